@@ -1,0 +1,239 @@
+#include "c9py.h"
+
+#include <string.h>
+
+const c9_allocator_t *c9py_runtime_allocator = NULL;
+
+const c9_allocator_t *c9py_allocator(void) {
+    return c9py_runtime_allocator ? c9py_runtime_allocator : c9_allocator_default();
+}
+
+PyObject *c9py_raise_nomem(size_t bytes) {
+    PyErr_Format(PyExc_MemoryError, "memory allocation failed, allocating %zu bytes", bytes);
+    return NULL;
+}
+
+PyObject *c9py_raise_deinited(void) {
+    PyErr_SetString(PyExc_ValueError, "Object has been deinitialized and can no longer be used. Create a new object.");
+    return NULL;
+}
+
+PyObject *c9py_raise_oserror(int errnum, const char *name) {
+    /* MicroPython names the errno symbolically: OSError: [Errno 5] EIO */
+    PyObject *args = Py_BuildValue("(is)", errnum, name);
+    if (args) {
+        PyErr_SetObject(PyExc_OSError, args);
+        Py_DECREF(args);
+    }
+    return NULL;
+}
+
+PyObject *c9py_raise(c9_err_t err) {
+    switch (err) {
+    case C9_ERR_NOMEM: PyErr_SetString(PyExc_MemoryError, "memory allocation failed"); break;
+    case C9_ERR_BADF: return c9py_raise_deinited();
+    case C9_ERR_PERM: PyErr_SetString(PyExc_RuntimeError, "Read-only"); break;
+    case C9_ERR_IO: return c9py_raise_oserror(5, "EIO");
+    case C9_ERR_TIMEDOUT: return c9py_raise_oserror(110, "ETIMEDOUT");
+    case C9_ERR_NOSYS:
+    case C9_ERR_NOTSUP: PyErr_SetString(PyExc_NotImplementedError, c9_strerror(err)); break;
+    case C9_ERR_RANGE: PyErr_SetString(PyExc_ValueError, c9_strerror(err)); break;
+    default: PyErr_SetString(PyExc_ValueError, c9_strerror(err)); break;
+    }
+    return NULL;
+}
+
+const char *c9py_type_name(PyObject *obj) {
+    const char *n = Py_TYPE(obj)->tp_name;
+    const char *dot = strrchr(n, '.');
+    return dot ? dot + 1 : n;
+}
+
+int c9py_int(PyObject *obj, const char *name, long *out) {
+    if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+        /* MicroPython accepts bools as ints; so do we, but nothing else. */
+        if (!PyBool_Check(obj)) {
+            PyErr_Format(PyExc_TypeError, "%s must be of type int, not %s", name, c9py_type_name(obj));
+            return -1;
+        }
+    }
+    long v = PyLong_AsLong(obj);
+    if (v == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int c9py_float(PyObject *obj, const char *name, double *out) {
+    if (!PyFloat_Check(obj) && !PyLong_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be of type float, not %s", name, c9py_type_name(obj));
+        return -1;
+    }
+    double v = PyFloat_AsDouble(obj);
+    if (v == -1.0 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int c9py_check_range(long value, long min, long max, const char *name) {
+    if (value < min || value > max) {
+        PyErr_Format(PyExc_ValueError, "%s must be %ld-%ld", name, min, max);
+        return -1;
+    }
+    return 0;
+}
+
+int c9py_check_index(long value, long min, long max, const char *name) {
+    if (value < min || value > max) {
+        PyErr_Format(PyExc_IndexError, "%s must be %ld-%ld", name, min, max);
+        return -1;
+    }
+    return 0;
+}
+
+int c9py_check_min(long value, long min, const char *name) {
+    if (value < min) {
+        PyErr_Format(PyExc_ValueError, "%s must be >= %ld", name, min);
+        return -1;
+    }
+    return 0;
+}
+
+int c9py_int_range(PyObject *obj, long min, long max, const char *name, long *out) {
+    if (c9py_int(obj, name, out) < 0) {
+        return -1;
+    }
+    return c9py_check_range(*out, min, max, name);
+}
+
+int c9py_check_type(PyObject *obj, PyTypeObject *type, const char *name) {
+    if (!PyObject_TypeCheck(obj, type)) {
+        const char *tn = strrchr(type->tp_name, '.');
+        PyErr_Format(PyExc_TypeError, "%s must be of type %s, not %s", name, tn ? tn + 1 : type->tp_name,
+                     c9py_type_name(obj));
+        return -1;
+    }
+    return 0;
+}
+
+c9_bitmap_t *c9py_bitmap(PyObject *obj, const char *name) {
+    if (c9py_check_type(obj, &c9py_Bitmap_Type, name) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *b = &((c9py_bitmap_obj_t *)obj)->bitmap;
+    if (!b->data) {
+        c9py_raise_deinited();
+        return NULL;
+    }
+    return b;
+}
+
+c9_bitmap_t *c9py_bitmap_writable(PyObject *obj, const char *name) {
+    c9_bitmap_t *b = c9py_bitmap(obj, name);
+    if (b && b->read_only) {
+        PyErr_SetString(PyExc_RuntimeError, "Read-only");
+        return NULL;
+    }
+    return b;
+}
+
+int c9py_add_type(PyObject *module, const char *name, PyTypeObject *type) {
+    if (PyType_Ready(type) < 0) {
+        return -1;
+    }
+    Py_INCREF(type);
+    if (PyModule_AddObject(module, name, (PyObject *)type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- enums ------------------------------------------------------------------------------- */
+
+static PyObject *enum_repr(PyObject *self) {
+    c9py_enum_obj_t *e = (c9py_enum_obj_t *)self;
+    return PyUnicode_FromFormat("%s.%s", e->qualname, e->name);
+}
+
+static PyObject *enum_new_forbidden(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    PyErr_Format(PyExc_TypeError, "cannot create '%s' instances", type->tp_name);
+    return NULL;
+}
+
+static PyTypeObject enum_base_type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "circuit9.Enum",
+    .tp_basicsize = sizeof(c9py_enum_obj_t),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_repr = enum_repr,
+    .tp_new = enum_new_forbidden,
+};
+
+PyTypeObject *c9py_enum_type_new(const char *qualname, const char *const *names) {
+    if (PyType_Ready(&enum_base_type) < 0) {
+        return NULL;
+    }
+    PyType_Slot slots[] = {{0, NULL}};
+    PyType_Spec spec = {qualname, sizeof(c9py_enum_obj_t), 0, Py_TPFLAGS_DEFAULT, slots};
+    PyObject *bases = PyTuple_Pack(1, (PyObject *)&enum_base_type);
+    if (!bases) {
+        return NULL;
+    }
+    PyTypeObject *type = (PyTypeObject *)PyType_FromSpecWithBases(&spec, bases);
+    Py_DECREF(bases);
+    if (!type) {
+        return NULL;
+    }
+    for (int i = 0; names[i]; i++) {
+        c9py_enum_obj_t *m = PyObject_New(c9py_enum_obj_t, type);
+        if (!m) {
+            Py_DECREF(type);
+            return NULL;
+        }
+        m->value = i;
+        m->name = names[i];
+        m->qualname = qualname;
+        int rc = PyObject_SetAttrString((PyObject *)type, names[i], (PyObject *)m);
+        Py_DECREF(m);
+        if (rc < 0) {
+            Py_DECREF(type);
+            return NULL;
+        }
+    }
+    return type;
+}
+
+int c9py_enum_value(PyObject *obj, PyTypeObject *type, const char *arg_name, const char *type_name) {
+    if (!type || !PyObject_TypeCheck(obj, type)) {
+        PyErr_Format(PyExc_TypeError, "%s must be of type %s, not %s", arg_name, type_name, c9py_type_name(obj));
+        return -1;
+    }
+    return ((c9py_enum_obj_t *)obj)->value;
+}
+
+int c9py_colorspace(PyObject *obj, const char *name) {
+    return c9py_enum_value(obj, c9py_Colorspace_Type, name, "ColorSpace");
+}
+
+static const char *const colorspace_names[] = {
+    "RGB888", "RGB565",         "RGB565_SWAPPED", "RGB555",         "RGB555_SWAPPED",
+    "BGR565", "BGR565_SWAPPED", "BGR555",         "BGR555_SWAPPED", "L8",
+    NULL};
+PyTypeObject *c9py_Colorspace_Type = NULL;
+
+PyObject *c9py_colorspace_member(c9_colorspace_t cs) {
+    if (!c9py_Colorspace_Type) {
+        c9py_Colorspace_Type = c9py_enum_type_new("displayio.ColorSpace", colorspace_names);
+        if (!c9py_Colorspace_Type) {
+            return NULL;
+        }
+    }
+    if ((unsigned)cs >= C9_COLORSPACE_COUNT) {
+        PyErr_SetString(PyExc_ValueError, "bad colorspace");
+        return NULL;
+    }
+    return PyObject_GetAttrString((PyObject *)c9py_Colorspace_Type, colorspace_names[cs]);
+}
