@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and CI run it:
+#   1. the normal build: C unit tests, pytest, golden scripts (ctest)
+#   2. an ASan+UBSan build: the same C unit tests and golden scripts
+#   3. a clang libFuzzer build: each fuzz target for a few seconds over its seed corpus
+# Prints one summary line per stage and a final "N passed, N failed" line.
+set -u
+BUILD=${1:-build}; ASAN=${2:-build-asan}; FUZZ=${3:-build-fuzz}; SECONDS_PER_FUZZER=${4:-15}; JOBS=${5:-2}
+cd "$(dirname "$0")/.."
+passed=0; failed=0; stages_failed=()
+
+count() { # parse ctest's "N tests failed out of M" line from a log file
+    local log=$1 line total bad
+    line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+    if [ -z "$line" ]; then echo "0 0"; return; fi
+    total=$(echo "$line" | sed -E 's/.* out of ([0-9]+).*/\1/')
+    bad=$(echo "$line" | sed -E 's/.* ([0-9]+) tests? failed.*/\1/')
+    echo "$((total - bad)) $bad"
+}
+
+stage() { # name, log, command...
+    local name=$1 log=$2; shift 2
+    echo "== $name"
+    "$@" >"$log" 2>&1
+    local rc=$?
+    read -r p f < <(count "$log")
+    passed=$((passed + p)); failed=$((failed + f))
+    grep -E '(Failed|\*\*\*Exception|\*\*\*Timeout|Not Run)' "$log" | sed 's/^/   /'
+    tail -n 3 "$log" | grep -E 'tests passed|tests failed' | sed 's/^/   /'
+    if [ $rc -ne 0 ]; then
+        stages_failed+=("$name")
+        [ "$f" -eq 0 ] && { failed=$((failed + 1)); tail -n 40 "$log"; }
+    fi
+}
+
+mkdir -p "$BUILD"
+stage "tests ($BUILD)" "$BUILD/test.log" ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" --timeout 600
+
+echo "== building with AddressSanitizer + UndefinedBehaviorSanitizer ($ASAN)"
+if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON >"$ASAN.cmake.log" 2>&1 &&
+   cmake --build "$ASAN" -j"$JOBS" >"$ASAN.build.log" 2>&1; then
+    # The golden scripts run the circuit9 executable, itself built with the sanitizers; CPython's
+    # own allocations are not instrumented, and leak checking is off because the interpreter
+    # keeps its arenas until exit.
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        stage "sanitizer tests ($ASAN)" "$ASAN/test.log" \
+        ctest --test-dir "$ASAN" --output-on-failure -j"$JOBS" -L 'unit|compat' --timeout 900
+else
+    tail -n 40 "$ASAN.build.log" "$ASAN.cmake.log" 2>/dev/null
+    stages_failed+=("asan build"); failed=$((failed + 1))
+fi
+
+if ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
+    echo "== building fuzz targets with clang libFuzzer ($FUZZ), ${SECONDS_PER_FUZZER}s each"
+    if CC=clang cmake -S . -B "$FUZZ" -DC9_FUZZ=ON -DC9_PYTHON=OFF -DC9_FUZZ_SECONDS="$SECONDS_PER_FUZZER" \
+            >"$FUZZ.cmake.log" 2>&1 && cmake --build "$FUZZ" -j"$JOBS" >"$FUZZ.build.log" 2>&1; then
+        stage "fuzz smoke ($FUZZ)" "$FUZZ/test.log" ctest --test-dir "$FUZZ" --output-on-failure -L fuzz -j"$JOBS"
+    else
+        tail -n 40 "$FUZZ.build.log" "$FUZZ.cmake.log" 2>/dev/null
+        stages_failed+=("fuzz build"); failed=$((failed + 1))
+    fi
+fi
+
+echo
+if [ ${#stages_failed[@]} -gt 0 ]; then
+    echo "failing stages: ${stages_failed[*]}"
+fi
+echo "circuit9: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#stages_failed[@]} -eq 0 ]
