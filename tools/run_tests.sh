@@ -44,7 +44,7 @@ if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON >"$ASAN.cmake.log" 2>&1
     # keeps its arenas until exit.
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         stage "sanitizer tests ($ASAN)" "$ASAN/test.log" \
-        ctest --test-dir "$ASAN" --output-on-failure -j"$JOBS" -L 'unit|compat' --timeout 900
+        ctest --test-dir "$ASAN" --output-on-failure -j"$JOBS" --timeout 900
 else
     tail -n 40 "$ASAN.build.log" "$ASAN.cmake.log" 2>/dev/null
     stages_failed+=("asan build"); failed=$((failed + 1))
