@@ -1,0 +1,948 @@
+/*
+ * The garbage-collected heap.
+ *
+ * Each area keeps MicroPython's per-block state, a 2-bit allocation table and a finaliser bit,
+ * but stores the table as two bit planes, `u` and `h`:
+ *
+ *     u h
+ *     0 0  free
+ *     1 1  head of an object
+ *     1 0  tail (continuation) of an object
+ *     0 1  head marked during a collection
+ *
+ * so that "is this block in use" outside a collection is one bit, and the length of an object
+ * is a count of trailing ones in (u & ~h), 32 blocks per step.
+ *
+ * MicroPython finds space with a first-fit scan of that table. Here every maximal run of free
+ * blocks is also on a segregated list (per area, by run length: exact up to 7 blocks, then four
+ * classes per power of two), with its header {next, prev, len} in its first block and a copy of
+ * len in the last four bytes of its last block, so that freeing an object merges with both
+ * neighbours in O(1). Links are 32-bit block indices, not pointers: stale ones left in a block
+ * never look like heap addresses to the conservative marker.
+ *
+ * Long-lived placement: each area has a boundary ll_low. Blocks [ll_low, nblocks) are the
+ * long-lived zone, filled from the top down by C9_GC_LONG_LIVED allocations; short-lived
+ * allocations take the best-fitting hole below it. Free runs are kept in two list sets by
+ * zone (start >= ll_low is long-lived), so churn fills its own holes and long-lived data packs
+ * densely at the top; the free run just below ll_low (the "gap") is where both zones grow.
+ * No free run ever straddles ll_low: when one would, ll_low moves up to its end.
+ */
+#include "circuit9/heap.h"
+
+#include <string.h>
+
+#define BS ((uint32_t)C9_GC_BLOCK_SIZE)
+#define BS_LOG2 ((uint32_t)__builtin_ctz(C9_GC_BLOCK_SIZE))
+#define NONE 0xFFFFFFFFu
+#define SET_SL 0
+#define SET_LL 1
+#define MAX_BLOCKS (1u << 27) /* keeps every class below 128 (four bitmap words) */
+#define MAX_CLS 128u
+
+struct c9_gc_area {
+    struct c9_gc_area *next;
+    uint8_t *pool;
+    uint32_t nblocks;
+    uint32_t ll_low;
+    uint32_t used_blocks;
+    uint32_t ncls; /* list heads per set */
+    uint32_t nbw;  /* bitmap words per set */
+    bool grown;    /* allocated from the outside heap by us: give back when empty */
+    uint32_t *u, *h, *f;
+    uint32_t *heads; /* [2][ncls] */
+    uint32_t bits[2][MAX_CLS / 32];
+};
+
+typedef struct runhdr {
+    uint32_t next, prev, len;
+} runhdr;
+
+typedef struct c9_gc_area area;
+
+/* ---- bits ---------------------------------------------------------------------------------- */
+
+static inline uint32_t bit_get(const uint32_t *p, uint32_t i) {
+    return (p[i >> 5] >> (i & 31)) & 1u;
+}
+
+static inline void range_set(uint32_t *p, uint32_t i, uint32_t n) {
+    uint32_t w = i >> 5, sh = i & 31;
+    if (sh + n <= 32) {
+        p[w] |= (n == 32 ? ~0u : ((1u << n) - 1)) << sh;
+        return;
+    }
+    p[w++] |= ~0u << sh;
+    n -= 32 - sh;
+    for (; n >= 32; n -= 32)
+        p[w++] = ~0u;
+    if (n)
+        p[w] |= (1u << n) - 1;
+}
+
+static inline void range_clear(uint32_t *p, uint32_t i, uint32_t n) {
+    uint32_t w = i >> 5, sh = i & 31;
+    if (sh + n <= 32) {
+        p[w] &= ~((n == 32 ? ~0u : ((1u << n) - 1)) << sh);
+        return;
+    }
+    p[w++] &= ~(~0u << sh);
+    n -= 32 - sh;
+    for (; n >= 32; n -= 32)
+        p[w++] = 0;
+    if (n)
+        p[w] &= ~((1u << n) - 1);
+}
+
+/* Blocks of the object whose head is b: the head plus the tails that follow. The planes have
+ * a zero word past the end, so the loop always stops. */
+static inline uint32_t obj_len(const area *a, uint32_t b) {
+    uint32_t i = b + 1, n = 1;
+    for (;;) {
+        uint32_t w = i >> 5, sh = i & 31;
+        uint32_t t = (a->u[w] & ~a->h[w]) >> sh;
+        uint32_t c = ~t ? (uint32_t)__builtin_ctz(~t) : 32u;
+        n += c;
+        if (c < 32 - sh)
+            return n;
+        i += c;
+    }
+}
+
+/* ---- free runs ----------------------------------------------------------------------------- */
+
+static inline runhdr *run_at(const area *a, uint32_t b) {
+    return (runhdr *)(a->pool + ((size_t)b << BS_LOG2));
+}
+static inline uint32_t *tag_at(const area *a, uint32_t last) {
+    return (uint32_t *)(a->pool + ((size_t)last << BS_LOG2) + BS - 4);
+}
+
+/* Class holding runs of n blocks: exact below 8, then four per power of two. */
+static inline uint32_t cls_of(uint32_t n) {
+    if (n < 8)
+        return n;
+    uint32_t fl = 31u - (uint32_t)__builtin_clz(n);
+    return 8 + ((fl - 3) << 2) + ((n >> (fl - 2)) & 3);
+}
+/* First class in which every run has at least n blocks. */
+static inline uint32_t cls_search(uint32_t n) {
+    if (n < 8)
+        return n;
+    uint32_t fl = 31u - (uint32_t)__builtin_clz(n);
+    uint32_t c = 8 + ((fl - 3) << 2) + ((n >> (fl - 2)) & 3);
+    return c + ((n & ((1u << (fl - 2)) - 1)) != 0);
+}
+
+static inline uint32_t *head_of(area *a, int set, uint32_t c) {
+    return &a->heads[(uint32_t)set * a->ncls + c];
+}
+
+static inline void run_insert_set(area *a, int set, uint32_t b, uint32_t n) {
+    uint32_t c = cls_of(n);
+    uint32_t *hd = head_of(a, set, c);
+    runhdr *r = run_at(a, b);
+    r->next = *hd;
+    r->prev = NONE;
+    r->len = n;
+    if (*hd != NONE)
+        run_at(a, *hd)->prev = b;
+    *hd = b;
+    *tag_at(a, b + n - 1) = n;
+    a->bits[set][c >> 5] |= 1u << (c & 31);
+}
+
+static inline void run_insert(area *a, uint32_t b, uint32_t n) {
+    run_insert_set(a, b >= a->ll_low, b, n);
+}
+
+static inline void run_remove_set(area *a, int set, const runhdr *r) {
+    if (r->next != NONE)
+        run_at(a, r->next)->prev = r->prev;
+    if (r->prev != NONE) {
+        run_at(a, r->prev)->next = r->next;
+    } else {
+        uint32_t c = cls_of(r->len);
+        *head_of(a, set, c) = r->next;
+        if (r->next == NONE)
+            a->bits[set][c >> 5] &= ~(1u << (c & 31));
+    }
+}
+
+static inline void run_remove(area *a, uint32_t b, const runhdr *r) {
+    run_remove_set(a, b >= a->ll_low, r);
+}
+
+/* First non-empty class >= c in a set, or NONE. */
+static inline uint32_t find_class(const area *a, int set, uint32_t c) {
+    uint32_t w = c >> 5;
+    if (w >= a->nbw)
+        return NONE;
+    uint32_t m = a->bits[set][w] & (~0u << (c & 31));
+    while (!m) {
+        if (++w >= a->nbw)
+            return NONE;
+        m = a->bits[set][w];
+    }
+    return (w << 5) + (uint32_t)__builtin_ctz(m);
+}
+
+/* Takes n blocks from the first run of class c in a set. With `top`, the object is carved from
+ * the run's high end (long-lived placement), else from its low end. Returns the first block. */
+static inline uint32_t take_from(area *a, int set, uint32_t c, uint32_t n, bool top) {
+    uint32_t *hd = head_of(a, set, c);
+    uint32_t b = *hd;
+    runhdr *r = run_at(a, b);
+    uint32_t len = r->len, nx = r->next;
+    *hd = nx;
+    if (nx != NONE)
+        run_at(a, nx)->prev = NONE;
+    else
+        a->bits[set][c >> 5] &= ~(1u << (c & 31));
+    if (len == n)
+        return b;
+    /* The rest stays in the same zone: a run never straddles ll_low. */
+    if (top) {
+        run_insert(a, b, len - n);
+        return b + len - n;
+    }
+    run_insert(a, b + n, len - n);
+    return b;
+}
+
+/* Rare path: a run of exactly class cls_of(n) can still be long enough. */
+static uint32_t take_exact_walk(area *a, int set, uint32_t n, bool top) {
+    uint32_t c = cls_of(n);
+    for (uint32_t b = *head_of(a, set, c); b != NONE; b = run_at(a, b)->next) {
+        runhdr *r = run_at(a, b);
+        if (r->len >= n) {
+            uint32_t len = r->len;
+            run_remove(a, b, r);
+            if (len == n)
+                return b;
+            if (top) {
+                run_insert(a, b, len - n);
+                return b + len - n;
+            }
+            run_insert(a, b + n, len - n);
+            return b;
+        }
+    }
+    return NONE;
+}
+
+/* Highest block <= i whose bit in (p ^ inv) is set, or NONE. inv = ~0 looks for clear bits. */
+static uint32_t prev_bit(const uint32_t *p, uint32_t i, uint32_t inv) {
+    uint32_t w = i >> 5;
+    uint32_t m = (p[w] ^ inv) & (((i & 31) == 31) ? ~0u : ((1u << ((i & 31) + 1)) - 1));
+    for (;;) {
+        if (m)
+            return (w << 5) + 31u - (uint32_t)__builtin_clz(m);
+        if (w == 0)
+            return NONE;
+        w--;
+        m = p[w] ^ inv;
+    }
+}
+
+/* Lowest block in [i, limit) whose bit in (p ^ inv) is set, or limit. */
+static uint32_t next_bit(const uint32_t *p, uint32_t i, uint32_t limit, uint32_t inv) {
+    if (i >= limit)
+        return limit;
+    uint32_t w = i >> 5;
+    uint32_t m = (p[w] ^ inv) & (~0u << (i & 31));
+    for (;;) {
+        if (m) {
+            uint32_t r = (w << 5) + (uint32_t)__builtin_ctz(m);
+            return r < limit ? r : limit;
+        }
+        if ((++w << 5) >= limit)
+            return limit;
+        m = p[w] ^ inv;
+    }
+}
+
+/* Long-lived fallback when the gap is too small (a live short-lived object sits just below the
+ * long-lived zone): the highest free run below the zone that fits. If it is close, the zone is
+ * extended down to it and the runs in between become long-lived holes, which later long-lived
+ * allocations fill, so the zone stays dense; otherwise the object is placed at that run's top. */
+static uint32_t take_high_fit(area *a, uint32_t n) {
+    if (a->ll_low == 0)
+        return NONE;
+    uint32_t i = a->ll_low - 1;
+    for (;;) {
+        uint32_t hi = prev_bit(a->u, i, ~0u); /* the last block of a free run */
+        if (hi == NONE)
+            return NONE;
+        uint32_t len = *tag_at(a, hi), s = hi + 1 - len;
+        if (len >= n) {
+            uint32_t obj = hi + 1 - n, old = a->ll_low;
+            run_remove(a, s, run_at(a, s));
+            if (old - obj <= a->nblocks / 8) {
+                /* Move the runs between the object and the zone to the long-lived set. */
+                for (uint32_t j = next_bit(a->u, hi + 1, old, ~0u); j < old;) {
+                    runhdr *r = run_at(a, j);
+                    uint32_t l = r->len;
+                    run_remove_set(a, SET_SL, r);
+                    run_insert_set(a, SET_LL, j, l);
+                    j = next_bit(a->u, j + l, old, ~0u);
+                }
+                a->ll_low = obj;
+            }
+            if (len > n)
+                run_insert_set(a, SET_SL, s, len - n);
+            return obj;
+        }
+        if (s == 0)
+            return NONE;
+        i = s - 1;
+    }
+}
+
+/* Long-lived: carve n blocks from the top of the gap run (the one ending at ll_low - 1). */
+static uint32_t take_gap_top(area *a, uint32_t n) {
+    if (a->ll_low == 0)
+        return NONE;
+    uint32_t g = a->ll_low - 1;
+    if (bit_get(a->u, g))
+        return NONE;
+    uint32_t len = *tag_at(a, g);
+    if (len < n)
+        return NONE;
+    uint32_t s = g + 1 - len;
+    run_remove(a, s, run_at(a, s));
+    if (len > n)
+        run_insert(a, s, len - n);
+    a->ll_low -= n;
+    return a->ll_low;
+}
+
+/* Returns [b, b+len) to the free lists, merging with free neighbours. */
+static void free_range(area *a, uint32_t b, uint32_t len) {
+    uint32_t s = b, e = b + len;
+    if (s > 0 && !bit_get(a->u, s - 1)) {
+        uint32_t l = *tag_at(a, s - 1);
+        s -= l;
+        run_remove(a, s, run_at(a, s));
+    }
+    if (e < a->nblocks && !bit_get(a->u, e)) {
+        runhdr *r = run_at(a, e);
+        uint32_t l = r->len;
+        run_remove(a, e, r);
+        e += l;
+    }
+    if (s < a->ll_low && e > a->ll_low)
+        a->ll_low = e; /* the long-lived zone's bottom became free: it shrinks */
+    run_insert(a, s, e - s);
+}
+
+/* ---- areas --------------------------------------------------------------------------------- */
+
+typedef struct layout {
+    size_t heads, bits, planes, pool; /* byte offsets from the area start */
+    size_t end;
+    uint32_t ncls, nbw, pw;
+} layout;
+
+static size_t align_up(size_t x, size_t a) {
+    return (x + a - 1) & ~(a - 1);
+}
+
+static void layout_for(uintptr_t base, uint32_t nblocks, layout *l) {
+    l->ncls = nblocks ? cls_search(nblocks) + 1 : 1;
+    l->nbw = (l->ncls + 31) / 32;
+    l->pw = nblocks / 32 + 1; /* a zero word past the end stops obj_len */
+    l->heads = align_up(sizeof(area), sizeof(uint32_t));
+    l->planes = l->heads + 2 * (size_t)l->ncls * sizeof(uint32_t);
+    size_t after = l->planes + 3 * (size_t)l->pw * sizeof(uint32_t);
+    l->pool = align_up(base + after, BS) - base;
+    l->end = l->pool + (size_t)nblocks * BS;
+}
+
+/* Largest block count whose layout fits [base, base+bytes). */
+static uint32_t fit_blocks(uintptr_t base, size_t bytes) {
+    size_t hi = bytes / BS;
+    if (hi > MAX_BLOCKS)
+        hi = MAX_BLOCKS;
+    uint32_t lo = 0, top = (uint32_t)hi;
+    layout l;
+    while (lo < top) {
+        uint32_t mid = lo + (top - lo + 1) / 2;
+        layout_for(base, mid, &l);
+        if (l.end <= bytes)
+            lo = mid;
+        else
+            top = mid - 1;
+    }
+    return lo;
+}
+
+static uintptr_t area_base(void *mem) {
+    return align_up((uintptr_t)mem, _Alignof(area));
+}
+
+size_t c9_gc_area_pool_bytes(size_t region_bytes) {
+    /* Alignment of a region is unknown here: assume the worst case. */
+    if (region_bytes < _Alignof(area) + BS)
+        return 0;
+    return (size_t)fit_blocks(BS, region_bytes - _Alignof(area) - BS) * BS;
+}
+
+static area *area_setup(void *mem, size_t bytes) {
+    uintptr_t base = area_base(mem);
+    if (base - (uintptr_t)mem >= bytes)
+        return NULL;
+    bytes -= base - (uintptr_t)mem;
+    uint32_t n = fit_blocks(base, bytes);
+    if (n < 4)
+        return NULL;
+    layout l;
+    layout_for(base, n, &l);
+    area *a = (area *)base;
+    memset(a, 0, sizeof *a);
+    a->nblocks = n;
+    a->ll_low = n;
+    a->ncls = l.ncls;
+    a->nbw = l.nbw;
+    a->heads = (uint32_t *)(base + l.heads);
+    a->u = (uint32_t *)(base + l.planes);
+    a->h = a->u + l.pw;
+    a->f = a->h + l.pw;
+    a->pool = (uint8_t *)(base + l.pool);
+    memset(a->heads, 0xFF, 2 * (size_t)l.ncls * sizeof(uint32_t));
+    memset(a->u, 0, 3 * (size_t)l.pw * sizeof(uint32_t));
+    run_insert(a, 0, n);
+    return a;
+}
+
+static void area_link(c9_gc_t *gc, area *a) {
+    area **pp = &gc->areas;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = a;
+}
+
+static void set_collect_at(c9_gc_t *gc) {
+    gc->collect_at = (gc->cfg.collect_threshold && !gc->cfg.no_auto_collect) ? gc->cfg.collect_threshold : SIZE_MAX;
+}
+
+c9_err_t c9_gc_init(c9_gc_t *gc, const c9_gc_config_t *cfg, void *mem, size_t bytes) {
+    if (!gc || !mem)
+        return C9_ERR_INVAL;
+    memset(gc, 0, sizeof *gc);
+    if (cfg)
+        gc->cfg = *cfg;
+    set_collect_at(gc);
+    area *a = area_setup(mem, bytes);
+    if (!a)
+        return C9_ERR_NOMEM;
+    gc->areas = a;
+    gc->free_after_collect = (size_t)a->nblocks * BS;
+    return C9_OK;
+}
+
+c9_err_t c9_gc_add_area(c9_gc_t *gc, void *mem, size_t bytes) {
+    if (!gc || !mem || !gc->areas)
+        return C9_ERR_INVAL;
+    area *a = area_setup(mem, bytes);
+    if (!a)
+        return C9_ERR_NOMEM;
+    area_link(gc, a);
+    return C9_OK;
+}
+
+void c9_gc_set_auto_collect(c9_gc_t *gc, bool enabled) {
+    gc->cfg.no_auto_collect = !enabled;
+    set_collect_at(gc);
+}
+
+static inline area *area_of(const c9_gc_t *gc, const void *p, uint32_t *block) {
+    for (area *a = gc->areas; a; a = a->next) {
+        uintptr_t off = (uintptr_t)p - (uintptr_t)a->pool;
+        if (off < ((uintptr_t)a->nblocks << BS_LOG2)) {
+            if (off & (BS - 1))
+                return NULL;
+            *block = (uint32_t)(off >> BS_LOG2);
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* ---- allocation ---------------------------------------------------------------------------- */
+
+static inline void *commit(c9_gc_t *gc, area *a, uint32_t b, uint32_t n, unsigned flags) {
+    range_set(a->u, b, n);
+    a->h[b >> 5] |= 1u << (b & 31);
+    if (flags & C9_GC_FINALISER)
+        a->f[b >> 5] |= 1u << (b & 31);
+    a->used_blocks += n;
+    gc->since_collect += (size_t)n << BS_LOG2;
+    uint8_t *p = a->pool + ((size_t)b << BS_LOG2);
+    if (flags & C9_GC_ZERO)
+        memset(p, 0, (size_t)n << BS_LOG2);
+    else
+        memset(p + ((size_t)(n - 1) << BS_LOG2), 0, BS); /* slack past the caller's bytes */
+    return p;
+}
+
+static size_t total_region(const c9_gc_t *gc) {
+    size_t t = 0;
+    for (const area *a = gc->areas; a; a = a->next)
+        t += (size_t)((a->pool + ((size_t)a->nblocks << BS_LOG2)) - (const uint8_t *)a);
+    return t;
+}
+
+/* gc_try_add_heap: a new area that doubles the heap, or just fits this object. */
+static area *grow(c9_gc_t *gc, uint32_t n) {
+    c9_outheap_t *oh = gc->cfg.grow_from;
+    if (!oh)
+        return NULL;
+    size_t obj = (size_t)n << BS_LOG2;
+    size_t slack = obj * 13 / 512;
+    if (slack < 2048)
+        slack = 2048;
+    size_t needed = obj + slack;
+    /* What the tables of an area holding `needed` bytes cost. */
+    layout l;
+    layout_for(0, (uint32_t)(needed >> BS_LOG2), &l);
+    needed = l.end + _Alignof(area) + BS;
+    size_t avail = c9_outheap_largest_free(oh, gc->cfg.grow_flags);
+    if (avail < needed)
+        return NULL;
+    size_t want = total_region(gc);
+    if (want < needed)
+        want = needed;
+    if (want > avail)
+        want = avail;
+    void *mem = c9_outheap_alloc(oh, want, gc->cfg.grow_flags);
+    if (!mem)
+        return NULL;
+    area *a = area_setup(mem, want);
+    if (!a) {
+        c9_outheap_free(oh, mem);
+        return NULL;
+    }
+    a->grown = true;
+    area_link(gc, a);
+    return a;
+}
+
+static uint32_t try_set(c9_gc_t *gc, int set, uint32_t n, bool top, area **out) {
+    uint32_t c = cls_search(n);
+    for (area *a = gc->areas; a; a = a->next) {
+        uint32_t cc = find_class(a, set, c);
+        if (cc != NONE) {
+            *out = a;
+            return take_from(a, set, cc, n, top);
+        }
+    }
+    for (area *a = gc->areas; a; a = a->next) {
+        uint32_t b = take_exact_walk(a, set, n, top);
+        if (b != NONE) {
+            *out = a;
+            return b;
+        }
+    }
+    return NONE;
+}
+
+static uint32_t try_long_lived(c9_gc_t *gc, uint32_t n, area **out) {
+    uint32_t b = try_set(gc, SET_LL, n, false, out);
+    if (b != NONE)
+        return b;
+    for (area *a = gc->areas; a; a = a->next) {
+        b = take_gap_top(a, n);
+        if (b != NONE) {
+            *out = a;
+            return b;
+        }
+    }
+    return NONE;
+}
+
+static bool may_collect(const c9_gc_t *gc) {
+    return !gc->cfg.no_auto_collect && gc->since_collect > 0;
+}
+
+static void *alloc_slow(c9_gc_t *gc, uint32_t n, unsigned flags) {
+    area *a = NULL;
+    uint32_t b;
+    if (flags & C9_GC_LONG_LIVED) {
+        b = try_long_lived(gc, n, &a);
+        /* The gap is used up: usually by short-lived garbage just below the long-lived zone.
+         * Collect (as CircuitPython 8 did before crossing zones) unless little was allocated
+         * since the last collection, in which case the blocker is probably live. */
+        if (b == NONE && may_collect(gc) && gc->since_collect * 8 >= gc->free_after_collect) {
+            c9_gc_collect(gc, NULL, 0);
+            b = try_long_lived(gc, n, &a);
+        }
+        for (area *x = gc->areas; b == NONE && x; x = x->next)
+            if ((b = take_high_fit(x, n)) != NONE)
+                a = x;
+        if (b == NONE && may_collect(gc)) {
+            c9_gc_collect(gc, NULL, 0);
+            b = try_long_lived(gc, n, &a);
+            for (area *x = gc->areas; b == NONE && x; x = x->next)
+                if ((b = take_high_fit(x, n)) != NONE)
+                    a = x;
+        }
+        if (b == NONE && (a = grow(gc, n)) != NULL)
+            b = take_gap_top(a, n);
+    } else {
+        b = try_set(gc, SET_SL, n, false, &a);
+        if (b == NONE && may_collect(gc)) {
+            c9_gc_collect(gc, NULL, 0);
+            b = try_set(gc, SET_SL, n, false, &a);
+        }
+        if (b == NONE)
+            b = try_set(gc, SET_LL, n, false, &a);
+        if (b == NONE && (a = grow(gc, n)) != NULL)
+            b = try_set(gc, SET_SL, n, false, &a);
+    }
+    if (b == NONE)
+        return NULL;
+    return commit(gc, a, b, n, flags);
+}
+
+void *c9_gc_alloc(c9_gc_t *gc, size_t size, unsigned flags) {
+    if (size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2 || gc->locked)
+        return NULL; /* also size 0 */
+    uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
+    if (gc->since_collect >= gc->collect_at)
+        c9_gc_collect(gc, NULL, 0);
+    if (!(flags & C9_GC_LONG_LIVED)) {
+        /* Fast path: best-fitting short-lived run, usually in the first area. */
+        uint32_t c = cls_search(n);
+        for (area *a = gc->areas; a; a = a->next) {
+            uint32_t cc = find_class(a, SET_SL, c);
+            if (cc != NONE)
+                return commit(gc, a, take_from(a, SET_SL, cc, n, false), n, flags);
+        }
+    } else {
+        area *a = gc->areas;
+        if (a) {
+            uint32_t cc = find_class(a, SET_LL, cls_search(n));
+            if (cc != NONE)
+                return commit(gc, a, take_from(a, SET_LL, cc, n, false), n, flags);
+            uint32_t b = take_gap_top(a, n);
+            if (b != NONE)
+                return commit(gc, a, b, n, flags);
+        }
+    }
+    return alloc_slow(gc, n, flags);
+}
+
+void c9_gc_free(c9_gc_t *gc, void *ptr) {
+    uint32_t b;
+    area *a = area_of(gc, ptr, &b);
+    if (!a || gc->locked)
+        return;
+    uint32_t w = b >> 5, m = 1u << (b & 31);
+    if ((a->u[w] & a->h[w] & m) == 0)
+        return; /* not the head of an allocated object */
+    uint32_t len = obj_len(a, b);
+    a->h[w] &= ~m;
+    a->f[w] &= ~m;
+    range_clear(a->u, b, len);
+    a->used_blocks -= len;
+    free_range(a, b, len);
+}
+
+size_t c9_gc_size(const c9_gc_t *gc, const void *ptr) {
+    uint32_t b;
+    area *a = area_of(gc, ptr, &b);
+    if (!a || !(bit_get(a->u, b) & bit_get(a->h, b)))
+        return 0;
+    return (size_t)obj_len(a, b) << BS_LOG2;
+}
+
+bool c9_gc_is_object(const c9_gc_t *gc, const void *ptr) {
+    return c9_gc_size(gc, ptr) != 0;
+}
+
+void *c9_gc_realloc(c9_gc_t *gc, void *ptr, size_t size, bool allow_move) {
+    if (!ptr)
+        return c9_gc_alloc(gc, size, 0);
+    if (size == 0) {
+        c9_gc_free(gc, ptr);
+        return NULL;
+    }
+    uint32_t b;
+    area *a = area_of(gc, ptr, &b);
+    if (!a || gc->locked || !(bit_get(a->u, b) & bit_get(a->h, b)))
+        return NULL;
+    if (size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2)
+        return NULL;
+    uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
+    uint32_t len = obj_len(a, b);
+    if (n == len)
+        return ptr;
+    if (n < len) {
+        range_clear(a->u, b + n, len - n);
+        a->used_blocks -= len - n;
+        free_range(a, b + n, len - n);
+        return ptr;
+    }
+    uint32_t e = b + len, more = n - len;
+    if (e < a->nblocks && !bit_get(a->u, e)) {
+        runhdr *r = run_at(a, e);
+        uint32_t rl = r->len;
+        if (rl >= more) {
+            run_remove(a, e, r);
+            if (rl > more)
+                run_insert(a, e + more, rl - more);
+            range_set(a->u, e, more);
+            a->used_blocks += more;
+            gc->since_collect += (size_t)more << BS_LOG2;
+            memset(a->pool + ((size_t)(b + n - 1) << BS_LOG2), 0, BS);
+            return ptr;
+        }
+    }
+    if (!allow_move)
+        return NULL;
+    unsigned flags = (bit_get(a->f, b) ? C9_GC_FINALISER : 0) | (b >= a->ll_low ? C9_GC_LONG_LIVED : 0);
+    void *q = c9_gc_alloc(gc, size, flags);
+    if (!q)
+        return NULL;
+    /* A collection inside the alloc cannot have freed ptr while the caller holds it; the area
+     * could only be given back if it were empty, which ptr prevents. */
+    memcpy(q, ptr, (size_t)len << BS_LOG2);
+    c9_gc_free(gc, ptr);
+    return q;
+}
+
+/* ---- collection ---------------------------------------------------------------------------- */
+
+static inline void mark_word(c9_gc_t *gc, uintptr_t p) {
+    for (area *a = gc->areas; a; a = a->next) {
+        uintptr_t off = p - (uintptr_t)a->pool;
+        if (off < ((uintptr_t)a->nblocks << BS_LOG2)) {
+            if (off & (BS - 1))
+                return;
+            uint32_t b = (uint32_t)(off >> BS_LOG2), w = b >> 5, m = 1u << (b & 31);
+            if (a->u[w] & a->h[w] & m) {
+                a->u[w] &= ~m; /* head -> marked head */
+                if (gc->mark_sp < C9_GC_MARK_STACK) {
+                    gc->mark_stack[gc->mark_sp].area = a;
+                    gc->mark_stack[gc->mark_sp].block = b;
+                    gc->mark_sp++;
+                } else {
+                    gc->mark_overflow = true;
+                }
+            }
+            return;
+        }
+    }
+}
+
+static void scan_words(c9_gc_t *gc, const uintptr_t *w, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        mark_word(gc, w[i]);
+}
+
+static void drain(c9_gc_t *gc) {
+    while (gc->mark_sp) {
+        gc->mark_sp--;
+        area *a = gc->mark_stack[gc->mark_sp].area;
+        uint32_t b = gc->mark_stack[gc->mark_sp].block;
+        uint32_t len = obj_len(a, b);
+        scan_words(gc, (const uintptr_t *)(a->pool + ((size_t)b << BS_LOG2)),
+                   ((size_t)len << BS_LOG2) / sizeof(uintptr_t));
+    }
+}
+
+void c9_gc_scan_range(c9_gc_t *gc, const void *start, size_t bytes) {
+    if (!gc->locked || !start)
+        return; /* marking outside a collection would leave heads in the marked state */
+    uintptr_t s = ((uintptr_t)start + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    uintptr_t e = ((uintptr_t)start + bytes) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    if (e <= s)
+        return;
+    scan_words(gc, (const uintptr_t *)s, (e - s) / sizeof(uintptr_t));
+    drain(gc);
+}
+
+/* After a mark-stack overflow some marked objects were never scanned: rescan every marked
+ * object (idempotent) until no overflow happens. */
+static void mark_rescan(c9_gc_t *gc) {
+    while (gc->mark_overflow) {
+        gc->mark_overflow = false;
+        for (area *a = gc->areas; a; a = a->next) {
+            uint32_t nw = a->nblocks / 32 + 1;
+            for (uint32_t w = 0; w < nw; w++) {
+                uint32_t marked = a->h[w] & ~a->u[w];
+                while (marked) {
+                    uint32_t b = (w << 5) + (uint32_t)__builtin_ctz(marked);
+                    marked &= marked - 1;
+                    uint32_t len = obj_len(a, b);
+                    scan_words(gc, (const uintptr_t *)(a->pool + ((size_t)b << BS_LOG2)),
+                               ((size_t)len << BS_LOG2) / sizeof(uintptr_t));
+                    drain(gc);
+                }
+            }
+        }
+    }
+}
+
+/* Rebuilds the free lists of an area from its table, walking down so that each list ends up in
+ * ascending address order: short-lived allocations then prefer low addresses. */
+static void rebuild_lists(area *a) {
+    memset(a->heads, 0xFF, 2 * (size_t)a->ncls * sizeof(uint32_t));
+    memset(a->bits, 0, sizeof a->bits);
+    uint32_t i = a->nblocks;
+    while (i > 0) {
+        uint32_t hi = prev_bit(a->u, i - 1, ~0u);
+        if (hi == NONE)
+            break;
+        uint32_t lo_used = hi ? prev_bit(a->u, hi - 1, 0) : NONE;
+        uint32_t lo = lo_used == NONE ? 0 : lo_used + 1;
+        if (lo < a->ll_low && hi >= a->ll_low)
+            a->ll_low = hi + 1;
+        run_insert(a, lo, hi + 1 - lo);
+        i = lo;
+    }
+}
+
+static void sweep_area(c9_gc_t *gc, area *a, bool all) {
+    uint32_t nw = a->nblocks / 32 + 1;
+    for (uint32_t w = 0; w < nw; w++) {
+        uint32_t heads = a->h[w];
+        while (heads) {
+            uint32_t bit = (uint32_t)__builtin_ctz(heads);
+            heads &= heads - 1;
+            uint32_t m = 1u << bit, b = (w << 5) + bit;
+            if ((a->u[w] & m) || all) { /* unmarked head: garbage */
+                if ((a->f[w] & m) && gc->cfg.finaliser) {
+                    a->f[w] &= ~m; /* cleared first: exactly once even if the finaliser re-enters */
+                    gc->cfg.finaliser(gc->cfg.ctx, a->pool + ((size_t)b << BS_LOG2));
+                }
+                a->f[w] &= ~m;
+                uint32_t len = obj_len(a, b);
+                a->h[w] &= ~m;
+                range_clear(a->u, b, len);
+                a->used_blocks -= len;
+            } else {
+                a->u[w] |= m; /* marked head -> head */
+            }
+        }
+    }
+    if (!all)
+        rebuild_lists(a);
+}
+
+static void give_back_empty(c9_gc_t *gc) {
+    area **pp = &gc->areas->next;
+    while (*pp) {
+        area *a = *pp;
+        if (a->grown && a->used_blocks == 0 && gc->cfg.grow_from) {
+            *pp = a->next;
+            c9_outheap_free(gc->cfg.grow_from, a);
+        } else {
+            pp = &a->next;
+        }
+    }
+}
+
+void c9_gc_collect(c9_gc_t *gc, const c9_gc_range_t *ranges, size_t n) {
+    if (gc->locked || !gc->areas)
+        return;
+    gc->locked = 1;
+    gc->mark_sp = 0;
+    gc->mark_overflow = false;
+    for (const c9_gc_root_t *r = gc->roots; r; r = r->next)
+        c9_gc_scan_range(gc, r->start, r->bytes);
+    if (gc->cfg.scan_roots)
+        gc->cfg.scan_roots(gc->cfg.ctx, gc);
+    for (size_t i = 0; i < n; i++)
+        c9_gc_scan_range(gc, ranges[i].start, ranges[i].bytes);
+    mark_rescan(gc);
+    size_t free_blocks = 0;
+    for (area *a = gc->areas; a; a = a->next) {
+        sweep_area(gc, a, false);
+        free_blocks += a->nblocks - a->used_blocks;
+    }
+    give_back_empty(gc);
+    gc->collections++;
+    gc->since_collect = 0;
+    gc->free_after_collect = free_blocks << BS_LOG2;
+    gc->locked = 0;
+}
+
+void c9_gc_deinit(c9_gc_t *gc) {
+    if (!gc->areas || gc->locked)
+        return;
+    gc->locked = 1;
+    for (area *a = gc->areas; a; a = a->next)
+        sweep_area(gc, a, true);
+    area *a = gc->areas->next;
+    while (a) {
+        area *nx = a->next;
+        if (a->grown && gc->cfg.grow_from)
+            c9_outheap_free(gc->cfg.grow_from, a);
+        a = nx;
+    }
+    gc->areas = NULL;
+    gc->locked = 0;
+}
+
+c9_err_t c9_gc_add_root(c9_gc_t *gc, c9_gc_root_t *root) {
+    if (!gc || !root)
+        return C9_ERR_INVAL;
+    for (c9_gc_root_t *r = gc->roots; r; r = r->next)
+        if (r == root)
+            return C9_ERR_EXIST;
+    root->next = gc->roots;
+    gc->roots = root;
+    return C9_OK;
+}
+
+c9_err_t c9_gc_remove_root(c9_gc_t *gc, c9_gc_root_t *root) {
+    if (!gc || !root)
+        return C9_ERR_INVAL;
+    for (c9_gc_root_t **pp = &gc->roots; *pp; pp = &(*pp)->next) {
+        if (*pp == root) {
+            *pp = root->next;
+            return C9_OK;
+        }
+    }
+    return C9_ERR_NOENT;
+}
+
+static uint32_t largest_run(area *a) {
+    uint32_t best = 0;
+    for (int set = 0; set < 2; set++) {
+        for (int w = (int)a->nbw - 1; w >= 0; w--) {
+            uint32_t m = a->bits[set][w];
+            if (!m)
+                continue;
+            uint32_t c = ((uint32_t)w << 5) + 31u - (uint32_t)__builtin_clz(m);
+            for (uint32_t b = *head_of(a, set, c); b != NONE; b = run_at(a, b)->next)
+                if (run_at(a, b)->len > best)
+                    best = run_at(a, b)->len;
+            break;
+        }
+    }
+    return best;
+}
+
+void c9_gc_info(const c9_gc_t *gc, c9_gc_info_t *info) {
+    memset(info, 0, sizeof *info);
+    for (area *a = gc->areas; a; a = a->next) {
+        info->areas++;
+        info->total += (size_t)a->nblocks << BS_LOG2;
+        info->used += (size_t)a->used_blocks << BS_LOG2;
+        info->long_lived += (size_t)(a->nblocks - a->ll_low) << BS_LOG2;
+        size_t l = (size_t)largest_run(a) << BS_LOG2;
+        if (l > info->largest_free)
+            info->largest_free = l;
+    }
+    info->free = info->total - info->used;
+    info->collections = gc->collections;
+    info->largest_obtainable = info->largest_free;
+    if (gc->cfg.grow_from && gc->areas) {
+        size_t avail = c9_outheap_largest_free(gc->cfg.grow_from, gc->cfg.grow_flags);
+        size_t pool = c9_gc_area_pool_bytes(avail);
+        if (pool > info->largest_obtainable)
+            info->largest_obtainable = pool;
+    }
+}
