@@ -1,0 +1,954 @@
+/*
+ * The bitmaptools module: CircuitPython 9.2.9's signatures, argument order, defaults,
+ * keyword-only arguments, exception types and messages, over the cores in
+ * include/circuit9/bitmaptools.h.
+ *
+ * Arguments are parsed the way MicroPython's mp_arg_parse_all does (positional slots up to the
+ * first keyword-only one, then keywords; its "extra ... arguments given" and "'x' argument
+ * required" errors), and converted in CircuitPython's order so that the first error reported is
+ * the same one.
+ */
+#include "c9py.h"
+
+#include "circuit9/bitmaptools.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* ---- argument parsing ---------------------------------------------------------------------- */
+
+enum { A_REQ = 1, A_KW = 2 };
+typedef struct {
+    const char *name;
+    int flags;
+} argspec_t;
+
+/* Fills out[i] with a borrowed reference or NULL when not given. */
+static int parse(PyObject *args, PyObject *kw, const argspec_t *spec, size_t n, size_t min_pos, PyObject **out) {
+    Py_ssize_t npos = PyTuple_GET_SIZE(args);
+    if ((size_t)npos < min_pos) {
+        PyErr_Format(PyExc_TypeError, "function missing %zu required positional arguments", min_pos - (size_t)npos);
+        return -1;
+    }
+    Py_ssize_t pos_used = 0, kw_used = 0;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = NULL;
+        if ((Py_ssize_t)i < npos && !(spec[i].flags & A_KW)) {
+            out[i] = PyTuple_GET_ITEM(args, i);
+            pos_used++;
+        } else if (kw) {
+            out[i] = PyDict_GetItemString(kw, spec[i].name);
+            if (out[i]) {
+                kw_used++;
+            }
+        }
+        if (!out[i] && (spec[i].flags & A_REQ)) {
+            PyErr_Format(PyExc_TypeError, "'%s' argument required", spec[i].name);
+            return -1;
+        }
+    }
+    if (pos_used < npos) {
+        PyErr_SetString(PyExc_TypeError, "extra positional arguments given");
+        return -1;
+    }
+    if (kw && kw_used < PyDict_GET_SIZE(kw)) {
+        PyErr_SetString(PyExc_TypeError, "extra keyword arguments given");
+        return -1;
+    }
+    return 0;
+}
+
+/* mp_obj_get_int on a 32-bit board: ints and bools, within a machine word. */
+static int get_int(PyObject *o, long *out) {
+    if (!PyLong_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "can't convert %s to int", c9py_type_name(o));
+        return -1;
+    }
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow || v < INT32_MIN || v > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "overflow converting long int to machine word");
+        return -1;
+    }
+    if (v == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = (long)v;
+    return 0;
+}
+
+/* An optional int (None or missing -> def). */
+static int get_int_or(PyObject *o, long def, long *out) {
+    if (!o || o == Py_None) {
+        *out = def;
+        return 0;
+    }
+    return get_int(o, out);
+}
+
+static int get_float(PyObject *o, double *out) {
+    if (!PyFloat_Check(o) && !PyLong_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "can't convert %s to float", c9py_type_name(o));
+        return -1;
+    }
+    *out = PyFloat_AsDouble(o);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
+static int get_bool(PyObject *o, bool def, bool *out) {
+    if (!o) {
+        *out = def;
+        return 0;
+    }
+    int t = PyObject_IsTrue(o);
+    if (t < 0) {
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+/* skip_index style: None -> unset; otherwise mp_obj_get_int, compared as uint32. */
+static int get_opt_index(PyObject *o, c9_opt_index_t *out) {
+    if (!o || o == Py_None) {
+        *out = C9_NO_INDEX;
+        return 0;
+    }
+    long v;
+    if (get_int(o, &v) < 0) {
+        return -1;
+    }
+    *out = c9_index((uint32_t)v);
+    return 0;
+}
+
+/* mp_arg_validate_type_int: a true int (not bool), else "<name> must be of type int, not <T>". */
+static int get_strict_int(PyObject *o, const char *name, long *out) {
+    if (!PyLong_Check(o) || PyBool_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be of type int, not %s", name, c9py_type_name(o));
+        return -1;
+    }
+    return get_int(o, out);
+}
+
+/* CircuitPython's `value` check: value < 1 << bits_per_value, compared unsigned. */
+static int check_value(const c9_bitmap_t *b, long v, const char *msg) {
+    uint32_t u = (uint32_t)v;
+    if (b->bits_per_value < 32 && u >= (1u << b->bits_per_value)) {
+        PyErr_SetString(PyExc_ValueError, msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* bitmaptools_validate_coord_range_pair: x1 in 0..width, x2 (None: width) in x1..width, then the
+ * same for y, with "<name> must be <min>-<max>". in[] = x1, y1, x2, y2 (NULL: default). */
+static int coord_pair(PyObject *const in[4], int width, int height, c9_rect_t *r) {
+    const char *names[2][2] = {{"x1", "x2"}, {"y1", "y2"}};
+    int lim[2] = {width, height};
+    long lo[2], hi[2];
+    for (int axis = 0; axis < 2; axis++) {
+        PyObject *a = in[axis], *b = in[axis + 2];
+        if (!a) {
+            lo[axis] = 0;
+        } else if (get_strict_int(a, names[axis][0], &lo[axis]) < 0 ||
+                   c9py_check_range(lo[axis], 0, lim[axis], names[axis][0]) < 0) {
+            return -1;
+        }
+        if (!b || b == Py_None) {
+            hi[axis] = lim[axis];
+        } else if (get_strict_int(b, names[axis][1], &hi[axis]) < 0 ||
+                   c9py_check_range(hi[axis], lo[axis], lim[axis], names[axis][1]) < 0) {
+            return -1;
+        }
+    }
+    *r = (c9_rect_t){(int16_t)lo[0], (int16_t)lo[1], (int16_t)hi[0], (int16_t)hi[1]};
+    return 0;
+}
+
+/* ---- long work without the GIL ------------------------------------------------------------- */
+
+/* Bitmaps taking part in one call. While the GIL is released they count as exported, so that
+ * another thread's deinit() fails instead of freeing memory still in use. */
+typedef struct {
+    PyObject *objs[3];
+    int n;
+    PyThreadState *ts;
+} work_t;
+
+#define GIL_THRESHOLD (1L << 16) /* pixels; below this the release costs more than it frees */
+
+static void work_begin(work_t *w, long pixels) {
+    w->ts = NULL;
+    if (pixels < GIL_THRESHOLD) {
+        return;
+    }
+    for (int i = 0; i < w->n; i++) {
+        ((c9py_bitmap_obj_t *)w->objs[i])->exports++;
+    }
+    w->ts = PyEval_SaveThread();
+}
+
+static void work_end(work_t *w) {
+    if (!w->ts) {
+        return;
+    }
+    PyEval_RestoreThread(w->ts);
+    for (int i = 0; i < w->n; i++) {
+        ((c9py_bitmap_obj_t *)w->objs[i])->exports--;
+    }
+}
+
+static PyObject *done(c9_err_t err) {
+    if (err != C9_OK) {
+        return c9py_raise(err);
+    }
+    Py_RETURN_NONE;
+}
+
+/* ---- enums --------------------------------------------------------------------------------- */
+
+static PyTypeObject *BlendMode_Type;
+static PyTypeObject *DitherAlgorithm_Type;
+
+/* ---- blit ---------------------------------------------------------------------------------- */
+
+static PyObject *bt_blit(PyObject *mod, PyObject *args, PyObject *kw) {
+    static const argspec_t spec[] = {
+        {"dest_bitmap", A_REQ},
+        {"source_bitmap", A_REQ},
+        {"x", A_REQ},
+        {"y", A_REQ},
+        {"x1", 0},
+        {"y1", 0},
+        {"x2", 0},
+        {"y2", 0},
+        {"skip_source_index", A_KW},
+        {"skip_dest_index", A_KW},
+    };
+    PyObject *a[10];
+    long x, y;
+    if (parse(args, kw, spec, 10, 1, a) < 0 || get_int(a[2], &x) < 0 || get_int(a[3], &y) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    if (!dest || c9py_check_range(x, 0, dest->width, "x") < 0 || c9py_check_range(y, 0, dest->height, "y") < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *src = c9py_bitmap(a[1], "source_bitmap");
+    c9_rect_t area;
+    if (!src || coord_pair(&a[4], src->width, src->height, &area) < 0) {
+        return NULL;
+    }
+    if (dest->bits_per_value < src->bits_per_value) {
+        PyErr_SetString(PyExc_ValueError, "source palette too large");
+        return NULL;
+    }
+    c9_opt_index_t skip_s, skip_d;
+    if (get_opt_index(a[8], &skip_s) < 0 || get_opt_index(a[9], &skip_d) < 0) {
+        return NULL;
+    }
+    work_t w = {{a[0], a[1]}, 2, NULL};
+    work_begin(&w, (long)(area.x2 - area.x1) * (area.y2 - area.y1));
+    c9_err_t err = c9_bitmaptools_blit(dest, src, (int)x, (int)y, &area, skip_s, skip_d);
+    work_end(&w);
+    return done(err);
+}
+
+/* ---- rotozoom ------------------------------------------------------------------------------ */
+
+static int16_t trunc16(long v) {
+    return (int16_t)(uint16_t)(unsigned long)v;
+}
+
+static int get_point(PyObject *o, long def, int16_t *out) {
+    long v;
+    if (get_int_or(o, def, &v) < 0) {
+        return -1;
+    }
+    *out = trunc16(v);
+    return 0;
+}
+
+/* A clip corner: None -> default; an (x, y) tuple or list. MicroPython rejects immediate
+ * objects (small ints, interned strings) with a ValueError and other non-sequences with a
+ * TypeError. */
+static int get_clip_point(PyObject *o, int16_t dx, int16_t dy, int16_t *x, int16_t *y) {
+    if (!o || o == Py_None) {
+        *x = dx;
+        *y = dy;
+        return 0;
+    }
+    if (PyLong_Check(o) || PyUnicode_Check(o)) {
+        PyErr_SetString(PyExc_ValueError, "clip point must be (x,y) tuple");
+        return -1;
+    }
+    if (!PyTuple_Check(o) && !PyList_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "object '%s' isn't a tuple or list", c9py_type_name(o));
+        return -1;
+    }
+    if (PySequence_Fast_GET_SIZE(o) != 2) {
+        PyErr_SetString(PyExc_ValueError, "tuple/list has wrong length");
+        return -1;
+    }
+    long vx, vy;
+    if (get_int(PySequence_Fast_GET_ITEM(o, 0), &vx) < 0 || get_int(PySequence_Fast_GET_ITEM(o, 1), &vy) < 0) {
+        return -1;
+    }
+    *x = trunc16(vx);
+    *y = trunc16(vy);
+    return 0;
+}
+
+static int get_clip(PyObject *c0, PyObject *c1, const c9_bitmap_t *b, c9_rect_t *r) {
+    if (get_clip_point(c0, 0, 0, &r->x1, &r->y1) < 0 ||
+        get_clip_point(c1, (int16_t)b->width, (int16_t)b->height, &r->x2, &r->y2) < 0) {
+        return -1;
+    }
+    return 0; /* ordering and clamping happen in the core, exactly as the binding would */
+}
+
+static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
+    static const argspec_t spec[] = {
+        {"dest_bitmap", A_REQ}, {"source_bitmap", A_REQ}, {"ox", A_KW},    {"oy", A_KW},
+        {"dest_clip0", A_KW},   {"dest_clip1", A_KW},     {"px", A_KW},    {"py", A_KW},
+        {"source_clip0", A_KW}, {"source_clip1", A_KW},   {"angle", A_KW}, {"scale", A_KW},
+        {"skip_index", A_KW},
+    };
+    PyObject *a[13];
+    if (parse(args, kw, spec, 13, 0, a) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    c9_bitmap_t *src = dest ? c9py_bitmap(a[1], "source_bitmap") : NULL;
+    if (!src) {
+        return NULL;
+    }
+    if (dest->bits_per_value < src->bits_per_value) {
+        PyErr_SetString(PyExc_ValueError, "source palette too large");
+        return NULL;
+    }
+    c9_rotozoom_t p;
+    c9_bitmaptools_rotozoom_defaults(&p, dest, src);
+    double angle = 0.0, scale = 1.0;
+    if (get_point(a[2], dest->width / 2, &p.ox) < 0 || get_point(a[3], dest->height / 2, &p.oy) < 0 ||
+        get_point(a[6], src->width / 2, &p.px) < 0 || get_point(a[7], src->height / 2, &p.py) < 0 ||
+        get_clip(a[4], a[5], dest, &p.dest_clip) < 0 || get_clip(a[8], a[9], src, &p.source_clip) < 0 ||
+        (a[10] && a[10] != Py_None && get_float(a[10], &angle) < 0) ||
+        (a[11] && a[11] != Py_None && get_float(a[11], &scale) < 0) || get_opt_index(a[12], &p.skip) < 0) {
+        return NULL;
+    }
+    if (scale < 0) {
+        scale = 1.0;
+    }
+    p.angle = (float)angle;
+    p.scale = (float)scale;
+    work_t w = {{a[0], a[1]}, 2, NULL};
+    work_begin(&w, (long)dest->width * dest->height);
+    c9_err_t err = c9_bitmaptools_rotozoom(dest, src, &p);
+    work_end(&w);
+    return done(err);
+}
+
+/* ---- alphablend ---------------------------------------------------------------------------- */
+
+static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
+    /* The keywords really are factor_1 and factor_2, whatever the docstring says. */
+    static const argspec_t spec[] = {
+        {"dest_bitmap", A_REQ},
+        {"source_bitmap_1", A_REQ},
+        {"source_bitmap_2", A_REQ},
+        {"colorspace", A_REQ},
+        {"factor_1", 0},
+        {"factor_2", 0},
+        {"blendmode", A_KW},
+        {"skip_source1_index", A_KW},
+        {"skip_source2_index", A_KW},
+    };
+    PyObject *a[9];
+    if (parse(args, kw, spec, 9, 0, a) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    c9_bitmap_t *s1 = dest ? c9py_bitmap(a[1], "source_bitmap_1") : NULL;
+    c9_bitmap_t *s2 = s1 ? c9py_bitmap(a[2], "source_bitmap_2") : NULL;
+    if (!s2) {
+        return NULL;
+    }
+    double f1 = 0.5, f2;
+    if (a[4] && a[4] != Py_None && get_float(a[4], &f1) < 0) {
+        return NULL;
+    }
+    /* mp_float_t is single precision on the boards: 1 - factor1 is computed in float. */
+    f2 = (double)(1.0f - (float)f1);
+    if (a[5] && a[5] != Py_None && get_float(a[5], &f2) < 0) {
+        return NULL;
+    }
+    int cs = c9py_colorspace(a[3], "colorspace");
+    if (cs < 0) {
+        return NULL;
+    }
+    int mode = C9_BLENDMODE_NORMAL;
+    if (a[6] && (mode = c9py_enum_value(a[6], BlendMode_Type, "blendmode", "BlendMode")) < 0) {
+        return NULL;
+    }
+    if (dest->width != s1->width || dest->height != s1->height || dest->bits_per_value != s1->bits_per_value ||
+        dest->width != s2->width || dest->height != s2->height || dest->bits_per_value != s2->bits_per_value) {
+        PyErr_SetString(PyExc_ValueError, "Bitmap size and bits per value must match");
+        return NULL;
+    }
+    switch (cs) {
+    case C9_COLORSPACE_L8:
+        if (dest->bits_per_value != 8) {
+            PyErr_SetString(PyExc_ValueError, "For L8 colorspace, input bitmap must have 8 bits per pixel");
+            return NULL;
+        }
+        break;
+    case C9_COLORSPACE_RGB565:
+    case C9_COLORSPACE_RGB565_SWAPPED:
+    case C9_COLORSPACE_BGR565:
+    case C9_COLORSPACE_BGR565_SWAPPED:
+        if (dest->bits_per_value != 16) {
+            PyErr_SetString(PyExc_ValueError, "For RGB colorspaces, input bitmap must have 16 bits per pixel");
+            return NULL;
+        }
+        break;
+    default: PyErr_SetString(PyExc_ValueError, "Unsupported colorspace"); return NULL;
+    }
+    c9_opt_index_t k1, k2;
+    if (get_opt_index(a[7], &k1) < 0 || get_opt_index(a[8], &k2) < 0) {
+        return NULL;
+    }
+    work_t w = {{a[0], a[1], a[2]}, 3, NULL};
+    work_begin(&w, (long)dest->width * dest->height);
+    c9_err_t err = c9_bitmaptools_alphablend(dest, s1, s2, (c9_colorspace_t)cs, (float)f1, (float)f2,
+                                             (c9_blendmode_t)mode, k1, k2);
+    work_end(&w);
+    return done(err);
+}
+
+/* ---- fill_region, boundary_fill ------------------------------------------------------------ */
+
+static PyObject *bt_fill_region(PyObject *mod, PyObject *args, PyObject *kw) {
+    static const argspec_t spec[] = {{"dest_bitmap", A_REQ}, {"x1", A_REQ}, {"y1", A_REQ},
+                                     {"x2", A_REQ},          {"y2", A_REQ}, {"value", A_REQ}};
+    PyObject *a[6];
+    long value;
+    if (parse(args, kw, spec, 6, 0, a) < 0 || get_int(a[5], &value) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    c9_rect_t r;
+    if (!dest || check_value(dest, value, "out of range of target") < 0 ||
+        coord_pair(&a[1], dest->width, dest->height, &r) < 0) {
+        return NULL;
+    }
+    work_t w = {{a[0]}, 1, NULL};
+    work_begin(&w, (long)(r.x2 - r.x1) * (r.y2 - r.y1));
+    c9_err_t err = c9_bitmaptools_fill_region(dest, r.x1, r.y1, r.x2, r.y2, (uint32_t)value);
+    work_end(&w);
+    return done(err);
+}
+
+static PyObject *bt_boundary_fill(PyObject *mod, PyObject *args, PyObject *kw) {
+    static const argspec_t spec[] = {
+        {"dest_bitmap", A_REQ}, {"x", A_REQ}, {"y", A_REQ}, {"fill_color_value", A_REQ}, {"replaced_color_value", 0}};
+    PyObject *a[5];
+    long x, y, fill, replaced = INT_MAX;
+    if (parse(args, kw, spec, 5, 0, a) < 0 || get_int(a[1], &x) < 0 || get_int(a[2], &y) < 0 ||
+        get_int(a[3], &fill) < 0 || (a[4] && get_int(a[4], &replaced) < 0)) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    if (!dest || check_value(dest, fill, "value out of range of target") < 0) {
+        return NULL;
+    }
+    /* INT_MAX is CircuitPython's "not given", so passing it explicitly means the same. */
+    if (replaced != INT_MAX && check_value(dest, replaced, "background value out of range of target") < 0) {
+        return NULL;
+    }
+    /* The coordinates are int16_t in CircuitPython before the range check. */
+    int16_t x16 = trunc16(x), y16 = trunc16(y);
+    if (x16 < 0 || x16 >= dest->width || y16 < 0 || y16 >= dest->height) {
+        PyErr_SetString(PyExc_ValueError, "out of range of target");
+        return NULL;
+    }
+    uint32_t rep = (uint32_t)replaced;
+    work_t w = {{a[0]}, 1, NULL};
+    work_begin(&w, (long)dest->width * dest->height);
+    c9_err_t err = c9_bitmaptools_boundary_fill(dest, x16, y16, (uint32_t)fill, replaced == INT_MAX ? NULL : &rep,
+                                                c9py_allocator());
+    work_end(&w);
+    if (err == C9_ERR_NOMEM) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    return done(err);
+}
+
+/* ---- lines, polygons, circles -------------------------------------------------------------- */
+
+static PyObject *bt_draw_line(PyObject *mod, PyObject *args, PyObject *kw) {
+    static const argspec_t spec[] = {{"dest_bitmap", A_REQ}, {"x1", A_REQ}, {"y1", A_REQ},
+                                     {"x2", A_REQ},          {"y2", A_REQ}, {"value", A_REQ}};
+    PyObject *a[6];
+    long v[5];
+    if (parse(args, kw, spec, 6, 0, a) < 0) {
+        return NULL;
+    }
+    for (int i = 0; i < 5; i++) {
+        if (get_int(a[i + 1], &v[i]) < 0) {
+            return NULL;
+        }
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    if (!dest || check_value(dest, v[4], "out of range of target") < 0) {
+        return NULL;
+    }
+    return done(c9_bitmaptools_draw_line(dest, (int)v[0], (int)v[1], (int)v[2], (int)v[3], (uint32_t)v[4]));
+}
+
+/* Item size and reader for a buffer's struct format (native sizes, as MicroPython's arrays). */
+static size_t format_size(const char *f, char *code) {
+    if (!f) {
+        *code = 'B';
+        return 1;
+    }
+    if (*f == '@' || *f == '=' || *f == '<' || *f == '>' || *f == '!') {
+        f++;
+    }
+    *code = *f;
+    switch (*f) {
+    case 'b':
+    case 'B':
+    case 'c':
+    case '?': return 1;
+    case 'h':
+    case 'H':
+    case 'e': return 2;
+    case 'i':
+    case 'I':
+    case 'f': return 4;
+    case 'l':
+    case 'L': return sizeof(long);
+    case 'q':
+    case 'Q':
+    case 'd': return 8;
+    default: *code = 'B'; return 1;
+    }
+}
+
+/* CircuitPython reads every coordinate as a signed integer of the item's size, so bytes over
+ * 127 become negative; here each item is read as its format says (200 stays 200). */
+static int32_t format_item(const uint8_t *p, char code) {
+    switch (code) {
+    case 'b': return *(const int8_t *)p;
+    case 'h': {
+        int16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case 'H': {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case 'i': {
+        int32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    case 'I': {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return (int32_t)v;
+    }
+    case 'l':
+    case 'q': {
+        long long v = 0;
+        memcpy(&v, p, code == 'q' ? 8 : sizeof(long));
+        return (int32_t)v;
+    }
+    case 'L':
+    case 'Q': {
+        unsigned long long v = 0;
+        memcpy(&v, p, code == 'Q' ? 8 : sizeof(unsigned long));
+        return (int32_t)v;
+    }
+    case 'f': {
+        float v;
+        memcpy(&v, p, 4);
+        return (v == v && v > -2e9f && v < 2e9f) ? (int32_t)v : 0;
+    }
+    case 'd': {
+        double v;
+        memcpy(&v, p, 8);
+        return (v == v && v > -2e9 && v < 2e9) ? (int32_t)v : 0;
+    }
+    default: return *p;
+    }
+}
+
+static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
+    static const argspec_t spec[] = {
+        {"dest_bitmap", A_REQ}, {"xs", A_REQ}, {"ys", A_REQ}, {"value", A_REQ}, {"close", 0}};
+    PyObject *a[5];
+    long value;
+    bool close;
+    if (parse(args, kw, spec, 5, 0, a) < 0 || get_int(a[3], &value) < 0 || get_bool(a[4], true, &close) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    if (!dest) {
+        return NULL;
+    }
+    Py_buffer bx, by;
+    if (PyObject_GetBuffer(a[1], &bx, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        return NULL;
+    }
+    if (PyObject_GetBuffer(a[2], &by, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        PyBuffer_Release(&bx);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    int32_t *pts = NULL;
+    char cx, cy;
+    size_t sx = format_size(bx.format, &cx), sy = format_size(by.format, &cy);
+    size_t nx = (size_t)bx.len / sx, ny = (size_t)by.len / sy;
+    if (sx != sy) {
+        PyErr_SetString(PyExc_ValueError, "Coordinate arrays types have different sizes");
+    } else if (nx != ny) {
+        PyErr_SetString(PyExc_ValueError, "Coordinate arrays have different lengths");
+    } else if (check_value(dest, value, "out of range of target") == 0) {
+        pts = PyMem_Malloc((nx ? nx : 1) * 2 * sizeof(int32_t));
+        if (!pts) {
+            PyErr_NoMemory();
+        } else {
+            for (size_t i = 0; i < nx; i++) {
+                pts[i] = format_item((const uint8_t *)bx.buf + i * sx, cx);
+                pts[nx + i] = format_item((const uint8_t *)by.buf + i * sy, cy);
+            }
+            result = done(c9_bitmaptools_draw_polygon(dest, pts, pts + nx, nx, (uint32_t)value, close));
+        }
+    }
+    PyMem_Free(pts);
+    PyBuffer_Release(&bx);
+    PyBuffer_Release(&by);
+    return result;
+}
+
+static PyObject *bt_draw_circle(PyObject *mod, PyObject *args, PyObject *kw) {
+    static const argspec_t spec[] = {
+        {"dest_bitmap", A_REQ}, {"x", A_REQ}, {"y", A_REQ}, {"radius", A_REQ}, {"value", A_REQ}};
+    PyObject *a[5];
+    long x, y, r, value;
+    if (parse(args, kw, spec, 5, 0, a) < 0 || get_int(a[1], &x) < 0 || get_int(a[2], &y) < 0 || get_int(a[3], &r) < 0 ||
+        get_int(a[4], &value) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    if (!dest || check_value(dest, value, "out of range of target") < 0 ||
+        c9py_check_range(trunc16(x), 0, dest->width, "x") < 0 ||
+        c9py_check_range(trunc16(y), 0, dest->height, "y") < 0 || c9py_check_min(trunc16(r), 0, "radius") < 0) {
+        return NULL;
+    }
+    return done(c9_bitmaptools_draw_circle(dest, trunc16(x), trunc16(y), trunc16(r), (uint32_t)value));
+}
+
+/* ---- arrayblit ----------------------------------------------------------------------------- */
+
+static PyObject *bt_arrayblit(PyObject *mod, PyObject *args, PyObject *kw) {
+    /* CircuitPython's table marks y1 and y2 required by a macro mix-up (x1/x2 and y1/y2 take
+     * their flags crosswise); the documented signature, with all four optional, is used here. */
+    static const argspec_t spec[] = {{"bitmap", A_REQ}, {"data", A_REQ}, {"x1", 0},        {"y1", 0},
+                                     {"x2", 0},         {"y2", 0},       {"skip_index", 0}};
+    PyObject *a[7];
+    if (parse(args, kw, spec, 7, 0, a) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "bitmap");
+    if (!dest) {
+        return NULL;
+    }
+    Py_buffer buf;
+    if (PyObject_GetBuffer(a[1], &buf, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    c9_rect_t r;
+    c9_opt_index_t skip;
+    char code;
+    size_t esize = format_size(buf.format, &code);
+    if (coord_pair(&a[2], dest->width, dest->height, &r) == 0 && get_opt_index(a[6], &skip) == 0) {
+        size_t need = (size_t)(r.x2 - r.x1) * (size_t)(r.y2 - r.y1);
+        if ((size_t)buf.len / esize < need) {
+            PyErr_SetString(PyExc_IndexError, "index out of range");
+        } else {
+            /* MicroPython reads 8-byte items one byte at a time (its default case); so do we. */
+            unsigned es = (esize == 2 || esize == 4) ? (unsigned)esize : 1u;
+            size_t bytes = es == esize ? (size_t)buf.len : need;
+            result = done(c9_bitmaptools_arrayblit(dest, buf.buf, bytes, es, &r, skip));
+        }
+    }
+    PyBuffer_Release(&buf);
+    return result;
+}
+
+/* ---- readinto ------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject *file;
+    PyObject *readinto; /* bound method or NULL */
+    PyObject *read;     /* bound method or NULL */
+} stream_t;
+
+/* Reads through file.readinto(memoryview) when there is one, else file.read(n). A Python
+ * exception is left set and reported as C9_ERR_IO. */
+static long stream_read(void *ctx, void *buf, size_t len) {
+    stream_t *s = ctx;
+    if (s->readinto) {
+        PyObject *mv = PyMemoryView_FromMemory(buf, (Py_ssize_t)len, PyBUF_WRITE);
+        if (!mv) {
+            return C9_ERR_IO;
+        }
+        PyObject *r = PyObject_CallOneArg(s->readinto, mv);
+        PyObject *rel = PyObject_CallMethod(mv, "release", NULL);
+        Py_XDECREF(rel);
+        Py_DECREF(mv);
+        if (!r) {
+            return C9_ERR_IO;
+        }
+        if (r == Py_None) { /* non-blocking stream with nothing ready: treat as end */
+            Py_DECREF(r);
+            return 0;
+        }
+        long n = PyLong_AsLong(r);
+        Py_DECREF(r);
+        if (n == -1 && PyErr_Occurred()) {
+            return C9_ERR_IO;
+        }
+        return n < 0 ? 0 : n;
+    }
+    PyObject *r = PyObject_CallFunction(s->read, "n", (Py_ssize_t)len);
+    if (!r) {
+        return C9_ERR_IO;
+    }
+    Py_buffer b;
+    if (r == Py_None) {
+        Py_DECREF(r);
+        return 0;
+    }
+    if (PyObject_GetBuffer(r, &b, PyBUF_SIMPLE) < 0) {
+        Py_DECREF(r);
+        return C9_ERR_IO;
+    }
+    size_t n = C9_MIN((size_t)b.len, len);
+    memcpy(buf, b.buf, n);
+    PyBuffer_Release(&b);
+    Py_DECREF(r);
+    return (long)n;
+}
+
+static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
+    static const argspec_t spec[] = {{"bitmap", A_REQ},
+                                     {"file", A_REQ},
+                                     {"bits_per_pixel", A_REQ},
+                                     {"element_size", 0},
+                                     {"reverse_pixels_in_element", 0},
+                                     {"swap_bytes_in_element", 0},
+                                     {"reverse_rows", 0}};
+    PyObject *a[7];
+    long bpp, esize = 1;
+    bool rev_pix, swap, rev_rows;
+    if (parse(args, kw, spec, 7, 0, a) < 0 || get_int(a[2], &bpp) < 0 || (a[3] && get_int(a[3], &esize) < 0) ||
+        get_bool(a[4], false, &rev_pix) < 0 || get_bool(a[5], false, &swap) < 0 ||
+        get_bool(a[6], false, &rev_rows) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(a[0], "bitmap");
+    if (!dest) {
+        return NULL;
+    }
+    if (esize != 1 && esize != 2 && esize != 4) {
+        PyErr_Format(PyExc_ValueError, "invalid element_size %ld, must be, 1, 2, or 4", esize);
+        return NULL;
+    }
+    switch (bpp) {
+    case 24:
+        if (esize != 1) {
+            /* The message really ends in a newline. */
+            PyErr_Format(PyExc_ValueError, "invalid element size %ld for bits_per_pixel %ld\n", esize, bpp);
+            return NULL;
+        }
+        break;
+    case 1:
+    case 2:
+    case 4:
+    case 8:
+    case 16:
+    case 32: break;
+    default:
+        PyErr_Format(PyExc_ValueError, "invalid bits_per_pixel %ld, must be, 1, 2, 4, 8, 16, 24, or 32", bpp);
+        return NULL;
+    }
+    stream_t s = {a[1], NULL, NULL};
+    if (PyObject_HasAttrString(a[1], "readinto")) {
+        s.readinto = PyObject_GetAttrString(a[1], "readinto");
+    } else if (PyObject_HasAttrString(a[1], "read")) {
+        s.read = PyObject_GetAttrString(a[1], "read");
+    }
+    if (!s.readinto && !s.read) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_OSError, "stream operation not supported");
+        }
+        return NULL;
+    }
+    size_t rowsize = c9_bitmaptools_readinto_row_size(dest->width, (unsigned)bpp, (unsigned)esize);
+    size_t bufsize = (rowsize + 3) & ~(size_t)3;
+    void *row = PyMem_Malloc(bufsize ? bufsize : 4);
+    c9_err_t err = C9_ERR_NOMEM;
+    if (row) {
+        unsigned flags = (rev_pix ? C9_READINTO_REVERSE_PIXELS : 0) | (swap ? C9_READINTO_SWAP_BYTES : 0) |
+                         (rev_rows ? C9_READINTO_REVERSE_ROWS : 0);
+        err = c9_bitmaptools_readinto(dest, stream_read, &s, (unsigned)bpp, (unsigned)esize, flags, row, bufsize);
+    }
+    PyMem_Free(row);
+    Py_XDECREF(s.readinto);
+    Py_XDECREF(s.read);
+    if (err == C9_OK) {
+        Py_RETURN_NONE;
+    }
+    if (PyErr_Occurred()) {
+        return NULL; /* raised by the file object */
+    }
+    if (err == C9_ERR_BITMAPTOOLS_EOF) {
+        PyErr_SetNone(PyExc_EOFError);
+        return NULL;
+    }
+    if (err == C9_ERR_NOMEM) {
+        return PyErr_NoMemory();
+    }
+    return c9py_raise(err);
+}
+
+/* ---- dither -------------------------------------------------------------------------------- */
+
+static PyObject *bt_dither(PyObject *mod, PyObject *args, PyObject *kw) {
+    static const argspec_t spec[] = {
+        {"dest_bitmap", A_REQ}, {"source_bitmap", A_REQ}, {"source_colorspace", A_REQ}, {"algorithm", 0}};
+    PyObject *a[4];
+    if (parse(args, kw, spec, 4, 0, a) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *src = c9py_bitmap(a[1], "source_bitmap");
+    c9_bitmap_t *dest = src ? c9py_bitmap(a[0], "dest_bitmap") : NULL;
+    if (!dest) {
+        return NULL;
+    }
+    int alg = C9_DITHER_ATKINSON;
+    if (a[3] && (alg = c9py_enum_value(a[3], DitherAlgorithm_Type, "algorithm", "DitherAlgorithm")) < 0) {
+        return NULL;
+    }
+    int cs = c9py_colorspace(a[2], "source_colorspace");
+    if (cs < 0) {
+        return NULL;
+    }
+    /* The messages are CircuitPython's, including the ones that name the wrong bitmap or count. */
+    if (src->width != dest->width || src->height != dest->height) {
+        PyErr_SetString(PyExc_TypeError, "bitmap sizes must match");
+        return NULL;
+    }
+    if (dest->bits_per_value != 16 && dest->bits_per_value != 1) {
+        PyErr_SetString(PyExc_TypeError, "source_bitmap must have value_count of 2 or 65536");
+        return NULL;
+    }
+    switch (cs) {
+    case C9_COLORSPACE_RGB565:
+    case C9_COLORSPACE_RGB565_SWAPPED:
+    case C9_COLORSPACE_BGR565:
+    case C9_COLORSPACE_BGR565_SWAPPED:
+        if (src->bits_per_value != 16) {
+            PyErr_SetString(PyExc_TypeError, "source_bitmap must have value_count of 65536");
+            return NULL;
+        }
+        break;
+    case C9_COLORSPACE_L8:
+        if (src->bits_per_value != 8) {
+            PyErr_SetString(PyExc_TypeError, "source_bitmap must have value_count of 8");
+            return NULL;
+        }
+        break;
+    default: PyErr_SetString(PyExc_TypeError, "unsupported colorspace for dither"); return NULL;
+    }
+    size_t size = c9_bitmaptools_dither_work_size(dest->width);
+    void *work = PyMem_Malloc(size);
+    if (!work) {
+        return PyErr_NoMemory();
+    }
+    work_t w = {{a[0], a[1]}, 2, NULL};
+    work_begin(&w, (long)dest->width * dest->height);
+    c9_err_t err = c9_bitmaptools_dither(dest, src, (c9_colorspace_t)cs, (c9_dither_algorithm_t)alg, work, size);
+    work_end(&w);
+    PyMem_Free(work);
+    return done(err);
+}
+
+/* ---- module -------------------------------------------------------------------------------- */
+
+#define KWFN(name, fn, doc)                                                                                            \
+    { name, (PyCFunction)(void (*)(void))fn, METH_VARARGS | METH_KEYWORDS, doc }
+
+static PyMethodDef methods[] = {
+    KWFN("readinto", bt_readinto, "Reads raw pixel rows from a binary file into a bitmap."),
+    KWFN("rotozoom", bt_rotozoom, "Copies a source region into the destination with rotation, scale and clipping."),
+    KWFN("arrayblit", bt_arrayblit, "Writes values from a buffer into a rectangle of the bitmap."),
+    KWFN("alphablend", bt_alphablend, "Alpha blends two source bitmaps into the destination."),
+    KWFN("fill_region", bt_fill_region, "Fills a rectangle (x2, y2 exclusive) with a value."),
+    KWFN("boundary_fill", bt_boundary_fill, "Flood fills the area around a point (paint bucket)."),
+    KWFN("draw_line", bt_draw_line, "Draws a line between two points."),
+    KWFN("draw_polygon", bt_draw_polygon, "Draws lines connecting the points given by two buffers."),
+    KWFN("draw_circle", bt_draw_circle, "Draws a circle outline."),
+    KWFN("blit", bt_blit, "Copies a source region into the destination at (x, y)."),
+    KWFN("dither", bt_dither, "Converts an image into a 2-level image by error diffusion."),
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "bitmaptools", "Collection of bitmap manipulation tools", -1,
+                                 methods};
+
+static const char *const blendmode_names[] = {"Normal", "Screen", NULL};
+static const char *const dither_names[] = {"Atkinson", "FloydStenberg", NULL};
+
+PyObject *c9py_init_bitmaptools(void) {
+    PyObject *m = PyModule_Create(&def);
+    if (!m) {
+        return NULL;
+    }
+    /* Colorspace is displayio's; make sure its type exists even if displayio was not imported. */
+    PyObject *cs = c9py_colorspace_member(C9_COLORSPACE_RGB888);
+    if (!cs) {
+        goto fail;
+    }
+    Py_DECREF(cs);
+    if (!BlendMode_Type && !(BlendMode_Type = c9py_enum_type_new("bitmaptools.BlendMode", blendmode_names))) {
+        goto fail;
+    }
+    if (!DitherAlgorithm_Type &&
+        !(DitherAlgorithm_Type = c9py_enum_type_new("bitmaptools.DitherAlgorithm", dither_names))) {
+        goto fail;
+    }
+    Py_INCREF(BlendMode_Type);
+    if (PyModule_AddObject(m, "BlendMode", (PyObject *)BlendMode_Type) < 0) {
+        Py_DECREF(BlendMode_Type);
+        goto fail;
+    }
+    Py_INCREF(DitherAlgorithm_Type);
+    if (PyModule_AddObject(m, "DitherAlgorithm", (PyObject *)DitherAlgorithm_Type) < 0) {
+        Py_DECREF(DitherAlgorithm_Type);
+        goto fail;
+    }
+    return m;
+fail:
+    Py_DECREF(m);
+    return NULL;
+}
