@@ -1,0 +1,97 @@
+/* Helpers shared by the bitmapfilter core files (not a public API). */
+#ifndef C9_FILTER_INTERNAL_H
+#define C9_FILTER_INTERNAL_H
+
+#include <math.h>
+#include <string.h>
+
+#include "circuit9/filter.h"
+
+#if C9_FILTER_DOUBLE
+#define C9F_ROUND round
+#else
+#define C9F_ROUND roundf
+#endif
+
+/* (int32_t)round(x) as a Cortex-M computes it: saturating, NaN gives 0 (C leaves both
+ * undefined, and CircuitPython relies on the hardware's behaviour). */
+static inline int32_t c9f_round_i32(c9_filter_real_t x) {
+    c9_filter_real_t r = C9F_ROUND(x);
+    if (r != r) {
+        return 0;
+    }
+    if (r >= (c9_filter_real_t)2147483648.0) {
+        return INT32_MAX;
+    }
+    if (r <= (c9_filter_real_t)-2147483648.0) {
+        return INT32_MIN;
+    }
+    return (int32_t)r;
+}
+
+/* Arithmetic right shift of a value computed with int32 wrap-around, as CircuitPython's
+ * int arithmetic behaves on the boards (wrapping) without C's signed-overflow UB. */
+static inline int32_t c9f_sar16(uint32_t wrapped) {
+    return (int32_t)wrapped >> 16;
+}
+
+static inline uint16_t *c9f_row(const c9_bitmap_t *b, int y) {
+    return (uint16_t *)(b->data + (size_t)y * b->stride_words);
+}
+
+/* Checks the image argument shared by every filter. */
+static inline c9_err_t c9f_check_image(const c9_bitmap_t *b, const c9_bitmap_t *mask) {
+    if (!b || !b->data || (mask && !mask->data)) {
+        return C9_ERR_BADF;
+    }
+    if (b->bits_per_value != 16) {
+        return C9_ERR_FILTER_DEPTH;
+    }
+    return C9_OK;
+}
+
+/* The next run [*x0, *x1) of pixels to process in row y at or after `from`: pixels where the
+ * mask reads 0 (outside the mask counts as 0). Returns false when the row has no more. */
+static inline bool c9f_next_span(const c9_bitmap_t *mask, int y, int width, int from, int *x0, int *x1) {
+    if (from >= width) {
+        return false;
+    }
+    if (!mask || y >= mask->height) {
+        *x0 = from;
+        *x1 = width;
+        return true;
+    }
+    int mw = C9_MIN(width, (int)mask->width);
+    int x = from;
+    while (x < mw && c9_bitmap_get_unchecked(mask, x, y)) {
+        x++;
+    }
+    if (x >= width) {
+        return false;
+    }
+    *x0 = x;
+    while (x < mw && !c9_bitmap_get_unchecked(mask, x, y)) {
+        x++;
+    }
+    *x1 = x >= mw ? width : x;
+    return true;
+}
+
+/* Channel values of a stored (swapped) pixel v: its low byte holds RRRRRGGG (G's high three
+ * bits), its high byte GGGBBBBB. Splitting by byte lets per-byte tables replace the byte swap
+ * and the channel extraction of each linear formula. */
+static inline int c9f_r8(int r5) {
+    return (r5 << 3) | (r5 >> 2);
+}
+static inline int c9f_g8(int g6) {
+    return (g6 << 2) | (g6 >> 4);
+}
+static inline int c9f_luma(uint16_t unswapped) {
+    int r5 = unswapped >> 11, g6 = (unswapped >> 5) & 63, b5 = unswapped & 31;
+    return (38 * c9f_r8(r5) + 75 * c9f_g8(g6) + 15 * c9f_r8(b5)) >> 7;
+}
+
+/* Luma sums split by stored byte: Y = (lo[v & 255] + hi[v >> 8]) >> 7. */
+void c9f_luma_tables(uint16_t lo[256], uint16_t hi[256]);
+
+#endif /* C9_FILTER_INTERNAL_H */

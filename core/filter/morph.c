@@ -1,0 +1,240 @@
+/* morph: convolution with an odd square kernel, CircuitPython's fixed point, clamped borders.
+ *
+ * Like CircuitPython, results go to a ring of (radius + 1) scratch rows and each row is
+ * copied back once no later output row needs its original pixels, so every output sees
+ * original neighbours with (radius + 1) rows of extra memory.
+ *
+ * Fast path: when sum(|w|) * 63 < 2^20 no channel sum can leave +-2^20, so the three channel
+ * values of a pixel are packed in 21-bit fields of one uint64 and each tap is one multiply-add
+ * for all three channels; a bias added at the end keeps the fields from borrowing. Other
+ * kernels take the plain per-channel path, which reproduces CircuitPython's int32 wrap-around. */
+#include "filter_internal.h"
+
+#if defined(__GNUC__)
+#define UNROLL _Pragma("GCC unroll 8")
+#else
+#define UNROLL
+#endif
+
+#define FIELD_BITS 21
+#define FIELD_MASK ((1u << FIELD_BITS) - 1)
+#define FIELD_BIAS (1u << (FIELD_BITS - 1))
+#define PACK_BIAS ((uint64_t)FIELD_BIAS | (uint64_t)FIELD_BIAS << 21 | (uint64_t)FIELD_BIAS << 42)
+
+typedef struct {
+    const int32_t *w;
+    int n, k, width, height;
+    uint32_t m, b, b2; /* fixed-point mul, add (R, B) and 2 * add (G), wrapping like int32 */
+    bool threshold, invert;
+    int32_t offset;
+    const uint16_t *const *rows; /* n source rows for the current output row, clamped */
+    uint16_t *out;               /* scratch row receiving the output */
+    uint64_t pl[256], ph[256];   /* packed channel fields by stored byte */
+} morph_ctx_t;
+
+static inline uint16_t finish(const morph_ctx_t *c, int32_t r, int32_t g, int32_t b, uint16_t orig) {
+    r = c9f_sar16((uint32_t)r * c->m + c->b);
+    g = c9f_sar16((uint32_t)g * c->m + c->b2);
+    b = c9f_sar16((uint32_t)b * c->m + c->b);
+    /* Clamping is rare for typical kernels, so test the common in-range case first. */
+    if ((uint32_t)r > 31) {
+        r = r < 0 ? 0 : 31;
+    }
+    if ((uint32_t)g > 63) {
+        g = g < 0 ? 0 : 63;
+    }
+    if ((uint32_t)b > 31) {
+        b = b < 0 ? 0 : 31;
+    }
+    uint16_t pixel = (uint16_t)((r << 11) | (g << 5) | b);
+    if (c->threshold) {
+        int64_t yp = c9f_luma(pixel), yo = c9f_luma(c9_bswap16(orig));
+        pixel = ((yp - c->offset < yo) ^ c->invert) ? 0xFFFF : 0x0000;
+    }
+    return c9_bswap16(pixel);
+}
+
+/* One pixel with clamped coordinates and per-channel int32 (wrapping) sums: borders and
+ * kernels too wide for the packed fields. */
+static void pixel_plain(const morph_ctx_t *c, int x) {
+    uint32_t r = 0, g = 0, b = 0;
+    const int32_t *w = c->w;
+    for (int i = 0; i < c->n; i++) {
+        const uint16_t *row = c->rows[i];
+        for (int j = 0; j < c->n; j++) {
+            int xx = x - c->k + j;
+            xx = xx < 0 ? 0 : xx >= c->width ? c->width - 1 : xx;
+            unsigned p = c9_bswap16(row[xx]);
+            uint32_t wt = (uint32_t)*w++;
+            r += wt * (p >> 11);
+            g += wt * ((p >> 5) & 63);
+            b += wt * (p & 31);
+        }
+    }
+    c->out[x] = finish(c, (int32_t)r, (int32_t)g, (int32_t)b, c->rows[c->k][x]);
+}
+
+static inline uint64_t packed(const morph_ctx_t *c, unsigned v) {
+    return c->pl[v & 255] + c->ph[v >> 8];
+}
+
+static inline uint16_t finish_packed(const morph_ctx_t *c, uint64_t acc, uint16_t orig) {
+    acc += PACK_BIAS;
+    int32_t r = (int32_t)(acc & FIELD_MASK) - (int32_t)FIELD_BIAS;
+    int32_t g = (int32_t)((acc >> 21) & FIELD_MASK) - (int32_t)FIELD_BIAS;
+    int32_t b = (int32_t)(acc >> 42) - (int32_t)FIELD_BIAS;
+    return finish(c, r, g, b, orig);
+}
+
+/* Interior pixels [x0, x1) (all at least k from both edges) of a kernel of side N, sliding a
+ * window of packed columns so that each source pixel is unpacked once per output row. */
+static inline __attribute__((always_inline)) void span_packed_n(const morph_ctx_t *c, int x0, int x1, const int N) {
+    const int k = N / 2;
+    uint64_t col[16][16]; /* [column][row]; N <= 15 here */
+    uint64_t wt[16 * 16];
+    UNROLL for (int i = 0; i < N * N; i++) {
+        wt[i] = (uint64_t)(int64_t)c->w[i];
+    }
+    UNROLL for (int j = 0; j < N - 1; j++) {
+        UNROLL for (int i = 0; i < N; i++) {
+            col[j][i] = packed(c, c->rows[i][x0 - k + j]);
+        }
+    }
+    for (int x = x0; x < x1; x++) {
+        UNROLL for (int i = 0; i < N; i++) {
+            col[N - 1][i] = packed(c, c->rows[i][x + k]);
+        }
+        uint64_t acc = 0;
+        UNROLL for (int i = 0; i < N; i++) {
+            UNROLL for (int j = 0; j < N; j++) {
+                acc += wt[i * N + j] * col[j][i];
+            }
+        }
+        c->out[x] = finish_packed(c, acc, c->rows[k][x]);
+        UNROLL for (int j = 0; j < N - 1; j++) {
+            UNROLL for (int i = 0; i < N; i++) {
+                col[j][i] = col[j + 1][i];
+            }
+        }
+    }
+}
+
+static void span_packed_3(const morph_ctx_t *c, int x0, int x1) {
+    span_packed_n(c, x0, x1, 3);
+}
+static void span_packed_5(const morph_ctx_t *c, int x0, int x1) {
+    span_packed_n(c, x0, x1, 5);
+}
+
+/* Any other side: direct sums over packed values. */
+static void span_packed_any(const morph_ctx_t *c, int x0, int x1) {
+    for (int x = x0; x < x1; x++) {
+        uint64_t acc = 0;
+        const int32_t *w = c->w;
+        for (int i = 0; i < c->n; i++) {
+            const uint16_t *row = c->rows[i] + x - c->k;
+            for (int j = 0; j < c->n; j++) {
+                acc += (uint64_t)(int64_t)*w++ * packed(c, row[j]);
+            }
+        }
+        c->out[x] = finish_packed(c, acc, c->rows[c->k][x]);
+    }
+}
+
+c9_err_t c9_filter_morph(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_filter_morph_t *m,
+                         const c9_filter_opts_t *opts) {
+    c9_err_t err = c9f_check_image(bitmap, mask);
+    if (err != C9_OK) {
+        return err;
+    }
+    if (!m || !m->weights || m->size % 2 == 0 || m->size > 0xFFFF) {
+        return C9_ERR_FILTER_KERNEL;
+    }
+    morph_ctx_t c;
+    c.w = m->weights;
+    c.n = (int)m->size;
+    c.k = c.n / 2;
+    c.width = bitmap->width;
+    c.height = bitmap->height;
+    size_t nw = (size_t)c.n * c.n;
+    uint32_t sum = 0;
+    uint64_t abs_sum = 0;
+    for (size_t i = 0; i < nw; i++) {
+        sum += (uint32_t)c.w[i];
+        abs_sum += (uint64_t)(c.w[i] < 0 ? -(int64_t)c.w[i] : c.w[i]);
+    }
+    c9_filter_real_t mul = m->has_mul ? m->mul : sum ? (c9_filter_real_t)1 / (c9_filter_real_t)(int32_t)sum : 1;
+    c.m = (uint32_t)c9f_round_i32((c9_filter_real_t)65536 * mul);
+    c.b = (uint32_t)c9f_round_i32((c9_filter_real_t)(65536 * 63) * m->add);
+    c.b2 = c.b * 2u;
+    c.threshold = m->threshold;
+    c.invert = m->invert;
+    c.offset = m->offset;
+    if (c.width == 0 || c.height == 0) {
+        return C9_OK;
+    }
+    const int brows = c.k + 1;
+    const c9_allocator_t *a = opts ? opts->allocator : NULL;
+    size_t row_bytes = (size_t)c.width * sizeof(uint16_t);
+    size_t ptr_bytes = (size_t)c.n * sizeof(uint16_t *);
+    size_t total = (size_t)brows * row_bytes + ptr_bytes;
+    void *scratch = c9_alloc(a, total);
+    if (!scratch) {
+        return C9_ERR_NOMEM;
+    }
+    const uint16_t **rows = (const uint16_t **)scratch;
+    uint16_t *ring = (uint16_t *)((char *)scratch + ptr_bytes);
+    c.rows = rows;
+
+    bool packable = abs_sum <= ((1u << 20) - 1) / 63;
+    void (*span)(const morph_ctx_t *, int, int) = NULL;
+    if (packable) {
+        for (unsigned v = 0; v < 256; v++) {
+            c.pl[v] = (uint64_t)(v >> 3) | (uint64_t)((v & 7) * 8) << 21;
+            c.ph[v] = (uint64_t)(v >> 5) << 21 | (uint64_t)(v & 31) << 42;
+        }
+        span = c.n == 3 ? span_packed_3 : c.n == 5 ? span_packed_5 : span_packed_any;
+    }
+    for (int y = 0; y < c.height; y++) {
+        for (int i = 0; i < c.n; i++) {
+            int yy = y - c.k + i;
+            rows[i] = c9f_row(bitmap, yy < 0 ? 0 : yy >= c.height ? c.height - 1 : yy);
+        }
+        c.out = ring + (size_t)(y % brows) * c.width;
+        const uint16_t *src = rows[c.k];
+        int x0, x1 = 0, done = 0;
+        while (c9f_next_span(mask, y, c.width, x1, &x0, &x1)) {
+            for (int x = done; x < x0; x++) {
+                c.out[x] = src[x]; /* masked: unchanged */
+            }
+            done = x1;
+            /* Interior columns go to the fast path, the clamped borders to the plain one. */
+            int i0 = C9_MAX(x0, c.k), i1 = C9_MIN(x1, c.width - c.k);
+            if (!span || i0 >= i1) {
+                for (int x = x0; x < x1; x++) {
+                    pixel_plain(&c, x);
+                }
+                continue;
+            }
+            for (int x = x0; x < i0; x++) {
+                pixel_plain(&c, x);
+            }
+            span(&c, i0, i1);
+            for (int x = i1; x < x1; x++) {
+                pixel_plain(&c, x);
+            }
+        }
+        for (int x = done; x < c.width; x++) {
+            c.out[x] = src[x];
+        }
+        if (y >= c.k) {
+            memcpy(c9f_row(bitmap, y - c.k), ring + (size_t)((y - c.k) % brows) * c.width, row_bytes);
+        }
+    }
+    for (int y = C9_MAX(c.height - c.k, 0); y < c.height; y++) {
+        memcpy(c9f_row(bitmap, y), ring + (size_t)(y % brows) * c.width, row_bytes);
+    }
+    c9_free(a, scratch, total);
+    c9_bitmap_mark_dirty(bitmap, NULL);
+    return C9_OK;
+}
