@@ -1,0 +1,495 @@
+/* The bitmapfilter module: CircuitPython 9's image filters over the circuit9 filter core.
+ *
+ * Arguments are checked in CircuitPython's order with its exception types and messages (the
+ * core's depth error comes last, after every argument is converted). Differences, on purpose:
+ * the filtered bitmap's dirty area is marked so a display refresh shows the result; morph's
+ * offset is the full signed int; ChannelScaleOffset's field names follow the positions mix()
+ * reads (r, r_add, g, g_add, b, b_add); blend rejects a source of another depth. */
+#include "c9py.h"
+
+#include <math.h>
+
+#include "circuit9/filter.h"
+
+static PyObject *channel_types[4]; /* ChannelScale, ChannelScaleOffset, ChannelMixer, ChannelMixerOffset */
+static const c9_filter_mix_kind_t channel_kinds[4] = {C9_FILTER_CHANNEL_SCALE, C9_FILTER_CHANNEL_SCALE_OFFSET,
+                                                      C9_FILTER_CHANNEL_MIXER, C9_FILTER_CHANNEL_MIXER_OFFSET};
+
+static PyObject *raise_filter(c9_err_t err, size_t bytes) {
+    switch (err) {
+    case C9_ERR_FILTER_DEPTH:
+    case C9_ERR_FILTER_MISMATCH:
+    case C9_ERR_FILTER_KERNEL: PyErr_SetString(PyExc_ValueError, c9_filter_strerror(err)); return NULL;
+    case C9_ERR_NOMEM: return c9py_raise_nomem(bytes);
+    default: return c9py_raise(err);
+    }
+}
+
+/* mp_obj_get_float: int, bool or float, else TypeError("can't convert <T> to float"). The value
+ * is narrowed to the core's real type as a board stores its floats. */
+static int get_real(PyObject *obj, c9_filter_real_t *out) {
+    if (PyFloat_Check(obj)) {
+        *out = (c9_filter_real_t)PyFloat_AS_DOUBLE(obj);
+        return 0;
+    }
+    if (PyLong_Check(obj)) {
+        double d = PyLong_AsDouble(obj);
+        if (d == -1.0 && PyErr_Occurred()) {
+            return -1;
+        }
+        *out = (c9_filter_real_t)d;
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "can't convert %s to float", c9py_type_name(obj));
+    return -1;
+}
+
+/* mp_obj_get_int on a 32-bit board: TypeError for non-ints, OverflowError past a machine word. */
+static int get_i32(PyObject *obj, int32_t *out) {
+    if (!PyLong_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "can't convert %s to int", c9py_type_name(obj));
+        return -1;
+    }
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (overflow || v < INT32_MIN || v > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "overflow converting long int to machine word");
+        return -1;
+    }
+    if (v == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = (int32_t)v;
+    return 0;
+}
+
+static int get_bool(PyObject *obj, bool *out) {
+    int t = PyObject_IsTrue(obj);
+    if (t < 0) {
+        return -1;
+    }
+    *out = t != 0;
+    return 0;
+}
+
+/* None or a Bitmap ("mask must be of type Bitmap, not ..."). */
+static int get_mask(PyObject *obj, const c9_bitmap_t **out) {
+    *out = NULL;
+    if (obj == Py_None) {
+        return 0;
+    }
+    *out = c9py_bitmap(obj, "mask");
+    return *out ? 0 : -1;
+}
+
+/* ---- morph ---------------------------------------------------------------------------------- */
+
+static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"bitmap", "weights", "mul", "add", "threshold", "offset", "invert", "mask", NULL};
+    PyObject *bitmap_obj, *weights, *mul_obj = Py_None, *add_obj = NULL, *threshold_obj = Py_False;
+    PyObject *offset_obj = NULL, *invert_obj = Py_False, *mask_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOOO:morph", kwlist, &bitmap_obj, &weights, &mul_obj, &add_obj,
+                                     &threshold_obj, &offset_obj, &invert_obj, &mask_obj)) {
+        return NULL;
+    }
+    c9_filter_morph_t m = {0};
+    /* The argument parser converts the bool and int arguments before anything else is checked. */
+    if (get_bool(threshold_obj, &m.threshold) < 0 || (offset_obj && get_i32(offset_obj, &m.offset) < 0) ||
+        get_bool(invert_obj, &m.invert) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *bitmap = c9py_bitmap(bitmap_obj, "bitmap");
+    const c9_bitmap_t *mask;
+    if (!bitmap || get_mask(mask_obj, &mask) < 0 || (add_obj && get_real(add_obj, &m.add) < 0)) {
+        return NULL;
+    }
+    Py_ssize_t n = PyObject_Length(weights);
+    if (n < 0) {
+        return NULL;
+    }
+    Py_ssize_t side = (Py_ssize_t)sqrt((double)n);
+    if (side % 2 == 0 || side * side != n) {
+        PyErr_SetString(PyExc_ValueError,
+                        "weights must be a sequence with an odd square number of elements (usually 9 or 25)");
+        return NULL;
+    }
+    int32_t *w = PyMem_Malloc((size_t)n * sizeof(int32_t));
+    if (!w) {
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *key = PyLong_FromSsize_t(i);
+        PyObject *item = key ? PyObject_GetItem(weights, key) : NULL;
+        Py_XDECREF(key);
+        int bad = !item || get_i32(item, &w[i]) < 0;
+        Py_XDECREF(item);
+        if (bad) {
+            PyMem_Free(w);
+            return NULL;
+        }
+    }
+    m.weights = w;
+    m.size = (uint32_t)side;
+    if (mul_obj != Py_None) {
+        m.has_mul = true;
+        if (get_real(mul_obj, &m.mul) < 0) {
+            PyMem_Free(w);
+            return NULL;
+        }
+    }
+    c9_filter_opts_t opts = {.allocator = c9py_allocator()};
+    c9_err_t err;
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_morph(bitmap, mask, &m, &opts);
+    Py_END_ALLOW_THREADS PyMem_Free(w);
+    if (err != C9_OK) {
+        return raise_filter(err, (size_t)(side / 2 + 1) * bitmap->width * 2);
+    }
+    Py_INCREF(bitmap_obj);
+    return bitmap_obj;
+}
+
+/* ---- mix ------------------------------------------------------------------------------------ */
+
+static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"bitmap", "weights", "mask", NULL};
+    PyObject *bitmap_obj, *weights, *mask_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:mix", kwlist, &bitmap_obj, &weights, &mask_obj)) {
+        return NULL;
+    }
+    c9_bitmap_t *bitmap = c9py_bitmap(bitmap_obj, "bitmap");
+    if (!bitmap) {
+        return NULL;
+    }
+    int kind = -1;
+    for (int i = 0; i < 4; i++) {
+        if ((PyObject *)Py_TYPE(weights) == channel_types[i]) { /* exact type, as mp_obj_is_type */
+            kind = i;
+        }
+    }
+    if (kind < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "weights must be an object of type ScaleMixer, ScaleMixerOffset, ChannelMixer, or "
+                     "ChannelMixerOffset, not %s ",
+                     c9py_type_name(weights));
+        return NULL;
+    }
+    c9_filter_real_t values[12], matrix[12];
+    int count = (int)channel_kinds[kind];
+    for (int i = 0; i < count; i++) {
+        PyObject *item = PySequence_GetItem(weights, i);
+        int bad = !item || get_real(item, &values[i]) < 0;
+        Py_XDECREF(item);
+        if (bad) {
+            return NULL;
+        }
+    }
+    c9_filter_mix_matrix(channel_kinds[kind], values, matrix);
+    const c9_bitmap_t *mask;
+    if (get_mask(mask_obj, &mask) < 0) {
+        return NULL;
+    }
+    c9_filter_opts_t opts = {.allocator = c9py_allocator()};
+    c9_err_t err;
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_mix(bitmap, mask, matrix, &opts);
+    Py_END_ALLOW_THREADS if (err != C9_OK) {
+        return raise_filter(err, 0);
+    }
+    Py_INCREF(bitmap_obj);
+    return bitmap_obj;
+}
+
+/* ---- solarize ------------------------------------------------------------------------------- */
+
+static PyObject *solarize(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"bitmap", "threshold", "mask", NULL};
+    PyObject *bitmap_obj, *threshold_obj = NULL, *mask_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OO:solarize", kwlist, &bitmap_obj, &threshold_obj, &mask_obj)) {
+        return NULL;
+    }
+    c9_filter_real_t threshold = (c9_filter_real_t)0.5;
+    if (threshold_obj && get_real(threshold_obj, &threshold) < 0) { /* converted first, as CircuitPython does */
+        return NULL;
+    }
+    c9_bitmap_t *bitmap = c9py_bitmap(bitmap_obj, "bitmap");
+    const c9_bitmap_t *mask;
+    if (!bitmap || get_mask(mask_obj, &mask) < 0) {
+        return NULL;
+    }
+    c9_filter_opts_t opts = {.allocator = c9py_allocator()};
+    c9_err_t err;
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_solarize(bitmap, mask, threshold, &opts);
+    Py_END_ALLOW_THREADS if (err != C9_OK) {
+        return raise_filter(err, 0);
+    }
+    Py_INCREF(bitmap_obj);
+    return bitmap_obj;
+}
+
+/* ---- lookup --------------------------------------------------------------------------------- */
+
+static int scaled_lut(PyObject *fn, int maxval, int i, uint8_t *out) {
+    PyObject *arg = PyFloat_FromDouble((double)c9_filter_lookup_input(i, maxval));
+    PyObject *res = arg ? PyObject_CallOneArg(fn, arg) : NULL;
+    Py_XDECREF(arg);
+    c9_filter_real_t v;
+    int bad = !res || get_real(res, &v) < 0;
+    Py_XDECREF(res);
+    if (bad) {
+        return -1;
+    }
+    *out = c9_filter_lookup_entry(v, maxval);
+    return 0;
+}
+
+static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"bitmap", "lookup", "mask", NULL};
+    PyObject *bitmap_obj, *lookup_obj, *mask_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:lookup", kwlist, &bitmap_obj, &lookup_obj, &mask_obj)) {
+        return NULL;
+    }
+    c9_bitmap_t *bitmap = c9py_bitmap(bitmap_obj, "bitmap");
+    if (!bitmap) {
+        return NULL;
+    }
+    PyObject *fr = lookup_obj, *fg = lookup_obj, *fb = lookup_obj;
+    if (PyTuple_Check(lookup_obj)) { /* a tuple or named tuple; a list is one (uncallable) object */
+        if (PyTuple_GET_SIZE(lookup_obj) != 3) {
+            PyErr_SetString(PyExc_ValueError, "lookup length must be 3");
+            return NULL;
+        }
+        fr = PyTuple_GET_ITEM(lookup_obj, 0);
+        fg = PyTuple_GET_ITEM(lookup_obj, 1);
+        fb = PyTuple_GET_ITEM(lookup_obj, 2);
+    }
+    c9_filter_lookup_table_t table;
+    for (int i = 0; i < 32; i++) {
+        if (scaled_lut(fr, 31, i, &table.r[i]) < 0) {
+            return NULL;
+        }
+        if (fb == fr) {
+            table.b[i] = table.r[i];
+        } else if (scaled_lut(fb, 31, i, &table.b[i]) < 0) {
+            return NULL;
+        }
+    }
+    for (int i = 0; i < 64; i++) {
+        if (scaled_lut(fg, 63, i, &table.g[i]) < 0) {
+            return NULL;
+        }
+    }
+    const c9_bitmap_t *mask;
+    if (get_mask(mask_obj, &mask) < 0) {
+        return NULL;
+    }
+    c9_filter_opts_t opts = {.allocator = c9py_allocator()};
+    c9_err_t err;
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_lookup(bitmap, mask, &table, &opts);
+    Py_END_ALLOW_THREADS if (err != C9_OK) {
+        return raise_filter(err, 0);
+    }
+    Py_INCREF(bitmap_obj);
+    return bitmap_obj;
+}
+
+/* ---- false_color ---------------------------------------------------------------------------- */
+
+static PyObject *false_color(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"bitmap", "palette", "mask", NULL};
+    PyObject *bitmap_obj, *palette_obj, *mask_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:false_color", kwlist, &bitmap_obj, &palette_obj, &mask_obj)) {
+        return NULL;
+    }
+    c9_bitmap_t *bitmap = c9py_bitmap(bitmap_obj, "bitmap");
+    if (!bitmap || c9py_check_type(palette_obj, &c9py_Palette_Type, "palette") < 0) {
+        return NULL;
+    }
+    c9_palette_t *palette = &((c9py_palette_obj_t *)palette_obj)->palette;
+    if (palette->count != 256) {
+        PyErr_SetString(PyExc_ValueError, "palette length must be 256");
+        return NULL;
+    }
+    const c9_bitmap_t *mask;
+    if (get_mask(mask_obj, &mask) < 0) {
+        return NULL;
+    }
+    uint32_t colors[256];
+    for (int i = 0; i < 256; i++) {
+        colors[i] = palette->colors[i].rgb888; /* transparency is ignored */
+    }
+    c9_filter_opts_t opts = {.allocator = c9py_allocator()};
+    c9_err_t err;
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_false_color(bitmap, mask, colors, &opts);
+    Py_END_ALLOW_THREADS if (err != C9_OK) {
+        return raise_filter(err, 0);
+    }
+    Py_INCREF(bitmap_obj);
+    return bitmap_obj;
+}
+
+/* ---- blend ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject *fn;
+} blend_ctx_t;
+
+static c9_err_t call_blend(void *ctx, c9_filter_real_t a, c9_filter_real_t b, c9_filter_real_t *out) {
+    PyObject *res = PyObject_CallFunction(((blend_ctx_t *)ctx)->fn, "dd", (double)a, (double)b);
+    int bad = !res || get_real(res, out) < 0;
+    Py_XDECREF(res);
+    return bad ? C9_ERR_IO : C9_OK; /* the Python exception stays set */
+}
+
+/* Fills `table` (a writable 4096-byte buffer) from the function; returns 0 or -1. */
+static int precompute_into(PyObject *fn, PyObject *table) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(table, &view, PyBUF_WRITABLE) < 0 || view.len != C9_FILTER_BLEND_TABLE_SIZE) {
+        if (PyErr_Occurred()) {
+            PyErr_Clear();
+        } else {
+            PyBuffer_Release(&view);
+        }
+        PyErr_Format(PyExc_TypeError, "table must be of type NoneType or WritableBuffer, not %s",
+                     c9py_type_name(table));
+        return -1;
+    }
+    blend_ctx_t ctx = {fn};
+    c9_err_t err = c9_filter_blend_precompute(view.buf, call_blend, &ctx);
+    PyBuffer_Release(&view);
+    return err == C9_OK ? 0 : -1;
+}
+
+static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"lookup", "table", NULL};
+    PyObject *fn, *table = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O:blend_precompute", kwlist, &fn, &table)) {
+        return NULL;
+    }
+    if (table == Py_None) {
+        table = PyByteArray_FromStringAndSize(NULL, C9_FILTER_BLEND_TABLE_SIZE);
+        if (!table) {
+            return NULL;
+        }
+        memset(PyByteArray_AS_STRING(table), 0, C9_FILTER_BLEND_TABLE_SIZE);
+    } else {
+        Py_INCREF(table);
+    }
+    if (precompute_into(fn, table) < 0) {
+        Py_DECREF(table);
+        return NULL;
+    }
+    return table;
+}
+
+static PyObject *blend(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"dest", "src1", "src2", "lookup", "mask", NULL};
+    PyObject *dest_obj, *src1_obj, *src2_obj, *lookup_obj, *mask_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|O:blend", kwlist, &dest_obj, &src1_obj, &src2_obj, &lookup_obj,
+                                     &mask_obj)) {
+        return NULL;
+    }
+    c9_bitmap_t *dest = c9py_bitmap(dest_obj, "dest");
+    c9_bitmap_t *src1 = dest ? c9py_bitmap(src1_obj, "src1") : NULL;
+    c9_bitmap_t *src2 = src1 ? c9py_bitmap(src2_obj, "src2") : NULL;
+    if (!src2) {
+        return NULL;
+    }
+    PyObject *table = lookup_obj;
+    Py_INCREF(table);
+    if (PyCallable_Check(lookup_obj)) {
+        Py_DECREF(table);
+        table = PyByteArray_FromStringAndSize(NULL, C9_FILTER_BLEND_TABLE_SIZE);
+        if (!table) {
+            return NULL;
+        }
+        memset(PyByteArray_AS_STRING(table), 0, C9_FILTER_BLEND_TABLE_SIZE);
+        if (precompute_into(lookup_obj, table) < 0) {
+            Py_DECREF(table);
+            return NULL;
+        }
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(table, &view, PyBUF_SIMPLE) < 0 || view.len != C9_FILTER_BLEND_TABLE_SIZE) {
+        if (PyErr_Occurred()) {
+            PyErr_Clear();
+        } else {
+            PyBuffer_Release(&view);
+        }
+        PyErr_Format(PyExc_TypeError, "lookup must be of type callable or ReadableBuffer, not %s",
+                     c9py_type_name(table));
+        Py_DECREF(table);
+        return NULL;
+    }
+    const c9_bitmap_t *mask;
+    if (get_mask(mask_obj, &mask) < 0) {
+        PyBuffer_Release(&view);
+        Py_DECREF(table);
+        return NULL;
+    }
+    c9_filter_opts_t opts = {.allocator = c9py_allocator()};
+    c9_err_t err;
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_blend(dest, src1, src2, mask, view.buf, &opts);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&view);
+    Py_DECREF(table);
+    if (err != C9_OK) {
+        return raise_filter(err, 0);
+    }
+    Py_INCREF(dest_obj);
+    return dest_obj;
+}
+
+static PyMethodDef methods[] = {
+    {"morph", (PyCFunction)(void (*)(void))morph, METH_VARARGS | METH_KEYWORDS, "Convolve an image with a kernel"},
+    {"mix", (PyCFunction)(void (*)(void))mix, METH_VARARGS | METH_KEYWORDS,
+     "Perform a channel mixing operation on the bitmap"},
+    {"solarize", (PyCFunction)(void (*)(void))solarize, METH_VARARGS | METH_KEYWORDS,
+     "Create a \"solarization\" effect on an image"},
+    {"false_color", (PyCFunction)(void (*)(void))false_color, METH_VARARGS | METH_KEYWORDS,
+     "Convert the image to false color using the given palette"},
+    {"lookup", (PyCFunction)(void (*)(void))lookup, METH_VARARGS | METH_KEYWORDS,
+     "Modify the channels of a bitmap according to a look-up table"},
+    {"blend", (PyCFunction)(void (*)(void))blend, METH_VARARGS | METH_KEYWORDS,
+     "Blend the 'src1' and 'src2' images according to lookup function or table 'lookup'"},
+    {"blend_precompute", (PyCFunction)(void (*)(void))blend_precompute, METH_VARARGS | METH_KEYWORDS,
+     "Precompute a BlendTable from a BlendFunction"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "bitmapfilter", "Image filters for RGB565_SWAPPED bitmaps.", -1,
+                                 methods};
+
+PyObject *c9py_init_bitmapfilter(void) {
+    static const char *const names[4] = {"ChannelScale", "ChannelScaleOffset", "ChannelMixer", "ChannelMixerOffset"};
+    static const char *const fields[4] = {
+        "r g b",
+        "r r_add g g_add b b_add", /* fixed: CircuitPython declares r g b r_add g_add b_add */
+        "rr rg rb gr gg gb br bg bb",
+        "rr rg rb r_add gr gg gb g_add br bg bb b_add",
+    };
+    PyObject *m = PyModule_Create(&def);
+    PyObject *collections = m ? PyImport_ImportModule("collections") : NULL;
+    if (!collections) {
+        Py_XDECREF(m);
+        return NULL;
+    }
+    for (int i = 0; i < 4; i++) {
+        PyObject *t = PyObject_CallMethod(collections, "namedtuple", "ss", names[i], fields[i]);
+        if (t) {
+            PyObject *mod = PyUnicode_FromString("bitmapfilter");
+            if (!mod || PyObject_SetAttrString(t, "__module__", mod) < 0) {
+                Py_CLEAR(t);
+            }
+            Py_XDECREF(mod);
+        }
+        if (!t || PyModule_AddObject(m, names[i], t) < 0) {
+            Py_XDECREF(t);
+            Py_DECREF(collections);
+            Py_DECREF(m);
+            return NULL;
+        }
+        Py_XDECREF(channel_types[i]);
+        Py_INCREF(t);
+        channel_types[i] = t; /* the module keeps its own reference */
+    }
+    Py_DECREF(collections);
+    return m;
+}
