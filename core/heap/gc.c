@@ -50,6 +50,7 @@ struct c9_gc_area {
     bool grown;    /* allocated from the outside heap by us: give back when empty */
     uint32_t *u, *h, *f;
     uint32_t *heads; /* [2][ncls] */
+    uint32_t *hd[2];  /* heads of each set */
     uint32_t bits[2][MAX_CLS / 32];
 };
 
@@ -134,7 +135,7 @@ static inline uint32_t cls_search(uint32_t n) {
 }
 
 static inline uint32_t *head_of(area *a, int set, uint32_t c) {
-    return &a->heads[(uint32_t)set * a->ncls + c];
+    return &a->hd[set][c];
 }
 
 static inline void run_insert_set(area *a, int set, uint32_t b, uint32_t n) {
@@ -193,6 +194,24 @@ static inline uint32_t take_from(area *a, int set, uint32_t c, uint32_t n, bool 
     uint32_t b = *hd;
     runhdr *r = run_at(a, b);
     uint32_t len = r->len, nx = r->next;
+    if (len > n && cls_of(len - n) == c) {
+        /* The rest stays in this class (common when carving a large run): update in place. */
+        uint32_t rest = len - n;
+        if (top) {
+            r->len = rest;
+            *tag_at(a, b + rest - 1) = rest;
+            return b + rest;
+        }
+        runhdr *q = run_at(a, b + n);
+        q->next = nx;
+        q->prev = NONE;
+        q->len = rest;
+        *hd = b + n;
+        if (nx != NONE)
+            run_at(a, nx)->prev = b + n;
+        *tag_at(a, b + len - 1) = rest;
+        return b;
+    }
     *hd = nx;
     if (nx != NONE)
         run_at(a, nx)->prev = NONE;
@@ -202,10 +221,10 @@ static inline uint32_t take_from(area *a, int set, uint32_t c, uint32_t n, bool 
         return b;
     /* The rest stays in the same zone: a run never straddles ll_low. */
     if (top) {
-        run_insert(a, b, len - n);
+        run_insert_set(a, set, b, len - n);
         return b + len - n;
     }
-    run_insert(a, b + n, len - n);
+    run_insert_set(a, set, b + n, len - n);
     return b;
 }
 
@@ -309,30 +328,68 @@ static uint32_t take_gap_top(area *a, uint32_t n) {
     if (len < n)
         return NONE;
     uint32_t s = g + 1 - len;
-    run_remove(a, s, run_at(a, s));
-    if (len > n)
-        run_insert(a, s, len - n);
+    runhdr *r = run_at(a, s);
+    if (len > n && cls_of(len - n) == cls_of(len)) {
+        r->len = len - n; /* same class: the list node stays where it is */
+        *tag_at(a, g - n) = len - n;
+    } else {
+        run_remove_set(a, SET_SL, r);
+        if (len > n)
+            run_insert_set(a, SET_SL, s, len - n);
+    }
     a->ll_low -= n;
     return a->ll_low;
 }
 
-/* Returns [b, b+len) to the free lists, merging with free neighbours. */
+/* Returns [b, b+len) to the free lists, merging with free neighbours. When the merged run keeps
+ * the class (and zone) of a neighbour, that neighbour's list node is reused in place. */
 static void free_range(area *a, uint32_t b, uint32_t len) {
-    uint32_t s = b, e = b + len;
+    uint32_t s = b, e = b + len, ll = a->ll_low;
+    runhdr *lr = NULL, *rr = NULL;
+    uint32_t rl = 0;
     if (s > 0 && !bit_get(a->u, s - 1)) {
-        uint32_t l = *tag_at(a, s - 1);
-        s -= l;
-        run_remove(a, s, run_at(a, s));
+        s -= *tag_at(a, s - 1);
+        lr = run_at(a, s);
     }
     if (e < a->nblocks && !bit_get(a->u, e)) {
-        runhdr *r = run_at(a, e);
-        uint32_t l = r->len;
-        run_remove(a, e, r);
-        e += l;
+        rr = run_at(a, e);
+        rl = rr->len;
     }
-    if (s < a->ll_low && e > a->ll_low)
-        a->ll_low = e; /* the long-lived zone's bottom became free: it shrinks */
-    run_insert(a, s, e - s);
+    uint32_t ne = e + rl, nlen = ne - s, nc = cls_of(nlen);
+    int set = s >= ll;
+    if (s < ll && ne > ll)
+        a->ll_low = ne; /* the long-lived zone's bottom became free: it shrinks */
+    if (lr) {
+        if (rr)
+            run_remove_set(a, e >= ll, rr);
+        if (cls_of(lr->len) == nc) {
+            lr->len = nlen;
+            *tag_at(a, ne - 1) = nlen;
+        } else {
+            run_remove_set(a, set, lr);
+            run_insert_set(a, set, s, nlen);
+        }
+    } else if (rr) {
+        int rset = e >= ll;
+        if (rset == set && cls_of(rl) == nc) {
+            runhdr *q = run_at(a, s);
+            q->next = rr->next;
+            q->prev = rr->prev;
+            q->len = nlen;
+            if (q->prev != NONE)
+                run_at(a, q->prev)->next = s;
+            else
+                *head_of(a, set, nc) = s;
+            if (q->next != NONE)
+                run_at(a, q->next)->prev = s;
+            *tag_at(a, ne - 1) = nlen;
+        } else {
+            run_remove_set(a, rset, rr);
+            run_insert_set(a, set, s, nlen);
+        }
+    } else {
+        run_insert_set(a, set, s, nlen);
+    }
 }
 
 /* ---- areas --------------------------------------------------------------------------------- */
@@ -404,6 +461,8 @@ static area *area_setup(void *mem, size_t bytes) {
     a->ncls = l.ncls;
     a->nbw = l.nbw;
     a->heads = (uint32_t *)(base + l.heads);
+    a->hd[SET_SL] = a->heads;
+    a->hd[SET_LL] = a->heads + l.ncls;
     a->u = (uint32_t *)(base + l.planes);
     a->h = a->u + l.pw;
     a->f = a->h + l.pw;
@@ -414,11 +473,26 @@ static area *area_setup(void *mem, size_t bytes) {
     return a;
 }
 
+static void update_bounds(c9_gc_t *gc) {
+    gc->lo = UINTPTR_MAX;
+    gc->hi = 0;
+    for (const area *a = gc->areas; a; a = a->next) {
+        uintptr_t lo = (uintptr_t)a->pool, hi = lo + ((uintptr_t)a->nblocks << BS_LOG2);
+        if (lo < gc->lo)
+            gc->lo = lo;
+        if (hi > gc->hi)
+            gc->hi = hi;
+    }
+    if (gc->hi == 0)
+        gc->lo = 0;
+}
+
 static void area_link(c9_gc_t *gc, area *a) {
     area **pp = &gc->areas;
     while (*pp)
         pp = &(*pp)->next;
     *pp = a;
+    update_bounds(gc);
 }
 
 static void set_collect_at(c9_gc_t *gc) {
@@ -436,6 +510,7 @@ c9_err_t c9_gc_init(c9_gc_t *gc, const c9_gc_config_t *cfg, void *mem, size_t by
     if (!a)
         return C9_ERR_NOMEM;
     gc->areas = a;
+    update_bounds(gc);
     gc->free_after_collect = (size_t)a->nblocks * BS;
     return C9_OK;
 }
@@ -470,7 +545,12 @@ static inline area *area_of(const c9_gc_t *gc, const void *p, uint32_t *block) {
 
 /* ---- allocation ---------------------------------------------------------------------------- */
 
-static inline void *commit(c9_gc_t *gc, area *a, uint32_t b, uint32_t n, unsigned flags) {
+static __attribute__((noinline)) void zero_all(uint8_t *p, uint32_t n) {
+    memset(p, 0, (size_t)n << BS_LOG2);
+}
+
+static inline __attribute__((always_inline)) void *commit(c9_gc_t *gc, area *a, uint32_t b, uint32_t n,
+                                                           unsigned flags) {
     range_set(a->u, b, n);
     a->h[b >> 5] |= 1u << (b & 31);
     if (flags & C9_GC_FINALISER)
@@ -478,8 +558,8 @@ static inline void *commit(c9_gc_t *gc, area *a, uint32_t b, uint32_t n, unsigne
     a->used_blocks += n;
     gc->since_collect += (size_t)n << BS_LOG2;
     uint8_t *p = a->pool + ((size_t)b << BS_LOG2);
-    if (flags & C9_GC_ZERO)
-        memset(p, 0, (size_t)n << BS_LOG2);
+    if (__builtin_expect(flags & C9_GC_ZERO, 0))
+        zero_all(p, n);
     else
         memset(p + ((size_t)(n - 1) << BS_LOG2), 0, BS); /* slack past the caller's bytes */
     return p;
@@ -564,7 +644,7 @@ static bool may_collect(const c9_gc_t *gc) {
     return !gc->cfg.no_auto_collect && gc->since_collect > 0;
 }
 
-static void *alloc_slow(c9_gc_t *gc, uint32_t n, unsigned flags) {
+static __attribute__((noinline)) void *alloc_slow(c9_gc_t *gc, uint32_t n, unsigned flags) {
     area *a = NULL;
     uint32_t b;
     if (flags & C9_GC_LONG_LIVED) {
@@ -605,25 +685,21 @@ static void *alloc_slow(c9_gc_t *gc, uint32_t n, unsigned flags) {
 }
 
 void *c9_gc_alloc(c9_gc_t *gc, size_t size, unsigned flags) {
-    if (size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2 || gc->locked)
+    if (__builtin_expect(size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2 || gc->locked, 0))
         return NULL; /* also size 0 */
     uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
-    if (gc->since_collect >= gc->collect_at)
+    if (__builtin_expect(gc->since_collect >= gc->collect_at, 0))
         c9_gc_collect(gc, NULL, 0);
-    if (!(flags & C9_GC_LONG_LIVED)) {
-        /* Fast path: best-fitting short-lived run, usually in the first area. */
+    area *a = gc->areas;
+    if (__builtin_expect(a != NULL, 1)) {
+        /* Fast path, first area: the best-fitting run of the zone; for long-lived objects a
+         * long-lived hole, else the top of the gap. Everything else is alloc_slow's. */
         uint32_t c = cls_search(n);
-        for (area *a = gc->areas; a; a = a->next) {
-            uint32_t cc = find_class(a, SET_SL, c);
-            if (cc != NONE)
-                return commit(gc, a, take_from(a, SET_SL, cc, n, false), n, flags);
-        }
-    } else {
-        area *a = gc->areas;
-        if (a) {
-            uint32_t cc = find_class(a, SET_LL, cls_search(n));
-            if (cc != NONE)
-                return commit(gc, a, take_from(a, SET_LL, cc, n, false), n, flags);
+        int set = (flags & C9_GC_LONG_LIVED) ? SET_LL : SET_SL;
+        uint32_t cc = find_class(a, set, c);
+        if (__builtin_expect(cc != NONE, 1))
+            return commit(gc, a, take_from(a, set, cc, n, false), n, flags);
+        if (set == SET_LL) {
             uint32_t b = take_gap_top(a, n);
             if (b != NONE)
                 return commit(gc, a, b, n, flags);
@@ -714,6 +790,8 @@ void *c9_gc_realloc(c9_gc_t *gc, void *ptr, size_t size, bool allow_move) {
 /* ---- collection ---------------------------------------------------------------------------- */
 
 static inline void mark_word(c9_gc_t *gc, uintptr_t p) {
+    if (p - gc->lo >= gc->hi - gc->lo)
+        return;
     for (area *a = gc->areas; a; a = a->next) {
         uintptr_t off = p - (uintptr_t)a->pool;
         if (off < ((uintptr_t)a->nblocks << BS_LOG2)) {
@@ -758,7 +836,13 @@ void c9_gc_scan_range(c9_gc_t *gc, const void *start, size_t bytes) {
     uintptr_t e = ((uintptr_t)start + bytes) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
     if (e <= s)
         return;
-    scan_words(gc, (const uintptr_t *)s, (e - s) / sizeof(uintptr_t));
+    /* Roots can hold many references: drain whenever the stack fills, so that only deep
+     * object graphs ever overflow it. */
+    for (const uintptr_t *w = (const uintptr_t *)s; w < (const uintptr_t *)e; w++) {
+        mark_word(gc, *w);
+        if (gc->mark_sp == C9_GC_MARK_STACK)
+            drain(gc);
+    }
     drain(gc);
 }
 
@@ -841,6 +925,7 @@ static void give_back_empty(c9_gc_t *gc) {
             pp = &a->next;
         }
     }
+    update_bounds(gc);
 }
 
 void c9_gc_collect(c9_gc_t *gc, const c9_gc_range_t *ranges, size_t n) {
@@ -882,6 +967,7 @@ void c9_gc_deinit(c9_gc_t *gc) {
         a = nx;
     }
     gc->areas = NULL;
+    update_bounds(gc);
     gc->locked = 0;
 }
 

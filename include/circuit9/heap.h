@@ -209,6 +209,7 @@ struct c9_gc {
     size_t since_collect; /* bytes allocated since the last collection */
     size_t collect_at;    /* since_collect that triggers an automatic collection */
     size_t free_after_collect;
+    uintptr_t lo, hi; /* bounds of all pools: one compare rejects most words while marking */
     uint32_t collections;
     uint32_t locked;
     bool mark_overflow;
