@@ -1,0 +1,475 @@
+/*
+ * The compositor: fills a physical area with the visible layers of the root group.
+ *
+ * Painter's order, bottom to top, but starting at the topmost layer that covers the whole area
+ * with opaque pixels, so a full-screen background hides everything under it at no cost. Each
+ * physical row segment of a layer is done in two stages: fetch (bitmap values along the row,
+ * following tiles, scale, flips, transpose and the display rotation) and shade (palette or
+ * colour converter to the display's pixel format, skipping transparent pixels). The common
+ * cases (scale 1, walking forward along bitmap rows, a palette of at most 256 colours or an
+ * RGB565 converter) take loops without per-pixel branching on the layer's parameters.
+ */
+#include "display_internal.h"
+
+#include <string.h>
+
+#define TRANSPARENT_BIT 0x80000000u
+#define SEG 128 /* values fetched per pass: bounds the stack use */
+
+typedef struct compose {
+    c9_display_t *d;
+    const c9_rect_t *area;
+    void *out;
+    bool wide; /* 16-bit pixels in out, else 8-bit */
+    int area_w;
+    /* pass 1 results */
+    int32_t index;
+    int32_t start;
+} compose_t;
+
+/* ---- colour to display format ------------------------------------------------------------ */
+
+static inline uint16_t to_wire16(const c9_display_t *d, uint16_t c) {
+    /* Memory bytes must be the order sent: MSB first when reverse_bytes_in_word. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return d->cfg.reverse_bytes_in_word ? c : c9_bswap16(c);
+#else
+    return d->cfg.reverse_bytes_in_word ? c9_bswap16(c) : c;
+#endif
+}
+
+static uint32_t native_color(const c9_display_t *d, uint32_t rgb, bool dither, int x, int y) {
+    uint8_t depth = d->cfg.color_depth;
+    if (depth == 16) {
+        if (dither) {
+            uint32_t n = c9_dither_noise(x, y);
+            uint32_t r = ((rgb >> 16) & 0xFF) + (n >> 5);
+            uint32_t g = ((rgb >> 8) & 0xFF) + ((n >> 3) & 0x3);
+            uint32_t b = (rgb & 0xFF) + (((n >> 1) ^ n) & 0x7);
+            rgb = (C9_MIN(r, 255u) << 16) | (C9_MIN(g, 255u) << 8) | C9_MIN(b, 255u);
+        }
+        return to_wire16(d, c9_rgb888_to_rgb565(rgb));
+    }
+    if (depth == 8 && !d->cfg.grayscale) {
+        /* RGB332 */
+        return ((rgb >> 16) & 0xE0) | ((rgb >> 11) & 0x1C) | ((rgb >> 6) & 0x03);
+    }
+    uint32_t l = c9_rgb888_luma(rgb);
+    if (dither) {
+        l = C9_MIN(l + (c9_dither_noise(x, y) >> depth), 255u);
+    }
+    return l >> (8 - depth);
+}
+
+static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint32_t *n_out) {
+    for (int i = 0; i < d->lut_count; i++) {
+        if (d->luts[i].palette == p) {
+            *n_out = d->luts[i].n;
+            return d->luts[i].v;
+        }
+    }
+    int slot = d->lut_count < 4 ? d->lut_count++ : 3;
+    uint32_t n = C9_MIN(p->count, 256u);
+    d->luts[slot].palette = p;
+    d->luts[slot].n = n;
+    for (uint32_t i = 0; i < n; i++) {
+        d->luts[slot].v[i] = p->colors[i].transparent ? TRANSPARENT_BIT : native_color(d, p->colors[i].rgb888, false, 0, 0);
+    }
+    *n_out = n;
+    return d->luts[slot].v;
+}
+
+/* ---- layer properties -------------------------------------------------------------------- */
+
+static bool source_alive(const c9_tilegrid_t *tg) {
+    if (!tg->source || !tg->tiles) {
+        return false;
+    }
+    if (tg->source_type == C9_SOURCE_BITMAP) {
+        return ((const c9_bitmap_t *)tg->source)->data != NULL;
+    }
+    return true;
+}
+
+static uint32_t source_bits(const c9_tilegrid_t *tg) {
+    if (tg->source_type == C9_SOURCE_BITMAP) {
+        return ((const c9_bitmap_t *)tg->source)->bits_per_value;
+    }
+    const c9_ondiskbitmap_t *o = tg->source;
+    return o->info.bits_per_pixel <= 8 ? o->info.bits_per_pixel : 32;
+}
+
+/* Every pixel the layer can produce is opaque. */
+static bool layer_opaque(const c9_tilegrid_t *tg) {
+    switch (tg->shader_type) {
+    case C9_SHADER_PALETTE: {
+        const c9_palette_t *p = tg->shader;
+        uint32_t bits = source_bits(tg);
+        uint64_t values = bits >= 32 ? UINT64_MAX : (1ull << bits);
+        if (!p->colors || (uint64_t)p->count < values) {
+            return false; /* some value would index past the palette: transparent */
+        }
+        uint32_t n = (uint32_t)C9_MIN((uint64_t)p->count, values);
+        for (uint32_t i = 0; i < n; i++) {
+            if (p->colors[i].transparent) {
+                return false;
+            }
+        }
+        return true;
+    }
+    case C9_SHADER_COLORCONVERTER: return !((const c9_colorconverter_t *)tg->shader)->has_transparent;
+    default: return true;
+    }
+}
+
+static bool rect_contains(const c9_rect_t *outer, const c9_rect_t *inner) {
+    return outer->x1 <= inner->x1 && outer->y1 <= inner->y1 && outer->x2 >= inner->x2 && outer->y2 >= inner->y2;
+}
+
+static void pass1(c9_tilegrid_t *tg, const placement_t *p, bool visible, void *ctx) {
+    compose_t *c = ctx;
+    if (!visible || !source_alive(tg)) {
+        return;
+    }
+    c9_rect_t fp = c9__tilegrid_physical_rect(tg, p), ov;
+    if (!c9_rect_intersect(&fp, c->area, &ov)) {
+        return;
+    }
+    if (rect_contains(&fp, c->area) && layer_opaque(tg)) {
+        c->start = c->index;
+    }
+    c->index++;
+}
+
+/* ---- fetch --------------------------------------------------------------------------------- */
+
+static inline uint32_t sample(const c9_tilegrid_t *tg, int32_t cx, int32_t cy) {
+    int32_t tx = cx / tg->tile_width, ty = cy / tg->tile_height;
+    int32_t col = (tx + tg->top_left_x) % tg->width, row = (ty + tg->top_left_y) % tg->height;
+    uint32_t tile = tg->tiles[(size_t)row * tg->width + col];
+    int32_t bx = (int32_t)(tile % tg->bitmap_width_in_tiles) * tg->tile_width + cx % tg->tile_width;
+    int32_t by = (int32_t)(tile / tg->bitmap_width_in_tiles) * tg->tile_height + cy % tg->tile_height;
+    if (tg->source_type == C9_SOURCE_BITMAP) {
+        return c9_bitmap_get(tg->source, bx, by);
+    }
+    return c9_ondiskbitmap_get_pixel(tg->source, bx, by);
+}
+
+/* Values of bitmap row `by` from column bx, n of them (all inside the bitmap). */
+static void fetch_row(const c9_bitmap_t *b, int32_t bx, int32_t by, int n, uint32_t *vals) {
+    const uint32_t *row = b->data + (size_t)by * b->stride_words;
+    switch (b->bits_per_value) {
+    case 16: {
+        const uint16_t *s = (const uint16_t *)row + bx;
+        for (int i = 0; i < n; i++) {
+            vals[i] = s[i];
+        }
+        break;
+    }
+    case 8: {
+        const uint8_t *s = (const uint8_t *)row + bx;
+        for (int i = 0; i < n; i++) {
+            vals[i] = s[i];
+        }
+        break;
+    }
+    case 32: memcpy(vals, row + bx, (size_t)n * 4); break;
+    default: {
+        const uint8_t *s = (const uint8_t *)row;
+        unsigned bpv = b->bits_per_value, shift_mask = b->x_mask;
+        for (int i = 0; i < n; i++) {
+            unsigned x = (unsigned)(bx + i);
+            unsigned shift = 8u - bpv * (1u + (x & shift_mask));
+            vals[i] = (s[x >> b->x_shift] >> shift) & b->bitmask;
+        }
+        break;
+    }
+    }
+}
+
+typedef struct rowwalk {
+    int32_t cx, cy; /* content position of the first pixel */
+    bool vx;        /* true: cx varies along the row, else cy */
+    int32_t dc;     /* +1 or -1 */
+    int32_t first;  /* pixels until the first content step */
+    int32_t scale;
+} rowwalk_t;
+
+/* n content values along the walk, advancing it. */
+static void fetch(const c9_tilegrid_t *tg, rowwalk_t *w, int n, uint32_t *vals) {
+    if (w->scale == 1 && w->vx && w->dc == 1 && tg->source_type == C9_SOURCE_BITMAP) {
+        const c9_bitmap_t *b = tg->source;
+        int32_t ty = w->cy / tg->tile_height, yin = w->cy % tg->tile_height;
+        size_t trow = (size_t)((ty + tg->top_left_y) % tg->height) * tg->width;
+        int32_t tx = w->cx / tg->tile_width, xin = w->cx % tg->tile_width;
+        int done = 0;
+        while (done < n) {
+            uint32_t tile = tg->tiles[trow + (size_t)((tx + tg->top_left_x) % tg->width)];
+            int len = C9_MIN(tg->tile_width - xin, n - done);
+            int32_t bx = (int32_t)(tile % tg->bitmap_width_in_tiles) * tg->tile_width + xin;
+            int32_t by = (int32_t)(tile / tg->bitmap_width_in_tiles) * tg->tile_height + yin;
+            if (by < b->height) {
+                fetch_row(b, bx, by, len, vals + done);
+            } else {
+                memset(vals + done, 0, (size_t)len * 4);
+            }
+            done += len;
+            tx++;
+            xin = 0;
+        }
+        w->cx += n;
+        return;
+    }
+    int32_t run = w->first;
+    for (int i = 0; i < n; i++) {
+        vals[i] = sample(tg, w->cx, w->cy);
+        if (--run == 0) {
+            run = w->scale;
+            if (w->vx) {
+                w->cx += w->dc;
+            } else {
+                w->cy += w->dc;
+            }
+        }
+    }
+    w->first = run;
+}
+
+/* ---- shade --------------------------------------------------------------------------------- */
+
+typedef struct shader_state {
+    int kind; /* 0 raw, 1 lut, 2 palette per pixel, 3 cc identity, 4 cc per pixel */
+    const uint32_t *lut;
+    uint32_t lut_n;
+    const c9_palette_t *palette;
+    const c9_colorconverter_t *cc;
+    uint32_t raw_mask;
+    bool swap_in; /* cc identity: input is byte-swapped RGB565 */
+} shader_state_t;
+
+static void shader_setup(c9_display_t *d, const c9_tilegrid_t *tg, shader_state_t *s) {
+    memset(s, 0, sizeof(*s));
+    uint8_t depth = d->cfg.color_depth;
+    s->raw_mask = depth >= 16 ? 0xFFFF : (1u << depth) - 1;
+    if (tg->shader_type == C9_SHADER_PALETTE) {
+        s->palette = tg->shader;
+        if (!s->palette->dither) {
+            s->lut = palette_lut(d, s->palette, &s->lut_n);
+            s->kind = s->palette->count <= 256 ? 1 : 2;
+        } else {
+            s->kind = 2;
+        }
+    } else if (tg->shader_type == C9_SHADER_COLORCONVERTER) {
+        s->cc = tg->shader;
+        s->kind = 4;
+        if (depth == 16 && !s->cc->dither &&
+            (s->cc->input == C9_COLORSPACE_RGB565 || s->cc->input == C9_COLORSPACE_RGB565_SWAPPED)) {
+            /* 565 expands by shifting and truncates back: the value passes unchanged. */
+            s->kind = 3;
+            s->swap_in = s->cc->input == C9_COLORSPACE_RGB565_SWAPPED;
+        }
+    }
+}
+
+/* Shades n values into out16/out8 at pixel positions (x + i*dx, y + i*dy) (used for dither). */
+static void shade(c9_display_t *d, const shader_state_t *s, const uint32_t *vals, int n, void *out, bool wide, int x,
+                  int y) {
+    uint16_t *o16 = out;
+    uint8_t *o8 = out;
+    switch (s->kind) {
+    case 1: {
+        const uint32_t *lut = s->lut;
+        uint32_t ln = s->lut_n;
+        if (wide) {
+            for (int i = 0; i < n; i++) {
+                uint32_t v = vals[i];
+                uint32_t e = v < ln ? lut[v] : TRANSPARENT_BIT;
+                if (!(e & TRANSPARENT_BIT)) {
+                    o16[i] = (uint16_t)e;
+                }
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                uint32_t v = vals[i];
+                uint32_t e = v < ln ? lut[v] : TRANSPARENT_BIT;
+                if (!(e & TRANSPARENT_BIT)) {
+                    o8[i] = (uint8_t)e;
+                }
+            }
+        }
+        break;
+    }
+    case 2: {
+        const c9_palette_t *p = s->palette;
+        for (int i = 0; i < n; i++) {
+            uint32_t v = vals[i];
+            if (v >= p->count || p->colors[v].transparent) {
+                continue;
+            }
+            uint32_t c = native_color(d, p->colors[v].rgb888, p->dither, x + i, y);
+            if (wide) {
+                o16[i] = (uint16_t)c;
+            } else {
+                o8[i] = (uint8_t)c;
+            }
+        }
+        break;
+    }
+    case 3: {
+        const c9_colorconverter_t *cc = s->cc;
+        bool has_t = cc->has_transparent;
+        uint32_t tc = cc->transparent_color;
+        bool swap = s->swap_in;
+        bool rbw = d->cfg.reverse_bytes_in_word;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        rbw = !rbw;
+#endif
+        if (!has_t) {
+            if (swap != rbw) {
+                for (int i = 0; i < n; i++) {
+                    o16[i] = (uint16_t)(vals[i] >> 8 | vals[i] << 8);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    o16[i] = (uint16_t)vals[i];
+                }
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                uint32_t v = vals[i];
+                if (v == tc) {
+                    continue;
+                }
+                o16[i] = swap != rbw ? (uint16_t)(v >> 8 | v << 8) : (uint16_t)v;
+            }
+        }
+        break;
+    }
+    case 4: {
+        const c9_colorconverter_t *cc = s->cc;
+        uint32_t last_in = 0xFFFFFFFFu, last_out = 0;
+        for (int i = 0; i < n; i++) {
+            uint32_t v = vals[i];
+            if (cc->has_transparent && v == cc->transparent_color) {
+                continue;
+            }
+            uint32_t c;
+            if (v == last_in && !cc->dither) {
+                c = last_out;
+            } else {
+                c = native_color(d, c9_color_to_rgb888(cc->input, v), cc->dither, x + i, y);
+                last_in = v;
+                last_out = c;
+            }
+            if (wide) {
+                o16[i] = (uint16_t)c;
+            } else {
+                o8[i] = (uint8_t)c;
+            }
+        }
+        break;
+    }
+    default:
+        for (int i = 0; i < n; i++) {
+            if (wide) {
+                o16[i] = (uint16_t)(vals[i] & s->raw_mask);
+            } else {
+                o8[i] = (uint8_t)(vals[i] & s->raw_mask);
+            }
+        }
+        break;
+    }
+}
+
+/* ---- render one layer ---------------------------------------------------------------------- */
+
+static void render(compose_t *c, c9_tilegrid_t *tg, const placement_t *p) {
+    c9_rect_t fp = c9__tilegrid_physical_rect(tg, p), ov;
+    if (!c9_rect_intersect(&fp, c->area, &ov)) {
+        return;
+    }
+    shader_state_t s;
+    shader_setup(c->d, tg, &s);
+    int32_t pw = (int32_t)tg->width * tg->tile_width, ph = (int32_t)tg->height * tg->tile_height;
+    /* Which logical axis a physical row walks, and in which direction. */
+    bool lx_varies = p->rotation == 0 || p->rotation == 180;
+    int32_t dl = (p->rotation == 0 || p->rotation == 270) ? 1 : -1;
+    int32_t scale = (int32_t)p->scale;
+    uint32_t vals[SEG];
+    for (int py = ov.y1; py < ov.y2; py++) {
+        int32_t px = ov.x1;
+        /* physical -> logical */
+        int64_t lx, ly;
+        switch (p->rotation) {
+        case 90:
+            lx = py;
+            ly = p->nw - 1 - px;
+            break;
+        case 180:
+            lx = p->nw - 1 - px;
+            ly = p->nh - 1 - py;
+            break;
+        case 270:
+            lx = p->nh - 1 - py;
+            ly = px;
+            break;
+        default:
+            lx = px;
+            ly = py;
+            break;
+        }
+        int64_t rx = lx - p->ox, ry = ly - p->oy;
+        int32_t sx = (int32_t)(rx / scale), sy = (int32_t)(ry / scale);
+        int32_t phase = (int32_t)((lx_varies ? rx : ry) % scale);
+        rowwalk_t w;
+        int32_t a = tg->transpose_xy ? sy : sx, b = tg->transpose_xy ? sx : sy;
+        w.cx = tg->flip_x ? pw - 1 - a : a;
+        w.cy = tg->flip_y ? ph - 1 - b : b;
+        /* The screen axis that varies maps to content x unless transposed. */
+        w.vx = lx_varies != tg->transpose_xy;
+        bool flipped = w.vx ? tg->flip_x : tg->flip_y;
+        w.dc = flipped ? -dl : dl;
+        w.scale = scale;
+        w.first = dl > 0 ? scale - phase : phase + 1;
+        int total = ov.x2 - ov.x1;
+        size_t base = (size_t)(py - c->area->y1) * c->area_w + (size_t)(px - c->area->x1);
+        for (int done = 0; done < total;) {
+            int n = C9_MIN(total - done, SEG);
+            fetch(tg, &w, n, vals);
+            void *o = c->wide ? (void *)((uint16_t *)c->out + base + done) : (void *)((uint8_t *)c->out + base + done);
+            shade(c->d, &s, vals, n, o, c->wide, px + done, py);
+            done += n;
+        }
+    }
+}
+
+static void pass2(c9_tilegrid_t *tg, const placement_t *p, bool visible, void *ctx) {
+    compose_t *c = ctx;
+    if (!visible || !source_alive(tg)) {
+        return;
+    }
+    c9_rect_t fp = c9__tilegrid_physical_rect(tg, p), ov;
+    if (!c9_rect_intersect(&fp, c->area, &ov)) {
+        return;
+    }
+    if (c->index++ >= c->start) {
+        render(c, tg, p);
+    }
+}
+
+void c9__display_placement(const c9_display_t *d, placement_t *p);
+
+void c9_display_compose(c9_display_t *d, const c9_rect_t *area, void *out) {
+    compose_t c = {d, area, out, d->cfg.color_depth == 16, area->x2 - area->x1, 0, -1};
+    placement_t base;
+    c9__display_placement(d, &base);
+    size_t pixels = (size_t)rect_area(area);
+    c9__walk(d->root, &base, pass1, &c);
+    if (c.start < 0) {
+        memset(out, 0, pixels * (c.wide ? 2 : 1));
+        c.start = 0;
+    }
+    c.index = 0;
+    c9__walk(d->root, &base, pass2, &c);
+    d->stats.pixels_composed += pixels;
+}
