@@ -1,0 +1,182 @@
+/*
+ * Inverse DCTs for the JPEG decoder.
+ *
+ * The 8x8 transform is the separable Loeffler-Ligtenberg-Moschytz factorisation with 13-bit
+ * constants and two extra bits kept between the passes, which is the arithmetic of libjpeg's
+ * "accurate integer" method: using the same rounding keeps us within a unit of the reference
+ * decoder that the PSNR goal is measured against. Intermediate arithmetic is done on uint32_t so
+ * that corrupt coefficients wrap (garbage out) instead of overflowing a signed type.
+ */
+#include "jpeg_internal.h"
+
+typedef uint32_t u32;
+
+/* round(c * 2^13) of the cosine combinations the factorisation uses. */
+#define K_0_298 2446u
+#define K_0_390 3196u
+#define K_0_541 4433u
+#define K_0_765 6270u
+#define K_0_899 7373u
+#define K_1_175 9633u
+#define K_1_501 12299u
+#define K_1_847 15137u
+#define K_1_961 16069u
+#define K_2_053 16819u
+#define K_2_562 20995u
+#define K_3_072 25172u
+
+/* Bounds of the non-zero area implied by the last zigzag index: high nibble is the largest row,
+ * low nibble the largest column among zigzag positions 0..last (padded for corrupt runs). */
+static const uint8_t extent[80] = {
+    0x00, 0x01, 0x11, 0x21, 0x21, 0x22, 0x23, 0x23, 0x23, 0x33, 0x43, 0x43, 0x43, 0x43, 0x44, 0x45,
+    0x45, 0x45, 0x45, 0x45, 0x55, 0x65, 0x65, 0x65, 0x65, 0x65, 0x65, 0x66, 0x67, 0x67, 0x67, 0x67,
+    0x67, 0x67, 0x67, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77,
+    0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77,
+    0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77,
+};
+
+/* One 8-point pass. x0 carries the pass's rounding/bias term already. Called with literal zeros
+ * for absent inputs so that the compiler drops their work. */
+JP_INLINE void idct1d(u32 x0, u32 x1, u32 x2, u32 x3, u32 x4, u32 x5, u32 x6, u32 x7, u32 *o) {
+    /* Even half: inputs 0, 2, 4, 6. */
+    u32 z1 = (x2 + x6) * K_0_541;
+    u32 t2 = z1 - x6 * K_1_847;
+    u32 t3 = z1 + x2 * K_0_765;
+    u32 t0 = (x0 + x4) << 13;
+    u32 t1 = (x0 - x4) << 13;
+    u32 e0 = t0 + t3, e3 = t0 - t3, e1 = t1 + t2, e2 = t1 - t2;
+    /* Odd half: inputs 7, 5, 3, 1. */
+    u32 za = x7 + x1, zb = x5 + x3, zc = x7 + x3, zd = x5 + x1;
+    u32 z5 = (zc + zd) * K_1_175;
+    u32 a0 = x7 * K_0_298, a1 = x5 * K_2_053, a2 = x3 * K_3_072, a3 = x1 * K_1_501;
+    za *= (u32)-K_0_899;
+    zb *= (u32)-K_2_562;
+    zc = zc * (u32)-K_1_961 + z5;
+    zd = zd * (u32)-K_0_390 + z5;
+    a0 += za + zc;
+    a1 += zb + zd;
+    a2 += zb + zc;
+    a3 += za + zd;
+    o[0] = e0 + a3;
+    o[7] = e0 - a3;
+    o[1] = e1 + a2;
+    o[6] = e1 - a2;
+    o[2] = e2 + a1;
+    o[5] = e2 - a1;
+    o[3] = e3 + a0;
+    o[4] = e3 - a0;
+}
+
+JP_INLINE uint8_t clamp8(int32_t v) {
+    if ((u32)v > 255u)
+        v = (~v >> 31) & 255;
+    return (uint8_t)v;
+}
+
+/* Second pass: descale by 2^18 (13 constant bits, 2 pass bits, 3 for the 1/8 normalisation);
+ * x0 gets round-half and the +128 level shift folded in as 16 + 4096. */
+JP_INLINE void row_out(const u32 *o, uint8_t *out) {
+    int32_t v[8];
+    u32 any = 0;
+    for (int i = 0; i < 8; i++) {
+        v[i] = (int32_t)o[i] >> 18;
+        any |= (u32)v[i];
+    }
+    if (JP_LIKELY(any <= 255u)) {
+        for (int i = 0; i < 8; i++)
+            out[i] = (uint8_t)v[i];
+    } else {
+        for (int i = 0; i < 8; i++)
+            out[i] = clamp8(v[i]);
+    }
+}
+
+void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, unsigned last, int32_t *ws) {
+    unsigned ext = extent[last];
+    unsigned maxrow = ext >> 4, maxcol = ext & 15;
+    u32 o[8];
+
+    if (last == 0) {
+        /* Flat block: what both passes give for a lone DC, without doing them. */
+        uint8_t v = clamp8(((int32_t)in[0] + 4 + 1024) >> 3);
+        uint32_t w4 = v * 0x01010101u;
+        for (int r = 0; r < 8; r++, out += stride) {
+            for (int i = 0; i < 8; i++)
+                out[i] = (uint8_t)w4;
+        }
+        return;
+    }
+
+    /* Pass 1: columns 0..maxcol; the others are all zero and stay out of pass 2. */
+    for (unsigned c = 0; c <= maxcol; c++) {
+        const int16_t *p = in + c;
+        int32_t *w = ws + c;
+        if (maxrow == 0) {
+            int32_t dc = (int32_t)((u32)(int32_t)p[0] << 2);
+            for (int r = 0; r < 8; r++)
+                w[r * 8] = dc;
+            continue;
+        }
+        u32 x0 = (u32)(int32_t)p[0], x1 = (u32)(int32_t)p[8], x2 = (u32)(int32_t)p[16],
+            x3 = (u32)(int32_t)p[24];
+        if (maxrow <= 3) {
+            idct1d(x0, x1, x2, x3, 0, 0, 0, 0, o);
+        } else {
+            idct1d(x0, x1, x2, x3, (u32)(int32_t)p[32], (u32)(int32_t)p[40], (u32)(int32_t)p[48],
+                   (u32)(int32_t)p[56], o);
+        }
+        for (int r = 0; r < 8; r++)
+            w[r * 8] = (int32_t)(o[r] + 1024u) >> 11;
+    }
+
+    /* Pass 2 reads columns 0..3 or 0..7: the ones pass 1 skipped must read as zero. */
+    for (unsigned c = maxcol + 1; c < (maxcol <= 3 ? 4u : 8u); c++) {
+        for (int r = 0; r < 8; r++)
+            ws[r * 8 + c] = 0;
+    }
+
+    /* Pass 2: rows. */
+    for (int r = 0; r < 8; r++, out += stride) {
+        const int32_t *w = ws + r * 8;
+        u32 x0 = (u32)w[0] + 4112u;
+        if (maxcol == 0) {
+            uint8_t v = clamp8((int32_t)x0 >> 5);
+            for (int i = 0; i < 8; i++)
+                out[i] = v;
+            continue;
+        }
+        if (maxcol <= 3)
+            idct1d(x0, (u32)w[1], (u32)w[2], (u32)w[3], 0, 0, 0, 0, o);
+        else
+            idct1d(x0, (u32)w[1], (u32)w[2], (u32)w[3], (u32)w[4], (u32)w[5], (u32)w[6], (u32)w[7], o);
+        row_out(o, out);
+    }
+}
+
+/* Quadrant means of the basis functions, times 2^12: w0 = 1/(2*sqrt 2); for odd u,
+ * w_u = (1/2) * mean(cos((2x+1)u*pi/16), x = 0..3). Even u > 0 average to zero. */
+#define W0 1448u
+#define W1 1312u
+#define W3 ((u32)-461)
+#define W5 308u
+#define W7 ((u32)-261)
+
+void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out) {
+    static const uint8_t rows[5] = {0, 1, 3, 5, 7};
+    u32 t[5][2];
+    for (int i = 0; i < 5; i++) {
+        const int16_t *p = in + rows[i] * 8;
+        u32 e = (u32)(int32_t)p[0] * W0;
+        u32 od = (u32)(int32_t)p[1] * W1 + (u32)(int32_t)p[3] * W3 + (u32)(int32_t)p[5] * W5 +
+                 (u32)(int32_t)p[7] * W7;
+        /* Keep 12 fraction bits after the first pass, as int32 range allows for valid data. */
+        t[i][0] = (u32)((int32_t)(e + od + 2048u) >> 12);
+        t[i][1] = (u32)((int32_t)(e - od + 2048u) >> 12);
+    }
+    for (int j = 0; j < 2; j++) {
+        u32 e = t[0][j] * W0 + (2048u + (128u << 12));
+        u32 od = t[1][j] * W1 + t[2][j] * W3 + t[3][j] * W5 + t[4][j] * W7;
+        out[j] = clamp8((int32_t)(e + od) >> 12);
+        out[2 + j] = clamp8((int32_t)(e - od) >> 12);
+    }
+}

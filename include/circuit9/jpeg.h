@@ -1,0 +1,129 @@
+/*
+ * circuit9 JPEG decoder: baseline Huffman JPEG to RGB565, streamed MCU by MCU, in caller memory.
+ *
+ * The decoder never allocates: the caller gives it work memory of c9_jpeg_workspace_size(profile)
+ * bytes (any alignment), a read callback that supplies the file sequentially (no seeking, so
+ * files, sockets and buffers all work), and for each decode an output callback that receives one
+ * rectangle of RGB565 pixels at a time (one MCU, clipped to the image, packed row by row).
+ *
+ *     static uint8_t work[C9_JPEG_WORKSPACE_COMPACT];
+ *     c9_jpeg_t *dec;
+ *     c9_err_t err = c9_jpeg_open(&dec, work, sizeof work, C9_JPEG_PROFILE_COMPACT, my_read, &file);
+ *     if (err == C9_OK) {
+ *         c9_jpeg_info_t info;
+ *         c9_jpeg_get_info(dec, &info);            // full-size width and height
+ *         err = c9_jpeg_decode(dec, 0, C9_JPEG_SWAP_BYTES, my_output, &bitmap);
+ *     }
+ *
+ * Profiles: COMPACT keeps all state in about 3.4 KB (TJpgDec's 3,500-byte pool); FAST adds
+ * Huffman lookup tables that also decode the coefficient value, and colour lookup tables, in at
+ * most 16 KB. Both give the same pixels.
+ *
+ * Supported: baseline (SOF0) and 8-bit extended Huffman (SOF1) JPEG, grayscale or YCbCr, with
+ * any power-of-two sampling up to 6 blocks per MCU (4:4:4, 4:2:2, 4:2:0, 4:4:0, 4:1:1), restart
+ * intervals, any APPn/COM segment, and files whose EOI is missing. Scales 1/1, 1/2, 1/4 and 1/8;
+ * at 1/8 the luma AC coefficients are entropy-decoded only to be skipped (neither dequantised nor
+ * transformed), and chroma that is subsampled gets a 2x2 transform so colour edges stay sharp.
+ *
+ * Output pixels are RGB565 with channels truncated (R = r & 0xF8 ...) as TJpgDec and CircuitPython
+ * do, optionally byte-swapped as CircuitPython stores them (C9_JPEG_SWAP_BYTES).
+ *
+ * An opened decoder decodes once; open again to decode again (at another scale, say).
+ */
+#ifndef CIRCUIT9_JPEG_H
+#define CIRCUIT9_JPEG_H
+
+#include "circuit9/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* 1: compile the FAST profile (lookup tables). 0 leaves only the compact code, for the smallest
+ * firmware; opening with C9_JPEG_PROFILE_FAST then returns C9_ERR_NOTSUP. */
+#ifndef C9_JPEG_FAST_PROFILE
+#define C9_JPEG_FAST_PROFILE 1
+#endif
+
+/* Domain error codes (below -1000). */
+enum {
+    C9_JPEG_ERR_FORMAT = -1001,      /* not a JPEG, or a broken header (bad marker, bad length, ...) */
+    C9_JPEG_ERR_DATA = -1002,        /* corrupt entropy-coded data (bad Huffman code, lost restart) */
+    C9_JPEG_ERR_TRUNCATED = -1003,   /* the input ended before the image did */
+    C9_JPEG_ERR_PROGRESSIVE = -1004, /* progressive (SOF2/SOF6) */
+    C9_JPEG_ERR_ARITHMETIC = -1005,  /* arithmetic coding (SOF9, SOF10, SOF13, SOF14) */
+    C9_JPEG_ERR_PRECISION = -1006,   /* sample precision other than 8 bits (12-bit, ...) */
+    C9_JPEG_ERR_LOSSLESS = -1007,    /* lossless (SOF3, SOF7, SOF11, SOF15) */
+    C9_JPEG_ERR_CMYK = -1008,        /* four components (CMYK or YCCK) */
+    C9_JPEG_ERR_SAMPLING = -1009,    /* sampling factors this decoder does not handle */
+};
+
+typedef enum c9_jpeg_profile {
+    C9_JPEG_PROFILE_COMPACT = 0,
+    C9_JPEG_PROFILE_FAST = 1,
+} c9_jpeg_profile_t;
+
+/* Flags for c9_jpeg_decode(). */
+#define C9_JPEG_SWAP_BYTES 0x1u /* store each pixel byte-swapped (CircuitPython's RGB565_SWAPPED) */
+
+/* Work memory sizes (bytes, including alignment slack). Equal to c9_jpeg_workspace_size(). */
+#define C9_JPEG_WORKSPACE_COMPACT 3496u
+#define C9_JPEG_WORKSPACE_FAST 16384u
+
+/* Reads up to len bytes into buf. Returns the number read (0 only at the end of the input) or a
+ * negative c9_err_t, which the decoder returns unchanged. */
+typedef int32_t (*c9_jpeg_read_fn)(void *ctx, uint8_t *buf, uint32_t len);
+
+/* An output rectangle in scaled image pixels. */
+typedef struct c9_jpeg_rect {
+    uint16_t x, y, w, h;
+} c9_jpeg_rect_t;
+
+/* Receives w*h pixels, row by row without padding. Returning anything but C9_OK stops the
+ * decode, and c9_jpeg_decode() returns that value. */
+typedef c9_err_t (*c9_jpeg_output_fn)(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels);
+
+typedef struct c9_jpeg_info {
+    uint16_t width, height;   /* full-size image */
+    uint8_t components;       /* 1 (gray) or 3 (YCbCr) */
+    uint8_t h_samp, v_samp;   /* luma sampling factors relative to chroma: 2,2 is 4:2:0 */
+    uint16_t restart_interval; /* MCUs per restart interval, 0 when none */
+    uint16_t mcu_width, mcu_height; /* full-size MCU, in pixels */
+} c9_jpeg_info_t;
+
+typedef struct c9_jpeg c9_jpeg_t;
+
+/* Bytes of work memory a decoder needs for a profile (0 for an unknown or disabled profile). */
+size_t c9_jpeg_workspace_size(c9_jpeg_profile_t profile);
+
+/* Places a decoder in `work` and parses the headers up to the first scan.
+ * Returns C9_OK, C9_ERR_INVAL (NULL argument or unknown profile), C9_ERR_NOTSUP (profile compiled
+ * out, or a valid file this decoder does not handle: 2 components, several scans, a table id
+ * above 1, hierarchical), C9_ERR_NOMEM (work smaller than c9_jpeg_workspace_size()),
+ * C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED, C9_JPEG_ERR_PROGRESSIVE, C9_JPEG_ERR_ARITHMETIC,
+ * C9_JPEG_ERR_PRECISION, C9_JPEG_ERR_LOSSLESS, C9_JPEG_ERR_CMYK, C9_JPEG_ERR_SAMPLING, or an
+ * error from the read callback. */
+c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile,
+                      c9_jpeg_read_fn read, void *read_ctx);
+
+/* Image facts from the headers. C9_ERR_INVAL for NULL arguments. */
+c9_err_t c9_jpeg_get_info(const c9_jpeg_t *dec, c9_jpeg_info_t *info);
+
+/* Output size at scale 0..3 (1/1 .. 1/8): ceil(width / 2^scale) by ceil(height / 2^scale). */
+void c9_jpeg_scaled_size(const c9_jpeg_t *dec, unsigned scale, uint16_t *width, uint16_t *height);
+
+/* Decodes the whole image at 1/2^scale, calling `output` once per MCU in raster order.
+ * Returns C9_OK, C9_ERR_INVAL (scale > 3, NULL output), C9_ERR_BADF (not opened, or already
+ * decoded), C9_JPEG_ERR_DATA, C9_JPEG_ERR_TRUNCATED, an error from the read callback, or the
+ * first non-C9_OK value returned by `output`. MCUs before an error have been output. */
+c9_err_t c9_jpeg_decode(c9_jpeg_t *dec, unsigned scale, unsigned flags, c9_jpeg_output_fn output,
+                        void *output_ctx);
+
+/* A short English description of a C9_JPEG_ERR_* code, or c9_strerror() for others. */
+const char *c9_jpeg_strerror(c9_err_t err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CIRCUIT9_JPEG_H */
