@@ -231,6 +231,8 @@ static inline uint32_t take_from(area *a, int set, uint32_t c, uint32_t n, bool 
 /* Rare path: a run of exactly class cls_of(n) can still be long enough. */
 static uint32_t take_exact_walk(area *a, int set, uint32_t n, bool top) {
     uint32_t c = cls_of(n);
+    if (c >= a->ncls)
+        return NONE;
     for (uint32_t b = *head_of(a, set, c); b != NONE; b = run_at(a, b)->next) {
         runhdr *r = run_at(a, b);
         if (r->len >= n) {
@@ -572,7 +574,16 @@ static size_t total_region(const c9_gc_t *gc) {
     return t;
 }
 
-/* gc_try_add_heap: a new area that doubles the heap, or just fits this object. */
+/* gc_try_add_heap: a new area that doubles the heap, or just fits this object with some room
+ * to spare (CircuitPython's max(2048, n * 13 / 512)), capped at what the outside heap has. Unlike
+ * CircuitPython, an area that fits the object without the spare room is still taken, so that
+ * c9_gc_info's largest_obtainable is exact. */
+static size_t region_for(uint32_t blocks) {
+    layout l;
+    layout_for(0, blocks, &l);
+    return l.end + _Alignof(area) + BS;
+}
+
 static area *grow(c9_gc_t *gc, uint32_t n) {
     c9_outheap_t *oh = gc->cfg.grow_from;
     if (!oh)
@@ -581,13 +592,10 @@ static area *grow(c9_gc_t *gc, uint32_t n) {
     size_t slack = obj * 13 / 512;
     if (slack < 2048)
         slack = 2048;
-    size_t needed = obj + slack;
-    /* What the tables of an area holding `needed` bytes cost. */
-    layout l;
-    layout_for(0, (uint32_t)(needed >> BS_LOG2), &l);
-    needed = l.end + _Alignof(area) + BS;
+    size_t minimum = region_for(n);
+    size_t needed = region_for((uint32_t)((obj + slack) >> BS_LOG2));
     size_t avail = c9_outheap_largest_free(oh, gc->cfg.grow_flags);
-    if (avail < needed)
+    if (avail < minimum)
         return NULL;
     size_t want = total_region(gc);
     if (want < needed)
@@ -751,9 +759,11 @@ void *c9_gc_realloc(c9_gc_t *gc, void *ptr, size_t size, bool allow_move) {
         return NULL;
     uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
     uint32_t len = obj_len(a, b);
-    if (n == len)
-        return ptr;
-    if (n < len) {
+    if (n <= len) {
+        /* Stale words past the new end would keep objects alive: clear the last block's slack. */
+        memset((uint8_t *)ptr + size, 0, ((size_t)n << BS_LOG2) - size);
+        if (n == len)
+            return ptr;
         range_clear(a->u, b + n, len - n);
         a->used_blocks -= len - n;
         free_range(a, b + n, len - n);
