@@ -166,6 +166,17 @@ static int coord_pair(PyObject *const in[4], int width, int height, c9_rect_t *r
     return 0;
 }
 
+/* mp_get_buffer_raise: any object without the buffer protocol gives CircuitPython's message. */
+static int get_buffer(PyObject *o, Py_buffer *view) {
+    if (PyObject_GetBuffer(o, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
+        }
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- long work without the GIL ------------------------------------------------------------- */
 
 /* Bitmaps taking part in one call. While the GIL is released they count as exported, so that
@@ -603,10 +614,10 @@ static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
         return NULL;
     }
     Py_buffer bx, by;
-    if (PyObject_GetBuffer(a[1], &bx, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+    if (get_buffer(a[1], &bx) < 0) {
         return NULL;
     }
-    if (PyObject_GetBuffer(a[2], &by, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+    if (get_buffer(a[2], &by) < 0) {
         PyBuffer_Release(&bx);
         return NULL;
     }
@@ -671,7 +682,7 @@ static PyObject *bt_arrayblit(PyObject *mod, PyObject *args, PyObject *kw) {
         return NULL;
     }
     Py_buffer buf;
-    if (PyObject_GetBuffer(a[1], &buf, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+    if (get_buffer(a[1], &buf) < 0) {
         return NULL;
     }
     PyObject *result = NULL;
@@ -700,20 +711,27 @@ typedef struct {
     PyObject *file;
     PyObject *readinto; /* bound method or NULL */
     PyObject *read;     /* bound method or NULL */
+    PyObject *rowbuf;   /* bytearray holding the row: it outlives any view the file keeps */
 } stream_t;
 
-/* Reads through file.readinto(memoryview) when there is one, else file.read(n). A Python
- * exception is left set and reported as C9_ERR_IO. */
+/* Reads through file.readinto(view) when there is one, else file.read(n). A Python exception
+ * is left set and reported as C9_ERR_IO. */
 static long stream_read(void *ctx, void *buf, size_t len) {
     stream_t *s = ctx;
     if (s->readinto) {
-        PyObject *mv = PyMemoryView_FromMemory(buf, (Py_ssize_t)len, PyBUF_WRITE);
+        Py_ssize_t off = (uint8_t *)buf - (uint8_t *)PyByteArray_AS_STRING(s->rowbuf);
+        PyObject *whole = PyMemoryView_FromObject(s->rowbuf);
+        PyObject *mv = NULL;
+        if (whole) {
+            PyObject *slice = PySlice_New(PyLong_FromSsize_t(off), PyLong_FromSsize_t(off + (Py_ssize_t)len), NULL);
+            mv = slice ? PyObject_GetItem(whole, slice) : NULL;
+            Py_XDECREF(slice);
+            Py_DECREF(whole);
+        }
         if (!mv) {
             return C9_ERR_IO;
         }
         PyObject *r = PyObject_CallOneArg(s->readinto, mv);
-        PyObject *rel = PyObject_CallMethod(mv, "release", NULL);
-        Py_XDECREF(rel);
         Py_DECREF(mv);
         if (!r) {
             return C9_ERR_IO;
@@ -791,7 +809,7 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
         PyErr_Format(PyExc_ValueError, "invalid bits_per_pixel %ld, must be, 1, 2, 4, 8, 16, 24, or 32", bpp);
         return NULL;
     }
-    stream_t s = {a[1], NULL, NULL};
+    stream_t s = {a[1], NULL, NULL, NULL};
     if (PyObject_HasAttrString(a[1], "readinto")) {
         s.readinto = PyObject_GetAttrString(a[1], "readinto");
     } else if (PyObject_HasAttrString(a[1], "read")) {
@@ -804,15 +822,16 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
         return NULL;
     }
     size_t rowsize = c9_bitmaptools_readinto_row_size(dest->width, (unsigned)bpp, (unsigned)esize);
-    size_t bufsize = (rowsize + 3) & ~(size_t)3;
-    void *row = PyMem_Malloc(bufsize ? bufsize : 4);
+    size_t bufsize = ((rowsize + 3) & ~(size_t)3) + 4;
+    s.rowbuf = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)bufsize);
     c9_err_t err = C9_ERR_NOMEM;
-    if (row) {
+    if (s.rowbuf) {
         unsigned flags = (rev_pix ? C9_READINTO_REVERSE_PIXELS : 0) | (swap ? C9_READINTO_SWAP_BYTES : 0) |
                          (rev_rows ? C9_READINTO_REVERSE_ROWS : 0);
-        err = c9_bitmaptools_readinto(dest, stream_read, &s, (unsigned)bpp, (unsigned)esize, flags, row, bufsize);
+        err = c9_bitmaptools_readinto(dest, stream_read, &s, (unsigned)bpp, (unsigned)esize, flags,
+                                      PyByteArray_AS_STRING(s.rowbuf), bufsize);
     }
-    PyMem_Free(row);
+    Py_XDECREF(s.rowbuf);
     Py_XDECREF(s.readinto);
     Py_XDECREF(s.read);
     if (err == C9_OK) {
