@@ -55,8 +55,12 @@ c9_err_t c9_filter_mix_matrix(c9_filter_mix_kind_t kind, const c9_filter_real_t 
     return C9_ERR_INVAL;
 }
 
-static int32_t clamp_i32(int32_t v, int32_t max) {
-    return v < 0 ? 0 : v > max ? max : v;
+/* Out-of-range results are rare for usual weights, so the in-range test comes first. */
+static inline int32_t clamp_i32(int32_t v, int32_t max) {
+    if ((uint32_t)v > (uint32_t)max) {
+        v = v < 0 ? 0 : max;
+    }
+    return v;
 }
 
 c9_err_t c9_filter_mix(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_filter_real_t matrix[12],
