@@ -1,0 +1,119 @@
+/* An SDL2 window per shown panel, when SDL2 was found at build time and a display server is set. */
+#include "circuit9/host_display.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef C9_HAVE_SDL2
+#include <SDL.h>
+
+#define MAX_WINDOWS 4
+typedef struct win {
+    c9_vpanel_t *panel;
+    SDL_Window *window;
+    SDL_Renderer *renderer;
+    SDL_Texture *texture;
+    bool dirty;
+} win_t;
+static win_t windows[MAX_WINDOWS];
+static bool sdl_up;
+
+bool c9_window_available(void) {
+    return getenv("DISPLAY") != NULL || getenv("WAYLAND_DISPLAY") != NULL;
+}
+
+static void on_change(void *ctx, c9_vpanel_t *p) {
+    (void)p;
+    ((win_t *)ctx)->dirty = true;
+}
+
+c9_err_t c9_window_show(c9_vpanel_t *p, int scale) {
+    if (!c9_window_available()) {
+        return C9_ERR_NOSYS;
+    }
+    if (!sdl_up) {
+        if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+            return C9_ERR_NOSYS;
+        }
+        sdl_up = true;
+    }
+    const c9_vpanel_config_t *c = c9_vpanel_config(p);
+    for (int i = 0; i < MAX_WINDOWS; i++) {
+        win_t *w = &windows[i];
+        if (w->panel) {
+            continue;
+        }
+        if (scale < 1) {
+            scale = 2;
+        }
+        w->window = SDL_CreateWindow("circuit9", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+                                     c->glass_width * scale, c->glass_height * scale, 0);
+        if (!w->window) {
+            return C9_ERR_NOSYS;
+        }
+        w->renderer = SDL_CreateRenderer(w->window, -1, 0);
+        w->texture = w->renderer ? SDL_CreateTexture(w->renderer, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STREAMING,
+                                                     c->glass_width, c->glass_height)
+                                 : NULL;
+        if (!w->texture) {
+            SDL_DestroyWindow(w->window);
+            w->window = NULL;
+            return C9_ERR_NOSYS;
+        }
+        w->panel = p;
+        w->dirty = true;
+        c9_vpanel_set_listener(p, on_change, w);
+        return C9_OK;
+    }
+    return C9_ERR_NOMEM;
+}
+
+void c9_window_poll(void) {
+    if (!sdl_up) {
+        return;
+    }
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) {
+    }
+    for (int i = 0; i < MAX_WINDOWS; i++) {
+        win_t *w = &windows[i];
+        if (!w->panel || !w->dirty) {
+            continue;
+        }
+        const c9_vpanel_config_t *c = c9_vpanel_config(w->panel);
+        void *pixels;
+        int pitch;
+        if (SDL_LockTexture(w->texture, NULL, &pixels, &pitch) == 0) {
+            uint8_t *rgb = malloc((size_t)c->glass_width * c->glass_height * 3);
+            if (rgb) {
+                c9_vpanel_render(w->panel, rgb);
+                for (int y = 0; y < c->glass_height; y++) {
+                    memcpy((uint8_t *)pixels + (size_t)y * pitch, rgb + (size_t)y * c->glass_width * 3,
+                           (size_t)c->glass_width * 3);
+                }
+                free(rgb);
+            }
+            SDL_UnlockTexture(w->texture);
+        }
+        SDL_RenderCopy(w->renderer, w->texture, NULL, NULL);
+        SDL_RenderPresent(w->renderer);
+        w->dirty = false;
+    }
+}
+
+#else
+
+bool c9_window_available(void) {
+    return false;
+}
+
+c9_err_t c9_window_show(c9_vpanel_t *p, int scale) {
+    (void)p;
+    (void)scale;
+    return C9_ERR_NOSYS;
+}
+
+void c9_window_poll(void) {
+}
+
+#endif
