@@ -365,6 +365,8 @@ static c9_err_t build_huff(c9_jpeg_t *d, unsigned cls, unsigned id) {
             h->index = (uint16_t)k;
         }
         for (unsigned i = 0; i < h->counts[l - 1]; i++, k++, code++) {
+            if (code >= (1u << l))
+                return C9_JPEG_ERR_FORMAT; /* more codes than the length allows */
             unsigned sym = vals[k];
             if (l <= lb) {
                 unsigned n = 1u << (lb - l), base = code << (lb - l);
@@ -391,8 +393,6 @@ static c9_err_t build_huff(c9_jpeg_t *d, unsigned cls, unsigned id) {
             }
 #endif
         }
-        if (code > (1u << l))
-            return C9_JPEG_ERR_FORMAT; /* more codes than the length allows */
         code <<= 1;
     }
     return C9_OK;
@@ -822,10 +822,10 @@ JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
     return (uint8_t)v;
 }
 
-/* Box-averages an 8x8 sample block down by 2^fh x 2^fv into the plane. */
-static void reduce_block(const uint8_t *src, unsigned sstride, unsigned fh, unsigned fv, uint8_t *dst,
+/* Box-averages a size x size sample block (stride `size`) down by 2^fh x 2^fv into the plane. */
+static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigned fv, uint8_t *dst,
                          unsigned dstride) {
-    unsigned bw = 8u >> fh, bh = 8u >> fv, n = fh + fv;
+    unsigned bw = size >> fh, bh = size >> fv, n = fh + fv, sstride = size;
     for (unsigned y = 0; y < bh; y++) {
         for (unsigned x = 0; x < bw; x++) {
             unsigned sum = 0;

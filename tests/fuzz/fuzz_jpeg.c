@@ -1,0 +1,59 @@
+/*
+ * libFuzzer target for the JPEG decoder: the first byte picks profile, scale and read chunk size,
+ * the rest is the file. Any input must end with C9_OK or an error, never a crash, hang or
+ * out-of-bounds access; every output rectangle must lie inside the scaled image.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "circuit9/jpeg.h"
+
+typedef struct src {
+    const uint8_t *p;
+    size_t n, chunk;
+} src_t;
+
+static int32_t rd(void *ctx, uint8_t *buf, uint32_t len) {
+    src_t *s = ctx;
+    size_t k = len < s->n ? len : s->n;
+    if (k > s->chunk)
+        k = s->chunk;
+    memcpy(buf, s->p, k);
+    s->p += k;
+    s->n -= k;
+    return (int32_t)k;
+}
+
+typedef struct sink {
+    uint16_t w, h;
+    uint32_t sum;
+} sink_t;
+
+static c9_err_t out(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *px) {
+    sink_t *s = ctx;
+    if (r->w == 0 || r->h == 0 || r->x + r->w > s->w || r->y + r->h > s->h)
+        abort();
+    for (unsigned i = 0; i < (unsigned)r->w * r->h; i++) /* touch every pixel for ASan/MSan */
+        s->sum += px[i];
+    return C9_OK;
+}
+
+static uint8_t work[C9_JPEG_WORKSPACE_FAST];
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 1)
+        return 0;
+    unsigned sel = data[0];
+    c9_jpeg_profile_t prof = (sel & 1) ? C9_JPEG_PROFILE_FAST : C9_JPEG_PROFILE_COMPACT;
+    unsigned scale = (sel >> 1) & 3;
+    static const size_t chunks[4] = {1, 7, 256, 1u << 20};
+    src_t s = {data + 1, size - 1, chunks[(sel >> 3) & 3]};
+    c9_jpeg_t *d;
+    if (c9_jpeg_open(&d, work, c9_jpeg_workspace_size(prof), prof, rd, &s) != C9_OK)
+        return 0;
+    sink_t k = {0, 0, 0};
+    c9_jpeg_scaled_size(d, scale, &k.w, &k.h);
+    /* Huge declared sizes with little data end quickly at the first missing byte. */
+    (void)c9_jpeg_decode(d, scale, (sel >> 5) & 1 ? C9_JPEG_SWAP_BYTES : 0, out, &k);
+    return 0;
+}
