@@ -364,7 +364,7 @@ static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- alphablend ---------------------------------------------------------------------------- */
 
 static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
-    /* The keywords really are factor_1 and factor_2, whatever the docstring says. */
+    /* CircuitPython's parse table names these factor_1 and factor_2. */
     static const argspec_t spec[] = {
         {"dest_bitmap", A_REQ},
         {"source_bitmap_1", A_REQ},
@@ -377,7 +377,38 @@ static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
         {"skip_source2_index", A_KW},
     };
     PyObject *a[9];
-    if (parse(args, kw, spec, 9, 0, a) < 0) {
+    /* The documented names (and what users write, e.g. CircuitPython issue #5567) are factor1
+     * and factor2: accept them as aliases so both spellings work. */
+    PyObject *kw_alias = NULL;
+    if (kw && (PyDict_GetItemString(kw, "factor1") || PyDict_GetItemString(kw, "factor2"))) {
+        static const char *const names[][2] = {{"factor1", "factor_1"}, {"factor2", "factor_2"}};
+        kw_alias = PyDict_Copy(kw);
+        for (size_t i = 0; kw_alias && i < 2; i++) {
+            PyObject *v = PyDict_GetItemString(kw_alias, names[i][0]);
+            if (!v) {
+                continue;
+            }
+            if (PyDict_GetItemString(kw_alias, names[i][1])) {
+                PyErr_Format(PyExc_TypeError, "argument '%s' given twice", names[i][1]);
+                Py_CLEAR(kw_alias);
+                return NULL;
+            }
+            Py_INCREF(v);
+            int rc = PyDict_DelItemString(kw_alias, names[i][0]) < 0 ||
+                     PyDict_SetItemString(kw_alias, names[i][1], v) < 0;
+            Py_DECREF(v);
+            if (rc) {
+                Py_CLEAR(kw_alias);
+            }
+        }
+        if (!kw_alias) {
+            return NULL;
+        }
+        kw = kw_alias;
+    }
+    int parsed = parse(args, kw, spec, 9, 0, a);
+    Py_XDECREF(kw_alias);
+    if (parsed < 0) {
         return NULL;
     }
     c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");

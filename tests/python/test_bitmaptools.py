@@ -167,10 +167,15 @@ def test_alphablend_l8_and_keywords():
     assert d[0, 0] == 166
     bitmaptools.alphablend(d, s1, s2, CS.L8, 0.5, 0.5, blendmode=bitmaptools.BlendMode.Screen)
     assert d[1, 0] == 173
-    # the keywords are factor_1 / factor_2
+    # the parse table's factor_1 / factor_2 and the documented factor1 / factor2 both work
     bitmaptools.alphablend(d, s1, s2, CS.L8, factor_1=1.0, factor_2=0.0)
     assert d[0, 0] == 100
-    raises(TypeError, "extra keyword arguments given", bitmaptools.alphablend, d, s1, s2, CS.L8, factor1=0.5)
+    d[0, 0] = 0
+    bitmaptools.alphablend(d, s1, s2, CS.L8, factor1=1.0, factor2=0.0)
+    assert d[0, 0] == 100
+    raises(TypeError, "argument 'factor_1' given twice",
+           bitmaptools.alphablend, d, s1, s2, CS.L8, factor1=0.5, factor_1=0.5)
+    raises(TypeError, "extra keyword arguments given", bitmaptools.alphablend, d, s1, s2, CS.L8, factor3=0.5)
     # blendmode is keyword-only
     raises(TypeError, "extra positional arguments given",
            bitmaptools.alphablend, d, s1, s2, CS.L8, 0.5, 0.5, bitmaptools.BlendMode.Normal)
