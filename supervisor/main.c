@@ -4,23 +4,49 @@
  *     circuit9 SCRIPT.py [ARGS...]   run one script with every circuit9 module importable under
  *                                    its CircuitPython name; output on stdout, traceback on
  *                                    stderr, exit status 0 or 1 (like CircuitPython's unix port)
+ *     circuit9 run [DIR] [OPTIONS]   run a CIRCUITPY folder (default ./CIRCUITPY) on a virtual
+ *                                    board, with CircuitPython's supervisor (run.c)
  *
  * The interpreter is Debian's CPython, embedded; circuit9's modules are built-ins, so
- * `import displayio` needs no path set-up.
+ * `import displayio` needs no path set-up. Modules whose names CPython also uses (os, time, gc)
+ * are not built-ins: the standard library keeps CPython's, and `circuit9 run` hands user code
+ * CircuitPython's.
  */
 #include "c9py.h"
+#include "circuit9/board.h"
+#include "run.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+extern const char *const c9_cpython_names[];
 
 static void usage(FILE *f) {
     fputs("usage: circuit9 SCRIPT.py [ARGS...]\n"
-          "Runs SCRIPT.py with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n",
+          "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
+          "                    [--safe-mode REASON] [--no-window]\n"
+          "       circuit9 boards\n"
+          "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
+          "`run` starts a virtual board on the CIRCUITPY folder DIR (default ./CIRCUITPY): boot.py,\n"
+          "code.py, settings.toml, auto-reload, the REPL, as CircuitPython 9 does.\n",
           f);
+}
+
+static bool shadows_cpython(const char *name) {
+    for (int i = 0; c9_cpython_names[i]; i++) {
+        if (!strcmp(name, c9_cpython_names[i])) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static int register_modules(void) {
     for (size_t i = 0; i < c9py_module_count; i++) {
+        if (shadows_cpython(c9py_modules[i].name)) {
+            continue;
+        }
         if (PyImport_AppendInittab(c9py_modules[i].name, c9py_modules[i].init) < 0) {
             fprintf(stderr, "circuit9: cannot register module %s\n", c9py_modules[i].name);
             return -1;
@@ -52,13 +78,88 @@ static int run_script(int argc, char **argv) {
     return Py_RunMain();
 }
 
+static int list_boards(void) {
+    for (size_t i = 0; i < c9_board_count(); i++) {
+        const c9_board_t *b = c9_board_at(i);
+        const c9_board_display_t *d = b->display;
+        printf("%-16s %s with %s", b->name, b->description, b->mcu);
+        if (d) {
+            printf(", %ux%u %s", d->width, d->height, d->controller);
+        }
+        printf("%s\n", i == 0 ? " (default)" : "");
+    }
+    return 0;
+}
+
+/* --name VALUE or --name=VALUE */
+static const char *option(int argc, char **argv, int *i, const char *name) {
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) {
+        return NULL;
+    }
+    if (argv[*i][n] == '=') {
+        return argv[*i] + n + 1;
+    }
+    if (argv[*i][n] == 0 && *i + 1 < argc) {
+        return argv[++*i];
+    }
+    return NULL;
+}
+
+static int run_command(int argc, char **argv) {
+    run_options_t opt = {.dir = "CIRCUITPY", .window = true};
+    for (int i = 0; i < argc; i++) {
+        const char *v;
+        if ((v = option(argc, argv, &i, "--board"))) {
+            opt.board = v;
+        } else if ((v = option(argc, argv, &i, "--safe-mode"))) {
+            opt.safe_mode = v;
+        } else if ((v = option(argc, argv, &i, "--screenshot"))) {
+            opt.screenshot = v;
+        } else if ((v = option(argc, argv, &i, "--runs"))) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1) {
+                fprintf(stderr, "circuit9: --runs needs a positive number\n");
+                return 2;
+            }
+            opt.runs = (int)n;
+        } else if ((v = option(argc, argv, &i, "--serial"))) {
+            if (!strcmp(v, "pty")) {
+                opt.pty = true;
+            } else if (strcmp(v, "stdio") != 0) {
+                fprintf(stderr, "circuit9: --serial is stdio or pty\n");
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--no-window")) {
+            opt.window = false;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (argv[i][0] != '-') {
+            opt.dir = argv[i];
+        } else {
+            fprintf(stderr, "circuit9: unknown option %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    return run_board(&opt);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (!strcmp(argv[1], "boards")) {
+        return list_boards();
+    }
     if (register_modules() < 0) {
         return 1;
+    }
+    if (!strcmp(argv[1], "run")) {
+        return run_command(argc - 2, argv + 2);
     }
     return run_script(argc - 1, argv + 1);
 }

@@ -1,0 +1,254 @@
+/* The shared board state (c9rt.h): path mapping onto the CIRCUITPY folder and its mounts,
+ * the monotonic clock, CircuitPython's errno texts and interruptible sleeping. */
+#include "c9rt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+c9rt_t c9rt = {.cwd = "/", .autoreload = true, .serial_connected = true, .usb_drive_enabled = true};
+
+const char *const c9rt_safe_mode_names[] = {"NONE",
+                                            "BROWNOUT",
+                                            "FLASH_WRITE_FAIL",
+                                            "GC_ALLOC_OUTSIDE_VM",
+                                            "HARD_FAULT",
+                                            "INTERRUPT_ERROR",
+                                            "NLR_JUMP_FAIL",
+                                            "NO_CIRCUITPY",
+                                            "NO_HEAP",
+                                            "PROGRAMMATIC",
+                                            "SAFEMODE_PY_ERROR",
+                                            "SDK_FATAL_ERROR",
+                                            "STACK_OVERFLOW",
+                                            "USB_BOOT_DEVICE_NOT_INTERFACE_ZERO",
+                                            "USB_TOO_MANY_ENDPOINTS",
+                                            "USB_TOO_MANY_INTERFACE_NAMES",
+                                            "USER",
+                                            "WATCHDOG",
+                                            NULL};
+
+static uint64_t raw_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t c9rt_now_ns(void) {
+    /* The first call marks the board's power-on, like a microcontroller's tick counter. */
+    static uint64_t origin;
+    if (!origin) {
+        origin = raw_ns() - 1;
+    }
+    return raw_ns() - origin;
+}
+
+static const char *errno_text(int err) {
+    switch (err) {
+    case EPERM: return "Operation not permitted";
+    case ENOENT: return "No such file/directory";
+    case EIO: return "Input/output error";
+    case EBADF: return "Bad file descriptor";
+    case EAGAIN: return "Try again";
+    case ENOMEM: return "Out of memory";
+    case EACCES: return "Permission denied";
+    case EEXIST: return "File exists";
+    case ENODEV: return "No such device";
+    case ENOTDIR: return "Not a directory";
+    case EISDIR: return "Is a directory";
+    case EINVAL: return "Invalid argument";
+    case ENOSPC: return "No space left on device";
+    case EROFS: return "Read-only filesystem";
+    case ENOTEMPTY: return "Directory not empty";
+    case ENAMETOOLONG: return "File name too long";
+    case EOPNOTSUPP: return "Operation not supported";
+    default: return strerror(err);
+    }
+}
+
+PyObject *c9rt_raise_errno(int err) {
+    PyObject *args = Py_BuildValue("(is)", err, errno_text(err));
+    if (args) {
+        PyErr_SetObject(PyExc_OSError, args);
+        Py_DECREF(args);
+    }
+    return NULL;
+}
+
+int c9rt_abspath(const char *path, char *out, size_t out_size) {
+    char buf[1024];
+    int n = path[0] == '/' ? snprintf(buf, sizeof buf, "%s", path) : snprintf(buf, sizeof buf, "%s/%s", c9rt.cwd, path);
+    if (n < 0 || (size_t)n >= sizeof buf) {
+        c9rt_raise_errno(ENAMETOOLONG);
+        return -1;
+    }
+    /* Normalise component by component; ".." stops at the root as on a FAT volume. */
+    size_t len = 0;
+    char *save = NULL;
+    out[0] = 0;
+    for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(c, ".")) {
+            continue;
+        }
+        if (!strcmp(c, "..")) {
+            char *slash = strrchr(out, '/');
+            len = slash ? (size_t)(slash - out) : 0;
+            out[len] = 0;
+            continue;
+        }
+        size_t cl = strlen(c);
+        if (len + 1 + cl + 1 > out_size) {
+            c9rt_raise_errno(ENAMETOOLONG);
+            return -1;
+        }
+        out[len++] = '/';
+        memcpy(out + len, c, cl + 1);
+        len += cl;
+    }
+    if (len == 0) {
+        if (out_size < 2) {
+            c9rt_raise_errno(ENAMETOOLONG);
+            return -1;
+        }
+        strcpy(out, "/");
+    }
+    return 0;
+}
+
+/* True when path equals prefix or continues it with a '/'. */
+static bool under(const char *path, const char *prefix, const char **rest) {
+    size_t n = strlen(prefix);
+    if (n == 1 && prefix[0] == '/') {
+        *rest = path;
+        return true;
+    }
+    if (strncmp(path, prefix, n) || (path[n] && path[n] != '/')) {
+        return false;
+    }
+    *rest = path + n;
+    return true;
+}
+
+int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly) {
+    if (!c9rt.root[0]) {
+        if ((size_t)snprintf(host, host_size, "%s", path) >= host_size) {
+            c9rt_raise_errno(ENAMETOOLONG);
+            return -1;
+        }
+        *readonly = false;
+        return 0;
+    }
+    char abs[1024];
+    if (c9rt_abspath(path, abs, sizeof abs) < 0) {
+        return -1;
+    }
+    const char *base = c9rt.root, *rest = abs;
+    *readonly = !c9rt.root_writable;
+    size_t best = 0;
+    for (int i = 0; i < c9rt.mount_count; i++) {
+        const char *r;
+        size_t n = strlen(c9rt.mounts[i].path);
+        if (n > best && under(abs, c9rt.mounts[i].path, &r)) {
+            best = n;
+            base = c9rt.mounts[i].host;
+            rest = r;
+            *readonly = c9rt.mounts[i].readonly;
+        }
+    }
+    if (!base[0]) {
+        /* mounted object without a host folder (a user-defined VFS) */
+        c9rt_raise_errno(ENODEV);
+        return -1;
+    }
+    if (!strcmp(rest, "/")) {
+        rest = "";
+    }
+    if ((size_t)snprintf(host, host_size, "%s%s", base, rest) >= host_size) {
+        c9rt_raise_errno(ENAMETOOLONG);
+        return -1;
+    }
+    return 0;
+}
+
+char *c9rt_read_settings(size_t *len) {
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s%s", c9rt.root[0] ? c9rt.root : ".", "/settings.toml");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) {
+            break;
+        }
+        char *bigger = realloc(buf, cap * 2);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static struct {
+    void (*fn)(void *);
+    void *ctx;
+} background[16];
+
+int c9rt_background_add(void (*fn)(void *ctx), void *ctx) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(background); i++) {
+        if (!background[i].fn) {
+            background[i].fn = fn;
+            background[i].ctx = ctx;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void c9rt_background_remove(void (*fn)(void *ctx), void *ctx) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(background); i++) {
+        if (background[i].fn == fn && background[i].ctx == ctx) {
+            background[i].fn = NULL;
+        }
+    }
+}
+
+void c9rt_background_run(void) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(background); i++) {
+        if (background[i].fn) {
+            background[i].fn(background[i].ctx);
+        }
+    }
+}
+
+int c9rt_sleep_ns(uint64_t ns) {
+    uint64_t end = raw_ns() + ns;
+    for (;;) {
+        if (Py_MakePendingCalls() < 0 || PyErr_CheckSignals() < 0) {
+            return -1;
+        }
+        c9rt_background_run();
+        uint64_t now = raw_ns();
+        if (now >= end) {
+            return 0;
+        }
+        /* Short slices keep Ctrl-C and auto-reload prompt, as on a board where any interrupt
+         * ends the sleep early. */
+        uint64_t slice = C9_MIN(end - now, (uint64_t)10000000);
+        struct timespec ts = {(time_t)(slice / 1000000000u), (long)(slice % 1000000000u)};
+        Py_BEGIN_ALLOW_THREADS nanosleep(&ts, NULL);
+        Py_END_ALLOW_THREADS
+    }
+}

@@ -1,0 +1,138 @@
+/*
+ * The state a running virtual board shares between the supervisor (the `circuit9 run` loop)
+ * and the modules user code sees (supervisor, os, storage, gc, board, time).
+ *
+ * The supervisor fills it in before boot.py runs; the modules read it and post requests
+ * (supervisor.reload(), set_next_code_file(), microcontroller.reset()) that the supervisor acts
+ * on between runs. In the Python package nothing is set: `root` is empty, paths are the host's
+ * own, settings.toml is read from the current directory and there is no memory budget.
+ *
+ * Everything here is touched with the GIL held, except the fields marked "any thread".
+ */
+#ifndef C9RT_H
+#define C9RT_H
+
+#include "c9py.h"
+#include "circuit9/board.h"
+
+#include <limits.h>
+
+/* supervisor.RunReason, in CircuitPython's order. */
+enum { C9RT_RUN_STARTUP, C9RT_RUN_AUTO_RELOAD, C9RT_RUN_SUPERVISOR_RELOAD, C9RT_RUN_REPL_RELOAD };
+
+/* supervisor.SafeModeReason, alphabetical as CircuitPython lists them (NONE first). */
+enum {
+    C9RT_SAFE_NONE,
+    C9RT_SAFE_BROWNOUT,
+    C9RT_SAFE_FLASH_WRITE_FAIL,
+    C9RT_SAFE_GC_ALLOC_OUTSIDE_VM,
+    C9RT_SAFE_HARD_FAULT,
+    C9RT_SAFE_INTERRUPT_ERROR,
+    C9RT_SAFE_NLR_JUMP_FAIL,
+    C9RT_SAFE_NO_CIRCUITPY,
+    C9RT_SAFE_NO_HEAP,
+    C9RT_SAFE_PROGRAMMATIC,
+    C9RT_SAFE_SAFEMODE_PY_ERROR,
+    C9RT_SAFE_SDK_FATAL_ERROR,
+    C9RT_SAFE_STACK_OVERFLOW,
+    C9RT_SAFE_USB_BOOT_DEVICE_NOT_INTERFACE_ZERO,
+    C9RT_SAFE_USB_TOO_MANY_ENDPOINTS,
+    C9RT_SAFE_USB_TOO_MANY_INTERFACE_NAMES,
+    C9RT_SAFE_USER,
+    C9RT_SAFE_WATCHDOG,
+    C9RT_SAFE_COUNT
+};
+extern const char *const c9rt_safe_mode_names[]; /* NULL-terminated, enum order */
+
+/* microcontroller.RunMode */
+enum { C9RT_RUNMODE_NORMAL, C9RT_RUNMODE_SAFE_MODE, C9RT_RUNMODE_UF2, C9RT_RUNMODE_BOOTLOADER };
+
+/* supervisor.set_next_code_file() options, CircuitPython's bits. */
+enum {
+    C9RT_NEXT_RELOAD_ON_SUCCESS = 1 << 0,
+    C9RT_NEXT_RELOAD_ON_ERROR = 1 << 1,
+    C9RT_NEXT_STICKY_ON_SUCCESS = 1 << 2,
+    C9RT_NEXT_STICKY_ON_ERROR = 1 << 3,
+    C9RT_NEXT_STICKY_ON_RELOAD = 1 << 4,
+    C9RT_NEXT_NEWLY_SET = 1 << 7,
+};
+
+#define C9RT_MAX_MOUNTS 8
+
+typedef struct c9rt_mount {
+    char path[256];      /* absolute CircuitPython path, "/sd" */
+    char host[PATH_MAX]; /* host directory standing for it */
+    PyObject *vfs;       /* the mounted object (strong reference) */
+    bool readonly;       /* to user code */
+} c9rt_mount_t;
+
+typedef struct c9rt {
+    bool active;         /* under `circuit9 run` */
+    char root[PATH_MAX]; /* the CIRCUITPY folder (absolute), "" in the package */
+    char cwd[256];       /* os.getcwd() as CircuitPython sees it */
+    const c9_board_t *board;
+    bool root_writable; /* storage.remount("/", readonly=False) succeeded */
+    bool in_boot_py;    /* remount of "/" is allowed (USB not yet "connected") */
+    bool usb_drive_enabled;
+    c9rt_mount_t mounts[C9RT_MAX_MOUNTS];
+    int mount_count;
+
+    /* supervisor.runtime */
+    volatile bool autoreload; /* any thread */
+    int safe_mode;
+    int run_reason;
+    bool serial_connected;
+    size_t (*serial_bytes_available)(void);
+
+    /* requests posted by user code */
+    bool reload_requested; /* supervisor.reload() */
+    char next_code_file[PATH_MAX];
+    unsigned next_code_options; /* 0 and empty file: none */
+    bool next_code_set;
+    int next_reset_mode;  /* microcontroller.on_next_reset() */
+    bool reset_requested; /* microcontroller.reset() */
+
+    PyObject *reload_exception; /* type raised to stop code for a reload */
+    PyObject *prev_traceback;   /* str or NULL: supervisor.get_previous_traceback() */
+    PyObject *display;          /* board.DISPLAY or NULL */
+
+    /* memory budget */
+    size_t (*mem_free)(void);
+    size_t (*mem_alloc)(void);
+
+    /* Called for each file user code opens for writing inside the root (host path), so that
+     * auto-reload can tell the program's own writes from an editor's. */
+    void (*note_self_write)(const char *host_path);
+} c9rt_t;
+
+extern c9rt_t c9rt;
+
+/* Monotonic nanoseconds since the board started (time.monotonic_ns, supervisor.ticks_ms). */
+uint64_t c9rt_now_ns(void);
+
+/* Maps a CircuitPython path (absolute, or relative to c9rt.cwd) to a host path. *readonly tells
+ * whether user code may write there. In the package (no root) the path is used as is.
+ * Returns 0, or -1 with a Python exception set (OSError ENAMETOOLONG). */
+int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly);
+/* The absolute, normalised CircuitPython form of path ("a/../b" from "/x" is "/x/b"). */
+int c9rt_abspath(const char *path, char *out, size_t out_size);
+
+/* Reads settings.toml of the drive root into a new buffer (NULL if there is none). */
+char *c9rt_read_settings(size_t *len);
+
+/* OSError(errno, "<text>") with CircuitPython's wording ("[Errno 2] No such file/directory"). */
+PyObject *c9rt_raise_errno(int err);
+
+/* Background work that must run while user code runs or sleeps (display auto-refresh, the
+ * window's event pump), as CircuitPython's RUN_BACKGROUND_TASKS: registered functions are called
+ * with the GIL held from time.sleep(), the supervisor's idle loops and between runs. Returns 0,
+ * or -1 when the table (16 entries) is full. */
+int c9rt_background_add(void (*fn)(void *ctx), void *ctx);
+void c9rt_background_remove(void (*fn)(void *ctx), void *ctx);
+void c9rt_background_run(void);
+
+/* Sleeps in slices, giving pending calls (auto-reload) and signals (Ctrl-C) a chance to raise.
+ * Returns 0, or -1 with the exception they raised. */
+int c9rt_sleep_ns(uint64_t ns);
+
+#endif /* C9RT_H */

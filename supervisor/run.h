@@ -1,0 +1,17 @@
+#ifndef C9_SUP_RUN_H
+#define C9_SUP_RUN_H
+#include <stdbool.h>
+
+typedef struct run_options {
+    const char *dir;        /* the CIRCUITPY folder */
+    const char *board;      /* --board */
+    const char *safe_mode;  /* --safe-mode REASON (a SafeModeReason name) or NULL */
+    const char *screenshot; /* --screenshot FILE.png */
+    bool pty;               /* --serial pty */
+    bool window;            /* a window when a display server is present */
+    int runs;               /* --runs N, 0 = forever */
+} run_options_t;
+
+/* `circuit9 run`: the board's supervisor loop. Returns the process exit status. */
+int run_board(const run_options_t *opt);
+#endif
