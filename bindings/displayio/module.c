@@ -1,7 +1,33 @@
-/* The displayio module: the data model types; the display classes register in their own files. */
-#include "c9py.h"
+/* The displayio module: data model types, Group/TileGrid/OnDiskBitmap, release_displays,
+ * CIRCUITPYTHON_TERMINAL and the 9.x aliases of the moved classes (Display, FourWire,
+ * I2CDisplay). */
+#include "c9py_display.h"
 
-static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "displayio", "Native display and graphics objects.", -1, NULL};
+static PyObject *release_displays(PyObject *m, PyObject *unused) {
+    c9py_release_displays();
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef functions[] = {
+    {"release_displays", release_displays, METH_NOARGS,
+     "Releases any actively used displays so their buses and pins can be used again."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "displayio", "Native display and graphics objects.", -1,
+                                 functions};
+
+static int add_alias(PyObject *m, const char *name, PyTypeObject *type) {
+    if (PyType_Ready(type) < 0) {
+        return -1;
+    }
+    Py_INCREF(type);
+    if (PyModule_AddObject(m, name, (PyObject *)type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    return 0;
+}
 
 PyObject *c9py_init_displayio(void) {
     PyObject *m = PyModule_Create(&def);
@@ -19,7 +45,23 @@ PyObject *c9py_init_displayio(void) {
         goto fail;
     }
     if (c9py_add_type(m, "Bitmap", &c9py_Bitmap_Type) < 0 || c9py_add_type(m, "Palette", &c9py_Palette_Type) < 0 ||
-        c9py_add_type(m, "ColorConverter", &c9py_ColorConverter_Type) < 0) {
+        c9py_add_type(m, "ColorConverter", &c9py_ColorConverter_Type) < 0 ||
+        c9py_add_type(m, "Group", &c9py_Group_Type) < 0 || c9py_add_type(m, "TileGrid", &c9py_TileGrid_Type) < 0 ||
+        c9py_add_type(m, "OnDiskBitmap", &c9py_OnDiskBitmap_Type) < 0) {
+        goto fail;
+    }
+    /* 9.x keeps the old names of the moved classes (slated for removal in 10). */
+    if (add_alias(m, "Display", &c9py_BusDisplay_Type) < 0 || add_alias(m, "FourWire", &c9py_FourWire_Type) < 0 ||
+        add_alias(m, "I2CDisplay", &c9py_I2CDisplayBus_Type) < 0) {
+        goto fail;
+    }
+    PyObject *term = c9py_terminal_group();
+    if (!term) {
+        goto fail;
+    }
+    Py_INCREF(term);
+    if (PyModule_AddObject(m, "CIRCUITPYTHON_TERMINAL", term) < 0) {
+        Py_DECREF(term);
         goto fail;
     }
     return m;

@@ -73,7 +73,8 @@ static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint3
     d->luts[slot].palette = p;
     d->luts[slot].n = n;
     for (uint32_t i = 0; i < n; i++) {
-        d->luts[slot].v[i] = p->colors[i].transparent ? TRANSPARENT_BIT : native_color(d, p->colors[i].rgb888, false, 0, 0);
+        d->luts[slot].v[i] =
+            p->colors[i].transparent ? TRANSPARENT_BIT : native_color(d, p->colors[i].rgb888, false, 0, 0);
     }
     *n_out = n;
     return d->luts[slot].v;

@@ -548,7 +548,8 @@ static c9_err_t send_area(c9_display_t *d, const c9_rect_t *in) {
     }
     for (int y = r.y1; y < r.y2; y += rows) {
         for (int x = r.x1; x < r.x2; x += cols) {
-            c9_rect_t chunk = {(int16_t)x, (int16_t)y, (int16_t)C9_MIN(x + cols, r.x2), (int16_t)C9_MIN(y + rows, r.y2)};
+            c9_rect_t chunk = {(int16_t)x, (int16_t)y, (int16_t)C9_MIN(x + cols, r.x2),
+                               (int16_t)C9_MIN(y + rows, r.y2)};
             c9_err_t err = send_chunk(d, &chunk);
             if (err != C9_OK) {
                 return err;

@@ -65,10 +65,10 @@ struct c9_group;
 
 /* Common header of every layer; a layer is in at most one group (or is one display's root). */
 typedef struct c9_layer {
-    uint8_t type;           /* c9_layer_type_t */
-    bool in_group;          /* in a group or shown as a root group */
+    uint8_t type;            /* c9_layer_type_t */
+    bool in_group;           /* in a group or shown as a root group */
     struct c9_group *parent; /* NULL for a root or a free layer */
-    void *user;             /* for the owner (the binding's object); the core never reads it */
+    void *user;              /* for the owner (the binding's object); the core never reads it */
 } c9_layer_t;
 
 /* Areas a group must repaint because layers left it (bounded; overflow merges). */
@@ -110,18 +110,18 @@ c9_err_t c9_group_reorder(c9_group_t *g, c9_layer_t *const *order, uint32_t coun
 typedef c9_err_t (*c9_read_fn)(void *ctx, uint32_t offset, void *buf, size_t len);
 
 typedef struct c9_bmp_info {
-    uint32_t header_size;   /* DIB header size (12, 40, 108 or 124) */
-    uint32_t data_offset;   /* file offset of the pixel rows */
+    uint32_t header_size; /* DIB header size (12, 40, 108 or 124) */
+    uint32_t data_offset; /* file offset of the pixel rows */
     uint16_t width, height;
-    bool top_down;          /* negative height in the file */
-    uint8_t bits_per_pixel; /* 1, 2, 4, 8, 16, 24 or 32 */
-    uint32_t compression;   /* 0 (BI_RGB) or 3 (BI_BITFIELDS) */
-    uint32_t stride;        /* bytes per row, padded to 4 */
-    uint32_t palette_offset; /* file offset of the colour table (indexed images) */
-    uint32_t palette_count;  /* entries in it (1..256), 0 for direct colour */
-    uint8_t palette_entry_size; /* 3 (OS/2 header) or 4 */
+    bool top_down;                   /* negative height in the file */
+    uint8_t bits_per_pixel;          /* 1, 2, 4, 8, 16, 24 or 32 */
+    uint32_t compression;            /* 0 (BI_RGB) or 3 (BI_BITFIELDS) */
+    uint32_t stride;                 /* bytes per row, padded to 4 */
+    uint32_t palette_offset;         /* file offset of the colour table (indexed images) */
+    uint32_t palette_count;          /* entries in it (1..256), 0 for direct colour */
+    uint8_t palette_entry_size;      /* 3 (OS/2 header) or 4 */
     uint32_t r_mask, g_mask, b_mask; /* direct colour masks */
-    bool rgb565;            /* 16 bit images: 565 (else 555) */
+    bool rgb565;                     /* 16 bit images: 565 (else 555) */
 } c9_bmp_info_t;
 
 /* Bytes of header c9_bmp_parse_header needs to see (file header + largest DIB header + masks). */
@@ -136,8 +136,8 @@ typedef struct c9_ondiskbitmap {
     c9_bmp_info_t info;
     c9_read_fn read;
     void *read_ctx;
-    uint8_t *row;      /* one-row cache (info.stride bytes) */
-    int32_t row_index; /* cached row, -1 for none */
+    uint8_t *row;        /* one-row cache (info.stride bytes) */
+    int32_t row_index;   /* cached row, -1 for none */
     c9_err_t read_error; /* first read failure; pixels read as 0 after it */
     const c9_allocator_t *allocator;
 } c9_ondiskbitmap_t;
@@ -153,13 +153,17 @@ c9_colorspace_t c9_ondiskbitmap_colorspace(const c9_ondiskbitmap_t *odb);
 uint32_t c9_ondiskbitmap_get_pixel(c9_ondiskbitmap_t *odb, int x, int y);
 
 typedef enum c9_source_type { C9_SOURCE_BITMAP = 0, C9_SOURCE_ONDISK = 1 } c9_source_type_t;
-typedef enum c9_shader_type { C9_SHADER_NONE = 0, C9_SHADER_PALETTE = 1, C9_SHADER_COLORCONVERTER = 2 } c9_shader_type_t;
+typedef enum c9_shader_type {
+    C9_SHADER_NONE = 0,
+    C9_SHADER_PALETTE = 1,
+    C9_SHADER_COLORCONVERTER = 2
+} c9_shader_type_t;
 
 typedef struct c9_tilegrid_config {
     c9_source_type_t source_type;
     void *source; /* c9_bitmap_t * or c9_ondiskbitmap_t * */
     c9_shader_type_t shader_type;
-    void *shader; /* c9_palette_t * or c9_colorconverter_t * */
+    void *shader;                     /* c9_palette_t * or c9_colorconverter_t * */
     uint16_t width, height;           /* in tiles, >= 1 */
     uint16_t tile_width, tile_height; /* 0: the whole source size; must divide it */
     uint16_t default_tile;
@@ -181,8 +185,8 @@ typedef struct c9_tilegrid {
     uint16_t *tiles; /* width * height */
     /* change tracking (physical coordinates of the display showing it) */
     bool full_change;
-    c9_rect_t tiles_dirty; /* cells changed, in tiles */
-    c9_rect_t drawn;       /* where it was last drawn; empty if not */
+    c9_rect_t tiles_dirty;       /* cells changed, in tiles */
+    c9_rect_t drawn;             /* where it was last drawn; empty if not */
     c9_colorconverter_t cc_seen; /* converter state at the last draw */
     const c9_allocator_t *allocator;
 } c9_tilegrid_t;
@@ -269,7 +273,7 @@ typedef struct c9_display_config {
     size_t init_sequence_len;
     uint16_t width, height; /* at `rotation`, as BusDisplay takes them */
     int16_t colstart, rowstart;
-    uint16_t rotation; /* 0, 90, 180, 270 */
+    uint16_t rotation;   /* 0, 90, 180, 270 */
     uint8_t color_depth; /* 1, 2, 4, 8, 16 */
     bool grayscale;
     bool pixels_in_byte_share_row;
@@ -277,7 +281,7 @@ typedef struct c9_display_config {
     bool reverse_pixels_in_byte;
     bool reverse_bytes_in_word;
     uint16_t set_column_command, set_row_command, write_ram_command; /* C9_NO_COMMAND for none */
-    uint16_t brightness_command; /* C9_NO_COMMAND for none */
+    uint16_t brightness_command;                                     /* C9_NO_COMMAND for none */
     bool single_byte_bounds;
     bool data_as_commands;
     bool sh1107_addressing;
@@ -294,8 +298,8 @@ void c9_display_config_defaults(c9_display_config_t *cfg);
 
 typedef struct c9_display_stats {
     uint64_t refreshes;
-    uint64_t areas;        /* windows sent */
-    uint64_t pixel_bytes;  /* pixel data bytes sent */
+    uint64_t areas;       /* windows sent */
+    uint64_t pixel_bytes; /* pixel data bytes sent */
     uint64_t pixels_composed;
     uint64_t union_pixels; /* pixels in the union of changed rectangles (last refresh) */
     uint64_t last_pixel_bytes;
@@ -361,7 +365,7 @@ void c9_display_compose(c9_display_t *d, const c9_rect_t *area, void *out);
 typedef struct c9_glyph_range {
     uint32_t first; /* first codepoint */
     uint16_t count;
-    uint16_t tile;  /* tile index of `first` in the font bitmap */
+    uint16_t tile; /* tile index of `first` in the font bitmap */
 } c9_glyph_range_t;
 
 typedef struct c9_builtin_font {

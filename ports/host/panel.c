@@ -291,10 +291,22 @@ static void dcs_render(const c9_vpanel_t *p, uint8_t *rgb) {
 
 static int ssd_param_count(uint8_t cmd) {
     switch (cmd) {
-    case 0x81: case 0x20: case 0xA8: case 0xD3: case 0xD5: case 0xD9: case 0xDA: case 0xDB: case 0x8D: return 1;
-    case 0x21: case 0x22: case 0xA3: return 2;
-    case 0x29: case 0x2A: return 5;
-    case 0x26: case 0x27: return 6;
+    case 0x81:
+    case 0x20:
+    case 0xA8:
+    case 0xD3:
+    case 0xD5:
+    case 0xD9:
+    case 0xDA:
+    case 0xDB:
+    case 0x8D: return 1;
+    case 0x21:
+    case 0x22:
+    case 0xA3: return 2;
+    case 0x29:
+    case 0x2A: return 5;
+    case 0x26:
+    case 0x27: return 6;
     default: return 0;
     }
 }
@@ -389,9 +401,7 @@ static void ssd_data_byte(c9_vpanel_t *p, uint8_t b) {
             }
         }
         break;
-    default: /* page: the column wraps within the page */
-        p->col = (uint8_t)((p->col + 1) & 0x7F);
-        break;
+    default: /* page: the column wraps within the page */ p->col = (uint8_t)((p->col + 1) & 0x7F); break;
     }
 }
 

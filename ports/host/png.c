@@ -7,7 +7,7 @@
 
 c9_err_t c9_png_write(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height, uint32_t stride,
                       int channels) {
-    int color_type = channels == 1 ? PNG_COLOR_TYPE_GRAY
+    int color_type = channels == 1   ? PNG_COLOR_TYPE_GRAY
                      : channels == 3 ? PNG_COLOR_TYPE_RGB
                      : channels == 4 ? PNG_COLOR_TYPE_RGBA
                                      : -1;

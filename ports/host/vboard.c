@@ -157,8 +157,7 @@ c9_err_t c9_vboard_attach_spi(c9_vpanel_t *p, int sck, int mosi, int cs, int dc,
     return attach(p);
 }
 
-c9_err_t c9_vboard_attach_parallel(c9_vpanel_t *p, const int *data_pins, int width, int cs, int dc, int wr,
-                                   int reset) {
+c9_err_t c9_vboard_attach_parallel(c9_vpanel_t *p, const int *data_pins, int width, int cs, int dc, int wr, int reset) {
     if (width != 8 && width != 16) {
         return C9_ERR_INVAL;
     }

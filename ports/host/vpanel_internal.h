@@ -34,7 +34,7 @@ struct c9_vpanel {
     uint8_t pix[3];
     uint8_t npix;
     uint16_t xs, xe, ys, ye, col, row;
-    uint8_t *ram;      /* DCS: 3 bytes a pixel; SSD1306: pages * 128 */
+    uint8_t *ram; /* DCS: 3 bytes a pixel; SSD1306: pages * 128 */
     size_t ram_size;
     /* SSD1306 */
     uint8_t mode, page_start, page_end, col_start, col_end, page;

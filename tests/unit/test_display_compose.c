@@ -46,7 +46,8 @@ static void gather(c9_group_t *g, int64_t ox, int64_t oy, int64_t scale, bool vi
             gather((c9_group_t *)l, ox, oy, scale, visible);
         } else {
             c9_tilegrid_t *tg = (c9_tilegrid_t *)l;
-            layers[nlayers++] = (ref_layer_t){tg, ox + tg->x * scale, oy + tg->y * scale, scale, visible && !tg->hidden};
+            layers[nlayers++] =
+                (ref_layer_t){tg, ox + tg->x * scale, oy + tg->y * scale, scale, visible && !tg->hidden};
         }
     }
 }
@@ -105,10 +106,22 @@ static uint32_t ref_native(const c9_display_t *d, uint32_t rgb) {
 static uint32_t ref_pixel(const c9_display_t *d, int px, int py) {
     int64_t nw = d->ram_width, nh = d->ram_height, lx, ly;
     switch (d->rotation) {
-    case 90: lx = py; ly = nw - 1 - px; break;
-    case 180: lx = nw - 1 - px; ly = nh - 1 - py; break;
-    case 270: lx = nh - 1 - py; ly = px; break;
-    default: lx = px; ly = py; break;
+    case 90:
+        lx = py;
+        ly = nw - 1 - px;
+        break;
+    case 180:
+        lx = nw - 1 - px;
+        ly = nh - 1 - py;
+        break;
+    case 270:
+        lx = nh - 1 - py;
+        ly = px;
+        break;
+    default:
+        lx = px;
+        ly = py;
+        break;
     }
     for (int i = nlayers - 1; i >= 0; i--) {
         if (!layers[i].visible || !((c9_bitmap_t *)layers[i].tg->source)->data) {
@@ -358,8 +371,8 @@ static void check_ram(c9_display_t *d, rec_t *r, scene_t *s) {
         for (int px = 0; px < d->ram_width; px++) {
             uint32_t want = ref_pixel(d, px, py), got = ram_pixel(r, d, px, py);
             if (want != got) {
-                fail_msg("depth %d rot %d pixel (%d,%d): want %x got %x", d->cfg.color_depth, d->rotation, px, py,
-                         want, got);
+                fail_msg("depth %d rot %d pixel (%d,%d): want %x got %x", d->cfg.color_depth, d->rotation, px, py, want,
+                         got);
             }
         }
     }
@@ -388,7 +401,9 @@ static void test_random_scenes_all_rotations_depths(void **state) {
             c9_tilegrid_t *tg = &s.tgs[rnd(s.ntg)];
             switch (rnd(6)) {
             case 0: c9_tilegrid_set_position(tg, (int16_t)((int)rnd(50) - 10), (int16_t)((int)rnd(40) - 10)); break;
-            case 1: c9_tilegrid_set_tile(tg, (uint16_t)rnd(tg->width), (uint16_t)rnd(tg->height), (uint16_t)rnd(4)); break;
+            case 1:
+                c9_tilegrid_set_tile(tg, (uint16_t)rnd(tg->width), (uint16_t)rnd(tg->height), (uint16_t)rnd(4));
+                break;
             case 2: c9_bitmap_set(tg->source, (int)rnd(8), (int)rnd(8), rnd(0x10000)); break;
             case 3: c9_tilegrid_set_hidden(tg, !tg->hidden); break;
             case 4:

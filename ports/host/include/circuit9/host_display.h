@@ -57,14 +57,14 @@ c9_hal_gpio_t c9_vboard_gpio(void);
 typedef struct c9_vpanel c9_vpanel_t;
 
 typedef struct c9_vpanel_config {
-    const char *controller; /* "ST7789", "ILI9341" (MIPI DCS) or "SSD1306" */
-    uint16_t ram_width, ram_height;   /* controller frame memory (DCS: 240x320; SSD1306: 128x64) */
+    const char *controller;             /* "ST7789", "ILI9341" (MIPI DCS) or "SSD1306" */
+    uint16_t ram_width, ram_height;     /* controller frame memory (DCS: 240x320; SSD1306: 128x64) */
     uint16_t glass_width, glass_height; /* visible pixels */
-    uint16_t glass_x, glass_y;        /* where the glass sits in the frame memory */
-    bool glass_inverted; /* IPS glass shows inverted colours unless INVON (ST7789 modules) */
-    bool glass_bgr;      /* subpixels in B,G,R order: needs the MADCTL BGR bit (ILI9341 modules) */
-    bool glass_mirror_x; /* columns wired right to left: needs MADCTL MX */
-    uint8_t i2c_address; /* SSD1306 on I2C */
+    uint16_t glass_x, glass_y;          /* where the glass sits in the frame memory */
+    bool glass_inverted;                /* IPS glass shows inverted colours unless INVON (ST7789 modules) */
+    bool glass_bgr;                     /* subpixels in B,G,R order: needs the MADCTL BGR bit (ILI9341 modules) */
+    bool glass_mirror_x;                /* columns wired right to left: needs MADCTL MX */
+    uint8_t i2c_address;                /* SSD1306 on I2C */
 } c9_vpanel_config_t;
 
 /* Defaults for a controller: ST7789 240x320 IPS (inverted), ILI9341 240x320 BGR, SSD1306 128x64.
@@ -82,12 +82,12 @@ c9_err_t c9_vpanel_write_png(const c9_vpanel_t *p, const char *path);
 typedef struct c9_vpanel_state {
     bool sleeping, display_on, inverted;
     uint8_t madctl, colmod;
-    uint32_t commands;     /* command bytes received */
-    uint64_t data_bytes;   /* parameter/pixel bytes received */
+    uint32_t commands;   /* command bytes received */
+    uint64_t data_bytes; /* parameter/pixel bytes received */
     uint64_t pixels_written;
-    uint32_t resets;       /* hardware + software resets */
+    uint32_t resets; /* hardware + software resets */
     uint8_t last_command;
-    uint32_t bad_bytes;    /* bytes the controller could not use (e.g. data with no command) */
+    uint32_t bad_bytes; /* bytes the controller could not use (e.g. data with no command) */
 } c9_vpanel_state_t;
 void c9_vpanel_state(const c9_vpanel_t *p, c9_vpanel_state_t *out);
 /* Feeds bytes directly (bypassing wires): dc false = command. For tests. */
@@ -98,8 +98,7 @@ void c9_vpanel_set_listener(c9_vpanel_t *p, void (*fn)(void *ctx, c9_vpanel_t *p
 /* Wiring. Pins are c9_vpin() numbers; cs, dc and reset may be -1 (dc -1 on SPI: 9-bit mode). */
 c9_err_t c9_vboard_attach_spi(c9_vpanel_t *p, int sck, int mosi, int cs, int dc, int reset);
 /* 8 or 16 data lines from data0 up (or the pins listed by data_pins). */
-c9_err_t c9_vboard_attach_parallel(c9_vpanel_t *p, const int *data_pins, int width, int cs, int dc, int wr,
-                                   int reset);
+c9_err_t c9_vboard_attach_parallel(c9_vpanel_t *p, const int *data_pins, int width, int cs, int dc, int wr, int reset);
 c9_err_t c9_vboard_attach_i2c(c9_vpanel_t *p, int scl, int sda, uint8_t address, int reset);
 void c9_vboard_detach(c9_vpanel_t *p);
 /* The panel wired to pin (any of its pins), or NULL. */

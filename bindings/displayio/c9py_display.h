@@ -1,0 +1,107 @@
+/*
+ * Objects shared by the display family of bindings (displayio, busdisplay, fourwire,
+ * paralleldisplaybus, i2cdisplaybus, busio, digitalio, microcontroller, fontio, terminalio and
+ * circuit9_board). Included by relative path from those directories.
+ */
+#ifndef C9PY_DISPLAY_H
+#define C9PY_DISPLAY_H
+
+#include "c9py.h"
+#include "circuit9/display.h"
+#include "circuit9/display_bus.h"
+#include "circuit9/host_display.h"
+
+/* microcontroller.Pin */
+typedef struct {
+    PyObject_HEAD int id;
+} c9py_pin_obj_t;
+extern PyTypeObject c9py_Pin_Type;
+/* The Pin object for a virtual board pin (one object per pin; new reference). */
+PyObject *c9py_pin_get(int id);
+/* Pin id of obj, or -1 with TypeError("<name> must be of type Pin, not <T>"). None allowed when
+ * allow_none (returns -2). */
+int c9py_pin_arg(PyObject *obj, const char *name, bool allow_none);
+/* Claims pins for a driver; ValueError("<name> in use") as CircuitPython's validate_free_pin. */
+int c9py_pin_claim(int id, const char *name);
+
+/* busio */
+typedef struct {
+    PyObject_HEAD c9_vspi_t *spi;
+    int clock, mosi, miso;
+    bool deinited;
+    bool locked_by_python;
+} c9py_spi_obj_t;
+typedef struct {
+    PyObject_HEAD c9_vi2c_t *i2c;
+    int scl, sda;
+    bool deinited;
+} c9py_i2c_obj_t;
+extern PyTypeObject c9py_SPI_Type, c9py_I2C_Type;
+
+/* displayio layers */
+typedef struct {
+    PyObject_HEAD c9_group_t group;
+    PyObject *items; /* list mirroring group.items, holding the references */
+} c9py_group_obj_t;
+typedef struct {
+    PyObject_HEAD c9_tilegrid_t tg;
+    PyObject *bitmap;
+    PyObject *shader;
+    bool ready;
+} c9py_tilegrid_obj_t;
+typedef struct {
+    PyObject_HEAD c9_ondiskbitmap_t odb;
+    PyObject *file;
+    PyObject *shader;
+    bool ready;
+} c9py_ondiskbitmap_obj_t;
+extern PyTypeObject c9py_Group_Type, c9py_TileGrid_Type, c9py_OnDiskBitmap_Type;
+
+/* Display buses: a common head so BusDisplay and release_displays treat them alike. */
+typedef enum { C9PY_BUS_FOURWIRE = 1, C9PY_BUS_PARALLEL, C9PY_BUS_I2C } c9py_bus_kind_t;
+typedef struct c9py_bus_obj {
+    PyObject_HEAD c9py_bus_kind_t kind;
+    c9_display_bus_t bus;
+    bool deinited;
+    void (*deinit)(struct c9py_bus_obj *self);
+    const c9_vbus_stats_t *(*stats)(struct c9py_bus_obj *self);
+    void (*reset_stats)(struct c9py_bus_obj *self);
+} c9py_bus_obj_t;
+extern PyTypeObject c9py_FourWire_Type, c9py_ParallelBus_Type, c9py_I2CDisplayBus_Type;
+/* Returns the bus head if obj is one of the three bus types, else NULL (no exception). */
+c9py_bus_obj_t *c9py_as_bus(PyObject *obj);
+/* CIRCUITPY_DISPLAY_LIMIT slots (1): a new bus takes a slot or raises
+ * RuntimeError("Too many display busses; forgot displayio.release_displays() ?"). */
+int c9py_bus_slot_take(PyObject *bus);
+int c9py_display_slot_take(PyObject *display);
+/* Gives a display's slot back (construction failed). */
+void c9py_display_slot_drop(PyObject *display);
+/* release_displays(): every display lets go of its group, then every bus deinitialises. */
+void c9py_release_displays(void);
+/* Refreshes displays with auto_refresh that are due (background task). */
+void c9py_displays_background(void);
+PyObject *c9py_bus_stats_dict(PyObject *obj);
+
+/* busdisplay */
+typedef struct {
+    PyObject_HEAD c9_display_t *display;
+    PyObject *bus;
+    PyObject *root; /* Group or None */
+    int backlight_pin;
+    bool backlight_on_high;
+    bool released;
+} c9py_busdisplay_obj_t;
+extern PyTypeObject c9py_BusDisplay_Type;
+
+/* The CIRCUITPYTHON_TERMINAL group (created on first use; borrowed reference). */
+PyObject *c9py_terminal_group(void);
+
+/* fontio */
+extern PyTypeObject c9py_BuiltinFont_Type, c9py_Glyph_Type;
+/* terminalio.FONT (borrowed). */
+PyObject *c9py_terminal_font(void);
+
+/* Maps a core error with the display's messages (init sequence, BMP, fps) to an exception. */
+PyObject *c9py_display_raise(c9_err_t err);
+
+#endif

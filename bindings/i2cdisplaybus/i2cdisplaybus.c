@@ -1,0 +1,152 @@
+/* i2cdisplaybus.I2CDisplayBus: a display bus over busio.I2C (SSD1306-style control bytes). */
+#include "../displayio/c9py_display.h"
+
+typedef struct {
+    c9py_bus_obj_t head;
+    c9_i2cdisplaybus_t b;
+    PyObject *i2c;
+} i2cbus_obj_t;
+
+#define SELF ((i2cbus_obj_t *)self)
+
+static void ib_deinit(c9py_bus_obj_t *bus) {
+    i2cbus_obj_t *self = (i2cbus_obj_t *)bus;
+    c9_vpin_release(self->b.reset);
+    Py_CLEAR(self->i2c);
+}
+
+static const c9_vbus_stats_t *ib_stats(c9py_bus_obj_t *bus) {
+    c9py_i2c_obj_t *i2c = (c9py_i2c_obj_t *)((i2cbus_obj_t *)bus)->i2c;
+    return i2c && i2c->i2c ? c9_vi2c_stats(i2c->i2c) : NULL;
+}
+
+static void ib_reset_stats(c9py_bus_obj_t *bus) {
+    c9py_i2c_obj_t *i2c = (c9py_i2c_obj_t *)((i2cbus_obj_t *)bus)->i2c;
+    if (i2c && i2c->i2c) {
+        c9_vi2c_reset_stats(i2c->i2c);
+    }
+}
+
+static PyObject *ib_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"i2c_bus", "device_address", "reset", NULL};
+    PyObject *i2c, *addr_o = NULL, *reset = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$OO:I2CDisplayBus", kwlist, &i2c, &addr_o, &reset)) {
+        return NULL;
+    }
+    if (!addr_o) {
+        PyErr_SetString(PyExc_TypeError, "'device_address' argument required");
+        return NULL;
+    }
+    long addr;
+    if (c9py_check_type(i2c, &c9py_I2C_Type, "i2c_bus") < 0 ||
+        c9py_int_range(addr_o, 0, 127, "device_address", &addr) < 0) {
+        return NULL;
+    }
+    int r = c9py_pin_arg(reset, "reset", true);
+    if (r == -1 || (r >= 0 && c9py_pin_claim(r, "reset") < 0)) {
+        return NULL;
+    }
+    PyObject *self = type->tp_alloc(type, 0);
+    if (!self) {
+        return NULL;
+    }
+    SELF->head.kind = C9PY_BUS_I2C;
+    SELF->head.deinit = ib_deinit;
+    SELF->head.stats = ib_stats;
+    SELF->head.reset_stats = ib_reset_stats;
+    Py_INCREF(i2c);
+    SELF->i2c = i2c;
+    SELF->b.i2c = c9_vi2c_hal(((c9py_i2c_obj_t *)i2c)->i2c);
+    SELF->b.gpio = c9_vboard_gpio();
+    SELF->b.address = (uint8_t)addr;
+    SELF->b.reset = r < 0 ? -1 : r;
+    SELF->b.clock = c9_host_clock();
+    c9_vpin_write(SELF->b.reset, true);
+    SELF->head.bus = c9_i2cdisplaybus_bus(&SELF->b);
+    if (c9py_bus_slot_take(self) < 0) {
+        ib_deinit(&SELF->head);
+        SELF->head.deinited = true;
+        Py_DECREF(self);
+        return NULL;
+    }
+    return self;
+}
+
+static void ib_dealloc(PyObject *self) {
+    if (!SELF->head.deinited) {
+        ib_deinit(&SELF->head);
+    }
+    Py_XDECREF(SELF->i2c);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyObject *ib_reset(PyObject *self, PyObject *u) {
+    if (SELF->head.deinited) {
+        return c9py_raise_deinited();
+    }
+    if (SELF->b.reset < 0) {
+        PyErr_SetString(PyExc_RuntimeError, "No reset pin");
+        return NULL;
+    }
+    SELF->head.bus.ops->reset(SELF->head.bus.ctx);
+    Py_RETURN_NONE;
+}
+
+static PyObject *ib_send(PyObject *self, PyObject *args) {
+    PyObject *cmd_o;
+    Py_buffer data;
+    if (!PyArg_ParseTuple(args, "Oy*:send", &cmd_o, &data)) {
+        return NULL;
+    }
+    long cmd;
+    if (SELF->head.deinited) {
+        PyBuffer_Release(&data);
+        return c9py_raise_deinited();
+    }
+    if (c9py_int_range(cmd_o, 0, 255, "command", &cmd) < 0) {
+        PyBuffer_Release(&data);
+        return NULL;
+    }
+    c9_err_t err = c9_i2cdisplaybus_send(&SELF->b, (uint8_t)cmd, data.buf, (size_t)data.len);
+    PyBuffer_Release(&data);
+    if (err == C9_ERR_NODEV) {
+        return c9py_raise_oserror(19, "ENODEV");
+    }
+    if (err != C9_OK) {
+        return c9py_display_raise(err);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *stats(PyObject *self, PyObject *u) {
+    return c9py_bus_stats_dict(self);
+}
+
+static PyMethodDef methods[] = {
+    {"reset", ib_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
+    {"send", ib_send, METH_VARARGS, "Sends the given command value followed by the full set of data."},
+    {"c9_stats", stats, METH_NOARGS, "circuit9: bytes, transactions, clock cycles and transfer time on the wire."},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject c9py_I2CDisplayBus_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "i2cdisplaybus.I2CDisplayBus",
+    .tp_basicsize = sizeof(i2cbus_obj_t),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_doc = "I2CDisplayBus(i2c_bus, *, device_address, reset=None)",
+    .tp_new = ib_new,
+    .tp_dealloc = ib_dealloc,
+    .tp_methods = methods,
+};
+
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "i2cdisplaybus", "Communication to displays over I2C.", -1,
+                                 NULL};
+
+PyObject *c9py_init_i2cdisplaybus(void) {
+    PyObject *m = PyModule_Create(&def);
+    if (m && c9py_add_type(m, "I2CDisplayBus", &c9py_I2CDisplayBus_Type) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,246 @@
+/* paralleldisplaybus.ParallelBus: an 8080-style display bus, 8 or 16 data lines and a WR strobe.
+ * The virtual board behaves like the ports with a real i80 peripheral: data0 takes 8 consecutive
+ * pins, data_pins takes any 8 or 16. */
+#include "../displayio/c9py_display.h"
+
+#include <stdio.h>
+
+typedef struct {
+    c9py_bus_obj_t head;
+    c9_parallelbus_t pb;
+    c9_vparallel_t *port;
+    int data[16];
+} parallel_obj_t;
+
+#define SELF ((parallel_obj_t *)self)
+
+static void pb_deinit(c9py_bus_obj_t *bus) {
+    parallel_obj_t *self = (parallel_obj_t *)bus;
+    for (int i = 0; i < self->pb.width; i++) {
+        c9_vpin_release(self->data[i]);
+    }
+    c9_vpin_release(self->pb.dc);
+    c9_vpin_release(self->pb.cs);
+    c9_vpin_release(self->pb.write);
+    c9_vpin_release(self->pb.read);
+    c9_vpin_release(self->pb.reset);
+    if (self->port) {
+        c9_vparallel_close(self->port);
+        self->port = NULL;
+    }
+}
+
+static const c9_vbus_stats_t *pb_stats(c9py_bus_obj_t *bus) {
+    parallel_obj_t *self = (parallel_obj_t *)bus;
+    return self->port ? c9_vparallel_stats(self->port) : NULL;
+}
+
+static void pb_reset_stats(c9py_bus_obj_t *bus) {
+    parallel_obj_t *self = (parallel_obj_t *)bus;
+    if (self->port) {
+        c9_vparallel_reset_stats(self->port);
+    }
+}
+
+static void release_list(const int *pins, int n) {
+    for (int i = 0; i < n; i++) {
+        c9_vpin_release(pins[i]);
+    }
+}
+
+static PyObject *pb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"data0", "data_pins", "command",   "chip_select", "write",
+                             "read",  "reset",     "frequency", NULL};
+    PyObject *data0 = Py_None, *data_pins = Py_None, *command = NULL, *cs = NULL, *wr = NULL, *rd = Py_None,
+             *reset = Py_None;
+    long freq = 30000000;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOOOOOOl:ParallelBus", kwlist, &data0, &data_pins, &command, &cs, &wr,
+                                     &rd, &reset, &freq)) {
+        return NULL;
+    }
+    if (!command || !cs || !wr) {
+        PyErr_Format(PyExc_TypeError, "'%s' argument required", !command ? "command" : !cs ? "chip_select" : "write");
+        return NULL;
+    }
+    if ((data0 == Py_None) == (data_pins == Py_None)) {
+        PyErr_SetString(PyExc_ValueError, "Specify exactly one of data0 or data_pins");
+        return NULL;
+    }
+    int pins[16], width;
+    if (data0 != Py_None) {
+        int first = c9py_pin_arg(data0, "data0", false);
+        if (first < 0) {
+            return NULL;
+        }
+        /* 8 consecutive GPIOs from data0, by number */
+        const char *name = c9_vpin_name(first);
+        int num = -1;
+        if (sscanf(name, "GPIO%d", &num) != 1) {
+            PyErr_SetString(PyExc_ValueError, "Data 0 pin must be byte aligned");
+            return NULL;
+        }
+        for (int i = 0; i < 8; i++) {
+            char n[24];
+            snprintf(n, sizeof n, "GPIO%d", num + i);
+            pins[i] = c9_vpin(n);
+        }
+        width = 8;
+    } else {
+        PyObject *seq = PySequence_Fast(data_pins, "data_pins must be a sequence");
+        if (!seq) {
+            return NULL;
+        }
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        if (n > 16) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_ValueError, "data_pins length must be <= 16");
+            return NULL;
+        }
+        if (n != 8 && n != 16) {
+            Py_DECREF(seq);
+            PyErr_Format(PyExc_ValueError, "Number of data_pins must be 8 or 16, not %zd", n);
+            return NULL;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            pins[i] = c9py_pin_arg(PySequence_Fast_GET_ITEM(seq, i), "data_pins", false);
+            if (pins[i] < 0) {
+                Py_DECREF(seq);
+                return NULL;
+            }
+        }
+        Py_DECREF(seq);
+        width = (int)n;
+    }
+    int dc = c9py_pin_arg(command, "command", false), c = c9py_pin_arg(cs, "chip_select", false),
+        w = c9py_pin_arg(wr, "write", false), r = c9py_pin_arg(rd, "read", true),
+        rs = c9py_pin_arg(reset, "reset", true);
+    if (dc < 0 || c < 0 || w < 0 || r == -1 || rs == -1) {
+        return NULL;
+    }
+    r = r < 0 ? -1 : r;
+    rs = rs < 0 ? -1 : rs;
+    for (int i = 0; i < width; i++) {
+        if (c9_vpin_claim(pins[i]) != C9_OK) {
+            release_list(pins, i);
+            PyErr_Format(PyExc_ValueError, "Bus pin %d is already in use", i);
+            return NULL;
+        }
+    }
+    int ctl[5] = {dc, c, w, r, rs};
+    static const char *const ctl_names[5] = {"command", "chip_select", "write", "read", "reset"};
+    for (int i = 0; i < 5; i++) {
+        if (ctl[i] >= 0 && c9py_pin_claim(ctl[i], ctl_names[i]) < 0) {
+            release_list(pins, width);
+            release_list(ctl, i);
+            return NULL;
+        }
+    }
+    PyObject *self = type->tp_alloc(type, 0);
+    if (!self) {
+        return NULL;
+    }
+    SELF->head.kind = C9PY_BUS_PARALLEL;
+    SELF->head.deinit = pb_deinit;
+    SELF->head.stats = pb_stats;
+    SELF->head.reset_stats = pb_reset_stats;
+    memcpy(SELF->data, pins, sizeof(int) * (size_t)width);
+    SELF->port = c9_vparallel_open(pins, width, c, dc, w, (uint32_t)freq);
+    c9_parallelbus_t *pb = &SELF->pb;
+    pb->port = c9_vparallel_hal(SELF->port);
+    pb->gpio = c9_vboard_gpio();
+    pb->dc = dc;
+    pb->cs = c;
+    pb->write = w;
+    pb->read = r;
+    pb->reset = rs;
+    pb->width = (uint8_t)width;
+    pb->frequency = (uint32_t)freq;
+    pb->clock = c9_host_clock();
+    c9_vpin_write(c, true);
+    c9_vpin_write(r, true); /* read is held high: there is no read method */
+    c9_vpin_write(rs, true);
+    SELF->head.bus = c9_parallelbus_bus(pb);
+    if (c9py_bus_slot_take(self) < 0) {
+        pb_deinit(&SELF->head);
+        SELF->head.deinited = true;
+        Py_DECREF(self);
+        return NULL;
+    }
+    return self;
+}
+
+static void pb_dealloc(PyObject *self) {
+    if (!SELF->head.deinited) {
+        pb_deinit(&SELF->head);
+    }
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyObject *pb_reset(PyObject *self, PyObject *u) {
+    if (SELF->head.deinited) {
+        return c9py_raise_deinited();
+    }
+    if (SELF->pb.reset < 0) {
+        PyErr_SetString(PyExc_RuntimeError, "No reset pin");
+        return NULL;
+    }
+    SELF->head.bus.ops->reset(SELF->head.bus.ctx);
+    Py_RETURN_NONE;
+}
+
+static PyObject *pb_send(PyObject *self, PyObject *args) {
+    PyObject *cmd_o;
+    Py_buffer data;
+    if (!PyArg_ParseTuple(args, "Oy*:send", &cmd_o, &data)) {
+        return NULL;
+    }
+    long cmd;
+    if (SELF->head.deinited) {
+        PyBuffer_Release(&data);
+        return c9py_raise_deinited();
+    }
+    if (c9py_int_range(cmd_o, 0, 255, "command", &cmd) < 0) {
+        PyBuffer_Release(&data);
+        return NULL;
+    }
+    c9_err_t err = c9_parallelbus_send(&SELF->pb, (uint8_t)cmd, data.buf, (size_t)data.len);
+    PyBuffer_Release(&data);
+    if (err != C9_OK) {
+        return c9py_display_raise(err);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *stats(PyObject *self, PyObject *u) {
+    return c9py_bus_stats_dict(self);
+}
+
+static PyMethodDef methods[] = {
+    {"reset", pb_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
+    {"send", pb_send, METH_VARARGS, "Sends the given command value followed by the full set of data."},
+    {"c9_stats", stats, METH_NOARGS, "circuit9: bytes, transactions, WR strobes and transfer time on the wire."},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject c9py_ParallelBus_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "paralleldisplaybus.ParallelBus",
+    .tp_basicsize = sizeof(parallel_obj_t),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_doc = "ParallelBus(*, data0=None, data_pins=None, command, chip_select, write, read=None, reset=None, "
+              "frequency=30000000)",
+    .tp_new = pb_new,
+    .tp_dealloc = pb_dealloc,
+    .tp_methods = methods,
+};
+
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "paralleldisplaybus",
+                                 "Native helpers for driving parallel displays.", -1, NULL};
+
+PyObject *c9py_init_paralleldisplaybus(void) {
+    PyObject *m = PyModule_Create(&def);
+    if (m && c9py_add_type(m, "ParallelBus", &c9py_ParallelBus_Type) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
