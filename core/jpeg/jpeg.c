@@ -270,6 +270,22 @@ JP_INLINE void br_save(c9_jpeg_t *d, const br_t *b) {
 }
 
 JP_INLINE void br_fill(c9_jpeg_t *d, br_t *b) {
+#if BB_BITS == 64 && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Whole bytes at once when the next 8 hold no 0xFF (no stuffing, no marker). */
+    if (JP_LIKELY(b->e - b->p >= 8)) {
+        uint64_t w;
+        memcpy(&w, b->p, 8);
+        uint64_t nw = ~w;
+        if (JP_LIKELY(((nw - 0x0101010101010101u) & ~nw & 0x8080808080808080u) == 0)) {
+            unsigned k = (unsigned)(63 - b->n) >> 3; /* 1..7 bytes fit */
+            uint64_t be = __builtin_bswap64(w) >> (64 - 8 * k);
+            b->bb |= be << (64 - 8 * k - (unsigned)b->n);
+            b->n += (int32_t)(8 * k);
+            b->p += k;
+            return;
+        }
+    }
+#endif
     while (b->n <= BB_BITS - 8) {
         unsigned c;
         if (JP_LIKELY(b->p < b->e) && (c = *b->p) != 0xFF) {
@@ -714,6 +730,9 @@ JP_INLINE unsigned decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
     const uint16_t *lut = d->aclut[c->ta];
     const huff_t *h = &d->hac[c->ta];
     const uint8_t *vals = d->acval[c->ta];
+#if C9_JPEG_FAST_PROFILE
+    const uint32_t *fac = fast ? d->fx->ac[c->ta] : NULL;
+#endif
     unsigned last = 0;
     for (unsigned k = 1; k < 64;) {
         if (b->n < BB_REFILL_AT)
@@ -721,7 +740,7 @@ JP_INLINE unsigned decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
         unsigned sym;
 #if C9_JPEG_FAST_PROFILE
         if (fast) {
-            uint32_t e = d->fx->ac[c->ta][br_peek(b, FAST_BITS)];
+            uint32_t e = fac[br_peek(b, FAST_BITS)];
             if (JP_LIKELY(e & 0x80u)) {
                 br_drop(b, e & 31);
                 k += (e >> 8) & 15;
@@ -778,13 +797,16 @@ JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
     const uint16_t *lut = d->aclut[c->ta];
     const huff_t *h = &d->hac[c->ta];
     const uint8_t *vals = d->acval[c->ta];
+#if C9_JPEG_FAST_PROFILE
+    const uint32_t *fac = fast ? d->fx->ac[c->ta] : NULL;
+#endif
     for (unsigned k = 1; k < 64;) {
         if (b->n < BB_REFILL_AT)
             br_fill(d, b);
         unsigned sym;
 #if C9_JPEG_FAST_PROFILE
         if (fast) {
-            uint32_t e = d->fx->ac[c->ta][br_peek(b, FAST_BITS)];
+            uint32_t e = fac[br_peek(b, FAST_BITS)];
             if (JP_LIKELY(e & 0x80u)) {
                 br_drop(b, e & 31);
                 k += ((e >> 8) & 15) + 1;
@@ -935,53 +957,42 @@ JP_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t 
     }
 }
 
-/* Colour MCU at 1/1 where luma is full resolution and both chroma planes share the shifts
- * SX, SY (compile-time, so each common subsampling gets its own unrolled loop). */
+/* Colour MCU where luma is at output resolution and both chroma planes share the shifts SX, SY
+ * (compile-time, so each common subsampling gets its own unrolled loop). Each chroma sample's
+ * colour terms are computed once for its whole 2^SX x 2^SY cell. Partial MCUs at the right and
+ * bottom edges go through convert_any(). */
 JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast,
                            const unsigned sx, const unsigned sy) {
     const comp_t *cy = &d->comp[0], *cb = &d->comp[1];
     const uint8_t *pY = d->planes + cy->poff, *pB = d->planes + cb->poff, *pR = d->planes + d->comp[2].poff;
-    unsigned yw = cy->pw, cw = cb->pw, step = 1u << sx;
-    uint16_t *o = d->m.out;
+    unsigned yw = cy->pw, cw = cb->pw;
 #if C9_JPEG_FAST_PROFILE
     const uint16_t *tr = fast ? d->fx->rgb[0] + 256 : NULL, *tg = fast ? d->fx->rgb[1] + 256 : NULL,
                    *tb = fast ? d->fx->rgb[2] + 256 : NULL;
 #endif
-    for (unsigned y = 0; y < h; y++) {
-        const uint8_t *yp = pY + y * yw, *bp = pB + (y >> sy) * cw, *rp = pR + (y >> sy) * cw;
-        unsigned x = 0;
-        for (unsigned cx = 0; x < w; cx++) {
+    for (unsigned cyi = 0; cyi < (h >> sy); cyi++) {
+        const uint8_t *bp = pB + cyi * cw, *rp = pR + cyi * cw;
+        const uint8_t *yp = pY + (cyi << sy) * yw;
+        uint16_t *o = d->m.out + (cyi << sy) * w;
+        for (unsigned cx = 0; cx < (w >> sx); cx++) {
             int32_t ar, ag, ab;
             chroma_terms(bp[cx], rp[cx], cc, &ar, &ag, &ab);
-            unsigned n = w - x < step ? w - x : step;
 #if C9_JPEG_FAST_PROFILE
             if (fast) {
                 const uint16_t *qr = tr + ar, *qg = tg + ag, *qb = tb + ab;
-                if (JP_LIKELY(n == step)) {
-                    for (unsigned i = 0; i < step; i++) {
-                        unsigned v = yp[x + i];
-                        o[i] = qr[v] | qg[v] | qb[v];
-                    }
-                } else {
-                    for (unsigned i = 0; i < n; i++) {
-                        unsigned v = yp[x + i];
-                        o[i] = qr[v] | qg[v] | qb[v];
+                for (unsigned j = 0; j < (1u << sy); j++) {
+                    for (unsigned i = 0; i < (1u << sx); i++) {
+                        unsigned v = yp[j * yw + (cx << sx) + i];
+                        o[j * w + (cx << sx) + i] = qr[v] | qg[v] | qb[v];
                     }
                 }
-                o += n;
-                x += n;
                 continue;
             }
 #endif
-            if (JP_LIKELY(n == step)) {
-                for (unsigned i = 0; i < step; i++)
-                    o[i] = pack565(yp[x + i], ar, ag, ab);
-            } else {
-                for (unsigned i = 0; i < n; i++)
-                    o[i] = pack565(yp[x + i], ar, ag, ab);
+            for (unsigned j = 0; j < (1u << sy); j++) {
+                for (unsigned i = 0; i < (1u << sx); i++)
+                    o[j * w + (cx << sx) + i] = pack565(yp[j * yw + (cx << sx) + i], ar, ag, ab);
             }
-            o += n;
-            x += n;
         }
     }
 }
@@ -1118,7 +1129,10 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
             r.y = (uint16_t)(my * mh);
             r.w = (uint16_t)C9_MIN(mw, (unsigned)ow - r.x);
             r.h = (uint16_t)C9_MIN(mh, (unsigned)oh - r.y);
-            switch (kind) {
+            unsigned k = kind;
+            if (k < 4 && (r.w != mw || r.h != mh))
+                k = 0xFF;
+            switch (k) {
             case 0xFE: convert_gray(d, r.w, r.h, &cc, fast); break;
             case 0: convert_sub(d, r.w, r.h, &cc, fast, 0, 0); break;
             case 1: convert_sub(d, r.w, r.h, &cc, fast, 1, 0); break;

@@ -10,7 +10,12 @@
 #if defined(__GNUC__)
 #define JP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define JP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#if defined(__OPTIMIZE_SIZE__)
+/* -Os: let the compiler share the specialised copies instead of forcing one per use. */
+#define JP_INLINE static inline
+#else
 #define JP_INLINE static inline __attribute__((always_inline))
+#endif
 #define JP_NOINLINE __attribute__((noinline))
 #else
 #define JP_LIKELY(x) (x)
