@@ -94,4 +94,75 @@ static inline int c9f_luma(uint16_t unswapped) {
 /* Luma sums split by stored byte: Y = (lo[v & 255] + hi[v >> 8]) >> 7. */
 void c9f_luma_tables(uint16_t lo[256], uint16_t hi[256]);
 
+/* ---- vector fast path ------------------------------------------------------------------------
+ * GCC/clang generic vectors of eight 16-bit lanes (one 128-bit register), used only where the
+ * target has 128-bit SIMD: elsewhere (a Cortex-M) the compiler would split them into scalar
+ * code slower than the portable tables. The portable path is always compiled as well, and
+ * c9_filter_opts_t.portable selects it at run time so that tests cover both. */
+#if C9_USE_VECTOR_EXT && defined(__GNUC__) &&                                                                          \
+    (defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__) || defined(__wasm_simd128__))
+#define C9F_VEC 1
+#else
+#define C9F_VEC 0
+#endif
+
+static inline bool c9f_use_vec(const c9_filter_opts_t *opts) {
+    return C9F_VEC && !(opts && opts->portable);
+}
+
+#if C9F_VEC
+typedef uint16_t c9f_u16x8 __attribute__((vector_size(16)));
+typedef int16_t c9f_i16x8 __attribute__((vector_size(16)));
+typedef uint32_t c9f_u32x8 __attribute__((vector_size(32)));
+
+static inline c9f_u16x8 c9f_load8(const uint16_t *p) {
+    c9f_u16x8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void c9f_store8(uint16_t *p, c9f_u16x8 v) {
+    memcpy(p, &v, sizeof v);
+}
+static inline c9f_u16x8 c9f_splat(unsigned v) {
+    return (c9f_u16x8){0} + (uint16_t)v;
+}
+static inline c9f_i16x8 c9f_max16(c9f_i16x8 a, c9f_i16x8 b) {
+    c9f_i16x8 m = a > b;
+    return (a & m) | (b & ~m);
+}
+static inline c9f_i16x8 c9f_min16(c9f_i16x8 a, c9f_i16x8 b) {
+    c9f_i16x8 m = a < b;
+    return (a & m) | (b & ~m);
+}
+static inline c9f_i16x8 c9f_clamp16(c9f_i16x8 v, int max) {
+    return c9f_min16(c9f_max16(v, (c9f_i16x8){0}), (c9f_i16x8){0} + (int16_t)max);
+}
+/* Channels of eight stored (swapped) pixels: see the byte layout above. */
+static inline void c9f_unpack8(c9f_u16x8 s, c9f_u16x8 *r, c9f_u16x8 *g, c9f_u16x8 *b) {
+    *r = (s >> 3) & 31;
+    *g = ((s << 3) & 0x38) | (s >> 13);
+    *b = (s >> 8) & 31;
+}
+/* In-range channels to stored pixels. */
+static inline c9f_u16x8 c9f_pack8(c9f_u16x8 r, c9f_u16x8 g, c9f_u16x8 b) {
+    c9f_u16x8 p = (r << 11) | (g << 5) | b;
+    return (p << 8) | (p >> 8);
+}
+/* The high halves of the 32-bit products a * b. */
+static inline c9f_u16x8 c9f_mulhi_u16(c9f_u16x8 a, c9f_u16x8 b) {
+#if defined(__SSE2__)
+    typedef short v8hi __attribute__((vector_size(16)));
+    return (c9f_u16x8)__builtin_ia32_pmulhuw128((v8hi)a, (v8hi)b);
+#else
+    c9f_u32x8 p = __builtin_convertvector(a, c9f_u32x8) * __builtin_convertvector(b, c9f_u32x8);
+    return __builtin_convertvector(p >> 16, c9f_u16x8);
+#endif
+}
+/* 8-bit luma of in-range 5/6/5 channels: 38 * 255 + 75 * 255 + 15 * 255 < 2^15. */
+static inline c9f_u16x8 c9f_luma8(c9f_u16x8 r, c9f_u16x8 g, c9f_u16x8 b) {
+    c9f_u16x8 r8 = (r << 3) | (r >> 2), g8 = (g << 2) | (g >> 4), b8 = (b << 3) | (b >> 2);
+    return (38 * r8 + 75 * g8 + 15 * b8) >> 7;
+}
+#endif /* C9F_VEC */
+
 #endif /* C9_FILTER_INTERNAL_H */

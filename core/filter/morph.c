@@ -2,12 +2,19 @@
  *
  * Like CircuitPython, results go to a ring of (radius + 1) scratch rows and each row is
  * copied back once no later output row needs its original pixels, so every output sees
- * original neighbours with (radius + 1) rows of extra memory.
+ * original neighbours with (radius + 1) rows of extra memory (the only allocation).
  *
- * Fast path: when sum(|w|) * 63 < 2^20 no channel sum can leave +-2^20, so the three channel
- * values of a pixel are packed in 21-bit fields of one uint64 and each tap is one multiply-add
- * for all three channels; a bias added at the end keeps the fields from borrowing. Other
- * kernels take the plain per-channel path, which reproduces CircuitPython's int32 wrap-around. */
+ * Vector path (C9F_VEC, sum(|w|) <= 1040): eight output pixels per step in 16-bit lanes. Each
+ * channel sum lies in [lo, lo + sum(|w|) * 63] with lo = 63 * (sum of the negative weights), a
+ * range narrower than 2^16, so accumulating sum - lo modulo 2^16 (weights taken modulo 2^16,
+ * accumulators starting at -lo) gives it exactly; lo * mul is folded into the add term, and
+ * the fixed-point product is formed from 16-bit halves. Bit-exact without any 32-bit lane.
+ *
+ * Portable path: when sum(|w|) * 63 < 2^20 no channel sum can leave +-2^20, so the three
+ * channel values of a pixel are packed in 21-bit fields of one uint64 and each tap is one
+ * multiply-add for all three channels; a bias added at the end keeps the fields from
+ * borrowing. Other kernels take the plain per-channel path, which reproduces CircuitPython's
+ * int32 wrap-around. Both paths use the plain one for the clamped border columns. */
 #include "filter_internal.h"
 
 #if defined(__GNUC__)
@@ -29,7 +36,15 @@ typedef struct {
     int32_t offset;
     const uint16_t *const *rows; /* n source rows for the current output row, clamped */
     uint16_t *out;               /* scratch row receiving the output */
-    uint64_t pl[256], ph[256];   /* packed channel fields by stored byte */
+    uint32_t pl[256], ph[256];   /* packed fields by stored byte: pl + (ph << 21) */
+#if C9F_VEC
+    uint16_t ml, mh;       /* mul's 16-bit halves */
+    uint16_t bl[3], bh[3]; /* add + lo * mul per channel, 16-bit halves */
+    uint16_t init[3];      /* -lo per channel, modulo 2^16 */
+    int16_t voffset;       /* threshold offset clamped to +-256 (luma differences are +-255) */
+    uint16_t vinvert;      /* 0xFFFF when inverting */
+    c9f_u16x8 wv[25];      /* weights modulo 2^16, splatted, for sides 3 and 5 */
+#endif
 } morph_ctx_t;
 
 static inline uint16_t finish(const morph_ctx_t *c, int32_t r, int32_t g, int32_t b, uint16_t orig) {
@@ -75,7 +90,7 @@ static void pixel_plain(const morph_ctx_t *c, int x) {
 }
 
 static inline uint64_t packed(const morph_ctx_t *c, unsigned v) {
-    return c->pl[v & 255] + c->ph[v >> 8];
+    return c->pl[v & 255] + ((uint64_t)c->ph[v >> 8] << 21);
 }
 
 static inline uint16_t finish_packed(const morph_ctx_t *c, uint64_t acc, uint16_t orig) {
@@ -90,8 +105,8 @@ static inline uint16_t finish_packed(const morph_ctx_t *c, uint64_t acc, uint16_
  * window of packed columns so that each source pixel is unpacked once per output row. */
 static inline __attribute__((always_inline)) void span_packed_n(const morph_ctx_t *c, int x0, int x1, const int N) {
     const int k = N / 2;
-    uint64_t col[16][16]; /* [column][row]; N <= 15 here */
-    uint64_t wt[16 * 16];
+    uint64_t col[5][5]; /* [column][row]; N is 3 or 5 */
+    uint64_t wt[5 * 5];
     UNROLL for (int i = 0; i < N * N; i++) {
         wt[i] = (uint64_t)(int64_t)c->w[i];
     }
@@ -141,6 +156,105 @@ static void span_packed_any(const morph_ctx_t *c, int x0, int x1) {
     }
 }
 
+#if C9F_VEC
+/* hi16(t * mul + bias) for the offset sums t of one channel, as a signed 16-bit value (what
+ * the int32 arithmetic shift by 16 leaves). */
+static inline c9f_i16x8 fixed_mul(const morph_ctx_t *c, c9f_u16x8 t, int ch) {
+    c9f_u16x8 lo = t * c->ml, s = lo + c->bl[ch];
+    c9f_u16x8 carry = (c9f_u16x8)(s < lo); /* all ones where the low half carried */
+    return (c9f_i16x8)(c9f_mulhi_u16(t, c9f_splat(c->ml)) + t * c->mh + c->bh[ch] - carry);
+}
+
+static inline c9f_u16x8 finish_vec(const morph_ctx_t *c, c9f_u16x8 ar, c9f_u16x8 ag, c9f_u16x8 ab, int x) {
+    c9f_u16x8 r = (c9f_u16x8)c9f_clamp16(fixed_mul(c, ar, 0), 31);
+    c9f_u16x8 g = (c9f_u16x8)c9f_clamp16(fixed_mul(c, ag, 1), 63);
+    c9f_u16x8 b = (c9f_u16x8)c9f_clamp16(fixed_mul(c, ab, 2), 31);
+    if (!c->threshold) {
+        return c9f_pack8(r, g, b);
+    }
+    c9f_u16x8 orr, og, ob;
+    c9f_unpack8(c9f_load8(c->rows[c->k] + x), &orr, &og, &ob);
+    c9f_i16x8 d = (c9f_i16x8)(c9f_luma8(r, g, b) - c9f_luma8(orr, og, ob));
+    return (c9f_u16x8)(d < c->voffset) ^ c->vinvert;
+}
+
+/* Interior pixels [x0, x1) in steps of eight; the last few take the packed path. */
+static inline __attribute__((always_inline)) void span_vec_n(const morph_ctx_t *c, int x0, int x1, const int N) {
+    const int k = N / 2;
+    int x = x0;
+    for (; x + 8 <= x1; x += 8) {
+        c9f_u16x8 ar = c9f_splat(c->init[0]), ag = c9f_splat(c->init[1]), ab = c9f_splat(c->init[2]);
+        UNROLL for (int i = 0; i < N; i++) {
+            const uint16_t *row = c->rows[i] + x - k;
+            UNROLL for (int j = 0; j < N; j++) {
+                c9f_u16x8 r, g, b, w = c->wv[i * N + j];
+                c9f_unpack8(c9f_load8(row + j), &r, &g, &b);
+                ar += r * w;
+                ag += g * w;
+                ab += b * w;
+            }
+        }
+        c9f_store8(c->out + x, finish_vec(c, ar, ag, ab, x));
+    }
+    span_packed_any(c, x, x1);
+}
+
+static void span_vec_3(const morph_ctx_t *c, int x0, int x1) {
+    span_vec_n(c, x0, x1, 3);
+}
+static void span_vec_5(const morph_ctx_t *c, int x0, int x1) {
+    span_vec_n(c, x0, x1, 5);
+}
+
+static void span_vec_any(const morph_ctx_t *c, int x0, int x1) {
+    int x = x0;
+    for (; x + 8 <= x1; x += 8) {
+        c9f_u16x8 ar = c9f_splat(c->init[0]), ag = c9f_splat(c->init[1]), ab = c9f_splat(c->init[2]);
+        const int32_t *w = c->w;
+        for (int i = 0; i < c->n; i++) {
+            const uint16_t *row = c->rows[i] + x - c->k;
+            for (int j = 0; j < c->n; j++) {
+                uint16_t wt = (uint16_t)*w++;
+                if (wt) {
+                    c9f_u16x8 r, g, b;
+                    c9f_unpack8(c9f_load8(row + j), &r, &g, &b);
+                    ar += r * wt;
+                    ag += g * wt;
+                    ab += b * wt;
+                }
+            }
+        }
+        c9f_store8(c->out + x, finish_vec(c, ar, ag, ab, x));
+    }
+    span_packed_any(c, x, x1);
+}
+
+/* Sets up the vector path; false when the kernel is too wide for it. */
+static bool setup_vec(morph_ctx_t *c, uint64_t abs_sum, int64_t neg_sum) {
+    if (abs_sum > 65535 / 63) {
+        return false;
+    }
+    c->ml = (uint16_t)c->m;
+    c->mh = (uint16_t)(c->m >> 16);
+    static const int32_t maxc[3] = {31, 63, 31};
+    for (int ch = 0; ch < 3; ch++) {
+        int32_t lo = (int32_t)neg_sum * maxc[ch];
+        uint32_t bias = (ch == 1 ? c->b2 : c->b) + (uint32_t)lo * c->m;
+        c->bl[ch] = (uint16_t)bias;
+        c->bh[ch] = (uint16_t)(bias >> 16);
+        c->init[ch] = (uint16_t)(0u - (uint32_t)lo);
+    }
+    c->voffset = (int16_t)(c->offset < -256 ? -256 : c->offset > 256 ? 256 : c->offset);
+    c->vinvert = c->invert ? 0xFFFF : 0;
+    if (c->n <= 5) {
+        for (int i = 0; i < c->n * c->n; i++) {
+            c->wv[i] = c9f_splat((uint16_t)c->w[i]);
+        }
+    }
+    return true;
+}
+#endif
+
 c9_err_t c9_filter_morph(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_filter_morph_t *m,
                          const c9_filter_opts_t *opts) {
     c9_err_t err = c9f_check_image(bitmap, mask);
@@ -159,9 +273,11 @@ c9_err_t c9_filter_morph(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_
     size_t nw = (size_t)c.n * c.n;
     uint32_t sum = 0;
     uint64_t abs_sum = 0;
+    int64_t neg_sum = 0;
     for (size_t i = 0; i < nw; i++) {
         sum += (uint32_t)c.w[i];
         abs_sum += (uint64_t)(c.w[i] < 0 ? -(int64_t)c.w[i] : c.w[i]);
+        neg_sum += c.w[i] < 0 ? c.w[i] : 0;
     }
     c9_filter_real_t mul = m->has_mul ? m->mul : sum ? (c9_filter_real_t)1 / (c9_filter_real_t)(int32_t)sum : 1;
     c.m = (uint32_t)c9f_round_i32((c9_filter_real_t)65536 * mul);
@@ -190,10 +306,17 @@ c9_err_t c9_filter_morph(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_
     void (*span)(const morph_ctx_t *, int, int) = NULL;
     if (packable) {
         for (unsigned v = 0; v < 256; v++) {
-            c.pl[v] = (uint64_t)(v >> 3) | (uint64_t)((v & 7) * 8) << 21;
-            c.ph[v] = (uint64_t)(v >> 5) << 21 | (uint64_t)(v & 31) << 42;
+            c.pl[v] = (v >> 3) | (v & 7) * 8 << 21;
+            c.ph[v] = (v >> 5) | (v & 31) << 21;
         }
         span = c.n == 3 ? span_packed_3 : c.n == 5 ? span_packed_5 : span_packed_any;
+#if C9F_VEC
+        if (c9f_use_vec(opts) && setup_vec(&c, abs_sum, neg_sum)) {
+            span = c.n == 3 ? span_vec_3 : c.n == 5 ? span_vec_5 : span_vec_any;
+        }
+#else
+        (void)neg_sum;
+#endif
     }
     for (int y = 0; y < c.height; y++) {
         for (int i = 0; i < c.n; i++) {

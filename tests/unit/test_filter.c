@@ -353,6 +353,51 @@ static void test_morph_large(void **state) {
     }
 }
 
+/* Kernels for the 16-bit-lane vector path (sum(|w|) <= 1040) and just past its limit, on
+ * images wide enough for several eight-pixel steps per row, with random mul, add, threshold. */
+static void test_morph_vector(void **state) {
+    (void)state;
+    static const int32_t gauss5[25] = {1,  4, 6, 4,  1,  4,  16, 24, 16, 4, 6, 24, 36,
+                                       24, 6, 4, 16, 24, 16, 4,  1,  4,  6, 4, 1};
+    for (int it = 0; it < 40; it++) {
+        int n = it % 4 == 0 ? 5 : 2 * rnd_range(0, 4) + 1;
+        int32_t weights[81];
+        int64_t abs_sum = 0;
+        for (int i = 0; i < n * n; i++) {
+            weights[i] = it % 4 == 0 ? gauss5[i] : rnd_range(-1040 / (n * n), 1040 / (n * n));
+            abs_sum += weights[i] < 0 ? -weights[i] : weights[i];
+        }
+        if (it % 4 == 1) { /* sum(|w|) exactly at the limit, or one past it */
+            weights[0] += (int32_t)(1040 - abs_sum) * (weights[0] < 0 ? -1 : 1) + (it % 8 == 1);
+        }
+        c9_filter_morph_t m = {.weights = weights, .size = (uint32_t)n};
+        m.has_mul = it % 3 != 0;
+        m.mul = it % 6 == 1 ? rnd_real(-70000, 70000) : rnd_real(-0.05, 0.05);
+        m.add = rnd() % 2 ? 0 : rnd_real(-1, 1);
+        m.threshold = it % 5 == 4;
+        m.offset = rnd_range(-300, 300);
+        m.invert = rnd() % 2;
+        c9_bitmap_t img, ref, mask;
+        random_bitmap(&img, rnd_range(20, 90), rnd_range(5, 20), 16, 0);
+        bool has_mask = it % 3 == 2 && (random_bitmap(&mask, img.width, img.height, 1, 20), true);
+        copy_bitmap(&ref, &img);
+        ref_morph(&ref, has_mask ? &mask : NULL, &m);
+        for (int portable = 0; portable < 2; portable++) {
+            c9_bitmap_t out;
+            copy_bitmap(&out, &img);
+            c9_filter_opts_t o = {.portable = portable};
+            assert_int_equal(c9_filter_morph(&out, has_mask ? &mask : NULL, &m, &o), C9_OK);
+            assert_same(&out, &ref, portable ? "morph vector (portable)" : "morph vector", it);
+            c9_bitmap_release(&out);
+        }
+        c9_bitmap_release(&img);
+        c9_bitmap_release(&ref);
+        if (has_mask) {
+            c9_bitmap_release(&mask);
+        }
+    }
+}
+
 static void test_mix_random(void **state) {
     (void)state;
     for (int it = 0; it < ITERS; it++) {
@@ -689,12 +734,13 @@ static void test_errors_and_memory(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_morph_random),       cmocka_unit_test(test_morph_large),
-        cmocka_unit_test(test_mix_random),         cmocka_unit_test(test_mix_matrix_positions),
-        cmocka_unit_test(test_solarize_random),    cmocka_unit_test(test_all_values),
-        cmocka_unit_test(test_lookup_random),      cmocka_unit_test(test_lookup_entries),
-        cmocka_unit_test(test_false_color_random), cmocka_unit_test(test_blend_random),
-        cmocka_unit_test(test_blend_precompute),   cmocka_unit_test(test_errors_and_memory),
+        cmocka_unit_test(test_morph_random),         cmocka_unit_test(test_morph_large),
+        cmocka_unit_test(test_morph_vector),         cmocka_unit_test(test_mix_random),
+        cmocka_unit_test(test_mix_matrix_positions), cmocka_unit_test(test_solarize_random),
+        cmocka_unit_test(test_all_values),           cmocka_unit_test(test_lookup_random),
+        cmocka_unit_test(test_lookup_entries),       cmocka_unit_test(test_false_color_random),
+        cmocka_unit_test(test_blend_random),         cmocka_unit_test(test_blend_precompute),
+        cmocka_unit_test(test_errors_and_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
