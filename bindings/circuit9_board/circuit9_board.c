@@ -329,6 +329,16 @@ static PyObject *now_ms(PyObject *m, PyObject *u) {
     return PyLong_FromUnsignedLongLong(c9_host_now_ms());
 }
 
+static PyObject *sleep_ms(PyObject *m, PyObject *arg) {
+    long ms;
+    if (c9py_int(arg, "ms", &ms) < 0 || c9py_check_min(ms, 0, "ms") < 0) {
+        return NULL;
+    }
+    c9_clock_t c = c9_host_clock();
+    c.delay_ms(c.ctx, (uint32_t)ms);
+    Py_RETURN_NONE;
+}
+
 static PyObject *background(PyObject *m, PyObject *u) {
     c9py_displays_background();
     c9_window_poll();
@@ -342,6 +352,7 @@ static PyMethodDef functions[] = {
     {"display_stats", display_stats, METH_O, "Refreshes, windows and pixel bytes a BusDisplay sent."},
     {"virtual_clock", virtual_clock, METH_VARARGS, "Get/set whether display delays advance a virtual clock."},
     {"now_ms", now_ms, METH_NOARGS, "The display clock in ms."},
+    {"sleep_ms", sleep_ms, METH_O, "Wait on the display clock (virtual mode: advances it without sleeping)."},
     {"background", background, METH_NOARGS, "Run the display background task once."},
     {NULL, NULL, 0, NULL},
 };
