@@ -63,6 +63,61 @@ static inline int32_t clamp_i32(int32_t v, int32_t max) {
     return v;
 }
 
+#if C9F_VEC
+/* mix in 16-bit lanes. Each weight w = h * 2^16 + m * 2^8 + l (l, m bytes) and the offset
+ * likewise; a channel value c <= 63 times a byte stays below 2^14, so with
+ * A = sum(c * l) + offset_l and B = sum(c * m) + offset_m (both < 2^15) the int32 result's
+ * high half is sum(c * h) + offset_h + (B >> 8) + ((A / 2 + (B & 255) * 128) >> 15) modulo
+ * 2^16, which is what CircuitPython's arithmetic shift of the wrapped sum leaves. */
+typedef struct {
+    uint16_t h[3][4], m[3][4], l[3][4]; /* [out channel][R, G, B, offset] */
+} mix_vec_t;
+
+static inline c9f_i16x8 mix_channel(const mix_vec_t *v, int c, c9f_u16x8 r, c9f_u16x8 g, c9f_u16x8 b) {
+    c9f_u16x8 hi = r * v->h[c][0] + g * v->h[c][1] + b * v->h[c][2] + v->h[c][3];
+    c9f_u16x8 mid = r * v->m[c][0] + g * v->m[c][1] + b * v->m[c][2] + v->m[c][3];
+    c9f_u16x8 low = r * v->l[c][0] + g * v->l[c][1] + b * v->l[c][2] + v->l[c][3];
+    return (c9f_i16x8)(hi + (mid >> 8) + (((low >> 1) + ((mid & 255) << 7)) >> 15));
+}
+
+static inline c9f_u16x8 mix8(const mix_vec_t *v, c9f_u16x8 s) {
+    c9f_u16x8 r, g, b;
+    c9f_unpack8(s, &r, &g, &b);
+    c9f_u16x8 ro = (c9f_u16x8)c9f_clamp16(mix_channel(v, 0, r, g, b), 31);
+    c9f_u16x8 go = (c9f_u16x8)c9f_clamp16(mix_channel(v, 1, r, g, b), 63);
+    c9f_u16x8 bo = (c9f_u16x8)c9f_clamp16(mix_channel(v, 2, r, g, b), 31);
+    return c9f_pack8(ro, go, bo);
+}
+
+static void mix_vec(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const uint32_t wt[12]) {
+    mix_vec_t v;
+    for (int c = 0; c < 3; c++) {
+        for (int i = 0; i < 4; i++) {
+            uint32_t w = wt[4 * c + i];
+            v.h[c][i] = (uint16_t)(w >> 16);
+            v.m[c][i] = (uint16_t)((w >> 8) & 255);
+            v.l[c][i] = (uint16_t)(w & 255);
+        }
+    }
+    for (int y = 0; y < bitmap->height; y++) {
+        uint16_t *row = c9f_row(bitmap, y);
+        int x0, x1 = 0;
+        while (c9f_next_span(mask, y, bitmap->width, x1, &x0, &x1)) {
+            int x = x0;
+            for (; x + 8 <= x1; x += 8) {
+                c9f_store8(row + x, mix8(&v, c9f_load8(row + x)));
+            }
+            if (x < x1) { /* the last few through a padded copy */
+                uint16_t tmp[8] = {0};
+                memcpy(tmp, row + x, (size_t)(x1 - x) * 2);
+                c9f_store8(tmp, mix8(&v, c9f_load8(tmp)));
+                memcpy(row + x, tmp, (size_t)(x1 - x) * 2);
+            }
+        }
+    }
+}
+#endif
+
 c9_err_t c9_filter_mix(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_filter_real_t matrix[12],
                        const c9_filter_opts_t *opts) {
     c9_err_t err = c9f_check_image(bitmap, mask);
@@ -83,14 +138,23 @@ c9_err_t c9_filter_mix(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_fi
                                                        : (c9_filter_real_t)65536;
         wt[i] = (uint32_t)c9f_round_i32(scale * matrix[i]);
     }
-    /* tl[byte][channel]: the low stored byte's share (R and G's high bits), th: the high
-     * byte's share (G's low bits, B and the offset). */
-    uint32_t tl[256][3], th[256][3];
-    for (uint32_t v = 0; v < 256; v++) {
-        uint32_t r5 = v >> 3, gh8 = (v & 7) * 8, gl = v >> 5, b5 = v & 31;
+#if C9F_VEC
+    if (c9f_use_vec(opts)) {
+        mix_vec(bitmap, mask, wt);
+        mark_all_dirty(bitmap);
+        return C9_OK;
+    }
+#endif
+    /* t[channel value][out channel]: R at 0..31, G at 32..95, B at 96..127 with the offset
+     * folded in (1.5 KiB). Sums are added in uint32 so they wrap like CircuitPython's int32. */
+    uint32_t t[128][3];
+    for (uint32_t v = 0; v < 64; v++) {
         for (int c = 0; c < 3; c++) {
-            tl[v][c] = r5 * wt[4 * c] + gh8 * wt[4 * c + 1];
-            th[v][c] = gl * wt[4 * c + 1] + b5 * wt[4 * c + 2] + wt[4 * c + 3];
+            if (v < 32) {
+                t[v][c] = v * wt[4 * c];
+                t[96 + v][c] = v * wt[4 * c + 2] + wt[4 * c + 3];
+            }
+            t[32 + v][c] = v * wt[4 * c + 1];
         }
     }
     for (int y = 0; y < bitmap->height; y++) {
@@ -99,9 +163,10 @@ c9_err_t c9_filter_mix(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_fi
         while (c9f_next_span(mask, y, bitmap->width, x1, &x0, &x1)) {
             for (int x = x0; x < x1; x++) {
                 unsigned v = row[x], lo = v & 255, hi = v >> 8;
-                int32_t r = clamp_i32(c9f_sar16(tl[lo][0] + th[hi][0]), 31);
-                int32_t g = clamp_i32(c9f_sar16(tl[lo][1] + th[hi][1]), 63);
-                int32_t b = clamp_i32(c9f_sar16(tl[lo][2] + th[hi][2]), 31);
+                const uint32_t *tr = t[lo >> 3], *tg = t[32 + ((lo & 7) << 3 | hi >> 5)], *tb = t[96 + (hi & 31)];
+                int32_t r = clamp_i32(c9f_sar16(tr[0] + tg[0] + tb[0]), 31);
+                int32_t g = clamp_i32(c9f_sar16(tr[1] + tg[1] + tb[1]), 63);
+                int32_t b = clamp_i32(c9f_sar16(tr[2] + tg[2] + tb[2]), 31);
                 row[x] = c9_bswap16((uint16_t)((r << 11) | (g << 5) | b));
             }
         }
@@ -112,23 +177,46 @@ c9_err_t c9_filter_mix(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_fi
 
 /* ---- solarize ----------------------------------------------------------------------------- */
 
-/* Y, U and V sums packed in 21-bit fields of one uint64, biased per table so that no field
- * ever borrows: one add of the two byte halves yields all three. U = (field >> 7) - 144 and
+/* Y, U and V sums packed in 21-bit fields of one uint64 (entries per channel value, 1 KiB),
+ * biased so that every final field is in range: adding the three entries modulo 2^64 then
+ * yields all three sums (intermediate borrows cancel). U = (field >> 7) - 144 and
  * V = (field >> 7) - 128 because the biases (18432, 16384) are multiples of 128, so the
  * arithmetic shifts CircuitPython does on the signed sums are reproduced exactly. */
 #define YUV_FIELD 0x1FFFFFu
-static void yuv_tables(uint64_t lo[256], uint64_t hi[256]) {
-    for (int v = 0; v < 256; v++) {
-        int r8 = c9f_r8(v >> 3), gh = v & 7, gpart = gh * 32 + (gh >> 1);
-        int y = 38 * r8 + 75 * gpart, u = -21 * r8 - 43 * gpart + 16384, w = 64 * r8 - 54 * gpart + 12288;
-        lo[v] = (uint64_t)y | (uint64_t)u << 21 | (uint64_t)w << 42;
-        int gl4 = (v >> 5) * 4, b8 = c9f_r8(v & 31);
-        y = 75 * gl4 + 15 * b8;
-        u = -43 * gl4 + 64 * b8 + 2048;
-        w = -54 * gl4 - 10 * b8 + 4096;
-        hi[v] = (uint64_t)y | (uint64_t)u << 21 | (uint64_t)w << 42;
-    }
+static uint64_t yuv_pack(int32_t y, int32_t u, int32_t v) {
+    return (uint64_t)(int64_t)y + (uint64_t)(int64_t)u * (1u << 21) + (uint64_t)(int64_t)v * ((uint64_t)1 << 42);
 }
+
+static inline int32_t clamp255(int32_t v) {
+    return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+#if C9F_VEC
+/* floor(a * k / 2^16) for |a| <= 128 and k < 2^16, in 16-bit lanes:
+ * floor((a * kh * 2^8 + a * kl) / 2^16) = (a * kh + ((a * kl) >> 8)) >> 8. */
+static inline c9f_i16x8 mulhs_small(c9f_i16x8 a, int k) {
+    return (a * (int16_t)(k >> 8) + ((a * (int16_t)(k & 255)) >> 8)) >> 8;
+}
+
+static inline c9f_u16x8 solarize8(c9f_u16x8 s, int16_t t, int16_t twice_t) {
+    c9f_u16x8 r, g, b;
+    c9f_unpack8(s, &r, &g, &b);
+    c9f_i16x8 r8 = (c9f_i16x8)((r << 3) | (r >> 2)), g8 = (c9f_i16x8)((g << 2) | (g >> 4)),
+              b8 = (c9f_i16x8)((b << 3) | (b >> 2));
+    c9f_i16x8 luma = (38 * r8 + 75 * g8 + 15 * b8) >> 7; /* every sum below fits in 16 bits */
+    c9f_i16x8 u = (-21 * r8 - 43 * g8 + 64 * b8) >> 7;   /* -128..127 */
+    c9f_i16x8 v = (64 * r8 - 54 * g8 - 10 * b8) >> 7;
+    c9f_i16x8 l2 = c9f_clamp16(twice_t - luma, 255);
+    /* 91881 = 2^16 + 26345, 116130 = 2^16 + 50594; (22554 u + 46802 v) / 2^16 is
+     * (512 p + q) / 2^16 with p = 44 u + 91 v and q = 26 u + 210 v, i.e. (p + (q >> 9)) >> 7. */
+    c9f_i16x8 ro = c9f_clamp16(l2 + v + mulhs_small(v, 26345), 255);
+    c9f_i16x8 go = c9f_clamp16(l2 - ((44 * u + 91 * v + ((26 * u + 210 * v) >> 9)) >> 7), 255);
+    c9f_i16x8 bo = c9f_clamp16(l2 + u + mulhs_small(u, 50594), 255);
+    c9f_u16x8 p = ((c9f_u16x8)(ro & 0xF8) << 8) | ((c9f_u16x8)(go & 0xFC) << 3) | ((c9f_u16x8)bo >> 3);
+    c9f_u16x8 sel = (c9f_u16x8)(luma > t);
+    return (((p << 8) | (p >> 8)) & sel) | (s & ~sel);
+}
+#endif
 
 c9_err_t c9_filter_solarize(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, c9_filter_real_t threshold,
                             const c9_filter_opts_t *opts) {
@@ -139,35 +227,61 @@ c9_err_t c9_filter_solarize(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, c9_fil
     int32_t t = c9f_round_i32((c9_filter_real_t)256 * threshold);
     /* 2t - Y with CircuitPython's int wrap-around, then clamped. */
     uint32_t twice_t = 2u * (uint32_t)t;
-    uint64_t lo[256], hi[256];
-    yuv_tables(lo, hi);
-    /* Clamp-and-pack tables over -256..511: the stored-byte bits of each 8-bit channel. */
-    uint16_t pr[768], pg[768], pb[768];
-    for (int i = 0; i < 768; i++) {
-        int c = C9_MAX(0, C9_MIN(255, i - 256));
-        pr[i] = c9_bswap16((uint16_t)((c & 0xF8) << 8));
-        pg[i] = c9_bswap16((uint16_t)((c & 0xFC) << 3));
-        pb[i] = c9_bswap16((uint16_t)(c >> 3));
+#if C9F_VEC
+    /* 2t - Y wraps again only when 2t is within 255 of INT32_MIN: that case stays portable.
+     * Otherwise t clamped to -1..255 and 2t to 0..510 give the same results for Y in 0..255. */
+    if (c9f_use_vec(opts) && (int32_t)twice_t >= INT32_MIN + 256) {
+        int16_t tc = (int16_t)(t < -1 ? -1 : t > 255 ? 255 : t);
+        int32_t t2 = (int32_t)twice_t;
+        int16_t t2c = (int16_t)(t2 < 0 ? 0 : t2 > 510 ? 510 : t2);
+        for (int y = 0; y < bitmap->height; y++) {
+            uint16_t *row = c9f_row(bitmap, y);
+            int x0, x1 = 0;
+            while (c9f_next_span(mask, y, bitmap->width, x1, &x0, &x1)) {
+                int x = x0;
+                for (; x + 8 <= x1; x += 8) {
+                    c9f_store8(row + x, solarize8(c9f_load8(row + x), tc, t2c));
+                }
+                if (x < x1) {
+                    uint16_t tmp[8] = {0};
+                    memcpy(tmp, row + x, (size_t)(x1 - x) * 2);
+                    c9f_store8(tmp, solarize8(c9f_load8(tmp), tc, t2c));
+                    memcpy(row + x, tmp, (size_t)(x1 - x) * 2);
+                }
+            }
+        }
+        mark_all_dirty(bitmap);
+        return C9_OK;
+    }
+#endif
+    uint64_t tr[32], tg[64], tb[32];
+    for (int v = 0; v < 64; v++) {
+        if (v < 32) {
+            int r8 = c9f_r8(v);
+            tr[v] = yuv_pack(38 * r8, -21 * r8 + 18432, 64 * r8 + 16384);
+            tb[v] = yuv_pack(15 * r8, 64 * r8, -10 * r8);
+        }
+        int g8 = c9f_g8(v);
+        tg[v] = yuv_pack(75 * g8, -43 * g8, -54 * g8);
     }
     for (int y = 0; y < bitmap->height; y++) {
         uint16_t *row = c9f_row(bitmap, y);
         int x0, x1 = 0;
         while (c9f_next_span(mask, y, bitmap->width, x1, &x0, &x1)) {
             for (int x = x0; x < x1; x++) {
-                unsigned v = row[x];
-                uint64_t s = lo[v & 255] + hi[v >> 8];
+                unsigned v = row[x], lo = v & 255, hi = v >> 8;
+                uint64_t s = tr[lo >> 3] + tg[(lo & 7) << 3 | hi >> 5] + tb[hi & 31];
                 int32_t luma = (int32_t)((s & YUV_FIELD) >> 7);
                 if (luma <= t) {
                     continue;
                 }
-                int32_t l2 = (int32_t)(twice_t - (uint32_t)luma);
-                l2 = l2 < 0 ? 0 : l2 > 255 ? 255 : l2;
+                int32_t l2 = clamp255((int32_t)(twice_t - (uint32_t)luma));
                 int32_t u = (int32_t)(((s >> 21) & YUV_FIELD) >> 7) - 144;
                 int32_t w = (int32_t)(s >> 49) - 128;
-                int32_t r = l2 + ((91881 * w) >> 16);
-                int32_t g = l2 - ((22554 * u + 46802 * w) >> 16);
-                int32_t b = l2 + ((116130 * u) >> 16);
-                row[x] = (uint16_t)(pr[r + 256] | pg[g + 256] | pb[b + 256]);
+                int32_t r = clamp255(l2 + ((91881 * w) >> 16));
+                int32_t g = clamp255(l2 - ((22554 * u + 46802 * w) >> 16));
+                int32_t b = clamp255(l2 + ((116130 * u) >> 16));
+                row[x] = c9_bswap16((uint16_t)(((r & 0xF8) << 8) | ((g & 0xFC) << 3) | (b >> 3)));
             }
         }
     }

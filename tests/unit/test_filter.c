@@ -461,11 +461,14 @@ static void test_solarize_random(void **state) {
         bool has_mask = random_mask(&mask, w, h);
         copy_bitmap(&ref, &img);
         ref_solarize(&ref, has_mask ? &mask : NULL, t);
-        c9_bitmap_t out;
-        copy_bitmap(&out, &img);
-        assert_int_equal(c9_filter_solarize(&out, has_mask ? &mask : NULL, t, NULL), C9_OK);
-        assert_same(&out, &ref, "solarize", it);
-        c9_bitmap_release(&out);
+        for (int portable = 0; portable < 2; portable++) {
+            c9_bitmap_t out;
+            copy_bitmap(&out, &img);
+            c9_filter_opts_t o = {.portable = portable};
+            assert_int_equal(c9_filter_solarize(&out, has_mask ? &mask : NULL, t, &o), C9_OK);
+            assert_same(&out, &ref, portable ? "solarize portable" : "solarize", it);
+            c9_bitmap_release(&out);
+        }
         c9_bitmap_release(&img);
         c9_bitmap_release(&ref);
         if (has_mask) {
@@ -494,25 +497,26 @@ static void test_all_values(void **state) {
     for (int i = 0; i < 256; i++) {
         pal[i] = rnd() & 0xFFFFFF;
     }
-    for (int op = 0; op < 4; op++) {
+    for (int op = 0; op < 8; op++) {
+        c9_filter_opts_t o = {.portable = op >= 4};
         copy_bitmap(&ref, &img);
         copy_bitmap(&out, &img);
-        switch (op) {
+        switch (op % 4) {
         case 0:
             ref_mix(&ref, NULL, mat);
-            assert_int_equal(c9_filter_mix(&out, NULL, mat, NULL), C9_OK);
+            assert_int_equal(c9_filter_mix(&out, NULL, mat, &o), C9_OK);
             break;
         case 1:
             ref_solarize(&ref, NULL, 0.3f);
-            assert_int_equal(c9_filter_solarize(&out, NULL, 0.3f, NULL), C9_OK);
+            assert_int_equal(c9_filter_solarize(&out, NULL, 0.3f, &o), C9_OK);
             break;
         case 2:
-            ref_lookup(&ref, NULL, &t); /* 65536 pixels: the whole-value table */
-            assert_int_equal(c9_filter_lookup(&out, NULL, &t, NULL), C9_OK);
+            ref_lookup(&ref, NULL, &t); /* 65536 pixels: every entry of the tables */
+            assert_int_equal(c9_filter_lookup(&out, NULL, &t, &o), C9_OK);
             break;
         case 3:
             ref_false_color(&ref, NULL, pal);
-            assert_int_equal(c9_filter_false_color(&out, NULL, pal, NULL), C9_OK);
+            assert_int_equal(c9_filter_false_color(&out, NULL, pal, &o), C9_OK);
             break;
         }
         assert_same(&out, &ref, "all values", op);
@@ -544,10 +548,13 @@ static void test_lookup_random(void **state) {
         bool has_mask = random_mask(&mask, w, h);
         copy_bitmap(&ref, &img);
         ref_lookup(&ref, has_mask ? &mask : NULL, &t);
-        copy_bitmap(&out, &img);
-        assert_int_equal(c9_filter_lookup(&out, has_mask ? &mask : NULL, &t, NULL), C9_OK);
-        assert_same(&out, &ref, "lookup", it);
-        c9_bitmap_release(&out);
+        for (int portable = 0; portable < 2; portable++) {
+            copy_bitmap(&out, &img);
+            c9_filter_opts_t o = {.portable = portable};
+            assert_int_equal(c9_filter_lookup(&out, has_mask ? &mask : NULL, &t, &o), C9_OK);
+            assert_same(&out, &ref, portable ? "lookup portable" : "lookup", it);
+            c9_bitmap_release(&out);
+        }
         c9_bitmap_release(&img);
         c9_bitmap_release(&ref);
         if (has_mask) {
@@ -581,10 +588,13 @@ static void test_false_color_random(void **state) {
         bool has_mask = random_mask(&mask, w, h);
         copy_bitmap(&ref, &img);
         ref_false_color(&ref, has_mask ? &mask : NULL, pal);
-        copy_bitmap(&out, &img);
-        assert_int_equal(c9_filter_false_color(&out, has_mask ? &mask : NULL, pal, NULL), C9_OK);
-        assert_same(&out, &ref, "false_color", it);
-        c9_bitmap_release(&out);
+        for (int portable = 0; portable < 2; portable++) {
+            copy_bitmap(&out, &img);
+            c9_filter_opts_t o = {.portable = portable};
+            assert_int_equal(c9_filter_false_color(&out, has_mask ? &mask : NULL, pal, &o), C9_OK);
+            assert_same(&out, &ref, portable ? "false_color portable" : "false_color", it);
+            c9_bitmap_release(&out);
+        }
         c9_bitmap_release(&img);
         c9_bitmap_release(&ref);
         if (has_mask) {
@@ -614,8 +624,21 @@ static void test_blend_random(void **state) {
         copy_bitmap(&r1, a1);
         copy_bitmap(&r2, a2);
         ref_blend(&ref, &r1, &r2, has_mask ? &mask : NULL, table);
-        assert_int_equal(c9_filter_blend(&d, a1, a2, has_mask ? &mask : NULL, table, NULL), C9_OK);
-        assert_same(&d, &ref, "blend", it);
+        for (int portable = 1; portable >= 0; portable--) { /* the fast path runs on the originals */
+            c9_bitmap_t pd, p1, p2;
+            copy_bitmap(&pd, &d);
+            copy_bitmap(&p1, a1);
+            copy_bitmap(&p2, a2);
+            c9_bitmap_t *q1 = alias == 1 ? &pd : &p1, *q2 = alias == 2 ? &pd : alias == 3 ? q1 : &p2;
+            c9_filter_opts_t o = {.portable = portable};
+            assert_int_equal(c9_filter_blend(portable ? &pd : &d, portable ? q1 : a1, portable ? q2 : a2,
+                                             has_mask ? &mask : NULL, table, &o),
+                             C9_OK);
+            assert_same(portable ? &pd : &d, &ref, portable ? "blend portable" : "blend", it);
+            c9_bitmap_release(&pd);
+            c9_bitmap_release(&p1);
+            c9_bitmap_release(&p2);
+        }
         c9_bitmap_release(&d);
         c9_bitmap_release(&s1);
         c9_bitmap_release(&s2);
