@@ -148,7 +148,6 @@ typedef struct refs {
     void **live;
     uint32_t *slot; /* id -> index + 1 in live, 0 = not live */
     uint32_t n;
-    size_t *size; /* id -> bytes, for the outside heap */
 } refs_t;
 
 static void refs_add(refs_t *r, uint32_t id, void *p) {
@@ -166,11 +165,8 @@ static void *refs_drop(refs_t *r, uint32_t id) {
         return NULL;
     void *p = r->live[s - 1];
     r->n--;
-    if (s - 1 != r->n) { /* move the last reference into the hole */
-        void *q = r->live[r->n];
-        r->live[s - 1] = q;
-        /* find the moved one's id: keep a reverse map in live order */
-    }
+    if (s - 1 != r->n) /* move the last reference into the hole; ctx_drop fixes its slot */
+        r->live[s - 1] = r->live[r->n];
     r->slot[id] = 0;
     return p;
 }
@@ -207,15 +203,13 @@ static int ctx_init(ctx_t *c, uint32_t max_id) {
     memset(c, 0, sizeof *c);
     c->refs.live = calloc((size_t)max_id + 1, sizeof(void *));
     c->refs.slot = calloc((size_t)max_id + 1, sizeof(uint32_t));
-    c->refs.size = calloc((size_t)max_id + 1, sizeof(size_t));
     c->id_of = calloc((size_t)max_id + 1, sizeof(uint32_t));
-    return c->refs.live && c->refs.slot && c->refs.size && c->id_of ? 0 : -1;
+    return c->refs.live && c->refs.slot && c->id_of ? 0 : -1;
 }
 
 static void ctx_fini(ctx_t *c) {
     free(c->refs.live);
     free(c->refs.slot);
-    free(c->refs.size);
     free(c->id_of);
 }
 

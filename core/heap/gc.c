@@ -48,6 +48,7 @@ struct c9_gc_area {
     uint32_t ncls; /* list heads per set */
     uint32_t nbw;  /* bitmap words per set */
     bool grown;    /* allocated from the outside heap by us: give back when empty */
+    uint32_t unmerged; /* frees since the lists were last rebuilt (their runs may have free neighbours) */
     uint32_t *u, *h, *f;
     uint32_t *heads; /* [2][ncls] */
     uint32_t *hd[2];  /* heads of each set */
@@ -648,6 +649,20 @@ static uint32_t try_long_lived(c9_gc_t *gc, uint32_t n, area **out) {
     return NONE;
 }
 
+static void rebuild_lists(area *a);
+
+/* Merges the runs that frees left side by side; true if any area had some. */
+static bool merge_runs(c9_gc_t *gc) {
+    bool any = false;
+    for (area *a = gc->areas; a; a = a->next) {
+        if (a->unmerged) {
+            rebuild_lists(a);
+            any = true;
+        }
+    }
+    return any;
+}
+
 static bool may_collect(const c9_gc_t *gc) {
     return !gc->cfg.no_auto_collect && gc->since_collect > 0;
 }
@@ -657,6 +672,8 @@ static __attribute__((noinline)) void *alloc_slow(c9_gc_t *gc, uint32_t n, unsig
     uint32_t b;
     if (flags & C9_GC_LONG_LIVED) {
         b = try_long_lived(gc, n, &a);
+        if (b == NONE && merge_runs(gc))
+            b = try_long_lived(gc, n, &a);
         /* The gap is used up: usually by short-lived garbage just below the long-lived zone.
          * Collect (as CircuitPython 8 did before crossing zones) unless little was allocated
          * since the last collection, in which case the blocker is probably live. */
@@ -678,6 +695,8 @@ static __attribute__((noinline)) void *alloc_slow(c9_gc_t *gc, uint32_t n, unsig
             b = take_gap_top(a, n);
     } else {
         b = try_set(gc, SET_SL, n, false, &a);
+        if (b == NONE && merge_runs(gc))
+            b = try_set(gc, SET_SL, n, false, &a);
         if (b == NONE && may_collect(gc)) {
             c9_gc_collect(gc, NULL, 0);
             b = try_set(gc, SET_SL, n, false, &a);
@@ -721,15 +740,33 @@ void c9_gc_free(c9_gc_t *gc, void *ptr) {
     area *a = area_of(gc, ptr, &b);
     if (!a || gc->locked)
         return;
-    uint32_t w = b >> 5, m = 1u << (b & 31);
-    if ((a->u[w] & a->h[w] & m) == 0)
+    uint32_t w = b >> 5, sh = b & 31, m = 1u << sh;
+    uint32_t uw = a->u[w], hw = a->h[w];
+    if ((uw & hw & m) == 0)
         return; /* not the head of an allocated object */
-    uint32_t len = obj_len(a, b);
-    a->h[w] &= ~m;
+    uint32_t len;
+    /* Tail blocks after the head, read from the head's word. */
+    uint32_t tails = ((uw & ~hw) >> sh) >> 1;
+    uint32_t c = ~tails ? (uint32_t)__builtin_ctz(~tails) : 32u;
+    if (sh + 1 + c < 32) {
+        /* The object ends inside this word (the common case): one masked store per plane. */
+        len = 1 + c;
+        a->u[w] = uw & ~(((2u << c) - 1) << sh);
+        a->h[w] = hw & ~m;
+    } else {
+        len = obj_len(a, b);
+        a->h[w] = hw & ~m;
+        range_clear(a->u, b, len);
+    }
     a->f[w] &= ~m;
-    range_clear(a->u, b, len);
     a->used_blocks -= len;
-    free_range(a, b, len);
+    /* No merging here: that costs two list unlinks per free. Neighbouring runs merge at the next
+     * sweep, which rebuilds the lists, or when an allocation finds nothing large enough. */
+    uint32_t e = b + len;
+    if (b < a->ll_low && e > a->ll_low)
+        a->ll_low = e; /* a run never straddles the zone boundary */
+    run_insert(a, b, len);
+    a->unmerged++;
 }
 
 size_t c9_gc_size(const c9_gc_t *gc, const void *ptr) {
@@ -881,6 +918,7 @@ static void mark_rescan(c9_gc_t *gc) {
 /* Rebuilds the free lists of an area from its table, walking down so that each list ends up in
  * ascending address order: short-lived allocations then prefer low addresses. */
 static void rebuild_lists(area *a) {
+    a->unmerged = 0;
     memset(a->heads, 0xFF, 2 * (size_t)a->ncls * sizeof(uint32_t));
     memset(a->bits, 0, sizeof a->bits);
     uint32_t i = a->nblocks;
@@ -1004,19 +1042,17 @@ c9_err_t c9_gc_remove_root(c9_gc_t *gc, c9_gc_root_t *root) {
     return C9_ERR_NOENT;
 }
 
-static uint32_t largest_run(area *a) {
-    uint32_t best = 0;
-    for (int set = 0; set < 2; set++) {
-        for (int w = (int)a->nbw - 1; w >= 0; w--) {
-            uint32_t m = a->bits[set][w];
-            if (!m)
-                continue;
-            uint32_t c = ((uint32_t)w << 5) + 31u - (uint32_t)__builtin_clz(m);
-            for (uint32_t b = *head_of(a, set, c); b != NONE; b = run_at(a, b)->next)
-                if (run_at(a, b)->len > best)
-                    best = run_at(a, b)->len;
+/* The longest run of free blocks, from the table: the lists may hold unmerged neighbours. */
+static uint32_t largest_run(const area *a) {
+    uint32_t best = 0, i = 0;
+    while (i < a->nblocks) {
+        uint32_t s = next_bit(a->u, i, a->nblocks, ~0u);
+        if (s >= a->nblocks)
             break;
-        }
+        uint32_t e = next_bit(a->u, s, a->nblocks, 0);
+        if (e - s > best)
+            best = e - s;
+        i = e;
     }
     return best;
 }
