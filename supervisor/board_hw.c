@@ -67,6 +67,10 @@ static void window_poll(void *ctx) {
 }
 
 int board_panel_init(const c9_board_t *b, bool window) {
+    /* Every board pin exists before microcontroller.pin is made (PA08 is not a default pin). */
+    for (size_t i = 0; i < b->pin_count; i++) {
+        c9_vpin(b->pins[i].mcu_pin);
+    }
     const c9_board_display_t *d = b->display;
     if (!d) {
         return 1;

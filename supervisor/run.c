@@ -588,6 +588,13 @@ static bool run_code_py(loop_t *L) {
         }
         /* The display as the program left it, before the board shows the terminal again. */
         c9rt_background_run();
+        if (c9rt.display) {
+            PyObject *r = env_call("_flush_display", "(O)", c9rt.display);
+            if (!r) {
+                PyErr_Print();
+            }
+            Py_XDECREF(r);
+        }
         if (L->opt->screenshot) {
             board_panel_screenshot(L->opt->screenshot);
         }
@@ -776,7 +783,9 @@ static void make_display(const c9_board_t *b) {
     if (d->bus == C9_BOARD_BUS_PARALLEL) {
         size_t n = strlen(d->data0);
         for (int i = 0; i < 8; i++) {
-            PyObject *s = PyUnicode_FromFormat("%.*s%d", (int)(n - 1), d->data0, i);
+            char name[64];
+            snprintf(name, sizeof name, "%.*s%d", (int)(n - 1), d->data0, i);
+            PyObject *s = PyUnicode_FromString(name);
             PyList_Append(data_pins, s);
             Py_XDECREF(s);
         }

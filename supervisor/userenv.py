@@ -134,6 +134,7 @@ def _make_display(d):
     """board.DISPLAY from the board table, through the display modules' public API."""
     import board
     import busdisplay
+    import displayio  # noqa: F401  (readies Group before BusDisplay makes the terminal group)
 
     def pin(name):
         return getattr(board, name) if name else None
@@ -176,6 +177,12 @@ def _make_display(d):
     if d["backlight"]:
         kw["backlight_pin"] = pin(d["backlight"])
     return busdisplay.BusDisplay(bus, d["init_sequence"], **kw)
+
+
+def _flush_display(display):
+    """Shows the last changes now: a board's background refresh would within a frame."""
+    if display is not None and getattr(display, "auto_refresh", False):
+        display.refresh(target_frames_per_second=None)
 
 
 def _reset_display(display):

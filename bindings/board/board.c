@@ -20,7 +20,9 @@ static PyObject *pin_object(const char *board_name) {
     if (!p) {
         Py_RETURN_NONE;
     }
-    PyObject *pins = PyImport_ImportModule("microcontroller.pin");
+    PyObject *mc = PyImport_ImportModule("microcontroller");
+    PyObject *pins = mc ? PyObject_GetAttrString(mc, "pin") : NULL;
+    Py_XDECREF(mc);
     if (!pins) {
         return NULL;
     }
@@ -125,7 +127,9 @@ PyObject *c9py_init_board(void) {
     if (PyModule_AddStringConstant(m, "board_id", b->board_id) < 0) {
         goto fail;
     }
-    PyObject *pins = PyImport_ImportModule("microcontroller.pin");
+    PyObject *mc = PyImport_ImportModule("microcontroller");
+    PyObject *pins = mc ? PyObject_GetAttrString(mc, "pin") : NULL;
+    Py_XDECREF(mc);
     if (!pins) {
         PyErr_Clear();
         return m;

@@ -101,5 +101,11 @@ PyObject *c9py_init_microcontroller(void) {
         Py_DECREF(m);
         return NULL;
     }
+    /* supervisor hook: cpu, reset(), on_next_reset(), RunMode (bindings/microcontroller/Processor.c) */
+    extern int c9py_microcontroller_add_supervisor_parts(PyObject * m);
+    if (c9py_microcontroller_add_supervisor_parts(m) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
     return m;
 }
