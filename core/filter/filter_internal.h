@@ -110,10 +110,17 @@ static inline bool c9f_use_vec(const c9_filter_opts_t *opts) {
     return C9F_VEC && !(opts && opts->portable);
 }
 
+#if defined(__GNUC__)
+#define C9F_UNROLL _Pragma("GCC unroll 8")
+#else
+#define C9F_UNROLL
+#endif
+
 #if C9F_VEC
 typedef uint16_t c9f_u16x8 __attribute__((vector_size(16)));
 typedef int16_t c9f_i16x8 __attribute__((vector_size(16)));
 typedef uint32_t c9f_u32x8 __attribute__((vector_size(32)));
+typedef uint8_t c9f_u8x8 __attribute__((vector_size(8)));
 
 static inline c9f_u16x8 c9f_load8(const uint16_t *p) {
     c9f_u16x8 v;

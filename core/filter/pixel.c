@@ -300,7 +300,35 @@ uint8_t c9_filter_lookup_entry(c9_filter_real_t result, int maxval) {
     return (uint8_t)c9f_round_i32(result * (c9_filter_real_t)maxval);
 }
 
+/* The fast path's table: stored results by unswapped value >> 5 (R and G, 2048 entries,
+ * 4 KiB from the allocator), OR-ed with a 32-entry B table. Worth building from this many
+ * pixels on; smaller images, allocation failure and the portable path use three per-channel
+ * tables. C9_FILTER_LUT_MIN_PIXELS > 0 enables a 128 KiB whole-value table instead. */
+#define LOOKUP_RG_ENTRIES 2048u
+#define LOOKUP_RG_MIN_PIXELS 1024u
 #define FULL_LUT_ENTRIES 65536u
+
+static void lookup_rg(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const uint16_t *rg, const uint16_t sb[32]) {
+    for (int y = 0; y < bitmap->height; y++) {
+        uint16_t *row = c9f_row(bitmap, y);
+        int x0, x1 = 0;
+        while (c9f_next_span(mask, y, bitmap->width, x1, &x0, &x1)) {
+            int x = x0;
+#if C9F_VEC
+            for (; x + 8 <= x1; x += 8) {
+                c9f_u16x8 v = c9f_load8(row + x), u = (v << 8) | (v >> 8), i1 = u >> 5, i2 = u & 31;
+                C9F_UNROLL for (int l = 0; l < 8; l++) {
+                    row[x + l] = (uint16_t)(rg[i1[l]] | sb[i2[l]]);
+                }
+            }
+#endif
+            for (; x < x1; x++) {
+                unsigned u = c9_bswap16(row[x]);
+                row[x] = (uint16_t)(rg[u >> 5] | sb[u & 31]);
+            }
+        }
+    }
+}
 
 c9_err_t c9_filter_lookup(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_filter_lookup_table_t *table,
                           const c9_filter_opts_t *opts) {
@@ -322,26 +350,22 @@ c9_err_t c9_filter_lookup(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9
         sg[i] = c9_bswap16((uint16_t)(table->g[i] << 5));
     }
     const c9_allocator_t *a = opts ? opts->allocator : NULL;
-    uint16_t *full = NULL;
+    bool fast = !(opts && opts->portable);
     size_t npix = (size_t)bitmap->width * bitmap->height;
-    if (C9_FILTER_LUT_MIN_PIXELS > 0 && npix >= (size_t)C9_FILTER_LUT_MIN_PIXELS) {
+#if C9_FILTER_LUT_MIN_PIXELS > 0
+    uint16_t *full = NULL;
+    if (fast && npix >= (size_t)C9_FILTER_LUT_MIN_PIXELS) {
         full = c9_alloc(a, FULL_LUT_ENTRIES * sizeof(uint16_t));
     }
     if (full) {
-        /* Whole-value table indexed by the stored pixel: lo varies fastest, so for each high
-         * byte the entries are one 256-long OR of a precomputed row with a constant. */
-        uint16_t rg[8][256];
-        for (int gl = 0; gl < 8; gl++) {
-            for (int lo = 0; lo < 256; lo++) {
-                rg[gl][lo] = (uint16_t)(sr[lo >> 3] | sg[(lo & 7) * 8 + gl]);
-            }
-        }
+        /* Whole-value table indexed by the stored pixel: for each high byte the entries are
+         * the low byte's R and G part OR-ed with a constant. */
         for (int hi = 0; hi < 256; hi++) {
-            const uint16_t *src = rg[hi >> 5];
+            const uint16_t *g = sg + (hi >> 5);
             uint16_t bpart = sb[hi & 31];
             uint16_t *dst = full + hi * 256;
             for (int lo = 0; lo < 256; lo++) {
-                dst[lo] = (uint16_t)(src[lo] | bpart);
+                dst[lo] = (uint16_t)(sr[lo >> 3] | g[(lo & 7) * 8] | bpart);
             }
         }
         for (int y = 0; y < bitmap->height; y++) {
@@ -354,6 +378,20 @@ c9_err_t c9_filter_lookup(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9
             }
         }
         c9_free(a, full, FULL_LUT_ENTRIES * sizeof(uint16_t));
+        mark_all_dirty(bitmap);
+        return C9_OK;
+    }
+#endif
+    uint16_t *rg = NULL;
+    if (fast && npix >= LOOKUP_RG_MIN_PIXELS) {
+        rg = c9_alloc(a, LOOKUP_RG_ENTRIES * sizeof(uint16_t));
+    }
+    if (rg) {
+        for (unsigned i = 0; i < LOOKUP_RG_ENTRIES; i++) {
+            rg[i] = (uint16_t)(sr[i >> 6] | sg[i & 63]);
+        }
+        lookup_rg(bitmap, mask, rg, sb);
+        c9_free(a, rg, LOOKUP_RG_ENTRIES * sizeof(uint16_t));
     } else {
         for (int y = 0; y < bitmap->height; y++) {
             uint16_t *row = c9f_row(bitmap, y);
@@ -372,6 +410,14 @@ c9_err_t c9_filter_lookup(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9
 
 /* ---- false_color -------------------------------------------------------------------------- */
 
+#if C9F_VEC
+static inline c9f_u16x8 luma8_stored(c9f_u16x8 v) {
+    c9f_u16x8 r, g, b;
+    c9f_unpack8(v, &r, &g, &b);
+    return c9f_luma8(r, g, b);
+}
+#endif
+
 c9_err_t c9_filter_false_color(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const uint32_t palette_rgb888[256],
                                const c9_filter_opts_t *opts) {
     c9_err_t err = c9f_check_image(bitmap, mask);
@@ -381,12 +427,41 @@ c9_err_t c9_filter_false_color(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, con
     if (!palette_rgb888) {
         return C9_ERR_INVAL;
     }
-    uint16_t pal[256], lo[256], hi[256];
+    uint16_t pal[256];
     for (int i = 0; i < 256; i++) {
         uint32_t c = palette_rgb888[i];
         uint32_t r = (c >> 16) & 0xFF, g = (c >> 8) & 0xFF, b = c & 0xFF;
         pal[i] = c9_bswap16((uint16_t)(((r & 0xF8) << 8) | ((g & 0xFC) << 3) | (b >> 3)));
     }
+#if C9F_VEC
+    if (c9f_use_vec(opts)) {
+        /* Luma of eight pixels in 16-bit lanes, then one palette load per pixel. */
+        for (int y = 0; y < bitmap->height; y++) {
+            uint16_t *row = c9f_row(bitmap, y);
+            int x0, x1 = 0;
+            while (c9f_next_span(mask, y, bitmap->width, x1, &x0, &x1)) {
+                int x = x0;
+                for (; x + 8 <= x1; x += 8) {
+                    c9f_u16x8 luma = luma8_stored(c9f_load8(row + x));
+                    C9F_UNROLL for (int l = 0; l < 8; l++) {
+                        row[x + l] = pal[luma[l]];
+                    }
+                }
+                if (x < x1) {
+                    uint16_t tmp[8] = {0};
+                    memcpy(tmp, row + x, (size_t)(x1 - x) * 2);
+                    c9f_u16x8 luma = luma8_stored(c9f_load8(tmp));
+                    for (int l = 0; l < x1 - x; l++) {
+                        row[x + l] = pal[luma[l]];
+                    }
+                }
+            }
+        }
+        mark_all_dirty(bitmap);
+        return C9_OK;
+    }
+#endif
+    uint16_t lo[256], hi[256];
     c9f_luma_tables(lo, hi);
     for (int y = 0; y < bitmap->height; y++) {
         uint16_t *row = c9f_row(bitmap, y);
@@ -442,6 +517,84 @@ static bool same_shape(const c9_bitmap_t *a, const c9_bitmap_t *b) {
     return a->width == b->width && a->height == b->height && a->bits_per_value == b->bits_per_value;
 }
 
+#if C9F_VEC
+/* Up to 64 pixels (a multiple of 8): table indexes formed in 16-bit lanes and stored, one
+ * table load per channel and pixel through memory (building vectors from the loaded bytes in
+ * registers costs GCC more instructions), results combined in lanes. R and B index t5, the
+ * blend table re-indexed by the 5-bit values with the >> 1 applied (1 KiB): that saves the
+ * widening to six bits in the lanes. Every source load comes before the first store, so dest
+ * may alias a source. */
+#define BLEND_CHUNK 64
+#if defined(__GNUC__) && !defined(__clang__)
+/* GCC would otherwise merge the byte stores of the unrolled loads into shifts and ORs. */
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
+static void
+blend_chunk(const uint8_t *table, const uint8_t t5[1024], const uint16_t *s1, const uint16_t *s2, uint16_t *d, int n) {
+    uint16_t idx[3][BLEND_CHUNK];
+    uint8_t res[3][BLEND_CHUNK];
+    for (int i = 0; i < n; i += 8) {
+        c9f_u16x8 a = c9f_load8(s1 + i), b = c9f_load8(s2 + i);
+        c9f_store8(idx[0] + i, ((a & 0xF8) << 2) | ((b >> 3) & 31));
+        c9f_store8(idx[1] + i, ((a << 9) & 0xE00) | ((a >> 7) & 0x1C0) | ((b << 3) & 0x38) | (b >> 13));
+        c9f_store8(idx[2] + i, ((a >> 3) & 0x3E0) | ((b >> 8) & 31));
+    }
+    for (int i = 0; i < n; i += 8) {
+        C9F_UNROLL for (int l = i; l < i + 8; l++) {
+            res[0][l] = t5[idx[0][l]];
+            res[1][l] = table[idx[1][l]];
+            res[2][l] = t5[idx[2][l]];
+        }
+    }
+    for (int i = 0; i < n; i += 8) {
+        c9f_u8x8 br, bg, bb;
+        memcpy(&br, res[0] + i, 8);
+        memcpy(&bg, res[1] + i, 8);
+        memcpy(&bb, res[2] + i, 8);
+        c9f_u16x8 p = (__builtin_convertvector(br, c9f_u16x8) << 11) | (__builtin_convertvector(bg, c9f_u16x8) << 5) |
+                      __builtin_convertvector(bb, c9f_u16x8);
+        c9f_store8(d + i, (p << 8) | (p >> 8));
+    }
+}
+
+static void blend_vec(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bitmap_t *src2, const c9_bitmap_t *mask,
+                      const uint8_t *table) {
+    uint8_t t5[1024];
+    for (int i = 0; i < 1024; i++) {
+        int a = i >> 5, b = i & 31;
+        t5[i] = (uint8_t)(table[((a << 1) | (a & 1)) * 64 + ((b << 1) | (b & 1))] >> 1);
+    }
+    for (int y = 0; y < dest->height; y++) {
+        uint16_t *d = c9f_row(dest, y);
+        const uint16_t *s1 = c9f_row(src1, y), *s2 = c9f_row(src2, y);
+        int x0, x1 = 0, done = 0;
+        while (c9f_next_span(mask, y, dest->width, x1, &x0, &x1)) {
+            for (int x = done; x < x0; x++) {
+                d[x] = s1[x];
+            }
+            int x = x0;
+            for (; x + 8 <= x1; x += BLEND_CHUNK) {
+                int n = C9_MIN(BLEND_CHUNK, (x1 - x) & ~7);
+                blend_chunk(table, t5, s1 + x, s2 + x, d + x, n);
+                x += n - BLEND_CHUNK;
+            }
+            if (x < x1) {
+                uint16_t t1[8] = {0}, t2[8] = {0};
+                size_t n = (size_t)(x1 - x) * 2;
+                memcpy(t1, s1 + x, n);
+                memcpy(t2, s2 + x, n);
+                blend_chunk(table, t5, t1, t2, t1, 8);
+                memcpy(d + x, t1, n);
+            }
+            done = x1;
+        }
+        for (int x = done; x < dest->width; x++) {
+            d[x] = s1[x];
+        }
+    }
+}
+#endif
+
 c9_err_t c9_filter_blend(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bitmap_t *src2, const c9_bitmap_t *mask,
                          const uint8_t table[C9_FILTER_BLEND_TABLE_SIZE], const c9_filter_opts_t *opts) {
     if (!dest || !src1 || !src2 || !dest->data || !src1->data || !src2->data || (mask && !mask->data)) {
@@ -460,17 +613,22 @@ c9_err_t c9_filter_blend(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bi
     if (!same_shape(dest, src1) || !same_shape(dest, src2)) {
         return C9_ERR_FILTER_MISMATCH;
     }
-    /* Index parts by stored byte, packed as three 16-bit fields (R, G, B) of a uint64:
-     * idx(src1 byte) carries the *64 factor, idx(src2 byte) not. R and B are widened from five
-     * to six bits with (x << 1) | (x & 1). */
-    uint64_t l1[256], h1[256], l2[256], h2[256];
+#if C9F_VEC
+    if (c9f_use_vec(opts)) {
+        blend_vec(dest, src1, src2, mask, table);
+        mark_all_dirty(dest);
+        return C9_OK;
+    }
+#endif
+    /* Index parts by stored byte: R, G and B fields at bits 0, 12 and 24 (six bits each, R and
+     * B widened from five to six with (x << 1) | (x & 1)); src1's sum shifted by 6 plus src2's
+     * gives the three 12-bit table indexes at once. 2 KiB. */
+    uint32_t tl[256], th[256];
     for (unsigned v = 0; v < 256; v++) {
         unsigned r6 = ((v >> 3) << 1) | ((v >> 3) & 1), gh = (v & 7) * 8;
         unsigned gl = v >> 5, b6 = ((v & 31) << 1) | (v & 1);
-        l1[v] = (uint64_t)(r6 * 64) | (uint64_t)(gh * 64) << 16;
-        h1[v] = (uint64_t)(gl * 64) << 16 | (uint64_t)(b6 * 64) << 32;
-        l2[v] = (uint64_t)r6 | (uint64_t)gh << 16;
-        h2[v] = (uint64_t)gl << 16 | (uint64_t)b6 << 32;
+        tl[v] = r6 | gh << 12;
+        th[v] = gl << 12 | b6 << 24;
     }
     for (int y = 0; y < dest->height; y++) {
         uint16_t *d = c9f_row(dest, y);
@@ -482,10 +640,10 @@ c9_err_t c9_filter_blend(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bi
             }
             for (int x = x0; x < x1; x++) {
                 unsigned p1 = s1[x], p2 = s2[x];
-                uint64_t idx = l1[p1 & 255] + h1[p1 >> 8] + l2[p2 & 255] + h2[p2 >> 8];
+                uint64_t idx = ((uint64_t)(tl[p1 & 255] + th[p1 >> 8]) << 6) + tl[p2 & 255] + th[p2 >> 8];
                 /* Table values are used unclamped: like CircuitPython, bits past a channel's
                  * width spill into its neighbour and past bit 15 are lost. */
-                unsigned r = table[idx & 0xFFF] >> 1, g = table[(idx >> 16) & 0xFFF], b = table[idx >> 32] >> 1;
+                unsigned r = table[idx & 0xFFF] >> 1, g = table[(idx >> 12) & 0xFFF], b = table[idx >> 24] >> 1;
                 d[x] = c9_bswap16((uint16_t)((r << 11) | (g << 5) | b));
             }
             done = x1;

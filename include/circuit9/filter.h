@@ -50,7 +50,7 @@ extern "C" {
 #define C9_FILTER_DOUBLE 0
 #endif
 #ifndef C9_FILTER_LUT_MIN_PIXELS
-#define C9_FILTER_LUT_MIN_PIXELS 32768
+#define C9_FILTER_LUT_MIN_PIXELS 0
 #endif
 
 #if C9_FILTER_DOUBLE
