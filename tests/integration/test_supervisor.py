@@ -364,3 +364,23 @@ print('shown')
     raw = zlib.decompress(idat)
     row = raw[1:1 + w * 3]  # first row, filter type 0 or 1 both keep the first pixel
     assert row[:3] == b"\xff\x00\x00"
+
+
+def test_demo(board, tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+
+    for mod in ("jpegio", "bitmapfilter", "busdisplay"):
+        if not have_module(mod):
+            pytest.skip("%s is not in this build yet" % mod)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    build = os.environ.get("C9_BUILD_DIR", os.path.join(root, "build"))
+    out = subprocess.run(["bash", os.path.join(root, "tools", "demo.sh"), build], capture_output=True, text=True,
+                         timeout=300, env=dict(os.environ, DISPLAY="", WAYLAND_DISPLAY=""))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "photo.jpg: 227x149, shown at 1/1 as 227x149 on a 240x240 display" in out.stdout
+    shot = os.path.join(build, "demo.png")
+    assert "demo: screenshot written to " + shot in out.stdout
+    assert os.path.getsize(shot) > 1000
