@@ -10,11 +10,6 @@
 
 #include "circuit9/heap.h"
 
-/* The fuzz build links the cores without coverage instrumentation; compiling the heap's sources
- * into this target (the archive's members are then not pulled in) lets coverage guide the
- * fuzzer through the allocator itself. */
-#include "../../core/heap/gc.c"
-#include "../../core/heap/outheap.c"
 
 #define SLOTS 32
 
