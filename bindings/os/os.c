@@ -319,7 +319,7 @@ static PyObject *os_urandom(PyObject *m, PyObject *arg) {
 
 static PyStructSequence_Field uname_fields[] = {{"sysname", NULL}, {"nodename", NULL}, {"release", NULL},
                                                 {"version", NULL}, {"machine", NULL},  {NULL, NULL}};
-static PyStructSequence_Desc uname_desc = {"uname_result", NULL, uname_fields, 5};
+static PyStructSequence_Desc uname_desc = {"os.uname_result", NULL, uname_fields, 5};
 static PyTypeObject *uname_type;
 
 static PyObject *os_uname(PyObject *m, PyObject *noargs) {
