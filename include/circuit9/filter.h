@@ -23,11 +23,18 @@
  * (CircuitPython forwards only its low byte); blend requires all three bitmaps to be 16-bit
  * (CircuitPython checks only width and height and then reads past a shallower bitmap).
  *
- * Scratch memory: morph takes (radius + 1) rows of width * 2 bytes from the allocator, as
- * CircuitPython does. lookup may take a 128 KiB whole-value table when the image has at least
- * C9_FILTER_LUT_MIN_PIXELS pixels and the allocation succeeds (set it to 0 to never do so);
- * it silently falls back to per-channel tables otherwise. The other functions use only the
- * stack (under 4 KiB).
+ * Memory: morph takes (radius + 1) rows of width * 2 bytes plus `size` row pointers from the
+ * allocator, as CircuitPython does; lookup takes a 4 KiB table from the allocator for images of
+ * at least 1024 pixels (falling back silently to 128 bytes of per-channel tables when that
+ * fails). Nothing else is allocated. Stack: at most about 2.5 KiB (morph's portable tables);
+ * the vector paths use under 1.5 KiB. C9_FILTER_LUT_MIN_PIXELS > 0 (default 0: off) lets
+ * lookup take a 128 KiB whole-value table for images at least that large; on a host it saves
+ * well under one instruction per pixel, so it is not worth the memory on a board.
+ *
+ * Speed: where the compiler has vector extensions and the target 128-bit SIMD (x86 SSE2,
+ * ARM NEON), and C9_USE_VECTOR_EXT is 1, the filters process eight pixels per step in 16-bit
+ * lanes; otherwise they run portable C with small tables. Both give identical results;
+ * c9_filter_opts_t.portable forces the portable code at run time (for tests and benchmarks).
  *
  * Errors (all functions): C9_ERR_BADF (a bitmap was released), C9_ERR_FILTER_DEPTH (the
  * image is not 16 bits per value). c9_filter_morph also: C9_ERR_FILTER_KERNEL (size not odd,
@@ -49,6 +56,7 @@ extern "C" {
 #ifndef C9_FILTER_DOUBLE
 #define C9_FILTER_DOUBLE 0
 #endif
+/* 0 (default): lookup never takes the 128 KiB whole-value table. */
 #ifndef C9_FILTER_LUT_MIN_PIXELS
 #define C9_FILTER_LUT_MIN_PIXELS 0
 #endif
@@ -68,7 +76,7 @@ enum {
 /* Options common to all filters; a NULL pointer means all defaults. */
 typedef struct c9_filter_opts {
     const c9_allocator_t *allocator; /* scratch memory; NULL: the default allocator */
-    bool portable;                   /* force the portable scalar code (for tests) */
+    bool portable;                   /* force the portable code: no vectors, no lookup table */
 } c9_filter_opts_t;
 
 typedef struct c9_filter_morph {

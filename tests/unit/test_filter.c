@@ -739,6 +739,28 @@ static void test_errors_and_memory(void **state) {
     peak_bytes = 0;
     assert_int_equal(c9_filter_morph(&b16, NULL, &m, &o), C9_OK);
     assert_true(peak_bytes <= 2 * 10 * 2 + 3 * sizeof(void *));
+    /* Both paths, 5x5 (radius 2: three rows), and lookup's table: 4 KiB at most. */
+    c9_bitmap_t big;
+    random_bitmap(&big, 100, 40, 16, 0);
+    static const int32_t k25[25] = {1, 4, 6, 4, 1, 4, 16, 24, 16, 4, 6, 24, 36, 24, 6, 4, 16, 24, 16, 4, 1, 4, 6, 4, 1};
+    for (int portable = 0; portable < 2; portable++) {
+        c9_filter_opts_t oc = {.allocator = &counting, .portable = portable};
+        peak_bytes = 0;
+        assert_int_equal(c9_filter_morph(&big, NULL, &(c9_filter_morph_t){.weights = k25, .size = 5}, &oc), C9_OK);
+        assert_true(peak_bytes <= 3 * 100 * 2 + 5 * sizeof(void *));
+        peak_bytes = 0;
+        assert_int_equal(c9_filter_lookup(&big, NULL, &t, &oc), C9_OK);
+        assert_true(peak_bytes <= 4096);
+        peak_bytes = 0;
+        assert_int_equal(c9_filter_mix(&big, NULL, mat, &oc), C9_OK);
+        assert_int_equal(c9_filter_solarize(&big, NULL, 0.5f, &oc), C9_OK);
+        assert_int_equal(c9_filter_false_color(&big, NULL, pal, &oc), C9_OK);
+        assert_int_equal(c9_filter_blend(&big, &big, &big, NULL, table, &oc), C9_OK);
+        assert_int_equal(peak_bytes, 0);
+    }
+    /* lookup without its table (allocation fails) still works. */
+    assert_int_equal(c9_filter_lookup(&big, NULL, &t, &(c9_filter_opts_t){.allocator = &failing}), C9_OK);
+    c9_bitmap_release(&big);
     /* Dirty area: the whole bitmap. */
     c9_bitmap_clear_dirty(&b16);
     assert_int_equal(c9_filter_solarize(&b16, NULL, 0.5f, NULL), C9_OK);
