@@ -25,41 +25,13 @@ static PyObject *raise_filter(c9_err_t err, size_t bytes) {
     }
 }
 
-/* mp_obj_get_float: int, bool or float, else TypeError("can't convert <T> to float"). The value
- * is narrowed to the core's real type as a board stores its floats. */
+/* mp_obj_get_float, narrowed to the core's real type as a board stores its floats. */
 static int get_real(PyObject *obj, c9_filter_real_t *out) {
-    if (PyFloat_Check(obj)) {
-        *out = (c9_filter_real_t)PyFloat_AS_DOUBLE(obj);
-        return 0;
-    }
-    if (PyLong_Check(obj)) {
-        double d = PyLong_AsDouble(obj);
-        if (d == -1.0 && PyErr_Occurred()) {
-            return -1;
-        }
-        *out = (c9_filter_real_t)d;
-        return 0;
-    }
-    PyErr_Format(PyExc_TypeError, "can't convert %s to float", c9py_type_name(obj));
-    return -1;
-}
-
-/* mp_obj_get_int on a 32-bit board: TypeError for non-ints, OverflowError past a machine word. */
-static int get_i32(PyObject *obj, int32_t *out) {
-    if (!PyLong_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "can't convert %s to int", c9py_type_name(obj));
+    double d;
+    if (c9py_mp_float(obj, &d) < 0) {
         return -1;
     }
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
-    if (overflow || v < INT32_MIN || v > INT32_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "overflow converting long int to machine word");
-        return -1;
-    }
-    if (v == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    *out = (int32_t)v;
+    *out = (c9_filter_real_t)d;
     return 0;
 }
 
@@ -94,7 +66,7 @@ static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
     }
     c9_filter_morph_t m = {0};
     /* The argument parser converts the bool and int arguments before anything else is checked. */
-    if (get_bool(threshold_obj, &m.threshold) < 0 || (offset_obj && get_i32(offset_obj, &m.offset) < 0) ||
+    if (get_bool(threshold_obj, &m.threshold) < 0 || (offset_obj && c9py_mp_int(offset_obj, &m.offset) < 0) ||
         get_bool(invert_obj, &m.invert) < 0) {
         return NULL;
     }
@@ -121,7 +93,7 @@ static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
         PyObject *key = PyLong_FromSsize_t(i);
         PyObject *item = key ? PyObject_GetItem(weights, key) : NULL;
         Py_XDECREF(key);
-        int bad = !item || get_i32(item, &w[i]) < 0;
+        int bad = !item || c9py_mp_int(item, &w[i]) < 0;
         Py_XDECREF(item);
         if (bad) {
             PyMem_Free(w);

@@ -58,22 +58,13 @@ static int parse(PyObject *args, PyObject *kw, const argspec_t *spec, size_t n, 
     return 0;
 }
 
-/* mp_obj_get_int on a 32-bit board: ints and bools, within a machine word. */
+/* mp_obj_get_int on a 32-bit board, widened to long for the coordinate arithmetic. */
 static int get_int(PyObject *o, long *out) {
-    if (!PyLong_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "can't convert %s to int", c9py_type_name(o));
+    int32_t v;
+    if (c9py_mp_int(o, &v) < 0) {
         return -1;
     }
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow || v < INT32_MIN || v > INT32_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "overflow converting long int to machine word");
-        return -1;
-    }
-    if (v == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    *out = (long)v;
+    *out = v;
     return 0;
 }
 
@@ -84,15 +75,6 @@ static int get_int_or(PyObject *o, long def, long *out) {
         return 0;
     }
     return get_int(o, out);
-}
-
-static int get_float(PyObject *o, double *out) {
-    if (!PyFloat_Check(o) && !PyLong_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "can't convert %s to float", c9py_type_name(o));
-        return -1;
-    }
-    *out = PyFloat_AsDouble(o);
-    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
 static int get_bool(PyObject *o, bool def, bool *out) {
@@ -345,8 +327,8 @@ static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
     if (get_point(a[2], dest->width / 2, &p.ox) < 0 || get_point(a[3], dest->height / 2, &p.oy) < 0 ||
         get_point(a[6], src->width / 2, &p.px) < 0 || get_point(a[7], src->height / 2, &p.py) < 0 ||
         get_clip(a[4], a[5], dest, &p.dest_clip) < 0 || get_clip(a[8], a[9], src, &p.source_clip) < 0 ||
-        (a[10] && a[10] != Py_None && get_float(a[10], &angle) < 0) ||
-        (a[11] && a[11] != Py_None && get_float(a[11], &scale) < 0) || get_opt_index(a[12], &p.skip) < 0) {
+        (a[10] && a[10] != Py_None && c9py_mp_float(a[10], &angle) < 0) ||
+        (a[11] && a[11] != Py_None && c9py_mp_float(a[11], &scale) < 0) || get_opt_index(a[12], &p.skip) < 0) {
         return NULL;
     }
     if (scale < 0) {
@@ -394,8 +376,8 @@ static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
                 return NULL;
             }
             Py_INCREF(v);
-            int rc = PyDict_DelItemString(kw_alias, names[i][0]) < 0 ||
-                     PyDict_SetItemString(kw_alias, names[i][1], v) < 0;
+            int rc =
+                PyDict_DelItemString(kw_alias, names[i][0]) < 0 || PyDict_SetItemString(kw_alias, names[i][1], v) < 0;
             Py_DECREF(v);
             if (rc) {
                 Py_CLEAR(kw_alias);
@@ -418,12 +400,12 @@ static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
         return NULL;
     }
     double f1 = 0.5, f2;
-    if (a[4] && a[4] != Py_None && get_float(a[4], &f1) < 0) {
+    if (a[4] && a[4] != Py_None && c9py_mp_float(a[4], &f1) < 0) {
         return NULL;
     }
     /* mp_float_t is single precision on the boards: 1 - factor1 is computed in float. */
     f2 = (double)(1.0f - (float)f1);
-    if (a[5] && a[5] != Py_None && get_float(a[5], &f2) < 0) {
+    if (a[5] && a[5] != Py_None && c9py_mp_float(a[5], &f2) < 0) {
         return NULL;
     }
     int cs = c9py_colorspace(a[3], "colorspace");

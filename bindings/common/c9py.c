@@ -65,6 +65,33 @@ int c9py_int(PyObject *obj, const char *name, long *out) {
     return 0;
 }
 
+int c9py_mp_int(PyObject *obj, int32_t *out) {
+    if (!PyLong_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "can't convert %s to int", c9py_type_name(obj));
+        return -1;
+    }
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (overflow || v < INT32_MIN || v > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "overflow converting long int to machine word");
+        return -1;
+    }
+    if (v == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = (int32_t)v;
+    return 0;
+}
+
+int c9py_mp_float(PyObject *obj, double *out) {
+    if (!PyFloat_Check(obj) && !PyLong_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "can't convert %s to float", c9py_type_name(obj));
+        return -1;
+    }
+    *out = PyFloat_AsDouble(obj);
+    return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
+}
+
 int c9py_float(PyObject *obj, const char *name, double *out) {
     if (!PyFloat_Check(obj) && !PyLong_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "%s must be of type float, not %s", name, c9py_type_name(obj));

@@ -49,6 +49,12 @@ int c9py_check_type(PyObject *obj, PyTypeObject *type, const char *name);
 const char *c9py_type_name(PyObject *obj);
 /* Converts a Python int to long with TypeError("<name> must be of type int, not <T>"). */
 int c9py_int(PyObject *obj, const char *name, long *out);
+/* mp_obj_get_int as on a 32-bit board: ints and bools within a machine word; otherwise
+ * TypeError("can't convert <T> to int") or OverflowError("overflow converting long int to
+ * machine word"). */
+int c9py_mp_int(PyObject *obj, int32_t *out);
+/* mp_obj_get_float: int, bool or float, else TypeError("can't convert <T> to float"). */
+int c9py_mp_float(PyObject *obj, double *out);
 /* Converts int or float to double with TypeError("<name> must be of type float, not <T>"). */
 int c9py_float(PyObject *obj, const char *name, double *out);
 
