@@ -61,22 +61,28 @@ static uint32_t native_color(const c9_display_t *d, uint32_t rgb, bool dither, i
     return l >> (8 - depth);
 }
 
-static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint32_t *n_out) {
+static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint32_t *n_out, bool *opaque) {
     for (int i = 0; i < d->lut_count; i++) {
         if (d->luts[i].palette == p) {
             *n_out = d->luts[i].n;
+            *opaque = d->luts[i].opaque;
             return d->luts[i].v;
         }
     }
     int slot = d->lut_count < 4 ? d->lut_count++ : 3;
     uint32_t n = C9_MIN(p->count, 256u);
+    bool all = n == 256;
     d->luts[slot].palette = p;
     d->luts[slot].n = n;
-    for (uint32_t i = 0; i < n; i++) {
-        d->luts[slot].v[i] =
-            p->colors[i].transparent ? TRANSPARENT_BIT : native_color(d, p->colors[i].rgb888, false, 0, 0);
+    for (uint32_t i = 0; i < 256; i++) {
+        /* Indices past the palette are transparent, so 8-bit lookups need no bounds check. */
+        bool t = i >= n || p->colors[i].transparent;
+        all = all && !t;
+        d->luts[slot].v[i] = t ? TRANSPARENT_BIT : native_color(d, p->colors[i].rgb888, false, 0, 0);
     }
+    d->luts[slot].opaque = all;
     *n_out = n;
+    *opaque = all;
     return d->luts[slot].v;
 }
 
@@ -242,6 +248,7 @@ typedef struct shader_state {
     int kind; /* 0 raw, 1 lut, 2 palette per pixel, 3 cc identity, 4 cc per pixel */
     const uint32_t *lut;
     uint32_t lut_n;
+    bool lut_opaque;
     const c9_palette_t *palette;
     const c9_colorconverter_t *cc;
     uint32_t raw_mask;
@@ -255,7 +262,7 @@ static void shader_setup(c9_display_t *d, const c9_tilegrid_t *tg, shader_state_
     if (tg->shader_type == C9_SHADER_PALETTE) {
         s->palette = tg->shader;
         if (!s->palette->dither) {
-            s->lut = palette_lut(d, s->palette, &s->lut_n);
+            s->lut = palette_lut(d, s->palette, &s->lut_n, &s->lut_opaque);
             s->kind = s->palette->count <= 256 ? 1 : 2;
         } else {
             s->kind = 2;
@@ -382,6 +389,212 @@ static void shade(c9_display_t *d, const shader_state_t *s, const uint32_t *vals
     }
 }
 
+/* ---- fused fast rows ------------------------------------------------------------------------
+ * Scale 1, walking forward along bitmap rows, a 16-bit display, and a table palette or an RGB565
+ * converter: bitmap values go straight to pixels, a tile run at a time. */
+
+static void swap_copy16(uint16_t *dst, const uint16_t *src, int n) {
+    int i = 0;
+    /* Four pixels per 64-bit word: swap the bytes of each 16-bit lane. */
+    for (; i + 4 <= n; i += 4) {
+        uint64_t v;
+        memcpy(&v, src + i, 8);
+        v = ((v & 0x00FF00FF00FF00FFull) << 8) | ((v >> 8) & 0x00FF00FF00FF00FFull);
+        memcpy(dst + i, &v, 8);
+    }
+    for (; i < n; i++) {
+        dst[i] = c9_bswap16(src[i]);
+    }
+}
+
+static void fast_run(const c9_bitmap_t *b, const shader_state_t *s, int32_t bx, int32_t by, int n, uint16_t *o,
+                     bool swap16) {
+    const uint32_t *row = b->data + (size_t)by * b->stride_words;
+    if (s->kind == 3) {
+        const uint16_t *src = (const uint16_t *)row + bx;
+        if (!s->cc->has_transparent) {
+            if (swap16) {
+                swap_copy16(o, src, n);
+            } else {
+                memcpy(o, src, (size_t)n * 2);
+            }
+            return;
+        }
+        uint32_t tc = s->cc->transparent_color;
+        for (int i = 0; i < n; i++) {
+            if (src[i] != tc) {
+                o[i] = swap16 ? c9_bswap16(src[i]) : src[i];
+            }
+        }
+        return;
+    }
+    const uint32_t *lut = s->lut;
+    switch (b->bits_per_value) {
+    case 8: {
+        const uint8_t *src = (const uint8_t *)row + bx;
+        if (s->lut_opaque) {
+            for (int i = 0; i < n; i++) {
+                o[i] = (uint16_t)lut[src[i]];
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                uint32_t e = lut[src[i]];
+                if (!(e & TRANSPARENT_BIT)) {
+                    o[i] = (uint16_t)e;
+                }
+            }
+        }
+        return;
+    }
+    case 1: {
+        const uint8_t *src = (const uint8_t *)row;
+        uint32_t e0 = lut[0], e1 = lut[1];
+        bool t0 = e0 & TRANSPARENT_BIT, t1 = e1 & TRANSPARENT_BIT;
+        /* Up to 24 pixels at a time from one bit string, most significant bit first. */
+        for (int i = 0; i < n;) {
+            unsigned x = (unsigned)(bx + i), shift = x & 7;
+            int len = C9_MIN(n - i, 24);
+            const uint8_t *p = src + (x >> 3);
+            unsigned need = (shift + (unsigned)len + 7) / 8;
+            uint32_t bits = 0;
+            for (unsigned k = 0; k < 4; k++) {
+                bits = (bits << 8) | (k < need ? p[k] : 0u);
+            }
+            bits <<= shift;
+            bits &= ~(0xFFFFFFFFu >> len); /* keep len bits */
+            uint16_t *q = o + i;
+            if (t0 && !t1) {
+                /* Text over something: touch only the set pixels. */
+                while (bits) {
+                    int lz = __builtin_clz(bits);
+                    q[lz] = (uint16_t)e1;
+                    bits &= ~(0x80000000u >> lz);
+                }
+            } else {
+                for (int k = 0; k < len; k++, bits <<= 1) {
+                    bool bit = bits & 0x80000000u;
+                    if (bit ? !t1 : !t0) {
+                        q[k] = (uint16_t)(bit ? e1 : e0);
+                    }
+                }
+            }
+            i += len;
+        }
+        return;
+    }
+    case 2:
+    case 4: {
+        const uint8_t *src = (const uint8_t *)row;
+        unsigned bpv = b->bits_per_value;
+        for (int i = 0; i < n; i++) {
+            unsigned x = (unsigned)(bx + i);
+            unsigned v = (src[x >> b->x_shift] >> (8u - bpv * (1u + (x & b->x_mask)))) & b->bitmask;
+            uint32_t e = lut[v];
+            if (!(e & TRANSPARENT_BIT)) {
+                o[i] = (uint16_t)e;
+            }
+        }
+        return;
+    }
+    default: { /* 16 or 32 bits into a palette: values past 255 are transparent */
+        for (int i = 0; i < n; i++) {
+            uint32_t v = b->bits_per_value == 16 ? ((const uint16_t *)row)[bx + i] : row[bx + i];
+            uint32_t e = v < 256 ? lut[v] : TRANSPARENT_BIT;
+            if (!(e & TRANSPARENT_BIT)) {
+                o[i] = (uint16_t)e;
+            }
+        }
+        return;
+    }
+    }
+}
+
+/* Text: 1-bit glyphs side by side in one row of tiles, colour 0 transparent, colour 1 opaque, glyphs
+ * at most 25 pixels wide. Each cell costs a tile load, one bit-string load and a store per set
+ * pixel; blank glyph rows (most of a text screen) cost nothing more. */
+static bool text_row(const c9_tilegrid_t *tg, const shader_state_t *s, const rowwalk_t *w, int n, uint16_t *out) {
+    const c9_bitmap_t *b = tg->source;
+    uint32_t e0 = s->lut[0], e1 = s->lut[1];
+    if (b->bits_per_value != 1 || !(e0 & TRANSPARENT_BIT) || (e1 & TRANSPARENT_BIT) || b->height != tg->tile_height ||
+        tg->tile_width > 25) {
+        return false;
+    }
+    int32_t tw = tg->tile_width, yin = w->cy % tg->tile_height;
+    size_t trow = (size_t)((w->cy / tg->tile_height + tg->top_left_y) % tg->height) * tg->width;
+    int32_t xin = w->cx % tw;
+    int32_t col = (w->cx / tw + tg->top_left_x) % tg->width;
+    const uint8_t *row = (const uint8_t *)(b->data + (size_t)yin * b->stride_words);
+    uint16_t c1 = (uint16_t)e1;
+    for (int done = 0; done < n;) {
+        uint32_t tile = tg->tiles[trow + (size_t)col];
+        int len = C9_MIN(tw - xin, n - done);
+        if (tile < tg->tiles_in_bitmap) {
+            uint32_t x = tile * (uint32_t)tw + (uint32_t)xin;
+            size_t at = x >> 3;
+            /* Only the bytes the glyph row covers (never past the row). */
+            unsigned span = (x & 7) + (unsigned)len;
+            uint32_t bits = (uint32_t)row[at] << 24;
+            if (span > 8) {
+                bits |= (uint32_t)row[at + 1] << 16;
+                if (span > 16) {
+                    bits |= (uint32_t)row[at + 2] << 8;
+                    if (span > 24) {
+                        bits |= row[at + 3];
+                    }
+                }
+            }
+            bits = (bits << (x & 7)) & ~(0xFFFFFFFFu >> len);
+            uint16_t *q = out + done;
+            while (bits) {
+                q[31 - __builtin_ctz(bits)] = c1;
+                bits &= bits - 1;
+            }
+        }
+        done += len;
+        xin = 0;
+        if (++col == tg->width) {
+            col = 0;
+        }
+    }
+    return true;
+}
+
+static void fast_row(c9_display_t *d, const c9_tilegrid_t *tg, const shader_state_t *s, const rowwalk_t *w, int n,
+                     uint16_t *out, int x, int y) {
+    const c9_bitmap_t *b = tg->source;
+    if (s->kind == 1 && text_row(tg, s, w, n, out)) {
+        return;
+    }
+    bool swap16 = s->kind == 3 && s->swap_in != d->cfg.reverse_bytes_in_word;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    swap16 = s->kind == 3 && s->swap_in == d->cfg.reverse_bytes_in_word;
+#endif
+    int32_t ty = w->cy / tg->tile_height, yin = w->cy % tg->tile_height;
+    size_t trow = (size_t)((ty + tg->top_left_y) % tg->height) * tg->width;
+    int32_t tx = w->cx / tg->tile_width, xin = w->cx % tg->tile_width;
+    int32_t col = (tx + tg->top_left_x) % tg->width;
+    for (int done = 0; done < n;) {
+        uint32_t tile = tg->tiles[trow + (size_t)col];
+        int len = C9_MIN(tg->tile_width - xin, n - done);
+        int32_t bx = (int32_t)(tile % tg->bitmap_width_in_tiles) * tg->tile_width + xin;
+        int32_t by = (int32_t)(tile / tg->bitmap_width_in_tiles) * tg->tile_height + yin;
+        if (by < b->height) {
+            fast_run(b, s, bx, by, len, out + done, swap16);
+        } else {
+            /* a tile past the bitmap reads as value 0 */
+            uint32_t zeros[SEG] = {0};
+            for (int k = 0; k < len; k += SEG) {
+                shade(d, s, zeros, C9_MIN(SEG, len - k), out + done + k, true, x + done + k, y);
+            }
+        }
+        done += len;
+        xin = 0;
+        if (++col == tg->width) {
+            col = 0;
+        }
+    }
+}
+
 /* ---- render one layer ---------------------------------------------------------------------- */
 
 static void render(compose_t *c, c9_tilegrid_t *tg, const placement_t *p) {
@@ -397,6 +610,9 @@ static void render(compose_t *c, c9_tilegrid_t *tg, const placement_t *p) {
     int32_t dl = (p->rotation == 0 || p->rotation == 270) ? 1 : -1;
     int32_t scale = (int32_t)p->scale;
     uint32_t vals[SEG];
+    /* Forward along content x: the row walks the bitmap's rows left to right. */
+    bool forward = (lx_varies != tg->transpose_xy) && (tg->flip_x == (dl < 0));
+    bool fast = c->wide && scale == 1 && forward && tg->source_type == C9_SOURCE_BITMAP && (s.kind == 1 || s.kind == 3);
     for (int py = ov.y1; py < ov.y2; py++) {
         int32_t px = ov.x1;
         /* physical -> logical */
@@ -434,6 +650,10 @@ static void render(compose_t *c, c9_tilegrid_t *tg, const placement_t *p) {
         w.first = dl > 0 ? scale - phase : phase + 1;
         int total = ov.x2 - ov.x1;
         size_t base = (size_t)(py - c->area->y1) * c->area_w + (size_t)(px - c->area->x1);
+        if (fast) {
+            fast_row(c->d, tg, &s, &w, total, (uint16_t *)c->out + base, px, py);
+            continue;
+        }
         for (int done = 0; done < total;) {
             int n = C9_MIN(total - done, SEG);
             fetch(tg, &w, n, vals);

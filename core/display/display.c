@@ -316,12 +316,14 @@ static void collect_fn(c9_tilegrid_t *tg, const placement_t *p, bool visible, vo
         return;
     }
     bool scrolled = tg->top_left_x || tg->top_left_y;
-    if (!c9_rect_empty(&tg->tiles_dirty)) {
+    if (tg->tiles_dirty_count) {
         if (scrolled) {
             add_rect(d, &cur);
             return;
         }
-        add_cells(d, tg, p, &tg->tiles_dirty);
+        for (int i = 0; i < tg->tiles_dirty_count; i++) {
+            add_cells(d, tg, p, &tg->tiles_dirty[i]);
+        }
     }
     if (tg->source_type != C9_SOURCE_BITMAP) {
         return;
@@ -375,7 +377,7 @@ static void finish_fn(c9_tilegrid_t *tg, const placement_t *p, bool visible, voi
     c9_display_t *d = ctx;
     tg->drawn = current_rect(d, tg, p, visible);
     tg->full_change = false;
-    tg->tiles_dirty = (c9_rect_t){0, 0, 0, 0};
+    tg->tiles_dirty_count = 0;
     if (tg->shader_type == C9_SHADER_COLORCONVERTER) {
         tg->cc_seen = *(const c9_colorconverter_t *)tg->shader;
     }
@@ -385,7 +387,8 @@ static void finish_clear_fn(c9_tilegrid_t *tg, const placement_t *p, bool visibl
     (void)p;
     (void)ctx;
     /* Cleared after every grid's areas were collected, since grids can share a bitmap. */
-    if (tg->source_type == C9_SOURCE_BITMAP && tg->source) {
+    /* Only when dirty: a constant bitmap (the built-in font) lives in read-only memory. */
+    if (tg->source_type == C9_SOURCE_BITMAP && tg->source && !c9_rect_empty(&((c9_bitmap_t *)tg->source)->dirty)) {
         c9_bitmap_clear_dirty(tg->source);
     }
     if (visible && tg->shader_type == C9_SHADER_PALETTE) {

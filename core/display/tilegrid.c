@@ -87,7 +87,29 @@ c9_err_t c9_tilegrid_set_tile(c9_tilegrid_t *tg, uint16_t x, uint16_t y, uint16_
     }
     *t = tile;
     c9_rect_t cell = {(int16_t)x, (int16_t)y, (int16_t)(x + 1), (int16_t)(y + 1)};
-    c9_rect_union(&tg->tiles_dirty, &cell, &tg->tiles_dirty);
+    /* Join an area that touches or overlaps the cell; else start a new one; when full, grow the one
+     * that grows least. */
+    int best = -1;
+    int32_t best_growth = INT32_MAX;
+    for (int i = 0; i < tg->tiles_dirty_count; i++) {
+        c9_rect_t u, grown = {(int16_t)(tg->tiles_dirty[i].x1 - 1), (int16_t)(tg->tiles_dirty[i].y1 - 1),
+                              (int16_t)(tg->tiles_dirty[i].x2 + 1), (int16_t)(tg->tiles_dirty[i].y2 + 1)};
+        c9_rect_union(&tg->tiles_dirty[i], &cell, &u);
+        int32_t growth = rect_area(&u) - rect_area(&tg->tiles_dirty[i]);
+        c9_rect_t ov;
+        if (c9_rect_intersect(&grown, &cell, &ov)) {
+            growth = -1;
+        }
+        if (growth < best_growth) {
+            best_growth = growth;
+            best = i;
+        }
+    }
+    if (best >= 0 && (best_growth < 0 || tg->tiles_dirty_count == C9_TILEGRID_DIRTY_RECTS)) {
+        c9_rect_union(&tg->tiles_dirty[best], &cell, &tg->tiles_dirty[best]);
+    } else {
+        tg->tiles_dirty[tg->tiles_dirty_count++] = cell;
+    }
     return C9_OK;
 }
 

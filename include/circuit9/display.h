@@ -104,6 +104,11 @@ int32_t c9_group_index(const c9_group_t *g, const c9_layer_t *layer);
 /* Reorders the items to `order` (a permutation of the current items, count entries). */
 c9_err_t c9_group_reorder(c9_group_t *g, c9_layer_t *const *order, uint32_t count);
 
+/* Separate changed-cell areas a tile grid keeps between refreshes (text far apart stays apart). */
+#ifndef C9_TILEGRID_DIRTY_RECTS
+#define C9_TILEGRID_DIRTY_RECTS 4
+#endif
+
 /* ---- tile grids --------------------------------------------------------------------------- */
 
 /* Windows BMP on storage, rows read on demand. */
@@ -185,9 +190,10 @@ typedef struct c9_tilegrid {
     uint16_t *tiles; /* width * height */
     /* change tracking (physical coordinates of the display showing it) */
     bool full_change;
-    c9_rect_t tiles_dirty;       /* cells changed, in tiles */
-    c9_rect_t drawn;             /* where it was last drawn; empty if not */
-    c9_colorconverter_t cc_seen; /* converter state at the last draw */
+    uint8_t tiles_dirty_count;
+    c9_rect_t tiles_dirty[C9_TILEGRID_DIRTY_RECTS]; /* cells changed, in tiles (merged when full) */
+    c9_rect_t drawn;                                /* where it was last drawn; empty if not */
+    c9_colorconverter_t cc_seen;                    /* converter state at the last draw */
     const c9_allocator_t *allocator;
 } c9_tilegrid_t;
 
@@ -324,7 +330,8 @@ typedef struct c9_display {
     struct {
         const c9_palette_t *palette;
         uint32_t n;
-        uint32_t v[256]; /* pixel value, bit 31 set when transparent */
+        bool opaque;     /* no entry of the 256 is transparent */
+        uint32_t v[256]; /* pixel value, bit 31 set when transparent (also past the palette's end) */
     } luts[4];
     /* compose buffer: pixels, then packed bytes for depths under 8 */
     uint32_t buffer[C9_DISPLAY_BUFFER_BYTES / 4];
