@@ -26,8 +26,8 @@
  * Memory: morph takes (radius + 1) rows of width * 2 bytes plus `size` row pointers from the
  * allocator, as CircuitPython does; lookup takes a 4 KiB table from the allocator for images of
  * at least 1024 pixels (falling back silently to 128 bytes of per-channel tables when that
- * fails). Nothing else is allocated. Stack: at most about 2.5 KiB (morph's portable tables);
- * the vector paths use under 1.5 KiB. C9_FILTER_LUT_MIN_PIXELS > 0 (default 0: off) lets
+ * fails). Nothing else is allocated. Stack: at most 3.5 KiB (morph; the others 0.4-2.7 KiB,
+ * see docs/bitmapfilter.md). C9_FILTER_LUT_MIN_PIXELS > 0 (default 0: off) lets
  * lookup take a 128 KiB whole-value table for images at least that large; on a host it saves
  * well under one instruction per pixel, so it is not worth the memory on a board.
  *
