@@ -13,12 +13,18 @@
  * so that "is this block in use" outside a collection is one bit, and the length of an object
  * is a count of trailing ones in (u & ~h), 32 blocks per step.
  *
- * MicroPython finds space with a first-fit scan of that table. Here every maximal run of free
- * blocks is also on a segregated list (per area, by run length: exact up to 7 blocks, then four
- * classes per power of two), with its header {next, prev, len} in its first block and a copy of
- * len in the last four bytes of its last block, so that freeing an object merges with both
- * neighbours in O(1). Links are 32-bit block indices, not pointers: stale ones left in a block
- * never look like heap addresses to the conservative marker.
+ * MicroPython finds space with a first-fit scan of that table. Here every run of free blocks is
+ * also on a segregated list (per area, by run length: exact up to 7 blocks, then four classes per
+ * power of two), with its header {next, prev, len} in its first block and a copy of len in the
+ * last four bytes of its last block. A sweep rebuilds the lists from the table, so each listed run
+ * is then maximal. Links are 32-bit block indices, not pointers: stale ones left in a block never
+ * look like heap addresses to the conservative marker.
+ *
+ * c9_gc_free does no list work: it clears the object's bits and pushes the run on the area's
+ * pending stack ({next, len} in its first block). The next allocation either reuses the top run
+ * whole (same size and zone) or moves every pending run to the lists first; anything else that
+ * reads runs (realloc, the slow allocation paths) flushes the stack first, and a sweep drops it.
+ * Neighbouring free runs are merged by the next sweep, or when an allocation finds nothing.
  *
  * Long-lived placement: each area has a boundary ll_low. Blocks [ll_low, nblocks) are the
  * long-lived zone, filled from the top down by C9_GC_LONG_LIVED allocations; short-lived
@@ -45,13 +51,16 @@ struct c9_gc_area {
     uint32_t nblocks;
     uint32_t ll_low;
     uint32_t used_blocks;
-    uint32_t ncls; /* list heads per set */
-    uint32_t nbw;  /* bitmap words per set */
-    bool grown;    /* allocated from the outside heap by us: give back when empty */
+    uint32_t ncls;     /* list heads per set */
+    uint32_t nbw;      /* bitmap words per set */
+    bool grown;        /* allocated from the outside heap by us: give back when empty */
     uint32_t unmerged; /* frees since the lists were last rebuilt (their runs may have free neighbours) */
+    uint32_t pending;  /* freed runs not yet on a list: a LIFO stack, NONE when empty */
+    uintptr_t span;    /* nblocks << BS_LOG2: one compare tells whether a pointer is in the pool */
+    uint32_t pw;       /* words per plane: h == u + pw, f == h + pw */
     uint32_t *u, *h, *f;
     uint32_t *heads; /* [2][ncls] */
-    uint32_t *hd[2];  /* heads of each set */
+    uint32_t *hd[2]; /* heads of each set */
     uint32_t bits[2][MAX_CLS / 32];
 };
 
@@ -176,33 +185,27 @@ static inline void run_remove(area *a, uint32_t b, const runhdr *r) {
 
 /* First non-empty class >= c in a set, or NONE. */
 static inline uint32_t find_class(const area *a, int set, uint32_t c) {
+    /* Bits past an area's own classes are always 0; c < MAX_CLS for every n <= MAX_BLOCKS. */
+    const uint32_t *bits = a->bits[set];
     uint32_t w = c >> 5;
-    if (w >= a->nbw)
-        return NONE;
-    uint32_t m = a->bits[set][w] & (~0u << (c & 31));
+    uint32_t m = bits[w] & (~0u << (c & 31));
     while (!m) {
-        if (++w >= a->nbw)
+        if (++w >= MAX_CLS / 32)
             return NONE;
-        m = a->bits[set][w];
+        m = bits[w];
     }
     return (w << 5) + (uint32_t)__builtin_ctz(m);
 }
 
-/* Takes n blocks from the first run of class c in a set. With `top`, the object is carved from
- * the run's high end (long-lived placement), else from its low end. Returns the first block. */
-static inline uint32_t take_from(area *a, int set, uint32_t c, uint32_t n, bool top) {
+/* Takes n blocks from the low end of the first run of class c in a set (short-lived objects fill
+ * holes from the bottom; long-lived holes are filled the same way). Returns the first block. */
+static inline __attribute__((always_inline)) uint32_t take_from(area *a, int set, uint32_t c, uint32_t n) {
     uint32_t *hd = head_of(a, set, c);
     uint32_t b = *hd;
     runhdr *r = run_at(a, b);
-    uint32_t len = r->len, nx = r->next;
-    if (len > n && cls_of(len - n) == c) {
-        /* The rest stays in this class (common when carving a large run): update in place. */
-        uint32_t rest = len - n;
-        if (top) {
-            r->len = rest;
-            *tag_at(a, b + rest - 1) = rest;
-            return b + rest;
-        }
+    uint32_t len = r->len, nx = r->next, rest = len - n;
+    if (rest && cls_of(rest) == c) {
+        /* The rest stays in this class (common when carving a large run): the node moves up. */
         runhdr *q = run_at(a, b + n);
         q->next = nx;
         q->prev = NONE;
@@ -218,19 +221,13 @@ static inline uint32_t take_from(area *a, int set, uint32_t c, uint32_t n, bool 
         run_at(a, nx)->prev = NONE;
     else
         a->bits[set][c >> 5] &= ~(1u << (c & 31));
-    if (len == n)
-        return b;
-    /* The rest stays in the same zone: a run never straddles ll_low. */
-    if (top) {
-        run_insert_set(a, set, b, len - n);
-        return b + len - n;
-    }
-    run_insert_set(a, set, b + n, len - n);
+    if (rest) /* the rest stays in the same zone: a run never straddles ll_low */
+        run_insert_set(a, set, b + n, rest);
     return b;
 }
 
 /* Rare path: a run of exactly class cls_of(n) can still be long enough. */
-static uint32_t take_exact_walk(area *a, int set, uint32_t n, bool top) {
+static uint32_t take_exact_walk(area *a, int set, uint32_t n) {
     uint32_t c = cls_of(n);
     if (c >= a->ncls)
         return NONE;
@@ -239,13 +236,8 @@ static uint32_t take_exact_walk(area *a, int set, uint32_t n, bool top) {
         if (r->len >= n) {
             uint32_t len = r->len;
             run_remove(a, b, r);
-            if (len == n)
-                return b;
-            if (top) {
-                run_insert(a, b, len - n);
-                return b + len - n;
-            }
-            run_insert(a, b + n, len - n);
+            if (len > n)
+                run_insert(a, b + n, len - n);
             return b;
         }
     }
@@ -460,12 +452,15 @@ static area *area_setup(void *mem, size_t bytes) {
     area *a = (area *)base;
     memset(a, 0, sizeof *a);
     a->nblocks = n;
+    a->span = (uintptr_t)n << BS_LOG2;
+    a->pending = NONE;
     a->ll_low = n;
     a->ncls = l.ncls;
     a->nbw = l.nbw;
     a->heads = (uint32_t *)(base + l.heads);
     a->hd[SET_SL] = a->heads;
     a->hd[SET_LL] = a->heads + l.ncls;
+    a->pw = l.pw;
     a->u = (uint32_t *)(base + l.planes);
     a->h = a->u + l.pw;
     a->f = a->h + l.pw;
@@ -490,16 +485,24 @@ static void update_bounds(c9_gc_t *gc) {
         gc->lo = 0;
 }
 
+/* since_collect that triggers an automatic collection. */
+static size_t threshold_of(const c9_gc_t *gc) {
+    return (gc->cfg.collect_threshold && !gc->cfg.no_auto_collect) ? gc->cfg.collect_threshold : SIZE_MAX;
+}
+
+/* collect_at is 0 while the heap is locked or has no area, so that c9_gc_alloc's fast path
+ * tests all three conditions with one compare. */
+static void set_collect_at(c9_gc_t *gc) {
+    gc->collect_at = (gc->locked || !gc->areas) ? 0 : threshold_of(gc);
+}
+
 static void area_link(c9_gc_t *gc, area *a) {
     area **pp = &gc->areas;
     while (*pp)
         pp = &(*pp)->next;
     *pp = a;
     update_bounds(gc);
-}
-
-static void set_collect_at(c9_gc_t *gc) {
-    gc->collect_at = (gc->cfg.collect_threshold && !gc->cfg.no_auto_collect) ? gc->cfg.collect_threshold : SIZE_MAX;
+    set_collect_at(gc);
 }
 
 c9_err_t c9_gc_init(c9_gc_t *gc, const c9_gc_config_t *cfg, void *mem, size_t bytes) {
@@ -514,6 +517,7 @@ c9_err_t c9_gc_init(c9_gc_t *gc, const c9_gc_config_t *cfg, void *mem, size_t by
         return C9_ERR_NOMEM;
     gc->areas = a;
     update_bounds(gc);
+    set_collect_at(gc);
     gc->free_after_collect = (size_t)a->nblocks * BS;
     return C9_OK;
 }
@@ -548,24 +552,52 @@ static inline area *area_of(const c9_gc_t *gc, const void *p, uint32_t *block) {
 
 /* ---- allocation ---------------------------------------------------------------------------- */
 
-static __attribute__((noinline)) void zero_all(uint8_t *p, uint32_t n) {
+static __attribute__((noinline)) void *zero_all(uint8_t *p, uint32_t n) {
     memset(p, 0, (size_t)n << BS_LOG2);
+    return p;
+}
+
+/* Sets the table bits of a new object of n blocks at block b (address p) and clears its slack. */
+static inline __attribute__((always_inline)) void *mark_new(area *a, uint32_t b, uint32_t n, unsigned flags,
+                                                            uint8_t *p) {
+    uint32_t w = b >> 5, sh = b & 31;
+    if (__builtin_expect(sh + n <= 32, 1))
+        a->u[w] |= (~0u >> (32 - n)) << sh; /* n >= 1 */
+    else
+        range_set(a->u, b, n);
+    a->h[w] |= 1u << sh;
+    if (flags & C9_GC_FINALISER)
+        a->f[w] |= 1u << sh;
+    if (__builtin_expect(flags & C9_GC_ZERO, 0))
+        return zero_all(p, n);
+    memset(p + ((size_t)(n - 1) << BS_LOG2), 0, BS); /* slack past the caller's bytes */
+    return p;
 }
 
 static inline __attribute__((always_inline)) void *commit(c9_gc_t *gc, area *a, uint32_t b, uint32_t n,
-                                                           unsigned flags) {
-    range_set(a->u, b, n);
-    a->h[b >> 5] |= 1u << (b & 31);
-    if (flags & C9_GC_FINALISER)
-        a->f[b >> 5] |= 1u << (b & 31);
+                                                          unsigned flags) {
     a->used_blocks += n;
     gc->since_collect += (size_t)n << BS_LOG2;
-    uint8_t *p = a->pool + ((size_t)b << BS_LOG2);
-    if (__builtin_expect(flags & C9_GC_ZERO, 0))
-        zero_all(p, n);
-    else
-        memset(p + ((size_t)(n - 1) << BS_LOG2), 0, BS); /* slack past the caller's bytes */
-    return p;
+    return mark_new(a, b, n, flags, a->pool + ((size_t)b << BS_LOG2));
+}
+
+/* Puts the runs c9_gc_free left on an area's pending stack onto the free lists. */
+static __attribute__((noinline)) void flush_pending(area *a) {
+    uint32_t b = a->pending;
+    a->pending = NONE;
+    while (b != NONE) {
+        runhdr *r = run_at(a, b);
+        uint32_t nx = r->next, len = r->len;
+        run_insert(a, b, len);
+        a->unmerged++;
+        b = nx;
+    }
+}
+
+static void flush_all(c9_gc_t *gc) {
+    for (area *a = gc->areas; a; a = a->next)
+        if (a->pending != NONE)
+            flush_pending(a);
 }
 
 static size_t total_region(const c9_gc_t *gc) {
@@ -616,17 +648,17 @@ static area *grow(c9_gc_t *gc, uint32_t n) {
     return a;
 }
 
-static uint32_t try_set(c9_gc_t *gc, int set, uint32_t n, bool top, area **out) {
+static uint32_t try_set(c9_gc_t *gc, int set, uint32_t n, area **out) {
     uint32_t c = cls_search(n);
     for (area *a = gc->areas; a; a = a->next) {
         uint32_t cc = find_class(a, set, c);
         if (cc != NONE) {
             *out = a;
-            return take_from(a, set, cc, n, top);
+            return take_from(a, set, cc, n);
         }
     }
     for (area *a = gc->areas; a; a = a->next) {
-        uint32_t b = take_exact_walk(a, set, n, top);
+        uint32_t b = take_exact_walk(a, set, n);
         if (b != NONE) {
             *out = a;
             return b;
@@ -636,7 +668,7 @@ static uint32_t try_set(c9_gc_t *gc, int set, uint32_t n, bool top, area **out) 
 }
 
 static uint32_t try_long_lived(c9_gc_t *gc, uint32_t n, area **out) {
-    uint32_t b = try_set(gc, SET_LL, n, false, out);
+    uint32_t b = try_set(gc, SET_LL, n, out);
     if (b != NONE)
         return b;
     for (area *a = gc->areas; a; a = a->next) {
@@ -667,7 +699,7 @@ static bool may_collect(const c9_gc_t *gc) {
     return !gc->cfg.no_auto_collect && gc->since_collect > 0;
 }
 
-static __attribute__((noinline)) void *alloc_slow(c9_gc_t *gc, uint32_t n, unsigned flags) {
+static void *alloc_slow(c9_gc_t *gc, uint32_t n, unsigned flags) {
     area *a = NULL;
     uint32_t b;
     if (flags & C9_GC_LONG_LIVED) {
@@ -694,38 +726,40 @@ static __attribute__((noinline)) void *alloc_slow(c9_gc_t *gc, uint32_t n, unsig
         if (b == NONE && (a = grow(gc, n)) != NULL)
             b = take_gap_top(a, n);
     } else {
-        b = try_set(gc, SET_SL, n, false, &a);
+        b = try_set(gc, SET_SL, n, &a);
         if (b == NONE && merge_runs(gc))
-            b = try_set(gc, SET_SL, n, false, &a);
+            b = try_set(gc, SET_SL, n, &a);
         if (b == NONE && may_collect(gc)) {
             c9_gc_collect(gc, NULL, 0);
-            b = try_set(gc, SET_SL, n, false, &a);
+            b = try_set(gc, SET_SL, n, &a);
         }
         if (b == NONE)
-            b = try_set(gc, SET_LL, n, false, &a);
+            b = try_set(gc, SET_LL, n, &a);
         if (b == NONE && (a = grow(gc, n)) != NULL)
-            b = try_set(gc, SET_SL, n, false, &a);
+            b = try_set(gc, SET_SL, n, &a);
     }
     if (b == NONE)
         return NULL;
     return commit(gc, a, b, n, flags);
 }
 
-void *c9_gc_alloc(c9_gc_t *gc, size_t size, unsigned flags) {
-    if (__builtin_expect(size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2 || gc->locked, 0))
+/* Everything but c9_gc_alloc's fast path: argument checks, automatic collection, pending frees,
+ * the first area's lists and gap, then alloc_slow's fallbacks. */
+static __attribute__((noinline)) void *alloc_general(c9_gc_t *gc, size_t size, unsigned flags) {
+    if (size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2 || gc->locked)
         return NULL; /* also size 0 */
     uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
-    if (__builtin_expect(gc->since_collect >= gc->collect_at, 0))
+    if (gc->since_collect >= threshold_of(gc))
         c9_gc_collect(gc, NULL, 0);
+    flush_all(gc);
     area *a = gc->areas;
-    if (__builtin_expect(a != NULL, 1)) {
-        /* Fast path, first area: the best-fitting run of the zone; for long-lived objects a
-         * long-lived hole, else the top of the gap. Everything else is alloc_slow's. */
-        uint32_t c = cls_search(n);
+    if (a) {
+        /* The first area: the best-fitting run of the zone; for long-lived objects a long-lived
+         * hole, else the top of the gap. */
         int set = (flags & C9_GC_LONG_LIVED) ? SET_LL : SET_SL;
-        uint32_t cc = find_class(a, set, c);
-        if (__builtin_expect(cc != NONE, 1))
-            return commit(gc, a, take_from(a, set, cc, n, false), n, flags);
+        uint32_t cc = find_class(a, set, cls_search(n));
+        if (cc != NONE)
+            return commit(gc, a, take_from(a, set, cc, n), n, flags);
         if (set == SET_LL) {
             uint32_t b = take_gap_top(a, n);
             if (b != NONE)
@@ -735,38 +769,145 @@ void *c9_gc_alloc(c9_gc_t *gc, size_t size, unsigned flags) {
     return alloc_slow(gc, n, flags);
 }
 
-void c9_gc_free(c9_gc_t *gc, void *ptr) {
+/* The first area has pending frees: reuse the last one if it fits exactly (a temporary replaced
+ * by one of its size), as the class lists would have (LIFO) had the free listed it. */
+static __attribute__((noinline)) void *alloc_pending(c9_gc_t *gc, size_t size, unsigned flags) {
+    area *a = gc->areas;
+    uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2), b = a->pending;
+    runhdr *r = run_at(a, b);
+    if (r->len != n || (b >= a->ll_low) != ((flags & C9_GC_LONG_LIVED) != 0))
+        return alloc_general(gc, size, flags);
+    a->pending = r->next;
+    return commit(gc, a, b, n, flags);
+}
+
+/* Lowest size in class c (c >= 8): the inverse of cls_of. */
+static inline uint32_t cls_min(uint32_t c) {
+    return (4 + ((c - 8) & 3)) << (((c - 8) >> 2) + 1);
+}
+
+void *c9_gc_alloc(c9_gc_t *gc, size_t size, unsigned flags) {
+    /* collect_at is 0 when locked or without areas: one compare sends those to alloc_general. */
+    if (__builtin_expect(size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2 || gc->since_collect >= gc->collect_at, 0))
+        return alloc_general(gc, size, flags);
+    /* Fast path, first area only, with only tail calls so that it needs no stack frame. */
+    area *a = gc->areas;
+    if (__builtin_expect(a->pending != NONE, 0))
+        return alloc_pending(gc, size, flags);
+    uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
+    int set = (flags & C9_GC_LONG_LIVED) ? SET_LL : SET_SL;
+    uint32_t c = find_class(a, set, cls_search(n));
+    if (__builtin_expect(c == NONE, 0))
+        return alloc_general(gc, size, flags);
+    gc->since_collect += (size_t)n << BS_LOG2;
+    a->used_blocks += n;
+    uint32_t *hd = head_of(a, set, c);
+    uint32_t b = *hd;
+    uint8_t *pool = a->pool;
+    runhdr *r = (runhdr *)(pool + ((size_t)b << BS_LOG2));
+    uint32_t len = r->len, nx = r->next, rest = len - n;
+    if (c >= 8 && rest >= cls_min(c)) {
+        /* The rest stays in this class (carving a large run, the common case after a sweep): the
+         * list node moves up by n blocks. */
+        runhdr *q = (runhdr *)((uint8_t *)r + ((size_t)n << BS_LOG2));
+        q->next = nx;
+        q->prev = NONE;
+        q->len = rest;
+        *hd = b + n;
+        if (nx != NONE)
+            run_at(a, nx)->prev = b + n;
+        *tag_at(a, b + len - 1) = rest;
+    } else {
+        *hd = nx;
+        if (nx != NONE)
+            run_at(a, nx)->prev = NONE;
+        else
+            a->bits[set][c >> 5] &= ~(1u << (c & 31));
+        if (rest) /* the rest stays in the same zone: a run never straddles ll_low */
+            run_insert_set(a, set, b + n, rest);
+    }
+    return mark_new(a, b, n, flags, (uint8_t *)r);
+}
+
+/* The end of a free: a run of len blocks at b (ptr) is already clear in the table. No merging and
+ * no list work: the run goes on the area's pending stack ({next, len} in its first block), which
+ * the next allocation either reuses whole or moves to the lists; a sweep rebuilds the lists from
+ * the table anyway. */
+static inline __attribute__((always_inline)) void free_finish(area *a, uint32_t b, uint32_t len, void *ptr) {
+    a->used_blocks -= len;
+    if (a->ll_low - b - 1 < len - 1)
+        a->ll_low = b + len; /* the run would straddle the zone boundary: the zone shrinks */
+    runhdr *r = ptr;
+    r->next = a->pending;
+    r->len = len;
+    a->pending = b;
+}
+
+/* An object that runs past its head's table word: clear and count its tails word by word. */
+static __attribute__((noinline)) void free_long(area *a, uint32_t b, void *ptr) {
+    uint32_t w = b >> 5, sh = b & 31, m = 1u << sh;
+    uint32_t *u = a->u, *h = a->h;
+    h[w] &= ~m;
+    a->f[w] &= ~m;
+    u[w] &= m - 1; /* the head and every block above it in its word */
+    uint32_t len = 32 - sh;
+    for (;;) {
+        w++;
+        uint32_t t = u[w] & ~h[w];
+        uint32_t c = ~t ? (uint32_t)__builtin_ctz(~t) : 32u;
+        len += c;
+        if (c < 32) {
+            u[w] &= ~0u << c; /* c < 32 */
+            break;
+        }
+        u[w] = 0;
+    }
+    free_finish(a, b, len, ptr);
+}
+
+/* Frees the object whose head is block b of area a (ptr is its address). The planes are reached
+ * from one pointer (h and f are pw words after u), which keeps this within scratch registers. */
+static inline __attribute__((always_inline)) void free_block(area *a, uint32_t b, void *ptr) {
+    uint32_t sh = b & 31;
+    uint32_t *p = a->u + (b >> 5);
+    size_t pw = a->pw;
+    uint32_t uw = p[0], hw = p[pw];
+    uint32_t x = uw >> sh, y = hw >> sh;
+    if (__builtin_expect(!(x & y & 1), 0))
+        return; /* not the head of an allocated object */
+    /* Tail blocks after the head, from the head's word; bit 31 of tails is always 0. */
+    uint32_t tails = (x & ~y) >> 1;
+    uint32_t c = (uint32_t)__builtin_ctz(~tails);
+    if (__builtin_expect(sh + c >= 31, 0)) {
+        free_long(a, b, ptr);
+        return;
+    }
+    /* The object ends inside this word (the common case): one masked store per plane. */
+    p[0] = uw & ~(((2u << c) - 1) << sh);
+    p[pw] = hw & ~(1u << sh);
+    p[2 * pw] &= ~(1u << sh);
+    free_finish(a, b, c + 1, ptr);
+}
+
+static __attribute__((noinline)) void free_other(c9_gc_t *gc, void *ptr) {
     uint32_t b;
     area *a = area_of(gc, ptr, &b);
-    if (!a || gc->locked)
+    if (a)
+        free_block(a, b, ptr);
+}
+
+void c9_gc_free(c9_gc_t *gc, void *ptr) {
+    area *a = gc->areas;
+    if (__builtin_expect(!a || gc->locked, 0))
         return;
-    uint32_t w = b >> 5, sh = b & 31, m = 1u << sh;
-    uint32_t uw = a->u[w], hw = a->h[w];
-    if ((uw & hw & m) == 0)
-        return; /* not the head of an allocated object */
-    uint32_t len;
-    /* Tail blocks after the head, read from the head's word. */
-    uint32_t tails = ((uw & ~hw) >> sh) >> 1;
-    uint32_t c = ~tails ? (uint32_t)__builtin_ctz(~tails) : 32u;
-    if (sh + 1 + c < 32) {
-        /* The object ends inside this word (the common case): one masked store per plane. */
-        len = 1 + c;
-        a->u[w] = uw & ~(((2u << c) - 1) << sh);
-        a->h[w] = hw & ~m;
-    } else {
-        len = obj_len(a, b);
-        a->h[w] = hw & ~m;
-        range_clear(a->u, b, len);
+    uintptr_t off = (uintptr_t)ptr - (uintptr_t)a->pool;
+    if (__builtin_expect(off >= a->span, 0)) {
+        free_other(gc, ptr);
+        return;
     }
-    a->f[w] &= ~m;
-    a->used_blocks -= len;
-    /* No merging here: that costs two list unlinks per free. Neighbouring runs merge at the next
-     * sweep, which rebuilds the lists, or when an allocation finds nothing large enough. */
-    uint32_t e = b + len;
-    if (b < a->ll_low && e > a->ll_low)
-        a->ll_low = e; /* a run never straddles the zone boundary */
-    run_insert(a, b, len);
-    a->unmerged++;
+    if (__builtin_expect(off & (BS - 1), 0))
+        return;
+    free_block(a, (uint32_t)(off >> BS_LOG2), ptr);
 }
 
 size_t c9_gc_size(const c9_gc_t *gc, const void *ptr) {
@@ -794,6 +935,8 @@ void *c9_gc_realloc(c9_gc_t *gc, void *ptr, size_t size, bool allow_move) {
         return NULL;
     if (size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2)
         return NULL;
+    if (a->pending != NONE)
+        flush_pending(a); /* free_range and the growth below read neighbouring runs' headers */
     uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
     uint32_t len = obj_len(a, b);
     if (n <= len) {
@@ -919,6 +1062,7 @@ static void mark_rescan(c9_gc_t *gc) {
  * ascending address order: short-lived allocations then prefer low addresses. */
 static void rebuild_lists(area *a) {
     a->unmerged = 0;
+    a->pending = NONE; /* the table already says those runs are free */
     memset(a->heads, 0xFF, 2 * (size_t)a->ncls * sizeof(uint32_t));
     memset(a->bits, 0, sizeof a->bits);
     uint32_t i = a->nblocks;
@@ -980,6 +1124,7 @@ void c9_gc_collect(c9_gc_t *gc, const c9_gc_range_t *ranges, size_t n) {
     if (gc->locked || !gc->areas)
         return;
     gc->locked = 1;
+    set_collect_at(gc);
     gc->mark_sp = 0;
     gc->mark_overflow = false;
     for (const c9_gc_root_t *r = gc->roots; r; r = r->next)
@@ -999,12 +1144,14 @@ void c9_gc_collect(c9_gc_t *gc, const c9_gc_range_t *ranges, size_t n) {
     gc->since_collect = 0;
     gc->free_after_collect = free_blocks << BS_LOG2;
     gc->locked = 0;
+    set_collect_at(gc);
 }
 
 void c9_gc_deinit(c9_gc_t *gc) {
     if (!gc->areas || gc->locked)
         return;
     gc->locked = 1;
+    set_collect_at(gc);
     for (area *a = gc->areas; a; a = a->next)
         sweep_area(gc, a, true);
     area *a = gc->areas->next;
@@ -1017,6 +1164,7 @@ void c9_gc_deinit(c9_gc_t *gc) {
     gc->areas = NULL;
     update_bounds(gc);
     gc->locked = 0;
+    set_collect_at(gc);
 }
 
 c9_err_t c9_gc_add_root(c9_gc_t *gc, c9_gc_root_t *root) {
