@@ -111,10 +111,9 @@ struct c9_jpeg {
 
 /* Zigzag index -> natural position, padded so that a run past 63 in corrupt data lands on 63. */
 static const uint8_t zz[80] = {
-    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33,
-    40, 48, 41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36,
-    29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54,
-    47, 55, 62, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
+    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13,
+    6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31,
+    39, 46, 53, 60, 61, 54, 47, 55, 62, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
 };
 
 #define ALIGN_UP(x) (((x) + 7u) & ~(size_t)7u)
@@ -330,8 +329,7 @@ JP_INLINE int32_t br_value(c9_jpeg_t *d, br_t *b, unsigned s) {
 /* Codes longer than the lookup table: walk the canonical code lengths. Returns (length << 8) |
  * symbol like a table entry; an impossible code latches C9_JPEG_ERR_DATA and reads as a 1-bit
  * symbol 0 (end of block), which ends the block so the MCU check can report it. */
-static JP_NOINLINE unsigned huff_slow(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, bb_t bb,
-                                      unsigned lutbits) {
+static JP_NOINLINE unsigned huff_slow(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, bb_t bb, unsigned lutbits) {
     uint32_t first = h->first, index = h->index;
     for (unsigned l = lutbits + 1; l <= 16; l++) {
         uint32_t code = (uint32_t)(bb >> (BB_BITS - l));
@@ -348,8 +346,8 @@ static JP_NOINLINE unsigned huff_slow(c9_jpeg_t *d, const huff_t *h, const uint8
 
 /* lutbits: the table's index width; slowbits: the compact table's width for this class, where
  * the canonical walk in huff_t starts. */
-JP_INLINE unsigned huff_get(c9_jpeg_t *d, br_t *b, const uint16_t *lut, unsigned lutbits,
-                            unsigned slowbits, const huff_t *h, const uint8_t *vals) {
+JP_INLINE unsigned huff_get(c9_jpeg_t *d, br_t *b, const uint16_t *lut, unsigned lutbits, unsigned slowbits,
+                            const huff_t *h, const uint8_t *vals) {
     unsigned e = lut[br_peek(b, lutbits)];
     if (JP_UNLIKELY(!e))
         e = huff_slow(d, h, vals, b->bb, slowbits);
@@ -416,11 +414,11 @@ static c9_err_t build_huff(c9_jpeg_t *d, unsigned cls, unsigned id) {
 
 /* ---- Headers -------------------------------------------------------------------------------- */
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        int r_ = (x);                                                                              \
-        if (r_ < 0)                                                                                \
-            return r_;                                                                             \
+#define TRY(x)                                                                                                         \
+    do {                                                                                                               \
+        int r_ = (x);                                                                                                  \
+        if (r_ < 0)                                                                                                    \
+            return r_;                                                                                                 \
     } while (0)
 
 static c9_err_t parse_dht(c9_jpeg_t *d) {
@@ -647,8 +645,8 @@ static c9_err_t parse_headers(c9_jpeg_t *d) {
     }
 }
 
-c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile,
-                      c9_jpeg_read_fn read, void *read_ctx) {
+c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
+                      void *read_ctx) {
     if (!out || !work || !read)
         return C9_ERR_INVAL;
     *out = NULL;
@@ -845,8 +843,7 @@ JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
 }
 
 /* Box-averages a size x size sample block (stride `size`) down by 2^fh x 2^fv into the plane. */
-static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigned fv, uint8_t *dst,
-                         unsigned dstride) {
+static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigned fv, uint8_t *dst, unsigned dstride) {
     unsigned bw = size >> fh, bh = size >> fv, n = fh + fv, sstride = size;
     for (unsigned y = 0; y < bh; y++) {
         for (unsigned x = 0; x < bw; x++) {
@@ -961,8 +958,8 @@ JP_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t 
  * (compile-time, so each common subsampling gets its own unrolled loop). Each chroma sample's
  * colour terms are computed once for its whole 2^SX x 2^SY cell. Partial MCUs at the right and
  * bottom edges go through convert_any(). */
-JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast,
-                           const unsigned sx, const unsigned sy) {
+JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast, const unsigned sx,
+                           const unsigned sy) {
     const comp_t *cy = &d->comp[0], *cb = &d->comp[1];
     const uint8_t *pY = d->planes + cy->poff, *pB = d->planes + cb->poff, *pR = d->planes + d->comp[2].poff;
     unsigned yw = cy->pw, cw = cb->pw;
@@ -1081,8 +1078,8 @@ static c9_err_t do_restart(c9_jpeg_t *d, br_t *b, unsigned *rst) {
     return C9_OK;
 }
 
-JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_output_fn output,
-                       void *octx, const int fast, const int full) {
+JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *octx,
+                       const int fast, const int full) {
     /* Truncation like TJpgDec: with the usual bit-replicating 565 -> 888 expansion it is also
      * closer on average than adding half a step. */
     const cconv_t cc = {0, 0, 0};
@@ -1099,8 +1096,8 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
     unsigned kind = 0xFF;
     if (d->ncomp == 1)
         kind = 0xFE;
-    else if (d->comp[0].shx == 0 && d->comp[0].shy == 0 && c1->shx == d->comp[2].shx &&
-             c1->shy == d->comp[2].shy && c1->pw == d->comp[2].pw && c1->shx <= 1 && c1->shy <= 1)
+    else if (d->comp[0].shx == 0 && d->comp[0].shy == 0 && c1->shx == d->comp[2].shx && c1->shy == d->comp[2].shy &&
+             c1->pw == d->comp[2].pw && c1->shx <= 1 && c1->shy <= 1)
         kind = c1->shx | (c1->shy << 1);
 
     br_t b;
@@ -1157,27 +1154,22 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
     return C9_OK;
 }
 
-static JP_NOINLINE c9_err_t run_compact_full(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o,
-                                             void *x) {
+static JP_NOINLINE c9_err_t run_compact_full(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
     return run(d, s, f, o, x, 0, 1);
 }
-static JP_NOINLINE c9_err_t run_compact_scaled(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o,
-                                               void *x) {
+static JP_NOINLINE c9_err_t run_compact_scaled(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
     return run(d, s, f, o, x, 0, 0);
 }
 #if C9_JPEG_FAST_PROFILE
-static JP_NOINLINE c9_err_t run_fast_full(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o,
-                                          void *x) {
+static JP_NOINLINE c9_err_t run_fast_full(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
     return run(d, s, f, o, x, 1, 1);
 }
-static JP_NOINLINE c9_err_t run_fast_scaled(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o,
-                                            void *x) {
+static JP_NOINLINE c9_err_t run_fast_scaled(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
     return run(d, s, f, o, x, 1, 0);
 }
 #endif
 
-c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_output_fn output,
-                        void *output_ctx) {
+c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *output_ctx) {
     if (!d || !output || scale > 3)
         return C9_ERR_INVAL;
     if (d->state != ST_OPEN)

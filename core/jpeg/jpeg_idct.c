@@ -117,13 +117,12 @@ void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, unsigned la
                 w[r * 8] = dc;
             continue;
         }
-        u32 x0 = (u32)(int32_t)p[0], x1 = (u32)(int32_t)p[8], x2 = (u32)(int32_t)p[16],
-            x3 = (u32)(int32_t)p[24];
+        u32 x0 = (u32)(int32_t)p[0], x1 = (u32)(int32_t)p[8], x2 = (u32)(int32_t)p[16], x3 = (u32)(int32_t)p[24];
         if (maxrow <= 3) {
             idct1d(x0, x1, x2, x3, 0, 0, 0, 0, o);
         } else {
-            idct1d(x0, x1, x2, x3, (u32)(int32_t)p[32], (u32)(int32_t)p[40], (u32)(int32_t)p[48],
-                   (u32)(int32_t)p[56], o);
+            idct1d(x0, x1, x2, x3, (u32)(int32_t)p[32], (u32)(int32_t)p[40], (u32)(int32_t)p[48], (u32)(int32_t)p[56],
+                   o);
         }
         for (int r = 0; r < 8; r++)
             w[r * 8] = (int32_t)(o[r] + 1024u) >> 11;
@@ -167,8 +166,7 @@ void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out) {
     for (int i = 0; i < 5; i++) {
         const int16_t *p = in + rows[i] * 8;
         u32 e = (u32)(int32_t)p[0] * W0;
-        u32 od = (u32)(int32_t)p[1] * W1 + (u32)(int32_t)p[3] * W3 + (u32)(int32_t)p[5] * W5 +
-                 (u32)(int32_t)p[7] * W7;
+        u32 od = (u32)(int32_t)p[1] * W1 + (u32)(int32_t)p[3] * W3 + (u32)(int32_t)p[5] * W5 + (u32)(int32_t)p[7] * W7;
         /* Keep 12 fraction bits after the first pass, as int32 range allows for valid data. */
         t[i][0] = (u32)((int32_t)(e + od + 2048u) >> 12);
         t[i][1] = (u32)((int32_t)(e - od + 2048u) >> 12);
