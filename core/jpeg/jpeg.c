@@ -28,6 +28,12 @@ typedef uint32_t bb_t;
 #define DC_LUT_BITS 6
 #define AC_LUT_BITS 7
 #define FAST_BITS 9
+#define SKIP_BITS 10 /* FAST profile's multi-symbol skip tables (1/8 scale) */
+#if BB_BITS == 64
+#define SKIP_REFILL_AT 32
+#else
+#define SKIP_REFILL_AT 25 /* a skip entry drops up to 25 bits; br_fill leaves at least 25 */
+#endif
 #define INBUF_COMPACT 256
 #define INBUF_FAST 1024
 #define MAX_BLOCKS 6
@@ -69,7 +75,11 @@ typedef struct fastx {
      * Otherwise non-zero = symbol only: bits 0-4 code length, 8-15 symbol. 0 = longer code. */
     uint32_t ac[2][1 << FAST_BITS];
     uint16_t dc[2][1 << FAST_BITS]; /* (length << 8) | symbol, 0 = longer code */
-    uint16_t rgb[3][768];           /* clamp + round + shift (+ swap) for R, G, B; index v+256 */
+    union {
+        uint16_t rgb[3][768]; /* clamp + round + shift (+ swap) for R, G, B; index v+256 */
+        /* At 1/8 (colour then computed directly): skip_entry() tables, SKIP_BITS wide. */
+        uint16_t skip[2][1 << SKIP_BITS];
+    } u;
 } fastx_t;
 #endif
 
@@ -90,6 +100,7 @@ struct c9_jpeg {
     uint16_t width, height, ri, mcus_x, mcus_y;
     uint8_t profile, state, ncomp, hmax, vmax;
     uint8_t qdef, hdef, sof;
+    uint8_t skipfmt;  /* AC table ids whose compact lookup table holds skip entries (1/8 scale) */
     uint8_t order[3]; /* scan order: indices into comp[] */
     comp_t comp[3];   /* frame order: Y, Cb, Cr */
     huff_t hdc[2], hac[2];
@@ -775,8 +786,110 @@ JP_INLINE unsigned decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
     return last;
 }
 
+/* ---- 1/8 scale: skipping AC coefficients ---------------------------------------------------
+ * A skip table, indexed by the next `bits` bits, tells how far to step over one or more whole
+ * AC coefficients (code and extra bits): entry = total bits | advance << 5, where the advance is
+ * the zigzag distance covered (run + 1 per coefficient, 16 per ZRL) plus 64 when the entry ends
+ * with an end of block. Several coefficients are combined while their codes and extra bits all
+ * fit in the index; the first one needs only its code to fit (its extra bits are dropped unseen).
+ * 0 means the first code is longer than the index. An entry is valid wherever the block has
+ * room for it; at the block's end (which the table cannot know) skip_ac() checks that. */
+
+/* Canonical decode from length 1 of the code at the top of a 32-bit window: (length << 8) |
+ * symbol, or 0 when no code matches. */
+static unsigned huff_walk(const huff_t *h, const uint8_t *vals, uint32_t win) {
+    uint32_t first = 0, index = 0;
+    for (unsigned l = 1; l <= 16; l++) {
+        uint32_t code = win >> (32 - l), cnt = h->counts[l - 1];
+        if (code - first < cnt)
+            return (l << 8) | vals[index + code - first];
+        index += cnt;
+        first = (first + cnt) << 1;
+    }
+    return 0;
+}
+
+/* Skip entry of a single coefficient from its decoded (length << 8) | symbol. */
+static unsigned skip_one(unsigned e) {
+    unsigned sym = e & 0xFF, s = sym & 15, r = sym >> 4;
+    unsigned adv = s ? r + 1 : r == 15 ? 16u : 64u;
+    return ((e >> 8) + s) | (adv << 5);
+}
+
+static void build_skip(const huff_t *h, const uint8_t *vals, uint16_t *st, unsigned bits) {
+    for (uint32_t i = 0; i < (1u << bits); i++) {
+        uint32_t win = i << (32 - bits);
+        unsigned pos = 0, adv = 0, entry = 0;
+        for (;;) {
+            unsigned e = huff_walk(h, vals, win << pos);
+            unsigned len = e >> 8;
+            if (!e || pos + len > bits)
+                break;
+            unsigned one = skip_one(e), size = one & 31, a = one >> 5;
+            if (pos + size > bits) {
+                if (pos == 0)
+                    entry = one; /* extra bits past the index: dropped unseen */
+                break;
+            }
+            if (a + adv > 64 + 63 || (a < 64 && a + adv > 63))
+                break;
+            pos += size;
+            adv += a;
+            entry = pos | (adv << 5);
+            if (a >= 64)
+                break; /* end of block */
+        }
+        st[i] = (uint16_t)entry;
+    }
+}
+
+/* Exact one-coefficient-at-a-time skip from zigzag index k: used at a block's end when a table
+ * entry reaches past it (a block whose last coefficient is at 63 has no end-of-block code). */
+static JP_NOINLINE void skip_careful(c9_jpeg_t *d, br_t *b, const huff_t *h, const uint8_t *vals, unsigned k) {
+    while (k < 64) {
+        if (b->n < SKIP_REFILL_AT)
+            br_fill(d, b);
+        unsigned e = huff_walk(h, vals, (uint32_t)(b->bb >> (BB_BITS - 32)));
+        if (!e) {
+            if (!d->err)
+                d->err = C9_JPEG_ERR_DATA;
+            return;
+        }
+        unsigned one = skip_one(e);
+        br_drop(b, one & 31);
+        k += one >> 5;
+    }
+}
+
+/* Steps over the AC coefficients of a block (after its DC) with a skip table. */
+JP_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned bits, const huff_t *h,
+                       const uint8_t *vals) {
+    unsigned k = 1;
+    for (;;) {
+        if (b->n < SKIP_REFILL_AT)
+            br_fill(d, b);
+        unsigned e = st[br_peek(b, bits)];
+        if (JP_UNLIKELY(!e))
+            e = skip_one(huff_slow(d, h, vals, b->bb, AC_LUT_BITS));
+        unsigned kn = k + (e >> 5);
+        if (kn >= 64) {
+            /* Valid only if the block had room: no coefficient before the end-of-block code went
+             * past 63, or without one the entry ends exactly at 64. */
+            unsigned plain = (e >> 5) & 63;
+            if (JP_UNLIKELY((e & (64u << 5)) ? k + plain > 63 : kn != 64)) {
+                skip_careful(d, b, h, vals, k);
+                return;
+            }
+            br_drop(b, e & 31);
+            return;
+        }
+        br_drop(b, e & 31);
+        k = kn;
+    }
+}
+
 /* 1/8 scale for a block reduced to one sample: decode DC, step over the AC coefficients without
- * extending, dequantising or storing them. Returns the sample. */
+ * decoding, dequantising or storing them. Returns the sample. */
 JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
@@ -791,51 +904,15 @@ JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
     int32_t diff = s ? br_value(d, b, s) : 0;
     c->pred = (int16_t)(uint16_t)((uint32_t)c->pred + (uint32_t)diff);
     int32_t dc = (int16_t)(uint16_t)((uint32_t)(int32_t)c->pred * d->qt[c->tq][0]);
-
-    const uint16_t *lut = d->aclut[c->ta];
-    const huff_t *h = &d->hac[c->ta];
-    const uint8_t *vals = d->acval[c->ta];
 #if C9_JPEG_FAST_PROFILE
-    const uint32_t *fac = fast ? d->fx->ac[c->ta] : NULL;
+    if (fast)
+        skip_ac(d, b, d->fx->u.skip[c->ta], SKIP_BITS, &d->hac[c->ta], d->acval[c->ta]);
+    else
 #endif
-    for (unsigned k = 1; k < 64;) {
-        if (b->n < BB_REFILL_AT)
-            br_fill(d, b);
-        unsigned sym;
-#if C9_JPEG_FAST_PROFILE
-        if (fast) {
-            uint32_t e = fac[br_peek(b, FAST_BITS)];
-            if (JP_LIKELY(e & 0x80u)) {
-                br_drop(b, e & 31);
-                k += ((e >> 8) & 15) + 1;
-                continue;
-            }
-            if (e) {
-                br_drop(b, e & 31);
-                sym = (e >> 8) & 0xFF;
-            } else {
-                e = huff_slow(d, h, vals, b->bb, AC_LUT_BITS);
-                br_drop(b, e >> 8);
-                sym = e & 0xFF;
-            }
-        } else
-#endif
-            sym = huff_get(d, b, lut, AC_LUT_BITS, AC_LUT_BITS, h, vals);
-        unsigned r = sym >> 4;
-        s = sym & 15;
-        if (!s) {
-            if (r != 15)
-                break;
-            k += 16;
-            continue;
-        }
-#if BB_BITS == 32
-        if (b->n < (int32_t)s)
-            br_fill(d, b);
-#endif
-        br_drop(b, s);
-        k += r + 1;
-    }
+        if (JP_LIKELY(d->skipfmt & (1u << c->ta)))
+        skip_ac(d, b, d->aclut[c->ta], AC_LUT_BITS, &d->hac[c->ta], d->acval[c->ta]);
+    else
+        skip_careful(d, b, &d->hac[c->ta], d->acval[c->ta], 1); /* table shared with a decoded plane */
     int32_t v = (dc + 4 + 1024) >> 3;
     if ((uint32_t)v > 255u)
         v = (~v >> 31) & 255;
@@ -859,7 +936,7 @@ static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigne
 }
 
 /* Decodes one MCU into the component planes at the current scale. */
-JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full) {
+JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full, const int eighth) {
     for (unsigned i = 0; i < d->ncomp; i++) {
         comp_t *c = &d->comp[d->order[i]];
         uint8_t *plane = d->planes + c->poff;
@@ -867,7 +944,7 @@ JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full)
         for (unsigned by = 0; by < c->v; by++) {
             for (unsigned bx = 0; bx < c->h; bx++) {
                 uint8_t *dst = plane + by * bh * c->pw + bx * bw;
-                if (!full && c->fh == 3 && c->fv == 3) {
+                if (eighth && c->fh == 3) { /* fv is 3 too at 1/8 (setup_scale) */
                     *dst = skip_block(d, b, c, fast);
                     continue;
                 }
@@ -876,9 +953,11 @@ JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full)
                 unsigned last = decode_block(d, b, c, blk, fast);
                 if (full || (c->fh | c->fv) == 0) {
                     c9_jpeg_idct8(blk, dst, c->pw, last, d->m.t.ws);
+                } else if (c->fh == 2 && c->fv == 2) { /* always the case here at 1/8 */
+                    c9_jpeg_idct2x2(blk, dst, c->pw, last);
                 } else if (c->fh >= 2 && c->fv >= 2) {
                     uint8_t q[4];
-                    c9_jpeg_idct2x2(blk, q);
+                    c9_jpeg_idct2x2(blk, q, 2, last);
                     reduce_block(q, 2, c->fh - 2, c->fv - 2, dst, c->pw);
                 } else {
                     c9_jpeg_idct8(blk, d->m.t.tmp, 8, last, d->m.t.ws);
@@ -927,9 +1006,9 @@ static void build_colour_tables(fastx_t *fx, const cconv_t *cc, bool swap) {
             pg = bswap16(pg);
             pb = bswap16(pb);
         }
-        fx->rgb[0][i] = pr;
-        fx->rgb[1][i] = pg;
-        fx->rgb[2][i] = pb;
+        fx->u.rgb[0][i] = pr;
+        fx->u.rgb[1][i] = pg;
+        fx->u.rgb[2][i] = pb;
     }
 }
 #endif
@@ -945,7 +1024,7 @@ JP_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t 
 #if C9_JPEG_FAST_PROFILE
             if (fast) {
                 const fastx_t *fx = d->fx;
-                *o++ = fx->rgb[0][v + 256] | fx->rgb[1][v + 256] | fx->rgb[2][v + 256];
+                *o++ = fx->u.rgb[0][v + 256] | fx->u.rgb[1][v + 256] | fx->u.rgb[2][v + 256];
                 continue;
             }
 #endif
@@ -964,8 +1043,8 @@ JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *
     const uint8_t *pY = d->planes + cy->poff, *pB = d->planes + cb->poff, *pR = d->planes + d->comp[2].poff;
     unsigned yw = cy->pw, cw = cb->pw;
 #if C9_JPEG_FAST_PROFILE
-    const uint16_t *tr = fast ? d->fx->rgb[0] + 256 : NULL, *tg = fast ? d->fx->rgb[1] + 256 : NULL,
-                   *tb = fast ? d->fx->rgb[2] + 256 : NULL;
+    const uint16_t *tr = fast ? d->fx->u.rgb[0] + 256 : NULL, *tg = fast ? d->fx->u.rgb[1] + 256 : NULL,
+                   *tb = fast ? d->fx->u.rgb[2] + 256 : NULL;
 #endif
     for (unsigned cyi = 0; cyi < (h >> sy); cyi++) {
         const uint8_t *bp = pB + cyi * cw, *rp = pR + cyi * cw;
@@ -1009,7 +1088,7 @@ JP_INLINE void convert_any(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *
 #if C9_JPEG_FAST_PROFILE
             if (fast) {
                 const fastx_t *fx = d->fx;
-                *o++ = fx->rgb[0][v + ar + 256] | fx->rgb[1][v + ag + 256] | fx->rgb[2][v + ab + 256];
+                *o++ = fx->u.rgb[0][v + ar + 256] | fx->u.rgb[1][v + ag + 256] | fx->u.rgb[2][v + ab + 256];
                 continue;
             }
 #endif
@@ -1059,6 +1138,31 @@ static void setup_scale(c9_jpeg_t *d, unsigned scale) {
     }
 }
 
+/* Skip tables for the AC tables of the planes reduced to their DC (1/8 scale). The COMPACT
+ * profile rewrites its own lookup table, unless a decoded plane shares it. */
+static void setup_skip(c9_jpeg_t *d) {
+    unsigned skip = 0, dec = 0;
+    for (unsigned i = 0; i < d->ncomp; i++) {
+        if (d->comp[i].fh == 3)
+            skip |= 1u << d->comp[i].ta;
+        else
+            dec |= 1u << d->comp[i].ta;
+    }
+    for (unsigned id = 0; id < 2; id++) {
+#if C9_JPEG_FAST_PROFILE
+        if (d->fx) {
+            if (skip & (1u << id))
+                build_skip(&d->hac[id], d->acval[id], d->fx->u.skip[id], SKIP_BITS);
+            continue;
+        }
+#endif
+        if ((skip & ~dec) & (1u << id)) {
+            build_skip(&d->hac[id], d->acval[id], d->aclut[id], AC_LUT_BITS);
+            d->skipfmt |= (uint8_t)(1u << id);
+        }
+    }
+}
+
 /* Realigns after a restart interval: drops the bit buffer, expects RSTn next. */
 static c9_err_t do_restart(c9_jpeg_t *d, br_t *b, unsigned *rst) {
     br_save(d, b);
@@ -1079,15 +1183,17 @@ static c9_err_t do_restart(c9_jpeg_t *d, br_t *b, unsigned *rst) {
 }
 
 JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *octx,
-                       const int fast, const int full) {
+                       const int fast, const int full, const int eighth) {
     /* Truncation like TJpgDec: with the usual bit-replicating 565 -> 888 expansion it is also
      * closer on average than adding half a step. */
     const cconv_t cc = {0, 0, 0};
+    /* At 1/8 the FAST tables' memory holds skip tables; colour is cheap there anyway. */
+    const int tab = fast && !eighth;
 #if C9_JPEG_FAST_PROFILE
-    if (fast)
+    if (tab)
         build_colour_tables(d->fx, &cc, (flags & C9_JPEG_SWAP_BYTES) != 0);
 #endif
-    bool swap = !fast && (flags & C9_JPEG_SWAP_BYTES);
+    bool swap = !tab && (flags & C9_JPEG_SWAP_BYTES);
     unsigned mw = (8u * d->hmax) >> scale, mh = (8u * d->vmax) >> scale;
     uint16_t ow, oh;
     c9_jpeg_scaled_size(d, scale, &ow, &oh);
@@ -1114,7 +1220,7 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
                 }
                 togo--;
             }
-            decode_mcu(d, &b, fast, full);
+            decode_mcu(d, &b, fast, full, eighth);
             if (JP_UNLIKELY(d->err || d->pad_bits > b.n)) {
                 br_save(d, &b);
                 if (d->err)
@@ -1130,12 +1236,12 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
             if (k < 4 && (r.w != mw || r.h != mh))
                 k = 0xFF;
             switch (k) {
-            case 0xFE: convert_gray(d, r.w, r.h, &cc, fast); break;
-            case 0: convert_sub(d, r.w, r.h, &cc, fast, 0, 0); break;
-            case 1: convert_sub(d, r.w, r.h, &cc, fast, 1, 0); break;
-            case 2: convert_sub(d, r.w, r.h, &cc, fast, 0, 1); break;
-            case 3: convert_sub(d, r.w, r.h, &cc, fast, 1, 1); break;
-            default: convert_any(d, r.w, r.h, &cc, fast); break;
+            case 0xFE: convert_gray(d, r.w, r.h, &cc, tab); break;
+            case 0: convert_sub(d, r.w, r.h, &cc, tab, 0, 0); break;
+            case 1: convert_sub(d, r.w, r.h, &cc, tab, 1, 0); break;
+            case 2: convert_sub(d, r.w, r.h, &cc, tab, 0, 1); break;
+            case 3: convert_sub(d, r.w, r.h, &cc, tab, 1, 1); break;
+            default: convert_any(d, r.w, r.h, &cc, tab); break;
             }
             if (swap) {
                 unsigned n = (unsigned)r.w * r.h;
@@ -1155,17 +1261,17 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
 }
 
 static JP_NOINLINE c9_err_t run_compact_full(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
-    return run(d, s, f, o, x, 0, 1);
+    return run(d, s, f, o, x, 0, 1, 0);
 }
 static JP_NOINLINE c9_err_t run_compact_scaled(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
-    return run(d, s, f, o, x, 0, 0);
+    return s == 3 ? run(d, s, f, o, x, 0, 0, 1) : run(d, s, f, o, x, 0, 0, 0);
 }
 #if C9_JPEG_FAST_PROFILE
 static JP_NOINLINE c9_err_t run_fast_full(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
-    return run(d, s, f, o, x, 1, 1);
+    return run(d, s, f, o, x, 1, 1, 0);
 }
 static JP_NOINLINE c9_err_t run_fast_scaled(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
-    return run(d, s, f, o, x, 1, 0);
+    return s == 3 ? run(d, s, f, o, x, 1, 0, 1) : run(d, s, f, o, x, 1, 0, 0);
 }
 #endif
 
@@ -1176,6 +1282,8 @@ c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_ou
         return C9_ERR_BADF;
     d->state = ST_DONE;
     setup_scale(d, scale);
+    if (scale == 3)
+        setup_skip(d);
     /* At 1/1 every block goes through the full IDCT straight into its plane. */
     bool full = scale == 0;
 #if C9_JPEG_FAST_PROFILE

@@ -160,13 +160,16 @@ void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, unsigned la
 #define W5 308u
 #define W7 ((u32)-261)
 
-void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out) {
+void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out, unsigned stride, unsigned last) {
     static const uint8_t rows[5] = {0, 1, 3, 5, 7};
-    u32 t[5][2];
-    for (int i = 0; i < 5; i++) {
+    unsigned ext = extent[last], maxrow = ext >> 4, maxcol = ext & 15;
+    u32 t[5][2] = {{0}};
+    for (int i = 0; i < 5 && rows[i] <= maxrow; i++) {
         const int16_t *p = in + rows[i] * 8;
         u32 e = (u32)(int32_t)p[0] * W0;
-        u32 od = (u32)(int32_t)p[1] * W1 + (u32)(int32_t)p[3] * W3 + (u32)(int32_t)p[5] * W5 + (u32)(int32_t)p[7] * W7;
+        u32 od = 0;
+        if (maxcol) /* columns past maxcol are zero */
+            od = (u32)(int32_t)p[1] * W1 + (u32)(int32_t)p[3] * W3 + (u32)(int32_t)p[5] * W5 + (u32)(int32_t)p[7] * W7;
         /* Keep 12 fraction bits after the first pass, as int32 range allows for valid data. */
         t[i][0] = (u32)((int32_t)(e + od + 2048u) >> 12);
         t[i][1] = (u32)((int32_t)(e - od + 2048u) >> 12);
@@ -175,6 +178,6 @@ void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out) {
         u32 e = t[0][j] * W0 + (2048u + (128u << 12));
         u32 od = t[1][j] * W1 + t[2][j] * W3 + t[3][j] * W5 + t[4][j] * W7;
         out[j] = clamp8((int32_t)(e + od) >> 12);
-        out[2 + j] = clamp8((int32_t)(e - od) >> 12);
+        out[stride + j] = clamp8((int32_t)(e - od) >> 12);
     }
 }

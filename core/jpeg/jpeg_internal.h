@@ -31,7 +31,7 @@ void c9_jpeg_idct8(const int16_t *coef, uint8_t *out, unsigned stride, unsigned 
 
 /* 2x2 output whose samples are the exact means of the four 4x4 quadrants of the full inverse
  * DCT: only coefficients 0, 1, 3, 5 and 7 of each row and column contribute. out is 2x2 with
- * stride 2. Used for subsampled chroma at 1/8 scale. */
-void c9_jpeg_idct2x2(const int16_t *coef, uint8_t *out);
+ * the given stride; `last` as for c9_jpeg_idct8. Used for subsampled chroma at 1/8 scale. */
+void c9_jpeg_idct2x2(const int16_t *coef, uint8_t *out, unsigned stride, unsigned last);
 
 #endif /* CIRCUIT9_JPEG_INTERNAL_H */
