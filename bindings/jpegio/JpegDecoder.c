@@ -1,0 +1,688 @@
+/*
+ * jpegio.JpegDecoder: CircuitPython 9.2.9's API, argument order, exception types and messages,
+ * over the circuit9 JPEG core (include/circuit9/jpeg.h).
+ *
+ * Sources. open() takes a path (opened with the caller's builtin open(path, "rb"), so the
+ * circuit9 runtime's drive mapping applies), a binary stream (anything with readinto(), read()
+ * or recv_into() that is not an io.TextIOBase) or a readable buffer, in CircuitPython's order.
+ * A buffer is referenced, not copied, and stays locked (it cannot be resized) while open. As
+ * TJpgDec does, input before the first FF D8 is skipped, and no FF D8 at all is the
+ * "wrong termination of input stream" error.
+ *
+ * The GIL is released for the whole of decode(). Buffer sources need nothing from Python. For
+ * stream sources the read callback takes the GIL back around each call to the stream's read
+ * method (the core asks for at most its input buffer at a time, a few hundred bytes to a few
+ * KB), so a stream works unchanged, can be a socket, and need not be seekable. While the GIL
+ * is released the destination bitmap counts as exported (deinit() fails instead of freeing
+ * it), the decoder is marked busy (a second open() or decode() from another thread raises),
+ * and the dirty area is collected privately and marked once the GIL is back: the display
+ * refresh thread only ever sees the dirty rectangle under the GIL.
+ *
+ * Work memory comes from c9py_allocator() when the decoder is created: the compact profile
+ * (3.5 KB, what CircuitPython's decoder embeds) under the circuit9 executable's board budget,
+ * the fast profile (16 KB of lookup tables, same pixels) in the Python package.
+ *
+ * Kept from CircuitPython: the crop box is validated against the destination bitmap's size;
+ * the bitmap's depth is not checked (values are masked to it); decode() always closes the
+ * decoder; the scaled image is (width >> scale) x (height >> scale), as TJpgDec's per-MCU
+ * rounding gives. Deliberately different: open()'s TypeError names the offending type (the
+ * C original drops that argument); a failed decode, a Python exception from the stream and a
+ * read-only bitmap also close the decoder (CircuitPython's exception escapes from inside the
+ * decoder and leaves it half open); blocks clipped to an odd width at the image's right edge
+ * are copied correctly (CircuitPython's stride rounds down and shears them); the file opened
+ * from a path is closed when the decoder closes.
+ */
+#include "jpegio.h"
+
+#include "circuit9/jpeg.h"
+
+#include <limits.h>
+#include <string.h>
+
+enum { SRC_NONE, SRC_BUFFER, SRC_STREAM };
+enum { RD_READINTO, RD_READ, RD_RECV_INTO };
+
+/* Bytes read at a time while looking for SOI; what is left after it is served first. */
+#define SOI_CHUNK 512
+
+typedef struct {
+    PyObject_HEAD const c9_allocator_t *alloc;
+    void *work;
+    size_t work_size;
+    c9_jpeg_profile_t profile;
+    c9_jpeg_t *dec; /* set while a source is open with its headers parsed */
+    uint16_t width, height;
+    int kind;
+    Py_buffer view; /* SRC_BUFFER */
+    size_t pos;
+    PyObject *stream; /* SRC_STREAM */
+    PyObject *method; /* its bound read method */
+    int read_kind;
+    bool own_stream;   /* opened here from a path: closed with the decoder */
+    PyObject *scratch; /* bytearray handed to readinto()/recv_into() */
+    uint8_t pending[SOI_CHUNK + 1];
+    size_t pending_pos, pending_len;
+    bool busy;
+    bool py_error;     /* the stream raised; the exception is pending in this thread */
+    PyThreadState *ts; /* saved thread state while decode() runs without the GIL */
+} decoder_obj_t;
+
+#define SELF ((decoder_obj_t *)self)
+
+/* ---- errors -------------------------------------------------------------------------------- */
+
+/* TJpgDec's result texts, as CircuitPython raises them, for the core's codes. */
+static PyObject *raise_jpeg(c9_err_t err) {
+    const char *msg;
+    switch (err) {
+    case C9_JPEG_ERR_TRUNCATED: msg = "Device error or wrong termination of input stream"; break;
+    case C9_JPEG_ERR_FORMAT:
+    case C9_JPEG_ERR_DATA: msg = "Data format error (may be broken data)"; break;
+    case C9_JPEG_ERR_PROGRESSIVE:
+    case C9_JPEG_ERR_ARITHMETIC:
+    case C9_JPEG_ERR_PRECISION:
+    case C9_JPEG_ERR_LOSSLESS:
+    case C9_JPEG_ERR_CMYK:
+    case C9_JPEG_ERR_SAMPLING:
+    case C9_ERR_NOTSUP: msg = "Not supported JPEG standard"; break;
+    case C9_ERR_NOMEM: msg = "Insufficient memory pool for the image"; break;
+    case C9_ERR_INVAL: msg = "Parameter error"; break;
+    default: return c9py_raise(err);
+    }
+    PyErr_SetString(PyExc_RuntimeError, msg);
+    return NULL;
+}
+
+static PyObject *raise_busy(void) {
+    PyErr_SetString(PyExc_RuntimeError, "JpegDecoder is in use by another thread");
+    return NULL;
+}
+
+/* ---- argument parsing (MicroPython's mp_arg_parse_all) -------------------------------------- */
+
+enum { A_REQ = 1, A_KW = 2, A_INT = 4 };
+typedef struct {
+    const char *name;
+    int flags;
+    long def;
+} argspec_t;
+
+/* mp_obj_get_int on a 32-bit board: ints and bools that fit a machine word. */
+static int get_int(PyObject *o, long *out) {
+    if (!PyLong_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "can't convert %s to int", c9py_type_name(o));
+        return -1;
+    }
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (v == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (overflow || v < INT32_MIN || v > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "overflow converting long int to machine word");
+        return -1;
+    }
+    *out = (long)v;
+    return 0;
+}
+
+/* Slot i gets the given object (borrowed) or NULL; A_INT slots are converted, in order, into
+ * ival[i] (def when not given). Errors and their order are mp_arg_parse_all's. */
+static int parse(PyObject *args, PyObject *kw, const argspec_t *spec, size_t n, PyObject **obj, long *ival) {
+    Py_ssize_t npos = PyTuple_GET_SIZE(args), pos_found = 0, kw_found = 0;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *given = NULL;
+        if ((Py_ssize_t)i < npos) {
+            if (spec[i].flags & A_KW) {
+                break; /* reported as extra positional below */
+            }
+            given = PyTuple_GET_ITEM(args, (Py_ssize_t)i);
+            pos_found++;
+        } else if (kw) {
+            given = PyDict_GetItemString(kw, spec[i].name);
+            if (given) {
+                kw_found++;
+            }
+        }
+        if (!given && (spec[i].flags & A_REQ)) {
+            PyErr_Format(PyExc_TypeError, "'%s' argument required", spec[i].name);
+            return -1;
+        }
+        obj[i] = given;
+        ival[i] = spec[i].def;
+        if (given && (spec[i].flags & A_INT) && get_int(given, &ival[i]) < 0) {
+            return -1;
+        }
+    }
+    if (pos_found < npos) {
+        PyErr_SetString(PyExc_TypeError, "extra positional arguments given");
+        return -1;
+    }
+    if (kw && kw_found < PyDict_GET_SIZE(kw)) {
+        PyErr_SetString(PyExc_TypeError, "extra keyword arguments given");
+        return -1;
+    }
+    return 0;
+}
+
+/* mp_arg_validate_type_int then mp_arg_validate_int_range (bools are not ints here). */
+static int get_coord(PyObject *o, long min, long max, const char *name, long *out) {
+    if (!PyLong_Check(o) || PyBool_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s must be of type int, not %s", name, c9py_type_name(o));
+        return -1;
+    }
+    return get_int(o, out) < 0 ? -1 : c9py_check_range(*out, min, max, name);
+}
+
+/* bitmaptools_validate_coord_range_pair: x1 in 0..width, x2 (None: width) in x1..width, then
+ * the same for y. in[] = x1, y1, x2, y2, NULL when not given. */
+static int crop_box(PyObject *const in[4], int width, int height, c9_rect_t *r) {
+    static const char *const names[2][2] = {{"x1", "x2"}, {"y1", "y2"}};
+    const int lim[2] = {width, height};
+    long lo[2], hi[2];
+    for (int axis = 0; axis < 2; axis++) {
+        lo[axis] = 0;
+        if (in[axis] && get_coord(in[axis], 0, lim[axis], names[axis][0], &lo[axis]) < 0) {
+            return -1;
+        }
+        hi[axis] = lim[axis];
+        if (in[axis + 2] && in[axis + 2] != Py_None &&
+            get_coord(in[axis + 2], lo[axis], lim[axis], names[axis][1], &hi[axis]) < 0) {
+            return -1;
+        }
+    }
+    *r = (c9_rect_t){(int16_t)lo[0], (int16_t)lo[1], (int16_t)hi[0], (int16_t)hi[1]};
+    return 0;
+}
+
+typedef struct {
+    bool set;
+    uint32_t value;
+} opt_value_t;
+
+/* skip_*_index: None or absent means unset, else mp_obj_get_int compared as uint32. */
+static int get_opt_value(PyObject *o, opt_value_t *out) {
+    long v = 0;
+    out->set = o && o != Py_None;
+    if (out->set && get_int(o, &v) < 0) {
+        return -1;
+    }
+    out->value = (uint32_t)v;
+    return 0;
+}
+
+/* ---- sources ------------------------------------------------------------------------------- */
+
+/* Drops the source. Runs Python code (closing our own file, releasing references) without
+ * disturbing an exception that is being raised. */
+static void close_source(decoder_obj_t *self) {
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    self->dec = NULL;
+    if (self->kind == SRC_BUFFER) {
+        PyBuffer_Release(&self->view);
+    } else if (self->kind == SRC_STREAM) {
+        if (self->own_stream) {
+            PyObject *r = PyObject_CallMethod(self->stream, "close", NULL);
+            if (r) {
+                Py_DECREF(r);
+            } else {
+                PyErr_WriteUnraisable(self->stream);
+            }
+        }
+        Py_CLEAR(self->method);
+        Py_CLEAR(self->stream);
+    }
+    Py_CLEAR(self->scratch);
+    self->kind = SRC_NONE;
+    self->own_stream = false;
+    self->pending_pos = self->pending_len = 0;
+    self->py_error = false;
+    PyErr_Restore(et, ev, tb);
+}
+
+static PyObject *eagain(void) {
+    return c9py_raise_oserror(11, "EAGAIN");
+}
+
+/* One call to the stream's read method (GIL held). Returns the bytes stored in buf (0 at the
+ * end of the stream) or -1 with an exception. A readinto() returning None has no data yet:
+ * MicroPython turns that into EAGAIN. */
+static Py_ssize_t stream_read(decoder_obj_t *self, uint8_t *buf, size_t len) {
+    PyObject *res;
+    if (self->read_kind == RD_READ) {
+        res = PyObject_CallFunction(self->method, "n", (Py_ssize_t)len);
+        if (!res) {
+            return -1;
+        }
+        if (res == Py_None) {
+            Py_DECREF(res);
+            eagain();
+            return -1;
+        }
+        Py_buffer v;
+        if (PyObject_GetBuffer(res, &v, PyBUF_SIMPLE) < 0) {
+            Py_DECREF(res);
+            PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
+            return -1;
+        }
+        size_t n = (size_t)v.len < len ? (size_t)v.len : len;
+        memcpy(buf, v.buf, n);
+        PyBuffer_Release(&v);
+        Py_DECREF(res);
+        return (Py_ssize_t)n;
+    }
+    /* readinto()/recv_into() fill a bytearray of exactly len bytes that we own, so a stream
+     * that keeps its argument can never write into the decoder's memory. */
+    if (!self->scratch || (size_t)PyByteArray_GET_SIZE(self->scratch) != len) {
+        if (!self->scratch || PyByteArray_Resize(self->scratch, (Py_ssize_t)len) < 0) {
+            PyErr_Clear(); /* resize refused while the stream holds a view: take a new one */
+            Py_XSETREF(self->scratch, PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)len));
+            if (!self->scratch) {
+                return -1;
+            }
+        }
+    }
+    res = PyObject_CallOneArg(self->method, self->scratch);
+    if (!res) {
+        return -1;
+    }
+    if (res == Py_None) {
+        Py_DECREF(res);
+        eagain();
+        return -1;
+    }
+    Py_ssize_t n = PyLong_AsSsize_t(res);
+    Py_DECREF(res);
+    if (n == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (n < 0 || (size_t)n > len || PyByteArray_GET_SIZE(self->scratch) < n) {
+        PyErr_Format(PyExc_ValueError, "readinto returned %zd outside buffer size %zu", n, len);
+        return -1;
+    }
+    memcpy(buf, PyByteArray_AS_STRING(self->scratch), (size_t)n);
+    return n;
+}
+
+/* The core's read callback. Serves what the SOI search left over, then the buffer or the
+ * stream; takes the GIL back around a stream read when decode() released it. */
+static int32_t source_read(void *ctx, uint8_t *buf, uint32_t len) {
+    decoder_obj_t *self = ctx;
+    if (self->pending_pos < self->pending_len) {
+        size_t n = C9_MIN((size_t)len, self->pending_len - self->pending_pos);
+        memcpy(buf, self->pending + self->pending_pos, n);
+        self->pending_pos += n;
+        return (int32_t)n;
+    }
+    if (self->kind == SRC_BUFFER) {
+        size_t n = C9_MIN((size_t)len, (size_t)self->view.len - self->pos);
+        memcpy(buf, (const uint8_t *)self->view.buf + self->pos, n);
+        self->pos += n;
+        return (int32_t)n;
+    }
+    if (self->py_error) {
+        return C9_ERR_IO;
+    }
+    if (self->ts) {
+        PyEval_RestoreThread(self->ts);
+    }
+    Py_ssize_t n = stream_read(self, buf, C9_MIN((size_t)len, (size_t)INT32_MAX));
+    if (n < 0) {
+        self->py_error = true; /* the exception stays set in this thread until we return */
+    }
+    if (self->ts) {
+        self->ts = PyEval_SaveThread();
+    }
+    return n < 0 ? C9_ERR_IO : (int32_t)n;
+}
+
+/* TJpgDec skips everything before the first FF D8. Returns 1 when found (the input then
+ * continues at that FF D8), 0 at the end of the input, -1 with a Python exception. */
+static int find_soi(decoder_obj_t *self) {
+    if (self->kind == SRC_BUFFER) {
+        const uint8_t *p = self->view.buf;
+        for (size_t i = 0; i + 1 < (size_t)self->view.len; i++) {
+            if (p[i] == 0xFF && p[i + 1] == 0xD8) {
+                self->pos = i;
+                return 1;
+            }
+        }
+        self->pos = (size_t)self->view.len;
+        return 0;
+    }
+    /* pending[0] is kept free so that an FF ending one chunk can be put back in front of the
+     * D8 that starts the next. */
+    bool prev_ff = false;
+    for (;;) {
+        Py_ssize_t n = stream_read(self, self->pending + 1, SOI_CHUNK);
+        if (n <= 0) {
+            return n < 0 ? -1 : 0;
+        }
+        for (size_t i = 1; i <= (size_t)n; i++) {
+            if (prev_ff && self->pending[i] == 0xD8) {
+                self->pending[i - 1] = 0xFF;
+                self->pending_pos = i - 1;
+                self->pending_len = (size_t)n + 1;
+                return 1;
+            }
+            prev_ff = self->pending[i] == 0xFF;
+        }
+    }
+}
+
+static PyObject *text_io_base(void) {
+    static PyObject *cls;
+    if (!cls) {
+        PyObject *io = PyImport_ImportModule("io");
+        if (io) {
+            cls = PyObject_GetAttrString(io, "TextIOBase");
+            Py_DECREF(io);
+        }
+    }
+    return cls;
+}
+
+/* The binary-stream test: a read method, and not a text stream. Returns 1 with a new
+ * reference in *method, 0 when obj is no binary stream, -1 on error. */
+static int stream_method(PyObject *obj, PyObject **method, int *kind) {
+    PyObject *text = text_io_base();
+    if (!text) {
+        return -1;
+    }
+    int is_text = PyObject_IsInstance(obj, text);
+    if (is_text != 0) {
+        return is_text < 0 ? -1 : 0;
+    }
+    static const char *const names[] = {"readinto", "read", "recv_into"};
+    static const int kinds[] = {RD_READINTO, RD_READ, RD_RECV_INTO};
+    for (int i = 0; i < 3; i++) {
+        PyObject *m = PyObject_GetAttrString(obj, names[i]);
+        if (!m) {
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+                return -1;
+            }
+            PyErr_Clear();
+        }
+        if (m && PyCallable_Check(m)) {
+            *method = m;
+            *kind = kinds[i];
+            return 1;
+        }
+        Py_XDECREF(m);
+    }
+    return 0;
+}
+
+/* ---- JpegDecoder --------------------------------------------------------------------------- */
+
+static PyObject *decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    if (PyTuple_GET_SIZE(args) > 0) {
+        PyErr_SetString(PyExc_TypeError, "extra positional arguments given");
+        return NULL;
+    }
+    if (kw && PyDict_GET_SIZE(kw) > 0) {
+        PyErr_SetString(PyExc_TypeError, "extra keyword arguments given");
+        return NULL;
+    }
+    PyObject *self = type->tp_alloc(type, 0);
+    if (!self) {
+        return NULL;
+    }
+    SELF->alloc = c9py_allocator();
+    /* On the virtual board the decoder costs what CircuitPython's does; elsewhere speed wins,
+     * with the compact profile as the fallback when 16 KB cannot be had. */
+    c9_jpeg_profile_t first = c9py_runtime_allocator ? C9_JPEG_PROFILE_COMPACT : C9_JPEG_PROFILE_FAST;
+    for (int p = first; p >= C9_JPEG_PROFILE_COMPACT && !SELF->work; p--) {
+        size_t size = c9_jpeg_workspace_size((c9_jpeg_profile_t)p);
+        if (size) {
+            SELF->work = c9_alloc(SELF->alloc, size);
+            SELF->work_size = size;
+            SELF->profile = (c9_jpeg_profile_t)p;
+        }
+    }
+    if (!SELF->work) {
+        size_t need = c9_jpeg_workspace_size(C9_JPEG_PROFILE_COMPACT);
+        Py_DECREF(self);
+        return c9py_raise_nomem(need);
+    }
+    return self;
+}
+
+static void decoder_dealloc(PyObject *self) {
+    close_source(SELF);
+    if (SELF->work) {
+        c9_free(SELF->alloc, SELF->work, SELF->work_size);
+    }
+    Py_TYPE(self)->tp_free(self);
+}
+
+/* open(source, /) -> (width, height) */
+static PyObject *decoder_open(PyObject *self, PyObject *args, PyObject *kw) {
+    if (kw && PyDict_GET_SIZE(kw) > 0) {
+        PyErr_SetString(PyExc_TypeError, "function doesn't take keyword arguments");
+        return NULL;
+    }
+    if (PyTuple_GET_SIZE(args) != 1) {
+        PyErr_Format(PyExc_TypeError, "function takes 2 positional arguments but %zd were given",
+                     PyTuple_GET_SIZE(args) + 1);
+        return NULL;
+    }
+    if (SELF->busy) {
+        return raise_busy();
+    }
+    close_source(SELF);
+
+    PyObject *src = PyTuple_GET_ITEM(args, 0);
+    Py_INCREF(src);
+    bool own = false;
+    if (PyUnicode_Check(src)) {
+        /* The caller's builtins: under the circuit9 runtime, user code's open() maps
+         * CircuitPython paths onto the drive. */
+        PyObject *open = PyDict_GetItemString(PyEval_GetBuiltins(), "open");
+        if (!open) {
+            Py_DECREF(src);
+            PyErr_SetString(PyExc_NameError, "name 'open' isn't defined");
+            return NULL;
+        }
+        Py_SETREF(src, PyObject_CallFunction(open, "Os", src, "rb"));
+        if (!src) {
+            return NULL;
+        }
+        own = true;
+    }
+
+    PyObject *method = NULL;
+    int read_kind = RD_READ;
+    int st = stream_method(src, &method, &read_kind);
+    if (st > 0) {
+        SELF->kind = SRC_STREAM;
+        SELF->stream = src; /* takes the reference */
+        SELF->method = method;
+        SELF->read_kind = read_kind;
+        SELF->own_stream = own;
+    } else if (st == 0 && PyObject_CheckBuffer(src)) {
+        if (PyObject_GetBuffer(src, &SELF->view, PyBUF_SIMPLE) < 0) {
+            st = -1;
+        } else {
+            SELF->kind = SRC_BUFFER;
+            SELF->pos = 0;
+        }
+        Py_DECREF(src);
+    } else {
+        if (st == 0) {
+            PyErr_Format(PyExc_TypeError, "data_source must be of type str, BytesIO, or ReadableBuffer, not %s",
+                         c9py_type_name(src));
+        }
+        if (own) {
+            PyObject *r = PyObject_CallMethod(src, "close", NULL);
+            Py_XDECREF(r);
+        }
+        Py_DECREF(src);
+        return NULL;
+    }
+    if (st < 0) {
+        return NULL;
+    }
+
+    SELF->busy = true;
+    c9_err_t err = C9_JPEG_ERR_TRUNCATED; /* TJpgDec: no SOI before the end is JDR_INP */
+    int found = find_soi(SELF);
+    if (found > 0) {
+        err = c9_jpeg_open(&SELF->dec, SELF->work, SELF->work_size, SELF->profile, source_read, SELF);
+    }
+    SELF->busy = false;
+    c9_jpeg_info_t info;
+    if (found >= 0 && err == C9_OK && !SELF->py_error) {
+        err = c9_jpeg_get_info(SELF->dec, &info);
+    }
+    if (found < 0 || SELF->py_error || err != C9_OK) {
+        bool pending = found < 0 || SELF->py_error;
+        close_source(SELF);
+        return pending ? NULL : raise_jpeg(err);
+    }
+    SELF->width = info.width;
+    SELF->height = info.height;
+    return Py_BuildValue("(ii)", (int)info.width, (int)info.height);
+}
+
+/* Where decoded pixels go: each output block is blitted as CircuitPython's callback does. */
+typedef struct {
+    c9_bitmap_t *bm;
+    int x, y;         /* destination of the crop box's top-left corner */
+    c9_rect_t crop;   /* in scaled image pixels, x2/y2 exclusive */
+    int max_w, max_h; /* TJpgDec's scaled size: width >> scale, height >> scale */
+    opt_value_t skip_source, skip_dest;
+    c9_rect_t dirty; /* marked on the bitmap once the GIL is back */
+} output_t;
+
+static c9_err_t put_block(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *px) {
+    output_t *o = ctx;
+    c9_bitmap_t *bm = o->bm;
+    int sx1 = C9_MAX((int)r->x, (int)o->crop.x1), sy1 = C9_MAX((int)r->y, (int)o->crop.y1);
+    int sx2 = C9_MIN(C9_MIN((int)r->x + r->w, o->max_w), (int)o->crop.x2);
+    int sy2 = C9_MIN(C9_MIN((int)r->y + r->h, o->max_h), (int)o->crop.y2);
+    int dx = o->x + sx1 - o->crop.x1, dy = o->y + sy1 - o->crop.y1; /* >= 0: sx1 >= crop.x1 */
+    int w = C9_MIN(sx2 - sx1, (int)bm->width - dx), h = C9_MIN(sy2 - sy1, (int)bm->height - dy);
+    if (w <= 0 || h <= 0) {
+        return C9_OK;
+    }
+    bool plain = bm->bits_per_value == 16 && !o->skip_source.set && !o->skip_dest.set;
+    for (int j = 0; j < h; j++) {
+        const uint16_t *s = px + (size_t)(sy1 - r->y + j) * r->w + (size_t)(sx1 - r->x);
+        if (plain) {
+            uint16_t *d = (uint16_t *)(bm->data + (size_t)(dy + j) * bm->stride_words) + dx;
+            memcpy(d, s, (size_t)w * sizeof *d);
+            continue;
+        }
+        for (int i = 0; i < w; i++) {
+            uint32_t v = s[i];
+            if (o->skip_source.set && v == o->skip_source.value) {
+                continue;
+            }
+            if (o->skip_dest.set && c9_bitmap_get_unchecked(bm, dx + i, dy + j) == o->skip_dest.value) {
+                continue;
+            }
+            c9_bitmap_set_unchecked(bm, dx + i, dy + j, v); /* masked to the bitmap's depth */
+        }
+    }
+    c9_rect_t area = {(int16_t)dx, (int16_t)dy, (int16_t)(dx + w), (int16_t)(dy + h)};
+    c9_rect_union(&o->dirty, &area, &o->dirty);
+    return C9_OK;
+}
+
+/* decode(bitmap, scale=0, x=0, y=0, x1=0, y1=0, x2=None, y2=None, *, skip_source_index=None,
+ *        skip_dest_index=None) */
+static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { BITMAP, SCALE, X, Y, X1, Y1, X2, Y2, SKIP_SOURCE, SKIP_DEST, NARGS };
+    static const argspec_t spec[NARGS] = {
+        {"bitmap", A_REQ, 0},
+        {"scale", A_INT, 0},
+        {"x", A_INT, 0},
+        {"y", A_INT, 0},
+        {"x1", 0, 0},
+        {"y1", 0, 0},
+        {"x2", 0, 0},
+        {"y2", 0, 0},
+        {"skip_source_index", A_KW, 0},
+        {"skip_dest_index", A_KW, 0},
+    };
+    PyObject *a[NARGS];
+    long v[NARGS];
+    if (parse(args, kw, spec, NARGS, a, v) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *bm = c9py_bitmap(a[BITMAP], "bitmap");
+    c9_rect_t crop;
+    output_t out = {0};
+    if (!bm || c9py_check_range(v[SCALE], 0, 3, "scale") < 0 || c9py_check_range(v[X], 0, bm->width, "x") < 0 ||
+        c9py_check_range(v[Y], 0, bm->height, "y") < 0 || crop_box(&a[X1], bm->width, bm->height, &crop) < 0 ||
+        get_opt_value(a[SKIP_SOURCE], &out.skip_source) < 0 || get_opt_value(a[SKIP_DEST], &out.skip_dest) < 0) {
+        return NULL;
+    }
+    if (SELF->busy) {
+        return raise_busy();
+    }
+    if (!SELF->dec) {
+        PyErr_SetString(PyExc_RuntimeError, "decode() without open()");
+        return NULL;
+    }
+    if (bm->read_only) {
+        close_source(SELF);
+        PyErr_SetString(PyExc_RuntimeError, "Read-only");
+        return NULL;
+    }
+    unsigned scale = (unsigned)v[SCALE];
+    out.bm = bm;
+    out.x = (int)v[X];
+    out.y = (int)v[Y];
+    out.crop = crop;
+    out.max_w = SELF->width >> scale;
+    out.max_h = SELF->height >> scale;
+
+    PyObject *bitmap_obj = a[BITMAP];
+    Py_INCREF(bitmap_obj);
+    ((c9py_bitmap_obj_t *)bitmap_obj)->exports++;
+    SELF->busy = true;
+    SELF->ts = PyEval_SaveThread();
+    c9_err_t err = c9_jpeg_decode(SELF->dec, scale, C9_JPEG_SWAP_BYTES, put_block, &out);
+    PyEval_RestoreThread(SELF->ts);
+    SELF->ts = NULL;
+    SELF->busy = false;
+    ((c9py_bitmap_obj_t *)bitmap_obj)->exports--;
+    if (!c9_rect_empty(&out.dirty)) {
+        c9_bitmap_mark_dirty(bm, &out.dirty);
+    }
+    Py_DECREF(bitmap_obj);
+
+    bool pending = SELF->py_error;
+    close_source(SELF); /* CircuitPython: one decode per open() */
+    if (pending) {
+        return NULL;
+    }
+    if (err != C9_OK) {
+        return raise_jpeg(err);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"open", (PyCFunction)(void (*)(void))decoder_open, METH_VARARGS | METH_KEYWORDS,
+     "open(source, /) -> (width, height): use a filename, a binary stream or a buffer as the JPEG data "
+     "source. Returns the image size."},
+    {"decode", (PyCFunction)(void (*)(void))decoder_decode, METH_VARARGS | METH_KEYWORDS,
+     "decode(bitmap, scale=0, x=0, y=0, x1=0, y1=0, x2=None, y2=None, *, skip_source_index=None, "
+     "skip_dest_index=None): decode the opened JPEG into bitmap as RGB565_SWAPPED, downscaled by 2**scale. "
+     "The decoder is closed afterwards: open() again before the next decode."},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject c9py_JpegDecoder_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "jpegio.JpegDecoder",
+    .tp_basicsize = sizeof(decoder_obj_t),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "JpegDecoder(): a JPEG decoder. Create one and reuse it: it holds its work memory.",
+    .tp_new = decoder_new,
+    .tp_dealloc = decoder_dealloc,
+    .tp_methods = methods,
+};
