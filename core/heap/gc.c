@@ -104,6 +104,15 @@ static inline void range_clear(uint32_t *p, uint32_t i, uint32_t n) {
         p[w] &= ~((1u << n) - 1);
 }
 
+static inline uint64_t load2(const uint32_t *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v); /* two table words: one load on 64-bit machines */
+    return v;
+}
+static inline void store2(uint32_t *p, uint64_t v) {
+    memcpy(p, &v, sizeof v);
+}
+
 /* Blocks of the object whose head is b: the head plus the tails that follow. The planes have
  * a zero word past the end, so the loop always stops. */
 static inline uint32_t obj_len(const area *a, uint32_t b) {
@@ -128,17 +137,31 @@ static inline uint32_t *tag_at(const area *a, uint32_t last) {
     return (uint32_t *)(a->pool + ((size_t)last << BS_LOG2) + BS - 4);
 }
 
+/* cls_of for n < 64. */
+static const uint8_t cls_of_small[64] = {
+    0,  1,  2,  3,  4,  5,  6,  7,  8,  8,  9,  9,  10, 10, 11, 11, 12, 12, 12, 12, 13, 13,
+    13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17, 17,
+    17, 17, 17, 17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19,
+};
+
 /* Class holding runs of n blocks: exact below 8, then four per power of two. */
 static inline uint32_t cls_of(uint32_t n) {
-    if (n < 8)
-        return n;
+    if (n < 64)
+        return cls_of_small[n];
     uint32_t fl = 31u - (uint32_t)__builtin_clz(n);
     return 8 + ((fl - 3) << 2) + ((n >> (fl - 2)) & 3);
 }
+/* cls_search for n < 64 (the sizes of nearly every allocation). */
+static const uint8_t cls_search_small[64] = {
+    0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  9,  10, 10, 11, 11, 12, 12, 13, 13, 13, 13, 14,
+    14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 17, 17, 17, 17, 17, 17, 17, 17, 18, 18, 18,
+    18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19, 20, 20, 20, 20, 20, 20, 20,
+};
+
 /* First class in which every run has at least n blocks. */
 static inline uint32_t cls_search(uint32_t n) {
-    if (n < 8)
-        return n;
+    if (n < 64)
+        return cls_search_small[n];
     uint32_t fl = 31u - (uint32_t)__builtin_clz(n);
     uint32_t c = 8 + ((fl - 3) << 2) + ((n >> (fl - 2)) & 3);
     return c + ((n & ((1u << (fl - 2)) - 1)) != 0);
@@ -402,7 +425,8 @@ static size_t align_up(size_t x, size_t a) {
 static void layout_for(uintptr_t base, uint32_t nblocks, layout *l) {
     l->ncls = nblocks ? cls_search(nblocks) + 1 : 1;
     l->nbw = (l->ncls + 31) / 32;
-    l->pw = nblocks / 32 + 1; /* a zero word past the end stops obj_len */
+    /* A zero word past the end stops obj_len; one more lets c9_gc_free read two words at once. */
+    l->pw = nblocks / 32 + 2;
     l->heads = align_up(sizeof(area), sizeof(uint32_t));
     l->planes = l->heads + 2 * (size_t)l->ncls * sizeof(uint32_t);
     size_t after = l->planes + 3 * (size_t)l->pw * sizeof(uint32_t);
@@ -560,14 +584,18 @@ static __attribute__((noinline)) void *zero_all(uint8_t *p, uint32_t n) {
 /* Sets the table bits of a new object of n blocks at block b (address p) and clears its slack. */
 static inline __attribute__((always_inline)) void *mark_new(area *a, uint32_t b, uint32_t n, unsigned flags,
                                                             uint8_t *p) {
-    uint32_t w = b >> 5, sh = b & 31;
-    if (__builtin_expect(sh + n <= 32, 1))
-        a->u[w] |= (~0u >> (32 - n)) << sh; /* n >= 1 */
+    uint32_t sh = b & 31;
+    uint32_t *pl = a->u + (b >> 5); /* h and f are pw words after u */
+    size_t pw = a->pw;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (__builtin_expect(sh + n <= 64, 1))
+        store2(pl, load2(pl) | (~0ull >> (64 - n)) << sh); /* n >= 1; pw leaves room for two words */
     else
+#endif
         range_set(a->u, b, n);
-    a->h[w] |= 1u << sh;
+    pl[pw] |= 1u << sh;
     if (flags & C9_GC_FINALISER)
-        a->f[w] |= 1u << sh;
+        pl[2 * pw] |= 1u << sh;
     if (__builtin_expect(flags & C9_GC_ZERO, 0))
         return zero_all(p, n);
     memset(p + ((size_t)(n - 1) << BS_LOG2), 0, BS); /* slack past the caller's bytes */
@@ -781,6 +809,17 @@ static __attribute__((noinline)) void *alloc_pending(c9_gc_t *gc, size_t size, u
     return commit(gc, a, b, n, flags);
 }
 
+/* A long-lived object with no long-lived hole to fill: carve it from the top of the first area's
+ * gap (its pending stack is empty here). */
+static __attribute__((noinline)) void *alloc_gap(c9_gc_t *gc, size_t size, unsigned flags) {
+    area *a = gc->areas;
+    uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
+    uint32_t b = take_gap_top(a, n);
+    if (b == NONE)
+        return alloc_general(gc, size, flags);
+    return commit(gc, a, b, n, flags);
+}
+
 /* Lowest size in class c (c >= 8): the inverse of cls_of. */
 static inline uint32_t cls_min(uint32_t c) {
     return (4 + ((c - 8) & 3)) << (((c - 8) >> 2) + 1);
@@ -798,7 +837,7 @@ void *c9_gc_alloc(c9_gc_t *gc, size_t size, unsigned flags) {
     int set = (flags & C9_GC_LONG_LIVED) ? SET_LL : SET_SL;
     uint32_t c = find_class(a, set, cls_search(n));
     if (__builtin_expect(c == NONE, 0))
-        return alloc_general(gc, size, flags);
+        return set == SET_LL ? alloc_gap(gc, size, flags) : alloc_general(gc, size, flags);
     gc->since_collect += (size_t)n << BS_LOG2;
     a->used_blocks += n;
     uint32_t *hd = head_of(a, set, c);
@@ -865,26 +904,36 @@ static __attribute__((noinline)) void free_long(area *a, uint32_t b, void *ptr) 
     free_finish(a, b, len, ptr);
 }
 
-/* Frees the object whose head is block b of area a (ptr is its address). The planes are reached
- * from one pointer (h and f are pw words after u), which keeps this within scratch registers. */
+/* Frees the object whose head is block b of area a (ptr is its address). The head's table word
+ * and the next one are read together, so objects up to 33 blocks are measured and cleared with
+ * one masked store; the planes are reached from one pointer (h and f are pw words after u). */
 static inline __attribute__((always_inline)) void free_block(area *a, uint32_t b, void *ptr) {
     uint32_t sh = b & 31;
     uint32_t *p = a->u + (b >> 5);
     size_t pw = a->pw;
-    uint32_t uw = p[0], hw = p[pw];
-    uint32_t x = uw >> sh, y = hw >> sh;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t uw = load2(p), hw = load2(p + pw);
+#else
+    uint64_t uw = p[0] | (uint64_t)p[1] << 32, hw = p[pw] | (uint64_t)p[pw + 1] << 32;
+#endif
+    uint64_t x = uw >> sh, y = hw >> sh;
     if (__builtin_expect(!(x & y & 1), 0))
         return; /* not the head of an allocated object */
-    /* Tail blocks after the head, from the head's word; bit 31 of tails is always 0. */
-    uint32_t tails = (x & ~y) >> 1;
-    uint32_t c = (uint32_t)__builtin_ctz(~tails);
-    if (__builtin_expect(sh + c >= 31, 0)) {
+    /* Tail blocks after the head; bit 63 of tails is always 0. */
+    uint64_t tails = (x & ~y) >> 1;
+    uint32_t c = (uint32_t)__builtin_ctzll(~tails);
+    if (__builtin_expect(sh + c >= 63, 0)) {
         free_long(a, b, ptr);
         return;
     }
-    /* The object ends inside this word (the common case): one masked store per plane. */
-    p[0] = uw & ~(((2u << c) - 1) << sh);
-    p[pw] = hw & ~(1u << sh);
+    uint64_t clear = ~(((2ull << c) - 1) << sh);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    store2(p, uw & clear);
+#else
+    p[0] &= (uint32_t)clear;
+    p[1] &= (uint32_t)(clear >> 32);
+#endif
+    p[pw] &= ~(1u << sh);
     p[2 * pw] &= ~(1u << sh);
     free_finish(a, b, c + 1, ptr);
 }
@@ -897,9 +946,9 @@ static __attribute__((noinline)) void free_other(c9_gc_t *gc, void *ptr) {
 }
 
 void c9_gc_free(c9_gc_t *gc, void *ptr) {
+    if (__builtin_expect(gc->collect_at == 0, 0))
+        return; /* locked, or no area */
     area *a = gc->areas;
-    if (__builtin_expect(!a || gc->locked, 0))
-        return;
     uintptr_t off = (uintptr_t)ptr - (uintptr_t)a->pool;
     if (__builtin_expect(off >= a->span, 0)) {
         free_other(gc, ptr);
