@@ -104,13 +104,24 @@ static inline void range_clear(uint32_t *p, uint32_t i, uint32_t n) {
         p[w] &= ~((1u << n) - 1);
 }
 
+/* Two consecutive table words as one 64-bit value (word i + 1 in the high half): one load or
+ * store on 64-bit little-endian machines. */
 static inline uint64_t load2(const uint32_t *p) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t v;
-    memcpy(&v, p, sizeof v); /* two table words: one load on 64-bit machines */
+    memcpy(&v, p, sizeof v);
     return v;
+#else
+    return p[0] | (uint64_t)p[1] << 32;
+#endif
 }
 static inline void store2(uint32_t *p, uint64_t v) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     memcpy(p, &v, sizeof v);
+#else
+    p[0] = (uint32_t)v;
+    p[1] = (uint32_t)(v >> 32);
+#endif
 }
 
 /* Blocks of the object whose head is b: the head plus the tails that follow. The planes have
@@ -587,11 +598,9 @@ static inline __attribute__((always_inline)) void *mark_new(area *a, uint32_t b,
     uint32_t sh = b & 31;
     uint32_t *pl = a->u + (b >> 5); /* h and f are pw words after u */
     size_t pw = a->pw;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (__builtin_expect(sh + n <= 64, 1))
         store2(pl, load2(pl) | (~0ull >> (64 - n)) << sh); /* n >= 1; pw leaves room for two words */
     else
-#endif
         range_set(a->u, b, n);
     pl[pw] |= 1u << sh;
     if (flags & C9_GC_FINALISER)
@@ -911,11 +920,7 @@ static inline __attribute__((always_inline)) void free_block(area *a, uint32_t b
     uint32_t sh = b & 31;
     uint32_t *p = a->u + (b >> 5);
     size_t pw = a->pw;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t uw = load2(p), hw = load2(p + pw);
-#else
-    uint64_t uw = p[0] | (uint64_t)p[1] << 32, hw = p[pw] | (uint64_t)p[pw + 1] << 32;
-#endif
     uint64_t x = uw >> sh, y = hw >> sh;
     if (__builtin_expect(!(x & y & 1), 0))
         return; /* not the head of an allocated object */
@@ -927,12 +932,7 @@ static inline __attribute__((always_inline)) void free_block(area *a, uint32_t b
         return;
     }
     uint64_t clear = ~(((2ull << c) - 1) << sh);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     store2(p, uw & clear);
-#else
-    p[0] &= (uint32_t)clear;
-    p[1] &= (uint32_t)(clear >> 32);
-#endif
     p[pw] &= ~(1u << sh);
     p[2 * pw] &= ~(1u << sh);
     free_finish(a, b, c + 1, ptr);
@@ -1028,12 +1028,11 @@ void *c9_gc_realloc(c9_gc_t *gc, void *ptr, size_t size, bool allow_move) {
 
 /* ---- collection ---------------------------------------------------------------------------- */
 
-static inline void mark_word(c9_gc_t *gc, uintptr_t p) {
-    if (p - gc->lo >= gc->hi - gc->lo)
-        return;
+/* p is inside [gc->lo, gc->hi): mark the object it starts, if any. */
+static inline void mark_hit(c9_gc_t *gc, uintptr_t p) {
     for (area *a = gc->areas; a; a = a->next) {
         uintptr_t off = p - (uintptr_t)a->pool;
-        if (off < ((uintptr_t)a->nblocks << BS_LOG2)) {
+        if (off < a->span) {
             if (off & (BS - 1))
                 return;
             uint32_t b = (uint32_t)(off >> BS_LOG2), w = b >> 5, m = 1u << (b & 31);
@@ -1052,9 +1051,27 @@ static inline void mark_word(c9_gc_t *gc, uintptr_t p) {
     }
 }
 
+/* The conservative scan: most words are not heap addresses, so the bounds stay in registers and
+ * the loop is a load, a subtract and a compare per word. */
 static void scan_words(c9_gc_t *gc, const uintptr_t *w, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        mark_word(gc, w[i]);
+    const uintptr_t lo = gc->lo, span = gc->hi - gc->lo;
+    const uintptr_t *end = w + n;
+    for (; end - w >= 4; w += 4) {
+        uintptr_t p0 = w[0], p1 = w[1], p2 = w[2], p3 = w[3];
+        if (__builtin_expect(p0 - lo < span, 0))
+            mark_hit(gc, p0);
+        if (__builtin_expect(p1 - lo < span, 0))
+            mark_hit(gc, p1);
+        if (__builtin_expect(p2 - lo < span, 0))
+            mark_hit(gc, p2);
+        if (__builtin_expect(p3 - lo < span, 0))
+            mark_hit(gc, p3);
+    }
+    for (; w < end; w++) {
+        uintptr_t p = *w;
+        if (__builtin_expect(p - lo < span, 0))
+            mark_hit(gc, p);
+    }
 }
 
 static void drain(c9_gc_t *gc) {
@@ -1077,10 +1094,14 @@ void c9_gc_scan_range(c9_gc_t *gc, const void *start, size_t bytes) {
         return;
     /* Roots can hold many references: drain whenever the stack fills, so that only deep
      * object graphs ever overflow it. */
+    const uintptr_t lo = gc->lo, span = gc->hi - gc->lo;
     for (const uintptr_t *w = (const uintptr_t *)s; w < (const uintptr_t *)e; w++) {
-        mark_word(gc, *w);
-        if (gc->mark_sp == C9_GC_MARK_STACK)
-            drain(gc);
+        uintptr_t p = *w;
+        if (p - lo < span) {
+            mark_hit(gc, p);
+            if (gc->mark_sp == C9_GC_MARK_STACK)
+                drain(gc);
+        }
     }
     drain(gc);
 }
@@ -1128,27 +1149,48 @@ static void rebuild_lists(area *a) {
     }
 }
 
+/* Clears the table bits of the object whose head is b and returns its length. Its tails end at
+ * the next head (marked or not) or free block. */
+static inline uint32_t clear_object(area *a, uint32_t b) {
+    uint32_t sh = b & 31;
+    uint32_t *p = a->u + (b >> 5);
+    size_t pw = a->pw;
+    uint64_t uw = load2(p), hw = load2(p + pw);
+    uint64_t tails = ((uw & ~hw) >> sh) >> 1;
+    uint32_t c = (uint32_t)__builtin_ctzll(~tails), len;
+    if (__builtin_expect(sh + c < 63, 1)) {
+        len = c + 1;
+        store2(p, uw & ~(((2ull << c) - 1) << sh));
+    } else {
+        len = obj_len(a, b);
+        range_clear(a->u, b, len);
+    }
+    p[pw] &= ~(1u << sh);
+    return len;
+}
+
+/* Frees every unmarked object (every object if all) and turns marked heads back into heads, a
+ * table word at a time: words holding only live objects cost a few instructions. */
 static void sweep_area(c9_gc_t *gc, area *a, bool all) {
     uint32_t nw = a->nblocks / 32 + 1;
+    uint32_t *u = a->u, *h = a->h, *f = a->f;
     for (uint32_t w = 0; w < nw; w++) {
-        uint32_t heads = a->h[w];
-        while (heads) {
-            uint32_t bit = (uint32_t)__builtin_ctz(heads);
-            heads &= heads - 1;
+        uint32_t hw = h[w], uw = u[w];
+        if (!hw)
+            continue;
+        uint32_t marked = hw & ~uw;
+        uint32_t garbage = all ? hw : hw & uw;
+        u[w] = uw | marked; /* marked head -> head */
+        while (garbage) {
+            uint32_t bit = (uint32_t)__builtin_ctz(garbage);
+            garbage &= garbage - 1;
             uint32_t m = 1u << bit, b = (w << 5) + bit;
-            if ((a->u[w] & m) || all) { /* unmarked head: garbage */
-                if ((a->f[w] & m) && gc->cfg.finaliser) {
-                    a->f[w] &= ~m; /* cleared first: exactly once even if the finaliser re-enters */
+            if (f[w] & m) {
+                f[w] &= ~m; /* cleared first: exactly once even if the finaliser re-enters */
+                if (gc->cfg.finaliser)
                     gc->cfg.finaliser(gc->cfg.ctx, a->pool + ((size_t)b << BS_LOG2));
-                }
-                a->f[w] &= ~m;
-                uint32_t len = obj_len(a, b);
-                a->h[w] &= ~m;
-                range_clear(a->u, b, len);
-                a->used_blocks -= len;
-            } else {
-                a->u[w] |= m; /* marked head -> head */
             }
+            a->used_blocks -= clear_object(a, b);
         }
     }
     if (!all)
