@@ -134,7 +134,6 @@ def _make_display(d):
     """board.DISPLAY from the board table, through the display modules' public API."""
     import board
     import busdisplay
-    import displayio  # noqa: F401  (readies Group before BusDisplay makes the terminal group)
 
     def pin(name):
         return getattr(board, name) if name else None

@@ -518,7 +518,7 @@ static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "busdisplay", "Displays 
                                  -1, NULL};
 
 PyObject *c9py_init_busdisplay(void) {
-    PyObject *m = PyModule_Create(&def);
+    PyObject *m = c9py_display_types_ready() < 0 ? NULL : PyModule_Create(&def);
     if (m && c9py_add_type(m, "BusDisplay", &c9py_BusDisplay_Type) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -11,6 +11,11 @@
 #include "circuit9/display_bus.h"
 #include "circuit9/host_display.h"
 
+/* Readies every display-family type (displayio, fontio, busio, microcontroller.Pin, the buses,
+ * BusDisplay) in one place. Each display module's init calls it first, so a module may create or
+ * check another's objects whatever was imported before. 0, or -1 with an exception. */
+int c9py_display_types_ready(void);
+
 /* microcontroller.Pin */
 typedef struct {
     PyObject_HEAD int id;

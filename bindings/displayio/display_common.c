@@ -120,6 +120,30 @@ PyObject *c9py_bus_stats_dict(PyObject *obj) {
                          (double)s->time_ps / 1e12, "frequency", (unsigned long)s->frequency);
 }
 
+/* ---- types ----------------------------------------------------------------------------------- */
+
+int c9py_display_types_ready(void) {
+    /* Every type one display-family module may create or check for another, so that no module's
+     * objects depend on which modules were imported first. */
+    static PyTypeObject *const types[] = {
+        &c9py_Bitmap_Type,        &c9py_Palette_Type,      &c9py_ColorConverter_Type, &c9py_Group_Type,
+        &c9py_TileGrid_Type,      &c9py_OnDiskBitmap_Type, &c9py_BuiltinFont_Type,    &c9py_Pin_Type,
+        &c9py_SPI_Type,           &c9py_I2C_Type,          &c9py_FourWire_Type,       &c9py_ParallelBus_Type,
+        &c9py_I2CDisplayBus_Type, &c9py_BusDisplay_Type,
+    };
+    static bool ready;
+    if (ready) {
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (PyType_Ready(types[i]) < 0) {
+            return -1;
+        }
+    }
+    ready = true;
+    return 0;
+}
+
 /* ---- CIRCUITPYTHON_TERMINAL ------------------------------------------------------------------ */
 
 static PyObject *terminal_group;
@@ -127,6 +151,9 @@ static PyObject *terminal_group;
 PyObject *c9py_terminal_group(void) {
     if (terminal_group) {
         return terminal_group;
+    }
+    if (c9py_display_types_ready() < 0) {
+        return NULL;
     }
     /* A read-only group holding the console's character grid (spaces until the supervisor writes
      * to it), 6x12 Terminus cells over a black/white palette. */

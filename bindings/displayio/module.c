@@ -30,7 +30,7 @@ static int add_alias(PyObject *m, const char *name, PyTypeObject *type) {
 }
 
 PyObject *c9py_init_displayio(void) {
-    PyObject *m = PyModule_Create(&def);
+    PyObject *m = c9py_display_types_ready() < 0 ? NULL : PyModule_Create(&def);
     if (!m) {
         return NULL;
     }

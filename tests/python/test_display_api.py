@@ -240,3 +240,27 @@ def test_i2c_bus_messages(clean):
         bus.reset()
     with pytest.raises(OSError):
         bus.send(0xAE, b"")  # nobody at 0x3D
+
+
+@pytest.mark.parametrize("first", ["busdisplay", "terminalio", "fontio", "circuit9_board"])
+def test_busdisplay_without_displayio_imported_first(first, circuit9_exe, tmp_path):
+    # Under the executable modules are built-ins created on import, so BusDisplay can make the
+    # terminal group before displayio ever ran (it used to crash on an unreadied Group type).
+    script = tmp_path / "first.py"
+    script.write_text(f"""
+import {first}
+import circuit9_board as cb, busio, fourwire, busdisplay
+p = cb.Panel("ST7789")
+p.attach_spi(clock=cb.pin("GPIO36"), mosi=cb.pin("GPIO35"), chip_select=cb.pin("GPIO7"), command=cb.pin("GPIO39"))
+spi = busio.SPI(cb.pin("GPIO36"), MOSI=cb.pin("GPIO35"))
+bus = fourwire.FourWire(spi, command=cb.pin("GPIO39"), chip_select=cb.pin("GPIO7"))
+d = busdisplay.BusDisplay(bus, b"", width=240, height=320)
+import displayio
+print(type(d.root_group).__name__, d.root_group is displayio.CIRCUITPYTHON_TERMINAL)
+""")
+    import subprocess
+
+    out = subprocess.run([circuit9_exe, str(script)], capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, C9_NO_DISPLAY_THREAD="1"))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "Group True\n"
