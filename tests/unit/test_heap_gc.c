@@ -266,7 +266,7 @@ static void run_model(uint64_t seed, size_t first_area, c9_outheap_t *grow, size
             assert_false(c9_gc_is_object(&gc, m->p) && c9_gc_size(&gc, m->p) == 0);
             m->p = NULL;
             m->link = -1;
-            mark_model(&md); /* objects it linked to may now be garbage */
+            mark_model(&md);                                       /* objects it linked to may now be garbage */
         } else if (r < 74 && is_rooted[i] && !linked_to(&md, i)) { /* realloc */
             size_t sz = 8 + rnd() % 700;
             bool move = rnd() % 4 != 0;
@@ -569,6 +569,119 @@ static void test_realloc_in_place(void **state) {
     c9_gc_deinit(&gc);
 }
 
+/* ---- c9_gc_free's pending stack -------------------------------------------------------- */
+
+/* Frees go on a stack that the next allocation reuses (same size and zone) or moves to the
+ * lists; realloc, long objects and word boundaries must all see the freed runs. */
+static void test_pending_frees(void **state) {
+    (void)state;
+    static c9_gc_t gc;
+    c9_gc_config_t cfg = {.no_auto_collect = true};
+    assert_int_equal(c9_gc_init(&gc, &cfg, mem, 64 * 1024), C9_OK);
+    c9_gc_info_t info;
+    c9_gc_info(&gc, &info);
+    size_t total = info.total;
+    /* The last freed run of the same size is reused at once. */
+    uint8_t *a = c9_gc_alloc(&gc, 48, 0), *b = c9_gc_alloc(&gc, 48, 0);
+    assert_ptr_equal(b, a + 48);
+    c9_gc_free(&gc, a);
+    assert_false(c9_gc_is_object(&gc, a));
+    c9_gc_free(&gc, a); /* a second free is ignored */
+    assert_ptr_equal(c9_gc_alloc(&gc, 40, 0), a);
+    /* A different size moves the pending run to the lists; the best fit still finds it. */
+    c9_gc_free(&gc, b);
+    uint8_t *small = c9_gc_alloc(&gc, 16, 0);
+    assert_ptr_equal(small, b);
+    assert_ptr_equal(c9_gc_alloc(&gc, 32, 0), b + 16);
+    /* A long-lived request never takes a short-lived pending run. */
+    uint8_t *s1 = c9_gc_alloc(&gc, 64, 0);
+    c9_gc_free(&gc, s1);
+    uint8_t *l1 = c9_gc_alloc(&gc, 64, C9_GC_LONG_LIVED);
+    assert_true(l1 > s1);
+    /* Objects crossing one or two table words (the head word holds 32 blocks) and longer than the
+     * two words read at once: every length from 1 to 80 blocks at every offset in a word. */
+    for (size_t pre = 1; pre <= 32; pre++) {
+        for (size_t blocks = 1; blocks <= 80; blocks += (blocks < 40 ? 1 : 13)) {
+            uint8_t *pad = c9_gc_alloc(&gc, pre * C9_GC_BLOCK_SIZE, 0);
+            uint8_t *o = c9_gc_alloc(&gc, blocks * C9_GC_BLOCK_SIZE, C9_GC_FINALISER);
+            uint8_t *after = c9_gc_alloc(&gc, C9_GC_BLOCK_SIZE, 0);
+            assert_non_null(pad);
+            assert_non_null(o);
+            assert_non_null(after);
+            assert_int_equal(c9_gc_size(&gc, o), blocks * C9_GC_BLOCK_SIZE);
+            c9_gc_free(&gc, o);
+            assert_false(c9_gc_is_object(&gc, o));
+            assert_true(c9_gc_is_object(&gc, after));
+            assert_int_equal(c9_gc_size(&gc, after), C9_GC_BLOCK_SIZE);
+            assert_int_equal(c9_gc_size(&gc, pad), pre * C9_GC_BLOCK_SIZE);
+            c9_gc_free(&gc, pad);
+            c9_gc_free(&gc, after);
+        }
+    }
+    /* realloc grows into a neighbour that is only on the pending stack (after a collection that
+     * frees everything, so that the three objects are adjacent). */
+    c9_gc_collect(&gc, NULL, 0);
+    uint8_t *g = c9_gc_alloc(&gc, 64, 0), *n1 = c9_gc_alloc(&gc, 64, 0), *n2 = c9_gc_alloc(&gc, 64, 0);
+    assert_ptr_equal(n1, g + 64);
+    memset(g, 0x5A, 64);
+    c9_gc_free(&gc, n1);
+    assert_ptr_equal(c9_gc_realloc(&gc, g, 128, false), g);
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(g[i], 0x5A);
+    /* shrinking next to a pending run merges into it */
+    c9_gc_free(&gc, n2);
+    assert_ptr_equal(c9_gc_realloc(&gc, g, 16, false), g);
+    assert_int_equal(c9_gc_size(&gc, g), 16);
+    /* Frees then a collection: nothing is left over, the whole area is one free run again. */
+    c9_gc_collect(&gc, NULL, 0);
+    c9_gc_info(&gc, &info);
+    assert_int_equal(info.used, 0);
+    assert_int_equal(info.largest_free, total);
+    assert_int_equal(info.long_lived, 0);
+    c9_gc_deinit(&gc);
+}
+
+/* Garbage and live objects sharing table words, with finalisers: the word-at-a-time sweep frees
+ * exactly the unreachable ones, each finaliser once. */
+static void test_sweep_mixed_words(void **state) {
+    (void)state;
+    static c9_gc_t gc;
+    c9_gc_config_t cfg = {.finaliser = finaliser, .no_auto_collect = true};
+    fin_gc = &gc;
+    fin_n = 0;
+    assert_int_equal(c9_gc_init(&gc, &cfg, mem, 32 * 1024), C9_OK);
+    enum { N = 300 };
+    static void *objs[N], *keep[N];
+    rng_state = 1234;
+    size_t nkeep = 0, nfin = 0;
+    for (int i = 0; i < N; i++) {
+        size_t sz = 1 + rnd() % (i % 7 == 0 ? 700 : 60);
+        objs[i] = c9_gc_alloc(&gc, sz, (i % 3) ? C9_GC_FINALISER : 0);
+        assert_non_null(objs[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        if (rnd() % 2)
+            keep[nkeep++] = objs[i];
+        else if (i % 3)
+            nfin++;
+    }
+    c9_gc_range_t r = {keep, nkeep * sizeof(void *)};
+    c9_gc_collect(&gc, &r, 1);
+    assert_int_equal(fin_n, nfin);
+    for (size_t k = 0; k < fin_n; k++)
+        for (size_t j = 0; j < nkeep; j++)
+            assert_ptr_not_equal(fin_log[k], keep[j]);
+    for (size_t j = 0; j < nkeep; j++)
+        assert_true(c9_gc_is_object(&gc, keep[j]));
+    fin_n = 0;
+    c9_gc_collect(&gc, &r, 1); /* marks were cleared: the same objects survive again */
+    assert_int_equal(fin_n, 0);
+    for (size_t j = 0; j < nkeep; j++)
+        assert_true(c9_gc_is_object(&gc, keep[j]));
+    c9_gc_deinit(&gc);
+    fin_n = 0;
+}
+
 /* ---- fragmentation regression on a committed trace --------------------------------------- */
 
 typedef struct rep {
@@ -675,6 +788,8 @@ int main(void) {
         cmocka_unit_test(test_deep_graph_survives),
         cmocka_unit_test(test_scan_callback_and_roots),
         cmocka_unit_test(test_realloc_in_place),
+        cmocka_unit_test(test_pending_frees),
+        cmocka_unit_test(test_sweep_mixed_words),
         cmocka_unit_test(test_fragmentation_regression),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
