@@ -28,6 +28,7 @@ typedef uint32_t bb_t;
 #define DC_LUT_BITS 6
 #define AC_LUT_BITS 7
 #define FAST_BITS 9
+#define FAST_DC_BITS 8
 #define SKIP_BITS 10 /* FAST profile's multi-symbol skip tables (1/8 scale) */
 #if BB_BITS == 64
 #define SKIP_REFILL_AT 32
@@ -35,7 +36,7 @@ typedef uint32_t bb_t;
 #define SKIP_REFILL_AT 25 /* a skip entry drops up to 25 bits; br_fill leaves at least 25 */
 #endif
 #define INBUF_COMPACT 256
-#define INBUF_FAST 1024
+#define INBUF_FAST 512
 #define MAX_BLOCKS 6
 #define MARK_EOF 0x100 /* pseudo marker: the input ended */
 
@@ -74,10 +75,14 @@ typedef struct fastx {
     /* AC: bit 7 set = coefficient fully decoded: bits 0-4 bits to drop, 8-11 run, 16-31 value.
      * Otherwise non-zero = symbol only: bits 0-4 code length, 8-15 symbol. 0 = longer code. */
     uint32_t ac[2][1 << FAST_BITS];
-    uint16_t dc[2][1 << FAST_BITS]; /* (length << 8) | symbol, 0 = longer code */
+    uint16_t dc[2][1 << FAST_DC_BITS]; /* (length << 8) | symbol, 0 = longer code */
     union {
-        uint16_t rgb[3][768]; /* clamp + round + shift (+ swap) for R, G, B; index v+256 */
-        /* At 1/8 (colour then computed directly): skip_entry() tables, SKIP_BITS wide. */
+        struct {
+            uint16_t rgb[3][768];       /* clamp + round + shift (+ swap) for R, G, B; index v+256 */
+            int16_t rcr[256], bcb[256]; /* chroma_terms(): R from Cr, B from Cb */
+            int32_t gcr[256], gcb[256]; /* G's parts before rounding */
+        } c;
+        /* At 1/8 (colour then computed directly): skip tables, SKIP_BITS wide. */
         uint16_t skip[2][1 << SKIP_BITS];
     } u;
 } fastx_t;
@@ -399,13 +404,14 @@ static c9_err_t build_huff(c9_jpeg_t *d, unsigned cls, unsigned id) {
                     lut[base + j] = (uint16_t)((l << 8) | sym);
             }
 #if C9_JPEG_FAST_PROFILE
-            if (fx && l <= FAST_BITS) {
+            if (fx && !cls && l <= FAST_DC_BITS) {
+                unsigned n = 1u << (FAST_DC_BITS - l), base = code << (FAST_DC_BITS - l);
+                for (unsigned j = 0; j < n; j++)
+                    fx->dc[id][base + j] = (uint16_t)((l << 8) | sym);
+            }
+            if (fx && cls && l <= FAST_BITS) {
                 unsigned n = 1u << (FAST_BITS - l), base = code << (FAST_BITS - l);
                 for (unsigned j = 0; j < n; j++) {
-                    if (!cls) {
-                        fx->dc[id][base + j] = (uint16_t)((l << 8) | sym);
-                        continue;
-                    }
                     unsigned s = sym & 15, run = sym >> 4;
                     uint32_t e = (uint32_t)(sym << 8) | l | 0x40u;
                     if (s && l + s <= FAST_BITS) {
@@ -719,15 +725,15 @@ void c9_jpeg_scaled_size(const c9_jpeg_t *d, unsigned scale, uint16_t *w, uint16
 /* ---- Block decoding ------------------------------------------------------------------------ */
 
 /* Decodes one block's coefficients, dequantised, into blk (zeroed by the caller). Returns the
- * zigzag index of the last coefficient written. */
-JP_INLINE unsigned decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, const int fast) {
+ * bitmap of the natural positions written (bit 0, the DC, always set). */
+JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, const int fast) {
     const uint16_t *q = d->qt[c->tq];
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
     unsigned s;
 #if C9_JPEG_FAST_PROFILE
     if (fast)
-        s = huff_get(d, b, d->fx->dc[c->td], FAST_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
+        s = huff_get(d, b, d->fx->dc[c->td], FAST_DC_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
     else
 #endif
         s = huff_get(d, b, d->dclut[c->td], DC_LUT_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
@@ -742,7 +748,7 @@ JP_INLINE unsigned decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
 #if C9_JPEG_FAST_PROFILE
     const uint32_t *fac = fast ? d->fx->ac[c->ta] : NULL;
 #endif
-    unsigned last = 0;
+    uint64_t nz = 1;
     for (unsigned k = 1; k < 64;) {
         if (b->n < BB_REFILL_AT)
             br_fill(d, b);
@@ -755,7 +761,8 @@ JP_INLINE unsigned decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
                 k += (e >> 8) & 15;
                 unsigned pos = zz[k];
                 blk[pos] = (int16_t)(uint16_t)((uint32_t)((int32_t)e >> 16) * q[pos]);
-                last = k++;
+                nz |= (uint64_t)1 << pos;
+                k++;
                 continue;
             }
             if (e) {
@@ -781,9 +788,10 @@ JP_INLINE unsigned decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
         int32_t v = br_value(d, b, s);
         unsigned pos = zz[k];
         blk[pos] = (int16_t)(uint16_t)((uint32_t)v * q[pos]);
-        last = k++;
+        nz |= (uint64_t)1 << pos;
+        k++;
     }
-    return last;
+    return nz;
 }
 
 /* ---- 1/8 scale: skipping AC coefficients ---------------------------------------------------
@@ -896,7 +904,7 @@ JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
     unsigned s;
 #if C9_JPEG_FAST_PROFILE
     if (fast)
-        s = huff_get(d, b, d->fx->dc[c->td], FAST_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
+        s = huff_get(d, b, d->fx->dc[c->td], FAST_DC_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
     else
 #endif
         s = huff_get(d, b, d->dclut[c->td], DC_LUT_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
@@ -950,17 +958,17 @@ JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full,
                 }
                 int16_t *blk = d->m.t.coef;
                 memset(blk, 0, 64 * sizeof *blk);
-                unsigned last = decode_block(d, b, c, blk, fast);
+                uint64_t nz = decode_block(d, b, c, blk, fast);
                 if (full || (c->fh | c->fv) == 0) {
-                    c9_jpeg_idct8(blk, dst, c->pw, last, d->m.t.ws);
+                    c9_jpeg_idct8(blk, dst, c->pw, nz, d->m.t.ws);
                 } else if (c->fh == 2 && c->fv == 2) { /* always the case here at 1/8 */
-                    c9_jpeg_idct2x2(blk, dst, c->pw, last);
+                    c9_jpeg_idct2x2(blk, dst, c->pw, nz);
                 } else if (c->fh >= 2 && c->fv >= 2) {
                     uint8_t q[4];
-                    c9_jpeg_idct2x2(blk, q, 2, last);
+                    c9_jpeg_idct2x2(blk, q, 2, nz);
                     reduce_block(q, 2, c->fh - 2, c->fv - 2, dst, c->pw);
                 } else {
-                    c9_jpeg_idct8(blk, d->m.t.tmp, 8, last, d->m.t.ws);
+                    c9_jpeg_idct8(blk, d->m.t.tmp, 8, nz, d->m.t.ws);
                     reduce_block(d->m.t.tmp, 8, c->fh, c->fv, dst, c->pw);
                 }
             }
@@ -975,12 +983,36 @@ typedef struct cconv {
 } cconv_t;
 
 /* YCbCr -> RGB offsets with 16-bit fixed-point BT.601 factors (the JFIF definition). */
-JP_INLINE void chroma_terms(int cb, int cr, const cconv_t *cc, int32_t *r, int32_t *g, int32_t *b) {
-    cb -= 128;
-    cr -= 128;
-    *r = ((91881 * cr + 32768) >> 16) + cc->br;
-    *g = ((-22554 * cb - 46802 * cr + 32768) >> 16) + cc->bg;
-    *b = ((116130 * cb + 32768) >> 16) + cc->bb;
+JP_INLINE int32_t term_rcr(int cr, const cconv_t *cc) {
+    return ((91881 * (cr - 128) + 32768) >> 16) + cc->br;
+}
+JP_INLINE int32_t term_gcr(int cr, const cconv_t *cc) {
+    return -46802 * (cr - 128) + 32768 + (cc->bg << 16);
+}
+JP_INLINE int32_t term_gcb(int cb) {
+    return -22554 * (cb - 128);
+}
+JP_INLINE int32_t term_bcb(int cb, const cconv_t *cc) {
+    return ((116130 * (cb - 128) + 32768) >> 16) + cc->bb;
+}
+
+JP_INLINE void chroma_terms(const c9_jpeg_t *d, int cb, int cr, const cconv_t *cc, const int fast, int32_t *r,
+                            int32_t *g, int32_t *b) {
+#if C9_JPEG_FAST_PROFILE
+    if (fast) {
+        const fastx_t *fx = d->fx;
+        *r = fx->u.c.rcr[cr];
+        *g = (fx->u.c.gcr[cr] + fx->u.c.gcb[cb]) >> 16;
+        *b = fx->u.c.bcb[cb];
+        return;
+    }
+#else
+    (void)d;
+    (void)fast;
+#endif
+    *r = term_rcr(cr, cc);
+    *g = (term_gcr(cr, cc) + term_gcb(cb)) >> 16;
+    *b = term_bcb(cb, cc);
 }
 
 JP_INLINE uint16_t pack565(int32_t y, int32_t cr, int32_t cg, int32_t cb) {
@@ -1006,9 +1038,15 @@ static void build_colour_tables(fastx_t *fx, const cconv_t *cc, bool swap) {
             pg = bswap16(pg);
             pb = bswap16(pb);
         }
-        fx->u.rgb[0][i] = pr;
-        fx->u.rgb[1][i] = pg;
-        fx->u.rgb[2][i] = pb;
+        fx->u.c.rgb[0][i] = pr;
+        fx->u.c.rgb[1][i] = pg;
+        fx->u.c.rgb[2][i] = pb;
+    }
+    for (int i = 0; i < 256; i++) {
+        fx->u.c.rcr[i] = (int16_t)term_rcr(i, cc);
+        fx->u.c.gcr[i] = term_gcr(i, cc);
+        fx->u.c.gcb[i] = term_gcb(i);
+        fx->u.c.bcb[i] = (int16_t)term_bcb(i, cc);
     }
 }
 #endif
@@ -1024,7 +1062,7 @@ JP_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t 
 #if C9_JPEG_FAST_PROFILE
             if (fast) {
                 const fastx_t *fx = d->fx;
-                *o++ = fx->u.rgb[0][v + 256] | fx->u.rgb[1][v + 256] | fx->u.rgb[2][v + 256];
+                *o++ = fx->u.c.rgb[0][v + 256] | fx->u.c.rgb[1][v + 256] | fx->u.c.rgb[2][v + 256];
                 continue;
             }
 #endif
@@ -1043,8 +1081,8 @@ JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *
     const uint8_t *pY = d->planes + cy->poff, *pB = d->planes + cb->poff, *pR = d->planes + d->comp[2].poff;
     unsigned yw = cy->pw, cw = cb->pw;
 #if C9_JPEG_FAST_PROFILE
-    const uint16_t *tr = fast ? d->fx->u.rgb[0] + 256 : NULL, *tg = fast ? d->fx->u.rgb[1] + 256 : NULL,
-                   *tb = fast ? d->fx->u.rgb[2] + 256 : NULL;
+    const uint16_t *tr = fast ? d->fx->u.c.rgb[0] + 256 : NULL, *tg = fast ? d->fx->u.c.rgb[1] + 256 : NULL,
+                   *tb = fast ? d->fx->u.c.rgb[2] + 256 : NULL;
 #endif
     for (unsigned cyi = 0; cyi < (h >> sy); cyi++) {
         const uint8_t *bp = pB + cyi * cw, *rp = pR + cyi * cw;
@@ -1052,7 +1090,7 @@ JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *
         uint16_t *o = d->m.out + (cyi << sy) * w;
         for (unsigned cx = 0; cx < (w >> sx); cx++) {
             int32_t ar, ag, ab;
-            chroma_terms(bp[cx], rp[cx], cc, &ar, &ag, &ab);
+            chroma_terms(d, bp[cx], rp[cx], cc, fast, &ar, &ag, &ab);
 #if C9_JPEG_FAST_PROFILE
             if (fast) {
                 const uint16_t *qr = tr + ar, *qg = tg + ag, *qb = tb + ab;
@@ -1073,6 +1111,47 @@ JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *
     }
 }
 
+/* A whole MCU at 1/1 with luma at output resolution and both chroma planes one 8x8 block
+ * upsampled by 2^SX x 2^SY: every size and offset is a compile-time constant. */
+JP_INLINE void convert_full(c9_jpeg_t *d, const cconv_t *cc, const int fast, const unsigned sx, const unsigned sy) {
+    const unsigned W = 8u << sx;
+    const uint8_t *pY = d->planes + d->comp[0].poff, *pB = d->planes + d->comp[1].poff,
+                  *pR = d->planes + d->comp[2].poff;
+#if C9_JPEG_FAST_PROFILE
+    const uint16_t *tr = fast ? d->fx->u.c.rgb[0] + 256 : NULL, *tg = fast ? d->fx->u.c.rgb[1] + 256 : NULL,
+                   *tb = fast ? d->fx->u.c.rgb[2] + 256 : NULL;
+#endif
+    for (unsigned cy = 0; cy < 8; cy++) {
+        const uint8_t *bp = pB + cy * 8, *rp = pR + cy * 8, *yp = pY + (cy << sy) * W;
+        uint16_t *o = d->m.out + (cy << sy) * W;
+        JP_UNROLL(8)
+        for (unsigned cx = 0; cx < 8; cx++) {
+            int32_t ar, ag, ab;
+            chroma_terms(d, bp[cx], rp[cx], cc, fast, &ar, &ag, &ab);
+#if C9_JPEG_FAST_PROFILE
+            if (fast) {
+                const uint16_t *qr = tr + ar, *qg = tg + ag, *qb = tb + ab;
+                JP_UNROLL(2)
+                for (unsigned j = 0; j < (1u << sy); j++) {
+                    JP_UNROLL(2)
+                    for (unsigned i = 0; i < (1u << sx); i++) {
+                        unsigned v = yp[j * W + (cx << sx) + i];
+                        o[j * W + (cx << sx) + i] = qr[v] | qg[v] | qb[v];
+                    }
+                }
+                continue;
+            }
+#endif
+            JP_UNROLL(2)
+            for (unsigned j = 0; j < (1u << sy); j++) {
+                JP_UNROLL(2)
+                for (unsigned i = 0; i < (1u << sx); i++)
+                    o[j * W + (cx << sx) + i] = pack565(yp[j * W + (cx << sx) + i], ar, ag, ab);
+            }
+        }
+    }
+}
+
 /* Any geometry: each plane sampled through its own shifts. */
 JP_INLINE void convert_any(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast) {
     const comp_t *c0 = &d->comp[0], *c1 = &d->comp[1], *c2 = &d->comp[2];
@@ -1083,12 +1162,12 @@ JP_INLINE void convert_any(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *
         const uint8_t *p2 = d->planes + c2->poff + (y >> c2->shy) * c2->pw;
         for (unsigned x = 0; x < w; x++) {
             int32_t ar, ag, ab;
-            chroma_terms(p1[x >> c1->shx], p2[x >> c2->shx], cc, &ar, &ag, &ab);
+            chroma_terms(d, p1[x >> c1->shx], p2[x >> c2->shx], cc, fast, &ar, &ag, &ab);
             int32_t v = p0[x >> c0->shx];
 #if C9_JPEG_FAST_PROFILE
             if (fast) {
                 const fastx_t *fx = d->fx;
-                *o++ = fx->u.rgb[0][v + ar + 256] | fx->u.rgb[1][v + ag + 256] | fx->u.rgb[2][v + ab + 256];
+                *o++ = fx->u.c.rgb[0][v + ar + 256] | fx->u.c.rgb[1][v + ag + 256] | fx->u.c.rgb[2][v + ab + 256];
                 continue;
             }
 #endif
@@ -1237,10 +1316,30 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
                 k = 0xFF;
             switch (k) {
             case 0xFE: convert_gray(d, r.w, r.h, &cc, tab); break;
-            case 0: convert_sub(d, r.w, r.h, &cc, tab, 0, 0); break;
-            case 1: convert_sub(d, r.w, r.h, &cc, tab, 1, 0); break;
-            case 2: convert_sub(d, r.w, r.h, &cc, tab, 0, 1); break;
-            case 3: convert_sub(d, r.w, r.h, &cc, tab, 1, 1); break;
+            case 0:
+                if (full)
+                    convert_full(d, &cc, tab, 0, 0);
+                else
+                    convert_sub(d, r.w, r.h, &cc, tab, 0, 0);
+                break;
+            case 1:
+                if (full)
+                    convert_full(d, &cc, tab, 1, 0);
+                else
+                    convert_sub(d, r.w, r.h, &cc, tab, 1, 0);
+                break;
+            case 2:
+                if (full)
+                    convert_full(d, &cc, tab, 0, 1);
+                else
+                    convert_sub(d, r.w, r.h, &cc, tab, 0, 1);
+                break;
+            case 3:
+                if (full)
+                    convert_full(d, &cc, tab, 1, 1);
+                else
+                    convert_sub(d, r.w, r.h, &cc, tab, 1, 1);
+                break;
             default: convert_any(d, r.w, r.h, &cc, tab); break;
             }
             if (swap) {

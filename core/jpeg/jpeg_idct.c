@@ -7,6 +7,8 @@
  * decoder that the PSNR goal is measured against. Intermediate arithmetic is done on uint32_t so
  * that corrupt coefficients wrap (garbage out) instead of overflowing a signed type.
  */
+#include <string.h>
+
 #include "jpeg_internal.h"
 
 typedef uint32_t u32;
@@ -25,25 +27,37 @@ typedef uint32_t u32;
 #define K_2_562 20995u
 #define K_3_072 25172u
 
-/* Bounds of the non-zero area implied by the last zigzag index: high nibble is the largest row,
- * low nibble the largest column among zigzag positions 0..last (padded for corrupt runs). */
-static const uint8_t extent[80] = {
-    0x00, 0x01, 0x11, 0x21, 0x21, 0x22, 0x23, 0x23, 0x23, 0x33, 0x43, 0x43, 0x43, 0x43, 0x44, 0x45,
-    0x45, 0x45, 0x45, 0x45, 0x55, 0x65, 0x65, 0x65, 0x65, 0x65, 0x65, 0x66, 0x67, 0x67, 0x67, 0x67,
-    0x67, 0x67, 0x67, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77,
-    0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77,
-    0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77,
-};
+/* Index of the highest set bit (v != 0). */
+JP_INLINE unsigned top_bit(uint64_t v) {
+#if defined(__GNUC__)
+    return 63u - (unsigned)__builtin_clzll(v);
+#else
+    unsigned n = 0;
+    while (v >>= 1)
+        n++;
+    return n;
+#endif
+}
 
-/* One 8-point pass. x0 carries the pass's rounding/bias term already. Called with literal zeros
+/* Largest row and column with a bit set in nz (nz != 0). */
+JP_INLINE void bounds(uint64_t nz, unsigned *maxrow, unsigned *maxcol) {
+    *maxrow = top_bit(nz) >> 3;
+    uint32_t c = (uint32_t)(nz | nz >> 32);
+    c |= c >> 16;
+    c |= c >> 8;
+    *maxcol = top_bit(c & 0xFFu);
+}
+
+/* One 8-point pass. x0s is the DC input already scaled by 2^13 with the pass's rounding (and
+ * level shift) added, so that every output gets it from one addition. Called with literal zeros
  * for absent inputs so that the compiler drops their work. */
-JP_INLINE void idct1d(u32 x0, u32 x1, u32 x2, u32 x3, u32 x4, u32 x5, u32 x6, u32 x7, u32 *o) {
+JP_INLINE void idct1d(u32 x0s, u32 x1, u32 x2, u32 x3, u32 x4, u32 x5, u32 x6, u32 x7, u32 *o) {
     /* Even half: inputs 0, 2, 4, 6. */
     u32 z1 = (x2 + x6) * K_0_541;
     u32 t2 = z1 - x6 * K_1_847;
     u32 t3 = z1 + x2 * K_0_765;
-    u32 t0 = (x0 + x4) << 13;
-    u32 t1 = (x0 - x4) << 13;
+    u32 t0 = x0s + (x4 << 13);
+    u32 t1 = x0s - (x4 << 13);
     u32 e0 = t0 + t3, e3 = t0 - t3, e1 = t1 + t2, e2 = t1 - t2;
     /* Odd half: inputs 7, 5, 3, 1. */
     u32 za = x7 + x1, zb = x5 + x3, zc = x7 + x3, zd = x5 + x1;
@@ -74,7 +88,7 @@ JP_INLINE uint8_t clamp8(int32_t v) {
 }
 
 /* Second pass: descale by 2^18 (13 constant bits, 2 pass bits, 3 for the 1/8 normalisation);
- * x0 gets round-half and the +128 level shift folded in as 16 + 4096. */
+ * x0s carries round-half and the +128 level shift as (16 + 4096) << 13. */
 JP_INLINE void row_out(const u32 *o, uint8_t *out) {
     int32_t v[8];
     u32 any = 0;
@@ -91,41 +105,63 @@ JP_INLINE void row_out(const u32 *o, uint8_t *out) {
     }
 }
 
-void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, unsigned last, int32_t *ws) {
-    unsigned ext = extent[last];
-    unsigned maxrow = ext >> 4, maxcol = ext & 15;
-    u32 o[8];
+JP_INLINE void fill8(uint8_t *out, uint8_t v) {
+    uint64_t w = v * 0x0101010101010101u;
+    memcpy(out, &w, 8);
+}
 
-    if (last == 0) {
+#define COL_AC 0x0101010101010100u /* rows 1..7 of column 0 */
+#define ROW2 (4112u << 13)         /* second pass: rounding and level shift, pre-scaled */
+
+void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, uint64_t nz, int32_t *ws) {
+    if ((nz >> 1) == 0) {
         /* Flat block: what both passes give for a lone DC, without doing them. */
         uint8_t v = clamp8(((int32_t)in[0] + 4 + 1024) >> 3);
-        uint32_t w4 = v * 0x01010101u;
-        for (int r = 0; r < 8; r++, out += stride) {
-            for (int i = 0; i < 8; i++)
-                out[i] = (uint8_t)w4;
-        }
+        for (int r = 0; r < 8; r++, out += stride)
+            fill8(out, v);
+        return;
+    }
+    unsigned maxrow, maxcol;
+    bounds(nz, &maxrow, &maxcol);
+    u32 o[8];
+
+    if (maxrow == 0) {
+        /* Only row 0: the first pass gives each column its DC times 4 on every row, so all
+         * rows of the result are the same. */
+        u32 x0s = ((u32)(int32_t)in[0] << 15) + ROW2;
+        if (maxcol <= 3)
+            idct1d(x0s, (u32)(int32_t)in[1] << 2, (u32)(int32_t)in[2] << 2, (u32)(int32_t)in[3] << 2, 0, 0, 0, 0, o);
+        else
+            idct1d(x0s, (u32)(int32_t)in[1] << 2, (u32)(int32_t)in[2] << 2, (u32)(int32_t)in[3] << 2,
+                   (u32)(int32_t)in[4] << 2, (u32)(int32_t)in[5] << 2, (u32)(int32_t)in[6] << 2,
+                   (u32)(int32_t)in[7] << 2, o);
+        row_out(o, out);
+        for (int r = 1; r < 8; r++)
+            memcpy(out + r * stride, out, 8);
         return;
     }
 
-    /* Pass 1: columns 0..maxcol; the others are all zero and stay out of pass 2. */
+    /* Pass 1: columns 0..maxcol; the others are all zero and stay out of pass 2. A column whose
+     * only coefficient is its DC is that DC times 4 on every row. */
     for (unsigned c = 0; c <= maxcol; c++) {
         const int16_t *p = in + c;
         int32_t *w = ws + c;
-        if (maxrow == 0) {
+        if (!(nz & (COL_AC << c))) {
             int32_t dc = (int32_t)((u32)(int32_t)p[0] << 2);
             for (int r = 0; r < 8; r++)
                 w[r * 8] = dc;
             continue;
         }
-        u32 x0 = (u32)(int32_t)p[0], x1 = (u32)(int32_t)p[8], x2 = (u32)(int32_t)p[16], x3 = (u32)(int32_t)p[24];
-        if (maxrow <= 3) {
-            idct1d(x0, x1, x2, x3, 0, 0, 0, 0, o);
-        } else {
-            idct1d(x0, x1, x2, x3, (u32)(int32_t)p[32], (u32)(int32_t)p[40], (u32)(int32_t)p[48], (u32)(int32_t)p[56],
+        /* Rounding for the descale by 2^11 below. */
+        u32 x0s = ((u32)(int32_t)p[0] << 13) + 1024u;
+        u32 x1 = (u32)(int32_t)p[8], x2 = (u32)(int32_t)p[16], x3 = (u32)(int32_t)p[24];
+        if (maxrow <= 3)
+            idct1d(x0s, x1, x2, x3, 0, 0, 0, 0, o);
+        else
+            idct1d(x0s, x1, x2, x3, (u32)(int32_t)p[32], (u32)(int32_t)p[40], (u32)(int32_t)p[48], (u32)(int32_t)p[56],
                    o);
-        }
         for (int r = 0; r < 8; r++)
-            w[r * 8] = (int32_t)(o[r] + 1024u) >> 11;
+            w[r * 8] = (int32_t)o[r] >> 11;
     }
 
     /* Pass 2 reads columns 0..3 or 0..7: the ones pass 1 skipped must read as zero. */
@@ -137,17 +173,15 @@ void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, unsigned la
     /* Pass 2: rows. */
     for (int r = 0; r < 8; r++, out += stride) {
         const int32_t *w = ws + r * 8;
-        u32 x0 = (u32)w[0] + 4112u;
         if (maxcol == 0) {
-            uint8_t v = clamp8((int32_t)x0 >> 5);
-            for (int i = 0; i < 8; i++)
-                out[i] = v;
+            fill8(out, clamp8(((int32_t)w[0] + 4112) >> 5));
             continue;
         }
+        u32 x0s = ((u32)w[0] << 13) + ROW2;
         if (maxcol <= 3)
-            idct1d(x0, (u32)w[1], (u32)w[2], (u32)w[3], 0, 0, 0, 0, o);
+            idct1d(x0s, (u32)w[1], (u32)w[2], (u32)w[3], 0, 0, 0, 0, o);
         else
-            idct1d(x0, (u32)w[1], (u32)w[2], (u32)w[3], (u32)w[4], (u32)w[5], (u32)w[6], (u32)w[7], o);
+            idct1d(x0s, (u32)w[1], (u32)w[2], (u32)w[3], (u32)w[4], (u32)w[5], (u32)w[6], (u32)w[7], o);
         row_out(o, out);
     }
 }
@@ -160,9 +194,10 @@ void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, unsigned la
 #define W5 308u
 #define W7 ((u32)-261)
 
-void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out, unsigned stride, unsigned last) {
+void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out, unsigned stride, uint64_t nz) {
     static const uint8_t rows[5] = {0, 1, 3, 5, 7};
-    unsigned ext = extent[last], maxrow = ext >> 4, maxcol = ext & 15;
+    unsigned maxrow, maxcol;
+    bounds(nz, &maxrow, &maxcol);
     u32 t[5][2] = {{0}};
     for (int i = 0; i < 5 && rows[i] <= maxrow; i++) {
         const int16_t *p = in + rows[i] * 8;

@@ -17,7 +17,14 @@
 #define JP_INLINE static inline __attribute__((always_inline))
 #endif
 #define JP_NOINLINE __attribute__((noinline))
+#if defined(__OPTIMIZE_SIZE__) || defined(__clang__)
+#define JP_UNROLL(n)
 #else
+#define JP_PRAGMA(x) _Pragma(#x)
+#define JP_UNROLL(n) JP_PRAGMA(GCC unroll n)
+#endif
+#else
+#define JP_UNROLL(n)
 #define JP_LIKELY(x) (x)
 #define JP_UNLIKELY(x) (x)
 #define JP_INLINE static inline
@@ -25,13 +32,13 @@
 #endif
 
 /* Full 8x8 inverse DCT of dequantised coefficients (natural order) to clamped samples.
- * `last` is the zigzag index of the last non-zero coefficient (0..79): it bounds which rows and
- * columns can be non-zero so that empty ones cost nothing. ws is 64 words of scratch. */
-void c9_jpeg_idct8(const int16_t *coef, uint8_t *out, unsigned stride, unsigned last, int32_t *ws);
+ * `nz` has bit (row * 8 + column) set for every coefficient that may be non-zero (the others
+ * must be zero): empty rows and columns cost nothing. ws is 64 words of scratch. */
+void c9_jpeg_idct8(const int16_t *coef, uint8_t *out, unsigned stride, uint64_t nz, int32_t *ws);
 
 /* 2x2 output whose samples are the exact means of the four 4x4 quadrants of the full inverse
  * DCT: only coefficients 0, 1, 3, 5 and 7 of each row and column contribute. out is 2x2 with
- * the given stride; `last` as for c9_jpeg_idct8. Used for subsampled chroma at 1/8 scale. */
-void c9_jpeg_idct2x2(const int16_t *coef, uint8_t *out, unsigned stride, unsigned last);
+ * the given stride; `nz` as for c9_jpeg_idct8. Used for subsampled chroma at 1/8 scale. */
+void c9_jpeg_idct2x2(const int16_t *coef, uint8_t *out, unsigned stride, uint64_t nz);
 
 #endif /* CIRCUIT9_JPEG_INTERNAL_H */
