@@ -11,12 +11,12 @@
  *
  * The GIL is released for the whole of decode(). Buffer sources need nothing from Python. For
  * stream sources the read callback takes the GIL back around each call to the stream's read
- * method (the core asks for at most its input buffer at a time, a few hundred bytes to a few
- * KB), so a stream works unchanged, can be a socket, and need not be seekable. While the GIL
- * is released the destination bitmap counts as exported (deinit() fails instead of freeing
- * it), the decoder is marked busy (a second open() or decode() from another thread raises),
- * and the dirty area is collected privately and marked once the GIL is back: the display
- * refresh thread only ever sees the dirty rectangle under the GIL.
+ * method (the core asks for at most its input buffer, a few hundred bytes), so a stream works
+ * unchanged, can be a socket, and need not be seekable. While the GIL is released the
+ * destination bitmap counts as exported (deinit() fails instead of freeing it), the decoder is
+ * marked busy (a second open() or decode() from another thread raises), and the dirty area is
+ * collected privately and marked once the GIL is back: the display refresh thread only ever
+ * sees the dirty rectangle under the GIL.
  *
  * Work memory comes from c9py_allocator() when the decoder is created: the compact profile
  * (3.5 KB, what CircuitPython's decoder embeds) under the circuit9 executable's board budget,
