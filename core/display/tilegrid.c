@@ -162,6 +162,29 @@ void c9_tilegrid_set_top_left(c9_tilegrid_t *tg, uint16_t x, uint16_t y) {
     tg->full_change = true;
 }
 
+c9_err_t c9_tilegrid_resize(c9_tilegrid_t *tg, uint16_t width, uint16_t height, uint16_t fill) {
+    if (width == 0 || height == 0) {
+        return C9_ERR_INVAL;
+    }
+    size_t n = (size_t)width * height;
+    uint16_t *tiles = c9_alloc(tg->allocator, n * sizeof(uint16_t));
+    if (!tiles) {
+        return C9_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        tiles[i] = fill;
+    }
+    c9_tilegrid_release(tg);
+    tg->tiles = tiles;
+    tg->width = width;
+    tg->height = height;
+    tg->top_left_x = tg->top_left_y = 0;
+    tg->tiles_dirty_count = 0;
+    /* `drawn` still holds the old area, so the refresh repaints it together with the new one. */
+    tg->full_change = true;
+    return C9_OK;
+}
+
 void c9_tilegrid_pixel_size(const c9_tilegrid_t *tg, uint16_t *w, uint16_t *h) {
     uint32_t pw = (uint32_t)tg->width * tg->tile_width, ph = (uint32_t)tg->height * tg->tile_height;
     pw = C9_MIN(pw, 65535u);

@@ -213,6 +213,9 @@ void c9_tilegrid_set_shader(c9_tilegrid_t *tg, c9_shader_type_t type, void *shad
 /* Same-size source replacement (C9_ERR_INVAL if the size differs). */
 c9_err_t c9_tilegrid_set_source(c9_tilegrid_t *tg, c9_source_type_t type, void *source);
 void c9_tilegrid_set_top_left(c9_tilegrid_t *tg, uint16_t x, uint16_t y);
+/* Changes the grid's size in tiles, every cell set to `fill`; the layer keeps its place in its group
+ * and its old area is repainted. C9_ERR_INVAL for a zero size, C9_ERR_NOMEM (grid unchanged). */
+c9_err_t c9_tilegrid_resize(c9_tilegrid_t *tg, uint16_t width, uint16_t height, uint16_t fill);
 /* Size in pixels as laid out in its group (transpose swaps). */
 void c9_tilegrid_pixel_size(const c9_tilegrid_t *tg, uint16_t *w, uint16_t *h);
 /* TileGrid.contains((x, y)): the point in the parent's coordinates lies inside the grid. */
@@ -386,6 +389,67 @@ typedef struct c9_builtin_font {
 int32_t c9_font_tile(const c9_builtin_font_t *f, uint32_t codepoint);
 /* The Terminus 6x12 font built in (terminalio.FONT); its bitmap is read-only. */
 const c9_builtin_font_t *c9_font_terminal(void);
+
+/* ---- terminal ----------------------------------------------------------------------------- */
+
+/*
+ * terminalio.Terminal's text logic: bytes (UTF-8 text, control characters, escape sequences) go
+ * into the cells of a tile grid of a built-in font's glyphs, as CircuitPython's console does on a
+ * board's display. The grid is a ring: its top_left_y is the first row on screen and a line feed
+ * on the last row scrolls by moving it (and blanking the new row), so nothing is copied.
+ * CircuitPython starts with the cursor on the bottom row, so text appears at the bottom and
+ * scrolls up.
+ *
+ * Understood: printable characters the font has (others are skipped, as CircuitPython does), CR,
+ * LF, BS; ESC[K / ESC[0K / ESC[1K / ESC[2K (erase in line), ESC[nA/B/C/D (cursor up/down/forward/
+ * back), ESC[nG (column), ESC[r;cH and ESC[r;cf (position), ESC[J / ESC[0J / ESC[1J / ESC[2J
+ * (erase in screen; 2 also homes as CircuitPython does), ESC]0;text ESC\ or BEL (title: written to
+ * the status bar grid). Everything else (SGR colours, private modes, other escapes, malformed or
+ * over-long sequences) is consumed and ignored. The parser keeps its state between writes, so a
+ * sequence split across writes works. Every function is bounded by its input; no allocation.
+ */
+#define C9_TERMINAL_MAX_PARAMS 4
+
+typedef struct c9_terminal {
+    c9_tilegrid_t *scroll_area; /* text grid (rows = lines on screen) */
+    c9_tilegrid_t *status_bar;  /* one-row grid for the title, or NULL */
+    const c9_builtin_font_t *font;
+    uint16_t blank;              /* tile of ' ' */
+    uint16_t cursor_x, cursor_y; /* cursor_y is a row of the grid's tile array, not of the screen */
+    uint16_t status_x;
+    /* parser */
+    uint8_t state;
+    uint8_t nparams;
+    bool private_marker;
+    uint16_t params[C9_TERMINAL_MAX_PARAMS];
+    uint16_t osc_command;
+    uint16_t osc_len;
+    uint32_t utf8_cp;
+    uint8_t utf8_need;
+} c9_terminal_t;
+
+/* Clears both grids (to the font's space) and puts the cursor on the bottom row, column 0.
+ * C9_ERR_INVAL without a scroll area or font. The grids must stay alive while the terminal is used. */
+c9_err_t c9_terminal_init(c9_terminal_t *t, c9_tilegrid_t *scroll_area, c9_tilegrid_t *status_bar,
+                          const c9_builtin_font_t *font);
+/* Writes bytes; returns len (everything is consumed). */
+size_t c9_terminal_write(c9_terminal_t *t, const uint8_t *data, size_t len);
+/* Cursor on screen: column and row (0 = top visible row). */
+void c9_terminal_cursor(const c9_terminal_t *t, uint16_t *column, uint16_t *row);
+
+/* How CircuitPython lays the console out on a display of width x height pixels with glyphs of
+ * glyph_w x glyph_h: scale 2 when more than 80 columns would fit at scale 1; at least 1 column and
+ * 2 rows; the top row is the status bar (right-aligned), the rest the scroll area, right- and
+ * bottom-aligned so the newest line is never cut. Positions are in the terminal group's
+ * coordinates (before its scale). */
+typedef struct c9_terminal_layout {
+    uint16_t scale;
+    uint16_t columns, rows; /* scroll area, in cells */
+    int16_t scroll_x, scroll_y;
+    uint16_t status_columns;
+    int16_t status_x, status_y;
+} c9_terminal_layout_t;
+void c9_terminal_layout(uint16_t width, uint16_t height, uint16_t glyph_w, uint16_t glyph_h, c9_terminal_layout_t *out);
 
 #ifdef __cplusplus
 }
