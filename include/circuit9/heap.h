@@ -243,7 +243,10 @@ void c9_gc_deinit(c9_gc_t *gc);
 void *c9_gc_alloc(c9_gc_t *gc, size_t size, unsigned flags);
 
 /* Frees an object at once (m_del). Its finaliser is not called. Pointers that are not the start
- * of an allocated object, and NULL, are ignored. */
+ * of an allocated object, and NULL, are ignored. Constant time for objects up to 33 blocks: the
+ * freed run is reused by the next allocation of the same size or listed by the next allocation
+ * of another size (merging with free neighbours waits for the next collection). This is the path
+ * the runtime uses; no size needs to be passed. */
 void c9_gc_free(c9_gc_t *gc, void *ptr);
 
 /* Resizes an object, in place when possible (shrinking, or growing into a free run that follows).
