@@ -853,7 +853,9 @@ static void build_skip(const huff_t *h, const uint8_t *vals, uint16_t *st, unsig
 
 /* Exact one-coefficient-at-a-time skip from zigzag index k: used at a block's end when a table
  * entry reaches past it (a block whose last coefficient is at 63 has no end-of-block code). */
-static JP_NOINLINE void skip_careful(c9_jpeg_t *d, br_t *b, const huff_t *h, const uint8_t *vals, unsigned k) {
+static JP_NOINLINE void skip_careful(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, unsigned k) {
+    br_t bs, *b = &bs; /* the bit reader is in d (see do_restart) */
+    br_load(d, b);
     while (k < 64) {
         if (b->n < SKIP_REFILL_AT)
             br_fill(d, b);
@@ -861,12 +863,13 @@ static JP_NOINLINE void skip_careful(c9_jpeg_t *d, br_t *b, const huff_t *h, con
         if (!e) {
             if (!d->err)
                 d->err = C9_JPEG_ERR_DATA;
-            return;
+            break;
         }
         unsigned one = skip_one(e);
         br_drop(b, one & 31);
         k += one >> 5;
     }
+    br_save(d, b);
 }
 
 /* Steps over the AC coefficients of a block (after its DC) with a skip table. */
@@ -885,7 +888,9 @@ JP_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned
              * past 63, or without one the entry ends exactly at 64. */
             unsigned plain = (e >> 5) & 63;
             if (JP_UNLIKELY((e & (64u << 5)) ? k + plain > 63 : kn != 64)) {
-                skip_careful(d, b, h, vals, k);
+                br_save(d, b);
+                skip_careful(d, h, vals, k);
+                br_load(d, b);
                 return;
             }
             br_drop(b, e & 31);
@@ -919,8 +924,11 @@ JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
 #endif
         if (JP_LIKELY(d->skipfmt & (1u << c->ta)))
         skip_ac(d, b, d->aclut[c->ta], AC_LUT_BITS, &d->hac[c->ta], d->acval[c->ta]);
-    else
-        skip_careful(d, b, &d->hac[c->ta], d->acval[c->ta], 1); /* table shared with a decoded plane */
+    else {
+        br_save(d, b); /* table shared with a decoded plane */
+        skip_careful(d, &d->hac[c->ta], d->acval[c->ta], 1);
+        br_load(d, b);
+    }
     int32_t v = (dc + 4 + 1024) >> 3;
     if ((uint32_t)v > 255u)
         v = (~v >> 31) & 255;
@@ -1242,22 +1250,21 @@ static void setup_skip(c9_jpeg_t *d) {
     }
 }
 
-/* Realigns after a restart interval: drops the bit buffer, expects RSTn next. */
-static c9_err_t do_restart(c9_jpeg_t *d, br_t *b, unsigned *rst) {
-    br_save(d, b);
+/* Realigns after a restart interval: drops the bit buffer, expects RSTn (n = rst & 7) next.
+ * The bit reader lives in d here (the caller saves and reloads it, so that its own copy never
+ * has its address taken and can stay in registers). */
+static JP_NOINLINE c9_err_t do_restart(c9_jpeg_t *d, unsigned rst) {
     d->bb = 0;
     d->nbits = 0;
     while (!d->marker)
         (void)slow_byte(d); /* skips stray bytes up to the marker */
     d->pad_bits = 0;
-    if (d->marker != M_RST0 + (*rst & 7u))
+    if (d->marker != M_RST0 + (rst & 7u))
         return d->marker == MARK_EOF ? (d->err ? d->err : C9_JPEG_ERR_TRUNCATED) : C9_JPEG_ERR_DATA;
     d->in_ptr += 2;
     d->marker = 0;
-    *rst += 1;
     for (unsigned i = 0; i < d->ncomp; i++)
         d->comp[i].pred = 0;
-    br_load(d, b);
     return C9_OK;
 }
 
@@ -1292,9 +1299,11 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
         for (unsigned mx = 0; mx < d->mcus_x; mx++) {
             if (d->ri) {
                 if (togo == 0) {
-                    c9_err_t e = do_restart(d, &b, &rst);
+                    br_save(d, &b);
+                    c9_err_t e = do_restart(d, rst++);
                     if (e != C9_OK)
                         return e;
+                    br_load(d, &b);
                     togo = d->ri;
                 }
                 togo--;
