@@ -192,11 +192,13 @@ static uint32_t channel(uint32_t v, uint32_t mask) {
     }
     unsigned shift = 0;
     while (!((mask >> shift) & 1u)) {
-        shift++;
+        shift++; /* terminates: mask != 0 */
     }
     uint32_t m = mask >> shift, c = (v & mask) >> shift;
+    /* Bounded: a mask that reaches bit 31 (e.g. 0xFFFFFFFF from a hostile header) must not
+     * shift by 32, which x86 wraps to a shift by 0 and turned this into an endless loop. */
     unsigned bits = 0;
-    while ((m >> bits) & 1u) {
+    while (bits < 32u - shift && ((m >> bits) & 1u)) {
         bits++;
     }
     if (bits >= 8) {
