@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "console.h"
 
+#include "../bindings/displayio/c9py_display.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -64,8 +66,27 @@ static void capture_add(const char *s, size_t n) {
     capture[capture_len] = 0;
 }
 
+/* The display's terminal always gets CircuitPython's bytes (CR LF, line clears), whatever the
+ * serial side is; boot.py's output too, as a board shows it before USB is up. */
+static void display_cooked(const char *s, size_t len) {
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) {
+            c9py_terminal_write(s + start, i - start);
+            c9py_terminal_write("\r\n", 2);
+            start = i + 1;
+        }
+    }
+    c9py_terminal_write(s + start, len - start);
+}
+
+void console_display(const char *s, size_t len) {
+    c9py_terminal_write(s, len);
+}
+
 void console_raw(const char *s) {
     size_t n = strlen(s);
+    c9py_terminal_write(s, n);
     if (capturing) {
         /* boot.py runs before USB is up: its output only reaches boot_out.txt. */
         capture_add(s, n);
@@ -84,6 +105,7 @@ void console_raw(const char *s) {
 }
 
 void console_cooked(const char *s, size_t len) {
+    display_cooked(s, len);
     if (capturing) {
         capture_add(s, len);
         return;
@@ -108,6 +130,7 @@ void console_cookeds(const char *s) {
 }
 
 void console_line_clear(void) {
+    c9py_terminal_write("\x1b[2K\x1b[0G", 8);
     if (terminal && !capturing) {
         write_all("\x1b[2K\x1b[0G", 8);
     }

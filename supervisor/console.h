@@ -2,7 +2,8 @@
  * The board's serial console: stdio or a pseudo-terminal. A reader thread owns the input side;
  * Ctrl-C while code runs becomes a KeyboardInterrupt, every other byte is queued for the REPL,
  * input() and "press any key". Output follows CircuitPython's bytes on a terminal (CR LF line
- * ends, line-clear sequences) and plain lines on a pipe or file.
+ * ends, line-clear sequences) and plain lines on a pipe or file. Everything written also goes to
+ * the built-in display's terminal (CIRCUITPYTHON_TERMINAL), in CircuitPython's bytes.
  */
 #ifndef C9_SUP_CONSOLE_H
 #define C9_SUP_CONSOLE_H
@@ -23,7 +24,9 @@ void console_close(void);
 void console_raw(const char *s);
 void console_cooked(const char *s, size_t len);
 void console_cookeds(const char *s);
-/* CircuitPython's "\x1b[2K\x1b[0G", sent to terminals only and never captured. */
+/* Bytes for the display's terminal only (the status bar's OSC title), never serial or capture. */
+void console_display(const char *s, size_t len);
+/* CircuitPython's "\x1b[2K\x1b[0G", sent to terminals (and the display) only and never captured. */
 void console_line_clear(void);
 
 /* Captures output for boot_out.txt (capped at 508 bytes with "...\n", as CircuitPython) instead

@@ -28,7 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define C9_VERSION_INFO_FMT "Adafruit CircuitPython 9.2.9 on 2025-03-11; %s with %s"
+#define C9_VERSION "9.2.9"
+#define C9_VERSION_INFO_FMT "Adafruit CircuitPython " C9_VERSION " on 2025-03-11; %s with %s"
 #define AUTORELOAD_DELAY_MS 750
 
 #define CHAR_CTRL_C 3
@@ -157,6 +158,19 @@ static PyMethodDef env_methods[] = {
     {NULL},
 };
 
+/* The display's status bar (supervisor_status_bar_update()): the snake (not in the font, so not
+ * drawn), what runs or how it ended, the version; an OSC title the terminal puts in its top row.
+ * Only the display gets it: the serial side keeps the bytes the tests and logs expect. */
+static char error_status[160]; /* "<line>@<file> <Exception>" of the last run's error, or "" */
+
+static void status_bar(const char *what) {
+    char buf[256];
+    int n = snprintf(buf, sizeof buf, "\x1b]0;\xf0\x9f\x90\x8d%s | " C9_VERSION "\x1b\\", what);
+    if (n > 0) {
+        console_display(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    }
+}
+
 /* Prints the pending exception the CircuitPython way, stores it for
  * supervisor.get_previous_traceback() and clears it. */
 static void print_exception(bool store) {
@@ -166,6 +180,11 @@ static void print_exception(bool store) {
     if (tb && value) {
         PyException_SetTraceback(value, tb);
     }
+    PyObject *where = value ? env_call("_error_status", "(O)", value) : NULL;
+    const char *w = where ? PyUnicode_AsUTF8(where) : NULL;
+    snprintf(error_status, sizeof error_status, "%s", w ? w : "");
+    Py_XDECREF(where);
+    PyErr_Clear();
     PyObject *text = value ? env_call("_format_exception", "(O)", value) : NULL;
     if (text) {
         Py_ssize_t n;
@@ -210,6 +229,10 @@ static int finish_exec(PyObject *result, bool store_traceback) {
 static int exec_file(const char *name, bool store_traceback) {
     char host[PATH_MAX + 256];
     snprintf(host, sizeof host, "%s/%s", c9rt.root, name);
+    if (!c9rt.in_boot_py) {
+        status_bar(name);
+    }
+    error_status[0] = 0;
     vm_running = true;
     console_set_interrupt(true);
     PyObject *r = env_call("_run_file", "(ss)", host, name);
@@ -217,6 +240,9 @@ static int exec_file(const char *name, bool store_traceback) {
     vm_running = false;
     /* A Ctrl-C that arrived just as the program ended must not hit the supervisor. */
     int rc = finish_exec(r, store_traceback);
+    if (!c9rt.in_boot_py) {
+        status_bar(rc == EXEC_EXCEPTION && error_status[0] ? error_status : "Done");
+    }
     if (PyErr_CheckSignals() < 0) {
         PyErr_Clear();
     }

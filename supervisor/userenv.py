@@ -106,6 +106,20 @@ def _format_exception(e):
     return "".join(out)
 
 
+def _error_status(e):
+    """The status bar's "<line>@<file> <Exception>" for an error, from its innermost frame."""
+    tb = e.__traceback__
+    line, name = getattr(e, "lineno", None), getattr(e, "filename", None)
+    while tb is not None:
+        line, name = tb.tb_lineno, tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    if isinstance(e, SyntaxError):
+        line, name = e.lineno, e.filename
+    if not line or not name:
+        return type(e).__name__
+    return "%d@%s %s" % (line, _cp_name(name), type(e).__name__)
+
+
 def _new_globals(file=None):
     g = {"__name__": "__main__", "__builtins__": _user_builtins}
     if file is not None:

@@ -265,13 +265,18 @@ static PyObject *bd_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         Py_DECREF(self);
         return c9py_display_raise(err);
     }
-    /* The console is shown until the program sets root_group, if nobody else shows it. */
+    /* The console is shown until the program sets root_group, if nobody else shows it; it is sized
+     * for this display then (supervisor_start_terminal()). */
     PyObject *term = c9py_terminal_group();
-    if (term && !((c9py_group_obj_t *)term)->group.layer.in_group &&
-        c9_display_set_root_group(SELF->display, &((c9py_group_obj_t *)term)->group) == C9_OK) {
-        Py_INCREF(term);
-        SELF->root = term;
+    if (term && !((c9py_group_obj_t *)term)->group.layer.in_group) {
+        if (c9py_terminal_start(SELF->display->width, SELF->display->height) < 0) {
+            PyErr_Clear(); /* no console on this display, but the display works */
+        } else if (c9_display_set_root_group(SELF->display, &((c9py_group_obj_t *)term)->group) == C9_OK) {
+            Py_INCREF(term);
+            SELF->root = term;
+        }
     }
+    PyErr_Clear();
     if (autor && start_background_thread() < 0) {
         PyErr_Clear();
     }

@@ -98,8 +98,15 @@ typedef struct {
 } c9py_busdisplay_obj_t;
 extern PyTypeObject c9py_BusDisplay_Type;
 
-/* The CIRCUITPYTHON_TERMINAL group (created on first use; borrowed reference). */
+/* The CIRCUITPYTHON_TERMINAL group (created on first use; borrowed reference): the console's
+ * scroll area and status bar (c9_terminal_t over two TileGrids of terminalio.FONT). */
 PyObject *c9py_terminal_group(void);
+/* Sizes the console for a display of width x height (logical) pixels as CircuitPython does; a new
+ * size clears it. 0, or -1 with an exception. */
+int c9py_terminal_start(uint16_t width, uint16_t height);
+/* Console bytes (CircuitPython's: CR LF, escape sequences, OSC titles) into the terminal; nothing
+ * before the group exists. Call with the GIL held (the display refresh reads the grids). */
+void c9py_terminal_write(const char *data, size_t len);
 
 /* fontio */
 extern PyTypeObject c9py_BuiltinFont_Type, c9py_Glyph_Type;

@@ -146,7 +146,23 @@ int c9py_display_types_ready(void) {
 
 /* ---- CIRCUITPYTHON_TERMINAL ------------------------------------------------------------------ */
 
+/* The console on the display, as CircuitPython's supervisor builds it: a read-only group holding
+ * the scroll area and the one-row status bar, Terminus cells over a black/white palette, sized to
+ * the display by c9py_terminal_start(); the supervisor writes console bytes into it. */
 static PyObject *terminal_group;
+static c9py_tilegrid_obj_t *term_scroll, *term_status;
+static c9_terminal_t console_term;
+
+static c9py_tilegrid_obj_t *term_grid(PyObject *bitmap, PyObject *pal, uint16_t w, uint16_t h) {
+    const c9_builtin_font_t *f = c9_font_terminal();
+    PyObject *args = PyTuple_Pack(1, bitmap);
+    PyObject *kw = Py_BuildValue("{s:O,s:i,s:i,s:i,s:i}", "pixel_shader", pal, "width", w, "height", h, "tile_width",
+                                 f->glyph_width, "tile_height", f->glyph_height);
+    PyObject *tg = args && kw ? PyObject_Call((PyObject *)&c9py_TileGrid_Type, args, kw) : NULL;
+    Py_XDECREF(args);
+    Py_XDECREF(kw);
+    return (c9py_tilegrid_obj_t *)tg;
+}
 
 PyObject *c9py_terminal_group(void) {
     if (terminal_group) {
@@ -155,36 +171,71 @@ PyObject *c9py_terminal_group(void) {
     if (c9py_display_types_ready() < 0) {
         return NULL;
     }
-    /* A read-only group holding the console's character grid (spaces until the supervisor writes
-     * to it), 6x12 Terminus cells over a black/white palette. */
+    /* Until a display sizes it: 80 columns, 24 lines and the status bar (a 480x300 display). */
+    c9_terminal_layout_t l;
+    const c9_builtin_font_t *f = c9_font_terminal();
+    c9_terminal_layout(480, 300, f->glyph_width, f->glyph_height, &l);
     PyObject *g = PyObject_CallNoArgs((PyObject *)&c9py_Group_Type);
     PyObject *font = c9py_terminal_font();
     PyObject *bitmap = font ? PyObject_GetAttrString(font, "bitmap") : NULL;
     PyObject *pal = PyObject_CallFunction((PyObject *)&c9py_Palette_Type, "i", 2);
-    PyObject *tg = NULL;
+    c9py_tilegrid_obj_t *scroll = NULL, *status = NULL;
     if (g && bitmap && pal) {
-        PyObject *one = PyLong_FromLong(0xFFFFFF);
-        PyObject *idx = PyLong_FromLong(1);
-        if (one && idx && PyObject_SetItem(pal, idx, one) < 0) {
+        PyObject *white = PyLong_FromLong(0xFFFFFF), *one = PyLong_FromLong(1);
+        if (!white || !one || PyObject_SetItem(pal, one, white) < 0) {
             PyErr_Clear();
         }
-        Py_XDECREF(idx);
+        Py_XDECREF(white);
         Py_XDECREF(one);
-        PyObject *args = PyTuple_Pack(1, bitmap);
-        PyObject *kw = Py_BuildValue("{s:O,s:i,s:i,s:i,s:i}", "pixel_shader", pal, "width", 80, "height", 25,
-                                     "tile_width", 6, "tile_height", 12);
-        tg = args && kw ? PyObject_Call((PyObject *)&c9py_TileGrid_Type, args, kw) : NULL;
-        Py_XDECREF(args);
-        Py_XDECREF(kw);
+        scroll = term_grid(bitmap, pal, l.columns, l.rows);
+        status = scroll ? term_grid(bitmap, pal, l.status_columns, 1) : NULL;
     }
-    if (tg && PyObject_CallMethod(g, "append", "O", tg)) {
+    PyObject *r1 = status ? PyObject_CallMethod(g, "append", "O", (PyObject *)scroll) : NULL;
+    PyObject *r2 = r1 ? PyObject_CallMethod(g, "append", "O", (PyObject *)status) : NULL;
+    if (r2 && c9_terminal_init(&console_term, &scroll->tg, &status->tg, f) == C9_OK) {
+        c9_tilegrid_set_position(&scroll->tg, l.scroll_x, l.scroll_y);
+        c9_tilegrid_set_position(&status->tg, l.status_x, l.status_y);
         ((c9py_group_obj_t *)g)->group.read_only = true;
         terminal_group = g;
+        term_scroll = scroll; /* the group holds them */
+        term_status = status;
     } else {
         Py_XDECREF(g);
     }
-    Py_XDECREF(tg);
+    Py_XDECREF(r1);
+    Py_XDECREF(r2);
+    Py_XDECREF(scroll);
+    Py_XDECREF(status);
     Py_XDECREF(bitmap);
     Py_XDECREF(pal);
     return terminal_group;
+}
+
+int c9py_terminal_start(uint16_t width, uint16_t height) {
+    if (!c9py_terminal_group()) {
+        return -1;
+    }
+    const c9_builtin_font_t *f = c9_font_terminal();
+    c9_terminal_layout_t l;
+    c9_terminal_layout(width, height, f->glyph_width, f->glyph_height, &l);
+    c9_tilegrid_t *scroll = &term_scroll->tg, *status = &term_status->tg;
+    if (scroll->width != l.columns || scroll->height != l.rows || status->width != l.status_columns) {
+        /* A new size starts a clean console, as supervisor_start_terminal() does. */
+        if (c9_tilegrid_resize(scroll, l.columns, l.rows, 0) != C9_OK ||
+            c9_tilegrid_resize(status, l.status_columns, 1, 0) != C9_OK) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        c9_terminal_init(&console_term, scroll, status, f);
+    }
+    c9_tilegrid_set_position(scroll, l.scroll_x, l.scroll_y);
+    c9_tilegrid_set_position(status, l.status_x, l.status_y);
+    ((c9py_group_obj_t *)terminal_group)->group.scale = l.scale;
+    return 0;
+}
+
+void c9py_terminal_write(const char *data, size_t len) {
+    if (terminal_group) {
+        c9_terminal_write(&console_term, (const uint8_t *)data, len);
+    }
 }
