@@ -86,6 +86,7 @@ int board_panel_init(const c9_board_t *b, bool window) {
     bool swap = d->rotation == 90 || d->rotation == 270;
     pc.glass_width = swap ? d->height : d->width;
     pc.glass_height = swap ? d->width : d->height;
+    pc.mount_rotation = d->rotation; /* the board's rotation is how its glass is mounted */
     pc.glass_x = (uint16_t)d->colstart;
     pc.glass_y = (uint16_t)d->rowstart;
     if (d->bus == C9_BOARD_BUS_I2C) {

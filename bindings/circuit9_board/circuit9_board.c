@@ -20,13 +20,16 @@ typedef struct {
 #define SELF ((panel_obj_t *)self)
 
 static PyObject *panel_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"controller",   "ram_width", "ram_height", "glass_width",
-                             "glass_height", "glass_x",   "glass_y",    "inverted",
-                             "bgr",          "mirror_x",  NULL};
+    static char *kwlist[] = {"controller", "ram_width", "ram_height", "glass_width", "glass_height",   "glass_x",
+                             "glass_y",    "inverted",  "bgr",        "mirror_x",    "mount_rotation", NULL};
     const char *controller;
-    int rw = -1, rh = -1, gw = -1, gh = -1, gx = -1, gy = -1, inv = -1, bgr = -1, mx = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|$iiiiiippp:Panel", kwlist, &controller, &rw, &rh, &gw, &gh, &gx, &gy,
-                                     &inv, &bgr, &mx)) {
+    int rw = -1, rh = -1, gw = -1, gh = -1, gx = -1, gy = -1, inv = -1, bgr = -1, mx = -1, mount = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|$iiiiiipppi:Panel", kwlist, &controller, &rw, &rh, &gw, &gh, &gx, &gy,
+                                     &inv, &bgr, &mx, &mount)) {
+        return NULL;
+    }
+    if (mount < 0 || mount % 90 != 0) {
+        PyErr_SetString(PyExc_ValueError, "mount_rotation must be 0, 90, 180 or 270");
         return NULL;
     }
     c9_vpanel_config_t cfg;
@@ -52,6 +55,7 @@ static PyObject *panel_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         cfg.glass_bgr = bgr;
     if (mx >= 0)
         cfg.glass_mirror_x = mx;
+    cfg.mount_rotation = (uint16_t)(mount % 360);
     PyObject *self = type->tp_alloc(type, 0);
     if (!self) {
         return NULL;
@@ -236,7 +240,8 @@ static PyMethodDef panel_methods[] = {
     {"attach_i2c", (PyCFunction)(void (*)(void))attach_i2c, METH_VARARGS | METH_KEYWORDS, "Wire to I2C pins."},
     {"detach", detach, METH_NOARGS, "Unplug the panel."},
     {"pixels", pixels, METH_NOARGS, "The glass picture now: RGB888 bytes, row by row."},
-    {"save_png", save_png, METH_O, "Write the glass picture to a PNG file."},
+    {"save_png", save_png, METH_O,
+     "Write the picture as seen on the board (glass turned by mount_rotation) to a PNG file."},
     {"feed", feed, METH_VARARGS, "feed(dc, data): bytes straight into the controller (dc False: commands)."},
     {"show_window", show_window, METH_VARARGS, "Show in an SDL2 window; False when headless."},
     {NULL, NULL, 0, NULL},

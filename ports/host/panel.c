@@ -516,14 +516,54 @@ void c9_vpanel_render(const c9_vpanel_t *p, uint8_t *rgb) {
     }
 }
 
+static uint16_t mount(const c9_vpanel_t *p) {
+    uint16_t r = p->cfg.mount_rotation % 360;
+    return r % 90 ? 0 : r;
+}
+
+void c9_vpanel_view_size(const c9_vpanel_t *p, uint16_t *width, uint16_t *height) {
+    bool swap = mount(p) == 90 || mount(p) == 270;
+    *width = swap ? p->cfg.glass_height : p->cfg.glass_width;
+    *height = swap ? p->cfg.glass_width : p->cfg.glass_height;
+}
+
+void c9_vpanel_render_view(const c9_vpanel_t *p, uint8_t *rgb) {
+    uint16_t r = mount(p);
+    if (r == 0) {
+        c9_vpanel_render(p, rgb);
+        return;
+    }
+    uint32_t gw = p->cfg.glass_width, gh = p->cfg.glass_height;
+    uint8_t *glass = malloc(gw * gh * 3 + 1);
+    if (!glass) {
+        memset(rgb, 0, gw * gh * 3);
+        return;
+    }
+    c9_vpanel_render(p, glass);
+    uint16_t vw, vh;
+    c9_vpanel_view_size(p, &vw, &vh);
+    /* BusDisplay's rotation: at 90 the view's (x, y) is glass (gw-1-y, x), at 180
+     * (gw-1-x, gh-1-y), at 270 (y, gh-1-x). */
+    for (uint32_t y = 0; y < vh; y++) {
+        for (uint32_t x = 0; x < vw; x++) {
+            uint32_t gx = r == 90 ? gw - 1 - y : r == 180 ? gw - 1 - x : y;
+            uint32_t gy = r == 90 ? x : r == 180 ? gh - 1 - y : gh - 1 - x;
+            memcpy(rgb + ((size_t)y * vw + x) * 3, glass + ((size_t)gy * gw + gx) * 3, 3);
+        }
+    }
+    free(glass);
+}
+
 c9_err_t c9_vpanel_write_png(const c9_vpanel_t *p, const char *path) {
     size_t size = (size_t)p->cfg.glass_width * p->cfg.glass_height * 3;
     uint8_t *rgb = malloc(size ? size : 1);
     if (!rgb) {
         return C9_ERR_NOMEM;
     }
-    c9_vpanel_render(p, rgb);
-    c9_err_t err = c9_png_write(path, rgb, p->cfg.glass_width, p->cfg.glass_height, p->cfg.glass_width * 3u, 3);
+    uint16_t vw, vh;
+    c9_vpanel_view_size(p, &vw, &vh);
+    c9_vpanel_render_view(p, rgb);
+    c9_err_t err = c9_png_write(path, rgb, vw, vh, vw * 3u, 3);
     free(rgb);
     return err;
 }

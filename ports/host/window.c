@@ -37,7 +37,8 @@ c9_err_t c9_window_show(c9_vpanel_t *p, int scale) {
         }
         sdl_up = true;
     }
-    const c9_vpanel_config_t *c = c9_vpanel_config(p);
+    uint16_t vw, vh; /* the window shows the board as a person sees it */
+    c9_vpanel_view_size(p, &vw, &vh);
     for (int i = 0; i < MAX_WINDOWS; i++) {
         win_t *w = &windows[i];
         if (w->panel) {
@@ -46,15 +47,15 @@ c9_err_t c9_window_show(c9_vpanel_t *p, int scale) {
         if (scale < 1) {
             scale = 2;
         }
-        w->window = SDL_CreateWindow("circuit9", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                                     c->glass_width * scale, c->glass_height * scale, 0);
+        w->window =
+            SDL_CreateWindow("circuit9", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, vw * scale, vh * scale, 0);
         if (!w->window) {
             return C9_ERR_NOSYS;
         }
         w->renderer = SDL_CreateRenderer(w->window, -1, 0);
-        w->texture = w->renderer ? SDL_CreateTexture(w->renderer, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STREAMING,
-                                                     c->glass_width, c->glass_height)
-                                 : NULL;
+        w->texture = w->renderer
+                         ? SDL_CreateTexture(w->renderer, SDL_PIXELFORMAT_RGB24, SDL_TEXTUREACCESS_STREAMING, vw, vh)
+                         : NULL;
         if (!w->texture) {
             SDL_DestroyWindow(w->window);
             w->window = NULL;
@@ -80,16 +81,16 @@ void c9_window_poll(void) {
         if (!w->panel || !w->dirty) {
             continue;
         }
-        const c9_vpanel_config_t *c = c9_vpanel_config(w->panel);
+        uint16_t vw, vh;
+        c9_vpanel_view_size(w->panel, &vw, &vh);
         void *pixels;
         int pitch;
         if (SDL_LockTexture(w->texture, NULL, &pixels, &pitch) == 0) {
-            uint8_t *rgb = malloc((size_t)c->glass_width * c->glass_height * 3);
+            uint8_t *rgb = malloc((size_t)vw * vh * 3);
             if (rgb) {
-                c9_vpanel_render(w->panel, rgb);
-                for (int y = 0; y < c->glass_height; y++) {
-                    memcpy((uint8_t *)pixels + (size_t)y * pitch, rgb + (size_t)y * c->glass_width * 3,
-                           (size_t)c->glass_width * 3);
+                c9_vpanel_render_view(w->panel, rgb);
+                for (int y = 0; y < vh; y++) {
+                    memcpy((uint8_t *)pixels + (size_t)y * pitch, rgb + (size_t)y * vw * 3, (size_t)vw * 3);
                 }
                 free(rgb);
             }

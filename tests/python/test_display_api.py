@@ -264,3 +264,29 @@ print(type(d.root_group).__name__, d.root_group is displayio.CIRCUITPYTHON_TERMI
                          env=dict(os.environ, C9_NO_DISPLAY_THREAD="1"))
     assert out.returncode == 0, out.stderr
     assert out.stdout == "Group True\n"
+
+
+@pytest.mark.parametrize("mount", [0, 90, 180, 270])
+def test_panel_save_png_as_mounted(mount, clean, tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    panel = cb.Panel("ST7789", glass_width=135, glass_height=240, glass_x=52, glass_y=40, mount_rotation=mount)
+    panel.attach_spi(clock=P("GPIO12"), mosi=P("GPIO11"), chip_select=P("GPIO9"), command=P("GPIO10"))
+    w, h = (240, 135) if mount in (90, 270) else (135, 240)
+    d = busdisplay.BusDisplay(spi_bus(clean), bytes([0x11, 0x80, 10, 0x3A, 1, 0x55, 0x21, 0, 0x29, 0]), width=w, height=h,
+                              colstart=52, rowstart=40, rotation=mount, auto_refresh=False)
+    bmp = displayio.Bitmap(w, h, 2)
+    for x in range(10):
+        bmp[x, 0] = 1  # a short line along the top edge, from the top-left corner
+    pal = displayio.Palette(2)
+    pal[1] = 0xFFFFFF
+    g = displayio.Group()
+    g.append(displayio.TileGrid(bmp, pixel_shader=pal))
+    d.root_group = g
+    d.refresh()
+    panel.save_png(str(tmp_path / "p.png"))
+    img = Image.open(tmp_path / "p.png").convert("RGB")
+    assert img.size == (w, h)
+    lit = {(x, y) for x in range(w) for y in range(h) if img.getpixel((x, y)) == (255, 255, 255)}
+    assert lit == {(x, 0) for x in range(10)}
+    with pytest.raises(ValueError, match="mount_rotation"):
+        cb.Panel("ST7789", mount_rotation=45)

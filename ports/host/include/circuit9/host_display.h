@@ -65,6 +65,10 @@ typedef struct c9_vpanel_config {
     bool glass_bgr;                     /* subpixels in B,G,R order: needs the MADCTL BGR bit (ILI9341 modules) */
     bool glass_mirror_x;                /* columns wired right to left: needs MADCTL MX */
     uint8_t i2c_address;                /* SSD1306 on I2C */
+    /* How the glass is mounted on the board: a person looking at the board sees the glass turned
+     * clockwise by this many degrees (0, 90, 180, 270), which is the rotation the board passes to
+     * BusDisplay. Screenshots and the window show that view; the controller model does not care. */
+    uint16_t mount_rotation;
 } c9_vpanel_config_t;
 
 /* Defaults for a controller: ST7789 240x320 IPS (inverted), ILI9341 240x320 BGR, SSD1306 128x64.
@@ -77,6 +81,12 @@ const c9_vpanel_config_t *c9_vpanel_config(const c9_vpanel_t *p);
 /* The picture on the glass now, RGB888, glass_width * glass_height * 3 bytes: what a camera would
  * see (black while asleep or off, inversion and subpixel order applied). */
 void c9_vpanel_render(const c9_vpanel_t *p, uint8_t *rgb);
+/* Size of the picture as mounted (glass size, swapped for 90 and 270). */
+void c9_vpanel_view_size(const c9_vpanel_t *p, uint16_t *width, uint16_t *height);
+/* The picture as a person looking at the board sees it: c9_vpanel_render() turned by
+ * mount_rotation; view width * height * 3 bytes. */
+void c9_vpanel_render_view(const c9_vpanel_t *p, uint8_t *rgb);
+/* Writes the view (c9_vpanel_render_view) as a PNG. */
 c9_err_t c9_vpanel_write_png(const c9_vpanel_t *p, const char *path);
 /* Raw controller state for tests. */
 typedef struct c9_vpanel_state {
