@@ -105,9 +105,12 @@ struct c9_jpeg {
     uint16_t width, height, ri, mcus_x, mcus_y;
     uint8_t profile, state, ncomp, hmax, vmax;
     uint8_t qdef, hdef, sof;
-    uint8_t skipfmt;  /* AC table ids whose compact lookup table holds skip entries (1/8 scale) */
-    uint8_t order[3]; /* scan order: indices into comp[] */
-    comp_t comp[3];   /* frame order: Y, Cb, Cr */
+    uint8_t skipfmt;              /* AC table ids whose compact lookup table holds skip entries (1/8 scale) */
+    uint8_t order[3];             /* scan order: indices into comp[] */
+    uint8_t nblk;                 /* blocks per MCU, in decoding order: */
+    uint8_t blk_comp[MAX_BLOCKS]; /* component index */
+    uint16_t blk_dst[MAX_BLOCKS]; /* offset in planes[] at the current scale */
+    comp_t comp[3];               /* frame order: Y, Cb, Cr */
     huff_t hdc[2], hac[2];
     uint8_t dcval[2][16];
     uint8_t acval[2][256];
@@ -953,33 +956,27 @@ static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigne
 
 /* Decodes one MCU into the component planes at the current scale. */
 JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full, const int eighth) {
-    for (unsigned i = 0; i < d->ncomp; i++) {
-        comp_t *c = &d->comp[d->order[i]];
-        uint8_t *plane = d->planes + c->poff;
-        unsigned bw = 8u >> c->fh, bh = 8u >> c->fv;
-        for (unsigned by = 0; by < c->v; by++) {
-            for (unsigned bx = 0; bx < c->h; bx++) {
-                uint8_t *dst = plane + by * bh * c->pw + bx * bw;
-                if (eighth && c->fh == 3) { /* fv is 3 too at 1/8 (setup_scale) */
-                    *dst = skip_block(d, b, c, fast);
-                    continue;
-                }
-                int16_t *blk = d->m.t.coef;
-                memset(blk, 0, 64 * sizeof *blk);
-                uint64_t nz = decode_block(d, b, c, blk, fast);
-                if (full || (c->fh | c->fv) == 0) {
-                    c9_jpeg_idct8(blk, dst, c->pw, nz, d->m.t.ws);
-                } else if (c->fh == 2 && c->fv == 2) { /* always the case here at 1/8 */
-                    c9_jpeg_idct2x2(blk, dst, c->pw, nz);
-                } else if (c->fh >= 2 && c->fv >= 2) {
-                    uint8_t q[4];
-                    c9_jpeg_idct2x2(blk, q, 2, nz);
-                    reduce_block(q, 2, c->fh - 2, c->fv - 2, dst, c->pw);
-                } else {
-                    c9_jpeg_idct8(blk, d->m.t.tmp, 8, nz, d->m.t.ws);
-                    reduce_block(d->m.t.tmp, 8, c->fh, c->fv, dst, c->pw);
-                }
-            }
+    for (unsigned i = 0; i < d->nblk; i++) {
+        comp_t *c = &d->comp[d->blk_comp[i]];
+        uint8_t *dst = d->planes + d->blk_dst[i];
+        if (eighth && c->fh == 3) { /* fv is 3 too at 1/8 (setup_scale) */
+            *dst = skip_block(d, b, c, fast);
+            continue;
+        }
+        int16_t *blk = d->m.t.coef;
+        memset(blk, 0, 64 * sizeof *blk);
+        uint64_t nz = decode_block(d, b, c, blk, fast);
+        if (full || (c->fh | c->fv) == 0) {
+            c9_jpeg_idct8(blk, dst, c->pw, nz, d->m.t.ws);
+        } else if (c->fh == 2 && c->fv == 2) { /* always the case here at 1/8 */
+            c9_jpeg_idct2x2(blk, dst, c->pw, nz);
+        } else if (c->fh >= 2 && c->fv >= 2) {
+            uint8_t q[4];
+            c9_jpeg_idct2x2(blk, q, 2, nz);
+            reduce_block(q, 2, c->fh - 2, c->fv - 2, dst, c->pw);
+        } else {
+            c9_jpeg_idct8(blk, d->m.t.tmp, 8, nz, d->m.t.ws);
+            reduce_block(d->m.t.tmp, 8, c->fh, c->fv, dst, c->pw);
         }
     }
 }
@@ -1223,6 +1220,18 @@ static void setup_scale(c9_jpeg_t *d, unsigned scale) {
         off += (unsigned)c->pw * c->ph;
         c->pred = 0;
     }
+    unsigned n = 0;
+    for (unsigned i = 0; i < d->ncomp; i++) {
+        const comp_t *c = &d->comp[d->order[i]];
+        unsigned bw = 8u >> c->fh, bh = 8u >> c->fv;
+        for (unsigned by = 0; by < c->v; by++) {
+            for (unsigned bx = 0; bx < c->h; bx++, n++) {
+                d->blk_comp[n] = d->order[i];
+                d->blk_dst[n] = (uint16_t)(c->poff + by * bh * c->pw + bx * bw);
+            }
+        }
+    }
+    d->nblk = (uint8_t)n;
 }
 
 /* Skip tables for the AC tables of the planes reduced to their DC (1/8 scale). The COMPACT

@@ -196,14 +196,15 @@ void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, uint64_t nz
 
 void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out, unsigned stride, uint64_t nz) {
     static const uint8_t rows[5] = {0, 1, 3, 5, 7};
-    unsigned maxrow, maxcol;
-    bounds(nz, &maxrow, &maxcol);
+    unsigned maxrow = top_bit(nz) >> 3;
     u32 t[5][2] = {{0}};
     for (int i = 0; i < 5 && rows[i] <= maxrow; i++) {
+        /* Only columns 0, 1, 3, 5 and 7 count. */
+        unsigned bits = (unsigned)(nz >> (rows[i] * 8)) & 0xABu;
         const int16_t *p = in + rows[i] * 8;
         u32 e = (u32)(int32_t)p[0] * W0;
         u32 od = 0;
-        if (maxcol) /* columns past maxcol are zero */
+        if (bits > 1)
             od = (u32)(int32_t)p[1] * W1 + (u32)(int32_t)p[3] * W3 + (u32)(int32_t)p[5] * W5 + (u32)(int32_t)p[7] * W7;
         /* Keep 12 fraction bits after the first pass, as int32 range allows for valid data. */
         t[i][0] = (u32)((int32_t)(e + od + 2048u) >> 12);
