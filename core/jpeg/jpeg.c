@@ -1335,25 +1335,25 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
             switch (k) {
             case 0xFE: convert_gray(d, r.w, r.h, &cc, tab); break;
             case 0:
-                if (full)
+                if (full && !JP_SMALL)
                     convert_full(d, &cc, tab, 0, 0);
                 else
                     convert_sub(d, r.w, r.h, &cc, tab, 0, 0);
                 break;
             case 1:
-                if (full)
+                if (full && !JP_SMALL)
                     convert_full(d, &cc, tab, 1, 0);
                 else
                     convert_sub(d, r.w, r.h, &cc, tab, 1, 0);
                 break;
             case 2:
-                if (full)
+                if (full && !JP_SMALL)
                     convert_full(d, &cc, tab, 0, 1);
                 else
                     convert_sub(d, r.w, r.h, &cc, tab, 0, 1);
                 break;
             case 3:
-                if (full)
+                if (full && !JP_SMALL)
                     convert_full(d, &cc, tab, 1, 1);
                 else
                     convert_sub(d, r.w, r.h, &cc, tab, 1, 1);

@@ -7,6 +7,13 @@
 
 #include "circuit9/jpeg.h"
 
+/* 1 in size-optimised builds (-Os): fewer specialised copies of the hot loops. */
+#if defined(__OPTIMIZE_SIZE__)
+#define JP_SMALL 1
+#else
+#define JP_SMALL 0
+#endif
+
 #if defined(__GNUC__)
 #define JP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define JP_UNLIKELY(x) __builtin_expect(!!(x), 0)
