@@ -34,6 +34,7 @@
  */
 #include "jpegio.h"
 
+#include "circuit9/bitmaptools.h"
 #include "circuit9/jpeg.h"
 
 #include <limits.h>
@@ -107,22 +108,13 @@ typedef struct {
     long def;
 } argspec_t;
 
-/* mp_obj_get_int on a 32-bit board: ints and bools that fit a machine word. */
+/* mp_obj_get_int on a 32-bit board, widened for the coordinate arithmetic. */
 static int get_int(PyObject *o, long *out) {
-    if (!PyLong_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "can't convert %s to int", c9py_type_name(o));
+    int32_t v;
+    if (c9py_mp_int(o, &v) < 0) {
         return -1;
     }
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (v == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    if (overflow || v < INT32_MIN || v > INT32_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "overflow converting long int to machine word");
-        return -1;
-    }
-    *out = (long)v;
+    *out = v;
     return 0;
 }
 
@@ -195,13 +187,8 @@ static int crop_box(PyObject *const in[4], int width, int height, c9_rect_t *r) 
     return 0;
 }
 
-typedef struct {
-    bool set;
-    uint32_t value;
-} opt_value_t;
-
 /* skip_*_index: None or absent means unset, else mp_obj_get_int compared as uint32. */
-static int get_opt_value(PyObject *o, opt_value_t *out) {
+static int get_opt_value(PyObject *o, c9_opt_index_t *out) {
     long v = 0;
     out->set = o && o != Py_None;
     if (out->set && get_int(o, &v) < 0) {
@@ -552,43 +539,25 @@ typedef struct {
     int x, y;         /* destination of the crop box's top-left corner */
     c9_rect_t crop;   /* in scaled image pixels, x2/y2 exclusive */
     int max_w, max_h; /* TJpgDec's scaled size: width >> scale, height >> scale */
-    opt_value_t skip_source, skip_dest;
+    c9_opt_index_t skip_source, skip_dest;
     c9_rect_t dirty; /* marked on the bitmap once the GIL is back */
 } output_t;
 
 static c9_err_t put_block(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *px) {
     output_t *o = ctx;
-    c9_bitmap_t *bm = o->bm;
+    /* The part of this block inside the crop box and TJpgDec's scaled size, in image pixels. */
     int sx1 = C9_MAX((int)r->x, (int)o->crop.x1), sy1 = C9_MAX((int)r->y, (int)o->crop.y1);
     int sx2 = C9_MIN(C9_MIN((int)r->x + r->w, o->max_w), (int)o->crop.x2);
     int sy2 = C9_MIN(C9_MIN((int)r->y + r->h, o->max_h), (int)o->crop.y2);
-    int dx = o->x + sx1 - o->crop.x1, dy = o->y + sy1 - o->crop.y1; /* >= 0: sx1 >= crop.x1 */
-    int w = C9_MIN(sx2 - sx1, (int)bm->width - dx), h = C9_MIN(sy2 - sy1, (int)bm->height - dy);
-    if (w <= 0 || h <= 0) {
+    if (sx2 <= sx1 || sy2 <= sy1) {
         return C9_OK;
     }
-    bool plain = bm->bits_per_value == 16 && !o->skip_source.set && !o->skip_dest.set;
-    for (int j = 0; j < h; j++) {
-        const uint16_t *s = px + (size_t)(sy1 - r->y + j) * r->w + (size_t)(sx1 - r->x);
-        if (plain) {
-            uint16_t *d = (uint16_t *)(bm->data + (size_t)(dy + j) * bm->stride_words) + dx;
-            memcpy(d, s, (size_t)w * sizeof *d);
-            continue;
-        }
-        for (int i = 0; i < w; i++) {
-            uint32_t v = s[i];
-            if (o->skip_source.set && v == o->skip_source.value) {
-                continue;
-            }
-            if (o->skip_dest.set && c9_bitmap_get_unchecked(bm, dx + i, dy + j) == o->skip_dest.value) {
-                continue;
-            }
-            c9_bitmap_set_unchecked(bm, dx + i, dy + j, v); /* masked to the bitmap's depth */
-        }
-    }
-    c9_rect_t area = {(int16_t)dx, (int16_t)dy, (int16_t)(dx + w), (int16_t)(dy + h)};
+    const uint16_t *start = px + (size_t)(sy1 - r->y) * r->w + (size_t)(sx1 - r->x);
+    c9_rect_t area;
+    c9_err_t err = c9_bitmaptools_blit_block16(o->bm, o->x + sx1 - o->crop.x1, o->y + sy1 - o->crop.y1, start, r->w,
+                                               sx2 - sx1, sy2 - sy1, o->skip_source, o->skip_dest, &area);
     c9_rect_union(&o->dirty, &area, &o->dirty);
-    return C9_OK;
+    return err;
 }
 
 /* decode(bitmap, scale=0, x=0, y=0, x1=0, y1=0, x2=None, y2=None, *, skip_source_index=None,

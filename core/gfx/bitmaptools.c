@@ -48,6 +48,53 @@ static size_t bytes_per_value(const c9_bitmap_t *b) {
     return b->bits_per_value >= 8 ? b->bits_per_value / 8u : 0;
 }
 
+c9_err_t c9_bitmaptools_blit_block16(c9_bitmap_t *dest, int x, int y, const uint16_t *px, size_t stride, int w, int h,
+                                     c9_opt_index_t skip_source, c9_opt_index_t skip_dest, c9_rect_t *written) {
+    *written = (c9_rect_t){0, 0, 0, 0};
+    c9_err_t err = c9__bt_writable(dest);
+    if (err != C9_OK) {
+        return err;
+    }
+    if (w < 0 || h < 0 || (size_t)w > stride) {
+        return C9_ERR_INVAL;
+    }
+    /* Clip to the destination, moving the source start along with it. */
+    long sx = 0, sy = 0, dx = x, dy = y;
+    if (dx < 0) {
+        sx = -dx;
+        dx = 0;
+    }
+    if (dy < 0) {
+        sy = -dy;
+        dy = 0;
+    }
+    long cw = C9_MIN((long)w - sx, (long)dest->width - dx), ch = C9_MIN((long)h - sy, (long)dest->height - dy);
+    if (cw <= 0 || ch <= 0) {
+        return C9_OK;
+    }
+    bool plain = dest->bits_per_value == 16 && !skip_source.set && !skip_dest.set;
+    for (long j = 0; j < ch; j++) {
+        const uint16_t *s = px + (size_t)(sy + j) * stride + (size_t)sx;
+        if (plain) {
+            uint16_t *d = (uint16_t *)(dest->data + (size_t)(dy + j) * dest->stride_words) + dx;
+            memcpy(d, s, (size_t)cw * sizeof *d);
+            continue;
+        }
+        for (long i = 0; i < cw; i++) {
+            uint32_t v = s[i];
+            if (skip_source.set && v == skip_source.value) {
+                continue;
+            }
+            if (skip_dest.set && c9_bitmap_get_unchecked(dest, (int)(dx + i), (int)(dy + j)) == skip_dest.value) {
+                continue;
+            }
+            c9_bitmap_set_unchecked(dest, (int)(dx + i), (int)(dy + j), v);
+        }
+    }
+    *written = (c9_rect_t){(int16_t)dx, (int16_t)dy, (int16_t)(dx + cw), (int16_t)(dy + ch)};
+    return C9_OK;
+}
+
 c9_err_t c9_bitmaptools_blit(c9_bitmap_t *dest, const c9_bitmap_t *src, int x, int y, const c9_rect_t *src_area,
                              c9_opt_index_t skip_source, c9_opt_index_t skip_dest) {
     c9_err_t err = c9__bt_writable(dest);

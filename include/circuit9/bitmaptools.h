@@ -59,6 +59,16 @@ typedef enum c9_dither_algorithm { C9_DITHER_ATKINSON = 0, C9_DITHER_FLOYD_STENB
 c9_err_t c9_bitmaptools_blit(c9_bitmap_t *dest, const c9_bitmap_t *src, int x, int y, const c9_rect_t *src_area,
                              c9_opt_index_t skip_source, c9_opt_index_t skip_dest);
 
+/*
+ * Copies a w x h block of 16-bit values whose rows lie `stride` values apart (a decoder's output
+ * block, say) into dest with its top-left corner at (x, y), clipped to dest. Values are masked to
+ * dest's depth; skip_source and skip_dest work as in c9_bitmaptools_blit. Unlike the other
+ * writers this does not grow the dirty area: the part of dest written is returned in *written
+ * (empty when nothing lands), so a caller working outside its lock can mark it afterwards.
+ */
+c9_err_t c9_bitmaptools_blit_block16(c9_bitmap_t *dest, int x, int y, const uint16_t *px, size_t stride, int w, int h,
+                                     c9_opt_index_t skip_source, c9_opt_index_t skip_dest, c9_rect_t *written);
+
 /* Parameters of rotozoom. c9_bitmaptools_rotozoom_defaults() gives CircuitPython's defaults:
  * (ox, oy) and (px, py) at the bitmaps' centres, clips covering the bitmaps, angle 0, scale 1. */
 typedef struct c9_rotozoom {

@@ -937,6 +937,54 @@ static void test_read_only_everywhere(void **state) {
     free_bitmap(s);
 }
 
+/* A packed block of 16-bit values lands clipped, masked to the destination's depth, honours both
+ * skip indices and reports (without marking) the area written. Expected values by hand. */
+static void test_blit_block16(void **state) {
+    (void)state;
+    /* 3x2 block in rows 4 values apart: the 4th column is padding and must never be read. */
+    static const uint16_t px[] = {0x0101, 0x0202, 0x0303, 0xFFFF, 0x0404, 0x0505, 0x0606, 0xFFFF};
+    c9_bitmap_t d;
+    assert_int_equal(c9_bitmap_alloc(&d, 4, 3, 16, NULL), C9_OK);
+    c9_rect_t w;
+    assert_int_equal(c9_bitmaptools_blit_block16(&d, 2, 2, px, 4, 3, 2, C9_NO_INDEX, C9_NO_INDEX, &w), C9_OK);
+    assert_int_equal(c9_bitmap_get(&d, 2, 2), 0x0101);
+    assert_int_equal(c9_bitmap_get(&d, 3, 2), 0x0202);
+    assert_int_equal(c9_bitmap_get(&d, 1, 2), 0);
+    assert_int_equal(w.x1, 2);
+    assert_int_equal(w.y1, 2);
+    assert_int_equal(w.x2, 4);
+    assert_int_equal(w.y2, 3);
+    assert_true(c9_rect_empty(&d.dirty)); /* the caller marks it */
+
+    /* negative origin: the block's top-left is clipped off */
+    assert_int_equal(c9_bitmaptools_blit_block16(&d, -1, -1, px, 4, 3, 2, C9_NO_INDEX, C9_NO_INDEX, &w), C9_OK);
+    assert_int_equal(c9_bitmap_get(&d, 0, 0), 0x0505);
+    assert_int_equal(c9_bitmap_get(&d, 1, 0), 0x0606);
+    assert_int_equal(c9_bitmap_get(&d, 2, 0), 0);
+    assert_int_equal(w.x2 - w.x1, 2);
+    assert_int_equal(w.y2 - w.y1, 1);
+    c9_bitmap_release(&d);
+
+    /* 4-bit destination: values masked; skip_source 0x0202 (masked 2 would be written otherwise);
+     * skip_dest keeps destination pixels equal to 7 */
+    assert_int_equal(c9_bitmap_alloc(&d, 3, 2, 4, NULL), C9_OK);
+    c9_bitmap_set(&d, 2, 0, 7);
+    assert_int_equal(c9_bitmaptools_blit_block16(&d, 0, 0, px, 4, 3, 2, c9_index(0x0202), c9_index(7), &w), C9_OK);
+    assert_int_equal(c9_bitmap_get(&d, 0, 0), 0x1);
+    assert_int_equal(c9_bitmap_get(&d, 1, 0), 0);
+    assert_int_equal(c9_bitmap_get(&d, 2, 0), 7);
+    assert_int_equal(c9_bitmap_get(&d, 0, 1), 0x4);
+    assert_int_equal(c9_bitmap_get(&d, 2, 1), 0x6);
+
+    /* entirely outside, and a width wider than the stride */
+    assert_int_equal(c9_bitmaptools_blit_block16(&d, 5, 0, px, 4, 3, 2, C9_NO_INDEX, C9_NO_INDEX, &w), C9_OK);
+    assert_true(c9_rect_empty(&w));
+    assert_int_equal(c9_bitmaptools_blit_block16(&d, 0, 0, px, 2, 3, 2, C9_NO_INDEX, C9_NO_INDEX, &w), C9_ERR_INVAL);
+    d.read_only = true;
+    assert_int_equal(c9_bitmaptools_blit_block16(&d, 0, 0, px, 4, 3, 2, C9_NO_INDEX, C9_NO_INDEX, &w), C9_ERR_PERM);
+    c9_bitmap_release(&d);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blit_depths_and_clipping),
@@ -963,6 +1011,7 @@ int main(void) {
         cmocka_unit_test(test_dither_vs_reference),
         cmocka_unit_test(test_dither_in_place),
         cmocka_unit_test(test_read_only_everywhere),
+        cmocka_unit_test(test_blit_block16),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
