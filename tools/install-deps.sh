@@ -17,6 +17,7 @@ optional=(
   libsdl2-dev libusb-1.0-0-dev libmbedtls-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   xfonts-terminus
+  xvfb  # tests/integration/test_display_window.py: the SDL2 window on a virtual X server
 )
 
 missing=()
