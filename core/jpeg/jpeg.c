@@ -803,8 +803,10 @@ JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
  * the zigzag distance covered (run + 1 per coefficient, 16 per ZRL) plus 64 when the entry ends
  * with an end of block. Several coefficients are combined while their codes and extra bits all
  * fit in the index; the first one needs only its code to fit (its extra bits are dropped unseen).
- * 0 means the first code is longer than the index. An entry is valid wherever the block has
- * room for it; at the block's end (which the table cannot know) skip_ac() checks that. */
+ * SKIP_LONG (an advance no block has room for) means the first code is longer than the index. An entry is valid
+ * wherever the block has room for it; at the block's end (which the table cannot know) skip_ac() checks that. */
+
+#define SKIP_LONG (127u << 5)
 
 /* Canonical decode from length 1 of the code at the top of a 32-bit window: (length << 8) |
  * symbol, or 0 when no code matches. */
@@ -850,7 +852,7 @@ static void build_skip(const huff_t *h, const uint8_t *vals, uint16_t *st, unsig
             if (a >= 64)
                 break; /* end of block */
         }
-        st[i] = (uint16_t)entry;
+        st[i] = (uint16_t)(entry ? entry : SKIP_LONG);
     }
 }
 
@@ -883,14 +885,21 @@ JP_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned
         if (b->n < SKIP_REFILL_AT)
             br_fill(d, b);
         unsigned e = st[br_peek(b, bits)];
-        if (JP_UNLIKELY(!e))
-            e = skip_one(huff_slow(d, h, vals, b->bb, AC_LUT_BITS));
-        unsigned kn = k + (e >> 5);
-        if (kn >= 64) {
+        k += e >> 5;
+        if (JP_UNLIKELY(k >= 64)) { /* the block's end, or SKIP_LONG */
+            k -= e >> 5;
+            if (e == SKIP_LONG) {
+                e = skip_one(huff_slow(d, h, vals, b->bb, AC_LUT_BITS));
+                if (k + (e >> 5) < 64) {
+                    br_drop(b, e & 31);
+                    k += e >> 5;
+                    continue;
+                }
+            }
             /* Valid only if the block had room: no coefficient before the end-of-block code went
              * past 63, or without one the entry ends exactly at 64. */
             unsigned plain = (e >> 5) & 63;
-            if (JP_UNLIKELY((e & (64u << 5)) ? k + plain > 63 : kn != 64)) {
+            if (JP_UNLIKELY((e & (64u << 5)) ? k + plain > 63 : k + (e >> 5) != 64)) {
                 br_save(d, b);
                 skip_careful(d, h, vals, k);
                 br_load(d, b);
@@ -900,7 +909,6 @@ JP_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned
             return;
         }
         br_drop(b, e & 31);
-        k = kn;
     }
 }
 
