@@ -36,7 +36,7 @@ typedef uint32_t bb_t;
 #define SKIP_REFILL_AT 25 /* a skip entry drops up to 25 bits; br_fill leaves at least 25 */
 #endif
 #define INBUF_COMPACT 256
-#define INBUF_FAST 512
+#define INBUF_FAST 384
 #define MAX_BLOCKS 6
 #define MARK_EOF 0x100 /* pseudo marker: the input ended */
 
@@ -118,10 +118,10 @@ struct c9_jpeg {
     uint16_t aclut[2][1 << AC_LUT_BITS];
     uint16_t qt[4][64]; /* natural order */
     uint8_t planes[MAX_BLOCKS * 64];
+    int16_t coef[64]; /* one block's coefficients: all zero between blocks */
     union {
         uint16_t out[256]; /* one MCU of RGB565 */
         struct {
-            int16_t coef[64];
             int32_t ws[64];
             uint8_t tmp[64];
         } t;
@@ -971,8 +971,7 @@ JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full,
             *dst = skip_block(d, b, c, fast);
             continue;
         }
-        int16_t *blk = d->m.t.coef;
-        memset(blk, 0, 64 * sizeof *blk);
+        int16_t *blk = d->coef;
         uint64_t nz = decode_block(d, b, c, blk, fast);
         if (full || (c->fh | c->fv) == 0) {
             c9_jpeg_idct8(blk, dst, c->pw, nz, d->m.t.ws);
@@ -986,6 +985,11 @@ JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full,
             c9_jpeg_idct8(blk, d->m.t.tmp, 8, nz, d->m.t.ws);
             reduce_block(d->m.t.tmp, 8, c->fh, c->fv, dst, c->pw);
         }
+        /* nz covers every position written: a flat block dirtied only its DC. */
+        if (nz == 1)
+            blk[0] = 0;
+        else
+            memset(blk, 0, 64 * sizeof *blk);
     }
 }
 
@@ -1407,6 +1411,7 @@ c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_ou
         return C9_ERR_BADF;
     d->state = ST_DONE;
     setup_scale(d, scale);
+    memset(d->coef, 0, sizeof d->coef);
     if (scale == 3)
         setup_skip(d);
     /* At 1/1 every block goes through the full IDCT straight into its plane. */

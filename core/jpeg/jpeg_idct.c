@@ -196,6 +196,12 @@ void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, uint64_t nz
 
 void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out, unsigned stride, uint64_t nz) {
     static const uint8_t rows[5] = {0, 1, 3, 5, 7};
+    if (nz == 1) { /* DC only: both passes of the general case, once */
+        u32 t = (u32)((int32_t)((u32)(int32_t)in[0] * W0 + 2048u) >> 12);
+        uint8_t v = clamp8((int32_t)(t * W0 + (2048u + (128u << 12))) >> 12);
+        out[0] = out[1] = out[stride] = out[stride + 1] = v;
+        return;
+    }
     unsigned maxrow = top_bit(nz) >> 3;
     u32 t[5][2] = {{0}};
     for (int i = 0; i < 5 && rows[i] <= maxrow; i++) {
