@@ -214,8 +214,8 @@ static void test_fixtures_match_libjpeg(void **state) {
         buf_t b = load(fixtures[i].name);
         for (unsigned scale = 0; scale < 4; scale++) {
             unsigned rw, rh;
-            uint8_t *ref = scale == 1 || scale == 2 ? reference_box(&b, scale, &rw, &rh)
-                                                    : reference(&b, scale, &rw, &rh);
+            uint8_t *ref =
+                scale == 1 || scale == 2 ? reference_box(&b, scale, &rw, &rh) : reference(&b, scale, &rw, &rh);
             assert_non_null(ref);
             img_t c, f;
             assert_int_equal(decode(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 4096, &c), C9_OK);
@@ -229,8 +229,7 @@ static void test_fixtures_match_libjpeg(void **state) {
             if (getenv("C9_TEST_VERBOSE"))
                 printf("%s 1/%u: %.2f dB\n", fixtures[i].name, 1u << scale, db);
             else if (db < fixtures[i].min_db[scale])
-                fail_msg("%s at 1/%u: %.2f dB < %.1f", fixtures[i].name, 1u << scale, db,
-                         fixtures[i].min_db[scale]);
+                fail_msg("%s at 1/%u: %.2f dB < %.1f", fixtures[i].name, 1u << scale, db, fixtures[i].min_db[scale]);
             free(c.px);
             free(f.px);
             free(ref);
@@ -436,6 +435,97 @@ static void test_api_misuse(void **state) {
     free(b.p);
 }
 
+/* ---- Generated images: paths the fixtures do not reach ------------------------------------- */
+
+/* Encodes w x h noise (RGB, or gray when ncomp is 1) with libjpeg-turbo: quality 100 makes
+ * blocks whose last coefficient is number 63 (no end-of-block code), shared makes every
+ * component use Huffman table 0. */
+static buf_t encode_noise(unsigned w, unsigned h, int ncomp, int hs, int vs, bool shared, uint32_t seed) {
+    struct jpeg_compress_struct ci;
+    struct jpeg_error_mgr jerr;
+    ci.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&ci);
+    unsigned char *out = NULL;
+    unsigned long outsize = 0;
+    jpeg_mem_dest(&ci, &out, &outsize);
+    ci.image_width = w;
+    ci.image_height = h;
+    ci.input_components = ncomp;
+    ci.in_color_space = ncomp == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&ci);
+    jpeg_set_quality(&ci, 100, TRUE);
+    if (ncomp == 3) {
+        ci.comp_info[0].h_samp_factor = hs;
+        ci.comp_info[0].v_samp_factor = vs;
+        for (int i = 0; i < 3; i++) {
+            if (shared) {
+                ci.comp_info[i].dc_tbl_no = 0;
+                ci.comp_info[i].ac_tbl_no = 0;
+            }
+        }
+    }
+    jpeg_start_compress(&ci, TRUE);
+    uint8_t *row = malloc((size_t)w * ncomp);
+    for (unsigned y = 0; y < h; y++) {
+        for (unsigned i = 0; i < w * (unsigned)ncomp; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* Noise over a gradient, so that the DC moves too. */
+            row[i] = (uint8_t)(((seed >> 16) & 127) + (y + i / ncomp) % 128);
+        }
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&ci, &r, 1);
+    }
+    jpeg_finish_compress(&ci);
+    jpeg_destroy_compress(&ci);
+    free(row);
+    buf_t b = {malloc(outsize), outsize};
+    memcpy(b.p, out, outsize);
+    free(out);
+    return b;
+}
+
+/* At 1/8 the luma AC coefficients are skipped several at a time through tables; a block ending
+ * at coefficient 63 must not lose the next block's bits, and a Huffman table that a skipped
+ * plane shares with a decoded one (4:2:0 chroma at 1/8) must still decode. Both profiles, every
+ * scale, against libjpeg-turbo. */
+static void test_generated_dense_and_shared_tables(void **state) {
+    (void)state;
+    static const struct {
+        int ncomp, hs, vs;
+        bool shared;
+        double min_db[4];
+    } cases[] = {
+        {3, 2, 2, true, {27.5, 28, 35, 40}},     {3, 2, 2, false, {27.5, 28, 35, 39.5}},
+        {3, 1, 1, true, {39, 39.5, 38.5, 39.5}}, {3, 2, 1, true, {27.5, 31.5, 37.5, 40}},
+        {1, 1, 1, false, {39.5, 40, 39.5, 40}},
+    };
+    for (size_t n = 0; n < C9_ARRAY_SIZE(cases); n++) {
+        buf_t b = encode_noise(67, 45, cases[n].ncomp, cases[n].hs, cases[n].vs, cases[n].shared, (uint32_t)n + 1);
+        for (unsigned scale = 0; scale < 4; scale++) {
+            unsigned rw, rh;
+            uint8_t *ref =
+                scale == 1 || scale == 2 ? reference_box(&b, scale, &rw, &rh) : reference(&b, scale, &rw, &rh);
+            assert_non_null(ref);
+            img_t c, f;
+            assert_int_equal(decode(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 100, &c), C9_OK);
+            assert_int_equal(decode(&b, C9_JPEG_PROFILE_FAST, scale, 0, 100, &f), C9_OK);
+            assert_int_equal(c.w, rw);
+            assert_int_equal(c.h, rh);
+            assert_int_equal(c.pixels, rw * rh);
+            assert_memory_equal(c.px, f.px, (size_t)rw * rh * 2);
+            double db = psnr(&c, ref);
+            if (getenv("C9_TEST_VERBOSE"))
+                printf("generated case %zu 1/%u: %.2f dB\n", n, 1u << scale, db);
+            else if (db < cases[n].min_db[scale])
+                fail_msg("generated case %zu at 1/%u: %.2f dB < %.1f", n, 1u << scale, db, cases[n].min_db[scale]);
+            free(c.px);
+            free(f.px);
+            free(ref);
+        }
+        free(b.p);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixtures_match_libjpeg),
@@ -448,6 +538,7 @@ int main(void) {
         cmocka_unit_test(test_corrupt_data),
         cmocka_unit_test(test_info_and_sizes),
         cmocka_unit_test(test_api_misuse),
+        cmocka_unit_test(test_generated_dense_and_shared_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
