@@ -61,7 +61,18 @@ if ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
     fi
 fi
 
+# The pytest and cmocka entries each hold many cases: report those too (for information; the
+# closing line counts CTest entries).
+cases() {
+    local log=$1/Testing/Temporary/LastTest.log
+    [ -f "$log" ] || return
+    local py cm
+    py=$(grep -hoE '^[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+    cm=$(grep -hoE '^\[  PASSED  \] [0-9]+ test' "$log" | awk '{s+=$3} END {print s+0}')
+    echo "   $1: $py pytest cases and $cm cmocka cases passed"
+}
 echo
+for d in "$BUILD" "$ASAN"; do cases "$d"; done
 if [ ${#stages_failed[@]} -gt 0 ]; then
     echo "failing stages: ${stages_failed[*]}"
 fi
