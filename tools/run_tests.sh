@@ -68,7 +68,7 @@ cases() {
     [ -f "$log" ] || return
     local py cm
     py=$(grep -hoE '^[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
-    cm=$(grep -hoE '^\[  PASSED  \] [0-9]+ test' "$log" | awk '{s+=$3} END {print s+0}')
+    cm=$(grep -hoE '^\[  PASSED  \] [0-9]+ test' "$log" | awk '{s+=$4} END {print s+0}')
     echo "   $1: $py pytest cases and $cm cmocka cases passed"
 }
 echo
