@@ -86,6 +86,13 @@ void c9py_release_displays(void);
 /* Refreshes displays with auto_refresh that are due (background task). */
 void c9py_displays_background(void);
 PyObject *c9py_bus_stats_dict(PyObject *obj);
+/* The bus classes' common methods. reset(): RuntimeError("No reset pin") when the core reports
+ * none (C9_ERR_NOSYS). For send(): c9py_bus_send_command() checks the bus is alive and the
+ * command is 0-255, releasing `data` on failure; c9py_bus_send_done() releases `data` and maps
+ * the core's result (an I2C device that does not answer is OSError ENODEV). */
+PyObject *c9py_bus_reset(PyObject *self, PyObject *unused);
+int c9py_bus_send_command(PyObject *self, PyObject *cmd_obj, Py_buffer *data, uint8_t *cmd);
+PyObject *c9py_bus_send_done(c9_err_t err, Py_buffer *data);
 
 /* busdisplay */
 typedef struct {

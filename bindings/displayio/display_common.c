@@ -239,3 +239,45 @@ void c9py_terminal_write(const char *data, size_t len) {
         c9_terminal_write(&console_term, (const uint8_t *)data, len);
     }
 }
+
+PyObject *c9py_bus_reset(PyObject *self, PyObject *unused) {
+    c9py_bus_obj_t *bus = (c9py_bus_obj_t *)self;
+    if (bus->deinited) {
+        return c9py_raise_deinited();
+    }
+    c9_err_t err = bus->bus.ops->reset(bus->bus.ctx);
+    if (err == C9_ERR_NOSYS) {
+        PyErr_SetString(PyExc_RuntimeError, "No reset pin");
+        return NULL;
+    }
+    if (err != C9_OK) {
+        return c9py_display_raise(err);
+    }
+    Py_RETURN_NONE;
+}
+
+int c9py_bus_send_command(PyObject *self, PyObject *cmd_obj, Py_buffer *data, uint8_t *cmd) {
+    long v;
+    if (((c9py_bus_obj_t *)self)->deinited) {
+        PyBuffer_Release(data);
+        c9py_raise_deinited();
+        return -1;
+    }
+    if (c9py_int_range(cmd_obj, 0, 255, "command", &v) < 0) {
+        PyBuffer_Release(data);
+        return -1;
+    }
+    *cmd = (uint8_t)v;
+    return 0;
+}
+
+PyObject *c9py_bus_send_done(c9_err_t err, Py_buffer *data) {
+    PyBuffer_Release(data);
+    if (err == C9_ERR_NODEV) {
+        return c9py_raise_oserror(19, "ENODEV");
+    }
+    if (err != C9_OK) {
+        return c9py_display_raise(err);
+    }
+    Py_RETURN_NONE;
+}

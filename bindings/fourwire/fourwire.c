@@ -113,26 +113,6 @@ static void fw_dealloc(PyObject *self) {
     Py_TYPE(self)->tp_free(self);
 }
 
-static int alive(PyObject *self) {
-    if (SELF->head.deinited) {
-        c9py_raise_deinited();
-        return -1;
-    }
-    return 0;
-}
-
-static PyObject *fw_reset(PyObject *self, PyObject *u) {
-    if (alive(self) < 0) {
-        return NULL;
-    }
-    if (SELF->fw.reset < 0) {
-        PyErr_SetString(PyExc_RuntimeError, "No reset pin");
-        return NULL;
-    }
-    SELF->head.bus.ops->reset(SELF->head.bus.ctx);
-    Py_RETURN_NONE;
-}
-
 static PyObject *fw_send(PyObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"command", "data", "toggle_every_byte", NULL};
     PyObject *cmd_o;
@@ -141,17 +121,11 @@ static PyObject *fw_send(PyObject *self, PyObject *args, PyObject *kw) {
     if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*|$p:send", kwlist, &cmd_o, &data, &toggle)) {
         return NULL;
     }
-    long cmd;
-    if (alive(self) < 0 || c9py_int_range(cmd_o, 0, 255, "command", &cmd) < 0) {
-        PyBuffer_Release(&data);
+    uint8_t cmd;
+    if (c9py_bus_send_command(self, cmd_o, &data, &cmd) < 0) {
         return NULL;
     }
-    c9_err_t err = c9_fourwire_send(&SELF->fw, (uint8_t)cmd, data.buf, (size_t)data.len, toggle);
-    PyBuffer_Release(&data);
-    if (err != C9_OK) {
-        return c9py_display_raise(err);
-    }
-    Py_RETURN_NONE;
+    return c9py_bus_send_done(c9_fourwire_send(&SELF->fw, cmd, data.buf, (size_t)data.len, toggle), &data);
 }
 
 static PyObject *stats(PyObject *self, PyObject *u) {
@@ -159,7 +133,7 @@ static PyObject *stats(PyObject *self, PyObject *u) {
 }
 
 static PyMethodDef methods[] = {
-    {"reset", fw_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
+    {"reset", c9py_bus_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
     {"send", (PyCFunction)(void (*)(void))fw_send, METH_VARARGS | METH_KEYWORDS,
      "Sends the given command value followed by the full set of data."},
     {"c9_stats", stats, METH_NOARGS, "circuit9: bytes, transactions, clock cycles and transfer time on the wire."},

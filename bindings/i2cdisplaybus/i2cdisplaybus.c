@@ -80,42 +80,17 @@ static void ib_dealloc(PyObject *self) {
     Py_TYPE(self)->tp_free(self);
 }
 
-static PyObject *ib_reset(PyObject *self, PyObject *u) {
-    if (SELF->head.deinited) {
-        return c9py_raise_deinited();
-    }
-    if (SELF->b.reset < 0) {
-        PyErr_SetString(PyExc_RuntimeError, "No reset pin");
-        return NULL;
-    }
-    SELF->head.bus.ops->reset(SELF->head.bus.ctx);
-    Py_RETURN_NONE;
-}
-
 static PyObject *ib_send(PyObject *self, PyObject *args) {
     PyObject *cmd_o;
     Py_buffer data;
     if (!PyArg_ParseTuple(args, "Oy*:send", &cmd_o, &data)) {
         return NULL;
     }
-    long cmd;
-    if (SELF->head.deinited) {
-        PyBuffer_Release(&data);
-        return c9py_raise_deinited();
-    }
-    if (c9py_int_range(cmd_o, 0, 255, "command", &cmd) < 0) {
-        PyBuffer_Release(&data);
+    uint8_t cmd;
+    if (c9py_bus_send_command(self, cmd_o, &data, &cmd) < 0) {
         return NULL;
     }
-    c9_err_t err = c9_i2cdisplaybus_send(&SELF->b, (uint8_t)cmd, data.buf, (size_t)data.len);
-    PyBuffer_Release(&data);
-    if (err == C9_ERR_NODEV) {
-        return c9py_raise_oserror(19, "ENODEV");
-    }
-    if (err != C9_OK) {
-        return c9py_display_raise(err);
-    }
-    Py_RETURN_NONE;
+    return c9py_bus_send_done(c9_i2cdisplaybus_send(&SELF->b, cmd, data.buf, (size_t)data.len), &data);
 }
 
 static PyObject *stats(PyObject *self, PyObject *u) {
@@ -123,7 +98,7 @@ static PyObject *stats(PyObject *self, PyObject *u) {
 }
 
 static PyMethodDef methods[] = {
-    {"reset", ib_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
+    {"reset", c9py_bus_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
     {"send", ib_send, METH_VARARGS, "Sends the given command value followed by the full set of data."},
     {"c9_stats", stats, METH_NOARGS, "circuit9: bytes, transactions, clock cycles and transfer time on the wire."},
     {NULL, NULL, 0, NULL},
