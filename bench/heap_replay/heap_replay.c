@@ -262,8 +262,8 @@ out:
 
 /* Kept out of line and named, so that callgrind_ops.py can tell its explicit collections from
  * the ones the allocator triggers. */
-__attribute__((noinline)) static void replay_gc(const trace_t *t, c9_gc_t *gc, ctx_t *c, c9_gc_root_t *root,
-                                                bool hints, stats_t *st) {
+__attribute__((noinline)) static void replay_gc(const trace_t *t, c9_gc_t *gc, ctx_t *c, c9_gc_root_t *root, bool hints,
+                                                stats_t *st) {
     for (size_t i = 0; i < t->n; i++) {
         const op_t *o = &t->ops[i];
         switch (o->kind) {
@@ -300,8 +300,7 @@ __attribute__((noinline)) static void replay_gc(const trace_t *t, c9_gc_t *gc, c
             c9_gc_collect(gc, NULL, 0);
             st->explicit_collects++;
             break;
-        default: /* 'P': objects are placed at birth, nothing to promote */
-            break;
+        default: /* 'P': objects are placed at birth, nothing to promote */ break;
         }
     }
     root->start = c->refs.live;
@@ -385,8 +384,8 @@ static int run_gc(const trace_t *t, const options_t *opt, bool hints) {
            "largest_free=%zu largest_obtainable=%zu\n",
            hints ? "hints" : "nohints", opt->split ? "split" : "fixed", opt->heap, st.allocs, st.frees, st.drops,
            st.failed, info.collections, st.explicit_collects, info.areas, pool_total, info.used,
-           opt->split ? info.free + c9_outheap_largest_free(&oh, 0) : info.free, info.long_lived,
-           info.largest_free, info.largest_obtainable);
+           opt->split ? info.free + c9_outheap_largest_free(&oh, 0) : info.free, info.long_lived, info.largest_free,
+           info.largest_obtainable);
     if (opt->dump)
         dump_live(t, &c, gc);
     c9_gc_deinit(gc);

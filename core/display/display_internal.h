@@ -7,10 +7,10 @@
 /* Where a tile grid lands on the display: its logical origin and scale after all groups, and the
  * display's rotation to go from logical to physical (panel RAM) coordinates. */
 typedef struct placement {
-    int64_t ox, oy;     /* logical origin of the grid's top-left pixel */
-    int64_t scale;      /* product of the group scales (capped) */
-    uint16_t rotation;  /* 0, 90, 180, 270 */
-    int32_t nw, nh;     /* native (physical) size */
+    int64_t ox, oy;    /* logical origin of the grid's top-left pixel */
+    int64_t scale;     /* product of the group scales (capped) */
+    uint16_t rotation; /* 0, 90, 180, 270 */
+    int32_t nw, nh;    /* native (physical) size */
 } placement_t;
 
 /* Grid footprint in physical coordinates (may extend past the display). */

@@ -39,7 +39,7 @@ struct c9_outheap_pool {
     uint32_t fl_map;
     uint32_t sl_map[FL_COUNT];
     blk *heads[FL_COUNT][SL_COUNT];
-    char *lo, *hi; /* payload range of the pool, for ownership checks */
+    char *lo, *hi;   /* payload range of the pool, for ownership checks */
     size_t capacity; /* bytes of the initial free block, headers included */
     size_t nallocs;
 };
@@ -237,7 +237,8 @@ static void *pool_alloc(c9_outheap_t *oh, struct c9_outheap_pool *p, size_t size
  * only with DMA. Returns the number of pools written to order[]. */
 static unsigned pool_order(const c9_outheap_t *oh, unsigned flags, unsigned order[C9_OUTHEAP_MAX_POOLS]) {
     unsigned n = 0;
-    unsigned first_kind = (flags & (C9_OUTHEAP_DMA | C9_OUTHEAP_FAST)) ? C9_OUTHEAP_POOL_INTERNAL : C9_OUTHEAP_POOL_PSRAM;
+    unsigned first_kind =
+        (flags & (C9_OUTHEAP_DMA | C9_OUTHEAP_FAST)) ? C9_OUTHEAP_POOL_INTERNAL : C9_OUTHEAP_POOL_PSRAM;
     for (unsigned pass = 0; pass < 2; pass++) {
         unsigned want = pass == 0 ? first_kind : first_kind ^ 1u;
         if (pass == 1 && (flags & C9_OUTHEAP_DMA))

@@ -189,12 +189,12 @@ typedef struct c9_gc_range {
 } c9_gc_range_t;
 
 typedef struct c9_gc_info {
-    size_t total;            /* pool bytes over all areas */
-    size_t used;             /* bytes in allocated blocks */
-    size_t free;             /* total - used */
-    size_t largest_free;     /* largest object that fits in an existing area */
+    size_t total;              /* pool bytes over all areas */
+    size_t used;               /* bytes in allocated blocks */
+    size_t free;               /* total - used */
+    size_t largest_free;       /* largest object that fits in an existing area */
     size_t largest_obtainable; /* largest object an allocation could get, growing if allowed */
-    size_t long_lived;       /* bytes in the long-lived zones (top of each area) */
+    size_t long_lived;         /* bytes in the long-lived zones (top of each area) */
     uint32_t areas;
     uint32_t collections;
 } c9_gc_info_t;

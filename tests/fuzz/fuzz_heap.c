@@ -10,7 +10,6 @@
 
 #include "circuit9/heap.h"
 
-
 #define SLOTS 32
 
 typedef struct slot {
@@ -143,9 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 }
             }
             break;
-        case 5: /* collect */
-            c9_gc_collect(&gc, NULL, 0);
-            break;
+        case 5: /* collect */ c9_gc_collect(&gc, NULL, 0); break;
         case 6: /* outside alloc */
             if (!o->p) {
                 uint8_t *p = c9_outheap_alloc(&oh, sz, op >> 6);

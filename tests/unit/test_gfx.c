@@ -34,8 +34,8 @@ static void test_stride_and_size(void **state) {
     assert_int_equal(C9_BITMAP_STRIDE_WORDS(3, 16), 2);
     assert_int_equal(c9_bitmap_data_size(3, 5, 16), 2 * 4 * 5);
     assert_int_equal(c9_bitmap_data_size(0, 5, 8), 0);
-    assert_int_equal(c9_bitmap_data_size(10, 10, 3), 0);     /* invalid depth */
-    assert_int_equal(c9_bitmap_data_size(40000, 1, 8), 0);   /* over CircuitPython's limit */
+    assert_int_equal(c9_bitmap_data_size(10, 10, 3), 0);   /* invalid depth */
+    assert_int_equal(c9_bitmap_data_size(40000, 1, 8), 0); /* over CircuitPython's limit */
 }
 
 /* Values under 8 bits are packed most significant bits first within each byte. */
@@ -298,12 +298,18 @@ static void test_palette(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bits_for_value_count), cmocka_unit_test(test_stride_and_size),
-        cmocka_unit_test(test_packing_msb_first),    cmocka_unit_test(test_wide_values),
-        cmocka_unit_test(test_odd_width_roundtrip),  cmocka_unit_test(test_out_of_range_and_errors),
-        cmocka_unit_test(test_dirty_tracking),       cmocka_unit_test(test_allocator_contract),
-        cmocka_unit_test(test_rects),                cmocka_unit_test(test_colorspaces),
-        cmocka_unit_test(test_colorconverter),       cmocka_unit_test(test_palette),
+        cmocka_unit_test(test_bits_for_value_count),
+        cmocka_unit_test(test_stride_and_size),
+        cmocka_unit_test(test_packing_msb_first),
+        cmocka_unit_test(test_wide_values),
+        cmocka_unit_test(test_odd_width_roundtrip),
+        cmocka_unit_test(test_out_of_range_and_errors),
+        cmocka_unit_test(test_dirty_tracking),
+        cmocka_unit_test(test_allocator_contract),
+        cmocka_unit_test(test_rects),
+        cmocka_unit_test(test_colorspaces),
+        cmocka_unit_test(test_colorconverter),
+        cmocka_unit_test(test_palette),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -247,12 +247,9 @@ static void test_random_model(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basic_alloc_free),
-        cmocka_unit_test(test_bad_args),
-        cmocka_unit_test(test_largest_free_is_obtainable),
-        cmocka_unit_test(test_pools_and_flags),
-        cmocka_unit_test(test_budget_and_allocator),
-        cmocka_unit_test(test_random_model),
+        cmocka_unit_test(test_basic_alloc_free),           cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_largest_free_is_obtainable), cmocka_unit_test(test_pools_and_flags),
+        cmocka_unit_test(test_budget_and_allocator),       cmocka_unit_test(test_random_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
