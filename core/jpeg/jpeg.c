@@ -1145,26 +1145,36 @@ JP_INLINE void convert_full(c9_jpeg_t *d, const cconv_t *cc, const int fast, con
         for (unsigned cx = 0; cx < 8; cx++) {
             int32_t ar, ag, ab;
             chroma_terms(d, bp[cx], rp[cx], cc, fast, &ar, &ag, &ab);
+            const unsigned x0 = cx << sx;
+            /* The 2^SX x 2^SY pixels of the chroma sample's cell, written out (SX, SY <= 1). */
+#define CELL(PX)                                                                                                       \
+    do {                                                                                                               \
+        PX(x0);                                                                                                        \
+        if (sx)                                                                                                        \
+            PX(x0 + 1);                                                                                                \
+        if (sy) {                                                                                                      \
+            PX(W + x0);                                                                                                \
+            if (sx)                                                                                                    \
+                PX(W + x0 + 1);                                                                                        \
+        }                                                                                                              \
+    } while (0)
 #if C9_JPEG_FAST_PROFILE
             if (fast) {
                 const uint16_t *qr = tr + ar, *qg = tg + ag, *qb = tb + ab;
-                JP_UNROLL(2)
-                for (unsigned j = 0; j < (1u << sy); j++) {
-                    JP_UNROLL(2)
-                    for (unsigned i = 0; i < (1u << sx); i++) {
-                        unsigned v = yp[j * W + (cx << sx) + i];
-                        o[j * W + (cx << sx) + i] = qr[v] | qg[v] | qb[v];
-                    }
-                }
+#define PX_TAB(at)                                                                                                     \
+    do {                                                                                                               \
+        unsigned v_ = yp[at];                                                                                          \
+        o[at] = qr[v_] | qg[v_] | qb[v_];                                                                              \
+    } while (0)
+                CELL(PX_TAB);
+#undef PX_TAB
                 continue;
             }
 #endif
-            JP_UNROLL(2)
-            for (unsigned j = 0; j < (1u << sy); j++) {
-                JP_UNROLL(2)
-                for (unsigned i = 0; i < (1u << sx); i++)
-                    o[j * W + (cx << sx) + i] = pack565(yp[j * W + (cx << sx) + i], ar, ag, ab);
-            }
+#define PX_565(at) (o[at] = pack565(yp[at], ar, ag, ab))
+            CELL(PX_565);
+#undef PX_565
+#undef CELL
         }
     }
 }
