@@ -83,7 +83,9 @@ typedef struct fastx {
     /* AC: bit 7 set = coefficient fully decoded: bits 0-4 bits to drop, 8-11 run, 16-31 value.
      * Otherwise non-zero = symbol only: bits 0-4 code length, 8-15 symbol. 0 = longer code. */
     uint32_t ac[2][1 << FAST_BITS];
-    uint16_t dc[2][1 << FAST_DC_BITS]; /* (length << 8) | symbol, 0 = longer code */
+    /* DC: 0x8000 | total bits << 8 | difference (int8) when code and extra bits fit, else
+     * (length << 8) | symbol, 0 = longer code. */
+    uint16_t dc[2][1 << FAST_DC_BITS];
     union {
         struct {
             uint16_t rgb[3][768];       /* clamp + round + shift (+ swap) for R, G, B; index v+256 */
@@ -417,8 +419,15 @@ static c9_err_t build_huff(c9_jpeg_t *d, unsigned cls, unsigned id) {
 #if C9_JPEG_FAST_PROFILE
             if (fx && !cls && l <= FAST_DC_BITS) {
                 unsigned n = 1u << (FAST_DC_BITS - l), base = code << (FAST_DC_BITS - l);
-                for (unsigned j = 0; j < n; j++)
-                    fx->dc[id][base + j] = (uint16_t)((l << 8) | sym);
+                for (unsigned j = 0; j < n; j++) {
+                    unsigned sz = sym & 15, e = (l << 8) | sym;
+                    if (l + sz <= FAST_DC_BITS) {
+                        unsigned bits = sz ? (j >> (FAST_DC_BITS - l - sz)) & ((1u << sz) - 1) : 0;
+                        int32_t v = sz ? extend(bits, sz) : 0;
+                        e = 0x8000u | ((l + sz) << 8) | ((uint32_t)v & 0xFFu);
+                    }
+                    fx->dc[id][base + j] = (uint16_t)e;
+                }
             }
             if (fx && cls && l <= FAST_BITS) {
                 unsigned n = 1u << (FAST_BITS - l), base = code << (FAST_BITS - l);
@@ -735,21 +744,34 @@ void c9_jpeg_scaled_size(const c9_jpeg_t *d, unsigned scale, uint16_t *w, uint16
 
 /* ---- Block decoding ------------------------------------------------------------------------ */
 
+/* The DC difference of a block (bit buffer filled). FAST entries with the code and its extra
+ * bits within the table hold the difference itself. */
+JP_INLINE int32_t dc_diff(c9_jpeg_t *d, br_t *b, const comp_t *c, const int fast) {
+    unsigned s;
+#if C9_JPEG_FAST_PROFILE
+    if (fast) {
+        unsigned e = d->fx->dc[c->td][br_peek(b, FAST_DC_BITS)];
+        if (JP_LIKELY(e & 0x8000u)) {
+            br_drop(b, (e >> 8) & 15);
+            return (int32_t)(e & 0xFFu) - (int32_t)((e & 0x80u) << 1);
+        }
+        if (JP_UNLIKELY(!e))
+            e = huff_slow(d, &d->hdc[c->td], d->dcval[c->td], b->bb, DC_LUT_BITS);
+        br_drop(b, e >> 8);
+        s = e & 15;
+    } else
+#endif
+        s = huff_get(d, b, d->dclut[c->td], DC_LUT_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]) & 15;
+    return s ? br_value(d, b, s) : 0;
+}
+
 /* Decodes one block's coefficients, dequantised, into blk (zeroed by the caller). Returns the
  * bitmap of the natural positions written (bit 0, the DC, always set). */
 JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, const int fast) {
     const uint16_t *q = d->qt[c->tq];
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
-    unsigned s;
-#if C9_JPEG_FAST_PROFILE
-    if (fast)
-        s = huff_get(d, b, d->fx->dc[c->td], FAST_DC_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
-    else
-#endif
-        s = huff_get(d, b, d->dclut[c->td], DC_LUT_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
-    s &= 15;
-    int32_t diff = s ? br_value(d, b, s) : 0;
+    int32_t diff = dc_diff(d, b, c, fast);
     c->pred = (int16_t)(uint16_t)((uint32_t)c->pred + (uint32_t)diff);
     blk[0] = (int16_t)(uint16_t)((uint32_t)(int32_t)c->pred * q[0]);
 
@@ -788,7 +810,7 @@ JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
 #endif
             sym = huff_get(d, b, lut, AC_LUT_BITS, AC_LUT_BITS, h, vals);
         unsigned r = sym >> 4;
-        s = sym & 15;
+        unsigned s = sym & 15;
         if (!s) {
             if (r != 15)
                 break; /* end of block */
@@ -925,15 +947,7 @@ JP_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned
 JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
-    unsigned s;
-#if C9_JPEG_FAST_PROFILE
-    if (fast)
-        s = huff_get(d, b, d->fx->dc[c->td], FAST_DC_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
-    else
-#endif
-        s = huff_get(d, b, d->dclut[c->td], DC_LUT_BITS, DC_LUT_BITS, &d->hdc[c->td], d->dcval[c->td]);
-    s &= 15;
-    int32_t diff = s ? br_value(d, b, s) : 0;
+    int32_t diff = dc_diff(d, b, c, fast);
     c->pred = (int16_t)(uint16_t)((uint32_t)c->pred + (uint32_t)diff);
     int32_t dc = (int16_t)(uint16_t)((uint32_t)(int32_t)c->pred * d->qt[c->tq][0]);
 #if C9_JPEG_FAST_PROFILE
