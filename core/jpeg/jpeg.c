@@ -80,7 +80,7 @@ typedef struct comp {
 
 #if C9_JPEG_FAST_PROFILE
 typedef struct fastx {
-    /* AC: bit 7 set = coefficient fully decoded: bits 0-4 bits to drop, 8-11 run, 16-31 value.
+    /* AC: bit 7 set = coefficient fully decoded: bits 0-4 bits to drop, 8-12 run + 1, 16-31 value.
      * Otherwise non-zero = symbol only: bits 0-4 code length, 8-15 symbol. 0 = longer code. */
     uint32_t ac[2][1 << FAST_BITS];
     /* DC: 0x8000 | total bits << 8 | difference (int8) when code and extra bits fit, else
@@ -144,6 +144,15 @@ static const uint8_t zz[80] = {
     6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31,
     39, 46, 53, 60, 61, 54, 47, 55, 62, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
 };
+
+#if C9_JPEG_FAST_PROFILE
+/* zz shifted by one: zz1[k + 1] = zz[k] (the FAST loop advances k past the coefficient first). */
+static const uint8_t zz1[81] = {
+    0,  0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48, 41, 34, 27, 20,
+    13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38,
+    31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
+};
+#endif
 
 #define ALIGN_UP(x) (((x) + 7u) & ~(size_t)7u)
 #define SIZE_COMPACT (ALIGN_UP(sizeof(struct c9_jpeg)) + INBUF_COMPACT + 8u)
@@ -437,7 +446,7 @@ static c9_err_t build_huff(c9_jpeg_t *d, unsigned cls, unsigned id) {
                     if (s && l + s <= FAST_BITS) {
                         unsigned bits = (j >> (FAST_BITS - l - s)) & ((1u << s) - 1);
                         int32_t v = extend(bits, s);
-                        e = ((uint32_t)(uint16_t)(int16_t)v << 16) | (run << 8) | 0x80u | (l + s);
+                        e = ((uint32_t)(uint16_t)(int16_t)v << 16) | ((run + 1) << 8) | 0x80u | (l + s);
                     }
                     fx->ac[id][base + j] = e;
                 }
@@ -791,11 +800,10 @@ JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
             uint32_t e = fac[br_peek(b, FAST_BITS)];
             if (JP_LIKELY(e & 0x80u)) {
                 br_drop(b, e & 31);
-                k += (e >> 8) & 15;
-                unsigned pos = zz[k];
+                k += (e >> 8) & 31;
+                unsigned pos = zz1[k];
                 blk[pos] = (int16_t)(uint16_t)((uint32_t)((int32_t)e >> 16) * q[pos]);
                 nz |= (uint64_t)1 << pos;
-                k++;
                 continue;
             }
             if (e) {
