@@ -53,14 +53,14 @@ static double read_dump(void) {
     return v;
 }
 
-#define MEASURE(result, stmt)                                                                      \
-    do {                                                                                           \
-        CALLGRIND_ZERO_STATS;                                                                      \
-        CALLGRIND_TOGGLE_COLLECT;                                                                  \
-        stmt;                                                                                      \
-        CALLGRIND_TOGGLE_COLLECT;                                                                  \
-        CALLGRIND_DUMP_STATS_AT("decode");                                                         \
-        (result) = read_dump();                                                                    \
+#define MEASURE(result, stmt)                                                                                          \
+    do {                                                                                                               \
+        CALLGRIND_ZERO_STATS;                                                                                          \
+        CALLGRIND_TOGGLE_COLLECT;                                                                                      \
+        stmt;                                                                                                          \
+        CALLGRIND_TOGGLE_COLLECT;                                                                                      \
+        CALLGRIND_DUMP_STATS_AT("decode");                                                                             \
+        (result) = read_dump();                                                                                        \
     } while (0)
 
 /* ---- circuit9 ----------------------------------------------------------------------------- */
@@ -112,8 +112,8 @@ static c9_err_t c9_decode(const uint8_t *data, size_t n, c9_jpeg_profile_t prof,
 
 /* ---- libjpeg-turbo ------------------------------------------------------------------------ */
 
-static int ljt_decode(const uint8_t *data, size_t n, unsigned scale, J_DCT_METHOD dct, J_COLOR_SPACE cs,
-                      uint8_t **out, unsigned *ow, unsigned *oh) {
+static int ljt_decode(const uint8_t *data, size_t n, unsigned scale, J_DCT_METHOD dct, J_COLOR_SPACE cs, uint8_t **out,
+                      unsigned *ow, unsigned *oh) {
     struct jpeg_decompress_struct ci;
     struct jpeg_error_mgr jerr;
     ci.err = jpeg_std_error(&jerr);

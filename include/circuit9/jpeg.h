@@ -84,10 +84,10 @@ typedef struct c9_jpeg_rect {
 typedef c9_err_t (*c9_jpeg_output_fn)(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels);
 
 typedef struct c9_jpeg_info {
-    uint16_t width, height;   /* full-size image */
-    uint8_t components;       /* 1 (gray) or 3 (YCbCr) */
-    uint8_t h_samp, v_samp;   /* luma sampling factors relative to chroma: 2,2 is 4:2:0 */
-    uint16_t restart_interval; /* MCUs per restart interval, 0 when none */
+    uint16_t width, height;         /* full-size image */
+    uint8_t components;             /* 1 (gray) or 3 (YCbCr) */
+    uint8_t h_samp, v_samp;         /* luma sampling factors relative to chroma: 2,2 is 4:2:0 */
+    uint16_t restart_interval;      /* MCUs per restart interval, 0 when none */
     uint16_t mcu_width, mcu_height; /* full-size MCU, in pixels */
 } c9_jpeg_info_t;
 
@@ -103,8 +103,8 @@ size_t c9_jpeg_workspace_size(c9_jpeg_profile_t profile);
  * C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED, C9_JPEG_ERR_PROGRESSIVE, C9_JPEG_ERR_ARITHMETIC,
  * C9_JPEG_ERR_PRECISION, C9_JPEG_ERR_LOSSLESS, C9_JPEG_ERR_CMYK, C9_JPEG_ERR_SAMPLING, or an
  * error from the read callback. */
-c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile,
-                      c9_jpeg_read_fn read, void *read_ctx);
+c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
+                      void *read_ctx);
 
 /* Image facts from the headers. C9_ERR_INVAL for NULL arguments. */
 c9_err_t c9_jpeg_get_info(const c9_jpeg_t *dec, c9_jpeg_info_t *info);
@@ -116,8 +116,7 @@ void c9_jpeg_scaled_size(const c9_jpeg_t *dec, unsigned scale, uint16_t *width, 
  * Returns C9_OK, C9_ERR_INVAL (scale > 3, NULL output), C9_ERR_BADF (not opened, or already
  * decoded), C9_JPEG_ERR_DATA, C9_JPEG_ERR_TRUNCATED, an error from the read callback, or the
  * first non-C9_OK value returned by `output`. MCUs before an error have been output. */
-c9_err_t c9_jpeg_decode(c9_jpeg_t *dec, unsigned scale, unsigned flags, c9_jpeg_output_fn output,
-                        void *output_ctx);
+c9_err_t c9_jpeg_decode(c9_jpeg_t *dec, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *output_ctx);
 
 /* A short English description of a C9_JPEG_ERR_* code, or c9_strerror() for others. */
 const char *c9_jpeg_strerror(c9_err_t err);
