@@ -3,10 +3,8 @@ import os
 import pty
 import re
 import select
-import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -127,15 +125,3 @@ def board():
     yield start
     for b in boards:
         b.close()
-
-
-def have_module(name):
-    """True when the circuit9 build has a built-in module (the display modules land separately)."""
-    exe = os.path.join(BUILD, "circuit9")
-    script = os.path.join(BUILD, "_probe_%s.py" % name)
-    with open(script, "w") as f:
-        f.write("import %s\n" % name)
-    try:
-        return subprocess.run([exe, script], capture_output=True, timeout=60).returncode == 0
-    finally:
-        os.unlink(script)

@@ -5,7 +5,7 @@ import os
 import sys
 
 import pytest
-from conftest import BUILD, have_module
+from conftest import BUILD
 
 Image = pytest.importorskip("PIL.Image", reason="python3-pil is needed to read screenshots")
 
@@ -23,8 +23,6 @@ BOARDS = {
 @pytest.fixture(scope="module")
 def glyphs():
     """{6x12 cell pattern (tuple of 72 bools): character} for every ASCII glyph of the font."""
-    if not have_module("busdisplay"):
-        pytest.skip("busdisplay is not in this build yet")
     import circuit9.terminalio as terminalio
 
     font = terminalio.FONT
@@ -140,8 +138,6 @@ print(d.width, d.height, d.rotation)
 
 @pytest.mark.parametrize("name", ["memento", "tdisplay_s3", "feather_s3_tft", "samd21_oled"])
 def test_screenshot_as_seen_on_the_board(name, drive, board):
-    if not have_module("busdisplay"):
-        pytest.skip("busdisplay is not in this build yet")
     b, img = run_board(board, drive, "orient_" + name, ORIENTATION_CODE, "--board", name)
     w, h, rot = (int(v) for v in b.text.split("code.py output:\n")[1].split("\n")[0].split())
     assert img.size == (w, h)  # landscape boards give landscape pictures

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import BUILD, have_module
+from conftest import BUILD
 
 CODE = """
 import time, board, displayio
@@ -74,8 +74,6 @@ def _window_box(img):
 
 @pytest.mark.parametrize("name,size", [("memento", (240, 240)), ("tdisplay_s3", (320, 170))])
 def test_window_shows_the_panel(name, size, xserver, tmp_path):
-    if not have_module("busdisplay"):
-        pytest.skip("busdisplay is not in this build yet")
     display, ImageGrab = xserver
     drive = tmp_path / "CIRCUITPY"
     drive.mkdir()

@@ -4,7 +4,6 @@ supervisor/shared/safe_mode.c and shared-module/storage)."""
 import os
 import time
 
-from conftest import have_module
 
 BANNER_ON = "Auto-reload is on. Simply save files over USB to run them or enter REPL to disable.\n"
 PRESS_ANY_KEY = "\nPress any key to enter the REPL. Use CTRL-D to reload.\n"
@@ -326,10 +325,6 @@ def test_user_modules_forgotten_on_reload(drive, board):
 
 
 def test_screenshot(drive, board, tmp_path):
-    import pytest
-
-    if not have_module("busdisplay"):
-        pytest.skip("busdisplay is not in this build yet")
     shot = tmp_path / "shot.png"
     write(drive / "code.py", """
 import board, displayio
@@ -367,14 +362,8 @@ print('shown')
 
 
 def test_demo(board, tmp_path):
-    import shutil
     import subprocess
 
-    import pytest
-
-    for mod in ("jpegio", "bitmapfilter", "busdisplay"):
-        if not have_module(mod):
-            pytest.skip("%s is not in this build yet" % mod)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     build = os.environ.get("C9_BUILD_DIR", os.path.join(root, "build"))
     out = subprocess.run(["bash", os.path.join(root, "tools", "demo.sh"), build], capture_output=True, text=True,
