@@ -92,6 +92,14 @@ int c9py_mp_float(PyObject *obj, double *out) {
     return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
+int c9py_setter_bool(PyObject *v) {
+    if (!v) {
+        PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
+        return -1;
+    }
+    return PyObject_IsTrue(v);
+}
+
 int c9py_float(PyObject *obj, const char *name, double *out) {
     if (!PyFloat_Check(obj) && !PyLong_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "%s must be of type float, not %s", name, c9py_type_name(obj));

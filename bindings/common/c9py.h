@@ -55,6 +55,9 @@ int c9py_int(PyObject *obj, const char *name, long *out);
 int c9py_mp_int(PyObject *obj, int32_t *out);
 /* mp_obj_get_float: int, bool or float, else TypeError("can't convert <T> to float"). */
 int c9py_mp_float(PyObject *obj, double *out);
+/* A property setter's value as a bool: 0 or 1, or -1 with an exception (AttributeError when
+ * the attribute is being deleted, v == NULL, or whatever truth testing raised). */
+int c9py_setter_bool(PyObject *v);
 /* Converts int or float to double with TypeError("<name> must be of type float, not <T>"). */
 int c9py_float(PyObject *obj, const char *name, double *out);
 

@@ -67,11 +67,7 @@ static PyObject *get_dither(PyObject *self, void *c) {
     return PyBool_FromLong(SELF->cc.dither);
 }
 static int set_dither(PyObject *self, PyObject *v, void *c) {
-    if (!v) {
-        PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
-        return -1;
-    }
-    int d = PyObject_IsTrue(v);
+    int d = c9py_setter_bool(v);
     if (d < 0) {
         return -1;
     }

@@ -266,11 +266,8 @@ static PyObject *get_hidden(PyObject *self, void *c) {
     return PyBool_FromLong(SELF->group.hidden);
 }
 static int set_hidden(PyObject *self, PyObject *v, void *c) {
-    int h = v ? PyObject_IsTrue(v) : -1;
+    int h = c9py_setter_bool(v);
     if (h < 0) {
-        if (!v) {
-            PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
-        }
         return -1;
     }
     SELF->group.hidden = h;

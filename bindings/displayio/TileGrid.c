@@ -195,11 +195,8 @@ static PyObject *tg_contains(PyObject *self, PyObject *arg) {
         return PyBool_FromLong(getexpr);                                                                               \
     }                                                                                                                  \
     static int set_##name(PyObject *self, PyObject *v, void *c) {                                                      \
-        int b = v ? PyObject_IsTrue(v) : -1;                                                                           \
+        int b = c9py_setter_bool(v);                                                                                   \
         if (b < 0) {                                                                                                   \
-            if (!v) {                                                                                                  \
-                PyErr_SetString(PyExc_AttributeError, "can't delete attribute");                                       \
-            }                                                                                                          \
             return -1;                                                                                                 \
         }                                                                                                              \
         setcall;                                                                                                       \

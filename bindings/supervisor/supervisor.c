@@ -20,11 +20,7 @@ static PyObject *rt_get_autoreload(PyObject *self, void *c) {
 }
 
 static int rt_set_autoreload(PyObject *self, PyObject *v, void *c) {
-    if (!v) {
-        PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
-        return -1;
-    }
-    int b = PyObject_IsTrue(v);
+    int b = c9py_setter_bool(v);
     if (b < 0) {
         return -1;
     }

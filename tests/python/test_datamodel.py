@@ -223,3 +223,12 @@ def test_executable_traceback_and_exit_status(circuit9_exe, tmp_path):
     assert r.stdout == "before\n"
     assert "Traceback (most recent call last):" in r.stderr
     assert r.stderr.rstrip().endswith("ValueError: value_count must be 1-65536")
+
+
+def test_bool_properties_cannot_be_deleted():
+    for obj in (displayio.Palette(2), displayio.ColorConverter()):
+        obj.dither = 1  # any truthy value
+        assert obj.dither is True
+        with pytest.raises(AttributeError, match="^can't delete attribute$"):
+            del obj.dither
+        assert obj.dither is True
