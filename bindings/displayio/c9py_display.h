@@ -78,6 +78,9 @@ c9py_bus_obj_t *c9py_as_bus(PyObject *obj);
 /* CIRCUITPY_DISPLAY_LIMIT slots (1): a new bus takes a slot or raises
  * RuntimeError("Too many display busses; forgot displayio.release_displays() ?"). */
 int c9py_bus_slot_take(PyObject *bus);
+/* The last step of a bus constructor: takes a slot and returns the bus, or deinitialises it
+ * (releasing its pins), drops the caller's reference and returns NULL with that RuntimeError. */
+PyObject *c9py_bus_register(PyObject *bus);
 int c9py_display_slot_take(PyObject *display);
 /* Gives a display's slot back (construction failed). */
 void c9py_display_slot_drop(PyObject *display);

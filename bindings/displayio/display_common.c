@@ -27,6 +27,17 @@ int c9py_bus_slot_take(PyObject *bus) {
     return -1;
 }
 
+PyObject *c9py_bus_register(PyObject *bus) {
+    if (c9py_bus_slot_take(bus) == 0) {
+        return bus;
+    }
+    c9py_bus_obj_t *head = (c9py_bus_obj_t *)bus;
+    head->deinit(head);
+    head->deinited = true;
+    Py_DECREF(bus);
+    return NULL;
+}
+
 int c9py_display_slot_take(PyObject *display) {
     for (int i = 0; i < DISPLAY_LIMIT; i++) {
         if (!display_slots[i]) {

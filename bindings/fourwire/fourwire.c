@@ -96,13 +96,7 @@ static PyObject *fw_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     c9_vpin_write(dc, true);
     c9_vpin_write(r, true);
     SELF->head.bus = c9_fourwire_bus(fw);
-    if (c9py_bus_slot_take(self) < 0) {
-        fw_deinit(&SELF->head);
-        SELF->head.deinited = true;
-        Py_DECREF(self);
-        return NULL;
-    }
-    return self;
+    return c9py_bus_register(self);
 }
 
 static void fw_dealloc(PyObject *self) {

@@ -63,13 +63,7 @@ static PyObject *ib_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     SELF->b.clock = c9_host_clock();
     c9_vpin_write(SELF->b.reset, true);
     SELF->head.bus = c9_i2cdisplaybus_bus(&SELF->b);
-    if (c9py_bus_slot_take(self) < 0) {
-        ib_deinit(&SELF->head);
-        SELF->head.deinited = true;
-        Py_DECREF(self);
-        return NULL;
-    }
-    return self;
+    return c9py_bus_register(self);
 }
 
 static void ib_dealloc(PyObject *self) {

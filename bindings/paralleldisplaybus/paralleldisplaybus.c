@@ -160,13 +160,7 @@ static PyObject *pb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     c9_vpin_write(r, true); /* read is held high: there is no read method */
     c9_vpin_write(rs, true);
     SELF->head.bus = c9_parallelbus_bus(pb);
-    if (c9py_bus_slot_take(self) < 0) {
-        pb_deinit(&SELF->head);
-        SELF->head.deinited = true;
-        Py_DECREF(self);
-        return NULL;
-    }
-    return self;
+    return c9py_bus_register(self);
 }
 
 static void pb_dealloc(PyObject *self) {
