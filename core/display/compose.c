@@ -25,6 +25,8 @@ typedef struct compose {
     /* pass 1 results */
     int32_t index;
     int32_t start;
+    /* the area in logical coordinates, for a cheap first test of shapes */
+    int32_t lx1, ly1, lx2, ly2;
 } compose_t;
 
 /* ---- colour to display format ------------------------------------------------------------ */
@@ -710,9 +712,15 @@ static bool shape_colour(c9_display_t *d, const c9_vectorshape_t *s, shape_colou
     return true;
 }
 
+/* The shape's footprint misses the area (a test in logical coordinates, before any rotation). */
+static inline bool shape_misses(const compose_t *c, const c9_vectorshape_t *s, const placement_t *p) {
+    return s->kind == C9_SHAPE_NONE || p->ox + s->bx2 <= c->lx1 || p->ox + s->bx1 >= c->lx2 ||
+           p->oy + s->by2 <= c->ly1 || p->oy + s->by1 >= c->ly2 || s->bx1 >= s->bx2 || s->by1 >= s->by2;
+}
+
 static void shape_pass1(c9_vectorshape_t *s, const placement_t *p, bool visible, void *ctx) {
     compose_t *c = ctx;
-    if (!visible) {
+    if (!visible || shape_misses(c, s, p)) {
         return;
     }
     c9_rect_t fp = c9__shape_physical_rect(s, p), ov;
@@ -750,7 +758,13 @@ static void shape_run(compose_t *c, const shape_colour_t *col, size_t at, ptrdif
     if (c->wide) {
         uint16_t *o = (uint16_t *)c->out + at, v = (uint16_t)col->value;
         if (step == 1) {
-            for (int i = 0; i < n; i++) {
+            /* four pixels per 64-bit store */
+            uint64_t v4 = v * 0x0001000100010001ull;
+            int i = 0;
+            for (; i + 4 <= n; i += 4) {
+                memcpy(o + i, &v4, 8);
+            }
+            for (; i < n; i++) {
                 o[i] = v;
             }
         } else {
@@ -813,8 +827,11 @@ static void render_shape(compose_t *c, c9_vectorshape_t *s, const placement_t *p
     int32_t ox = (int32_t)p->ox, oy = (int32_t)p->oy;
     enum { MAX_SPANS = C9__SPAN_EDGES / 2 + 1 };
     int32_t spans[2 * MAX_SPANS];
+    /* A polygon's rows here look only at the edges crossing this band of rows. */
+    uint32_t edges[C9__SPAN_EDGES];
+    int nedges = c9__polygon_edges(s, ly1 - oy, ly2 - oy, edges, C9__SPAN_EDGES);
     for (int32_t ly = ly1; ly < ly2; ly++) {
-        int n = c9__shape_spans(s, ly - oy, lx1 - ox, lx2 - ox, spans, MAX_SPANS);
+        int n = c9__shape_spans(s, ly - oy, lx1 - ox, lx2 - ox, spans, MAX_SPANS, nedges >= 0 ? edges : NULL, nedges);
         if (n < 0) {
             /* More edges on this row than the span buffer holds: the rule pixel by pixel. */
             for (int32_t lx = lx1; lx < lx2; lx++) {
@@ -832,7 +849,7 @@ static void render_shape(compose_t *c, c9_vectorshape_t *s, const placement_t *p
 
 static void shape_pass2(c9_vectorshape_t *s, const placement_t *p, bool visible, void *ctx) {
     compose_t *c = ctx;
-    if (!visible) {
+    if (!visible || shape_misses(c, s, p)) {
         return;
     }
     c9_rect_t fp = c9__shape_physical_rect(s, p), ov;
@@ -844,12 +861,24 @@ static void shape_pass2(c9_vectorshape_t *s, const placement_t *p, bool visible,
     }
 }
 
+static void shape_logical_area(compose_t *c, const placement_t *p) {
+    const c9_rect_t *a = c->area;
+    int32_t nw = p->nw, nh = p->nh;
+    switch (p->rotation) {
+    case 90: c->lx1 = a->y1, c->lx2 = a->y2, c->ly1 = nw - a->x2, c->ly2 = nw - a->x1; break;
+    case 180: c->lx1 = nw - a->x2, c->lx2 = nw - a->x1, c->ly1 = nh - a->y2, c->ly2 = nh - a->y1; break;
+    case 270: c->lx1 = nh - a->y2, c->lx2 = nh - a->y1, c->ly1 = a->x1, c->ly2 = a->x2; break;
+    default: c->lx1 = a->x1, c->lx2 = a->x2, c->ly1 = a->y1, c->ly2 = a->y2; break;
+    }
+}
+
 void c9__display_placement(const c9_display_t *d, placement_t *p);
 
 void c9_display_compose(c9_display_t *d, const c9_rect_t *area, void *out) {
-    compose_t c = {d, area, out, d->cfg.color_depth == 16, area->x2 - area->x1, 0, -1};
+    compose_t c = {d, area, out, d->cfg.color_depth == 16, area->x2 - area->x1, 0, -1, 0, 0, 0, 0};
     placement_t base;
     c9__display_placement(d, &base);
+    shape_logical_area(&c, &base);
     size_t pixels = (size_t)rect_area(area);
     c9__walk_layers(d->root, &base, pass1, shape_pass1, &c);
     if (c.start < 0) {

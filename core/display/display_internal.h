@@ -32,8 +32,15 @@ c9_rect_t c9__shape_physical_rect(const c9_vectorshape_t *s, const placement_t *
 #define C9__SPAN_EDGES 64
 /* Covered runs [x1, x2) of shape row y, clipped to [lo, hi), as pairs in spans (room for max
  * pairs), left to right and not touching. Returns the number of runs, or -1 when the row crosses
- * more than C9__SPAN_EDGES edges or needs more than max runs (then test pixels one by one). */
-int c9__shape_spans(const c9_vectorshape_t *s, int32_t y, int32_t lo, int32_t hi, int32_t *spans, int max);
+ * more than C9__SPAN_EDGES edges or needs more than max runs (then test pixels one by one). For a
+ * polygon, edges (nedges of them, from c9__polygon_edges for rows including y) limits the edges
+ * looked at; NULL looks at all. */
+int c9__shape_spans(const c9_vectorshape_t *s, int32_t y, int32_t lo, int32_t hi, int32_t *spans, int max,
+                    const uint32_t *edges, int nedges);
+/* The polygon edges that cross a row in [y1, y2), as indices (edge i runs from point i - 1, or the
+ * last point for i = 0, to point i) into edges (room for max); -1 when there are more than max.
+ * 0 for other shapes. Lets a compositor pass look at those edges only. */
+int c9__polygon_edges(const c9_vectorshape_t *s, int32_t y1, int32_t y2, uint32_t *edges, int max);
 /* Marks a subtree's drawn areas stale on `into` and forgets them. */
 void c9__forget_drawn(c9_layer_t *layer, c9_group_t *into);
 

@@ -103,12 +103,12 @@ void c9_vectorshape_set_shader(c9_vectorshape_t *s, c9_shader_type_t type, void 
 
 /* ---- pixel rules ---------------------------------------------------------------------------- */
 
-/* Largest k >= 0 with k * k <= n. */
-static uint32_t isqrt64(uint64_t n) {
-    uint64_t r = 0, bit = (uint64_t)1 << 62;
-    while (bit > n) {
-        bit >>= 2;
+/* Largest k >= 0 with k * k <= n, digit by digit from the highest set bit pair. */
+static uint32_t isqrt32(uint32_t n) {
+    if (n == 0) {
+        return 0;
     }
+    uint32_t r = 0, bit = 1u << ((31 - __builtin_clz(n)) & ~1);
     while (bit) {
         if (n >= r + bit) {
             n -= r + bit;
@@ -118,7 +118,7 @@ static uint32_t isqrt64(uint64_t n) {
         }
         bit >>= 2;
     }
-    return (uint32_t)r;
+    return r;
 }
 
 /* Point (x, y) strictly left of the edge (x1, y1) -> (x2, y2) in CircuitPython's orientation: < 0
@@ -134,9 +134,10 @@ static bool polygon_pixel(const c9_vectorshape_t *s, int32_t x, int32_t y) {
     }
     const int16_t *p = s->points;
     int32_t winding = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t j = i + 1 == n ? 0 : i + 1;
-        int32_t x1 = p[2 * i], y1 = p[2 * i + 1], x2 = p[2 * j], y2 = p[2 * j + 1];
+    /* edges p[n-1] -> p[0], p[0] -> p[1], ...: each point is loaded once */
+    int32_t x1 = p[2 * n - 2], y1 = p[2 * n - 1];
+    for (uint32_t i = 0; i < n; x1 = p[2 * i], y1 = p[2 * i + 1], i++) {
+        int32_t x2 = p[2 * i], y2 = p[2 * i + 1];
         if (y1 <= y) {
             if (y2 > y && line_side(x1, y1, x2, y2, x, y) < 0) {
                 winding++;
@@ -207,15 +208,16 @@ static inline int put_span(int32_t *spans, int n, int64_t a, int64_t b, int32_t 
  * T = ceil of the edge's x at y: "strictly left" for an integer x is x < T exactly. The winding of x
  * is the sum over edges with T > x, so sorting the T values gives the row as runs of equal winding.
  */
-static int polygon_spans(const c9_vectorshape_t *s, int32_t y, int32_t lo, int32_t hi, int32_t *spans, int max) {
+static int polygon_spans(const c9_vectorshape_t *s, int32_t y, int32_t lo, int32_t hi, int32_t *spans, int max,
+                         const uint32_t *edges, int nedges) {
     int32_t t[C9__SPAN_EDGES];
     int8_t dir[C9__SPAN_EDGES];
     int m = 0, total = 0;
-    uint32_t n = s->point_count;
+    uint32_t n = s->point_count, ne = edges ? (uint32_t)nedges : n;
     const int16_t *p = s->points;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t j = i + 1 == n ? 0 : i + 1;
-        int32_t x1 = p[2 * i], y1 = p[2 * i + 1], x2 = p[2 * j], y2 = p[2 * j + 1];
+    for (uint32_t e = 0; e < ne; e++) {
+        uint32_t i = edges ? edges[e] : e, h = i ? i - 1 : n - 1;
+        int32_t x1 = p[2 * h], y1 = p[2 * h + 1], x2 = p[2 * i], y2 = p[2 * i + 1];
         int d;
         if (y1 <= y && y < y2) {
             d = 1;
@@ -263,18 +265,39 @@ static int polygon_spans(const c9_vectorshape_t *s, int32_t y, int32_t lo, int32
     return count;
 }
 
-int c9__shape_spans(const c9_vectorshape_t *s, int32_t y, int32_t lo, int32_t hi, int32_t *spans, int max) {
+int c9__polygon_edges(const c9_vectorshape_t *s, int32_t y1, int32_t y2, uint32_t *edges, int max) {
+    uint32_t n = s->kind == C9_SHAPE_POLYGON ? s->point_count : 0;
+    const int16_t *p = s->points;
+    int m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t h = i ? i - 1 : n - 1;
+        int32_t a = p[2 * h + 1], b = p[2 * i + 1];
+        int32_t top = C9_MIN(a, b), bottom = C9_MAX(a, b);
+        /* active on rows [top, bottom); horizontal edges never are */
+        if (top < bottom && top < y2 && bottom > y1) {
+            if (m == max) {
+                return -1;
+            }
+            edges[m++] = i;
+        }
+    }
+    return m;
+}
+
+int c9__shape_spans(const c9_vectorshape_t *s, int32_t y, int32_t lo, int32_t hi, int32_t *spans, int max,
+                    const uint32_t *edges, int nedges) {
     if (y < s->by1 || y >= s->by2 || max < 1) {
         return 0;
     }
     switch (s->kind) {
     case C9_SHAPE_CIRCLE: {
-        int64_t r = s->radius;
-        uint32_t k = isqrt64((uint64_t)(r * r - (int64_t)y * y));
+        /* r <= 32767 and |y| <= r, so r*r - y*y fits in 32 bits */
+        uint32_t r = s->radius, ay = (uint32_t)(y < 0 ? -y : y);
+        uint32_t k = isqrt32(r * r - ay * ay);
         return put_span(spans, 0, -(int64_t)k, (int64_t)k + 1, lo, hi);
     }
     case C9_SHAPE_RECTANGLE: return put_span(spans, 0, 0, s->width, lo, hi);
-    case C9_SHAPE_POLYGON: return polygon_spans(s, y, lo, hi, spans, max);
+    case C9_SHAPE_POLYGON: return polygon_spans(s, y, lo, hi, spans, max, edges, nedges);
     default: return 0;
     }
 }

@@ -83,7 +83,10 @@ static void check_rule_region(const c9_vectorshape_t *s, int32_t x1, int32_t y1,
     int32_t spans[2 * 40];
     for (int32_t y = y1; y < y2; y++) {
         int32_t lo = x1 + (int32_t)rnd(4), hi = x2 - (int32_t)rnd(4);
-        int n = c9__shape_spans(s, y, lo, hi, spans, 40);
+        /* all edges, or only those of a band of rows holding y (as the compositor asks) */
+        uint32_t edges[C9__SPAN_EDGES];
+        int ne = c9__polygon_edges(s, y - (int32_t)rnd(3), y + 1 + (int32_t)rnd(3), edges, C9__SPAN_EDGES);
+        int n = c9__shape_spans(s, y, lo, hi, spans, 40, (ne >= 0 && rnd(2)) ? edges : NULL, ne);
         int k = 0;
         for (int32_t x = x1; x < x2; x++) {
             bool want = ref_shape(s, x, y);
@@ -296,7 +299,11 @@ static void test_polygon_many_edges_and_extremes(void **state) {
     uint32_t n = make_comb(100);
     c9_vectorshape_set_polygon(&s, comb, n);
     int32_t spans[2 * 40];
-    assert_int_equal(c9__shape_spans(&s, 10, -5, 250, spans, 40), -1);
+    assert_int_equal(c9__shape_spans(&s, 10, -5, 250, spans, 40, NULL, 0), -1);
+    uint32_t edges[C9__SPAN_EDGES];
+    assert_int_equal(c9__polygon_edges(&s, 10, 11, edges, C9__SPAN_EDGES), -1);
+    /* only the long right side and the left side reach rows 21..24: two edges */
+    assert_int_equal(c9__polygon_edges(&s, 21, 25, edges, C9__SPAN_EDGES), 2);
     check_rule_region(&s, -3, -3, 205, 28);
     /* Coordinates at the ends of int16: products exceed 32 bits, the rule stays exact. */
     int16_t big[8] = {-32768, -32768, 32767, -32768, 32767, 32767, -32768, 32767};
