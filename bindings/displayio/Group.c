@@ -1,4 +1,4 @@
-/* displayio.Group: a list of layers (Group or TileGrid) with scale, position and hidden. */
+/* displayio.Group: a list of layers (Group, TileGrid or vectorio shape) with scale, position and hidden. */
 #include "c9py_display.h"
 
 #define SELF ((c9py_group_obj_t *)self)
@@ -10,7 +10,7 @@ static c9_layer_t *layer_of(PyObject *obj) {
     if (PyObject_TypeCheck(obj, &c9py_TileGrid_Type) && ((c9py_tilegrid_obj_t *)obj)->ready) {
         return &((c9py_tilegrid_obj_t *)obj)->tg.layer;
     }
-    return NULL;
+    return c9py_vectorio_layer(obj);
 }
 
 static c9_layer_t *layer_arg(PyObject *obj) {

@@ -62,6 +62,18 @@ typedef struct {
 } c9py_ondiskbitmap_obj_t;
 extern PyTypeObject c9py_Group_Type, c9py_TileGrid_Type, c9py_OnDiskBitmap_Type;
 
+/* vectorio shapes (bindings/vectorio): Circle, Rectangle and Polygon share one object layout. */
+typedef struct {
+    PyObject_HEAD c9_vectorshape_t shape;
+    PyObject *shader; /* Palette or ColorConverter */
+    int16_t *points;  /* Polygon's x, y pairs (shape.point_count of them) */
+    const c9_allocator_t *points_allocator;
+    bool ready; /* __init__ ran */
+} c9py_vectorshape_obj_t;
+extern PyTypeObject c9py_Circle_Type, c9py_Rectangle_Type, c9py_Polygon_Type;
+/* The layer of an initialised vectorio shape, or NULL (no exception) for anything else. */
+c9_layer_t *c9py_vectorio_layer(PyObject *obj);
+
 /* Display buses: a common head so BusDisplay and release_displays treat them alike. */
 typedef enum { C9PY_BUS_FOURWIRE = 1, C9PY_BUS_PARALLEL, C9PY_BUS_I2C } c9py_bus_kind_t;
 typedef struct c9py_bus_obj {
