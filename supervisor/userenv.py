@@ -423,7 +423,11 @@ def _import_level(full, level_name, outer):
 
 
 def _resolve_relative(name, globals, level):
-    current = (globals or {}).get("__name__")
+    if globals is None:
+        # MicroPython resolves against the module running the import (asyncio's __getattr__
+        # calls __import__(name, None, None, True, 1)).
+        globals = sys._getframe(2).f_globals
+    current = globals.get("__name__")
     if not isinstance(current, str):
         raise ImportError("can't perform relative import")
     if "__path__" in globals:
@@ -453,13 +457,16 @@ def _user_import(name, globals=None, locals=None, fromlist=(), level=0):
             top = outer
     if not fromlist:
         return top
+    if not isinstance(fromlist, (tuple, list)):
+        return outer  # MicroPython takes any true fromlist as "return the leaf module"
     for attr in fromlist:
         if attr == "*" or hasattr(outer, attr):
             continue
-        # mp_import_from(): a package's missing name is a submodule to import.
+        # mp_import_from(): a package's missing name is a submodule to import, which may still be
+        # loading (a circular import gets the partly run module, as on a board).
         if not isinstance(outer.__dict__.get("__path__"), str):
             raise ImportError("can't import name %s" % attr)
-        _user_import(outer.__name__ + "." + attr, None, None, ("*",), 0)
+        setattr(outer, attr, _user_import(outer.__name__ + "." + attr, None, None, ("*",), 0))
     return outer
 
 
