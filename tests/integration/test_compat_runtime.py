@@ -241,3 +241,22 @@ def test_script_mode_no_warnings(tmp_path):
     write(tmp_path / "w.py", "async def main():\n    pass\nmain()\nx = eval(\"'\\\\d'\")\nprint('ok')\n")
     out = script(tmp_path / "w.py")
     assert (out.returncode, out.stdout, out.stderr) == (0, "ok\n", "")
+
+
+def test_repl_and_boot_py_use_circuitpython_rules(drive, board):
+    write(drive / "boot.py", "def setup(pin: DigitalInOut) -> None:\n    pass\nimport sys\n"
+                             "print('boot', sys.implementation.name)\n")
+    write(drive / "code.py", "print('ready')\n")
+    b = board(drive)
+    b.expect("ready\n")
+    b.expect("Press any key to enter the REPL. Use CTRL-D to reload.\n")
+    b.send("x")
+    b.expect(">>> ")
+    b.send("level: UndefinedType = 3\r")
+    b.expect(">>> ")
+    b.send("print(level)\r")
+    b.expect("3\n>>> ")
+    b.send("import typing\r")
+    b.expect('Traceback (most recent call last):\n  File "<stdin>", line 1, in <module>\n'
+             "ImportError: no module named 'typing'\n>>> ")
+    assert (drive / "boot_out.txt").read_text().endswith("boot.py output:\nboot circuitpython\n")
