@@ -98,17 +98,18 @@ def _errno_text(n):
     return _ERRNO_TEXT.get(n) or _ERRNO_NAME.get(n)
 
 
-def _cp_type_name(t):
-    """The exception's name as CircuitPython prints it."""
+def _cp_type_name(t, native=False):
+    """The exception's name as CircuitPython prints it; native: the name of the built-in exception
+    it derives from (an instance of a Python class printed as a chained exception shows that)."""
     for k in t.__mro__:
-        if k.__module__ != "builtins" or k.__name__ in _CP_EXCEPTIONS:
+        if (k.__module__ != "builtins" and not native) or k.__name__ in _CP_EXCEPTIONS:
             return k.__name__
     return t.__name__
 
 
-def _exc_message(e):
+def _exc_message(e, native=False):
     """MicroPython's "<Name>: <args>" line (py/objexcept.c)."""
-    name = _cp_type_name(type(e))
+    name = _cp_type_name(type(e), native)
     args = e.args if isinstance(e.args, tuple) else (e.args,)
     if not args:
         return name + ": "
@@ -121,6 +122,8 @@ def _exc_message(e):
             if len(args) > 1 and args[1] not in (text, _os.strerror(args[0])):
                 msg += ": %s" % (args[1],)
             return name + ": " + msg
+        if len(args) == 2 and args[1] == _os.strerror(args[0]):
+            return name + ": %d" % args[0]  # a number CircuitPython has no name for: OSError(n)
     if len(args) == 1:
         return name + ": " + str(args[0])
     return name + ": " + repr(args)
@@ -136,7 +139,7 @@ def _user_frames(tb):
     return out
 
 
-def _format_one(e, tb, limit, out):
+def _format_one(e, tb, limit, out, native=False):
     frames = _user_frames(tb)
     if limit > 0:
         frames = frames[:limit]
@@ -152,24 +155,31 @@ def _format_one(e, tb, limit, out):
         out.append('  File "%s", line %s\n' % (_cp_name(e.filename), e.lineno))
         out.append("%s: %s\n" % (_cp_type_name(type(e)), e.msg))
         return
-    out.append(_exc_message(e) + "\n")
+    out.append(_exc_message(e, native) + "\n")
 
 
-def _format_chain(e, tb, limit, chain, out, seen):
-    """mp_obj_print_exception_with_limit(): the context (unless suppressed) or cause first."""
+def _format_chain(e, tb, limit, chain, out, seen, inner_of=False):
+    """mp_obj_print_exception_with_limit(): the context (unless suppressed) or cause first.
+
+    MicroPython keeps `raise X from Y`'s cause and suppression in the built-in exception object;
+    for an instance of a Python exception class the cause is an ordinary attribute and nothing is
+    suppressed, so its context wins, and when such an exception is printed as another's context
+    or cause it shows as its built-in base, with its context but not its cause (CircuitPython's
+    tests/circuitpython/traceback_test_chained.py.exp)."""
+    native = type(e).__module__ == "builtins"
     if chain:
         inner, msg = None, "During handling of the above exception, another exception occurred:"
-        if not e.__suppress_context__:
+        if not (native and e.__suppress_context__):
             inner = e.__context__
-        if inner is None:
+        if inner is None and (native or not inner_of):
             inner = e.__cause__
             msg = "The above exception was the direct cause of the following exception:"
         if isinstance(inner, BaseException) and id(inner) not in seen:
             seen.add(id(inner))
-            _format_chain(inner, inner.__traceback__, limit, chain, out, seen)
+            _format_chain(inner, inner.__traceback__, limit, chain, out, seen, True)
             seen.discard(id(inner))
             out.append("\n" + msg + "\n\n")
-    _format_one(e, tb, limit, out)
+    _format_one(e, tb, limit, out, inner_of)
 
 
 def _format_exception(e, tb=None, limit=0, chain=True, use_own_tb=True):
@@ -388,8 +398,8 @@ def _import_level(full, level_name, outer):
         if found is None and level_name in _available:
             return _builtin(level_name)
     else:
-        if full.split(".", 1)[0] in _available and outer is _vm.builtins.get(full.split(".", 1)[0], outer):
-            # A built-in package (ulab.numpy): its submodules are attributes.
+        if "__file__" not in outer.__dict__ and "__path__" not in outer.__dict__:
+            # A built-in package (ulab.numpy, ulab.scipy.linalg): its submodules are attributes.
             sub = getattr(outer, level_name, None)
             if isinstance(sub, types.ModuleType):
                 return sub

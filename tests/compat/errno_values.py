@@ -14,3 +14,13 @@ try:
     open("no_such_file.txt")
 except OSError as e:
     print(e.errno == errno.ENOENT, e.args[0])
+
+# Printed as a board prints OSError(n): the number's name when CircuitPython has no text for it,
+# the bare number when it has no name either.
+import traceback
+
+for path in (".", "errno_values.py/child"):
+    try:
+        open(path)
+    except OSError as e:
+        traceback.print_exception(None, e, None)

@@ -41,3 +41,24 @@ try:
         raise ValueError("replaced") from None
 except ValueError as e:
     show(e)
+
+
+# An instance of a Python exception class: MicroPython keeps `from`'s cause as an ordinary
+# attribute and suppresses nothing, so the context is shown, and a chained instance prints as its
+# built-in base (CircuitPython's own traceback_test_chained golden records this).
+class DriverError(RuntimeError):
+    pass
+
+
+try:
+    try:
+        raise DriverError("inner")
+    except DriverError as inner:
+        raise DriverError("outer") from inner
+except DriverError as e:
+    show(e)
+
+try:
+    raise ValueError("outer") from DriverError("cause")
+except ValueError as e:
+    show(e)
