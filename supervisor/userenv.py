@@ -87,6 +87,9 @@ _ERRNO_TEXT = {1: "Operation not permitted", 2: "No such file/directory", 5: "In
                13: "Permission denied", 17: "File exists", 19: "No such device", 22: "Invalid argument",
                28: "No space left on device", 30: "Read-only filesystem"}
 _ERRNO_NAME = {v: k for k, v in _ERRNO.items()}
+# The texts circuit9's native modules put beside a number (bindings/supervisor/c9rt.c) where they
+# differ from the host's strerror().
+_NATIVE_TEXT = {11: "Try again", 12: "Out of memory"}
 
 # Files whose frames belong in a user's traceback: what user code compiled (code.py, the drive's
 # modules, a script), the REPL and exec() of a string. The runtime's own frames are left out, as
@@ -119,7 +122,7 @@ def _exc_message(e, native=False):
             msg = "[Errno %d] %s" % (args[0], text)
             # circuit9's OSErrors carry (errno, text) so that CPython fills in .errno; the text is
             # the one derived from the number, not a second argument.
-            if len(args) > 1 and args[1] not in (text, _os.strerror(args[0])):
+            if len(args) > 1 and args[1] not in (text, _os.strerror(args[0]), _NATIVE_TEXT.get(args[0])):
                 msg += ": %s" % (args[1],)
             return name + ": " + msg
         if len(args) == 2 and args[1] == _os.strerror(args[0]):
