@@ -305,7 +305,7 @@ def _sys_exit(retval=None):
     raise SystemExit(retval)
 
 
-def _print_exception(exc, file=None):
+def _print_exception(exc, file=None, /):
     _builtin("warnings").warn("print_exception moved from sys to traceback", FutureWarning)
     if not isinstance(exc, BaseException):
         raise TypeError("invalid exception")
