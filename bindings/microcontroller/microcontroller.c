@@ -1,5 +1,6 @@
 /* microcontroller: Pin objects for the virtual board's pins, and microcontroller.pin. */
 #include "../displayio/c9py_display.h"
+#include "../supervisor/c9rt.h"
 
 static PyObject *pin_cache[C9_VPIN_MAX];
 
@@ -64,8 +65,14 @@ int c9py_pin_claim(int id, const char *name) {
     return 0;
 }
 
-/* microcontroller.pin: a module whose attributes are all the pins known now. */
+/* microcontroller.pin: a module whose attributes are all the pins known now. Every pin of the board
+ * is known by then (GPIO48 and PA08 are not among the host's default pins), whether or not a
+ * supervisor wired the board first: a script and the Python package get the same pins. */
 static PyObject *make_pin_module(void) {
+    const c9_board_t *b = c9rt.board ? c9rt.board : c9_board_default();
+    for (size_t i = 0; i < b->pin_count; i++) {
+        c9_vpin(b->pins[i].mcu_pin);
+    }
     static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "microcontroller.pin", "Microcontroller pin names.", -1,
                                      NULL};
     PyObject *m = PyModule_Create(&def);

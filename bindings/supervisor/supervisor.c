@@ -1,6 +1,7 @@
 /* The supervisor module: supervisor.runtime, reload(), set_next_code_file(), ticks_ms(),
  * get_previous_traceback(), RunReason and SafeModeReason. The requests are recorded in c9rt;
  * the `circuit9 run` loop acts on them as CircuitPython's main.c does. */
+#include "../displayio/c9py_display.h"
 #include "c9rt.h"
 
 #include <errno.h>
@@ -52,7 +53,37 @@ static PyObject *rt_get_usb_connected(PyObject *self, void *c) {
     return PyBool_FromLong(c9rt.active);
 }
 
+/* A display that has not been released (displayio.release_displays()) or deinitialised. */
+static bool display_active(PyObject *obj) {
+    return obj && PyObject_TypeCheck(obj, &c9py_BusDisplay_Type) && !((c9py_busdisplay_obj_t *)obj)->released &&
+           ((c9py_busdisplay_obj_t *)obj)->display;
+}
+
+/* The primary display (9.2.5 and later): the board's display from start-up until it is released,
+ * or the display a program sets. */
+static PyObject *rt_get_display(PyObject *self, void *c) {
+    if (display_active(c9rt.primary_display)) {
+        Py_INCREF(c9rt.primary_display);
+        return c9rt.primary_display;
+    }
+    Py_RETURN_NONE;
+}
+
+static int rt_set_display(PyObject *self, PyObject *v, void *c) {
+    if (!v) {
+        PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
+        return -1;
+    }
+    if (v != Py_None && !display_active(v)) {
+        PyErr_Format(PyExc_TypeError, "Display must be of type AnyDisplay or None, not %s", c9py_type_name(v));
+        return -1;
+    }
+    Py_XSETREF(c9rt.primary_display, v == Py_None ? NULL : Py_NewRef(v));
+    return 0;
+}
+
 static PyGetSetDef rt_getset[] = {
+    {"display", rt_get_display, rt_set_display, NULL, NULL},
     {"autoreload", rt_get_autoreload, rt_set_autoreload, NULL, NULL},
     {"safe_mode_reason", rt_get_safe_mode_reason, NULL, NULL, NULL},
     {"run_reason", rt_get_run_reason, NULL, NULL, NULL},
