@@ -1,5 +1,5 @@
 /* An SDL2 window per shown panel, when SDL2 was found at build time and a display server is set. */
-#include "circuit9/host_display.h"
+#include "vpanel_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #ifdef C9_HAVE_SDL2
 #include <SDL.h>
 
-#define MAX_WINDOWS 4
+#define MAX_WINDOWS 8
 typedef struct win {
     c9_vpanel_t *panel;
     SDL_Window *window;
@@ -69,6 +69,19 @@ c9_err_t c9_window_show(c9_vpanel_t *p, int scale) {
     return C9_ERR_NOMEM;
 }
 
+void c9_window_forget(c9_vpanel_t *p) {
+    for (int i = 0; i < MAX_WINDOWS; i++) {
+        win_t *w = &windows[i];
+        if (w->panel == p) {
+            c9_vpanel_set_listener(p, NULL, NULL);
+            SDL_DestroyTexture(w->texture);
+            SDL_DestroyRenderer(w->renderer);
+            SDL_DestroyWindow(w->window);
+            memset(w, 0, sizeof(*w));
+        }
+    }
+}
+
 void c9_window_poll(void) {
     if (!sdl_up) {
         return;
@@ -112,6 +125,10 @@ c9_err_t c9_window_show(c9_vpanel_t *p, int scale) {
     (void)p;
     (void)scale;
     return C9_ERR_NOSYS;
+}
+
+void c9_window_forget(c9_vpanel_t *p) {
+    (void)p;
 }
 
 void c9_window_poll(void) {
