@@ -71,9 +71,11 @@ static int group_traverse(PyObject *self, visitproc visit, void *arg) {
     return 0;
 }
 
+/* Also the cycle collector's tp_clear: the group goes blank with its items (see TileGrid). */
 static int group_clear(PyObject *self) {
     if (c9py_is_ready(self)) {
         c9_group_release(&SELF->group);
+        ((c9py_object_t *)self)->c9py_state = C9PY_BLANK;
     }
     Py_CLEAR(SELF->items);
     return 0;

@@ -104,7 +104,13 @@ static int tg_traverse(PyObject *self, visitproc visit, void *arg) {
     return 0;
 }
 
+/* Also the cycle collector's tp_clear: the grid goes blank with its references, so that a
+ * finalizer still holding it gets the not-constructed error instead of a grid without a bitmap. */
 static int tg_clear(PyObject *self) {
+    if (c9py_is_ready(self)) {
+        c9_tilegrid_release(&SELF->tg);
+        ((c9py_object_t *)self)->c9py_state = C9PY_BLANK;
+    }
     Py_CLEAR(SELF->bitmap);
     Py_CLEAR(SELF->shader);
     return 0;
@@ -112,9 +118,6 @@ static int tg_clear(PyObject *self) {
 
 static void tg_dealloc(PyObject *self) {
     PyObject_GC_UnTrack(self);
-    if (c9py_is_ready(self)) {
-        c9_tilegrid_release(&SELF->tg);
-    }
     tg_clear(self);
     Py_TYPE(self)->tp_free(self);
 }

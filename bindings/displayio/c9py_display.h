@@ -128,6 +128,9 @@ void c9py_terminal_write(const char *data, size_t len);
 extern PyTypeObject c9py_BuiltinFont_Type, c9py_Glyph_Type;
 /* terminalio.FONT (borrowed). */
 PyObject *c9py_terminal_font(void);
+/* The font inside a fontio.BuiltinFont, or NULL with TypeError("<name> must be of type
+ * BuiltinFont, not <T>"). */
+const c9_builtin_font_t *c9py_builtin_font(PyObject *obj, const char *name);
 
 /* Maps a core error with the display's messages (init sequence, BMP, fps) to an exception. */
 PyObject *c9py_display_raise(c9_err_t err);

@@ -255,6 +255,13 @@ PyTypeObject c9py_BuiltinFont_Type = {
     .tp_getset = getset,
 };
 
+const c9_builtin_font_t *c9py_builtin_font(PyObject *obj, const char *name) {
+    if (c9py_check_type(obj, &c9py_BuiltinFont_Type, name) < 0) {
+        return NULL;
+    }
+    return ((font_obj_t *)obj)->font;
+}
+
 static PyObject *terminal_font;
 
 PyObject *c9py_terminal_font(void) {
