@@ -44,14 +44,10 @@ static int get_mask(PyObject *obj, const c9_bitmap_t **out) {
 static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
     enum { ARG_bitmap, ARG_weights, ARG_mul, ARG_add, ARG_threshold, ARG_offset, ARG_invert, ARG_mask };
     static const c9py_arg_t allowed[] = {
-        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
-        {"weights", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
-        {"mul", C9PY_ARG_OBJ, {.u_obj = Py_None}},
-        {"add", C9PY_ARG_OBJ},
-        {"threshold", C9PY_ARG_BOOL, {.u_bool = false}},
-        {"offset", C9PY_ARG_INT, {.u_int = 0}},
-        {"invert", C9PY_ARG_BOOL, {.u_bool = false}},
-        {"mask", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},    {"weights", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"mul", C9PY_ARG_OBJ, {.u_obj = Py_None}},       {"add", C9PY_ARG_OBJ},
+        {"threshold", C9PY_ARG_BOOL, {.u_bool = false}}, {"offset", C9PY_ARG_INT, {.u_int = 0}},
+        {"invert", C9PY_ARG_BOOL, {.u_bool = false}},    {"mask", C9PY_ARG_OBJ, {.u_obj = Py_None}},
     };
     c9py_argval_t a[8];
     /* The parser converts the bool and int arguments before anything else is checked. */
@@ -372,8 +368,8 @@ static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) 
 
 static PyObject *blend(PyObject *self, PyObject *args, PyObject *kw) {
     static const c9py_arg_t allowed[] = {
-        {"dest", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},   {"src1", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
-        {"src2", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},   {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"dest", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED}, {"src1", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"src2", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED}, {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"mask", C9PY_ARG_OBJ, {.u_obj = Py_None}},
     };
     c9py_argval_t a[5];

@@ -16,10 +16,14 @@
 
 /* ---- argument conversion ------------------------------------------------------------------- */
 
-#define REQ(name) {name, C9PY_ARG_OBJ | C9PY_ARG_REQUIRED}
-#define REQ_INT(name) {name, C9PY_ARG_INT | C9PY_ARG_REQUIRED}
-#define OPT(name) {name, C9PY_ARG_OBJ}
-#define KW(name) {name, C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY}
+#define REQ(name)                                                                                                      \
+    { name, C9PY_ARG_OBJ | C9PY_ARG_REQUIRED }
+#define REQ_INT(name)                                                                                                  \
+    { name, C9PY_ARG_INT | C9PY_ARG_REQUIRED }
+#define OPT(name)                                                                                                      \
+    { name, C9PY_ARG_OBJ }
+#define KW(name)                                                                                                       \
+    { name, C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY }
 
 /* The parsed values as objects (the OBJ arguments; NULL when not given). */
 static void objects(const c9py_argval_t *v, PyObject **a, size_t n) {
@@ -108,8 +112,16 @@ static PyTypeObject *DitherAlgorithm_Type;
 
 static PyObject *bt_blit(PyObject *mod, PyObject *args, PyObject *kw) {
     static const c9py_arg_t spec[] = {
-        REQ("dest_bitmap"), REQ("source_bitmap"), REQ_INT("x"),          REQ_INT("y"),         OPT("x1"),
-        OPT("y1"),          OPT("x2"),            OPT("y2"),             KW("skip_source_index"), KW("skip_dest_index"),
+        REQ("dest_bitmap"),
+        REQ("source_bitmap"),
+        REQ_INT("x"),
+        REQ_INT("y"),
+        OPT("x1"),
+        OPT("y1"),
+        OPT("x2"),
+        OPT("y2"),
+        KW("skip_source_index"),
+        KW("skip_dest_index"),
     };
     c9py_argval_t v[10];
     PyObject *a[10];
@@ -197,9 +209,10 @@ static int get_clip(PyObject *c0, PyObject *c1, const c9_bitmap_t *b, c9_rect_t 
 
 static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
     static const c9py_arg_t spec[] = {
-        REQ("dest_bitmap"), REQ("source_bitmap"), KW("ox"),    KW("oy"),    KW("dest_clip0"),
-        KW("dest_clip1"),   KW("px"),             KW("py"),    KW("source_clip0"), KW("source_clip1"),
-        KW("angle"),        KW("scale"),          KW("skip_index"),
+        REQ("dest_bitmap"), REQ("source_bitmap"), KW("ox"),    KW("oy"),
+        KW("dest_clip0"),   KW("dest_clip1"),     KW("px"),    KW("py"),
+        KW("source_clip0"), KW("source_clip1"),   KW("angle"), KW("scale"),
+        KW("skip_index"),
     };
     c9py_argval_t v[13];
     PyObject *a[13];
@@ -243,9 +256,8 @@ static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
 static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
     /* CircuitPython's parse table names these factor_1 and factor_2. */
     static const c9py_arg_t spec[] = {
-        REQ("dest_bitmap"), REQ("source_bitmap_1"), REQ("source_bitmap_2"),    REQ("colorspace"),
-        OPT("factor_1"),    OPT("factor_2"),        KW("blendmode"),           KW("skip_source1_index"),
-        KW("skip_source2_index"),
+        REQ("dest_bitmap"), REQ("source_bitmap_1"), REQ("source_bitmap_2"),   REQ("colorspace"),        OPT("factor_1"),
+        OPT("factor_2"),    KW("blendmode"),        KW("skip_source1_index"), KW("skip_source2_index"),
     };
     c9py_argval_t v[9];
     PyObject *a[9];
@@ -367,7 +379,10 @@ static PyObject *bt_fill_region(PyObject *mod, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bt_boundary_fill(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ_INT("x"), REQ_INT("y"), REQ_INT("fill_color_value"),
+    static const c9py_arg_t spec[] = {REQ("dest_bitmap"),
+                                      REQ_INT("x"),
+                                      REQ_INT("y"),
+                                      REQ_INT("fill_color_value"),
                                       {"replaced_color_value", C9PY_ARG_INT, {.u_int = INT_MAX}}};
     c9py_argval_t v[5];
     PyObject *a[1];
@@ -505,8 +520,8 @@ static int32_t format_item(const uint8_t *p, char code) {
 }
 
 static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ("xs"), REQ("ys"), REQ_INT("value"),
-                                      {"close", C9PY_ARG_BOOL, {.u_bool = true}}};
+    static const c9py_arg_t spec[] = {
+        REQ("dest_bitmap"), REQ("xs"), REQ("ys"), REQ_INT("value"), {"close", C9PY_ARG_BOOL, {.u_bool = true}}};
     c9py_argval_t v[5];
     PyObject *a[3];
     if (c9py_arg_parse(args, kw, spec, 5, v) < 0) {

@@ -149,9 +149,8 @@ static int check_config(c9py_argval_t *a, c9_display_config_t *cfg, int *blpin) 
         return -1;
     }
     int32_t brcmd = -1;
-    if (a[ARG_brightness_command].u_obj != Py_None &&
-        (c9py_mp_int(a[ARG_brightness_command].u_obj, &brcmd) < 0 ||
-         c9py_check_range(brcmd, 0, 255, "brightness_command") < 0)) {
+    if (a[ARG_brightness_command].u_obj != Py_None && (c9py_mp_int(a[ARG_brightness_command].u_obj, &brcmd) < 0 ||
+                                                       c9py_check_range(brcmd, 0, 255, "brightness_command") < 0)) {
         return -1;
     }
     if (c9py_check_range(a[ARG_width].u_int, 1, 32767, "width") < 0 ||
@@ -369,7 +368,8 @@ static PyObject *bd_show(PyObject *self, PyObject *arg) {
 static PyMethodDef methods[] = {
     {"refresh", (PyCFunction)(void (*)(void))bd_refresh, METH_VARARGS | METH_KEYWORDS,
      "When auto_refresh is off, waits for the target frame rate and then refreshes the display."},
-    {"fill_row", (PyCFunction)(void (*)(void))bd_fill_row, METH_VARARGS | METH_KEYWORDS, "Extract the pixels from a single row."},
+    {"fill_row", (PyCFunction)(void (*)(void))bd_fill_row, METH_VARARGS | METH_KEYWORDS,
+     "Extract the pixels from a single row."},
     {"show", bd_show, METH_O, "Removed in 9.0: use root_group."},
     {NULL, NULL, 0, NULL},
 };

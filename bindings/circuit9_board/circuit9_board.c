@@ -21,7 +21,12 @@ typedef struct {
 
 static int panel_construct(PyObject *self, PyObject *args, PyObject *kw) {
     enum { CONTROLLER, RW, RH, GW, GH, GX, GY, INVERTED, BGR, MIRROR_X, MOUNT, NARGS };
-#define KW_INT(name, def) {name, C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = def}}
+#define KW_INT(name, def)                                                                                              \
+    {                                                                                                                  \
+        name, C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {                                                                       \
+            .u_int = def                                                                                               \
+        }                                                                                                              \
+    }
     static const c9py_arg_t allowed[NARGS] = {
         {"controller", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         KW_INT("ram_width", -1),
@@ -150,9 +155,9 @@ static PyObject *attach_spi(PyObject *self, PyObject *args, PyObject *kw) {
 
 static PyObject *attach_parallel(PyObject *self, PyObject *args, PyObject *kw) {
     static const c9py_arg_t allowed[] = {
-        {"data0", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},   {"data_pins", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"data0", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},       {"data_pins", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
         {"chip_select", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY}, {"command", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
-        {"write", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},   {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"write", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},       {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
     };
     c9py_argval_t a[6];
     if (!panel(self) || c9py_arg_parse(args, kw, allowed, 6, a) < 0) {
@@ -314,8 +319,10 @@ static PyMethodDef panel_methods[] = {
     {"pixels", pixels, METH_NOARGS, "The glass picture now: RGB888 bytes, row by row."},
     {"save_png", save_png, METH_O,
      "Write the picture as seen on the board (glass turned by mount_rotation) to a PNG file."},
-    {"feed", (PyCFunction)(void (*)(void))feed, METH_VARARGS | METH_KEYWORDS, "feed(dc, data): bytes straight into the controller (dc False: commands)."},
-    {"show_window", (PyCFunction)(void (*)(void))show_window, METH_VARARGS | METH_KEYWORDS, "Show in an SDL2 window; False when headless."},
+    {"feed", (PyCFunction)(void (*)(void))feed, METH_VARARGS | METH_KEYWORDS,
+     "feed(dc, data): bytes straight into the controller (dc False: commands)."},
+    {"show_window", (PyCFunction)(void (*)(void))show_window, METH_VARARGS | METH_KEYWORDS,
+     "Show in an SDL2 window; False when headless."},
     {NULL, NULL, 0, NULL},
 };
 static PyGetSetDef panel_getset[] = {
@@ -429,7 +436,8 @@ static PyMethodDef functions[] = {
     {"bus_stats", bus_stats, METH_O, "Bytes, transactions, clock cycles and seconds on a bus's wires."},
     {"reset_bus_stats", reset_bus_stats, METH_O, "Zero a bus's counters."},
     {"display_stats", display_stats, METH_O, "Refreshes, windows and pixel bytes a BusDisplay sent."},
-    {"virtual_clock", (PyCFunction)(void (*)(void))virtual_clock, METH_VARARGS | METH_KEYWORDS, "Get/set whether display delays advance a virtual clock."},
+    {"virtual_clock", (PyCFunction)(void (*)(void))virtual_clock, METH_VARARGS | METH_KEYWORDS,
+     "Get/set whether display delays advance a virtual clock."},
     {"now_ms", now_ms, METH_NOARGS, "The display clock in ms."},
     {"sleep_ms", sleep_ms, METH_O, "Wait on the display clock (virtual mode: advances it without sleeping)."},
     {"background", background, METH_NOARGS, "Run the display background task once."},

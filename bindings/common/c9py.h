@@ -62,7 +62,8 @@ int c9py_type_ready(PyTypeObject *type);
 PyObject *c9py_native_new(PyTypeObject *type, PyObject *args, PyObject *kw);
 /* Runs construct(self, args, kw) as tp_init: refuses a second construction (RuntimeError
  * "<Class>.__init__() already called"), marks the object ready when construct returns 0. */
-int c9py_native_init(PyObject *self, PyObject *args, PyObject *kw, int (*construct)(PyObject *, PyObject *, PyObject *));
+int c9py_native_init(PyObject *self, PyObject *args, PyObject *kw,
+                     int (*construct)(PyObject *, PyObject *, PyObject *));
 #define C9PY_DEFINE_INIT(name, construct)                                                                              \
     static int name(PyObject *self, PyObject *args, PyObject *kw) {                                                    \
         return c9py_native_init(self, args, kw, construct);                                                            \

@@ -43,8 +43,7 @@
     /* bitmapfilter */                                                                                                 \
     X(C9_ERR_FILTER_DEPTH, PyExc_ValueError, 0, "unsupported bitmap depth")                                            \
     X(C9_ERR_FILTER_MISMATCH, PyExc_ValueError, 0, "bitmap size and depth must match")                                 \
-    X(C9_ERR_FILTER_KERNEL, PyExc_ValueError, 0,                                                                       \
-      "weights must be a sequence with an odd square number of elements")                                              \
+    X(C9_ERR_FILTER_KERNEL, PyExc_ValueError, 0, "weights must be a sequence with an odd square number of elements")   \
     /* bitmaptools.readinto: a short file is a bare EOFError */                                                        \
     X(C9_ERR_BITMAPTOOLS_EOF, PyExc_EOFError, 0, NULL)
 

@@ -94,7 +94,8 @@ PyObject *c9py_native_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     return type->tp_alloc(type, 0); /* zeroed: C9PY_BLANK */
 }
 
-int c9py_native_init(PyObject *self, PyObject *args, PyObject *kw, int (*construct)(PyObject *, PyObject *, PyObject *)) {
+int c9py_native_init(PyObject *self, PyObject *args, PyObject *kw,
+                     int (*construct)(PyObject *, PyObject *, PyObject *)) {
     c9py_object_t *o = (c9py_object_t *)self;
     if (o->c9py_state != C9PY_BLANK) {
         /* Building it again would drop a native part that a group, a display or a decode may be

@@ -113,8 +113,9 @@ static PyObject *get_direction(PyObject *self, void *c) {
 }
 
 static int set_direction(PyObject *self, PyObject *v, void *c) {
-    int d = alive(self) < 0 || c9py_setter_present(v) < 0 ? -1
-                                                           : c9py_enum_value(v, direction_type, "direction", "Direction");
+    int d = alive(self) < 0 || c9py_setter_present(v) < 0
+                ? -1
+                : c9py_enum_value(v, direction_type, "direction", "Direction");
     if (d < 0) {
         return -1;
     }

@@ -14,7 +14,8 @@ static int cc_construct(PyObject *self, PyObject *args, PyObject *kw) {
         return -1;
     }
     int cs = C9_COLORSPACE_RGB888;
-    if (a[ARG_input_colorspace].u_obj && (cs = c9py_colorspace(a[ARG_input_colorspace].u_obj, "input_colorspace")) < 0) {
+    if (a[ARG_input_colorspace].u_obj &&
+        (cs = c9py_colorspace(a[ARG_input_colorspace].u_obj, "input_colorspace")) < 0) {
         return -1;
     }
     c9_colorconverter_init(&SELF->cc, (c9_colorspace_t)cs, a[ARG_dither].u_bool);

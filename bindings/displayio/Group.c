@@ -142,7 +142,8 @@ static PyObject *group_append(PyObject *self, PyObject *layer) {
 
 static PyObject *group_insert(PyObject *self, PyObject *args, PyObject *kw) {
     Py_ssize_t i;
-    if (c9py_arg_check_call(args, kw, 1, 3, 3, false) < 0 || norm_index(self, PyTuple_GET_ITEM(args, 0), &i, true) < 0 ||
+    if (c9py_arg_check_call(args, kw, 1, 3, 3, false) < 0 ||
+        norm_index(self, PyTuple_GET_ITEM(args, 0), &i, true) < 0 ||
         insert_at(self, i, PyTuple_GET_ITEM(args, 1)) < 0) {
         return NULL;
     }
@@ -339,7 +340,8 @@ static int set_y(PyObject *self, PyObject *v, void *c) {
 
 static PyMethodDef methods[] = {
     {"append", group_append, METH_O, "Append a layer to the group."},
-    {"insert", (PyCFunction)(void (*)(void))group_insert, METH_VARARGS | METH_KEYWORDS, "Insert a layer into the group."},
+    {"insert", (PyCFunction)(void (*)(void))group_insert, METH_VARARGS | METH_KEYWORDS,
+     "Insert a layer into the group."},
     {"index", group_index, METH_O, "Returns the index of the first copy of layer."},
     {"pop", (PyCFunction)(void (*)(void))group_pop, METH_VARARGS | METH_KEYWORDS, "Remove the ith item and return it."},
     {"remove", group_remove, METH_O, "Remove the first copy of layer."},

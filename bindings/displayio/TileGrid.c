@@ -41,8 +41,17 @@ static int shader_of(PyObject *shader, c9_shader_type_t *type, void **out) {
 }
 
 static int tilegrid_construct(PyObject *self, PyObject *args, PyObject *kw) {
-    enum { ARG_bitmap, ARG_pixel_shader, ARG_width, ARG_height, ARG_tile_width, ARG_tile_height, ARG_default_tile,
-           ARG_x, ARG_y };
+    enum {
+        ARG_bitmap,
+        ARG_pixel_shader,
+        ARG_width,
+        ARG_height,
+        ARG_tile_width,
+        ARG_tile_height,
+        ARG_default_tile,
+        ARG_x,
+        ARG_y
+    };
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"pixel_shader", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
@@ -78,10 +87,10 @@ static int tilegrid_construct(PyObject *self, PyObject *args, PyObject *kw) {
     char bad = 0;
     c9_err_t err = c9_tilegrid_init(&SELF->tg, &cfg, NULL, &bad);
     if (err != C9_OK) {
-        const c9py_err_override_t msg[] = {
-            {C9_ERR_INVAL, NULL,
-             bad == 'h' ? "Tile height must exactly divide bitmap height" : "Tile width must exactly divide bitmap width"},
-            {C9_OK}};
+        const c9py_err_override_t msg[] = {{C9_ERR_INVAL, NULL,
+                                            bad == 'h' ? "Tile height must exactly divide bitmap height"
+                                                       : "Tile width must exactly divide bitmap width"},
+                                           {C9_OK}};
         return c9py_fail(err, msg);
     }
     SELF->tg.layer.user = self;

@@ -148,7 +148,7 @@ int c9py_display_types_ready(void) {
         &c9py_Bitmap_Type,        &c9py_Palette_Type,      &c9py_ColorConverter_Type, &c9py_Group_Type,
         &c9py_TileGrid_Type,      &c9py_OnDiskBitmap_Type, &c9py_BuiltinFont_Type,    &c9py_Pin_Type,
         &c9py_SPI_Type,           &c9py_I2C_Type,          &c9py_FourWire_Type,       &c9py_ParallelBus_Type,
-        &c9py_I2CDisplayBus_Type, &c9py_BusDisplay_Type,    &c9py_Glyph_Type,
+        &c9py_I2CDisplayBus_Type, &c9py_BusDisplay_Type,   &c9py_Glyph_Type,
     };
     static bool ready;
     if (ready) {

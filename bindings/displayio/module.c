@@ -39,7 +39,8 @@ PyObject *c9py_init_displayio(void) {
         goto fail;
     }
     /* 9.x keeps the old names of the moved classes (slated for removal in 10). */
-    if (c9py_add_type(m, "Display", &c9py_BusDisplay_Type) < 0 || c9py_add_type(m, "FourWire", &c9py_FourWire_Type) < 0 ||
+    if (c9py_add_type(m, "Display", &c9py_BusDisplay_Type) < 0 ||
+        c9py_add_type(m, "FourWire", &c9py_FourWire_Type) < 0 ||
         c9py_add_type(m, "I2CDisplay", &c9py_I2CDisplayBus_Type) < 0) {
         goto fail;
     }

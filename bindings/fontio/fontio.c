@@ -150,11 +150,12 @@ static PyObject *glyph_reduce(PyObject *self, PyObject *unused) {
     return r;
 }
 
-#define GLYPH_GETSET(name, i) {name, glyph_field, glyph_set_field, NULL, (void *)(Py_ssize_t)(i)}
+#define GLYPH_GETSET(name, i)                                                                                          \
+    { name, glyph_field, glyph_set_field, NULL, (void *)(Py_ssize_t)(i) }
 static PyGetSetDef glyph_getset[] = {
-    GLYPH_GETSET("bitmap", 0), GLYPH_GETSET("tile_index", 1), GLYPH_GETSET("width", 2),
-    GLYPH_GETSET("height", 3), GLYPH_GETSET("dx", 4),         GLYPH_GETSET("dy", 5),
-    GLYPH_GETSET("shift_x", 6), GLYPH_GETSET("shift_y", 7),   {NULL, NULL, NULL, NULL, NULL},
+    GLYPH_GETSET("bitmap", 0),  GLYPH_GETSET("tile_index", 1), GLYPH_GETSET("width", 2),
+    GLYPH_GETSET("height", 3),  GLYPH_GETSET("dx", 4),         GLYPH_GETSET("dy", 5),
+    GLYPH_GETSET("shift_x", 6), GLYPH_GETSET("shift_y", 7),    {NULL, NULL, NULL, NULL, NULL},
 };
 static PyMethodDef glyph_methods[] = {
     {"__reduce__", glyph_reduce, METH_NOARGS, NULL},

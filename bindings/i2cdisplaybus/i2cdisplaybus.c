@@ -92,7 +92,8 @@ static PyObject *stats(PyObject *self, PyObject *u) {
 
 static PyMethodDef methods[] = {
     {"reset", c9py_bus_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
-    {"send", (PyCFunction)(void (*)(void))ib_send, METH_VARARGS | METH_KEYWORDS, "Sends the given command value followed by the full set of data."},
+    {"send", (PyCFunction)(void (*)(void))ib_send, METH_VARARGS | METH_KEYWORDS,
+     "Sends the given command value followed by the full set of data."},
     {"c9_stats", stats, METH_NOARGS, "circuit9: bytes, transactions, clock cycles and transfer time on the wire."},
     {NULL, NULL, 0, NULL},
 };

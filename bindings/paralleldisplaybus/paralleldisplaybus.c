@@ -189,7 +189,8 @@ static PyObject *stats(PyObject *self, PyObject *u) {
 
 static PyMethodDef methods[] = {
     {"reset", c9py_bus_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
-    {"send", (PyCFunction)(void (*)(void))pb_send, METH_VARARGS | METH_KEYWORDS, "Sends the given command value followed by the full set of data."},
+    {"send", (PyCFunction)(void (*)(void))pb_send, METH_VARARGS | METH_KEYWORDS,
+     "Sends the given command value followed by the full set of data."},
     {"c9_stats", stats, METH_NOARGS, "circuit9: bytes, transactions, WR strobes and transfer time on the wire."},
     {NULL, NULL, 0, NULL},
 };
