@@ -129,7 +129,9 @@ static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
     }
     int kind = -1;
     for (int i = 0; i < 4; i++) {
-        if ((PyObject *)Py_TYPE(weights) == channel_types[i]) { /* exact type, as mp_obj_is_type */
+        /* CircuitPython wants the exact type (mp_obj_is_type); subclasses are accepted here, as
+         * everywhere in circuit9 (docs/bindings.md). */
+        if (kind < 0 && PyObject_TypeCheck(weights, (PyTypeObject *)channel_types[i])) {
             kind = i;
         }
     }

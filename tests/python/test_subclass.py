@@ -586,3 +586,15 @@ def test_glyph_subclass_and_builtin_glyphs():
         assert error(call) == ("NotImplementedError", NOT_BUILT)
     g = terminalio.FONT.get_glyph(ord("A"))
     assert type(g) is fontio.Glyph and g.bitmap is terminalio.FONT.bitmap and (g.width, g.height) == (6, 12)
+
+
+def test_bitmapfilter_weights_subclass():
+    class Gains(bitmapfilter.ChannelScale):
+        pass
+
+    plain, sub = displayio.Bitmap(4, 4, 65536), displayio.Bitmap(4, 4, 65536)
+    for b in (plain, sub):
+        b.fill(0xFFFF)
+    bitmapfilter.mix(plain, bitmapfilter.ChannelScale(0.5, 1, 0))
+    bitmapfilter.mix(sub, Gains(0.5, 1, 0))
+    assert bytes(memoryview(sub)) == bytes(memoryview(plain)) and plain[0] != 0xFFFF
