@@ -436,12 +436,12 @@ static int set_rotation(PyObject *self, PyObject *v, void *c) {
     if (!d || c9py_setter_present(v) < 0 || c9py_mp_int(v, &r) < 0) {
         return -1;
     }
-    /* Not validated, as in CircuitPython: a value that is no multiple of 90 lays out like 90. */
-    r = ((r % 360) + 360) % 360;
+    /* The constructor's check (CircuitPython's setter has none and lays 45 out like 90). */
     if (r % 90 != 0) {
-        r = 90;
+        PyErr_SetString(PyExc_ValueError, "Display rotation must be in 90 degree increments");
+        return -1;
     }
-    c9_display_set_rotation(d, (int)r);
+    c9_display_set_rotation(d, ((r % 360) + 360) % 360);
     return 0;
 }
 static PyObject *get_bus(PyObject *self, void *c) {

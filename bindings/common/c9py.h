@@ -74,6 +74,9 @@ static inline bool c9py_is_ready(PyObject *obj) {
 /* 0 when obj's native part is constructed; else -1 with CircuitPython's
  * NotImplementedError("Call super().__init__() before accessing native object."). */
 int c9py_ready(PyObject *obj);
+/* fontio.Glyph is a tuple, so it cannot start with the head: true while its items are unset. */
+extern PyTypeObject c9py_Glyph_Type;
+int c9py_glyph_is_blank(PyObject *obj);
 /* An instance made by C code rather than by a call (terminalio.FONT, a BMP's palette): zeroed and
  * marked ready; the caller fills in the native part. New reference or NULL. */
 PyObject *c9py_object_new(PyTypeObject *type);

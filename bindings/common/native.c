@@ -24,9 +24,6 @@ static PyTypeObject *native_base(PyTypeObject *type) {
 }
 
 /* Glyph is a tuple and cannot carry the common head: it has its own test. */
-extern PyTypeObject c9py_Glyph_Type;
-int c9py_glyph_is_blank(PyObject *obj);
-
 static bool is_blank(PyObject *obj, PyTypeObject *base) {
     if (base == &c9py_Glyph_Type) {
         return c9py_glyph_is_blank(obj);

@@ -462,6 +462,18 @@ def test_setters_check_the_constructors_range(make, attr, value, message):
     assert getattr(obj, attr) == 32767
 
 
+def test_rotation_setter_checks_like_the_constructor(made):
+    spi = keep(made, busio.SPI(P("GPIO12"), MOSI=P("GPIO11")))
+    bus = fourwire.FourWire(spi, command=P("GPIO10"), chip_select=P("GPIO9"))
+    d = busdisplay.BusDisplay(bus, ST7789_INIT, width=30, height=20, auto_refresh=False)
+    message = "Display rotation must be in 90 degree increments"
+    assert error(busdisplay.BusDisplay, bus, ST7789_INIT, width=30, height=20, rotation=45) == ("ValueError", message)
+    assert error(setattr, d, "rotation", 45) == ("ValueError", message)
+    assert d.rotation == 0
+    d.rotation = -90
+    assert (d.rotation, d.width, d.height) == (270, 20, 30)
+
+
 def test_constructors_check_the_same_ranges():
     bmp, pal = displayio.Bitmap(2, 2, 2), displayio.Palette(2)
     assert error(displayio.Group, x=40000) == ("ValueError", "x must be -32768-32767")
