@@ -1,7 +1,8 @@
 /*
- * Shared helpers for the CPython bindings: error mapping, CircuitPython-style argument
- * validation with its exact messages, access to displayio objects from other modules, and
- * the runtime allocator.
+ * Shared helpers for the CPython bindings: native classes that Python code can subclass, the
+ * argument parser, the error table, CircuitPython-style validation with its exact messages,
+ * access to displayio objects from other modules, and the runtime allocator. docs/bindings.md
+ * explains how a binding uses them.
  *
  * A binding parses arguments, keeps buffers alive, releases the GIL around long work, calls
  * the core and maps its c9_err_t through c9py_raise(). It never re-implements core logic.
