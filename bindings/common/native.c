@@ -15,12 +15,13 @@ static const char *short_name(const PyTypeObject *type) {
     return dot ? dot + 1 : type->tp_name;
 }
 
-/* The static class whose layout the instance has (MicroPython's single native base). */
+/* The static class whose layout the instance has (MicroPython's single native base), or NULL
+ * when that is not one of ours (a Python class that borrowed the metaclass). */
 static PyTypeObject *native_base(PyTypeObject *type) {
     while (type && (type->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
         type = type->tp_base;
     }
-    return type;
+    return type && Py_TYPE(type) == &c9py_NativeType_Type ? type : NULL;
 }
 
 /* Glyph is a tuple and cannot carry the common head: it has its own test. */
@@ -97,7 +98,8 @@ int c9py_native_init(PyObject *self, PyObject *args, PyObject *kw,
     if (o->c9py_state != C9PY_BLANK) {
         /* Building it again would drop a native part that a group, a display or a decode may be
          * using (MicroPython replaces it and leaves the users holding the old one). */
-        PyErr_Format(PyExc_RuntimeError, "%s.__init__() already called", short_name(native_base(Py_TYPE(self))));
+        PyTypeObject *base = native_base(Py_TYPE(self));
+        PyErr_Format(PyExc_RuntimeError, "%s.__init__() already called", short_name(base ? base : Py_TYPE(self)));
         return -1;
     }
     o->c9py_state = C9PY_CONSTRUCTING; /* Python code run by the constructor cannot re-enter it */

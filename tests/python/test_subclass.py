@@ -610,3 +610,14 @@ def test_bitmapfilter_weights_subclass():
     bitmapfilter.mix(plain, bitmapfilter.ChannelScale(0.5, 1, 0))
     bitmapfilter.mix(sub, Gains(0.5, 1, 0))
     assert bytes(memoryview(sub)) == bytes(memoryview(plain)) and plain[0] != 0xFFFF
+
+
+def test_metaclass_is_a_type_and_harmless_elsewhere():
+    meta = type(displayio.Group)
+    assert issubclass(meta, type) and type(fontio.Glyph) is meta and type(busio.SPI) is meta
+
+    class Borrowed(metaclass=meta):  # a plain Python class using the metaclass: nothing native to build
+        def __init__(self, v):
+            self.v = v
+
+    assert Borrowed(3).v == 3
