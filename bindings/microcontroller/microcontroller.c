@@ -33,10 +33,7 @@ PyObject *c9py_pin_get(int id) {
         return NULL;
     }
     if (!pin_cache[id]) {
-        if (PyType_Ready(&c9py_Pin_Type) < 0) {
-            return NULL;
-        }
-        c9py_pin_obj_t *p = PyObject_New(c9py_pin_obj_t, &c9py_Pin_Type);
+        c9py_pin_obj_t *p = (c9py_pin_obj_t *)c9py_object_new(&c9py_Pin_Type);
         if (!p) {
             return NULL;
         }

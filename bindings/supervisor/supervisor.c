@@ -13,7 +13,7 @@ static PyTypeObject *safe_mode_type;
 static const char *const run_reason_names[] = {"STARTUP", "AUTO_RELOAD", "SUPERVISOR_RELOAD", "REPL_RELOAD", NULL};
 
 typedef struct {
-    PyObject_HEAD
+    C9PY_OBJECT_HEAD
 } runtime_obj_t;
 
 static PyObject *rt_get_autoreload(PyObject *self, void *c) {
@@ -109,14 +109,20 @@ static PyObject *sup_reload(PyObject *m, PyObject *noargs) {
 }
 
 static PyObject *sup_set_next_code_file(PyObject *m, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {
-        "filename", "reload_on_success", "reload_on_error", "sticky_on_success", "sticky_on_error", "sticky_on_reload",
-        NULL};
-    PyObject *filename;
-    int ros = 0, roe = 0, sos = 0, soe = 0, sor = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ppppp", kwlist, &filename, &ros, &roe, &sos, &soe, &sor)) {
+    static const c9py_arg_t allowed[] = {
+        {"filename", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"reload_on_success", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+        {"reload_on_error", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+        {"sticky_on_success", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+        {"sticky_on_error", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+        {"sticky_on_reload", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+    };
+    c9py_argval_t a[6];
+    if (c9py_arg_parse(args, kw, allowed, 6, a) < 0) {
         return NULL;
     }
+    PyObject *filename = a[0].u_obj;
+    bool ros = a[1].u_bool, roe = a[2].u_bool, sos = a[3].u_bool, soe = a[4].u_bool, sor = a[5].u_bool;
     if (filename == Py_None) {
         c9rt.next_code_file[0] = 0;
     } else {
@@ -170,9 +176,6 @@ PyObject *c9py_init_supervisor(void) {
     if (!m) {
         return NULL;
     }
-    if (PyType_Ready(&runtime_type) < 0) {
-        goto fail;
-    }
     if (!run_reason_type) {
         run_reason_type = c9py_enum_type_new("supervisor.RunReason", run_reason_names);
         safe_mode_type = c9py_enum_type_new("supervisor.SafeModeReason", c9rt_safe_mode_names);
@@ -187,7 +190,7 @@ PyObject *c9py_init_supervisor(void) {
             goto fail;
         }
     }
-    PyObject *rt = PyObject_New(PyObject, &runtime_type);
+    PyObject *rt = c9py_object_new(&runtime_type);
     if (!rt || PyModule_AddObject(m, "runtime", rt) < 0) {
         Py_XDECREF(rt);
         goto fail;

@@ -39,10 +39,10 @@ extern "C" {
 /* Domain errors. */
 enum {
     C9_ERR_INITSEQ_TRUNCATED = -1201, /* an init sequence record runs past the end of the buffer */
+    C9_ERR_DISPLAY_FPS = -1202,       /* refresh(): below minimum frame rate */
     C9_ERR_BMP_HEADER = -1301,        /* not a Windows BMP with a 12/40/108/124-byte header */
     C9_ERR_BMP_RLE = -1302,           /* RLE-compressed BMP */
     C9_ERR_BMP_FORMAT = -1303,        /* bits per pixel / size / offsets not supported */
-    C9_ERR_DISPLAY_FPS = -1401,       /* refresh(): below minimum frame rate */
 };
 const char *c9_display_strerror(c9_err_t err);
 
