@@ -12,8 +12,9 @@ flags=(-mcpu=cortex-m4 -mthumb -Os -std=gnu11 -ffunction-sections -fdata-section
        -Wall -Wextra -Werror -Wundef -Wno-unused-parameter -I"$root/include" -I"$root/core")
 for fast in 0 1; do
   objs=()
-  for src in jpeg.c jpeg_idct.c; do
-    $cc "${flags[@]}" -DC9_JPEG_FAST_PROFILE=$fast -c "$root/core/jpeg/$src" -o "$tmp/${src%.c}.$fast.o"
+  for path in "$root"/core/jpeg/*.c; do
+    src="$(basename "$path")"
+    $cc "${flags[@]}" -DC9_JPEG_FAST_PROFILE=$fast -c "$path" -o "$tmp/${src%.c}.$fast.o"
     objs+=("$tmp/${src%.c}.$fast.o")
   done
   echo "C9_JPEG_FAST_PROFILE=$fast:"

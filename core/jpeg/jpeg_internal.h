@@ -5,6 +5,8 @@
 #ifndef CIRCUIT9_JPEG_INTERNAL_H
 #define CIRCUIT9_JPEG_INTERNAL_H
 
+#include <string.h>
+
 #include "circuit9/jpeg.h"
 
 /* 1 in size-optimised builds (-Os): fewer specialised copies of the hot loops. */
@@ -37,6 +39,268 @@
 #define JP_INLINE static inline
 #define JP_NOINLINE
 #endif
+
+#if UINTPTR_MAX > 0xFFFFFFFFu
+typedef uint64_t bb_t; /* bit buffer: next bits at the top */
+#define BB_BITS 64
+#define BB_REFILL_AT 32 /* enough for a code (16) and its extra bits (15) */
+#else
+typedef uint32_t bb_t;
+#define BB_BITS 32
+#define BB_REFILL_AT 16 /* refilled again before extra bits */
+#endif
+
+#define DC_LUT_BITS 6
+#define AC_LUT_BITS 7
+#define FAST_BITS 9
+#define FAST_DC_BITS 8
+#define SKIP_BITS 10 /* FAST profile's multi-symbol skip tables (1/8 scale) */
+#if BB_BITS == 64
+#define SKIP_REFILL_AT 32
+#else
+#define SKIP_REFILL_AT 25 /* a skip entry drops up to 25 bits; br_fill leaves at least 25 */
+#endif
+#define INBUF_COMPACT 256
+#define INBUF_FAST 384
+#define MAX_BLOCKS 6
+#define MARK_EOF 0x100 /* pseudo marker: the input ended */
+
+/* Markers. */
+#define M_SOF0 0xC0
+#define M_SOF1 0xC1
+#define M_DHT 0xC4
+#define M_DAC 0xCC
+#define M_RST0 0xD0
+#define M_SOI 0xD8
+#define M_EOI 0xD9
+#define M_SOS 0xDA
+#define M_DQT 0xDB
+#define M_DRI 0xDD
+#define M_TEM 0x01
+
+enum { ST_NONE = 0, ST_OPEN, ST_DONE };
+
+typedef struct huff {
+    uint8_t counts[16];
+    uint16_t first; /* first canonical code of length LUT_BITS+1 */
+    uint16_t index; /* index in vals of that code */
+} huff_t;
+
+typedef struct comp {
+    uint8_t id, h, v, tq, td, ta;
+    uint8_t shx, shy; /* log2 upsampling from plane to output at the current scale */
+    uint8_t fh, fv;   /* log2 reduction of each 8x8 block at the current scale */
+    uint8_t pw, ph;   /* plane size in samples */
+    uint16_t poff;    /* plane offset in planes[] */
+    int16_t pred;     /* DC predictor */
+} comp_t;
+
+#if C9_JPEG_FAST_PROFILE
+typedef struct fastx {
+    /* AC: bit 7 set = coefficient fully decoded: bits 0-4 bits to drop, 8-12 run + 1, 16-31 value.
+     * Otherwise non-zero = symbol only: bits 0-4 code length, 8-15 symbol. 0 = longer code. */
+    uint32_t ac[2][1 << FAST_BITS];
+    /* DC: 0x8000 | total bits << 8 | difference (int8) when code and extra bits fit, else
+     * (length << 8) | symbol, 0 = longer code. */
+    uint16_t dc[2][1 << FAST_DC_BITS];
+    union {
+        struct {
+            uint16_t rgb[3][768];       /* clamp + round + shift (+ swap) for R, G, B; index v+256 */
+            int16_t rcr[256], bcb[256]; /* chroma_terms(): R from Cr, B from Cb */
+            int32_t gcr[256], gcb[256]; /* G's parts before rounding */
+        } c;
+        /* At 1/8 (colour then computed directly): skip tables, SKIP_BITS wide. */
+        uint16_t skip[2][1 << SKIP_BITS];
+    } u;
+} fastx_t;
+#endif
+
+struct c9_jpeg {
+    c9_jpeg_read_fn read;
+    void *read_ctx;
+    const uint8_t *in_ptr, *in_end;
+    uint8_t *inbuf;
+#if C9_JPEG_FAST_PROFILE
+    fastx_t *fx;
+#endif
+    bb_t bb;
+    int32_t nbits;
+    int32_t pad_bits; /* zero bits appended after a marker or the end of input */
+    c9_err_t err;     /* latched error from the entropy decoder or the read callback */
+    uint16_t in_cap;
+    uint16_t marker; /* marker met by the entropy decoder, MARK_EOF, or 0 */
+    uint16_t width, height, ri, mcus_x, mcus_y;
+    uint8_t profile, state, ncomp, hmax, vmax;
+    uint8_t qdef, hdef, sof;
+    uint8_t skipfmt;              /* AC table ids whose compact lookup table holds skip entries (1/8 scale) */
+    uint8_t order[3];             /* scan order: indices into comp[] */
+    uint8_t nblk;                 /* blocks per MCU, in decoding order: */
+    uint8_t blk_comp[MAX_BLOCKS]; /* component index */
+    uint16_t blk_dst[MAX_BLOCKS]; /* offset in planes[] at the current scale */
+    comp_t comp[3];               /* frame order: Y, Cb, Cr */
+    huff_t hdc[2], hac[2];
+    uint8_t dcval[2][16];
+    uint8_t acval[2][256];
+    uint16_t dclut[2][1 << DC_LUT_BITS];
+    uint16_t aclut[2][1 << AC_LUT_BITS];
+    uint16_t qt[4][64]; /* natural order */
+    uint8_t planes[MAX_BLOCKS * 64];
+    int16_t coef[64]; /* one block's coefficients: all zero between blocks */
+    union {
+        uint16_t out[256]; /* one MCU of RGB565 */
+        struct {
+            int32_t ws[64];
+            uint8_t tmp[64];
+        } t;
+    } m;
+};
+
+static inline uint16_t bswap16(uint16_t v) {
+    return (uint16_t)((v >> 8) | (v << 8));
+}
+
+/* Zigzag index -> natural position, padded so that a run past 63 in corrupt data lands on 63. */
+extern const uint8_t c9_jpeg_zz[80];
+
+/* ---- Input (jpeg_input.c) -------------------------------------------------------------------- */
+
+/* Header byte or big-endian word, or a negative error (the input ending inside the headers is
+ * truncation). */
+int c9_jpeg_get8(c9_jpeg_t *d);
+int c9_jpeg_get16(c9_jpeg_t *d);
+c9_err_t c9_jpeg_skip_bytes(c9_jpeg_t *d, uint32_t n);
+/* Next entropy-coded byte when the fast path cannot take it: buffer empty, 0xFF (stuffed byte,
+ * fill byte or marker), or a marker already met. Past a marker or the end it supplies zero bits
+ * and counts them, so a decode that consumes them is known to be broken or truncated. */
+unsigned c9_jpeg_slow_byte(c9_jpeg_t *d);
+
+/* ---- Huffman tables (jpeg_huffman.c) --------------------------------------------------------- */
+
+/* Codes longer than the lookup table: walk the canonical code lengths. Returns (length << 8) |
+ * symbol like a table entry; an impossible code latches C9_JPEG_ERR_DATA and reads as a 1-bit
+ * symbol 0 (end of block), which ends the block so the MCU check can report it. */
+unsigned c9_jpeg_huff_slow(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, bb_t bb, unsigned lutbits);
+/* Builds the lookup tables of DHT table (cls, id) from its counts and values. */
+c9_err_t c9_jpeg_build_huff(c9_jpeg_t *d, unsigned cls, unsigned id);
+/* Skip table (1/8 scale) `bits` wide for an AC table. */
+void c9_jpeg_build_skip(const huff_t *h, const uint8_t *vals, uint16_t *st, unsigned bits);
+/* Exact one-coefficient-at-a-time skip from zigzag index k (bit reader in d). */
+void c9_jpeg_skip_careful(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, unsigned k);
+
+/* ---- Bit reader (kept in locals by the hot loops) ------------------------------------------ */
+
+typedef struct br {
+    bb_t bb;
+    int32_t n;
+    const uint8_t *p, *e;
+} br_t;
+
+JP_INLINE void br_load(const c9_jpeg_t *d, br_t *b) {
+    b->bb = d->bb;
+    b->n = d->nbits;
+    b->p = d->in_ptr;
+    b->e = d->in_end;
+}
+
+JP_INLINE void br_save(c9_jpeg_t *d, const br_t *b) {
+    d->bb = b->bb;
+    d->nbits = b->n;
+    d->in_ptr = b->p;
+    d->in_end = b->e;
+}
+
+JP_INLINE void br_fill(c9_jpeg_t *d, br_t *b) {
+#if BB_BITS == 64 && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Whole bytes at once when the next 8 hold no 0xFF (no stuffing, no marker). */
+    if (JP_LIKELY(b->e - b->p >= 8)) {
+        uint64_t w;
+        memcpy(&w, b->p, 8);
+        uint64_t nw = ~w;
+        if (JP_LIKELY(((nw - 0x0101010101010101u) & ~nw & 0x8080808080808080u) == 0)) {
+            unsigned k = (unsigned)(63 - b->n) >> 3; /* 1..7 bytes fit */
+            uint64_t be = __builtin_bswap64(w) >> (64 - 8 * k);
+            b->bb |= be << (64 - 8 * k - (unsigned)b->n);
+            b->n += (int32_t)(8 * k);
+            b->p += k;
+            return;
+        }
+    }
+#endif
+    while (b->n <= BB_BITS - 8) {
+        unsigned c;
+        if (JP_LIKELY(b->p < b->e) && (c = *b->p) != 0xFF) {
+            b->p++;
+        } else {
+            d->in_ptr = b->p;
+            c = c9_jpeg_slow_byte(d);
+            b->p = d->in_ptr;
+            b->e = d->in_end;
+        }
+        b->bb |= (bb_t)c << (BB_BITS - 8 - b->n);
+        b->n += 8;
+    }
+}
+
+JP_INLINE unsigned br_peek(const br_t *b, unsigned k) {
+    return (unsigned)(b->bb >> (BB_BITS - k));
+}
+
+JP_INLINE void br_drop(br_t *b, unsigned k) {
+    b->bb <<= k;
+    b->n -= (int32_t)k;
+}
+
+/* JPEG's sign extension of an s-bit magnitude category value (1 <= s <= 15). */
+JP_INLINE int32_t extend(unsigned v, unsigned s) {
+    return v < (1u << (s - 1)) ? (int32_t)v - (int32_t)(1u << s) + 1 : (int32_t)v;
+}
+
+JP_INLINE int32_t br_value(c9_jpeg_t *d, br_t *b, unsigned s) {
+#if BB_BITS == 32
+    if (b->n < (int32_t)s)
+        br_fill(d, b);
+#else
+    (void)d;
+#endif
+    unsigned v = br_peek(b, s);
+    br_drop(b, s);
+    return extend(v, s);
+}
+
+/* lutbits: the table's index width; slowbits: the compact table's width for this class, where
+ * the canonical walk in huff_t starts. */
+JP_INLINE unsigned huff_get(c9_jpeg_t *d, br_t *b, const uint16_t *lut, unsigned lutbits, unsigned slowbits,
+                            const huff_t *h, const uint8_t *vals) {
+    unsigned e = lut[br_peek(b, lutbits)];
+    if (JP_UNLIKELY(!e))
+        e = c9_jpeg_huff_slow(d, h, vals, b->bb, slowbits);
+    br_drop(b, e >> 8);
+    return e & 0xFF;
+}
+/* A skip table entry, indexed by the next `bits` bits, tells how far to step over one or more
+ * whole AC coefficients: total bits | advance << 5 (see jpeg_huffman.c). SKIP_LONG (an advance
+ * no block has room for) means the first code is longer than the index. */
+#define SKIP_LONG (127u << 5)
+
+/* Skip entry of a single coefficient from its decoded (length << 8) | symbol. */
+JP_INLINE unsigned skip_one(unsigned e) {
+    unsigned sym = e & 0xFF, s = sym & 15, r = sym >> 4;
+    unsigned adv = s ? r + 1 : r == 15 ? 16u : 64u;
+    return ((e >> 8) + s) | (adv << 5);
+}
+
+/* ---- Colour (jpeg_colour.c) ------------------------------------------------------------------ */
+
+#if C9_JPEG_FAST_PROFILE
+/* Fills the FAST profile's colour lookup tables (byte-swapped output when swap). */
+void c9_jpeg_colour_tables(fastx_t *fx, bool swap);
+#endif
+/* Converts the MCU in the planes to RGB565 in m.out (w x h pixels, packed). kind: 0..3 luma at
+ * output resolution with both chroma planes upsampled by (kind & 1, kind >> 1); 0xFE gray;
+ * 0xFF any geometry. tab: use the FAST colour tables; full: 1/1 with a whole MCU. */
+void c9_jpeg_convert(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h, int tab, int full);
+
+/* ---- Inverse transforms (jpeg_idct.c) -------------------------------------------------------- */
 
 /* Full 8x8 inverse DCT of dequantised coefficients (natural order) to clamped samples.
  * `nz` has bit (row * 8 + column) set for every coefficient that may be non-zero (the others

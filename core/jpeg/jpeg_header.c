@@ -1,0 +1,335 @@
+/*
+ * JPEG headers: markers up to the first scan, quantisation and Huffman table segments, the frame
+ * and scan headers, and the decoder's public set-up functions.
+ */
+#include "jpeg_internal.h"
+
+const uint8_t c9_jpeg_zz[80] = {
+    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13,
+    6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31,
+    39, 46, 53, 60, 61, 54, 47, 55, 62, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
+};
+
+#define ALIGN_UP(x) (((x) + 7u) & ~(size_t)7u)
+#define SIZE_COMPACT (ALIGN_UP(sizeof(struct c9_jpeg)) + INBUF_COMPACT + 8u)
+#if C9_JPEG_FAST_PROFILE
+#define SIZE_FAST (ALIGN_UP(sizeof(struct c9_jpeg)) + ALIGN_UP(sizeof(fastx_t)) + INBUF_FAST + 8u)
+_Static_assert(SIZE_FAST <= C9_JPEG_WORKSPACE_FAST, "fast profile exceeds its budget");
+#endif
+_Static_assert(SIZE_COMPACT <= C9_JPEG_WORKSPACE_COMPACT, "compact profile exceeds its budget");
+
+size_t c9_jpeg_workspace_size(c9_jpeg_profile_t profile) {
+    if (profile == C9_JPEG_PROFILE_COMPACT)
+        return C9_JPEG_WORKSPACE_COMPACT;
+#if C9_JPEG_FAST_PROFILE
+    if (profile == C9_JPEG_PROFILE_FAST)
+        return C9_JPEG_WORKSPACE_FAST;
+#endif
+    return 0;
+}
+
+const char *c9_jpeg_strerror(c9_err_t err) {
+    switch (err) {
+    case C9_JPEG_ERR_FORMAT: return "not a JPEG file or broken header";
+    case C9_JPEG_ERR_DATA: return "corrupt JPEG data";
+    case C9_JPEG_ERR_TRUNCATED: return "JPEG data ends early";
+    case C9_JPEG_ERR_PROGRESSIVE: return "progressive JPEG not supported";
+    case C9_JPEG_ERR_ARITHMETIC: return "arithmetic-coded JPEG not supported";
+    case C9_JPEG_ERR_PRECISION: return "only 8-bit JPEG supported";
+    case C9_JPEG_ERR_LOSSLESS: return "lossless JPEG not supported";
+    case C9_JPEG_ERR_CMYK: return "CMYK JPEG not supported";
+    case C9_JPEG_ERR_SAMPLING: return "JPEG sampling factors not supported";
+    default: return c9_strerror(err);
+    }
+}
+
+#define TRY(x)                                                                                                         \
+    do {                                                                                                               \
+        int r_ = (x);                                                                                                  \
+        if (r_ < 0)                                                                                                    \
+            return r_;                                                                                                 \
+    } while (0)
+
+static c9_err_t parse_dht(c9_jpeg_t *d) {
+    int len;
+    TRY(len = c9_jpeg_get16(d));
+    len -= 2;
+    while (len > 0) {
+        int tc;
+        TRY(tc = c9_jpeg_get8(d));
+        unsigned cls = (unsigned)tc >> 4, id = (unsigned)tc & 15;
+        if (cls > 1 || id > 3)
+            return C9_JPEG_ERR_FORMAT;
+        if (id > 1)
+            return C9_ERR_NOTSUP; /* only baseline's two table slots are kept */
+        huff_t *h = cls ? &d->hac[id] : &d->hdc[id];
+        unsigned total = 0;
+        for (int i = 0; i < 16; i++) {
+            int c;
+            TRY(c = c9_jpeg_get8(d));
+            h->counts[i] = (uint8_t)c;
+            total += (unsigned)c;
+        }
+        len -= 17;
+        if (total > (cls ? 256u : 16u) || (int)total > len)
+            return C9_JPEG_ERR_FORMAT;
+        uint8_t *vals = cls ? d->acval[id] : d->dcval[id];
+        for (unsigned i = 0; i < total; i++) {
+            int c;
+            TRY(c = c9_jpeg_get8(d));
+            vals[i] = (uint8_t)c;
+        }
+        len -= (int)total;
+        TRY(c9_jpeg_build_huff(d, cls, id));
+        d->hdef |= (uint8_t)(1u << (cls * 2 + id));
+    }
+    return len == 0 ? C9_OK : C9_JPEG_ERR_FORMAT;
+}
+
+static c9_err_t parse_dqt(c9_jpeg_t *d) {
+    int len;
+    TRY(len = c9_jpeg_get16(d));
+    len -= 2;
+    while (len > 0) {
+        int pt;
+        TRY(pt = c9_jpeg_get8(d));
+        unsigned pq = (unsigned)pt >> 4, id = (unsigned)pt & 15;
+        if (pq > 1 || id > 3)
+            return C9_JPEG_ERR_FORMAT;
+        len -= 1 + 64 * (int)(pq + 1);
+        if (len < 0)
+            return C9_JPEG_ERR_FORMAT;
+        for (int k = 0; k < 64; k++) {
+            int v;
+            TRY(v = pq ? c9_jpeg_get16(d) : c9_jpeg_get8(d));
+            d->qt[id][c9_jpeg_zz[k]] = (uint16_t)v;
+        }
+        d->qdef |= (uint8_t)(1u << id);
+    }
+    return len == 0 ? C9_OK : C9_JPEG_ERR_FORMAT;
+}
+
+static c9_err_t parse_sof(c9_jpeg_t *d) {
+    int len, p, hgt, wid, nf;
+    if (d->sof)
+        return C9_JPEG_ERR_FORMAT;
+    TRY(len = c9_jpeg_get16(d));
+    TRY(p = c9_jpeg_get8(d));
+    TRY(hgt = c9_jpeg_get16(d));
+    TRY(wid = c9_jpeg_get16(d));
+    TRY(nf = c9_jpeg_get8(d));
+    if (p != 8)
+        return C9_JPEG_ERR_PRECISION;
+    if (nf == 4)
+        return C9_JPEG_ERR_CMYK;
+    if (nf == 0 || len != 8 + 3 * nf)
+        return C9_JPEG_ERR_FORMAT;
+    if (nf != 1 && nf != 3)
+        return C9_ERR_NOTSUP;
+    if (wid == 0 || hgt == 0)
+        return C9_JPEG_ERR_FORMAT; /* height 0 would need DNL; width 0 is invalid */
+    d->width = (uint16_t)wid;
+    d->height = (uint16_t)hgt;
+    d->ncomp = (uint8_t)nf;
+    for (int i = 0; i < nf; i++) {
+        int id, hv, tq;
+        TRY(id = c9_jpeg_get8(d));
+        TRY(hv = c9_jpeg_get8(d));
+        TRY(tq = c9_jpeg_get8(d));
+        comp_t *c = &d->comp[i];
+        c->id = (uint8_t)id;
+        c->h = (uint8_t)(hv >> 4);
+        c->v = (uint8_t)(hv & 15);
+        c->tq = (uint8_t)tq;
+        if (c->h < 1 || c->h > 4 || c->v < 1 || c->v > 4 || tq > 3)
+            return C9_JPEG_ERR_FORMAT;
+    }
+    d->sof = 1;
+    return C9_OK;
+}
+
+static bool pow2_ratio(unsigned max, unsigned f) {
+    return max % f == 0 && (max / f == 1 || max / f == 2 || max / f == 4);
+}
+
+static c9_err_t parse_sos(c9_jpeg_t *d) {
+    int len, ns;
+    if (!d->sof)
+        return C9_JPEG_ERR_FORMAT;
+    TRY(len = c9_jpeg_get16(d));
+    TRY(ns = c9_jpeg_get8(d));
+    if (ns < 1 || ns > 4 || len != 6 + 2 * ns)
+        return C9_JPEG_ERR_FORMAT;
+    if (ns != d->ncomp)
+        return C9_ERR_NOTSUP; /* components in separate scans need a whole-image buffer */
+    unsigned used = 0;
+    for (int i = 0; i < ns; i++) {
+        int cs, t;
+        TRY(cs = c9_jpeg_get8(d));
+        TRY(t = c9_jpeg_get8(d));
+        int ci = -1;
+        for (int j = 0; j < d->ncomp; j++) {
+            if (d->comp[j].id == cs && !(used & (1u << j))) {
+                ci = j;
+                break;
+            }
+        }
+        if (ci < 0)
+            return C9_JPEG_ERR_FORMAT;
+        used |= 1u << ci;
+        comp_t *c = &d->comp[ci];
+        c->td = (uint8_t)(t >> 4);
+        c->ta = (uint8_t)(t & 15);
+        if (c->td > 3 || c->ta > 3)
+            return C9_JPEG_ERR_FORMAT;
+        if (c->td > 1 || c->ta > 1)
+            return C9_ERR_NOTSUP;
+        d->order[i] = (uint8_t)ci;
+    }
+    int ss, se, a;
+    TRY(ss = c9_jpeg_get8(d));
+    TRY(se = c9_jpeg_get8(d));
+    TRY(a = c9_jpeg_get8(d));
+    if (ss != 0 || se != 63 || a != 0)
+        return C9_JPEG_ERR_FORMAT;
+
+    unsigned hmax = 1, vmax = 1, blocks = 0;
+    if (d->ncomp == 1) {
+        d->comp[0].h = d->comp[0].v = 1; /* a single-component scan is one block per MCU */
+    }
+    for (int i = 0; i < d->ncomp; i++) {
+        comp_t *c = &d->comp[i];
+        if (!(d->qdef & (1u << c->tq)) || !(d->hdef & (1u << c->td)) || !(d->hdef & (4u << c->ta)))
+            return C9_JPEG_ERR_FORMAT;
+        hmax = C9_MAX(hmax, c->h);
+        vmax = C9_MAX(vmax, c->v);
+        blocks += (unsigned)c->h * c->v;
+    }
+    if (blocks > MAX_BLOCKS)
+        return C9_JPEG_ERR_SAMPLING;
+    for (int i = 0; i < d->ncomp; i++) {
+        if (!pow2_ratio(hmax, d->comp[i].h) || !pow2_ratio(vmax, d->comp[i].v))
+            return C9_JPEG_ERR_SAMPLING;
+    }
+    d->hmax = (uint8_t)hmax;
+    d->vmax = (uint8_t)vmax;
+    d->mcus_x = (uint16_t)((d->width + 8 * hmax - 1) / (8 * hmax));
+    d->mcus_y = (uint16_t)((d->height + 8 * vmax - 1) / (8 * vmax));
+    return C9_OK;
+}
+
+static c9_err_t parse_headers(c9_jpeg_t *d) {
+    int a, b;
+    TRY(a = c9_jpeg_get8(d));
+    TRY(b = c9_jpeg_get8(d));
+    if (a != 0xFF || b != M_SOI)
+        return C9_JPEG_ERR_FORMAT;
+    for (;;) {
+        int m;
+        TRY(m = c9_jpeg_get8(d));
+        if (m != 0xFF)
+            return C9_JPEG_ERR_FORMAT;
+        do {
+            TRY(m = c9_jpeg_get8(d));
+        } while (m == 0xFF);
+        switch (m) {
+        case M_SOF0:
+        case M_SOF1: TRY(parse_sof(d)); break;
+        case 0xC2:
+        case 0xC6: return C9_JPEG_ERR_PROGRESSIVE;
+        case 0xC3:
+        case 0xC7:
+        case 0xCB:
+        case 0xCF: return C9_JPEG_ERR_LOSSLESS;
+        case 0xC9:
+        case 0xCA:
+        case 0xCD:
+        case 0xCE: return C9_JPEG_ERR_ARITHMETIC;
+        case 0xC5: return C9_ERR_NOTSUP; /* hierarchical */
+        case M_DHT: TRY(parse_dht(d)); break;
+        case M_DQT: TRY(parse_dqt(d)); break;
+        case M_DRI: {
+            int len, ri;
+            TRY(len = c9_jpeg_get16(d));
+            TRY(ri = c9_jpeg_get16(d));
+            if (len != 4)
+                return C9_JPEG_ERR_FORMAT;
+            d->ri = (uint16_t)ri;
+            break;
+        }
+        case M_SOS: return parse_sos(d);
+        case M_SOI:
+        case M_EOI:
+        case 0x00: return C9_JPEG_ERR_FORMAT;
+        default:
+            if (m == M_TEM || (m >= M_RST0 && m <= M_RST0 + 7))
+                break; /* no length */
+            int len;
+            TRY(len = c9_jpeg_get16(d));
+            if (len < 2)
+                return C9_JPEG_ERR_FORMAT;
+            TRY(c9_jpeg_skip_bytes(d, (uint32_t)len - 2));
+            break;
+        }
+    }
+}
+
+c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
+                      void *read_ctx) {
+    if (!out || !work || !read)
+        return C9_ERR_INVAL;
+    *out = NULL;
+    if (profile != C9_JPEG_PROFILE_COMPACT && profile != C9_JPEG_PROFILE_FAST)
+        return C9_ERR_INVAL;
+#if !C9_JPEG_FAST_PROFILE
+    if (profile == C9_JPEG_PROFILE_FAST)
+        return C9_ERR_NOTSUP;
+#endif
+    if (work_size < c9_jpeg_workspace_size(profile))
+        return C9_ERR_NOMEM;
+    uint8_t *base = (uint8_t *)(((uintptr_t)work + 7u) & ~(uintptr_t)7u);
+    c9_jpeg_t *d = (c9_jpeg_t *)base;
+    memset(d, 0, sizeof *d);
+    base += ALIGN_UP(sizeof *d);
+#if C9_JPEG_FAST_PROFILE
+    if (profile == C9_JPEG_PROFILE_FAST) {
+        d->fx = (fastx_t *)base;
+        base += ALIGN_UP(sizeof(fastx_t));
+    }
+#endif
+    d->inbuf = base;
+    d->in_cap = profile == C9_JPEG_PROFILE_FAST ? INBUF_FAST : INBUF_COMPACT;
+    d->in_ptr = d->in_end = d->inbuf;
+    d->profile = (uint8_t)profile;
+    d->read = read;
+    d->read_ctx = read_ctx;
+    c9_err_t err = parse_headers(d);
+    if (err != C9_OK)
+        return err;
+    d->state = ST_OPEN;
+    *out = d;
+    return C9_OK;
+}
+
+c9_err_t c9_jpeg_get_info(const c9_jpeg_t *d, c9_jpeg_info_t *info) {
+    if (!d || !info || d->state == ST_NONE)
+        return C9_ERR_INVAL;
+    info->width = d->width;
+    info->height = d->height;
+    info->components = d->ncomp;
+    info->h_samp = (uint8_t)(d->hmax / d->comp[d->ncomp == 3 ? 1 : 0].h);
+    info->v_samp = (uint8_t)(d->vmax / d->comp[d->ncomp == 3 ? 1 : 0].v);
+    info->restart_interval = d->ri;
+    info->mcu_width = (uint16_t)(8 * d->hmax);
+    info->mcu_height = (uint16_t)(8 * d->vmax);
+    return C9_OK;
+}
+
+void c9_jpeg_scaled_size(const c9_jpeg_t *d, unsigned scale, uint16_t *w, uint16_t *h) {
+    if (scale > 3)
+        scale = 3;
+    if (w)
+        *w = (uint16_t)((d->width + (1u << scale) - 1) >> scale);
+    if (h)
+        *h = (uint16_t)((d->height + (1u << scale) - 1) >> scale);
+}
