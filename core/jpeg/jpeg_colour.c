@@ -86,9 +86,9 @@ void c9_jpeg_colour_tables(fastx_t *fx, bool swap) {
 /* Gray MCU: one plane at full output resolution (its shifts are 0). */
 JP_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast) {
     const comp_t *c = &d->comp[0];
-    uint16_t *o = d->m.out;
+    uint16_t *o = d->u.q.m.out;
     for (unsigned y = 0; y < h; y++) {
-        const uint8_t *yp = d->planes + c->poff + (y >> c->shy) * c->pw;
+        const uint8_t *yp = d->u.q.planes + c->poff + (y >> c->shy) * c->pw;
         for (unsigned x = 0; x < w; x++) {
             int32_t v = yp[x >> c->shx];
 #if C9_JPEG_FAST_PROFILE
@@ -110,7 +110,7 @@ JP_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t 
 JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast, const unsigned sx,
                            const unsigned sy) {
     const comp_t *cy = &d->comp[0], *cb = &d->comp[1];
-    const uint8_t *pY = d->planes + cy->poff, *pB = d->planes + cb->poff, *pR = d->planes + d->comp[2].poff;
+    const uint8_t *pY = d->u.q.planes + cy->poff, *pB = d->u.q.planes + cb->poff, *pR = d->u.q.planes + d->comp[2].poff;
     unsigned yw = cy->pw, cw = cb->pw;
 #if C9_JPEG_FAST_PROFILE
     const uint16_t *tr = fast ? d->fx->u.c.rgb[0] + 256 : NULL, *tg = fast ? d->fx->u.c.rgb[1] + 256 : NULL,
@@ -119,7 +119,7 @@ JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *
     for (unsigned cyi = 0; cyi < (h >> sy); cyi++) {
         const uint8_t *bp = pB + cyi * cw, *rp = pR + cyi * cw;
         const uint8_t *yp = pY + (cyi << sy) * yw;
-        uint16_t *o = d->m.out + (cyi << sy) * w;
+        uint16_t *o = d->u.q.m.out + (cyi << sy) * w;
         for (unsigned cx = 0; cx < (w >> sx); cx++) {
             int32_t ar, ag, ab;
             chroma_terms(d, bp[cx], rp[cx], cc, fast, &ar, &ag, &ab);
@@ -147,15 +147,15 @@ JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *
  * upsampled by 2^SX x 2^SY: every size and offset is a compile-time constant. */
 JP_INLINE void convert_full(c9_jpeg_t *d, const cconv_t *cc, const int fast, const unsigned sx, const unsigned sy) {
     const unsigned W = 8u << sx;
-    const uint8_t *pY = d->planes + d->comp[0].poff, *pB = d->planes + d->comp[1].poff,
-                  *pR = d->planes + d->comp[2].poff;
+    const uint8_t *pY = d->u.q.planes + d->comp[0].poff, *pB = d->u.q.planes + d->comp[1].poff,
+                  *pR = d->u.q.planes + d->comp[2].poff;
 #if C9_JPEG_FAST_PROFILE
     const uint16_t *tr = fast ? d->fx->u.c.rgb[0] + 256 : NULL, *tg = fast ? d->fx->u.c.rgb[1] + 256 : NULL,
                    *tb = fast ? d->fx->u.c.rgb[2] + 256 : NULL;
 #endif
     for (unsigned cy = 0; cy < 8; cy++) {
         const uint8_t *bp = pB + cy * 8, *rp = pR + cy * 8, *yp = pY + (cy << sy) * W;
-        uint16_t *o = d->m.out + (cy << sy) * W;
+        uint16_t *o = d->u.q.m.out + (cy << sy) * W;
         JP_UNROLL(8)
         for (unsigned cx = 0; cx < 8; cx++) {
             int32_t ar, ag, ab;
@@ -197,11 +197,11 @@ JP_INLINE void convert_full(c9_jpeg_t *d, const cconv_t *cc, const int fast, con
 /* Any geometry: each plane sampled through its own shifts. */
 JP_INLINE void convert_any(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast) {
     const comp_t *c0 = &d->comp[0], *c1 = &d->comp[1], *c2 = &d->comp[2];
-    uint16_t *o = d->m.out;
+    uint16_t *o = d->u.q.m.out;
     for (unsigned y = 0; y < h; y++) {
-        const uint8_t *p0 = d->planes + c0->poff + (y >> c0->shy) * c0->pw;
-        const uint8_t *p1 = d->planes + c1->poff + (y >> c1->shy) * c1->pw;
-        const uint8_t *p2 = d->planes + c2->poff + (y >> c2->shy) * c2->pw;
+        const uint8_t *p0 = d->u.q.planes + c0->poff + (y >> c0->shy) * c0->pw;
+        const uint8_t *p1 = d->u.q.planes + c1->poff + (y >> c1->shy) * c1->pw;
+        const uint8_t *p2 = d->u.q.planes + c2->poff + (y >> c2->shy) * c2->pw;
         for (unsigned x = 0; x < w; x++) {
             int32_t ar, ag, ab;
             chroma_terms(d, p1[x >> c1->shx], p2[x >> c2->shx], cc, fast, &ar, &ag, &ab);

@@ -54,15 +54,27 @@ JP_INLINE int32_t dc_diff(c9_jpeg_t *d, br_t *b, const comp_t *c, const int fast
     return s ? br_value(d, b, s) : 0;
 }
 
-/* Decodes one block's coefficients, dequantised, into blk (zeroed by the caller). Returns the
- * bitmap of the natural positions written (bit 0, the DC, always set). */
-JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, const int fast) {
+/* Dequantised coefficient v at natural position pos: v * q for the quality arithmetic, and as
+ * TJpgDec does, v times q times the AAN prescale factor, descaled by 8 bits, for its own. Both
+ * wrap as 32-bit integers do on the board when corrupt data overflows them. */
+JP_INLINE void put_coef(void *blk, unsigned pos, int32_t v, unsigned q, const int tj) {
+    if (tj)
+        ((int32_t *)blk)[pos] = (int32_t)((uint32_t)v * (q * (uint32_t)c9_jpeg_tj_ipsf[pos])) >> 8;
+    else
+        ((int16_t *)blk)[pos] = (int16_t)(uint16_t)((uint32_t)v * q);
+}
+
+/* Decodes one block's coefficients, dequantised, into blk (int16_t[64], or int32_t[64] for tj;
+ * zeroed by the caller). Returns the bitmap of the natural positions written (bit 0, the DC,
+ * always set); *flat tells whether the first AC code was the end of block, TJpgDec's test for
+ * filling the block with its DC value. */
+JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, void *blk, const int fast, const int tj, int *flat) {
     const uint16_t *q = d->qt[c->tq];
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
     int32_t diff = dc_diff(d, b, c, fast);
     c->pred = (int16_t)(uint16_t)((uint32_t)c->pred + (uint32_t)diff);
-    blk[0] = (int16_t)(uint16_t)((uint32_t)(int32_t)c->pred * q[0]);
+    put_coef(blk, 0, c->pred, q[0], tj);
 
     const uint16_t *lut = d->aclut[c->ta];
     const huff_t *h = &d->hac[c->ta];
@@ -71,7 +83,8 @@ JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
     const uint32_t *fac = fast ? d->fx->ac[c->ta] : NULL;
 #endif
     uint64_t nz = 1;
-    for (unsigned k = 1; k < 64;) {
+    unsigned k = 1;
+    while (k < 64) {
         if (b->n < BB_REFILL_AT)
             br_fill(d, b);
         unsigned sym;
@@ -82,7 +95,7 @@ JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
                 br_drop(b, e & 31);
                 k += (e >> 8) & 31;
                 unsigned pos = zz1[k];
-                blk[pos] = (int16_t)(uint16_t)((uint32_t)((int32_t)e >> 16) * q[pos]);
+                put_coef(blk, pos, (int32_t)e >> 16, q[pos], tj);
                 nz |= (uint64_t)1 << pos;
                 continue;
             }
@@ -108,10 +121,11 @@ JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, int16_t *blk, 
         k += r;
         int32_t v = br_value(d, b, s);
         unsigned pos = c9_jpeg_zz[k];
-        blk[pos] = (int16_t)(uint16_t)((uint32_t)v * q[pos]);
+        put_coef(blk, pos, v, q[pos], tj);
         nz |= (uint64_t)1 << pos;
         k++;
     }
+    *flat = k == 1;
     return nz;
 }
 
@@ -153,13 +167,12 @@ JP_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned
 }
 
 /* 1/8 scale for a block reduced to one sample: decode DC, step over the AC coefficients without
- * decoding, dequantising or storing them. Returns the sample. */
-JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
+ * decoding, dequantising or storing them. Returns the DC value (quantised). */
+JP_INLINE int32_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
     int32_t diff = dc_diff(d, b, c, fast);
     c->pred = (int16_t)(uint16_t)((uint32_t)c->pred + (uint32_t)diff);
-    int32_t dc = (int16_t)(uint16_t)((uint32_t)(int32_t)c->pred * d->qt[c->tq][0]);
 #if C9_JPEG_FAST_PROFILE
     if (fast)
         skip_ac(d, b, d->fx->u.skip[c->ta], SKIP_BITS, &d->hac[c->ta], d->acval[c->ta]);
@@ -172,10 +185,25 @@ JP_INLINE uint8_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
         c9_jpeg_skip_careful(d, &d->hac[c->ta], d->acval[c->ta], 1);
         br_load(d, b);
     }
-    int32_t v = (dc + 4 + 1024) >> 3;
+    return c->pred;
+}
+
+/* The sample of a block reduced to its DC: the mean of its full inverse DCT, rounded. */
+JP_INLINE uint8_t dc_sample(int32_t dc, unsigned q0) {
+    int32_t v = ((int32_t)(int16_t)(uint16_t)((uint32_t)dc * q0) + 4 + 1024) >> 3;
     if ((uint32_t)v > 255u)
         v = (~v >> 31) & 255;
     return (uint8_t)v;
+}
+
+/* TJpgDec's value for a block filled with its DC (each block at 1/8, a block without AC
+ * otherwise): the prescaled DC divided by 256 as C divides (toward zero), plus 128. */
+JP_INLINE int16_t tj_dc_sample(int32_t prescaled) {
+    return (int16_t)(prescaled / 256 + 128);
+}
+
+JP_INLINE int32_t tj_dc_prescaled(int32_t dc, unsigned q0) {
+    return (int32_t)((uint32_t)dc * (q0 * (uint32_t)c9_jpeg_tj_ipsf[0])) >> 8;
 }
 
 /* Box-averages a size x size sample block (stride `size`) down by 2^fh x 2^fv into the plane. */
@@ -194,19 +222,44 @@ static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigne
     }
 }
 
-/* Decodes one MCU into the component planes at the current scale. */
-JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full, const int eighth) {
+/* Decodes one MCU into the component planes at the current scale: TJpgDec's arithmetic when tj
+ * (into u.t.yuv), else the quality arithmetic (into u.q.planes). */
+JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full, const int eighth, const int tj) {
     for (unsigned i = 0; i < d->nblk; i++) {
         comp_t *c = &d->comp[d->blk_comp[i]];
-        uint8_t *dst = d->planes + d->blk_dst[i];
-        if (eighth && c->fh == 3) { /* fv is 3 too at 1/8 (setup_scale) */
-            *dst = skip_block(d, b, c, fast);
+        if (eighth && (tj || c->fh == 3)) { /* fv is 3 too at 1/8 (setup_scale) */
+            int32_t dc = skip_block(d, b, c, fast);
+            if (tj)
+                d->u.t.yuv[d->blk_dst[i]] = tj_dc_sample(tj_dc_prescaled(dc, d->qt[c->tq][0]));
+            else
+                d->u.q.planes[d->blk_dst[i]] = dc_sample(dc, d->qt[c->tq][0]);
             continue;
         }
-        int16_t *blk = d->coef;
-        uint64_t nz = decode_block(d, b, c, blk, fast);
+        int flat;
+        if (tj) {
+            int32_t *blk = d->u.t.coef;
+            int16_t *dst = d->u.t.yuv + d->blk_dst[i];
+            uint64_t nz = decode_block(d, b, c, blk, fast, 1, &flat);
+            if (flat) {
+                int16_t v = tj_dc_sample(blk[0]);
+                for (unsigned y = 0; y < 8; y++, dst += c->pw)
+                    for (unsigned x = 0; x < 8; x++)
+                        dst[x] = v;
+            } else {
+                c9_jpeg_tj_idct(blk, nz, dst, c->pw);
+            }
+            /* The transform works in place: a block that was not flat is dirty throughout. */
+            if (flat)
+                blk[0] = 0;
+            else
+                memset(blk, 0, 64 * sizeof *blk);
+            continue;
+        }
+        uint8_t *dst = d->u.q.planes + d->blk_dst[i];
+        int16_t *blk = d->u.q.coef;
+        uint64_t nz = decode_block(d, b, c, blk, fast, 0, &flat);
         if (full || (c->fh | c->fv) == 0) {
-            c9_jpeg_idct8(blk, dst, c->pw, nz, d->m.t.ws);
+            c9_jpeg_idct8(blk, dst, c->pw, nz, d->u.q.m.t.ws);
         } else if (c->fh == 2 && c->fv == 2) { /* always the case here at 1/8 */
             c9_jpeg_idct2x2(blk, dst, c->pw, nz);
         } else if (c->fh >= 2 && c->fv >= 2) {
@@ -214,8 +267,8 @@ JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full,
             c9_jpeg_idct2x2(blk, q, 2, nz);
             reduce_block(q, 2, c->fh - 2, c->fv - 2, dst, c->pw);
         } else {
-            c9_jpeg_idct8(blk, d->m.t.tmp, 8, nz, d->m.t.ws);
-            reduce_block(d->m.t.tmp, 8, c->fh, c->fv, dst, c->pw);
+            c9_jpeg_idct8(blk, d->u.q.m.t.tmp, 8, nz, d->u.q.m.t.ws);
+            reduce_block(d->u.q.m.t.tmp, 8, c->fh, c->fv, dst, c->pw);
         }
         /* nz covers every position written: a flat block dirtied only its DC. */
         if (nz == 1)
@@ -227,13 +280,15 @@ JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full,
 
 /* ---- Decode driver ------------------------------------------------------------------------- */
 
-/* Sets each component's plane geometry for a scale. */
-static void setup_scale(c9_jpeg_t *d, unsigned scale) {
+/* Sets each component's plane geometry for a scale. TJpgDec's arithmetic keeps full-size planes
+ * at 1/2 and 1/4 (it averages RGB pixels) and one sample per block at 1/8. */
+static void setup_scale(c9_jpeg_t *d, unsigned scale, bool tj) {
     unsigned off = 0;
+    unsigned plane_scale = tj && scale < 3 ? 0 : scale;
     for (unsigned i = 0; i < d->ncomp; i++) {
         comp_t *c = &d->comp[i];
-        unsigned bw = (8u * (d->hmax / c->h)) >> scale; /* output pixels one block covers */
-        unsigned bh = (8u * (d->vmax / c->v)) >> scale;
+        unsigned bw = (8u * (d->hmax / c->h)) >> plane_scale; /* output pixels one block covers */
+        unsigned bh = (8u * (d->vmax / c->v)) >> plane_scale;
         c->fh = c->shx = c->fv = c->shy = 0;
         while (bw > 8) {
             bw >>= 1;
@@ -253,7 +308,7 @@ static void setup_scale(c9_jpeg_t *d, unsigned scale) {
         }
         /* At 1/8, chroma subsampled unequally (4:2:2, 4:4:0, 4:1:1) is only its DC, replicated,
          * as libjpeg-turbo does; equal subsampling (4:2:0) keeps a 2x2 transform per block. */
-        if (scale == 3 && c->fh != c->fv) {
+        if (scale == 3 && (c->fh != c->fv || tj)) {
             c->shx = (uint8_t)(c->shx + 3 - c->fh);
             c->shy = (uint8_t)(c->shy + 3 - c->fv);
             c->fh = c->fv = 3;
@@ -321,27 +376,37 @@ static JP_NOINLINE c9_err_t do_restart(c9_jpeg_t *d, unsigned rst) {
     return C9_OK;
 }
 
-JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *octx,
-                       const int fast, const int full, const int eighth) {
-    /* At 1/8 the FAST tables' memory holds skip tables; colour is cheap there anyway. */
-    const int tab = fast && !eighth;
-#if C9_JPEG_FAST_PROFILE
-    if (tab)
-        c9_jpeg_colour_tables(d->fx, (flags & C9_JPEG_SWAP_BYTES) != 0);
-#endif
-    bool swap = !tab && (flags & C9_JPEG_SWAP_BYTES);
-    unsigned mw = (8u * d->hmax) >> scale, mh = (8u * d->vmax) >> scale;
-    uint16_t ow, oh;
-    c9_jpeg_scaled_size(d, scale, &ow, &oh);
-    const comp_t *c1 = &d->comp[1];
-    /* Which converter: chroma shifts for the unrolled 1/1 loops, 0xFF for the generic one. */
-    unsigned kind = 0xFF;
-    if (d->ncomp == 1)
-        kind = 0xFE;
-    else if (d->comp[0].shx == 0 && d->comp[0].shy == 0 && c1->shx == d->comp[2].shx && c1->shy == d->comp[2].shy &&
-             c1->pw == d->comp[2].pw && c1->shx <= 1 && c1->shy <= 1)
-        kind = c1->shx | (c1->shy << 1);
+/* Converts the MCU at (mx, my) to RGB565 and hands it to the output callback (nothing for an MCU
+ * that TJpgDec's rounding leaves without pixels). */
+static c9_err_t emit(c9_jpeg_t *d, unsigned mx, unsigned my) {
+    unsigned mw = (8u * d->hmax) >> d->scale, mh = (8u * d->vmax) >> d->scale;
+    c9_jpeg_rect_t r;
+    r.x = (uint16_t)(mx * mw);
+    r.y = (uint16_t)(my * mh);
+    if (r.x >= d->ow || r.y >= d->oh)
+        return C9_OK;
+    r.w = (uint16_t)C9_MIN(mw, (unsigned)d->ow - r.x);
+    r.h = (uint16_t)C9_MIN(mh, (unsigned)d->oh - r.y);
+    unsigned k = d->kind;
+    if (k < 4 && (r.w != mw || r.h != mh))
+        k = 0xFF;
+    uint16_t *o;
+    if (d->tj) {
+        c9_jpeg_tj_convert(d, k, r.w, r.h);
+        o = (uint16_t *)d->u.t.yuv;
+    } else {
+        c9_jpeg_convert(d, k, r.w, r.h, d->tab, d->scale == 0);
+        o = d->u.q.m.out;
+    }
+    if (d->swap) {
+        unsigned n = (unsigned)r.w * r.h;
+        for (unsigned i = 0; i < n; i++)
+            o[i] = bswap16(o[i]);
+    }
+    return d->output(d->octx, &r, o);
+}
 
+JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int eighth, const int tj) {
     br_t b;
     br_load(d, &b);
     unsigned togo = d->ri, rst = 0;
@@ -358,29 +423,14 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
                 }
                 togo--;
             }
-            decode_mcu(d, &b, fast, full, eighth);
+            decode_mcu(d, &b, fast, full, eighth, tj);
             if (JP_UNLIKELY(d->err || d->pad_bits > b.n)) {
                 br_save(d, &b);
                 if (d->err)
                     return d->err;
                 return d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : C9_JPEG_ERR_DATA;
             }
-            c9_jpeg_rect_t r;
-            r.x = (uint16_t)(mx * mw);
-            r.y = (uint16_t)(my * mh);
-            r.w = (uint16_t)C9_MIN(mw, (unsigned)ow - r.x);
-            r.h = (uint16_t)C9_MIN(mh, (unsigned)oh - r.y);
-            unsigned k = kind;
-            if (k < 4 && (r.w != mw || r.h != mh))
-                k = 0xFF;
-            c9_jpeg_convert(d, k, r.w, r.h, tab, full);
-            if (swap) {
-                unsigned n = (unsigned)r.w * r.h;
-                uint16_t *o = d->m.out;
-                for (unsigned i = 0; i < n; i++)
-                    o[i] = (uint16_t)((o[i] >> 8) | (o[i] << 8));
-            }
-            c9_err_t e = output(octx, &r, d->m.out);
+            c9_err_t e = emit(d, mx, my);
             if (e != C9_OK) {
                 br_save(d, &b);
                 return e;
@@ -391,18 +441,27 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_out
     return C9_OK;
 }
 
-static JP_NOINLINE c9_err_t run_compact_full(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
-    return run(d, s, f, o, x, 0, 1, 0);
-}
-static JP_NOINLINE c9_err_t run_compact_scaled(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
-    return s == 3 ? run(d, s, f, o, x, 0, 0, 1) : run(d, s, f, o, x, 0, 0, 0);
+/* One copy of the hot loop per profile and kind of block work: full-size quality transforms,
+ * reduced quality transforms (1/2, 1/4), TJpgDec's full-size transforms (1/1, 1/2, 1/4), and
+ * DC only (1/8, either arithmetic). */
+enum { RUN_FULL, RUN_SCALED, RUN_TJ, RUN_EIGHTH };
+
+static JP_NOINLINE c9_err_t run_compact(c9_jpeg_t *d, unsigned how) {
+    switch (how) {
+    case RUN_FULL: return run(d, 0, 1, 0, 0);
+    case RUN_SCALED: return run(d, 0, 0, 0, 0);
+    case RUN_TJ: return run(d, 0, 0, 0, 1);
+    default: return d->tj ? run(d, 0, 0, 1, 1) : run(d, 0, 0, 1, 0);
+    }
 }
 #if C9_JPEG_FAST_PROFILE
-static JP_NOINLINE c9_err_t run_fast_full(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
-    return run(d, s, f, o, x, 1, 1, 0);
-}
-static JP_NOINLINE c9_err_t run_fast_scaled(c9_jpeg_t *d, unsigned s, unsigned f, c9_jpeg_output_fn o, void *x) {
-    return s == 3 ? run(d, s, f, o, x, 1, 0, 1) : run(d, s, f, o, x, 1, 0, 0);
+static JP_NOINLINE c9_err_t run_fast(c9_jpeg_t *d, unsigned how) {
+    switch (how) {
+    case RUN_FULL: return run(d, 1, 1, 0, 0);
+    case RUN_SCALED: return run(d, 1, 0, 0, 0);
+    case RUN_TJ: return run(d, 1, 0, 0, 1);
+    default: return d->tj ? run(d, 1, 0, 1, 1) : run(d, 1, 0, 1, 0);
+    }
 }
 #endif
 
@@ -412,17 +471,45 @@ c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_ou
     if (d->state != ST_OPEN)
         return C9_ERR_BADF;
     d->state = ST_DONE;
-    setup_scale(d, scale);
-    memset(d->coef, 0, sizeof d->coef);
+    bool board = (flags & C9_JPEG_TJPGD) != 0;
+    /* TJpgDec's arithmetic writes its output over the luma plane, which therefore has to cover
+     * the MCU: luma at the largest sampling factors, as in every file TJpgDec decodes. */
+    d->tj = board && d->comp[0].h == d->hmax && d->comp[0].v == d->vmax;
+    d->scale = (uint8_t)scale;
+    d->output = output;
+    d->octx = output_ctx;
+    if (board) {
+        d->ow = (uint16_t)(d->width >> scale);
+        d->oh = (uint16_t)(d->height >> scale);
+    } else {
+        c9_jpeg_scaled_size(d, scale, &d->ow, &d->oh);
+    }
+    setup_scale(d, scale, d->tj);
+    if (d->tj)
+        memset(d->u.t.coef, 0, sizeof d->u.t.coef);
+    else
+        memset(d->u.q.coef, 0, sizeof d->u.q.coef);
     if (scale == 3)
         setup_skip(d);
-    /* At 1/1 every block goes through the full IDCT straight into its plane. */
-    bool full = scale == 0;
+    /* Which converter: chroma shifts for the unrolled 1/1 loops, 0xFF for the generic one. */
+    const comp_t *c1 = &d->comp[1];
+    d->kind = 0xFF;
+    if (d->ncomp == 1)
+        d->kind = 0xFE;
+    else if (d->comp[0].shx == 0 && d->comp[0].shy == 0 && c1->shx == d->comp[2].shx && c1->shy == d->comp[2].shy &&
+             c1->pw == d->comp[2].pw && c1->shx <= 1 && c1->shy <= 1 && (scale != 0 || c1->pw == 8))
+        d->kind = (uint8_t)(c1->shx | (c1->shy << 1));
+    /* At 1/8 the FAST tables' memory holds skip tables; colour is cheap there anyway. */
+    d->tab = d->profile == C9_JPEG_PROFILE_FAST && !d->tj && scale != 3;
+#if C9_JPEG_FAST_PROFILE
+    if (d->tab)
+        c9_jpeg_colour_tables(d->fx, (flags & C9_JPEG_SWAP_BYTES) != 0);
+#endif
+    d->swap = !d->tab && (flags & C9_JPEG_SWAP_BYTES);
+    unsigned how = scale == 3 ? RUN_EIGHTH : d->tj ? RUN_TJ : scale == 0 ? RUN_FULL : RUN_SCALED;
 #if C9_JPEG_FAST_PROFILE
     if (d->profile == C9_JPEG_PROFILE_FAST)
-        return full ? run_fast_full(d, scale, flags, output, output_ctx)
-                    : run_fast_scaled(d, scale, flags, output, output_ctx);
+        return run_fast(d, how);
 #endif
-    return full ? run_compact_full(d, scale, flags, output, output_ctx)
-                : run_compact_scaled(d, scale, flags, output, output_ctx);
+    return run_compact(d, how);
 }

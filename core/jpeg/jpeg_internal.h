@@ -144,15 +144,35 @@ struct c9_jpeg {
     uint16_t dclut[2][1 << DC_LUT_BITS];
     uint16_t aclut[2][1 << AC_LUT_BITS];
     uint16_t qt[4][64]; /* natural order */
-    uint8_t planes[MAX_BLOCKS * 64];
-    int16_t coef[64]; /* one block's coefficients: all zero between blocks */
+    /* The current decode (c9_jpeg_decode's arguments and what follows from them). */
+    c9_jpeg_output_fn output;
+    void *octx;
+    uint16_t ow, oh; /* output size in pixels: rounded up, or TJpgDec's rounded down */
+    uint8_t scale;   /* 0..3 */
+    uint8_t tj;      /* TJpgDec's arithmetic (C9_JPEG_TJPGD with luma at the largest sampling) */
+    uint8_t swap;    /* byte-swap the output after colour conversion */
+    uint8_t tab;     /* colour through the FAST tables */
+    uint8_t kind;    /* colour converter for whole MCUs (c9_jpeg_convert) */
+    /* One MCU. The two arithmetics need different buffers, never at the same time. */
     union {
-        uint16_t out[256]; /* one MCU of RGB565 */
         struct {
-            int32_t ws[64];
-            uint8_t tmp[64];
+            uint8_t planes[MAX_BLOCKS * 64];
+            int16_t coef[64]; /* one block's coefficients: all zero between blocks */
+            union {
+                uint16_t out[256]; /* one MCU of RGB565 */
+                struct {
+                    int32_t ws[64];
+                    uint8_t tmp[64];
+                } t;
+            } m;
+        } q;
+        struct {
+            /* Samples as TJpgDec keeps them (16-bit, not clipped); the RGB565 output is written
+             * over the luma plane, which starts the array and covers the whole MCU. */
+            int16_t yuv[MAX_BLOCKS * 64];
+            int32_t coef[64]; /* dequantised and prescaled; all zero between blocks */
         } t;
-    } m;
+    } u;
 };
 
 static inline uint16_t bswap16(uint16_t v) {
@@ -295,10 +315,21 @@ JP_INLINE unsigned skip_one(unsigned e) {
 /* Fills the FAST profile's colour lookup tables (byte-swapped output when swap). */
 void c9_jpeg_colour_tables(fastx_t *fx, bool swap);
 #endif
-/* Converts the MCU in the planes to RGB565 in m.out (w x h pixels, packed). kind: 0..3 luma at
+/* Converts the MCU in the planes to RGB565 in u.q.m.out (w x h pixels, packed). kind: 0..3 luma at
  * output resolution with both chroma planes upsampled by (kind & 1, kind >> 1); 0xFE gray;
  * 0xFF any geometry. tab: use the FAST colour tables; full: 1/1 with a whole MCU. */
 void c9_jpeg_convert(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h, int tab, int full);
+
+/* ---- TJpgDec's arithmetic (jpeg_tjpgd.c) ------------------------------------------------------ */
+
+/* 8192 times the AAN prescale factor of each natural position, as TJpgDec rounds it. */
+extern const uint16_t c9_jpeg_tj_ipsf[64];
+/* TJpgDec's 8x8 AAN inverse DCT of prescaled coefficients (natural order, `nz` as for
+ * c9_jpeg_idct8), in place in blk, to unclipped 16-bit samples. */
+void c9_jpeg_tj_idct(int32_t *blk, uint64_t nz, int16_t *out, unsigned stride);
+/* TJpgDec's colour for the MCU in u.t.yuv at the current scale, written over it as RGB565 (w x
+ * h pixels, packed). kind as for c9_jpeg_convert (meaningful at 1/1 only). */
+void c9_jpeg_tj_convert(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h);
 
 /* ---- Inverse transforms (jpeg_idct.c) -------------------------------------------------------- */
 

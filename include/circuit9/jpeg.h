@@ -65,6 +65,15 @@ typedef enum c9_jpeg_profile {
 
 /* Flags for c9_jpeg_decode(). */
 #define C9_JPEG_SWAP_BYTES 0x1u /* store each pixel byte-swapped (CircuitPython's RGB565_SWAPPED) */
+/* The pixels a CircuitPython 9 board's jpegio gives: TJpgDec R0.03 as CircuitPython configures
+ * it, bit for bit. Its AAN inverse DCT with prescaled dequantisation, a block without AC (every
+ * block at 1/8) filled with its DC, chroma replicated, its integer YCbCr conversion, 1/2 and 1/4
+ * as the truncated mean of 2x2 and 4x4 full-size RGB pixels, and its output area: (width >>
+ * scale) x (height >> scale), so the pixels of a partial MCU that round off at the right and
+ * bottom edges are not output (an MCU left without pixels is not output at all). Files TJpgDec
+ * rejects are decoded with the same arithmetic (4:1:1, 4:4:0, SOF1, progressive), or, where luma
+ * is not sampled the most, with the default arithmetic; either way with this output area. */
+#define C9_JPEG_TJPGD 0x2u
 
 /* Work memory sizes (bytes, including alignment slack). Equal to c9_jpeg_workspace_size(). */
 #define C9_JPEG_WORKSPACE_COMPACT 3496u
