@@ -1,6 +1,7 @@
 /*
  * jpegio.JpegDecoder: CircuitPython 9.2.9's API, argument order, exception types and messages,
- * over the circuit9 JPEG core (include/circuit9/jpeg.h).
+ * over the circuit9 JPEG core (include/circuit9/jpeg.h) in its C9_JPEG_TJPGD mode, so bitmaps get
+ * exactly a board's pixels.
  *
  * Sources. open() takes a path (opened with the caller's builtin open(path, "rb"), so the
  * circuit9 runtime's drive mapping applies), a binary stream (anything with readinto(), read()
@@ -614,7 +615,8 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     ((c9py_bitmap_obj_t *)bitmap_obj)->exports++;
     SELF->busy = true;
     SELF->ts = PyEval_SaveThread();
-    c9_err_t err = c9_jpeg_decode(SELF->dec, scale, C9_JPEG_SWAP_BYTES, put_block, &out);
+    /* A board's pixels, bit for bit (the core's TJpgDec arithmetic). */
+    c9_err_t err = c9_jpeg_decode(SELF->dec, scale, C9_JPEG_SWAP_BYTES | C9_JPEG_TJPGD, put_block, &out);
     PyEval_RestoreThread(SELF->ts);
     SELF->ts = NULL;
     SELF->busy = false;
