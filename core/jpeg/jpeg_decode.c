@@ -222,6 +222,63 @@ static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigne
     }
 }
 
+/* Transforms the block in u.q.coef / u.t.coef (nz: its non-zero positions; flat: TJpgDec fills
+ * it with its DC) into block slot i of the MCU's planes, and clears the coefficients again. */
+JP_INLINE void transform_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat, const int full, const int tj) {
+    const comp_t *c = &d->comp[d->blk_comp[i]];
+    if (tj) {
+        int32_t *blk = d->u.t.coef;
+        int16_t *dst = d->u.t.yuv + d->blk_dst[i];
+        if (flat) {
+            int16_t v = tj_dc_sample(blk[0]);
+            for (unsigned y = 0; y < 8; y++, dst += c->pw)
+                for (unsigned x = 0; x < 8; x++)
+                    dst[x] = v;
+            blk[0] = 0;
+        } else {
+            c9_jpeg_tj_idct(blk, nz, dst, c->pw);
+            memset(blk, 0, 64 * sizeof *blk); /* the transform works in place */
+        }
+        return;
+    }
+    uint8_t *dst = d->u.q.planes + d->blk_dst[i];
+    int16_t *blk = d->u.q.coef;
+    if (full || (c->fh | c->fv) == 0) {
+        c9_jpeg_idct8(blk, dst, c->pw, nz, d->u.q.m.t.ws);
+    } else if (c->fh == 2 && c->fv == 2) { /* always the case here at 1/8 */
+        c9_jpeg_idct2x2(blk, dst, c->pw, nz);
+    } else if (c->fh >= 2 && c->fv >= 2) {
+        uint8_t q[4];
+        c9_jpeg_idct2x2(blk, q, 2, nz);
+        reduce_block(q, 2, c->fh - 2, c->fv - 2, dst, c->pw);
+    } else {
+        c9_jpeg_idct8(blk, d->u.q.m.t.tmp, 8, nz, d->u.q.m.t.ws);
+        reduce_block(d->u.q.m.t.tmp, 8, c->fh, c->fv, dst, c->pw);
+    }
+    /* nz covers every position written: a flat block dirtied only its DC. */
+    if (nz == 1)
+        blk[0] = 0;
+    else
+        memset(blk, 0, 64 * sizeof *blk);
+}
+
+void c9_jpeg_put_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat) {
+    if (d->tj)
+        transform_block(d, i, nz, flat, 0, 1);
+    else if (d->scale == 0)
+        transform_block(d, i, nz, flat, 1, 0);
+    else
+        transform_block(d, i, nz, flat, 0, 0);
+}
+
+void c9_jpeg_put_dc(c9_jpeg_t *d, unsigned i, int32_t dc) {
+    const comp_t *c = &d->comp[d->blk_comp[i]];
+    if (d->tj)
+        d->u.t.yuv[d->blk_dst[i]] = tj_dc_sample(tj_dc_prescaled(dc, d->qt[c->tq][0]));
+    else
+        d->u.q.planes[d->blk_dst[i]] = dc_sample(dc, d->qt[c->tq][0]);
+}
+
 /* Decodes one MCU into the component planes at the current scale: TJpgDec's arithmetic when tj
  * (into u.t.yuv), else the quality arithmetic (into u.q.planes). */
 JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full, const int eighth, const int tj) {
@@ -236,45 +293,12 @@ JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full,
             continue;
         }
         int flat;
-        if (tj) {
-            int32_t *blk = d->u.t.coef;
-            int16_t *dst = d->u.t.yuv + d->blk_dst[i];
-            uint64_t nz = decode_block(d, b, c, blk, fast, 1, &flat);
-            if (flat) {
-                int16_t v = tj_dc_sample(blk[0]);
-                for (unsigned y = 0; y < 8; y++, dst += c->pw)
-                    for (unsigned x = 0; x < 8; x++)
-                        dst[x] = v;
-            } else {
-                c9_jpeg_tj_idct(blk, nz, dst, c->pw);
-            }
-            /* The transform works in place: a block that was not flat is dirty throughout. */
-            if (flat)
-                blk[0] = 0;
-            else
-                memset(blk, 0, 64 * sizeof *blk);
-            continue;
-        }
-        uint8_t *dst = d->u.q.planes + d->blk_dst[i];
-        int16_t *blk = d->u.q.coef;
-        uint64_t nz = decode_block(d, b, c, blk, fast, 0, &flat);
-        if (full || (c->fh | c->fv) == 0) {
-            c9_jpeg_idct8(blk, dst, c->pw, nz, d->u.q.m.t.ws);
-        } else if (c->fh == 2 && c->fv == 2) { /* always the case here at 1/8 */
-            c9_jpeg_idct2x2(blk, dst, c->pw, nz);
-        } else if (c->fh >= 2 && c->fv >= 2) {
-            uint8_t q[4];
-            c9_jpeg_idct2x2(blk, q, 2, nz);
-            reduce_block(q, 2, c->fh - 2, c->fv - 2, dst, c->pw);
-        } else {
-            c9_jpeg_idct8(blk, d->u.q.m.t.tmp, 8, nz, d->u.q.m.t.ws);
-            reduce_block(d->u.q.m.t.tmp, 8, c->fh, c->fv, dst, c->pw);
-        }
-        /* nz covers every position written: a flat block dirtied only its DC. */
-        if (nz == 1)
-            blk[0] = 0;
+        uint64_t nz;
+        if (tj)
+            nz = decode_block(d, b, c, d->u.t.coef, fast, 1, &flat);
         else
-            memset(blk, 0, 64 * sizeof *blk);
+            nz = decode_block(d, b, c, d->u.q.coef, fast, 0, &flat);
+        transform_block(d, i, nz, flat, full, tj);
     }
 }
 
@@ -282,7 +306,7 @@ JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full,
 
 /* Sets each component's plane geometry for a scale. TJpgDec's arithmetic keeps full-size planes
  * at 1/2 and 1/4 (it averages RGB pixels) and one sample per block at 1/8. */
-static void setup_scale(c9_jpeg_t *d, unsigned scale, bool tj) {
+static void setup_planes(c9_jpeg_t *d, unsigned scale, bool tj, bool dc_only) {
     unsigned off = 0;
     unsigned plane_scale = tj && scale < 3 ? 0 : scale;
     for (unsigned i = 0; i < d->ncomp; i++) {
@@ -308,7 +332,7 @@ static void setup_scale(c9_jpeg_t *d, unsigned scale, bool tj) {
         }
         /* At 1/8, chroma subsampled unequally (4:2:2, 4:4:0, 4:1:1) is only its DC, replicated,
          * as libjpeg-turbo does; equal subsampling (4:2:0) keeps a 2x2 transform per block. */
-        if (scale == 3 && (c->fh != c->fv || tj)) {
+        if (scale == 3 && (c->fh != c->fv || tj || dc_only)) {
             c->shx = (uint8_t)(c->shx + 3 - c->fh);
             c->shy = (uint8_t)(c->shy + 3 - c->fv);
             c->fh = c->fv = 3;
@@ -331,6 +355,33 @@ static void setup_scale(c9_jpeg_t *d, unsigned scale, bool tj) {
         }
     }
     d->nblk = (uint8_t)n;
+}
+
+void c9_jpeg_setup_scale(c9_jpeg_t *d, bool dc_only) {
+    /* A progressive image is output in frame order whatever its scans' orders; the current
+     * scan's order is kept for its decoding. */
+    uint8_t scan_order[3];
+    memcpy(scan_order, d->order, sizeof scan_order);
+    if (d->prog)
+        for (unsigned i = 0; i < d->ncomp; i++)
+            d->order[i] = (uint8_t)i;
+    setup_planes(d, d->scale, d->tj, dc_only);
+    memcpy(d->order, scan_order, sizeof scan_order);
+    /* Which converter: chroma shifts for the unrolled 1/1 loops, 0xFF for the generic one. */
+    const comp_t *c1 = &d->comp[1];
+    d->kind = 0xFF;
+    if (d->ncomp == 1)
+        d->kind = 0xFE;
+    else if (d->comp[0].shx == 0 && d->comp[0].shy == 0 && c1->shx == d->comp[2].shx && c1->shy == d->comp[2].shy &&
+             c1->pw == d->comp[2].pw && c1->shx <= 1 && c1->shy <= 1 && (d->scale != 0 || c1->pw == 8))
+        d->kind = (uint8_t)(c1->shx | (c1->shy << 1));
+}
+
+void c9_jpeg_set_mode(c9_jpeg_t *d, unsigned scale, unsigned flags) {
+    /* TJpgDec's arithmetic writes its output over the luma plane, which therefore has to cover
+     * the MCU: luma at the largest sampling factors, as in every file TJpgDec decodes. */
+    d->tj = (flags & C9_JPEG_TJPGD) && d->comp[0].h == d->hmax && d->comp[0].v == d->vmax;
+    d->scale = (uint8_t)scale;
 }
 
 /* Skip tables for the AC tables of the planes reduced to their DC (1/8 scale). The COMPACT
@@ -358,10 +409,7 @@ static void setup_skip(c9_jpeg_t *d) {
     }
 }
 
-/* Realigns after a restart interval: drops the bit buffer, expects RSTn (n = rst & 7) next.
- * The bit reader lives in d here (the caller saves and reloads it, so that its own copy never
- * has its address taken and can stay in registers). */
-static JP_NOINLINE c9_err_t do_restart(c9_jpeg_t *d, unsigned rst) {
+JP_NOINLINE c9_err_t c9_jpeg_restart(c9_jpeg_t *d, unsigned rst) {
     d->bb = 0;
     d->nbits = 0;
     while (!d->marker)
@@ -373,12 +421,11 @@ static JP_NOINLINE c9_err_t do_restart(c9_jpeg_t *d, unsigned rst) {
     d->marker = 0;
     for (unsigned i = 0; i < d->ncomp; i++)
         d->comp[i].pred = 0;
+    d->eobrun = 0;
     return C9_OK;
 }
 
-/* Converts the MCU at (mx, my) to RGB565 and hands it to the output callback (nothing for an MCU
- * that TJpgDec's rounding leaves without pixels). */
-static c9_err_t emit(c9_jpeg_t *d, unsigned mx, unsigned my) {
+c9_err_t c9_jpeg_emit(c9_jpeg_t *d, unsigned mx, unsigned my) {
     unsigned mw = (8u * d->hmax) >> d->scale, mh = (8u * d->vmax) >> d->scale;
     c9_jpeg_rect_t r;
     r.x = (uint16_t)(mx * mw);
@@ -415,7 +462,7 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int e
             if (d->ri) {
                 if (togo == 0) {
                     br_save(d, &b);
-                    c9_err_t e = do_restart(d, rst++);
+                    c9_err_t e = c9_jpeg_restart(d, rst++);
                     if (e != C9_OK)
                         return e;
                     br_load(d, &b);
@@ -430,7 +477,7 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int e
                     return d->err;
                 return d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : C9_JPEG_ERR_DATA;
             }
-            c9_err_t e = emit(d, mx, my);
+            c9_err_t e = c9_jpeg_emit(d, mx, my);
             if (e != C9_OK) {
                 br_save(d, &b);
                 return e;
@@ -471,34 +518,22 @@ c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_ou
     if (d->state != ST_OPEN)
         return C9_ERR_BADF;
     d->state = ST_DONE;
-    bool board = (flags & C9_JPEG_TJPGD) != 0;
-    /* TJpgDec's arithmetic writes its output over the luma plane, which therefore has to cover
-     * the MCU: luma at the largest sampling factors, as in every file TJpgDec decodes. */
-    d->tj = board && d->comp[0].h == d->hmax && d->comp[0].v == d->vmax;
-    d->scale = (uint8_t)scale;
+    c9_jpeg_set_mode(d, scale, flags);
     d->output = output;
     d->octx = output_ctx;
-    if (board) {
+    if (flags & C9_JPEG_TJPGD) {
         d->ow = (uint16_t)(d->width >> scale);
         d->oh = (uint16_t)(d->height >> scale);
     } else {
         c9_jpeg_scaled_size(d, scale, &d->ow, &d->oh);
     }
-    setup_scale(d, scale, d->tj);
+    c9_jpeg_setup_scale(d, false);
     if (d->tj)
         memset(d->u.t.coef, 0, sizeof d->u.t.coef);
     else
         memset(d->u.q.coef, 0, sizeof d->u.q.coef);
-    if (scale == 3)
+    if (scale == 3 && !d->prog)
         setup_skip(d);
-    /* Which converter: chroma shifts for the unrolled 1/1 loops, 0xFF for the generic one. */
-    const comp_t *c1 = &d->comp[1];
-    d->kind = 0xFF;
-    if (d->ncomp == 1)
-        d->kind = 0xFE;
-    else if (d->comp[0].shx == 0 && d->comp[0].shy == 0 && c1->shx == d->comp[2].shx && c1->shy == d->comp[2].shy &&
-             c1->pw == d->comp[2].pw && c1->shx <= 1 && c1->shy <= 1 && (scale != 0 || c1->pw == 8))
-        d->kind = (uint8_t)(c1->shx | (c1->shy << 1));
     /* At 1/8 the FAST tables' memory holds skip tables; colour is cheap there anyway. */
     d->tab = d->profile == C9_JPEG_PROFILE_FAST && !d->tj && scale != 3;
 #if C9_JPEG_FAST_PROFILE
@@ -506,6 +541,10 @@ c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_ou
         c9_jpeg_colour_tables(d->fx, (flags & C9_JPEG_SWAP_BYTES) != 0);
 #endif
     d->swap = !d->tab && (flags & C9_JPEG_SWAP_BYTES);
+#if C9_JPEG_PROGRESSIVE
+    if (d->prog)
+        return c9_jpeg_prog_decode(d);
+#endif
     unsigned how = scale == 3 ? RUN_EIGHTH : d->tj ? RUN_TJ : scale == 0 ? RUN_FULL : RUN_SCALED;
 #if C9_JPEG_FAST_PROFILE
     if (d->profile == C9_JPEG_PROFILE_FAST)

@@ -152,16 +152,43 @@ static bool pow2_ratio(unsigned max, unsigned f) {
     return max % f == 0 && (max / f == 1 || max / f == 2 || max / f == 4);
 }
 
+/* MCU geometry of the frame: sampling factors checked, MCU counts. */
+static c9_err_t frame_geometry(c9_jpeg_t *d) {
+    unsigned hmax = 1, vmax = 1, blocks = 0;
+    if (d->ncomp == 1) {
+        d->comp[0].h = d->comp[0].v = 1; /* a single-component scan is one block per MCU */
+    }
+    for (int i = 0; i < d->ncomp; i++) {
+        comp_t *c = &d->comp[i];
+        hmax = C9_MAX(hmax, c->h);
+        vmax = C9_MAX(vmax, c->v);
+        blocks += (unsigned)c->h * c->v;
+    }
+    if (blocks > MAX_BLOCKS)
+        return C9_JPEG_ERR_SAMPLING;
+    for (int i = 0; i < d->ncomp; i++) {
+        if (!pow2_ratio(hmax, d->comp[i].h) || !pow2_ratio(vmax, d->comp[i].v))
+            return C9_JPEG_ERR_SAMPLING;
+    }
+    d->hmax = (uint8_t)hmax;
+    d->vmax = (uint8_t)vmax;
+    d->mcus_x = (uint16_t)((d->width + 8 * hmax - 1) / (8 * hmax));
+    d->mcus_y = (uint16_t)((d->height + 8 * vmax - 1) / (8 * vmax));
+    return C9_OK;
+}
+
+/* A scan header. Baseline: every component, the whole spectrum, no approximation. Progressive:
+ * one component or several for DC scans, a spectral band and successive approximation. */
 static c9_err_t parse_sos(c9_jpeg_t *d) {
     int len, ns;
     if (!d->sof)
         return C9_JPEG_ERR_FORMAT;
     TRY(len = c9_jpeg_get16(d));
     TRY(ns = c9_jpeg_get8(d));
-    if (ns < 1 || ns > 4 || len != 6 + 2 * ns)
+    if (ns < 1 || ns > 4 || len != 6 + 2 * ns || ns > d->ncomp)
         return C9_JPEG_ERR_FORMAT;
-    if (ns != d->ncomp)
-        return C9_ERR_NOTSUP; /* components in separate scans need a whole-image buffer */
+    if (ns != d->ncomp && !d->prog)
+        return C9_ERR_NOTSUP; /* baseline components in separate scans need a whole-image buffer */
     unsigned used = 0;
     for (int i = 0; i < ns; i++) {
         int cs, t;
@@ -186,44 +213,34 @@ static c9_err_t parse_sos(c9_jpeg_t *d) {
             return C9_ERR_NOTSUP;
         d->order[i] = (uint8_t)ci;
     }
+    d->ns = (uint8_t)ns;
     int ss, se, a;
     TRY(ss = c9_jpeg_get8(d));
     TRY(se = c9_jpeg_get8(d));
     TRY(a = c9_jpeg_get8(d));
-    if (ss != 0 || se != 63 || a != 0)
-        return C9_JPEG_ERR_FORMAT;
-
-    unsigned hmax = 1, vmax = 1, blocks = 0;
-    if (d->ncomp == 1) {
-        d->comp[0].h = d->comp[0].v = 1; /* a single-component scan is one block per MCU */
-    }
-    for (int i = 0; i < d->ncomp; i++) {
-        comp_t *c = &d->comp[i];
-        if (!(d->qdef & (1u << c->tq)) || !(d->hdef & (1u << c->td)) || !(d->hdef & (4u << c->ta)))
+    d->ss = (uint8_t)ss;
+    d->se = (uint8_t)se;
+    d->ah = (uint8_t)(a >> 4);
+    d->al = (uint8_t)(a & 15);
+    if (!d->prog) {
+        if (ss != 0 || se != 63 || a != 0)
             return C9_JPEG_ERR_FORMAT;
-        hmax = C9_MAX(hmax, c->h);
-        vmax = C9_MAX(vmax, c->v);
-        blocks += (unsigned)c->h * c->v;
+    } else if (ss > se || se > 63 || (ss == 0 && se != 0) || (ss && ns != 1) || d->ah > 13 || d->al > 13) {
+        return C9_JPEG_ERR_FORMAT;
     }
-    if (blocks > MAX_BLOCKS)
-        return C9_JPEG_ERR_SAMPLING;
-    for (int i = 0; i < d->ncomp; i++) {
-        if (!pow2_ratio(hmax, d->comp[i].h) || !pow2_ratio(vmax, d->comp[i].v))
-            return C9_JPEG_ERR_SAMPLING;
+    /* The tables this scan uses: DC tables for the first DC scan, AC tables for AC scans. */
+    bool dc_tab = !d->prog || (ss == 0 && d->ah == 0), ac_tab = !d->prog || ss != 0;
+    for (int i = 0; i < ns; i++) {
+        const comp_t *c = &d->comp[d->order[i]];
+        if (!(d->qdef & (1u << c->tq)) || (dc_tab && !(d->hdef & (1u << c->td))) ||
+            (ac_tab && !(d->hdef & (4u << c->ta))))
+            return C9_JPEG_ERR_FORMAT;
     }
-    d->hmax = (uint8_t)hmax;
-    d->vmax = (uint8_t)vmax;
-    d->mcus_x = (uint16_t)((d->width + 8 * hmax - 1) / (8 * hmax));
-    d->mcus_y = (uint16_t)((d->height + 8 * vmax - 1) / (8 * vmax));
-    return C9_OK;
+    return frame_geometry(d);
 }
 
-static c9_err_t parse_headers(c9_jpeg_t *d) {
-    int a, b;
-    TRY(a = c9_jpeg_get8(d));
-    TRY(b = c9_jpeg_get8(d));
-    if (a != 0xFF || b != M_SOI)
-        return C9_JPEG_ERR_FORMAT;
+c9_err_t c9_jpeg_markers(c9_jpeg_t *d, bool *eoi) {
+    *eoi = false;
     for (;;) {
         int m;
         TRY(m = c9_jpeg_get8(d));
@@ -235,8 +252,15 @@ static c9_err_t parse_headers(c9_jpeg_t *d) {
         switch (m) {
         case M_SOF0:
         case M_SOF1: TRY(parse_sof(d)); break;
-        case 0xC2:
-        case 0xC6: return C9_JPEG_ERR_PROGRESSIVE;
+        case M_SOF2:
+#if C9_JPEG_PROGRESSIVE
+            TRY(parse_sof(d));
+            d->prog = 1;
+            break;
+#else
+            return C9_JPEG_ERR_PROGRESSIVE;
+#endif
+        case 0xC6: return C9_JPEG_ERR_PROGRESSIVE; /* differential (hierarchical) progressive */
         case 0xC3:
         case 0xC7:
         case 0xCB:
@@ -258,8 +282,13 @@ static c9_err_t parse_headers(c9_jpeg_t *d) {
             break;
         }
         case M_SOS: return parse_sos(d);
-        case M_SOI:
         case M_EOI:
+            if (d->prog && d->state == ST_DONE) {
+                *eoi = true; /* after the last scan of a progressive image */
+                return C9_OK;
+            }
+            return C9_JPEG_ERR_FORMAT;
+        case M_SOI:
         case 0x00: return C9_JPEG_ERR_FORMAT;
         default:
             if (m == M_TEM || (m >= M_RST0 && m <= M_RST0 + 7))
@@ -272,6 +301,16 @@ static c9_err_t parse_headers(c9_jpeg_t *d) {
             break;
         }
     }
+}
+
+static c9_err_t parse_headers(c9_jpeg_t *d) {
+    int a, b;
+    TRY(a = c9_jpeg_get8(d));
+    TRY(b = c9_jpeg_get8(d));
+    if (a != 0xFF || b != M_SOI)
+        return C9_JPEG_ERR_FORMAT;
+    bool eoi;
+    return c9_jpeg_markers(d, &eoi);
 }
 
 c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
@@ -322,6 +361,7 @@ c9_err_t c9_jpeg_get_info(const c9_jpeg_t *d, c9_jpeg_info_t *info) {
     info->restart_interval = d->ri;
     info->mcu_width = (uint16_t)(8 * d->hmax);
     info->mcu_height = (uint16_t)(8 * d->vmax);
+    info->progressive = d->prog;
     return C9_OK;
 }
 

@@ -5,8 +5,9 @@
 #include "jpeg_internal.h"
 
 /* Keeps unread bytes, tops the buffer up. Returns bytes added, 0 at the end, or an error. */
-static int32_t fill_input(c9_jpeg_t *d) {
+int32_t c9_jpeg_fill_input(c9_jpeg_t *d) {
     size_t keep = (size_t)(d->in_end - d->in_ptr);
+    d->in_base += (uint32_t)(d->in_ptr - d->inbuf);
     if (keep && d->in_ptr != d->inbuf)
         memmove(d->inbuf, d->in_ptr, keep);
     d->in_ptr = d->inbuf;
@@ -22,7 +23,7 @@ static int32_t fill_input(c9_jpeg_t *d) {
 
 int c9_jpeg_get8(c9_jpeg_t *d) {
     if (JP_UNLIKELY(d->in_ptr == d->in_end)) {
-        int32_t r = fill_input(d);
+        int32_t r = c9_jpeg_fill_input(d);
         if (r <= 0)
             return r < 0 ? r : C9_JPEG_ERR_TRUNCATED;
     }
@@ -42,7 +43,7 @@ int c9_jpeg_get16(c9_jpeg_t *d) {
 c9_err_t c9_jpeg_skip_bytes(c9_jpeg_t *d, uint32_t n) {
     while (n) {
         if (d->in_ptr == d->in_end) {
-            int32_t r = fill_input(d);
+            int32_t r = c9_jpeg_fill_input(d);
             if (r <= 0)
                 return r < 0 ? r : C9_JPEG_ERR_TRUNCATED;
         }
@@ -62,7 +63,7 @@ JP_NOINLINE unsigned c9_jpeg_slow_byte(c9_jpeg_t *d) {
             return 0;
         }
         if (d->in_end - d->in_ptr < 2) {
-            int32_t r = fill_input(d);
+            int32_t r = c9_jpeg_fill_input(d);
             if (r < 0 && !d->err)
                 d->err = r;
             if (r <= 0) {

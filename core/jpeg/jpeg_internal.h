@@ -61,13 +61,14 @@ typedef uint32_t bb_t;
 #define SKIP_REFILL_AT 25 /* a skip entry drops up to 25 bits; br_fill leaves at least 25 */
 #endif
 #define INBUF_COMPACT 256
-#define INBUF_FAST 384
+#define INBUF_FAST 352
 #define MAX_BLOCKS 6
 #define MARK_EOF 0x100 /* pseudo marker: the input ended */
 
 /* Markers. */
 #define M_SOF0 0xC0
 #define M_SOF1 0xC1
+#define M_SOF2 0xC2
 #define M_DHT 0xC4
 #define M_DAC 0xCC
 #define M_RST0 0xD0
@@ -88,11 +89,14 @@ typedef struct huff {
 
 typedef struct comp {
     uint8_t id, h, v, tq, td, ta;
-    uint8_t shx, shy; /* log2 upsampling from plane to output at the current scale */
-    uint8_t fh, fv;   /* log2 reduction of each 8x8 block at the current scale */
-    uint8_t pw, ph;   /* plane size in samples */
-    uint16_t poff;    /* plane offset in planes[] */
-    int16_t pred;     /* DC predictor */
+    uint8_t shx, shy;  /* log2 upsampling from plane to output at the current scale */
+    uint8_t fh, fv;    /* log2 reduction of each 8x8 block at the current scale */
+    uint8_t pw, ph;    /* plane size in samples */
+    uint16_t poff;     /* plane offset in planes[] */
+    int16_t pred;      /* DC predictor */
+    uint16_t cbw, cbh; /* progressive: blocks stored per row and column */
+    uint8_t ck;        /* progressive: coefficients stored per block, 64 or (DC only) 1 */
+    uint32_t coff;     /* progressive: first coefficient of this component in the coefficient memory */
 } comp_t;
 
 #if C9_JPEG_FAST_PROFILE
@@ -134,6 +138,9 @@ struct c9_jpeg {
     uint8_t qdef, hdef, sof;
     uint8_t skipfmt;              /* AC table ids whose compact lookup table holds skip entries (1/8 scale) */
     uint8_t order[3];             /* scan order: indices into comp[] */
+    uint8_t ns;                   /* components in the scan */
+    uint8_t prog;                 /* progressive frame (SOF2) */
+    uint8_t ss, se, ah, al;       /* scan's spectral band and successive approximation */
     uint8_t nblk;                 /* blocks per MCU, in decoding order: */
     uint8_t blk_comp[MAX_BLOCKS]; /* component index */
     uint16_t blk_dst[MAX_BLOCKS]; /* offset in planes[] at the current scale */
@@ -144,6 +151,13 @@ struct c9_jpeg {
     uint16_t dclut[2][1 << DC_LUT_BITS];
     uint16_t aclut[2][1 << AC_LUT_BITS];
     uint16_t qt[4][64]; /* natural order */
+    /* Progressive: the caller's coefficient memory, the end-of-band run, the seek callback and
+     * the input offset of inbuf[0]. */
+    int16_t *cm;
+    size_t cm_size;
+    uint16_t eobrun;
+    c9_jpeg_seek_fn seek;
+    uint32_t in_base;
     /* The current decode (c9_jpeg_decode's arguments and what follows from them). */
     c9_jpeg_output_fn output;
     void *octx;
@@ -184,6 +198,8 @@ extern const uint8_t c9_jpeg_zz[80];
 
 /* ---- Input (jpeg_input.c) -------------------------------------------------------------------- */
 
+/* Keeps unread bytes, tops the buffer up. Returns bytes added, 0 at the end, or an error. */
+int32_t c9_jpeg_fill_input(c9_jpeg_t *d);
 /* Header byte or big-endian word, or a negative error (the input ending inside the headers is
  * truncation). */
 int c9_jpeg_get8(c9_jpeg_t *d);
@@ -193,6 +209,12 @@ c9_err_t c9_jpeg_skip_bytes(c9_jpeg_t *d, uint32_t n);
  * fill byte or marker), or a marker already met. Past a marker or the end it supplies zero bits
  * and counts them, so a decode that consumes them is known to be broken or truncated. */
 unsigned c9_jpeg_slow_byte(c9_jpeg_t *d);
+
+/* ---- Headers (jpeg_header.c) ---------------------------------------------------------------- */
+
+/* Parses markers up to and including the next scan header; *eoi when an EOI ends a progressive
+ * image instead (after its first scan). */
+c9_err_t c9_jpeg_markers(c9_jpeg_t *d, bool *eoi);
 
 /* ---- Huffman tables (jpeg_huffman.c) --------------------------------------------------------- */
 
@@ -319,6 +341,28 @@ void c9_jpeg_colour_tables(fastx_t *fx, bool swap);
  * output resolution with both chroma planes upsampled by (kind & 1, kind >> 1); 0xFE gray;
  * 0xFF any geometry. tab: use the FAST colour tables; full: 1/1 with a whole MCU. */
 void c9_jpeg_convert(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h, int tab, int full);
+
+/* ---- Decoding (jpeg_decode.c, jpeg_progressive.c) ------------------------------------------- */
+
+/* The arithmetic (d->tj) and scale of a decode. */
+void c9_jpeg_set_mode(c9_jpeg_t *d, unsigned scale, unsigned flags);
+/* Plane geometry, block layout and colour converter for d->scale; dc_only reduces every block
+ * to its DC at 1/8 (else only luma and unequally subsampled chroma are). */
+void c9_jpeg_setup_scale(c9_jpeg_t *d, bool dc_only);
+/* Transforms the dequantised block in u.q.coef or u.t.coef (TJpgDec's arithmetic), nz its
+ * non-zero positions, flat TJpgDec's DC fill, into block slot i of the MCU at the current scale;
+ * leaves the coefficients zero. */
+void c9_jpeg_put_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat);
+/* Block slot i reduced to its DC (quantised), at 1/8. */
+void c9_jpeg_put_dc(c9_jpeg_t *d, unsigned i, int32_t dc);
+/* Converts the MCU at (mx, my) to RGB565 and hands it to the output callback (nothing for an MCU
+ * that TJpgDec's rounding leaves without pixels). */
+c9_err_t c9_jpeg_emit(c9_jpeg_t *d, unsigned mx, unsigned my);
+/* Realigns after a restart interval: drops the bit buffer (kept in d), expects RSTn (n = rst &
+ * 7) next, resets the DC predictions and the end-of-band run. */
+c9_err_t c9_jpeg_restart(c9_jpeg_t *d, unsigned rst);
+/* Decodes a progressive image once c9_jpeg_decode() has set up the scale and output. */
+c9_err_t c9_jpeg_prog_decode(c9_jpeg_t *d);
 
 /* ---- TJpgDec's arithmetic (jpeg_tjpgd.c) ------------------------------------------------------ */
 

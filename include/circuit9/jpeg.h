@@ -19,9 +19,17 @@
  * Huffman lookup tables that also decode the coefficient value, and colour lookup tables, in at
  * most 16 KB. Both give the same pixels.
  *
- * Supported: baseline (SOF0) and 8-bit extended Huffman (SOF1) JPEG, grayscale or YCbCr, with
- * any power-of-two sampling up to 6 blocks per MCU (4:4:4, 4:2:2, 4:2:0, 4:4:0, 4:1:1), restart
- * intervals, any APPn/COM segment, and files whose EOI is missing. Scales 1/1, 1/2, 1/4 and 1/8;
+ * Supported: baseline (SOF0), 8-bit extended Huffman (SOF1) and progressive (SOF2) JPEG,
+ * grayscale or YCbCr, with any power-of-two sampling up to 6 blocks per MCU (4:4:4, 4:2:2, 4:2:0,
+ * 4:4:0, 4:1:1), restart intervals, any APPn/COM segment, and files whose EOI is missing.
+ *
+ * Progressive files hold every block's coefficients in several scans, so the decoder needs
+ * coefficient memory from the caller (c9_jpeg_coef_size(), c9_jpeg_set_coef_memory()): 2 bytes
+ * per coefficient at 1/1, 1/2 and 1/4, 2 bytes per block (its DC) at 1/8. At 1/8 a seekable input
+ * (c9_jpeg_set_seek()) needs none when the DC scans allow it: the decoder then reads the DC scans
+ * side by side, block by block, in the work memory alone. AC scans are skipped at 1/8.
+ *
+ * Scales 1/1, 1/2, 1/4 and 1/8;
  * at 1/8 the luma AC coefficients are entropy-decoded only to be skipped (neither dequantised nor
  * transformed), and chroma that is subsampled gets a 2x2 transform so colour edges stay sharp.
  *
@@ -45,12 +53,18 @@ extern "C" {
 #define C9_JPEG_FAST_PROFILE 1
 #endif
 
+/* 1: decode progressive JPEG (SOF2). 0 leaves it out of the firmware; c9_jpeg_open() then
+ * returns C9_JPEG_ERR_PROGRESSIVE for it. */
+#ifndef C9_JPEG_PROGRESSIVE
+#define C9_JPEG_PROGRESSIVE 1
+#endif
+
 /* Domain error codes (below -1000). */
 enum {
     C9_JPEG_ERR_FORMAT = -1001,      /* not a JPEG, or a broken header (bad marker, bad length, ...) */
     C9_JPEG_ERR_DATA = -1002,        /* corrupt entropy-coded data (bad Huffman code, lost restart) */
     C9_JPEG_ERR_TRUNCATED = -1003,   /* the input ended before the image did */
-    C9_JPEG_ERR_PROGRESSIVE = -1004, /* progressive (SOF2/SOF6) */
+    C9_JPEG_ERR_PROGRESSIVE = -1004, /* progressive: differential (SOF6), or SOF2 in a build without it */
     C9_JPEG_ERR_ARITHMETIC = -1005,  /* arithmetic coding (SOF9, SOF10, SOF13, SOF14) */
     C9_JPEG_ERR_PRECISION = -1006,   /* sample precision other than 8 bits (12-bit, ...) */
     C9_JPEG_ERR_LOSSLESS = -1007,    /* lossless (SOF3, SOF7, SOF11, SOF15) */
@@ -83,6 +97,11 @@ typedef enum c9_jpeg_profile {
  * negative c9_err_t, which the decoder returns unchanged. */
 typedef int32_t (*c9_jpeg_read_fn)(void *ctx, uint8_t *buf, uint32_t len);
 
+/* Makes the next read start `offset` bytes after the first byte the decoder read (its SOI).
+ * Returns C9_OK or a negative c9_err_t, which the decoder returns unchanged. Same context as the
+ * read callback. */
+typedef c9_err_t (*c9_jpeg_seek_fn)(void *ctx, uint32_t offset);
+
 /* An output rectangle in scaled image pixels. */
 typedef struct c9_jpeg_rect {
     uint16_t x, y, w, h;
@@ -98,6 +117,7 @@ typedef struct c9_jpeg_info {
     uint8_t h_samp, v_samp;         /* luma sampling factors relative to chroma: 2,2 is 4:2:0 */
     uint16_t restart_interval;      /* MCUs per restart interval, 0 when none */
     uint16_t mcu_width, mcu_height; /* full-size MCU, in pixels */
+    uint8_t progressive;            /* 1 for a progressive file (coefficient memory, see below) */
 } c9_jpeg_info_t;
 
 typedef struct c9_jpeg c9_jpeg_t;
@@ -121,10 +141,32 @@ c9_err_t c9_jpeg_get_info(const c9_jpeg_t *dec, c9_jpeg_info_t *info);
 /* Output size at scale 0..3 (1/1 .. 1/8): ceil(width / 2^scale) by ceil(height / 2^scale). */
 void c9_jpeg_scaled_size(const c9_jpeg_t *dec, unsigned scale, uint16_t *width, uint16_t *height);
 
+/* Gives the decoder a seek callback (for the read callback's context), which lets a progressive
+ * file decode at 1/8 without coefficient memory. C9_ERR_INVAL for a NULL decoder. */
+c9_err_t c9_jpeg_set_seek(c9_jpeg_t *dec, c9_jpeg_seek_fn seek);
+
+/* Bytes of coefficient memory the decode at `scale` with `flags` (as for c9_jpeg_decode) needs:
+ * 0 for a baseline file; for a progressive file 2 bytes per coefficient (128 a block) at scales
+ * 0..2; at 3, 2 bytes a block for the planes reduced to their DC (all of them with
+ * C9_JPEG_TJPGD; luma and unequally subsampled chroma otherwise) and 128 for the others (4:2:0
+ * chroma keeps a 2x2 transform), or 0 when a seek callback is set and the DC scans can be read
+ * side by side (the decoder reads through the file once to find out, then seeks back). Returns C9_OK, C9_ERR_INVAL
+ * (NULL argument, scale > 3), C9_ERR_BADF (not open), or, when it reads, C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED,
+ * C9_ERR_NOTSUP or an error from the callbacks. */
+c9_err_t c9_jpeg_coef_size(c9_jpeg_t *dec, unsigned scale, unsigned flags, size_t *bytes);
+
+/* Coefficient memory for the decode (any alignment; the caller keeps it until the decode
+ * returns). C9_ERR_INVAL for a NULL decoder, or NULL memory with a non-zero size. */
+c9_err_t c9_jpeg_set_coef_memory(c9_jpeg_t *dec, void *mem, size_t size);
+
 /* Decodes the whole image at 1/2^scale, calling `output` once per MCU in raster order.
  * Returns C9_OK, C9_ERR_INVAL (scale > 3, NULL output), C9_ERR_BADF (not opened, or already
- * decoded), C9_JPEG_ERR_DATA, C9_JPEG_ERR_TRUNCATED, an error from the read callback, or the
- * first non-C9_OK value returned by `output`. MCUs before an error have been output. */
+ * decoded), C9_ERR_NOMEM (progressive without the coefficient memory c9_jpeg_coef_size()
+ * asks for), C9_ERR_NOTSUP (progressive scans this decoder does not handle), C9_JPEG_ERR_DATA,
+ * C9_JPEG_ERR_FORMAT (a broken header between progressive scans), C9_JPEG_ERR_TRUNCATED, an
+ * error from the callbacks, or the first non-C9_OK value returned by `output`. For a baseline
+ * file, MCUs before an error have been output; a progressive file is output after its last
+ * scan, so an error leaves nothing output. */
 c9_err_t c9_jpeg_decode(c9_jpeg_t *dec, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *output_ctx);
 
 /* A short English description of a C9_JPEG_ERR_* code, or c9_strerror() for others. */

@@ -326,6 +326,7 @@ typedef struct enc {
     bool progressive;
     int noise; /* noise amplitude 0..255 */
     uint32_t seed;
+    bool smooth; /* gradients and noise only: no saturated edges (closer to a photograph) */
 } enc_t;
 
 static uint8_t picture(const enc_t *e, unsigned x, unsigned y, int c, uint32_t *seed) {
@@ -334,12 +335,14 @@ static uint8_t picture(const enc_t *e, unsigned x, unsigned y, int c, uint32_t *
     if (c == 1)
         v = (int)((y * 255) / (e->h ? e->h : 1));
     if (c == 2)
-        v = (int)(((x + y) * 4) & 255);
+        v = e->smooth ? (int)(((x + y) * 255) / (e->w + e->h)) : (int)(((x + y) * 4) & 255);
     int dx = (int)x - (int)e->w / 3, dy = (int)y - (int)e->h / 2;
-    if (dx * dx + dy * dy < (int)(e->h * e->h / 16))
+    if (!e->smooth && dx * dx + dy * dy < (int)(e->h * e->h / 16))
         v = c == 0 ? 255 : 0; /* saturated red disc: overshoot and clipping */
-    if ((x / 3) % 5 == 0 && y > e->h * 2 / 3)
+    if (!e->smooth && (x / 3) % 5 == 0 && y > e->h * 2 / 3)
         v = 255 - v; /* fine stripes */
+    if (e->smooth)
+        v = 64 + v / 2;
     v += (int)((*seed >> 16) % (unsigned)(2 * e->noise + 1)) - e->noise;
     return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
@@ -379,6 +382,42 @@ static buf_t lj_encode(const enc_t *e) {
     jpeg_finish_compress(&ci);
     jpeg_destroy_compress(&ci);
     free(row);
+    buf_t b = {malloc(outsize), outsize};
+    memcpy(b.p, out, outsize);
+    free(out);
+    return b;
+}
+
+/* Rewrites a JPEG with the same coefficients (libjpeg-turbo's lossless transcoding, as jpegtran
+ * does): progressive with libjpeg's default script when scans is NULL, else with that scan
+ * script (n entries); restart is the interval in MCUs (0: none). */
+static buf_t lj_transcode(const buf_t *in, const jpeg_scan_info *scans, int n, int restart) {
+    struct jpeg_decompress_struct di;
+    struct jpeg_compress_struct ci;
+    struct jpeg_error_mgr je, ce;
+    di.err = jpeg_std_error(&je);
+    jpeg_create_decompress(&di);
+    jpeg_mem_src(&di, in->p, (unsigned long)in->n);
+    jpeg_read_header(&di, TRUE);
+    jvirt_barray_ptr *coefs = jpeg_read_coefficients(&di);
+    ci.err = jpeg_std_error(&ce);
+    jpeg_create_compress(&ci);
+    unsigned char *out = NULL;
+    unsigned long outsize = 0;
+    jpeg_mem_dest(&ci, &out, &outsize);
+    jpeg_copy_critical_parameters(&di, &ci);
+    if (scans) {
+        ci.scan_info = scans;
+        ci.num_scans = n;
+    } else {
+        jpeg_simple_progression(&ci);
+    }
+    ci.restart_interval = (unsigned)restart;
+    jpeg_write_coefficients(&ci, coefs);
+    jpeg_finish_compress(&ci);
+    jpeg_destroy_compress(&ci);
+    jpeg_finish_decompress(&di);
+    jpeg_destroy_decompress(&di);
     buf_t b = {malloc(outsize), outsize};
     memcpy(b.p, out, outsize);
     free(out);

@@ -115,15 +115,15 @@ static void check_against_model(const buf_t *b, const char *what) {
 static void test_generated_against_model(void **state) {
     (void)state;
     static const enc_t cases[] = {
-        {67, 45, 3, {2, 1, 1}, {2, 1, 1}, 100, 0, false, false, 40, 1},  /* 4:2:0, dense */
-        {67, 45, 3, {2, 1, 1}, {2, 1, 1}, 30, 0, true, false, 80, 2},    /* 4:2:0, coarse */
-        {83, 29, 3, {2, 1, 1}, {1, 1, 1}, 90, 3, false, false, 20, 3},   /* 4:2:2, restarts */
-        {41, 37, 3, {1, 1, 1}, {1, 1, 1}, 100, 0, false, false, 120, 4}, /* 4:4:4, noisy */
-        {33, 50, 3, {1, 1, 1}, {2, 1, 1}, 85, 0, false, false, 10, 5},   /* 4:4:0 */
-        {70, 20, 3, {4, 1, 1}, {1, 1, 1}, 85, 2, true, false, 10, 6},    /* 4:1:1 */
-        {29, 31, 1, {1}, {1}, 100, 1, false, false, 60, 7},              /* gray */
-        {8, 8, 3, {2, 1, 1}, {2, 1, 1}, 75, 0, false, false, 0, 8},      /* one partial MCU */
-        {300, 17, 3, {2, 1, 1}, {2, 1, 1}, 95, 7, true, false, 255, 9},  /* saturated noise */
+        {67, 45, 3, {2, 1, 1}, {2, 1, 1}, 100, 0, false, false, 40, 1, false},  /* 4:2:0, dense */
+        {67, 45, 3, {2, 1, 1}, {2, 1, 1}, 30, 0, true, false, 80, 2, false},    /* 4:2:0, coarse */
+        {83, 29, 3, {2, 1, 1}, {1, 1, 1}, 90, 3, false, false, 20, 3, false},   /* 4:2:2, restarts */
+        {41, 37, 3, {1, 1, 1}, {1, 1, 1}, 100, 0, false, false, 120, 4, false}, /* 4:4:4, noisy */
+        {33, 50, 3, {1, 1, 1}, {2, 1, 1}, 85, 0, false, false, 10, 5, false},   /* 4:4:0 */
+        {70, 20, 3, {4, 1, 1}, {1, 1, 1}, 85, 2, true, false, 10, 6, false},    /* 4:1:1 */
+        {29, 31, 1, {1}, {1}, 100, 1, false, false, 60, 7, false},              /* gray */
+        {8, 8, 3, {2, 1, 1}, {2, 1, 1}, 75, 0, false, false, 0, 8, false},      /* one partial MCU */
+        {300, 17, 3, {2, 1, 1}, {2, 1, 1}, 95, 7, true, false, 255, 9, false},  /* saturated noise */
     };
     for (size_t n = 0; n < C9_ARRAY_SIZE(cases); n++) {
         buf_t b = lj_encode(&cases[n]);
@@ -145,7 +145,7 @@ static void test_generated_against_model(void **state) {
  * luma plane, so the decoder uses its own arithmetic, still inside the board's output area. */
 static void test_luma_not_largest(void **state) {
     (void)state;
-    enc_t e = {45, 27, 3, {1, 2, 1}, {1, 2, 1}, 85, 0, false, false, 10, 11};
+    enc_t e = {45, 27, 3, {1, 2, 1}, {1, 2, 1}, 85, 0, false, false, 10, 11, false};
     buf_t b = lj_encode(&e);
     for (unsigned scale = 0; scale < 4; scale++) {
         BOTH_PROFILES(prof) {
@@ -168,7 +168,7 @@ static void test_luma_not_largest(void **state) {
  * without C9_JPEG_SWAP_BYTES the values are the same, bytes swapped. */
 static void test_output_area_and_byte_order(void **state) {
     (void)state;
-    enc_t e = {20, 20, 3, {2, 1, 1}, {2, 1, 1}, 85, 0, false, false, 10, 12};
+    enc_t e = {20, 20, 3, {2, 1, 1}, {2, 1, 1}, 85, 0, false, false, 10, 12, false};
     buf_t b = lj_encode(&e);
     static const unsigned calls[4] = {4, 4, 4, 1}; /* 2 x 2 MCUs; at 1/8 only the first has pixels */
     for (unsigned scale = 0; scale < 4; scale++) {
