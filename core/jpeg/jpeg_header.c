@@ -2,6 +2,8 @@
  * JPEG headers: markers up to the first scan, quantisation and Huffman table segments, the frame
  * and scan headers, and the decoder's public set-up functions.
  */
+#include <stddef.h>
+
 #include "jpeg_internal.h"
 
 const uint8_t c9_jpeg_zz[80] = {
@@ -73,15 +75,19 @@ static c9_err_t parse_dht(c9_jpeg_t *d) {
         len -= 17;
         if (total > (cls ? 256u : 16u) || (int)total > len)
             return C9_JPEG_ERR_FORMAT;
+        len -= (int)total;
+        d->hdef |= (uint8_t)(1u << (cls * 2 + id));
+        if (cls && d->surveying) { /* AC tables are not used then, and their memory is taken */
+            TRY(c9_jpeg_skip_bytes(d, total));
+            continue;
+        }
         uint8_t *vals = cls ? d->acval[id] : d->dcval[id];
         for (unsigned i = 0; i < total; i++) {
             int c;
             TRY(c = c9_jpeg_get8(d));
             vals[i] = (uint8_t)c;
         }
-        len -= (int)total;
         TRY(c9_jpeg_build_huff(d, cls, id));
-        d->hdef |= (uint8_t)(1u << (cls * 2 + id));
     }
     return len == 0 ? C9_OK : C9_JPEG_ERR_FORMAT;
 }
@@ -283,7 +289,7 @@ c9_err_t c9_jpeg_markers(c9_jpeg_t *d, bool *eoi) {
         }
         case M_SOS: return parse_sos(d);
         case M_EOI:
-            if (d->prog && d->state == ST_DONE) {
+            if (d->prog && d->ns) {
                 *eoi = true; /* after the last scan of a progressive image */
                 return C9_OK;
             }
@@ -311,6 +317,40 @@ static c9_err_t parse_headers(c9_jpeg_t *d) {
         return C9_JPEG_ERR_FORMAT;
     bool eoi;
     return c9_jpeg_markers(d, &eoi);
+}
+
+/* Everything but the caller's set-up back to its state after c9_jpeg_open(): the input from its
+ * start again (seek), the headers parsed up to the first scan. */
+c9_err_t c9_jpeg_reparse(c9_jpeg_t *d) {
+    c9_jpeg_read_fn read = d->read;
+    void *read_ctx = d->read_ctx;
+    c9_jpeg_seek_fn seek = d->seek;
+#if C9_JPEG_FAST_PROFILE
+    fastx_t *fx = d->fx;
+#endif
+    uint8_t *inbuf = d->inbuf;
+    uint16_t in_cap = d->in_cap;
+    uint8_t profile = d->profile, state = d->state;
+    int16_t *cm = d->cm;
+    size_t cm_size = d->cm_size;
+    memset(d, 0, offsetof(c9_jpeg_t, u));
+    d->read = read;
+    d->read_ctx = read_ctx;
+    d->seek = seek;
+#if C9_JPEG_FAST_PROFILE
+    d->fx = fx;
+#endif
+    d->inbuf = inbuf;
+    d->in_cap = in_cap;
+    d->in_ptr = d->in_end = inbuf;
+    d->profile = profile;
+    d->cm = cm;
+    d->cm_size = cm_size;
+    c9_err_t err = seek(read_ctx, 0);
+    if (err == C9_OK)
+        err = parse_headers(d);
+    d->state = err == C9_OK ? state : (uint8_t)ST_DONE;
+    return err;
 }
 
 c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,

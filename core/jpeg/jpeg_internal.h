@@ -119,6 +119,27 @@ typedef struct fastx {
 } fastx_t;
 #endif
 
+/* One DC scan of a progressive image read side by side with the others (1/8 without
+ * coefficient memory): where its data starts, its own small input buffer and bit reader, and
+ * for a first scan the DC tables as they were when it started. */
+#define DC_BUF 40
+typedef struct dcscan {
+    uint32_t off;  /* input offset of the entropy-coded data */
+    uint32_t pos;  /* input offset of the next byte to load into buf */
+    uint32_t bits; /* bit buffer, next bit at the top */
+    uint16_t ri, togo, rst;
+    int16_t pred[3]; /* by frame component */
+    uint8_t ns, order[3];
+    uint8_t ah, al;
+    uint8_t nbits, len, idx;
+    uint8_t marker; /* marker met, or 0xFF at the end of the input */
+    uint8_t pad;    /* zero bytes supplied after it */
+    uint8_t td[3];  /* DC table of each frame component */
+    uint8_t counts[2][16], vals[2][16];
+    uint8_t buf[DC_BUF];
+} dcscan_t;
+#define DC_SCANS ((2 * 256 + 2 * 2 * (1 << AC_LUT_BITS)) / sizeof(dcscan_t))
+
 struct c9_jpeg {
     c9_jpeg_read_fn read;
     void *read_ctx;
@@ -147,9 +168,16 @@ struct c9_jpeg {
     comp_t comp[3];               /* frame order: Y, Cb, Cr */
     huff_t hdc[2], hac[2];
     uint8_t dcval[2][16];
-    uint8_t acval[2][256];
     uint16_t dclut[2][1 << DC_LUT_BITS];
-    uint16_t aclut[2][1 << AC_LUT_BITS];
+    union {
+        struct {
+            uint8_t acval[2][256];
+            uint16_t aclut[2][1 << AC_LUT_BITS];
+        };
+        /* A progressive image at 1/8 without coefficient memory reads its DC scans side by side
+         * and skips the AC scans, whose tables it never builds: their memory holds the scans. */
+        dcscan_t dcs[DC_SCANS];
+    };
     uint16_t qt[4][64]; /* natural order */
     /* Progressive: the caller's coefficient memory, the end-of-band run, the seek callback and
      * the input offset of inbuf[0]. */
@@ -158,6 +186,7 @@ struct c9_jpeg {
     uint16_t eobrun;
     c9_jpeg_seek_fn seek;
     uint32_t in_base;
+    uint8_t surveying; /* reading through the scans for their offsets: AC tables not built */
     /* The current decode (c9_jpeg_decode's arguments and what follows from them). */
     c9_jpeg_output_fn output;
     void *octx;
@@ -215,6 +244,9 @@ unsigned c9_jpeg_slow_byte(c9_jpeg_t *d);
 /* Parses markers up to and including the next scan header; *eoi when an EOI ends a progressive
  * image instead (after its first scan). */
 c9_err_t c9_jpeg_markers(c9_jpeg_t *d, bool *eoi);
+/* Back to the state c9_jpeg_open() left (needs the seek callback): the headers parsed again from
+ * the start of the input, up to the first scan. The caller's settings are kept. */
+c9_err_t c9_jpeg_reparse(c9_jpeg_t *d);
 
 /* ---- Huffman tables (jpeg_huffman.c) --------------------------------------------------------- */
 

@@ -288,12 +288,209 @@ static c9_err_t output_pass(c9_jpeg_t *d) {
     return C9_OK;
 }
 
+/* ---- 1/8 without coefficient memory: the DC scans read side by side ---------------------------
+ * A survey reads through the file once (AC tables skipped, entropy-coded data stepped over) and
+ * notes where each DC scan's data starts, with the DC tables its first scans use. The decode
+ * then gives each DC scan its own small buffer and bit reader, fed through the seek callback,
+ * and advances them all one MCU at a time: a block's DC is its first scan's value shifted up by
+ * Al, with each refinement scan's bit added. Every DC scan must take its blocks in MCU order:
+ * interleaved, or a single component sampled 1x1. */
+
+/* Reads through the scans from the current one (its header just parsed) to the end, noting the
+ * DC scans in d->dcs. Returns C9_OK with *n scans, C9_ERR_NOTSUP when they cannot be read side by
+ * side (too many, or a block order other than the MCUs'), or an input or format error. */
+static c9_err_t survey(c9_jpeg_t *d, unsigned *n) {
+    c9_err_t e = C9_OK;
+    *n = 0;
+    d->surveying = 1;
+    for (;;) {
+        if (d->ss == 0) {
+            const comp_t *c0 = &d->comp[d->order[0]];
+            if (*n == DC_SCANS || (d->ns == 1 && d->ncomp > 1 && (c0->h != 1 || c0->v != 1))) {
+                e = C9_ERR_NOTSUP;
+                break;
+            }
+            dcscan_t *r = &d->dcs[(*n)++];
+            memset(r, 0, sizeof *r);
+            r->off = d->in_base + (uint32_t)(d->in_ptr - d->inbuf);
+            r->ns = d->ns;
+            memcpy(r->order, d->order, sizeof r->order);
+            r->ah = d->ah;
+            r->al = d->al;
+            r->ri = d->ri;
+            for (unsigned i = 0; i < d->ns; i++) {
+                unsigned ci = d->order[i], t = d->comp[ci].td;
+                r->td[ci] = (uint8_t)t;
+                memcpy(r->counts[t], d->hdc[t].counts, 16);
+                memcpy(r->vals[t], d->dcval[t], 16);
+            }
+        }
+        e = skip_to_marker(d);
+        if (e != C9_OK || d->marker == MARK_EOF)
+            break;
+        d->marker = 0;
+        bool eoi;
+        e = c9_jpeg_markers(d, &eoi);
+        if (e == C9_JPEG_ERR_TRUNCATED && d->in_ptr == d->in_end) {
+            e = C9_OK; /* the input ends between segments */
+            break;
+        }
+        if (e != C9_OK || eoi)
+            break;
+    }
+    d->surveying = 0;
+    return e;
+}
+
+/* The scan's next input byte, or -1 at the end of the input. */
+static int dc_raw(c9_jpeg_t *d, dcscan_t *r) {
+    if (r->idx == r->len) {
+        c9_err_t e = d->seek(d->read_ctx, r->pos);
+        int32_t got = e == C9_OK ? d->read(d->read_ctx, r->buf, DC_BUF) : e;
+        if (got < 0 && !d->err)
+            d->err = got;
+        r->len = (uint8_t)(got > 0 ? (got > DC_BUF ? DC_BUF : got) : 0);
+        r->idx = 0;
+        r->pos += r->len;
+        if (!r->len)
+            return -1;
+    }
+    return r->buf[r->idx++];
+}
+
+/* The scan's next byte as the entropy decoder sees it (stuffing removed); past a marker, or the
+ * end of the input, zeros that are counted. */
+static unsigned dc_byte(c9_jpeg_t *d, dcscan_t *r) {
+    if (!r->marker) {
+        int c = dc_raw(d, r);
+        if (c >= 0 && c != 0xFF)
+            return (unsigned)c;
+        while (c == 0xFF)
+            c = dc_raw(d, r); /* stuffing, fill bytes or a marker */
+        if (c == 0)
+            return 0xFF;
+        r->marker = c < 0 ? 0xFF : (uint8_t)c; /* 0xFF: the end of the input */
+    }
+    if (r->pad < 255)
+        r->pad++;
+    return 0;
+}
+
+static unsigned dc_bit(c9_jpeg_t *d, dcscan_t *r) {
+    if (!r->nbits) {
+        r->bits = dc_byte(d, r) << 24;
+        r->nbits = 8;
+    }
+    unsigned v = r->bits >> 31;
+    r->bits <<= 1;
+    r->nbits--;
+    return v;
+}
+
+/* A DC difference: the category by a canonical walk of the scan's table, then its bits. */
+static int32_t dc_diff_walk(c9_jpeg_t *d, dcscan_t *r, unsigned t) {
+    uint32_t code = 0, first = 0, index = 0;
+    for (unsigned l = 1; l <= 16; l++) {
+        code = (code << 1) | dc_bit(d, r);
+        uint32_t cnt = r->counts[t][l - 1];
+        if (code - first < cnt) {
+            unsigned s = r->vals[t][index + code - first] & 15;
+            uint32_t v = 0;
+            for (unsigned i = 0; i < s; i++)
+                v = (v << 1) | dc_bit(d, r);
+            return s ? extend(v, s) : 0;
+        }
+        index += cnt;
+        first = (first + cnt) << 1;
+    }
+    if (!d->err)
+        d->err = C9_JPEG_ERR_DATA;
+    return 0;
+}
+
+/* Restart: the rest of the byte dropped, the RSTn marker expected next. */
+static c9_err_t dc_restart(c9_jpeg_t *d, dcscan_t *r) {
+    r->nbits = 0;
+    while (!r->marker)
+        (void)dc_byte(d, r);
+    unsigned m = r->marker;
+    if (m != M_RST0 + (r->rst & 7u))
+        return m == 0xFF ? (d->err ? d->err : C9_JPEG_ERR_TRUNCATED) : C9_JPEG_ERR_DATA;
+    r->marker = 0;
+    r->pad = 0;
+    r->rst++;
+    memset(r->pred, 0, sizeof r->pred);
+    return C9_OK;
+}
+
+static c9_err_t stream_decode(c9_jpeg_t *d, unsigned n) {
+    c9_jpeg_setup_scale(d, true);
+    for (unsigned k = 0; k < n; k++) {
+        dcscan_t *r = &d->dcs[k];
+        r->pos = r->off;
+        r->togo = r->ri;
+    }
+    unsigned first_slot[3] = {0, 0, 0};
+    for (unsigned ci = 1; ci < d->ncomp; ci++)
+        first_slot[ci] = first_slot[ci - 1] + (unsigned)d->comp[ci - 1].h * d->comp[ci - 1].v;
+    for (unsigned my = 0; my < d->mcus_y; my++) {
+        for (unsigned mx = 0; mx < d->mcus_x; mx++) {
+            uint16_t dc[MAX_BLOCKS] = {0};
+            for (unsigned k = 0; k < n; k++) {
+                dcscan_t *r = &d->dcs[k];
+                if (r->ri) {
+                    if (r->togo == 0) {
+                        c9_err_t e = dc_restart(d, r);
+                        if (e != C9_OK)
+                            return e;
+                        r->togo = r->ri;
+                    }
+                    r->togo--;
+                }
+                for (unsigned i = 0; i < r->ns; i++) {
+                    unsigned ci = r->order[i];
+                    const comp_t *c = &d->comp[ci];
+                    unsigned blocks = r->ns == 1 ? 1 : (unsigned)c->h * c->v;
+                    for (unsigned j = 0; j < blocks; j++) {
+                        uint16_t *v = &dc[first_slot[ci] + j];
+                        if (r->ah == 0) {
+                            r->pred[ci] =
+                                (int16_t)(uint16_t)((uint32_t)r->pred[ci] + (uint32_t)dc_diff_walk(d, r, r->td[ci]));
+                            *v = (uint16_t)((uint32_t)(uint16_t)r->pred[ci] << r->al);
+                        } else if (dc_bit(d, r)) {
+                            *v = (uint16_t)(*v | (1u << r->al));
+                        }
+                    }
+                }
+                /* Zeros read past a marker in the middle of the scan: it was cut or broken. */
+                if (r->pad && r->nbits < 8u * r->pad)
+                    return r->marker == 0xFF ? (d->err ? d->err : C9_JPEG_ERR_TRUNCATED) : C9_JPEG_ERR_DATA;
+            }
+            if (d->err)
+                return d->err;
+            for (unsigned i = 0; i < d->nblk; i++)
+                c9_jpeg_put_dc(d, i, (int16_t)dc[i]);
+            c9_err_t e = c9_jpeg_emit(d, mx, my);
+            if (e != C9_OK)
+                return e;
+        }
+    }
+    return C9_OK;
+}
+
 c9_err_t c9_jpeg_prog_decode(c9_jpeg_t *d) {
     uint64_t need = layout(d);
     if (need == UINT64_MAX)
         return C9_ERR_NOTSUP;
-    if (!d->cm || d->cm_size < need)
-        return C9_ERR_NOMEM;
+    if (!d->cm || d->cm_size < need) {
+        if (d->scale != 3 || !d->seek)
+            return C9_ERR_NOMEM;
+        unsigned n;
+        c9_err_t e = survey(d, &n);
+        if (e == C9_ERR_NOTSUP)
+            return C9_ERR_NOMEM; /* these scans need the memory */
+        return e != C9_OK ? e : stream_decode(d, n);
+    }
     memset(d->cm, 0, (size_t)need);
     for (;;) {
         c9_err_t e = decode_scan(d);
@@ -328,6 +525,15 @@ c9_err_t c9_jpeg_coef_size(c9_jpeg_t *d, unsigned scale, unsigned flags, size_t 
     if (need == UINT64_MAX || need > SIZE_MAX)
         return C9_ERR_NOTSUP;
     *bytes = (size_t)need;
+    if (scale == 3 && d->seek) {
+        unsigned n;
+        c9_err_t e = survey(d, &n);
+        if (e != C9_OK && e != C9_ERR_NOTSUP)
+            return e;
+        if (e == C9_OK)
+            *bytes = 0; /* the DC scans can be read side by side */
+        return c9_jpeg_reparse(d);
+    }
     return C9_OK;
 }
 

@@ -49,11 +49,24 @@ static buf_t load(const char *name) {
     return b;
 }
 
-/* A source that hands out at most `chunk` bytes per call. */
+/* A source that hands out at most `chunk` bytes per call; seekable when base is set. */
 typedef struct src {
     const uint8_t *p;
     size_t n, chunk;
+    const uint8_t *base;
+    size_t total;
+    unsigned seeks;
 } src_t;
+
+static c9_err_t src_seek(void *ctx, uint32_t off) {
+    src_t *s = ctx;
+    if (!s->base || off > s->total)
+        return C9_ERR_RANGE;
+    s->p = s->base + off;
+    s->n = s->total - off;
+    s->seeks++;
+    return C9_OK;
+}
 
 static int32_t src_read(void *ctx, uint8_t *out, uint32_t len) {
     src_t *s = ctx;
@@ -123,7 +136,7 @@ static uint8_t work_mem[C9_JPEG_WORKSPACE_FAST + 8];
 /* Decodes into an image of the full scaled size (rounded up) plus `margin` pixels each way. */
 static c9_err_t decode_img(const buf_t *b, c9_jpeg_profile_t prof, unsigned scale, unsigned flags, size_t chunk,
                            unsigned margin, img_t *im) {
-    src_t s = {b->p, b->n, chunk};
+    src_t s = {.p = b->p, .n = b->n, .chunk = chunk};
     c9_jpeg_t *d;
     memset(im, 0, sizeof *im);
     /* Deliberately misaligned work memory: the decoder aligns it itself. */

@@ -12,7 +12,7 @@
  * may be negative to give too little). *need receives that size. */
 static c9_err_t decode_prog(const buf_t *b, c9_jpeg_profile_t prof, unsigned scale, unsigned flags, size_t chunk,
                             long extra, img_t *im, size_t *need) {
-    src_t s = {b->p, b->n, chunk};
+    src_t s = {.p = b->p, .n = b->n, .chunk = chunk};
     c9_jpeg_t *d;
     memset(im, 0, sizeof *im);
     c9_err_t e = c9_jpeg_open(&d, work_mem + 1, c9_jpeg_workspace_size(prof), prof, src_read, &s);
@@ -183,6 +183,102 @@ static void test_psnr_against_libjpeg(void **state) {
     free(prog.p);
 }
 
+/* 1/8 without coefficient memory: the DC scans read side by side through the seek callback.
+ * *need is what c9_jpeg_coef_size() asked for. */
+static c9_err_t decode_stream(const buf_t *b, c9_jpeg_profile_t prof, unsigned flags, size_t chunk, img_t *im,
+                              size_t *need, unsigned *seeks) {
+    src_t s = {.p = b->p, .n = b->n, .chunk = chunk, .base = b->p, .total = b->n};
+    c9_jpeg_t *d;
+    memset(im, 0, sizeof *im);
+    c9_err_t e = c9_jpeg_open(&d, work_mem + 1, c9_jpeg_workspace_size(prof), prof, src_read, &s);
+    if (e != C9_OK)
+        return e;
+    assert_int_equal(c9_jpeg_set_seek(d, src_seek), C9_OK);
+    e = c9_jpeg_coef_size(d, 3, flags, need);
+    if (e != C9_OK)
+        return e;
+    uint16_t w, h;
+    c9_jpeg_scaled_size(d, 3, &w, &h);
+    img_init(im, w, h);
+    e = c9_jpeg_decode(d, 3, flags, put, im);
+    *seeks = s.seeks;
+    return e;
+}
+
+/* Without memory the 1/8 image is made of DC values alone: in TJpgDec's arithmetic (always DCs)
+ * exactly the baseline twin's; in the default one as well where that keeps only DCs (all but
+ * 4:2:0 chroma, which is held to libjpeg-turbo's 1/8 decode by PSNR on a photo-like picture). */
+static void test_one_eighth_without_memory(void **state) {
+    (void)state;
+    static const char *const files[] = {"s444.jpg",          "s422.jpg",           "s440.jpg",
+                                        "s411.jpg",          "gray.jpg",           "s420.jpg",
+                                        "odd_420_37x29.jpg", "odd_gray_13x11.jpg", "rst5_444.jpg"};
+    for (size_t f = 0; f < C9_ARRAY_SIZE(files); f++) {
+        buf_t base = load(files[f]);
+        coefs_t k;
+        assert_true(lj_coefs(&base, &k));
+        bool c420 = k.ncomp == 3 && k.hmax / k.hs[1] == 2 && k.vmax / k.vs[1] == 2;
+        for (size_t s = 0; s < C9_ARRAY_SIZE(scripts); s++) {
+            if (scripts[s].color_only && k.ncomp != 3)
+                continue;
+            buf_t prog = lj_transcode(&base, scripts[s].scans, scripts[s].n, scripts[s].restart);
+            /* DC scans per component read side by side only when each takes one block an MCU. */
+            bool streams = scripts[s].scans != dc_per_component || (k.hmax == 1 && k.vmax == 1);
+            for (unsigned tj = 0; tj < 2; tj++) {
+                unsigned flags = tj ? C9_JPEG_TJPGD | C9_JPEG_SWAP_BYTES : 0;
+                for (c9_jpeg_profile_t prof = C9_JPEG_PROFILE_COMPACT; prof <= C9_JPEG_PROFILE_FAST; prof++) {
+                    img_t got, want;
+                    size_t need = 0;
+                    unsigned seeks = 0;
+                    /* One byte a read puts every FF at the end of a DC scan's buffer. */
+                    c9_err_t e = decode_stream(&prog, prof, flags, prof ? 53 : 1, &got, &need, &seeks);
+                    if (!streams) {
+                        assert_true(need > 0);
+                        assert_int_equal(e, C9_ERR_NOMEM);
+                        img_free(&got);
+                        continue;
+                    }
+                    if (e != C9_OK || need)
+                        fail_msg("%s, %s, flags %u: error %d, asks for %zu bytes", files[f], scripts[s].name, flags, e,
+                                 need);
+                    assert_true(seeks > 0);
+                    assert_int_equal(decode_img(&base, prof, 3, flags, 4096, 0, &want), C9_OK);
+                    for (size_t i = 0; i < (size_t)got.w * got.h; i++) {
+                        assert_int_equal(got.hits[i], want.hits[i]);
+                        if (!tj && c420)
+                            continue;
+                        if (got.px[i] != want.px[i])
+                            fail_msg("%s, %s, flags %u: pixel %zu is %04x, baseline %04x", files[f], scripts[s].name,
+                                     flags, i, got.px[i], want.px[i]);
+                    }
+                    img_free(&got);
+                    img_free(&want);
+                }
+            }
+            free(prog.p);
+        }
+        coefs_free(&k);
+        free(base.p);
+    }
+    enc_t e = {160, 120, 3, {2, 1, 1}, {2, 1, 1}, 85, 4, true, true, 3, 33, true};
+    buf_t prog = lj_encode(&e);
+    img_t im;
+    size_t need;
+    unsigned seeks;
+    assert_int_equal(decode_stream(&prog, C9_JPEG_PROFILE_COMPACT, 0, 4096, &im, &need, &seeks), C9_OK);
+    assert_int_equal(need, 0u);
+    unsigned rw, rh;
+    uint8_t *ref = lj_decode(&prog, 3, &rw, &rh);
+    double db = psnr565(im.px, im.w, ref, rw, rw, rh);
+    if (getenv("C9_TEST_VERBOSE"))
+        printf("progressive 1/8 without memory: %.2f dB\n", db);
+    if (db < 34)
+        fail_msg("progressive 1/8 without memory: %.2f dB", db);
+    free(ref);
+    img_free(&im);
+    free(prog.p);
+}
+
 static void test_memory(void **state) {
     (void)state;
     buf_t base = load("s420.jpg"); /* 64x48: 4 x 3 MCUs of 6 blocks */
@@ -230,6 +326,17 @@ static void test_broken_progressive(void **state) {
             img_free(&im);
         }
     }
+    /* The same cuts read without memory at 1/8. */
+    for (size_t cut = prog.n / 8; cut < prog.n; cut += prog.n / 9) {
+        buf_t t = {prog.p, cut};
+        img_t im;
+        size_t need;
+        unsigned seeks;
+        c9_err_t e = decode_stream(&t, C9_JPEG_PROFILE_COMPACT, 0, 4096, &im, &need, &seeks);
+        if (e != C9_JPEG_ERR_TRUNCATED && e != C9_OK)
+            fail_msg("cut at %zu without memory: %d", cut, e);
+        img_free(&im);
+    }
     /* Corrupt entropy data: an error or garbage, never a crash (the fuzzer goes further). */
     buf_t c = {malloc(prog.n), prog.n};
     memcpy(c.p, prog.p, prog.n);
@@ -246,8 +353,11 @@ static void test_broken_progressive(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_pixels_as_baseline), cmocka_unit_test(test_board_pixels_progressive),
-        cmocka_unit_test(test_psnr_against_libjpeg),    cmocka_unit_test(test_memory),
+        cmocka_unit_test(test_same_pixels_as_baseline),
+        cmocka_unit_test(test_board_pixels_progressive),
+        cmocka_unit_test(test_psnr_against_libjpeg),
+        cmocka_unit_test(test_one_eighth_without_memory),
+        cmocka_unit_test(test_memory),
         cmocka_unit_test(test_broken_progressive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,7 @@ static const char *const board_files[] = {
 };
 
 static void image_size(const buf_t *b, unsigned *w, unsigned *h) {
-    src_t s = {b->p, b->n, 4096};
+    src_t s = {.p = b->p, .n = b->n, .chunk = 4096};
     c9_jpeg_t *d;
     c9_jpeg_info_t info;
     assert_int_equal(c9_jpeg_open(&d, work_mem, C9_JPEG_WORKSPACE_COMPACT, C9_JPEG_PROFILE_COMPACT, src_read, &s),
