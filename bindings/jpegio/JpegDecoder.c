@@ -64,6 +64,8 @@ typedef struct {
     PyObject *scratch; /* bytearray handed to readinto()/recv_into() */
     uint8_t pending[SOI_CHUNK + 1];
     size_t pending_pos, pending_len;
+    size_t soi;    /* where the FF D8 is: index in the buffer, or stream position */
+    bool seekable; /* a stream that can seek (its SOI position is known) */
     bool busy;
     bool py_error;     /* the stream raised; the exception is pending in this thread */
     PyThreadState *ts; /* saved thread state while decode() runs without the GIL */
@@ -225,6 +227,7 @@ static void close_source(decoder_obj_t *self) {
     self->kind = SRC_NONE;
     self->own_stream = false;
     self->pending_pos = self->pending_len = 0;
+    self->seekable = false;
     self->py_error = false;
     PyErr_Restore(et, ev, tb);
 }
@@ -325,6 +328,65 @@ static int32_t source_read(void *ctx, uint8_t *buf, uint32_t len) {
     return n < 0 ? C9_ERR_IO : (int32_t)n;
 }
 
+/* The core's seek callback (progressive files at 1/8 read their DC scans side by side): offsets
+ * count from the FF D8. Buffers always seek; streams when they are seekable. */
+static c9_err_t source_seek(void *ctx, uint32_t offset) {
+    decoder_obj_t *self = ctx;
+    self->pending_pos = self->pending_len = 0;
+    if (self->kind == SRC_BUFFER) {
+        self->pos = C9_MIN(self->soi + offset, (size_t)self->view.len);
+        return C9_OK;
+    }
+    if (self->py_error || !self->seekable) {
+        return C9_ERR_IO;
+    }
+    if (self->ts) {
+        PyEval_RestoreThread(self->ts);
+    }
+    PyObject *r = PyObject_CallMethod(self->stream, "seek", "n", (Py_ssize_t)(self->soi + offset));
+    if (!r) {
+        self->py_error = true;
+    }
+    Py_XDECREF(r);
+    if (self->ts) {
+        self->ts = PyEval_SaveThread();
+    }
+    return r ? C9_OK : C9_ERR_IO;
+}
+
+/* After the SOI search: where it is in a stream that can seek (seekable() true, tell() works),
+ * for source_seek. Returns -1 with a Python exception. */
+static int note_stream_soi(decoder_obj_t *self) {
+    PyObject *r = PyObject_CallMethod(self->stream, "seekable", NULL);
+    if (!r) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            return -1;
+        }
+        PyErr_Clear();
+        return 0;
+    }
+    int yes = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    if (yes <= 0) {
+        return yes;
+    }
+    r = PyObject_CallMethod(self->stream, "tell", NULL);
+    if (!r) {
+        return -1;
+    }
+    Py_ssize_t pos = PyLong_AsSsize_t(r);
+    Py_DECREF(r);
+    if (pos == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    size_t buffered = self->pending_len - self->pending_pos;
+    if (pos >= 0 && (size_t)pos >= buffered) {
+        self->soi = (size_t)pos - buffered;
+        self->seekable = true;
+    }
+    return 0;
+}
+
 /* TJpgDec skips everything before the first FF D8. Returns 1 when found (the input then
  * continues at that FF D8), 0 at the end of the input, -1 with a Python exception. */
 static int find_soi(decoder_obj_t *self) {
@@ -332,7 +394,7 @@ static int find_soi(decoder_obj_t *self) {
         const uint8_t *p = self->view.buf;
         for (size_t i = 0; i + 1 < (size_t)self->view.len; i++) {
             if (p[i] == 0xFF && p[i + 1] == 0xD8) {
-                self->pos = i;
+                self->pos = self->soi = i;
                 return 1;
             }
         }
@@ -352,7 +414,7 @@ static int find_soi(decoder_obj_t *self) {
                 self->pending[i - 1] = 0xFF;
                 self->pending_pos = i - 1;
                 self->pending_len = (size_t)n + 1;
-                return 1;
+                return note_stream_soi(self) < 0 ? -1 : 1;
             }
             prev_ff = self->pending[i] == 0xFF;
         }
@@ -603,6 +665,31 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
         return NULL;
     }
     unsigned scale = (unsigned)v[SCALE];
+    /* A board's pixels, bit for bit (the core's TJpgDec arithmetic). */
+    unsigned flags = C9_JPEG_SWAP_BYTES | C9_JPEG_TJPGD;
+    /* A progressive file needs coefficient memory (none at 1/8 from a source that can seek), from
+     * the board's budget under the runtime: too little of it is CircuitPython's error for the
+     * files its decoder cannot read. */
+    void *coef = NULL;
+    size_t coef_size = 0;
+    if (SELF->kind == SRC_BUFFER || SELF->seekable) {
+        c9_jpeg_set_seek(SELF->dec, source_seek);
+    }
+    SELF->busy = true;
+    c9_err_t err = c9_jpeg_coef_size(SELF->dec, scale, flags, &coef_size);
+    SELF->busy = false;
+    if (err == C9_OK && coef_size) {
+        coef = c9_alloc(SELF->alloc, coef_size);
+        err = coef ? c9_jpeg_set_coef_memory(SELF->dec, coef, coef_size) : C9_JPEG_ERR_PROGRESSIVE;
+    }
+    if (err != C9_OK || SELF->py_error) {
+        bool pending = SELF->py_error;
+        if (coef) {
+            c9_free(SELF->alloc, coef, coef_size);
+        }
+        close_source(SELF);
+        return pending ? NULL : raise_jpeg(err);
+    }
     out.bm = bm;
     out.x = (int)v[X];
     out.y = (int)v[Y];
@@ -615,8 +702,7 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     ((c9py_bitmap_obj_t *)bitmap_obj)->exports++;
     SELF->busy = true;
     SELF->ts = PyEval_SaveThread();
-    /* A board's pixels, bit for bit (the core's TJpgDec arithmetic). */
-    c9_err_t err = c9_jpeg_decode(SELF->dec, scale, C9_JPEG_SWAP_BYTES | C9_JPEG_TJPGD, put_block, &out);
+    err = c9_jpeg_decode(SELF->dec, scale, flags, put_block, &out);
     PyEval_RestoreThread(SELF->ts);
     SELF->ts = NULL;
     SELF->busy = false;
@@ -626,6 +712,9 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     }
     Py_DECREF(bitmap_obj);
 
+    if (coef) {
+        c9_free(SELF->alloc, coef, coef_size);
+    }
     bool pending = SELF->py_error;
     close_source(SELF); /* CircuitPython: one decode per open() */
     if (pending) {

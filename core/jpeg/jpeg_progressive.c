@@ -203,8 +203,11 @@ static c9_err_t decode_scan(c9_jpeg_t *d) {
     d->pad_bits = 0;
     for (unsigned i = 0; i < d->ncomp; i++)
         d->comp[i].pred = 0;
-    if (d->ss != 0 && d->comp[d->order[0]].ck == 1)
-        return skip_to_marker(d); /* an AC band of a plane that keeps DCs only (1/8) */
+    if (d->ss != 0 && d->comp[d->order[0]].ck == 1) { /* an AC band of a plane keeping DCs only (1/8) */
+        c9_err_t e = skip_to_marker(d);
+        /* Unread, the scan cannot show it was whole: the input ending inside it is a cut. */
+        return e == C9_OK && d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : e;
+    }
     br_t b;
     br_load(d, &b);
     unsigned togo = d->ri, rst = 0;
@@ -326,15 +329,13 @@ static c9_err_t survey(c9_jpeg_t *d, unsigned *n) {
             }
         }
         e = skip_to_marker(d);
-        if (e != C9_OK || d->marker == MARK_EOF)
+        if (e == C9_OK && d->marker == MARK_EOF)
+            e = C9_JPEG_ERR_TRUNCATED; /* inside a scan that was stepped over: cut */
+        if (e != C9_OK)
             break;
         d->marker = 0;
         bool eoi;
         e = c9_jpeg_markers(d, &eoi);
-        if (e == C9_JPEG_ERR_TRUNCATED && d->in_ptr == d->in_end) {
-            e = C9_OK; /* the input ends between segments */
-            break;
-        }
         if (e != C9_OK || eoi)
             break;
     }
@@ -501,8 +502,6 @@ c9_err_t c9_jpeg_prog_decode(c9_jpeg_t *d) {
         d->marker = 0;
         bool eoi;
         e = c9_jpeg_markers(d, &eoi);
-        if (e == C9_JPEG_ERR_TRUNCATED && d->in_ptr == d->in_end)
-            break; /* the input ends between segments */
         if (e != C9_OK)
             return e;
         if (eoi)

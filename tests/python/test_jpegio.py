@@ -51,7 +51,6 @@ FMT1 = "Data format error (may be broken data)"
 FMT3 = "Not supported JPEG standard"
 INP = "Device error or wrong termination of input stream"
 OPEN_ERRORS = {
-    "prog_420.jpg": FMT3,
     "arith_420.jpg": FMT3,
     "cmyk.jpg": FMT3,
     "bad_12bit.jpg": FMT3,
@@ -408,6 +407,63 @@ def test_scaled_size_is_width_shifted_right(name):
                     assert b[x, y] == 0x1234, (scale, x, y)
         # the last column and row are written
         assert b[sw - 1, sh - 1] != 0x1234 and b[sw - 1, 0] != 0x1234 and b[0, sh - 1] != 0x1234
+
+
+# ---- progressive JPEG (beyond the board) -------------------------------------------------------------
+
+
+class CountingSeeker(io.BytesIO):
+    """A seekable stream that counts its seeks and reads."""
+
+    def __init__(self, content, prefix=b""):
+        super().__init__(prefix + content)
+        self.seeks = 0
+        self.reads = 0
+
+    def seek(self, *args):
+        self.seeks += 1
+        return super().seek(*args)
+
+    def readinto(self, buf):
+        self.reads += 1
+        return super().readinto(buf)
+
+
+PROG_SOURCES = {
+    "path": lambda raw: path("prog_420.jpg"),
+    "bytes": lambda raw: raw,
+    "BytesIO": lambda raw: io.BytesIO(raw),
+    "seekable stream after junk": lambda raw: CountingSeeker(raw, prefix=b"junk\xff\x00" * 100),
+    "readinto only (no seek)": lambda raw: ReadintoOnly(raw, chunk=61),
+    "read only": lambda raw: ReadOnly(raw),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PROG_SOURCES))
+@pytest.mark.parametrize("scale", [0, 1, 2, 3])
+def test_progressive_shows_what_the_board_shows_for_its_baseline_twin(kind, scale):
+    # prog_420.jpg is s420.jpg's picture, quality and sampling written progressive, so it holds
+    # the same coefficients: its pixels are the board's pixels of s420.jpg, from every kind of
+    # source (at 1/8 a source that can seek needs no coefficient memory, the others some).
+    raw = data("prog_420.jpg")
+    b = decode_full(PROG_SOURCES[kind](raw), scale)
+    assert (b.width, b.height) == (64 >> scale, 48 >> scale)
+    assert board_digest(b) == BOARD[("s420.jpg", scale)]
+
+
+def test_progressive_one_eighth_seeks_a_seekable_stream():
+    s = CountingSeeker(data("prog_420.jpg"))
+    decode_full(s, 3)
+    assert s.seeks > 2  # the DC scans were read side by side
+
+
+def test_broken_progressive():
+    raw = data("prog_420.jpg")
+    d = jpegio.JpegDecoder()
+    for cut in (len(raw) // 4, len(raw) // 2):
+        for scale in (0, 3):
+            d.open(raw[:cut])
+            raises(RuntimeError, INP, d.decode, Bitmap(64, 48, 65536), scale=scale)
 
 
 # ---- decode() arguments ----------------------------------------------------------------------------
