@@ -35,6 +35,11 @@ static int32_t file_read(void *ctx, uint8_t *buf, uint32_t len) {
     return (int32_t)n;
 }
 
+/* Offsets count from the SOI, which starts the file. */
+static c9_err_t file_seek(void *ctx, uint32_t offset) {
+    return fseek((FILE *)ctx, (long)offset, SEEK_SET) ? C9_ERR_IO : C9_OK;
+}
+
 static c9_err_t put(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels) {
     img_t *im = ctx;
     for (unsigned y = 0; y < r->h; y++)
@@ -195,6 +200,7 @@ int main(int argc, char **argv) {
     c9_jpeg_t *d;
     c9_err_t e = c9_jpeg_open(&d, work, sizeof work, prof, file_read, f);
     img_t im = {0};
+    void *coef = NULL;
     if (e == C9_OK) {
         uint16_t w, h;
         c9_jpeg_scaled_size(d, scale, &w, &h);
@@ -207,9 +213,18 @@ int main(int argc, char **argv) {
         im.w = w;
         im.h = h;
         im.px = calloc((size_t)w * h + 1, 2);
-        e = w && h ? c9_jpeg_decode(d, scale, flags, put, &im) : C9_ERR_RANGE;
+        /* Progressive files need coefficient memory (none at 1/8: the file can seek). */
+        c9_jpeg_set_seek(d, file_seek);
+        size_t need = 0;
+        e = c9_jpeg_coef_size(d, scale, flags, &need);
+        coef = need ? malloc(need) : NULL;
+        if (e == C9_OK && need)
+            e = coef ? c9_jpeg_set_coef_memory(d, coef, need) : C9_ERR_NOMEM;
+        if (e == C9_OK)
+            e = w && h ? c9_jpeg_decode(d, scale, flags, put, &im) : C9_ERR_RANGE;
     }
     fclose(f);
+    free(coef);
     if (e != C9_OK) {
         fprintf(stderr, "%s: %s (%d)\n", in, c9_jpeg_strerror(e), e);
         free(im.px);
