@@ -1,8 +1,11 @@
 /*
  * jpeg_bench FILES...: per file and pixel-weighted over all files, instructions per source pixel
- * of circuit9's decoder (compact and fast profiles, scales 1/1 and 1/8), libjpeg-turbo (ISLOW and
- * IFAST, RGB565 output like ours) and stb_image (RGB888, it has no scaling), PSNR against
- * libjpeg-turbo's ISLOW RGB888 decode at the same scale, and work memory.
+ * of circuit9's decoder in both arithmetics (q: its own; tj: C9_JPEG_TJPGD, a board's pixels),
+ * compact and fast profiles, at 1/1 and 1/8 (tj also 1/2 and 1/4), libjpeg-turbo (ISLOW and
+ * IFAST, RGB565 output like ours; JSIMD_FORCENONE=1 in the environment for its C-only code) and
+ * stb_image (RGB888, it has no scaling) in the same run, PSNR against libjpeg-turbo's ISLOW RGB888
+ * decode at the same scale, work memory, and the coefficient memory of progressive files (at 1/8
+ * none when they can seek, which is the default here; "1/8m" decodes without the seek callback).
  *
  * Instruction counts come from callgrind: run under
  *   valgrind --tool=callgrind --collect-atstart=no --callgrind-out-file=$DIR/cg.out jpeg_bench ...
@@ -66,9 +69,18 @@ static double read_dump(void) {
 /* ---- circuit9 ----------------------------------------------------------------------------- */
 
 typedef struct src {
-    const uint8_t *p;
-    size_t n;
+    const uint8_t *base, *p;
+    size_t total, n;
 } src_t;
+
+static c9_err_t mem_seek(void *ctx, uint32_t off) {
+    src_t *s = ctx;
+    if (off > s->total)
+        return C9_ERR_RANGE;
+    s->p = s->base + off;
+    s->n = s->total - off;
+    return C9_OK;
+}
 
 static int32_t mem_read(void *ctx, uint8_t *buf, uint32_t len) {
     src_t *s = ctx;
@@ -99,13 +111,31 @@ static c9_err_t blit_out(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pix
 
 static uint8_t work[C9_JPEG_WORKSPACE_FAST];
 
+/* A flag of the bench's own: no seek callback, so that a progressive file at 1/8 gets coefficient
+ * memory (and, in the default arithmetic, keeps 4:2:0 chroma's 2x2 transform). */
+#define NO_SEEK 0x100u
+
+/* A progressive file gets the coefficient memory c9_jpeg_coef_size() asks for (none at 1/8 when
+ * its DC scans can be read side by side through the seek callback); *coef_bytes tells how much. */
 static c9_err_t c9_decode(const uint8_t *data, size_t n, c9_jpeg_profile_t prof, unsigned scale, unsigned flags,
-                          img565_t *im) {
-    src_t s = {data, n};
+                          img565_t *im, size_t *coef_bytes) {
+    src_t s = {data, data, n, n};
     c9_jpeg_t *d;
     c9_err_t e = c9_jpeg_open(&d, work, c9_jpeg_workspace_size(prof), prof, mem_read, &s);
     if (e)
         return e;
+    if (!(flags & NO_SEEK))
+        c9_jpeg_set_seek(d, mem_seek);
+    flags &= ~NO_SEEK;
+    size_t need = 0;
+    e = c9_jpeg_coef_size(d, scale, flags, &need);
+    if (e)
+        return e;
+    void *coef = need ? malloc(need) : NULL;
+    if (need)
+        c9_jpeg_set_coef_memory(d, coef, need);
+    if (coef_bytes)
+        *coef_bytes = need;
     uint16_t w, h;
     c9_jpeg_scaled_size(d, scale, &w, &h);
     if (!im->px) {
@@ -113,7 +143,9 @@ static c9_err_t c9_decode(const uint8_t *data, size_t n, c9_jpeg_profile_t prof,
         im->h = h;
         im->px = calloc((size_t)w * h, 2);
     }
-    return c9_jpeg_decode(d, scale, flags, blit_out, im);
+    e = c9_jpeg_decode(d, scale, flags, blit_out, im);
+    free(coef);
+    return e;
 }
 
 /* ---- libjpeg-turbo ------------------------------------------------------------------------ */
@@ -190,6 +222,7 @@ static const decoder_t decoders[] = {
     {"q-fast 1/1", K_C9, C9_JPEG_PROFILE_FAST, 0, 0, 0, false},
     {"q-compact 1/8", K_C9, C9_JPEG_PROFILE_COMPACT, 0, 0, 3, true},
     {"q-fast 1/8", K_C9, C9_JPEG_PROFILE_FAST, 0, 0, 3, false},
+    {"q-compact 1/8m", K_C9, C9_JPEG_PROFILE_COMPACT, NO_SEEK, 0, 3, true},
     {"tj-compact 1/1", K_C9, C9_JPEG_PROFILE_COMPACT, TJ, 0, 0, true},
     {"tj-fast 1/1", K_C9, C9_JPEG_PROFILE_FAST, TJ, 0, 0, false},
     {"tj-compact 1/2", K_C9, C9_JPEG_PROFILE_COMPACT, TJ, 0, 1, false},
@@ -203,6 +236,7 @@ static const decoder_t decoders[] = {
     {"stb 1/1", K_STB, 0, 0, 0, 0, false},
 };
 #define ND (sizeof decoders / sizeof decoders[0])
+enum { LJS0 = 11, LJS3 = 13 }; /* libjpeg-turbo ISLOW 1/1 and 1/8 in decoders[] */
 
 int main(int argc, char **argv) {
     cg_out = getenv("C9_CG_OUT");
@@ -245,7 +279,7 @@ int main(int argc, char **argv) {
         /* Warm-up so that first-touch page faults and lazy binding are not counted. */
         {
             img565_t t = {0};
-            c9_err_t err = c9_decode(data, (size_t)n, C9_JPEG_PROFILE_FAST, 0, 0, &t);
+            c9_err_t err = c9_decode(data, (size_t)n, C9_JPEG_PROFILE_FAST, 0, 0, &t, NULL);
             free(t.px);
             if (err) {
                 printf("%-40s error %d (%s)\n", base, err, c9_jpeg_strerror(err));
@@ -260,6 +294,7 @@ int main(int argc, char **argv) {
         w = rw[0];
         h = rh[0];
         double px = (double)w * h, ir[ND], ps[ND];
+        size_t coef[ND] = {0};
         for (size_t i = 0; i < ND; i++) {
             const decoder_t *dd = &decoders[i];
             img565_t im = {0};
@@ -268,7 +303,9 @@ int main(int argc, char **argv) {
             c9_err_t err = 0;
             ps[i] = -1;
             switch (dd->kind) {
-            case K_C9: MEASURE(ir[i], err = c9_decode(data, (size_t)n, dd->profile, dd->scale, dd->flags, &im)); break;
+            case K_C9:
+                MEASURE(ir[i], err = c9_decode(data, (size_t)n, dd->profile, dd->scale, dd->flags, &im, &coef[i]));
+                break;
             case K_LJT:
                 MEASURE(ir[i], ljt_decode(data, (size_t)n, dd->scale, dd->dct, JCS_RGB565, &lj, &lw, &lh));
                 break;
@@ -302,6 +339,10 @@ int main(int argc, char **argv) {
             /* Pixel-weighted PSNR: combine the per-file mean squared errors. */
             tot_mse[i] += px * pow(10, -ps[i] / 10);
         }
+        /* Progressive: coefficient memory of the compact decodes (1/1, 1/8), default and TJPGD. */
+        if (coef[0] || coef[5])
+            printf("  | coef KB q 1/1 %.0f, q 1/8 %.1f (no seek %.1f), tj 1/1 %.0f, tj 1/8 %.1f", coef[0] / 1024.0,
+                   coef[2] / 1024.0, coef[4] / 1024.0, coef[5] / 1024.0, coef[9] / 1024.0);
         printf("\n");
         tot_px += px;
         nfiles++;
@@ -331,7 +372,7 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < ND; i++) {
             if (decoders[i].kind != K_C9 || (decoders[i].scale != 0 && decoders[i].scale != 3))
                 continue;
-            double ref_ir = tot_ir[decoders[i].scale == 0 ? 10 : 12];
+            double ref_ir = tot_ir[decoders[i].scale == 0 ? LJS0 : LJS3];
             printf("  %-16s %.2f\n", decoders[i].name, tot_ir[i] / ref_ir);
         }
     }

@@ -20,7 +20,7 @@
  * the image's MCU count or the input length, and errors found deep in the entropy decoder are
  * latched in `err` and acted on once per MCU so the hot loops stay branch-light.
  */
-#include "jpeg_internal.h"
+#include "jpeg_colour.h"
 
 #if C9_JPEG_FAST_PROFILE
 /* zz shifted by one: zz1[k + 1] = zz[k] (the FAST loop advances k past the coefficient first). */
@@ -425,7 +425,10 @@ JP_NOINLINE c9_err_t c9_jpeg_restart(c9_jpeg_t *d, unsigned rst) {
     return C9_OK;
 }
 
-c9_err_t c9_jpeg_emit(c9_jpeg_t *d, unsigned mx, unsigned my) {
+/* Converts the MCU at (mx, my) to RGB565 and hands it to the output callback (nothing for an MCU
+ * that TJpgDec's rounding leaves without pixels). tj, fast: as the caller knows them at compile
+ * time (-1: look at d). */
+JP_INLINE c9_err_t emit(c9_jpeg_t *d, unsigned mx, unsigned my, const int tj, const int fast) {
     unsigned mw = (8u * d->hmax) >> d->scale, mh = (8u * d->vmax) >> d->scale;
     c9_jpeg_rect_t r;
     r.x = (uint16_t)(mx * mw);
@@ -438,11 +441,19 @@ c9_err_t c9_jpeg_emit(c9_jpeg_t *d, unsigned mx, unsigned my) {
     if (k < 4 && (r.w != mw || r.h != mh))
         k = 0xFF;
     uint16_t *o;
-    if (d->tj) {
-        c9_jpeg_tj_convert(d, k, r.w, r.h);
+    if (tj > 0 || (tj < 0 && d->tj)) {
+        tj_convert(d, k, r.w, r.h);
         o = (uint16_t *)d->u.t.yuv;
     } else {
-        c9_jpeg_convert(d, k, r.w, r.h, d->tab, d->scale == 0);
+        bool tab = fast > 0 || (fast < 0 && d->tab);
+        if (tab && d->scale == 0)
+            convert_kind(d, k, r.w, r.h, 1, 1);
+        else if (tab)
+            convert_kind(d, k, r.w, r.h, 1, 0);
+        else if (d->scale == 0)
+            convert_kind(d, k, r.w, r.h, 0, 1);
+        else
+            convert_kind(d, k, r.w, r.h, 0, 0);
         o = d->u.q.m.out;
     }
     if (d->swap) {
@@ -451,6 +462,10 @@ c9_err_t c9_jpeg_emit(c9_jpeg_t *d, unsigned mx, unsigned my) {
             o[i] = bswap16(o[i]);
     }
     return d->output(d->octx, &r, o);
+}
+
+c9_err_t c9_jpeg_emit(c9_jpeg_t *d, unsigned mx, unsigned my) {
+    return emit(d, mx, my, -1, -1);
 }
 
 JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int eighth, const int tj) {
@@ -477,7 +492,7 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int e
                     return d->err;
                 return d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : C9_JPEG_ERR_DATA;
             }
-            c9_err_t e = c9_jpeg_emit(d, mx, my);
+            c9_err_t e = emit(d, mx, my, tj, fast && !eighth);
             if (e != C9_OK) {
                 br_save(d, &b);
                 return e;

@@ -363,16 +363,12 @@ JP_INLINE unsigned skip_one(unsigned e) {
     return ((e >> 8) + s) | (adv << 5);
 }
 
-/* ---- Colour (jpeg_colour.c) ------------------------------------------------------------------ */
+/* ---- Colour (jpeg_colour.c, jpeg_colour.h) ------------------------------------------------------------------ */
 
 #if C9_JPEG_FAST_PROFILE
 /* Fills the FAST profile's colour lookup tables (byte-swapped output when swap). */
 void c9_jpeg_colour_tables(fastx_t *fx, bool swap);
 #endif
-/* Converts the MCU in the planes to RGB565 in u.q.m.out (w x h pixels, packed). kind: 0..3 luma at
- * output resolution with both chroma planes upsampled by (kind & 1, kind >> 1); 0xFE gray;
- * 0xFF any geometry. tab: use the FAST colour tables; full: 1/1 with a whole MCU. */
-void c9_jpeg_convert(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h, int tab, int full);
 
 /* ---- Decoding (jpeg_decode.c, jpeg_progressive.c) ------------------------------------------- */
 
@@ -403,9 +399,6 @@ extern const uint16_t c9_jpeg_tj_ipsf[64];
 /* TJpgDec's 8x8 AAN inverse DCT of prescaled coefficients (natural order, `nz` as for
  * c9_jpeg_idct8), in place in blk, to unclipped 16-bit samples. */
 void c9_jpeg_tj_idct(int32_t *blk, uint64_t nz, int16_t *out, unsigned stride);
-/* TJpgDec's colour for the MCU in u.t.yuv at the current scale, written over it as RGB565 (w x
- * h pixels, packed). kind as for c9_jpeg_convert (meaningful at 1/1 only). */
-void c9_jpeg_tj_convert(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h);
 
 /* ---- Inverse transforms (jpeg_idct.c) -------------------------------------------------------- */
 
