@@ -4,7 +4,7 @@
  */
 #include "jpeg_colour.h"
 
-#if C9_JPEG_FAST_PROFILE
+#if C9_JPEG_FAST_PROFILE && C9_JPEG_QUALITY_MODE
 void c9_jpeg_colour_tables(fastx_t *fx, bool swap) {
     const cconv_t *cc = &no_bias;
     for (int i = 0; i < 768; i++) {

@@ -206,6 +206,7 @@ JP_INLINE int32_t tj_dc_prescaled(int32_t dc, unsigned q0) {
     return (int32_t)((uint32_t)dc * (q0 * (uint32_t)c9_jpeg_tj_ipsf[0])) >> 8;
 }
 
+#if C9_JPEG_QUALITY_MODE
 /* Box-averages a size x size sample block (stride `size`) down by 2^fh x 2^fv into the plane. */
 static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigned fv, uint8_t *dst, unsigned dstride) {
     unsigned bw = size >> fh, bh = size >> fv, n = fh + fv, sstride = size;
@@ -221,11 +222,13 @@ static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigne
         }
     }
 }
+#endif
 
 /* Transforms the block in u.q.coef / u.t.coef (nz: its non-zero positions; flat: TJpgDec fills
  * it with its DC) into block slot i of the MCU's planes, and clears the coefficients again. */
 JP_INLINE void transform_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat, const int full, const int tj) {
     const comp_t *c = &d->comp[d->blk_comp[i]];
+#if C9_JPEG_TJPGD_MODE
     if (tj) {
         int32_t *blk = d->u.t.coef;
         int16_t *dst = d->u.t.yuv + d->blk_dst[i];
@@ -241,6 +244,8 @@ JP_INLINE void transform_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat, 
         }
         return;
     }
+#endif
+#if C9_JPEG_QUALITY_MODE
     uint8_t *dst = d->u.q.planes + d->blk_dst[i];
     int16_t *blk = d->u.q.coef;
     if (full || (c->fh | c->fv) == 0) {
@@ -260,24 +265,36 @@ JP_INLINE void transform_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat, 
         blk[0] = 0;
     else
         memset(blk, 0, 64 * sizeof *blk);
+#else
+    (void)c;
+    (void)full;
+#endif
 }
 
+#if C9_JPEG_PROGRESSIVE
 void c9_jpeg_put_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat) {
-    if (d->tj)
+#if C9_JPEG_TJPGD_MODE
+    if (IS_TJ(d)) {
         transform_block(d, i, nz, flat, 0, 1);
-    else if (d->scale == 0)
+        return;
+    }
+#endif
+#if C9_JPEG_QUALITY_MODE
+    if (d->scale == 0)
         transform_block(d, i, nz, flat, 1, 0);
     else
         transform_block(d, i, nz, flat, 0, 0);
+#endif
 }
 
 void c9_jpeg_put_dc(c9_jpeg_t *d, unsigned i, int32_t dc) {
     const comp_t *c = &d->comp[d->blk_comp[i]];
-    if (d->tj)
+    if (IS_TJ(d))
         d->u.t.yuv[d->blk_dst[i]] = tj_dc_sample(tj_dc_prescaled(dc, d->qt[c->tq][0]));
     else
         d->u.q.planes[d->blk_dst[i]] = dc_sample(dc, d->qt[c->tq][0]);
 }
+#endif
 
 /* Decodes one MCU into the component planes at the current scale: TJpgDec's arithmetic when tj
  * (into u.t.yuv), else the quality arithmetic (into u.q.planes). */
@@ -365,7 +382,7 @@ void c9_jpeg_setup_scale(c9_jpeg_t *d, bool dc_only) {
     if (d->prog)
         for (unsigned i = 0; i < d->ncomp; i++)
             d->order[i] = (uint8_t)i;
-    setup_planes(d, d->scale, d->tj, dc_only);
+    setup_planes(d, d->scale, IS_TJ(d), dc_only);
     memcpy(d->order, scan_order, sizeof scan_order);
     /* Which converter: chroma shifts for the unrolled 1/1 loops, 0xFF for the generic one. */
     const comp_t *c1 = &d->comp[1];
@@ -382,6 +399,12 @@ void c9_jpeg_set_mode(c9_jpeg_t *d, unsigned scale, unsigned flags) {
      * the MCU: luma at the largest sampling factors, as in every file TJpgDec decodes. */
     d->tj = (flags & C9_JPEG_TJPGD) && d->comp[0].h == d->hmax && d->comp[0].v == d->vmax;
     d->scale = (uint8_t)scale;
+}
+
+bool c9_jpeg_mode_compiled(const c9_jpeg_t *d, unsigned flags) {
+    if (flags & C9_JPEG_TJPGD)
+        return C9_JPEG_TJPGD_MODE && (d->tj || C9_JPEG_QUALITY_MODE);
+    return C9_JPEG_QUALITY_MODE;
 }
 
 /* Skip tables for the AC tables of the planes reduced to their DC (1/8 scale). The COMPACT
@@ -441,8 +464,10 @@ JP_INLINE c9_err_t emit(c9_jpeg_t *d, unsigned mx, unsigned my, const int tj, co
     if (k < 4 && (r.w != mw || r.h != mh))
         k = 0xFF;
     uint16_t *o;
-    if (tj > 0 || (tj < 0 && d->tj)) {
+    if (tj > 0 || (tj < 0 && IS_TJ(d))) {
+#if C9_JPEG_TJPGD_MODE
         tj_convert(d, k, r.w, r.h);
+#endif
         o = (uint16_t *)d->u.t.yuv;
     } else {
         bool tab = fast > 0 || (fast < 0 && d->tab);
@@ -464,9 +489,11 @@ JP_INLINE c9_err_t emit(c9_jpeg_t *d, unsigned mx, unsigned my, const int tj, co
     return d->output(d->octx, &r, o);
 }
 
+#if C9_JPEG_PROGRESSIVE
 c9_err_t c9_jpeg_emit(c9_jpeg_t *d, unsigned mx, unsigned my) {
     return emit(d, mx, my, -1, -1);
 }
+#endif
 
 JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int eighth, const int tj) {
     br_t b;
@@ -510,19 +537,27 @@ enum { RUN_FULL, RUN_SCALED, RUN_TJ, RUN_EIGHTH };
 
 static JP_NOINLINE c9_err_t run_compact(c9_jpeg_t *d, unsigned how) {
     switch (how) {
+#if C9_JPEG_QUALITY_MODE
     case RUN_FULL: return run(d, 0, 1, 0, 0);
     case RUN_SCALED: return run(d, 0, 0, 0, 0);
+#endif
+#if C9_JPEG_TJPGD_MODE
     case RUN_TJ: return run(d, 0, 0, 0, 1);
-    default: return d->tj ? run(d, 0, 0, 1, 1) : run(d, 0, 0, 1, 0);
+#endif
+    default: return IS_TJ(d) ? run(d, 0, 0, 1, 1) : run(d, 0, 0, 1, 0);
     }
 }
 #if C9_JPEG_FAST_PROFILE
 static JP_NOINLINE c9_err_t run_fast(c9_jpeg_t *d, unsigned how) {
     switch (how) {
+#if C9_JPEG_QUALITY_MODE
     case RUN_FULL: return run(d, 1, 1, 0, 0);
     case RUN_SCALED: return run(d, 1, 0, 0, 0);
+#endif
+#if C9_JPEG_TJPGD_MODE
     case RUN_TJ: return run(d, 1, 0, 0, 1);
-    default: return d->tj ? run(d, 1, 0, 1, 1) : run(d, 1, 0, 1, 0);
+#endif
+    default: return IS_TJ(d) ? run(d, 1, 0, 1, 1) : run(d, 1, 0, 1, 0);
     }
 }
 #endif
@@ -534,6 +569,8 @@ c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_ou
         return C9_ERR_BADF;
     d->state = ST_DONE;
     c9_jpeg_set_mode(d, scale, flags);
+    if (!c9_jpeg_mode_compiled(d, flags))
+        return C9_ERR_NOTSUP; /* the arithmetic this decode needs is not in the build */
     d->output = output;
     d->octx = output_ctx;
     if (flags & C9_JPEG_TJPGD) {
@@ -543,15 +580,15 @@ c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_ou
         c9_jpeg_scaled_size(d, scale, &d->ow, &d->oh);
     }
     c9_jpeg_setup_scale(d, false);
-    if (d->tj)
+    if (IS_TJ(d))
         memset(d->u.t.coef, 0, sizeof d->u.t.coef);
     else
         memset(d->u.q.coef, 0, sizeof d->u.q.coef);
     if (scale == 3 && !d->prog)
         setup_skip(d);
     /* At 1/8 the FAST tables' memory holds skip tables; colour is cheap there anyway. */
-    d->tab = d->profile == C9_JPEG_PROFILE_FAST && !d->tj && scale != 3;
-#if C9_JPEG_FAST_PROFILE
+    d->tab = C9_JPEG_QUALITY_MODE && d->profile == C9_JPEG_PROFILE_FAST && !IS_TJ(d) && scale != 3;
+#if C9_JPEG_FAST_PROFILE && C9_JPEG_QUALITY_MODE
     if (d->tab)
         c9_jpeg_colour_tables(d->fx, (flags & C9_JPEG_SWAP_BYTES) != 0);
 #endif
@@ -560,7 +597,7 @@ c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_ou
     if (d->prog)
         return c9_jpeg_prog_decode(d);
 #endif
-    unsigned how = scale == 3 ? RUN_EIGHTH : d->tj ? RUN_TJ : scale == 0 ? RUN_FULL : RUN_SCALED;
+    unsigned how = scale == 3 ? RUN_EIGHTH : IS_TJ(d) ? RUN_TJ : scale == 0 ? RUN_FULL : RUN_SCALED;
 #if C9_JPEG_FAST_PROFILE
     if (d->profile == C9_JPEG_PROFILE_FAST)
         return run_fast(d, how);

@@ -319,6 +319,7 @@ static c9_err_t parse_headers(c9_jpeg_t *d) {
     return c9_jpeg_markers(d, &eoi);
 }
 
+#if C9_JPEG_PROGRESSIVE
 /* Everything but the caller's set-up back to its state after c9_jpeg_open(): the input from its
  * start again (seek), the headers parsed up to the first scan. */
 c9_err_t c9_jpeg_reparse(c9_jpeg_t *d) {
@@ -352,6 +353,7 @@ c9_err_t c9_jpeg_reparse(c9_jpeg_t *d) {
     d->state = err == C9_OK ? state : (uint8_t)ST_DONE;
     return err;
 }
+#endif
 
 c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
                       void *read_ctx) {

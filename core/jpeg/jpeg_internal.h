@@ -81,6 +81,16 @@ typedef uint32_t bb_t;
 
 enum { ST_NONE = 0, ST_OPEN, ST_DONE };
 
+#if !C9_JPEG_TJPGD_MODE && !C9_JPEG_QUALITY_MODE
+#error "C9_JPEG_TJPGD_MODE and C9_JPEG_QUALITY_MODE are both 0: no arithmetic to decode with"
+#endif
+/* The arithmetic of the current decode, a constant when only one is compiled. */
+#if C9_JPEG_TJPGD_MODE && C9_JPEG_QUALITY_MODE
+#define IS_TJ(d) ((d)->tj)
+#else
+#define IS_TJ(d) C9_JPEG_TJPGD_MODE
+#endif
+
 typedef struct huff {
     uint8_t counts[16];
     uint16_t first; /* first canonical code of length LUT_BITS+1 */
@@ -365,7 +375,7 @@ JP_INLINE unsigned skip_one(unsigned e) {
 
 /* ---- Colour (jpeg_colour.c, jpeg_colour.h) ------------------------------------------------------------------ */
 
-#if C9_JPEG_FAST_PROFILE
+#if C9_JPEG_FAST_PROFILE && C9_JPEG_QUALITY_MODE
 /* Fills the FAST profile's colour lookup tables (byte-swapped output when swap). */
 void c9_jpeg_colour_tables(fastx_t *fx, bool swap);
 #endif
@@ -374,6 +384,8 @@ void c9_jpeg_colour_tables(fastx_t *fx, bool swap);
 
 /* The arithmetic (d->tj) and scale of a decode. */
 void c9_jpeg_set_mode(c9_jpeg_t *d, unsigned scale, unsigned flags);
+/* Whether the build has the arithmetic a decode with these flags needs (after set_mode). */
+bool c9_jpeg_mode_compiled(const c9_jpeg_t *d, unsigned flags);
 /* Plane geometry, block layout and colour converter for d->scale; dc_only reduces every block
  * to its DC at 1/8 (else only luma and unequally subsampled chroma are). */
 void c9_jpeg_setup_scale(c9_jpeg_t *d, bool dc_only);

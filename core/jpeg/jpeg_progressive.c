@@ -272,11 +272,14 @@ static c9_err_t output_pass(c9_jpeg_t *d) {
                             if (!src[k])
                                 continue;
                             nz |= (uint64_t)1 << k;
-                            if (d->tj)
+#if C9_JPEG_TJPGD_MODE
+                            if (IS_TJ(d)) {
                                 d->u.t.coef[k] =
                                     (int32_t)((uint32_t)(int32_t)src[k] * (q[k] * (uint32_t)c9_jpeg_tj_ipsf[k])) >> 8;
-                            else
-                                d->u.q.coef[k] = (int16_t)(uint16_t)((uint32_t)(int32_t)src[k] * q[k]);
+                                continue;
+                            }
+#endif
+                            d->u.q.coef[k] = (int16_t)(uint16_t)((uint32_t)(int32_t)src[k] * q[k]);
                         }
                         /* TJpgDec fills a block without AC with its DC value. */
                         c9_jpeg_put_block(d, n, nz, (nz >> 1) == 0);
@@ -519,6 +522,8 @@ c9_err_t c9_jpeg_coef_size(c9_jpeg_t *d, unsigned scale, unsigned flags, size_t 
     if (!d->prog)
         return C9_OK;
     c9_jpeg_set_mode(d, scale, flags);
+    if (!c9_jpeg_mode_compiled(d, flags))
+        return C9_ERR_NOTSUP;
     c9_jpeg_setup_scale(d, false);
     uint64_t need = layout(d);
     if (need == UINT64_MAX || need > SIZE_MAX)

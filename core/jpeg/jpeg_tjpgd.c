@@ -24,6 +24,8 @@
  */
 #include "jpeg_internal.h"
 
+#if C9_JPEG_TJPGD_MODE
+
 typedef uint32_t u32;
 
 /* 8192 * s(u) * s(v), s(0) = 1, s(k) = sqrt(2) cos(k pi / 16), with the products rounded to five
@@ -128,3 +130,5 @@ void c9_jpeg_tj_idct(int32_t *blk, uint64_t nz, int16_t *out, unsigned stride) {
     for (unsigned r = rows; r < 8; r++, dst += stride)
         memcpy(dst, out, 8 * sizeof *dst);
 }
+
+#endif /* C9_JPEG_TJPGD_MODE */
