@@ -35,7 +35,7 @@ const char *c9_jpeg_strerror(c9_err_t err) {
     case C9_JPEG_ERR_FORMAT: return "not a JPEG file or broken header";
     case C9_JPEG_ERR_DATA: return "corrupt JPEG data";
     case C9_JPEG_ERR_TRUNCATED: return "JPEG data ends early";
-    case C9_JPEG_ERR_PROGRESSIVE: return "progressive JPEG not supported";
+    case C9_JPEG_ERR_PROGRESSIVE: return "this kind of progressive JPEG is not supported";
     case C9_JPEG_ERR_ARITHMETIC: return "arithmetic-coded JPEG not supported";
     case C9_JPEG_ERR_PRECISION: return "only 8-bit JPEG supported";
     case C9_JPEG_ERR_LOSSLESS: return "lossless JPEG not supported";

@@ -1,10 +1,11 @@
 /*
- * circuit9 JPEG decoder: baseline Huffman JPEG to RGB565, streamed MCU by MCU, in caller memory.
+ * circuit9 JPEG decoder: Huffman-coded JPEG (baseline, extended, progressive) to RGB565, streamed
+ * MCU by MCU, in caller memory.
  *
  * The decoder never allocates: the caller gives it work memory of c9_jpeg_workspace_size(profile)
- * bytes (any alignment), a read callback that supplies the file sequentially (no seeking, so
- * files, sockets and buffers all work), and for each decode an output callback that receives one
- * rectangle of RGB565 pixels at a time (one MCU, clipped to the image, packed row by row).
+ * bytes (any alignment), a read callback that supplies the file sequentially (files, sockets and
+ * buffers all work), and for each decode an output callback that receives one rectangle of
+ * RGB565 pixels at a time (one MCU, clipped to the output area, packed row by row).
  *
  *     static uint8_t work[C9_JPEG_WORKSPACE_COMPACT];
  *     c9_jpeg_t *dec;
@@ -12,29 +13,32 @@
  *     if (err == C9_OK) {
  *         c9_jpeg_info_t info;
  *         c9_jpeg_get_info(dec, &info);            // full-size width and height
- *         err = c9_jpeg_decode(dec, 0, C9_JPEG_SWAP_BYTES, my_output, &bitmap);
+ *         err = c9_jpeg_decode(dec, 0, C9_JPEG_SWAP_BYTES | C9_JPEG_TJPGD, my_output, &bitmap);
  *     }
  *
  * Profiles: COMPACT keeps all state in about 3.4 KB (TJpgDec's 3,500-byte pool); FAST adds
  * Huffman lookup tables that also decode the coefficient value, and colour lookup tables, in at
  * most 16 KB. Both give the same pixels.
  *
+ * Two arithmetics. With C9_JPEG_TJPGD the pixels are a CircuitPython 9 board's (TJpgDec's), bit
+ * for bit, in its output area. Without it, circuit9's own: an accurate integer IDCT (libjpeg's),
+ * rounded BT.601 colour, 1/2 and 1/4 from reduced transforms, at 1/8 the luma AC coefficients
+ * entropy-decoded only to be skipped and subsampled chroma given a 2x2 transform so colour edges
+ * stay sharp, and the output area rounded up. Both truncate channels to RGB565 (R = r & 0xF8 ...)
+ * and can store pixels byte-swapped as CircuitPython does (C9_JPEG_SWAP_BYTES).
+ *
  * Supported: baseline (SOF0), 8-bit extended Huffman (SOF1) and progressive (SOF2) JPEG,
  * grayscale or YCbCr, with any power-of-two sampling up to 6 blocks per MCU (4:4:4, 4:2:2, 4:2:0,
  * 4:4:0, 4:1:1), restart intervals, any APPn/COM segment, and files whose EOI is missing.
+ * Scales 1/1, 1/2, 1/4 and 1/8.
  *
  * Progressive files hold every block's coefficients in several scans, so the decoder needs
  * coefficient memory from the caller (c9_jpeg_coef_size(), c9_jpeg_set_coef_memory()): 2 bytes
- * per coefficient at 1/1, 1/2 and 1/4, 2 bytes per block (its DC) at 1/8. At 1/8 a seekable input
- * (c9_jpeg_set_seek()) needs none when the DC scans allow it: the decoder then reads the DC scans
- * side by side, block by block, in the work memory alone. AC scans are skipped at 1/8.
- *
- * Scales 1/1, 1/2, 1/4 and 1/8;
- * at 1/8 the luma AC coefficients are entropy-decoded only to be skipped (neither dequantised nor
- * transformed), and chroma that is subsampled gets a 2x2 transform so colour edges stay sharp.
- *
- * Output pixels are RGB565 with channels truncated (R = r & 0xF8 ...) as TJpgDec and CircuitPython
- * do, optionally byte-swapped as CircuitPython stores them (C9_JPEG_SWAP_BYTES).
+ * per coefficient at 1/1, 1/2 and 1/4, 2 bytes per block reduced to its DC at 1/8. At 1/8 a
+ * seekable input (c9_jpeg_set_seek()) needs none when the DC scans allow it: the decoder then
+ * reads the DC scans side by side, block by block, in the work memory alone. The AC scans of
+ * planes reduced to their DC are skipped unread. A progressive image is output after its last
+ * scan.
  *
  * An opened decoder decodes once; open again to decode again (at another scale, say).
  */
@@ -138,9 +142,10 @@ size_t c9_jpeg_workspace_size(c9_jpeg_profile_t profile);
 
 /* Places a decoder in `work` and parses the headers up to the first scan.
  * Returns C9_OK, C9_ERR_INVAL (NULL argument or unknown profile), C9_ERR_NOTSUP (profile compiled
- * out, or a valid file this decoder does not handle: 2 components, several scans, a table id
- * above 1, hierarchical), C9_ERR_NOMEM (work smaller than c9_jpeg_workspace_size()),
- * C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED, C9_JPEG_ERR_PROGRESSIVE, C9_JPEG_ERR_ARITHMETIC,
+ * out, or a valid file this decoder does not handle: 2 components, a baseline image in several
+ * scans, a table id above 1, hierarchical), C9_ERR_NOMEM (work smaller than
+ * c9_jpeg_workspace_size()), C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED, C9_JPEG_ERR_PROGRESSIVE
+ * (differential, or progressive in a build without it), C9_JPEG_ERR_ARITHMETIC,
  * C9_JPEG_ERR_PRECISION, C9_JPEG_ERR_LOSSLESS, C9_JPEG_ERR_CMYK, C9_JPEG_ERR_SAMPLING, or an
  * error from the read callback. */
 c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
@@ -149,7 +154,8 @@ c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_pro
 /* Image facts from the headers. C9_ERR_INVAL for NULL arguments. */
 c9_err_t c9_jpeg_get_info(const c9_jpeg_t *dec, c9_jpeg_info_t *info);
 
-/* Output size at scale 0..3 (1/1 .. 1/8): ceil(width / 2^scale) by ceil(height / 2^scale). */
+/* Output size at scale 0..3 (1/1 .. 1/8) without C9_JPEG_TJPGD: ceil(width / 2^scale) by
+ * ceil(height / 2^scale). With it the output area is (width >> scale) x (height >> scale). */
 void c9_jpeg_scaled_size(const c9_jpeg_t *dec, unsigned scale, uint16_t *width, uint16_t *height);
 
 /* Gives the decoder a seek callback (for the read callback's context), which lets a progressive
@@ -161,23 +167,26 @@ c9_err_t c9_jpeg_set_seek(c9_jpeg_t *dec, c9_jpeg_seek_fn seek);
  * 0..2; at 3, 2 bytes a block for the planes reduced to their DC (all of them with
  * C9_JPEG_TJPGD; luma and unequally subsampled chroma otherwise) and 128 for the others (4:2:0
  * chroma keeps a 2x2 transform), or 0 when a seek callback is set and the DC scans can be read
- * side by side (the decoder reads through the file once to find out, then seeks back). Returns C9_OK, C9_ERR_INVAL
- * (NULL argument, scale > 3), C9_ERR_BADF (not open), or, when it reads, C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED,
- * C9_ERR_NOTSUP or an error from the callbacks. */
+ * side by side (the decoder reads through the file once to find out, then seeks back).
+ * Returns C9_OK, C9_ERR_INVAL (NULL argument, scale > 3), C9_ERR_BADF (not open), C9_ERR_NOTSUP
+ * (the arithmetic compiled out, or more memory than size_t counts), or, when it reads,
+ * C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED or an error from the callbacks. */
 c9_err_t c9_jpeg_coef_size(c9_jpeg_t *dec, unsigned scale, unsigned flags, size_t *bytes);
 
 /* Coefficient memory for the decode (any alignment; the caller keeps it until the decode
  * returns). C9_ERR_INVAL for a NULL decoder, or NULL memory with a non-zero size. */
 c9_err_t c9_jpeg_set_coef_memory(c9_jpeg_t *dec, void *mem, size_t size);
 
-/* Decodes the whole image at 1/2^scale, calling `output` once per MCU in raster order.
- * Returns C9_OK, C9_ERR_INVAL (scale > 3, NULL output), C9_ERR_BADF (not opened, or already
- * decoded), C9_ERR_NOMEM (progressive without the coefficient memory c9_jpeg_coef_size()
- * asks for), C9_ERR_NOTSUP (progressive scans this decoder does not handle), C9_JPEG_ERR_DATA,
- * C9_JPEG_ERR_FORMAT (a broken header between progressive scans), C9_JPEG_ERR_TRUNCATED, an
- * error from the callbacks, or the first non-C9_OK value returned by `output`. For a baseline
- * file, MCUs before an error have been output; a progressive file is output after its last
- * scan, so an error leaves nothing output. */
+/* Decodes the whole image at 1/2^scale, calling `output` once per MCU in raster order (not for
+ * an MCU that C9_JPEG_TJPGD's output area leaves without pixels). Returns C9_OK, C9_ERR_INVAL
+ * (scale > 3, NULL output), C9_ERR_BADF (not opened, or already decoded), C9_ERR_NOTSUP (the
+ * arithmetic the flags need is compiled out, or a progressive image too large to address),
+ * C9_ERR_NOMEM (progressive without the coefficient
+ * memory c9_jpeg_coef_size() asks for), C9_JPEG_ERR_DATA, C9_JPEG_ERR_FORMAT (a broken header
+ * between progressive scans), C9_JPEG_ERR_TRUNCATED (the input ends inside the image data: for a
+ * progressive file inside any scan), an error from the callbacks, or the first non-C9_OK value
+ * returned by `output`. For a baseline file, MCUs before an error have been output; a
+ * progressive file is output after its last scan, so an error leaves nothing output. */
 c9_err_t c9_jpeg_decode(c9_jpeg_t *dec, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *output_ctx);
 
 /* A short English description of a C9_JPEG_ERR_* code, or c9_strerror() for others. */
