@@ -355,36 +355,27 @@ static c9_err_t source_seek(void *ctx, uint32_t offset) {
 }
 
 /* After the SOI search: where it is in a stream that can seek (seekable() true, tell() works),
- * for source_seek. Returns -1 with a Python exception. */
-static int note_stream_soi(decoder_obj_t *self) {
+ * for source_seek. A stream that cannot tell is read as one that cannot seek: only a progressive
+ * file at 1/8 cares, and it then takes a little coefficient memory instead. */
+static void note_stream_soi(decoder_obj_t *self) {
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
     PyObject *r = PyObject_CallMethod(self->stream, "seekable", NULL);
-    if (!r) {
-        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-            return -1;
-        }
-        PyErr_Clear();
-        return 0;
+    int yes = r ? PyObject_IsTrue(r) : 0;
+    Py_XDECREF(r);
+    Py_ssize_t pos = -1;
+    if (yes > 0) {
+        r = PyObject_CallMethod(self->stream, "tell", NULL);
+        pos = r ? PyLong_AsSsize_t(r) : -1;
+        Py_XDECREF(r);
     }
-    int yes = PyObject_IsTrue(r);
-    Py_DECREF(r);
-    if (yes <= 0) {
-        return yes;
-    }
-    r = PyObject_CallMethod(self->stream, "tell", NULL);
-    if (!r) {
-        return -1;
-    }
-    Py_ssize_t pos = PyLong_AsSsize_t(r);
-    Py_DECREF(r);
-    if (pos == -1 && PyErr_Occurred()) {
-        return -1;
-    }
+    PyErr_Clear();
+    PyErr_Restore(et, ev, tb);
     size_t buffered = self->pending_len - self->pending_pos;
     if (pos >= 0 && (size_t)pos >= buffered) {
         self->soi = (size_t)pos - buffered;
         self->seekable = true;
     }
-    return 0;
 }
 
 /* TJpgDec skips everything before the first FF D8. Returns 1 when found (the input then
@@ -414,7 +405,8 @@ static int find_soi(decoder_obj_t *self) {
                 self->pending[i - 1] = 0xFF;
                 self->pending_pos = i - 1;
                 self->pending_len = (size_t)n + 1;
-                return note_stream_soi(self) < 0 ? -1 : 1;
+                note_stream_soi(self);
+                return 1;
             }
             prev_ff = self->pending[i] == 0xFF;
         }
