@@ -8,12 +8,14 @@ extern const c9_board_t c9_board_memento;
 extern const c9_board_t c9_board_tdisplay_s3;
 extern const c9_board_t c9_board_feather_s3_tft;
 extern const c9_board_t c9_board_samd21_oled;
+extern const c9_board_t c9_board_pico;
 
 static const c9_board_t *const boards[] = {
     &c9_board_memento,
     &c9_board_tdisplay_s3,
     &c9_board_feather_s3_tft,
     &c9_board_samd21_oled,
+    &c9_board_pico,
 };
 
 size_t c9_board_count(void) {
