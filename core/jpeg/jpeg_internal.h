@@ -196,6 +196,9 @@ struct c9_jpeg {
     uint16_t eobrun;
     c9_jpeg_seek_fn seek;
     uint32_t in_base;
+    /* c9_jpeg_open_scan(): bytes before the image are skipped; soi_off is where its FF D8 is. */
+    uint8_t find_soi;
+    uint32_t soi_off;
     uint8_t surveying; /* reading through the scans for their offsets: AC tables not built */
     /* The current decode (c9_jpeg_decode's arguments and what follows from them). */
     c9_jpeg_output_fn output;
