@@ -345,9 +345,14 @@ c9_err_t c9_jpeg_reparse(c9_jpeg_t *d) {
     size_t cm_size = d->cm_size;
     uint8_t find_soi = d->find_soi;
     uint32_t soi_off = d->soi_off;
+    uint16_t crop[4] = {d->crop_x1, d->crop_y1, d->crop_x2, d->crop_y2};
     memset(d, 0, offsetof(c9_jpeg_t, u));
     d->find_soi = find_soi;
     d->soi_off = soi_off;
+    d->crop_x1 = crop[0];
+    d->crop_y1 = crop[1];
+    d->crop_x2 = crop[2];
+    d->crop_y2 = crop[3];
     d->in_base = soi_off; /* offsets keep counting from the first byte ever read */
     d->read = read;
     d->read_ctx = read_ctx;
@@ -399,6 +404,7 @@ static c9_err_t open_input(c9_jpeg_t **out, void *work, size_t work_size, c9_jpe
     d->read = read;
     d->read_ctx = read_ctx;
     d->find_soi = find_soi;
+    d->crop_x2 = d->crop_y2 = 0xFFFF;
     c9_err_t err = parse_headers(d);
     if (err != C9_OK)
         return err;

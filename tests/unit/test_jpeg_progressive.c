@@ -412,6 +412,61 @@ static void test_open_scan_skips_to_soi(void **state) {
     free(base.p);
 }
 
+/* c9_jpeg_set_crop(): only the crop area reaches the callback, each pixel once, with the pixels
+ * the whole decode gives there; blocks cut by the area come with their stride. Baseline and
+ * progressive, at every scale, both arithmetics. */
+static void test_crop_area(void **state) {
+    (void)state;
+    buf_t base = load("odd_420_37x29.jpg");
+    buf_t prog = lj_transcode(&base, NULL, 0, 0);
+    static const c9_jpeg_rect_t areas[] = {{5, 3, 17, 11, 0}, {0, 0, 1, 1, 0}, {30, 20, 100, 100, 0}, {8, 8, 8, 8, 0}};
+    for (int which = 0; which < 2; which++) {
+        const buf_t *b = which ? &prog : &base;
+        for (unsigned scale = 0; scale < 4; scale++) {
+            for (unsigned tj = 0; tj < 2; tj++) {
+                unsigned flags = tj ? C9_JPEG_TJPGD : 0;
+                img_t whole;
+                assert_int_equal(decode_prog(b, C9_JPEG_PROFILE_COMPACT, scale, flags, 4096, 0, &whole, NULL), C9_OK);
+                for (size_t a = 0; a < C9_ARRAY_SIZE(areas); a++) {
+                    src_t s = {.p = b->p, .n = b->n, .chunk = 4096};
+                    c9_jpeg_t *d;
+                    assert_int_equal(c9_jpeg_open(&d, work_mem + 1, C9_JPEG_WORKSPACE_COMPACT, C9_JPEG_PROFILE_COMPACT,
+                                                  src_read, &s),
+                                     C9_OK);
+                    size_t need = 0;
+                    assert_int_equal(c9_jpeg_coef_size(d, scale, flags, &need), C9_OK);
+                    uint8_t *mem = need ? malloc(need) : NULL;
+                    if (need)
+                        assert_int_equal(c9_jpeg_set_coef_memory(d, mem, need), C9_OK);
+                    assert_int_equal(c9_jpeg_set_crop(d, &areas[a]), C9_OK);
+                    img_t got;
+                    img_init(&got, whole.w, whole.h);
+                    assert_int_equal(c9_jpeg_decode(d, scale, flags, put, &got), C9_OK);
+                    free(mem);
+                    const c9_jpeg_rect_t *r = &areas[a];
+                    for (unsigned y = 0; y < got.h; y++) {
+                        for (unsigned x = 0; x < got.w; x++) {
+                            size_t i = (size_t)y * got.w + x;
+                            /* inside the area and inside what the whole decode outputs */
+                            bool in = x >= r->x && x < (unsigned)r->x + r->w && y >= r->y &&
+                                      y < (unsigned)r->y + r->h && whole.hits[i];
+                            if (got.hits[i] != (in ? 1 : 0) || (in && got.px[i] != whole.px[i]))
+                                fail_msg("%s scale %u flags %u area %zu: pixel %u,%u hit %u times, %04x not %04x",
+                                         which ? "progressive" : "baseline", scale, flags, a, x, y, got.hits[i],
+                                         got.px[i], whole.px[i]);
+                        }
+                    }
+                    img_free(&got);
+                }
+                img_free(&whole);
+            }
+        }
+    }
+    assert_int_equal(c9_jpeg_set_crop(NULL, NULL), C9_ERR_INVAL);
+    free(prog.p);
+    free(base.p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_pixels_as_baseline),
@@ -421,6 +476,7 @@ int main(void) {
         cmocka_unit_test(test_memory),
         cmocka_unit_test(test_broken_progressive),
         cmocka_unit_test(test_open_scan_skips_to_soi),
+        cmocka_unit_test(test_crop_area),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
