@@ -20,7 +20,22 @@ typedef struct frame {
     bool started;
 } frame_t;
 
-// Marks a chain; *len gets its length. A cluster already marked is a cross-link.
+// Whether cluster x is among the first n clusters of the chain at start.
+static bool in_chain(c9_fat_t *fs, uint32_t start, uint32_t n, uint32_t x) {
+    uint32_t c = start;
+    for (uint32_t i = 0; i < n && c; i++) {
+        if (c == x) {
+            return true;
+        }
+        if (fat_next(fs, c, &c)) {
+            return false;
+        }
+    }
+    return false;
+}
+
+// Marks a chain; *len gets its length. A cluster already marked is a loop when this chain
+// reached it before, else a cross-link.
 static c9_err_t mark_chain(c9_fat_t *fs, uint8_t *bm, uint32_t start, uint32_t *len) {
     *len = 0;
     uint32_t c = start;
@@ -29,7 +44,7 @@ static c9_err_t mark_chain(c9_fat_t *fs, uint8_t *bm, uint32_t start, uint32_t *
             return C9_ERR_FAT_CHAIN;
         }
         if (bit_test(bm, c)) {
-            return C9_ERR_FAT_CROSSLINK;
+            return in_chain(fs, start, *len, c) ? C9_ERR_FAT_CHAIN : C9_ERR_FAT_CROSSLINK;
         }
         bit_set(bm, c);
         ++*len;

@@ -52,9 +52,6 @@ c9_err_t dp_check(const c9_fat_t *fs, const dirpos_t *p) {
 // Advances to the next entry: C9_OK, END past the last one, or an error.
 c9_err_t dp_next(c9_fat_t *fs, dirpos_t *p) {
     uint32_t i = p->index + 1;
-    if (i >= MAX_DIR_ENTRIES) {
-        return END;
-    }
     if (p->start == 0) {
         if (i >= fs->root_sectors * ENTRIES_PER_SECTOR) {
             return END;
@@ -67,6 +64,9 @@ c9_err_t dp_next(c9_fat_t *fs, dirpos_t *p) {
         }
         if (next == 0) {
             return END;
+        }
+        if (i >= MAX_DIR_ENTRIES) {
+            return C9_ERR_FAT_DIR; // longer than a directory may be: a loop, or damage
         }
         p->cluster = next;
     }
@@ -751,6 +751,7 @@ c9_err_t c9_fat_opendir(c9_fat_t *fs, c9_fat_dir_t *d, const char *path) {
         d->start = d->cluster = start;
         d->index = 0;
         d->end = false;
+        d->pending = C9_OK;
     }
     return fat_leave(fs, err);
 }
@@ -774,6 +775,12 @@ c9_err_t c9_fat_readdir(c9_fat_dir_t *d, c9_fat_info_t *info) {
     }
     if (d->end) {
         return fat_leave(fs, 0);
+    }
+    if (d->pending) {
+        err = d->pending;
+        d->pending = C9_OK;
+        d->end = true;
+        return fat_leave(fs, err);
     }
     dirpos_t p = {.start = d->start, .cluster = d->cluster, .index = d->index};
     lfnstate_t st = {0};
@@ -807,9 +814,8 @@ c9_err_t c9_fat_readdir(c9_fat_dir_t *d, c9_fat_info_t *info) {
             result = 1;
             err = dp_next(fs, &p);
             if (err < 0) {
-                // The entry is good but what follows is not: report it now, the error next time
-                // (cluster 0 is no valid position, so the next call fails in dp_check).
-                p.cluster = 0;
+                // The entry is good but what follows is not: the entry now, the error next time.
+                d->pending = err;
                 err = C9_OK;
             }
             break;

@@ -83,6 +83,32 @@ static c9_err_t locate(c9_fat_file_t *f, uint32_t idx, uint32_t *cluster) {
     return C9_OK;
 }
 
+// At the end of the file, the rest of the chain must end: a chain that loops (back into the file
+// or onto itself) is damage even though every byte of the size could be read. A chain longer than
+// the size is not (it is what a cut while the file grew leaves), so only loops are errors. Walks
+// from the last cluster read, once per handle, and records the chain's end for later appends.
+static c9_err_t tail_check(c9_fat_file_t *f) {
+    uint32_t c = f->cur_cluster, len = f->cur_index + 1;
+    if (!c) {
+        return C9_OK;
+    }
+    for (uint32_t n = 0; n <= f->fs->clusters; n++) {
+        uint32_t next;
+        c9_err_t err = fat_next(f->fs, c, &next);
+        if (err) {
+            return err;
+        }
+        if (next == 0) {
+            f->last_cluster = c;
+            f->chain_len = len;
+            return C9_OK;
+        }
+        c = next;
+        len++;
+    }
+    return C9_ERR_FAT_CHAIN;
+}
+
 c9_err_t c9_fat_open(c9_fat_t *fs, c9_fat_file_t *f, const char *path, unsigned flags) {
     if (!f || !path) {
         return C9_ERR_INVAL;
@@ -249,6 +275,9 @@ c9_err_t c9_fat_read(c9_fat_file_t *f, void *buf, size_t len, size_t *got) {
         n -= take;
         f->pos += (uint32_t)take;
         *got += take;
+    }
+    if (!err && f->pos == f->size && f->size && !f->last_cluster) {
+        err = tail_check(f);
     }
     return fat_leave(fs, err);
 }

@@ -523,8 +523,9 @@ static bool pow2(uint32_t v) {
     return v && !(v & (v - 1));
 }
 
-// Whether a block looks like a FAT boot sector (the jump, the signature, and the fields FatFs
-// and Linux look at first); the full checks come in parse_bpb.
+// Whether a block is a FAT boot sector rather than an MBR: the signature, an x86 jump, and either
+// a file system type string (what FatFs looks for) or plausible first fields. A boot sector that
+// passes this but describes no valid volume is C9_ERR_FAT_BPB, not "no file system".
 static bool looks_like_vbr(const uint8_t *b) {
     if (b[510] != 0x55 || b[511] != 0xAA) {
         return false;
@@ -532,8 +533,8 @@ static bool looks_like_vbr(const uint8_t *b) {
     if (b[0] != 0xEB && b[0] != 0xE9 && b[0] != 0xE8) {
         return false;
     }
-    if (!memcmp(b + 3, "EXFAT   ", 8)) {
-        return true; // reported as C9_ERR_NOTSUP by parse_bpb
+    if (!memcmp(b + 3, "EXFAT   ", 8) || !memcmp(b + 54, "FAT", 3) || !memcmp(b + 82, "FAT32", 5)) {
+        return true;
     }
     uint16_t bps = ld16(b + 11);
     return pow2(bps) && bps >= 128 && pow2(b[13]) && ld16(b + 14) != 0 && b[16] != 0;

@@ -215,6 +215,7 @@ struct c9_fat_dir {
     uint32_t cluster; /* current cluster */
     uint32_t index;   /* next entry */
     bool end;
+    c9_err_t pending; /* an error met after the last entry returned, for the next call */
 };
 
 /* What stat and readdir report. */

@@ -558,6 +558,36 @@ static void test_rename(void **state) {
     img_free(&im);
 }
 
+/* Characters outside the BMP are stored as UTF-16 surrogate pairs in the long name (mtools drops
+ * them, so the bytes on disk are checked directly). */
+static void test_surrogate_pairs(void **state) {
+    (void)state;
+    img_t im;
+    c9_fat_t fs;
+    fresh(&im, &fs, 4096);
+    const char *name = "party \xf0\x9f\x8e\x89.txt"; // U+1F389
+    assert_int_equal(tl_fat_put(&fs, name, (const uint8_t *)"!", 1, 1), C9_OK);
+    c9_fat_dir_t d;
+    c9_fat_info_t info;
+    assert_int_equal(c9_fat_opendir(&fs, &d, "/"), C9_OK);
+    assert_int_equal(c9_fat_readdir(&d, &info), 1);
+    assert_string_equal(info.name, name);
+    assert_int_equal(c9_fat_readdir(&d, &info), 0);
+    assert_int_equal(c9_fat_stat(&fs, "PARTY \xf0\x9f\x8e\x89.TXT", &info), C9_OK);
+    assert_int_equal(c9_fat_unmount(&fs), C9_OK);
+    // Root directory at sector 8: one long-name entry ("party " + the pair + ".txt" = 12 units),
+    // then the short entry. Units 6 and 7 (after "party ") are at offsets 16 and 18.
+    const uint8_t *e = im.mem + 8 * 512;
+    assert_int_equal(e[0], 0x41);
+    assert_int_equal(e[11], 0x0F);
+    assert_int_equal(e[16] | e[17] << 8, 0xD83C);
+    assert_int_equal(e[18] | e[19] << 8, 0xDF89);
+    if (tools) {
+        fsck_clean_img(&im, "pairs.img");
+    }
+    img_free(&im);
+}
+
 /* mtools chooses the same short names for the first file of a kind (the ~1 tail and the basis
  * rules of the FAT specification). */
 static void test_short_names_match_mtools(void **state) {
@@ -804,6 +834,7 @@ int main(void) {
         cmocka_unit_test(test_file_semantics),
         cmocka_unit_test(test_rename),
         cmocka_unit_test(test_short_names_match_mtools),
+        cmocka_unit_test(test_surrogate_pairs),
         cmocka_unit_test(test_label_and_times),
         cmocka_unit_test(test_volume_full),
         cmocka_unit_test(test_reentrant_call_is_busy),
