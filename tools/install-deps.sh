@@ -11,6 +11,7 @@ required=(
   clang libclang-rt-14-dev llvm
   valgrind
   libjpeg62-turbo-dev libturbojpeg0-dev libstb-dev python3-pil
+  dosfstools mtools  # FAT tests: mkfs.fat / fsck.fat and mtools are the references
 )
 # Optional extras used where present (window, USB, TLS, peers, firmware size checks).
 optional=(

@@ -526,7 +526,8 @@ static bool pow2(uint32_t v) {
 // Whether a block is a FAT boot sector rather than an MBR: the signature, an x86 jump, and either
 // a file system type string (what FatFs looks for) or plausible first fields. A boot sector that
 // passes this but describes no valid volume is C9_ERR_FAT_BPB, not "no file system".
-static bool looks_like_vbr(const uint8_t *b) {
+bool c9_fat_is_boot_sector(const uint8_t block[512]) {
+    const uint8_t *b = block;
     if (b[510] != 0x55 || b[511] != 0xAA) {
         return false;
     }
@@ -654,7 +655,7 @@ c9_err_t c9_fat_mount(c9_fat_t *fs, const c9_fat_config_t *cfg) {
         return err;
     }
     uint32_t vol = 0;
-    if (cfg->partition == 0 && looks_like_vbr(b)) {
+    if (cfg->partition == 0 && c9_fat_is_boot_sector(b)) {
         vol = 0;
     } else {
         c9_mbr_part_t parts[4];
@@ -681,7 +682,7 @@ c9_err_t c9_fat_mount(c9_fat_t *fs, const c9_fat_config_t *cfg) {
                 if ((err = cache_get(fs, parts[i].start, true, &b))) {
                     return err;
                 }
-                if (looks_like_vbr(b)) {
+                if (c9_fat_is_boot_sector(b)) {
                     vol = parts[i].start;
                     found = true;
                 }
@@ -694,7 +695,7 @@ c9_err_t c9_fat_mount(c9_fat_t *fs, const c9_fat_config_t *cfg) {
     if ((err = cache_get(fs, vol, true, &b))) {
         return err;
     }
-    if (!looks_like_vbr(b)) {
+    if (!c9_fat_is_boot_sector(b)) {
         return C9_ERR_FAT_NOFS;
     }
     if ((err = parse_bpb(fs, b, vol, blocks))) {

@@ -376,6 +376,11 @@ typedef struct c9_fat_report {
 c9_err_t c9_fat_check(c9_fat_t *fs, uint8_t *bitmap, size_t bitmap_size, c9_fat_report_t *report);
 size_t c9_fat_check_bitmap_size(const c9_fat_t *fs);
 
+/* Whether a block is a FAT boot sector (as c9_fat_mount() decides between a volume at block 0 and
+ * an MBR): the 0x55 0xAA signature, an x86 jump, and a file system type string or plausible
+ * fields. */
+bool c9_fat_is_boot_sector(const uint8_t block[512]);
+
 /* A short English description of a FAT or MBR error code, or of a generic one. */
 const char *c9_fat_strerror(c9_err_t err);
 
