@@ -208,7 +208,7 @@ c9_err_t dir_find(c9_fat_t *fs, uint32_t dir, const char *name, size_t len, foun
             st.active = false;
         } else {
             size_t n = lfn_complete(fs, &st, e);
-            bool hit = (n && lfn_equal(fs->lfn, n, name, len)) || (has_sfn && !memcmp(e, tsfn, 11));
+            bool hit = (n == units && lfn_equal(fs->lfn, n, name, len)) || (has_sfn && !memcmp(e, tsfn, 11));
             if (hit && e[0] != '.') {
                 memcpy(out->entry, e, DIRENT);
                 out->lba = dp_lba(fs, &p);
