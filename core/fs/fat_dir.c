@@ -584,15 +584,12 @@ static c9_err_t set_write(c9_fat_t *fs, dirpos_t run, const newset_t *set, found
     }
     uint8_t sum = sfn_checksum(set->entry);
     uint32_t last_lba = s.lba[k - 1];
-    // Step 1 (only for a set across sectors): earlier sectors' end-of-directory marks become
+    // Step 1 (only for a set across sectors): end-of-directory marks in the long-name slots become
     // "deleted", so that the short entry written next is not hidden behind a 0x00.
     bool split = s.lba[0] != last_lba;
     if (split) {
         for (uint32_t i = 0; i < k - 1; i++) {
             uint8_t *d;
-            if (s.lba[i] == last_lba) {
-                continue;
-            }
             if ((err = cache_get(fs, s.lba[i], true, &d))) {
                 return err;
             }
@@ -605,19 +602,25 @@ static c9_err_t set_write(c9_fat_t *fs, dirpos_t run, const newset_t *set, found
             return err;
         }
     }
-    // Step 2: the last sector, with the short entry: from here on the file exists.
-    // Step 3: the long-name entries in earlier sectors.
+    // Step 2: the short entry alone (its sector's long-name slots left deleted): from here on
+    // the file exists, under its 8.3 name. Step 3: the long-name entries, earlier sectors first.
+    // A set within one sector is all one write.
     for (int step = 0; step < (split ? 2 : 1); step++) {
+        uint32_t prev = UINT32_MAX;
         for (uint32_t i = 0; i < k; i++) {
-            bool in_last = s.lba[i] == last_lba;
-            if (split && (step == 0) != in_last) {
+            bool last_slot = i == k - 1;
+            if (split && (step == 0) != last_slot) {
                 continue;
             }
             uint8_t *d;
+            if (split && step == 1 && s.lba[i] != prev && prev != UINT32_MAX && (err = cache_commit(fs))) {
+                return err;
+            }
+            prev = s.lba[i];
             if ((err = cache_get(fs, s.lba[i], true, &d))) {
                 return err;
             }
-            if (i == k - 1) {
+            if (last_slot) {
                 memcpy(d + s.off[i], set->entry, DIRENT);
             } else {
                 lfn_build(d + s.off[i], fs->lfn, units, nlfn, i, sum);

@@ -285,6 +285,19 @@ static void apply_crowd(model_t *m) {
     }
 }
 
+#define VERY_LONG                                                                                                      \
+    "/dir2/A name of more than one hundred and ninety-five characters needs more than sixteen directory entries, "     \
+    "so that its set of entries cannot fit in one sector and is written across two of them, in order.txt"
+
+static c9_err_t run_very_long(c9_fat_t *fs) {
+    return put(fs, VERY_LONG, 300, 10, 10);
+}
+static void apply_very_long(model_t *m) {
+    uint8_t *d = content(300, 10);
+    model_set(m, VERY_LONG, d, 10);
+    free(d);
+}
+
 static const op_t full_ops[] = {
     {"create", {"/new.txt"}, run_create, apply_create, {0}},
     {"append", {"/keep/log.txt"}, run_append, apply_append_log, {0}},
@@ -309,6 +322,14 @@ static const op_t full_ops[] = {
      apply_none,
      {"Volume label '", "There is no label in boot sector, but there is volume label", "  Auto-copying volume label"}},
     {"directory grows", {"/dir2/crowded entry"}, run_crowd, apply_crowd, {0}},
+    // Over 16 entries: the set spans two sectors. The short entry comes first (a valid 8.3 file),
+    // then the long-name sectors; between those, fsck.fat finds the first part orphaned and
+    // deletes it, leaving the file under its 8.3 name.
+    {"name over 195 characters",
+     {VERY_LONG, "/dir2/ANAMEO~1"},
+     run_very_long,
+     apply_very_long,
+     {"Orphaned long file name part", "  Auto-deleting."}},
 };
 
 static const op_t short_ops[] = {
