@@ -656,11 +656,13 @@ c9_err_t dir_remove(c9_fat_t *fs, const found_t *f) {
     if (err) {
         return err;
     }
-    // Long-name entries in other sectors first: a short entry left without its long name is a
-    // valid 8.3 file, whereas a long name left without its short entry is an orphan.
+    // The short entry's sector first (with the long-name entries it holds), then the others. A cut
+    // between leaves the start of the long name without its short entry, an orphan fsck.fat
+    // deletes; the other order would leave the end of a long name before a live short entry,
+    // which fsck.fat reports and leaves alone.
     for (int step = 0; step < 2; step++) {
         for (uint32_t i = 0; i < s.n; i++) {
-            if ((s.lba[i] == f->lba) != (step == 1)) {
+            if ((s.lba[i] == f->lba) != (step == 0)) {
                 continue;
             }
             uint8_t *d;

@@ -187,8 +187,7 @@ c9_err_t dir_find(c9_fat_t *fs, uint32_t dir, const char *name, size_t len, foun
 c9_err_t dir_add(c9_fat_t *fs, uint32_t dir, const char *name, size_t len, const uint8_t tmpl[DIRENT], found_t *out);
 /* Creates an empty entry (cluster 0, size 0, the time now) with attr. */
 c9_err_t dir_create(c9_fat_t *fs, uint32_t dir, const char *name, size_t len, uint8_t attr, found_t *out);
-/* Marks a set deleted, long-name entries first (a short entry without its long name is still a
- * valid file; the reverse is an orphan). */
+/* Marks a set deleted: the short entry's sector first, then any other sectors of the set. */
 c9_err_t dir_remove(c9_fat_t *fs, const found_t *f);
 /* Checks that the FAT holds no open file on this entry. */
 bool file_is_open(c9_fat_t *fs, uint32_t lba, uint16_t off);

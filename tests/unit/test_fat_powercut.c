@@ -298,6 +298,13 @@ static void apply_very_long(model_t *m) {
     free(d);
 }
 
+static c9_err_t run_unlink_very_long(c9_fat_t *fs) {
+    return c9_fat_unlink(fs, VERY_LONG);
+}
+static void apply_unlink_very_long(model_t *m) {
+    model_del(m, VERY_LONG);
+}
+
 static const op_t full_ops[] = {
     {"create", {"/new.txt"}, run_create, apply_create, {0}},
     {"append", {"/keep/log.txt"}, run_append, apply_append_log, {0}},
@@ -329,6 +336,13 @@ static const op_t full_ops[] = {
      {VERY_LONG, "/dir2/ANAMEO~1"},
      run_very_long,
      apply_very_long,
+     {"Orphaned long file name part", "  Auto-deleting."}},
+    // Removing it: the short entry's sector first, then the rest of the long name (an orphan for
+    // one write, which fsck.fat deletes).
+    {"unlink name over 195 characters",
+     {VERY_LONG, "/dir2/ANAMEO~1"},
+     run_unlink_very_long,
+     apply_unlink_very_long,
      {"Orphaned long file name part", "  Auto-deleting."}},
 };
 
