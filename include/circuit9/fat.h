@@ -28,6 +28,9 @@
  *       - shrinking a file: the size is written before the chain is cut (same repair);
  *       - rename: the new entry is written before the old one is removed, so for one write both
  *         names refer to the file (in one write when both entries share a block);
+ *       - a name set across sectors (over 195 characters): the short entry is written alone
+ *         first, so between the sectors part of the long name is an orphan that fsck deletes;
+ *       - the label: the root directory entry is written before the boot sector's copy;
  *   - clusters being allocated or freed may be allocated but unreferenced ("lost": free space
  *     that fsck reclaims, never data); on a volume with two FATs, the second copy may lag the
  *     first by the last block written.
@@ -46,8 +49,9 @@
  * Not thread-safe: callers serialise calls on one volume. A call made while another call on the
  * same volume is running (from a block device callback, say) returns C9_ERR_BUSY.
  *
- * Open files and directories are caller structs linked into the volume until closed: they must
- * stay in place and be closed (or the volume unmounted) before their memory is reused.
+ * Open files are caller structs linked into the volume until closed: they must stay in place and
+ * be closed (or the volume unmounted) before their memory is reused. Open directories are not
+ * linked; one removed while being listed reads as whatever its clusters hold next (bounded).
  *
  * Error codes (band -2000..-2099, shared with blockdev.h). The errno named is what a binding
  * raises; FatFs's result for the same case is given where CircuitPython's message depends on it.
