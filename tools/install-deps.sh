@@ -12,6 +12,7 @@ required=(
   valgrind
   libjpeg62-turbo-dev libturbojpeg0-dev libstb-dev python3-pil
   python3-numpy  # ulab runs on it (supervisor/cpmods/ulab.py)
+  dosfstools mtools  # FAT tests: mkfs.fat / fsck.fat and mtools are the references
 )
 # Optional extras used where present (window, USB, TLS, peers, firmware size checks).
 optional=(

@@ -29,4 +29,23 @@
 #define C9_BITMAP_MAX_DIM 32767
 #endif
 
+/* ---- FAT (fat.h) ---- */
+
+/* Sectors of block cache in each c9_fat_t (512 bytes each). At least 2: a FAT12 entry can span
+ * two sectors, whose write order the core chooses. More sectors mean fewer re-reads when FAT,
+ * directory and data accesses alternate. */
+#ifndef C9_FAT_CACHE_SECTORS
+#define C9_FAT_CACHE_SECTORS 4
+#endif
+/* Bytes for a name in c9_fat_info_t, NUL included. A long name is at most 255 UTF-16 units, at
+ * most 765 bytes of UTF-8. With a smaller buffer, entries whose long name does not fit are listed
+ * under their short name (as FatFs does). */
+#ifndef C9_FAT_NAME_BUF
+#define C9_FAT_NAME_BUF 766
+#endif
+/* Directory depth c9_fat_check() descends to; deeper directories give C9_ERR_FAT_DIR. */
+#ifndef C9_FAT_CHECK_DEPTH
+#define C9_FAT_CHECK_DEPTH 32
+#endif
+
 #endif /* CIRCUIT9_CONFIG_H */
