@@ -23,6 +23,12 @@ typedef struct fake_script {
     c9_err_t connect_err; /* connect() fails with this */
     c9_err_t recv_err;    /* after the input: recv fails with this (overrides eof) */
     c9_err_t send_err;    /* every send fails with this */
+    size_t send_piece;    /* a send takes at most this many bytes (0: all) */
+    uint32_t recv_delay;  /* each recv that returns bytes takes this long (ms) */
+    /* Causality, when set: only gates[k] input bytes are readable until the client has made
+     * k + 2 sends (a reply is not there before its request). */
+    size_t gates[4];
+    size_t ngates;
 } fake_script_t;
 
 typedef struct fake_sock {
@@ -32,6 +38,7 @@ typedef struct fake_sock {
     size_t in_pos;
     uint8_t out[FAKE_OUT];
     size_t out_len;
+    unsigned sends;
     bool connected;
     bool peer_closed; /* poll() says IN | HUP */
     int32_t timeout;
@@ -50,8 +57,10 @@ typedef struct fake_net {
     /* getaddrinfo: these addresses (ports replaced), or NONAME when naddrs is 0 */
     c9_net_addr_t addrs[4];
     size_t naddrs;
-    c9_err_t open_err; /* open() fails with this while set */
-    fake_sock_t *last; /* the socket opened last */
+    c9_err_t open_err;             /* open() fails with this while set */
+    fake_sock_t *last;             /* the socket opened last */
+    void (*on_connect)(void *arg); /* called from connect(), for re-entrancy tests */
+    void *on_connect_arg;
 } fake_net_t;
 
 static inline fake_sock_t *fake_get(fake_net_t *f, c9_sock_t h) {
@@ -147,6 +156,9 @@ static inline c9_err_t fake_connect(void *ctx, c9_sock_t h, const c9_net_addr_t 
     }
     f->connects++;
     s->addr = *a;
+    if (f->on_connect) {
+        f->on_connect(f->on_connect_arg);
+    }
     if (s->s.connect_err) {
         return s->s.connect_err;
     }
@@ -163,11 +175,24 @@ static inline c9_err_t fake_send(void *ctx, c9_sock_t h, const void *buf, size_t
     if (s->s.send_err) {
         return s->s.send_err;
     }
+    s->sends++;
+    if (s->s.send_piece && len > s->s.send_piece) {
+        len = s->s.send_piece;
+    }
     size_t n = C9_MIN(len, FAKE_OUT - s->out_len);
     memcpy(s->out + s->out_len, buf, n);
     s->out_len += n;
     *sent = len; /* bytes beyond FAKE_OUT are accepted and dropped */
     return C9_OK;
+}
+
+/* Input bytes the peer has "sent" so far. */
+static inline size_t fake_visible(const fake_sock_t *s) {
+    if (!s->s.ngates || s->sends == 0) {
+        return s->s.ngates ? 0 : s->s.in_len;
+    }
+    size_t k = s->sends - 1;
+    return k < s->s.ngates ? C9_MIN(s->s.gates[k], s->s.in_len) : s->s.in_len;
 }
 
 /* A wait with nothing to read: time passes as the timeout says. */
@@ -189,7 +214,11 @@ static inline c9_err_t fake_recv(void *ctx, c9_sock_t h, void *buf, size_t len, 
     if (len == 0) {
         return C9_OK;
     }
-    size_t left = s->s.in_len - s->in_pos;
+    size_t vis = fake_visible(s);
+    size_t left = vis > s->in_pos ? vis - s->in_pos : 0;
+    if (left == 0 && vis < s->s.in_len) {
+        return fake_idle(f, s); /* the rest comes after the next request */
+    }
     if (left == 0) {
         if (s->s.recv_err) {
             return s->s.recv_err;
@@ -203,6 +232,7 @@ static inline c9_err_t fake_recv(void *ctx, c9_sock_t h, void *buf, size_t len, 
     memcpy(buf, s->s.in + s->in_pos, n);
     s->in_pos += n;
     *got = n;
+    f->clock += s->s.recv_delay;
     return C9_OK;
 }
 
@@ -235,7 +265,7 @@ static inline c9_err_t fake_poll(void *ctx, c9_sock_t h, unsigned events, unsign
     if (!s) {
         return C9_ERR_BADF;
     }
-    if ((events & C9_NET_POLL_IN) && s->in_pos < s->s.in_len) {
+    if ((events & C9_NET_POLL_IN) && s->in_pos < fake_visible(s)) {
         *rev |= C9_NET_POLL_IN;
     }
     if (s->peer_closed) {
