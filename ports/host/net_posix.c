@@ -908,6 +908,23 @@ void c9_host_net_close_all(c9_host_net_t *n) {
     }
 }
 
+c9_err_t c9_host_net_local_addr(c9_host_net_t *n, c9_sock_t h, c9_net_addr_t *out) {
+    hsock_t *s = acquire(n, h);
+    if (!s) {
+        return C9_ERR_BADF;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    c9_err_t err = C9_OK;
+    if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) != 0) {
+        err = map_errno(errno);
+    } else {
+        from_sockaddr((struct sockaddr *)&ss, out);
+    }
+    release(n, s);
+    return err;
+}
+
 void c9_host_net_clear_holds(c9_host_net_t *n) {
     pthread_mutex_lock(&n->lock);
     n->nholds = 0;

@@ -60,6 +60,9 @@ unsigned c9_host_net_open_count(c9_host_net_t *net);
 /* Closes every socket, as a board does on soft reload. */
 void c9_host_net_close_all(c9_host_net_t *net);
 
+/* The local address of a socket (after bind, listen or connect). C9_ERR_BADF. */
+c9_err_t c9_host_net_local_addr(c9_host_net_t *net, c9_sock_t s, c9_net_addr_t *out);
+
 /* Forgets every port held by a closed socket (a board reset). */
 void c9_host_net_clear_holds(c9_host_net_t *net);
 
