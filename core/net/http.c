@@ -142,6 +142,9 @@ static c9_err_t frame(c9_http_response_t *r, bool head_request, bool request_clo
     }
     r->keep_alive = !conn_close && !request_close && (r->version_minor >= 1 || conn_keep) && r->status != 101;
     r->reusable = true;
+    if (have_len && !te) {
+        r->content_length = (int64_t)clen; /* also for HEAD and 304, where no body follows */
+    }
     if (head_request || (r->status >= 100 && r->status < 200) || r->status == 204 || r->status == 304) {
         r->body = C9_HTTP_BODY_NONE;
         return C9_OK;

@@ -178,7 +178,7 @@ typedef struct c9_http_response {
     c9_http_field_t *fields; /* headers [0..nfields), then trailers [nfields..nfields+ntrailers) */
     size_t nfields;
     size_t ntrailers;       /* set once a chunked body has been read to its end */
-    int64_t content_length; /* -1 unless framed by Content-Length */
+    int64_t content_length; /* Content-Length (also for HEAD/304), -1 when absent or overridden */
     uint8_t body;           /* C9_HTTP_BODY_* */
     bool keep_alive;        /* the server allows reuse */
     bool reused;            /* sent on a kept connection */

@@ -217,7 +217,8 @@ static inline bool peer_wait_port(int port, pid_t pid, int guard_ms) {
     return false;
 }
 
-/* Reads the pipe until a line containing needle arrives; the line goes to line (if given). */
+/* Reads the pipe until a whole line containing needle arrives; the line goes to line (if
+ * given). Keep the pipe open while the program runs: it may write more. */
 static inline bool peer_wait_line(int fd, const char *needle, int guard_ms, char *line, size_t cap) {
     char buf[8192];
     size_t n = 0;
@@ -237,13 +238,13 @@ static inline bool peer_wait_line(int fd, const char *needle, int guard_ms, char
         n += (size_t)r;
         buf[n] = 0;
         char *hit = strstr(buf, needle);
-        if (hit) {
+        char *le = hit ? strchr(hit, '\n') : NULL;
+        if (le) { /* only a whole line: the rest of it may still be on its way */
             char *ls = hit;
             while (ls > buf && ls[-1] != '\n') {
                 ls--;
             }
-            char *le = strchr(hit, '\n');
-            size_t ll = le ? (size_t)(le - ls) : strlen(ls);
+            size_t ll = (size_t)(le - ls);
             if (line && cap) {
                 snprintf(line, cap, "%.*s", (int)ll, ls);
             }
