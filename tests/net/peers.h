@@ -119,6 +119,9 @@ static inline void peer_write_bytes(const char *path, const void *data, size_t l
 
 /* The whole file, NUL-terminated (free it), or NULL. */
 static inline char *peer_read(const char *path, size_t *len) {
+    if (len) {
+        *len = 0;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         return NULL;
