@@ -146,6 +146,10 @@ static c9_err_t connect_one(c9_net_connmgr_t *m, const c9_net_key_t *k, bool tls
             ops = t->sock;
         }
         err = ops->settimeout(ops->ctx, s, timeout_ms);
+        if (err == C9_OK && !m->cfg.keep_nagle) {
+            int32_t one = 1;
+            (void)ops->setsockopt(ops->ctx, s, C9_NET_IPPROTO_TCP, C9_NET_TCP_NODELAY, &one, sizeof one);
+        }
         if (err == C9_OK) {
             err = ops->connect(ops->ctx, s, addr);
         }

@@ -344,6 +344,11 @@ typedef struct c9_net_connmgr_config {
     const c9_net_socket_ops_t *sock; /* required */
     const c9_net_tls_ops_t *tls;     /* NULL: TLS keys give C9_ERR_NOSYS */
     uint32_t max_idle_ms;            /* a free socket idle longer is not reused; 0 = no limit */
+    /* New connections get TCP_NODELAY (before connecting, so the TLS handshake has it too):
+     * HTTP and MQTT write whole messages, and Nagle's wait for an ACK that the peer delays
+     * costs up to 40 ms a message or handshake flight. true keeps Nagle (a port without the
+     * option is not an error either way). */
+    bool keep_nagle;
 } c9_net_connmgr_config_t;
 
 typedef struct c9_net_connmgr {
@@ -369,6 +374,7 @@ c9_err_t c9_net_connmgr_init(c9_net_connmgr_t *m, const c9_net_connmgr_config_t 
  *    socket is closed. When the port runs out of sockets (or memory) opening or connecting,
  *    free sockets are closed one at a time, least recently used first, and the step retried.
  *  - Each resolved address is tried in turn on a connection failure.
+ *  - TCP_NODELAY is set on new connections unless keep_nagle.
  * Errors: C9_ERR_NET_IN_USE (the key's socket is lent out), C9_ERR_NET_NO_TLS_CONTEXT,
  * C9_ERR_NOSYS (TLS without a TLS table), C9_ERR_INVAL (bad key), C9_ERR_BUSY (called from a
  * callback inside get), C9_ERR_NET_OUT_OF_SOCKETS (every slot lent out, or the port's limit
