@@ -20,11 +20,15 @@ const char *c9_http_strerror(c9_err_t err) {
     }
 }
 
+/* RFC 9110 tchar: field names and methods. */
+static const uint8_t tchar_table[256] = {
+    ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1,
+    ['%'] = 1,         ['&'] = 1,         ['\''] = 1,        ['*'] = 1, ['+'] = 1, ['-'] = 1,
+    ['.'] = 1,         ['^'] = 1,         ['_'] = 1,         ['`'] = 1, ['|'] = 1, ['~'] = 1,
+};
+
 static bool is_tchar(uint8_t c) {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        return true;
-    }
-    return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return tchar_table[c];
 }
 
 static bool is_ows(uint8_t c) {
@@ -58,16 +62,19 @@ size_t c9_http_head_end(const uint8_t *buf, size_t len) {
     while (i < len && (buf[i] == '\r' || buf[i] == '\n')) {
         i++;
     }
-    for (; i < len; i++) {
-        if (buf[i] != '\n') {
-            continue;
+    while (i < len) {
+        const uint8_t *nl = memchr(buf + i, '\n', len - i);
+        if (!nl) {
+            return 0;
         }
+        i = (size_t)(nl - buf);
         if (i + 1 < len && buf[i + 1] == '\n') {
             return i + 2;
         }
         if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n') {
             return i + 3;
         }
+        i++;
     }
     return 0;
 }
