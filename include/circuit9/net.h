@@ -360,7 +360,8 @@ typedef struct c9_net_connmgr {
     c9_net_connmgr_stats_t stats;
 } c9_net_connmgr_t;
 
-/* slots[0..nslots) is caller memory and bounds how many sockets the manager holds at once
+/* A manager is used from one thread at a time (its socket table may be shared).
+ * slots[0..nslots) is caller memory and bounds how many sockets the manager holds at once
  * (the board's socket limit, or less). Errors: C9_ERR_INVAL (no socket table, no slots). */
 c9_err_t c9_net_connmgr_init(c9_net_connmgr_t *m, const c9_net_connmgr_config_t *cfg, c9_net_conn_t *slots,
                              size_t nslots);
