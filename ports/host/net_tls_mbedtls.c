@@ -717,8 +717,9 @@ static c9_err_t s_close(void *vt, c9_sock_t h) {
         return C9_ERR_BADF;
     }
     if (s->state == T_OPEN && s->busy == 1) {
-        /* Best effort: the peer learns the end of data was intended. A full send buffer on a
-         * non-blocking socket simply loses it. */
+        /* Best effort, never a wait: the peer learns the end of data was intended, unless its
+         * receive window is full (a stalled peer must not hang close()). */
+        (void)t->raw->settimeout(t->raw->ctx, s->raw, 0);
         (void)mbedtls_ssl_close_notify(&s->ssl);
     }
     c9_sock_t raw = s->raw;
