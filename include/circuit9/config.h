@@ -48,4 +48,28 @@
 #define C9_FAT_CHECK_DEPTH 32
 #endif
 
+/* Networking (net.h, http.h, mqtt.h). Key fields of the connection manager are stored in its
+ * slots, so these bound the host name, protocol and session id a key may have. */
+#ifndef C9_NET_HOST_MAX
+#define C9_NET_HOST_MAX 253
+#endif
+#ifndef C9_NET_PROTO_MAX
+#define C9_NET_PROTO_MAX 15
+#endif
+#ifndef C9_NET_SESSION_MAX
+#define C9_NET_SESSION_MAX 31
+#endif
+/* Resolved addresses a connection attempt tries in turn. */
+#ifndef C9_NET_MAX_ADDRS
+#define C9_NET_MAX_ADDRS 4
+#endif
+/* Interim (1xx) responses the HTTP client skips before a final one. */
+#ifndef C9_HTTP_MAX_INTERIM
+#define C9_HTTP_MAX_INTERIM 8
+#endif
+/* Incoming QoS 2 messages the MQTT client can hold between PUBREC and PUBREL. */
+#ifndef C9_MQTT_QOS2_INBOUND_MAX
+#define C9_MQTT_QOS2_INBOUND_MAX 8
+#endif
+
 #endif /* CIRCUIT9_CONFIG_H */
