@@ -557,31 +557,38 @@ static void close_endpoints(c9_usbh_t *h, c9_usbh_device_t *dev) {
 
 /* ---- class drivers --------------------------------------------------------------------------------------- */
 
+/* Drivers run as callbacks wherever they are called from (the task, attach, set_configuration):
+ * the blocking helpers refuse them alike. */
 static uint16_t driver_open(c9_usbh_t *h, uint8_t addr, uint8_t drv, const uint8_t *itf, uint16_t len) {
+    uint16_t n = 0;
+    bool was = h->in_task;
+    h->in_task = true;
     if (drv == DRIVER_HUB) {
 #if C9_USBH_MAX_HUBS > 0
-        return c9__hub_open(h, addr, itf, len);
-#else
-        return 0;
+        n = c9__hub_open(h, addr, itf, len);
 #endif
+    } else {
+        const c9_usbh_driver_t *d = h->cfg.drivers[drv - 2];
+        n = d->open ? d->open(d->ctx, h, c9__usbh_handle(h, addr), itf, len) : 0;
     }
-    const c9_usbh_driver_t *d = h->cfg.drivers[drv - 2];
-    return d->open ? d->open(d->ctx, h, c9__usbh_handle(h, addr), itf, len) : 0;
+    h->in_task = was;
+    return n;
 }
 
 static void driver_close(c9_usbh_t *h, uint8_t addr, uint8_t drv, uint8_t itf) {
+    bool was = h->in_task;
+    h->in_task = true;
     if (drv == DRIVER_HUB) {
 #if C9_USBH_MAX_HUBS > 0
         c9__hub_close(h, addr);
 #endif
-        return;
-    }
-    if (drv >= 2 && (size_t)(drv - 2) < h->cfg.driver_count) {
+    } else if (drv >= 2 && (size_t)(drv - 2) < h->cfg.driver_count) {
         const c9_usbh_driver_t *d = h->cfg.drivers[drv - 2];
         if (d->close) {
             d->close(d->ctx, h, c9__usbh_handle(h, addr), itf);
         }
     }
+    h->in_task = was;
 }
 
 /* Marks every interface starting in [from, from + n) as claimed by drv. */

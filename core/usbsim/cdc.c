@@ -179,7 +179,20 @@ static int cdc_out(c9_usbsim_dev_t *d, uint8_t ep, const uint8_t *data, uint16_t
     return C9_OK;
 }
 
+static void cdc_event(c9_usbsim_dev_t *d, c9_usbsim_event_t ev, uint8_t arg) {
+    c9_usbsim_cdc_t *c = cdc_of(d);
+    if (ev == C9_USBSIM_EV_CONFIGURED || ev == C9_USBSIM_EV_RESET) {
+        // A new configuration starts the functions afresh: nothing buffered survives it.
+        for (unsigned i = 0; i < C9_USBSIM_CDC_MAX_PORTS; i++) {
+            c->port[i].tx_count = c->port[i].rx_count = 0;
+            c->port[i].tx_head = c->port[i].rx_head = 0;
+            c->port[i].line_state = 0;
+        }
+    }
+}
+
 static const c9_usbsim_dev_ops_t cdc_ops = {
+    .event = cdc_event,
     .control = cdc_control,
     .in = cdc_in,
     .in_ack = cdc_in_ack,
