@@ -145,7 +145,7 @@ static uint64_t tick_to_us(const c9_smf_t *smf, uint64_t tick) {
     if (smf->division < 0) {
         uint64_t fps = (uint64_t) - (int8_t)((uint16_t)smf->division >> 8), tpf = (uint64_t)(smf->division & 0xFF);
         // 29 stands for 29.97 (30000/1001) frames per second.
-        uint64_t num = fps == 29 ? 1001000u : 1000000u, den = fps == 29 ? 30000u * tpf : fps * tpf;
+        uint64_t num = fps == 29 ? 1001000000u : 1000000u, den = fps == 29 ? 30000u * tpf : fps * tpf;
         return tick / den * num + tick % den * num / den;
     }
     uint64_t div = (uint64_t)smf->division, d = tick - smf->tempo_tick;
