@@ -117,6 +117,7 @@ c9_err_t c9_usbh_hcd_event(c9_usbh_t *host, const c9_usb_hcd_event_t *ev) {
 
 /* ---- the tap (usbmon packets) ---------------------------------------------------------------------- */
 
+#if C9_USBH_TAP
 static uint8_t usbmon_type(const c9_usbh_t *h, const c9_usbh_xfer_t *x) {
     if ((x->ep & 0x7F) == 0) {
         return C9_USBMON_CONTROL;
@@ -185,6 +186,10 @@ static void tap(c9_usbh_t *h, const c9_usbh_xfer_t *x, char type) {
     }
     h->cfg.tap(h->cfg.tap_ctx, &p);
 }
+#else
+static void tap(c9_usbh_t *h, const c9_usbh_xfer_t *x, char type) {
+}
+#endif
 
 /* ---- transfers ---------------------------------------------------------------------------------------- */
 

@@ -29,10 +29,9 @@
 #define C9_BITMAP_MAX_DIM 32767
 #endif
 
-
 /* ---- USB host (include/circuit9/usbh.h) --------------------------------------------------------
  * Every table is fixed at build time; c9_usbh_t holds them all (about
- * C9_USBH_MAX_DEVICES * (C9_USBH_CONFIG_DESC_MAX + 160) bytes). */
+ * (C9_USBH_MAX_DEVICES + 1) * (C9_USBH_CONFIG_DESC_MAX + 170 to 200) bytes, plus about 300 per hub). */
 
 /* Device addresses 1..N, hubs included. CircuitPython's RP2040 build allows 6. */
 #ifndef C9_USBH_MAX_DEVICES
@@ -87,6 +86,12 @@
 /* Each enumeration request must finish within this time, or the device is given up. */
 #ifndef C9_USBH_ENUM_TIMEOUT_MS
 #define C9_USBH_ENUM_TIMEOUT_MS 1000
+#endif
+
+/* 1: c9_usbh_config_t.tap reports every transfer as usbmon packets (recordings). 0 compiles the
+ * tap out (about 1 KB of Cortex-M0+ code with the 64-bit arithmetic it pulls in). */
+#ifndef C9_USBH_TAP
+#define C9_USBH_TAP 1
 #endif
 
 /* ---- USB descriptor summaries (include/circuit9/usb_desc.h) ---- */

@@ -5,7 +5,7 @@
  *
  *     c9_usb_device_desc_t dev;
  *     c9_err_t err = c9_usb_desc_parse_device(buf, len, &dev);   // 18-byte device descriptor
- *     c9_usb_config_info_t cfg;                                   // ~1.4 KB: not for a small stack
+ *     c9_usb_config_info_t cfg;                                   // ~1.6 KB: not for a small stack
  *     err = c9_usb_desc_parse_config(config, config_len, &cfg);
  *     for (unsigned i = 0; i < cfg.itf_count; i++) use(cfg.itf[i].cls, cfg.itf[i].hid_report_len);
  *

@@ -115,7 +115,8 @@ typedef struct c9_usbh_config {
     const c9_usbh_driver_t *const *drivers; /* tried in order after the hub driver */
     size_t driver_count;
     /* Every transfer's submission and completion as usbmon packets (usbmon.h); a control
-     * transfer is one URB. Data pointers are valid during the call only. */
+     * transfer is one URB. Data pointers are valid during the call only. Ignored when built
+     * with C9_USBH_TAP 0. */
     void (*tap)(void *ctx, const c9_usbmon_packet_t *pkt);
     void *tap_ctx;
     bool no_auto_configure; /* true: enumeration stops before SET_CONFIGURATION */
