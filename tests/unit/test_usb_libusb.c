@@ -394,7 +394,7 @@ static void test_libusb_unplug(void **state) {
     lock();
     fx.unplugged = true;
     unlock();
-    umockdev_testbed_remove_device(testbed, SYSPATH);
+    umockdev_testbed_uevent(testbed, SYSPATH, "remove");
     uint64_t t0 = mono_ms();
     while (x.busy && mono_ms() - t0 < 2000) {
         c9_usbh_task(&host);
@@ -408,6 +408,27 @@ static void test_libusb_unplug(void **state) {
         usleep(1000);
     }
     assert_int_equal(c9_usbh_devices(&host, NULL, 0), 0);
+    size_t n;
+    assert_int_equal(c9_usbh_read(&host, d, 0x81, b, 8, 10, &n), C9_USB_ERR_NO_DEVICE);
+    c9_usbh_deinit(&host);
+    c9_host_libusb_close(ctl);
+}
+
+/* Unplugged while nothing is in flight: only libusb's hotplug (udev's remove event) tells. */
+static void test_libusb_hotplug_removal(void **state) {
+    c9_host_libusb_t *ctl;
+    c9_usbh_dev_t d = start(&ctl);
+    lock();
+    fx.unplugged = true;
+    unlock();
+    umockdev_testbed_uevent(testbed, SYSPATH, "remove");
+    uint64_t t0 = mono_ms();
+    while (c9_usbh_devices(&host, NULL, 0) > 0 && mono_ms() - t0 < 2000) {
+        c9_usbh_task(&host);
+        usleep(1000);
+    }
+    assert_int_equal(c9_usbh_devices(&host, NULL, 0), 0);
+    uint8_t b[8];
     size_t n;
     assert_int_equal(c9_usbh_read(&host, d, 0x81, b, 8, 10, &n), C9_USB_ERR_NO_DEVICE);
     c9_usbh_deinit(&host);
@@ -497,6 +518,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test_setup_teardown(test_umockdev_file_matches_model, setup, teardown),
         cmocka_unit_test_setup_teardown(test_libusb_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_libusb_unplug, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_libusb_hotplug_removal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_umockdev_pcap_replay, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
