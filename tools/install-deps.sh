@@ -18,6 +18,8 @@ optional=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   xfonts-terminus
   xvfb  # tests/integration/test_display_window.py: the SDL2 window on a virtual X server
+  umockdev libumockdev-dev  # tests/unit/test_usb_libusb.c: the libusb back-end on faked usbdevfs
+  libpcap0.8  # tests/unit/test_usb_replay.c: libpcap reads and writes our usbmon captures
 )
 
 missing=()
