@@ -350,13 +350,14 @@ static const uint8_t *model_config(c9_usbsim_dev_t *dev, uint8_t index, uint16_t
             return dev->desc[i].data;
         }
     }
+    *len = 0;
     fail();
     return NULL;
 }
 
 static void test_model_descriptors(void **state) {
     c9_usb_config_info_t *c = malloc(sizeof *c);
-    uint16_t len;
+    uint16_t len = 0;
     static c9_usbsim_midi_t midi;
     assert_int_equal(c9_usbsim_midi_init(&midi, NULL, NULL, 0), C9_OK);
     const uint8_t *cfg = model_config(&midi.dev, 0, &len);

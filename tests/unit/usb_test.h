@@ -84,6 +84,7 @@ static inline void rig_free(rig_t *r) {
 
 /* Reads a whole file (tests only). */
 static inline uint8_t *slurp(const char *path, size_t *len) {
+    *len = 0;
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         return NULL;
