@@ -159,7 +159,7 @@ typedef struct c9_usbsim_pipe {
     uint16_t mps;
     /* the transfer on it */
     uint8_t active, stage; /* control: 1 setup, 2 data, 3 status */
-    int8_t fault;          /* index of the fault acting on this transfer, -1 none */
+    int8_t fault;          /* index of the fault acting on this transfer, -1 none, -2 not chosen yet */
     uint8_t setup[8];
     uint8_t *buf;
     uint32_t len, done;
