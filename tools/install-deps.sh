@@ -23,6 +23,8 @@ optional=(
   # Network peers the net tests start on loopback (each test skips, saying why, without its
   # peer); curl is net_bench's reference client.
   nginx-light mosquitto openssl curl
+  umockdev libumockdev-dev  # tests/unit/test_usb_libusb.c: the libusb back-end on faked usbdevfs
+  libpcap0.8  # tests/unit/test_usb_replay.c: libpcap reads and writes our usbmon captures
 )
 
 missing=()
