@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "vpanel_internal.h"
 
+#include "circuit9/host_net.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -345,7 +347,29 @@ void c9_host_register_net(const struct c9_net_socket_ops *sockets, const struct 
     net_tls = tls;
 }
 
+/* Unless someone registered other tables, the virtual board's network is the host's: POSIX
+ * sockets with a board's socket limit, and mbedTLS over them when the build has it. */
+static c9_host_net_t *own_net;
+static c9_host_tls_t *own_tls;
+
+static void default_net(void) {
+    if (net_sockets || own_net) {
+        return;
+    }
+    c9_host_net_config_t cfg;
+    c9_host_net_config_default(&cfg);
+    if (c9_host_net_new(&cfg, &own_net) != C9_OK) {
+        own_net = NULL;
+        return;
+    }
+    net_sockets = c9_host_net_ops(own_net);
+    if (c9_host_tls_available() && c9_host_tls_new(net_sockets, NULL, &own_tls) == C9_OK) {
+        net_tls = c9_host_tls_ops(own_tls);
+    }
+}
+
 c9_err_t c9_port_net_sockets(const struct c9_net_socket_ops **out) {
+    default_net();
     if (!net_sockets) {
         return C9_ERR_NOSYS;
     }
@@ -354,6 +378,7 @@ c9_err_t c9_port_net_sockets(const struct c9_net_socket_ops **out) {
 }
 
 c9_err_t c9_port_net_tls(const struct c9_net_tls_ops **out) {
+    default_net();
     if (!net_tls) {
         return C9_ERR_NOSYS;
     }

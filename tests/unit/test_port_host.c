@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "circuit9/host_display.h"
+#include "circuit9/host_net.h"
 #include "circuit9/host_port.h"
+#include "circuit9/net.h"
 #include "circuit9/port.h"
 
 static int pin(const char *name) {
@@ -779,14 +781,19 @@ static void test_tables_registered_elsewhere(void **state) {
     assert_int_equal(c9_host_register_usb_host(1, 2, NULL, NULL), C9_OK);
     assert_int_equal(c9_port_usb_host(1, 2, &ops, &ctx), C9_ERR_NOSYS);
 
-    const struct c9_net_socket_ops *so;
+    /* The host's own network until a table is registered; a registered one replaces it. */
+    const struct c9_net_socket_ops *so, *own;
     const struct c9_net_tls_ops *to;
-    assert_int_equal(c9_port_net_sockets(&so), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_net_sockets(&own), C9_OK);
+    c9_sock_t sock;
+    assert_int_equal(own->open(own->ctx, C9_NET_AF_INET, C9_NET_SOCK_STREAM, 0, &sock), C9_OK);
+    assert_int_equal(own->close(own->ctx, sock), C9_OK);
+    assert_int_equal(c9_port_net_tls(&to), c9_host_tls_available() ? C9_OK : C9_ERR_NOSYS);
     c9_host_register_net((const struct c9_net_socket_ops *)&controller, NULL);
     assert_int_equal(c9_port_net_sockets(&so), C9_OK);
     assert_ptr_equal(so, &controller);
     assert_int_equal(c9_port_net_tls(&to), C9_ERR_NOSYS);
-    c9_host_register_net(NULL, NULL);
+    c9_host_register_net(own, NULL);
 
     const struct c9_blockdev *bd;
     assert_int_equal(c9_port_blockdev("SD", &bd), C9_ERR_NOENT);

@@ -61,7 +61,8 @@ struct c9_blockdev;
 /* A USB host port on pins dp/dm driven by this controller (NULL ops removes it). C9_ERR_NOMEM
  * when four ports are registered. */
 c9_err_t c9_host_register_usb_host(int dp, int dm, const struct c9_usb_hcd_ops *ops, void *ctx);
-/* The sockets and TLS the board's network offers (NULL: none). */
+/* The sockets and TLS the board's network offers. Until something is registered the port offers
+ * the host's own network (host_net.h: POSIX sockets with a board's socket limit, mbedTLS). */
 void c9_host_register_net(const struct c9_net_socket_ops *sockets, const struct c9_net_tls_ops *tls);
 /* A named block device (NULL removes it). The table must outlive its registration. C9_ERR_NOMEM
  * when eight are registered, C9_ERR_INVAL for an empty or over-long name. */
