@@ -148,6 +148,18 @@ enum {
     C9_READINTO_REVERSE_ROWS = 1 << 2,   /* the first row read is the bottom row */
 };
 
+/* The readinto argument c9_bitmaptools_readinto_check() finds wrong. */
+typedef enum c9_readinto_arg {
+    C9_READINTO_ARG_NONE = 0,
+    C9_READINTO_ARG_ELEMENT_SIZE,        /* not 1, 2 or 4 */
+    C9_READINTO_ARG_BITS_PER_PIXEL,      /* not 1, 2, 4, 8, 16, 24 or 32 */
+    C9_READINTO_ARG_ELEMENT_SIZE_FOR_24, /* 24 bits a pixel with an element size other than 1 */
+} c9_readinto_arg_t;
+
+/* Checks readinto's sizes in CircuitPython's order and says which is wrong in *bad (may be NULL),
+ * so a binding need not know the rules. C9_OK or C9_ERR_INVAL. */
+c9_err_t c9_bitmaptools_readinto_check(unsigned bits_per_pixel, unsigned element_size, c9_readinto_arg_t *bad);
+
 /* Bytes in one stored row: the smallest multiple of element_size that holds width pixels of
  * bits_per_pixel; 0 for unsupported arguments. The row buffer must be this size rounded up to
  * a multiple of 4. */
