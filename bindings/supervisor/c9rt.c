@@ -2,6 +2,8 @@
  * the monotonic clock, CircuitPython's errno texts and interruptible sleeping. */
 #include "c9rt.h"
 
+#include "circuit9/port.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,19 +32,8 @@ const char *const c9rt_safe_mode_names[] = {"NONE",
                                             "WATCHDOG",
                                             NULL};
 
-static uint64_t raw_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t c9rt_now_ns(void) {
-    /* The first call marks the board's power-on, like a microcontroller's tick counter. */
-    static uint64_t origin;
-    if (!origin) {
-        origin = raw_ns() - 1;
-    }
-    return raw_ns() - origin;
+    return c9_port_now_ns(); /* the machine's one clock, counting from the board's start */
 }
 
 static const char *errno_text(int err) {
@@ -234,21 +225,20 @@ void c9rt_background_run(void) {
 }
 
 int c9rt_sleep_ns(uint64_t ns) {
-    uint64_t end = raw_ns() + ns;
+    uint64_t end = c9_port_now_ns() + ns;
     for (;;) {
         if (Py_MakePendingCalls() < 0 || PyErr_CheckSignals() < 0) {
             return -1;
         }
         c9rt_background_run();
-        uint64_t now = raw_ns();
+        uint64_t now = c9_port_now_ns();
         if (now >= end) {
             return 0;
         }
         /* Short slices keep Ctrl-C and auto-reload prompt, as on a board where any interrupt
          * ends the sleep early. */
         uint64_t slice = C9_MIN(end - now, (uint64_t)10000000);
-        struct timespec ts = {(time_t)(slice / 1000000000u), (long)(slice % 1000000000u)};
-        Py_BEGIN_ALLOW_THREADS nanosleep(&ts, NULL);
+        Py_BEGIN_ALLOW_THREADS c9_port_idle(slice);
         Py_END_ALLOW_THREADS
     }
 }
