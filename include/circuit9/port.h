@@ -412,10 +412,10 @@ c9_err_t c9_port_panel_configure(const c9_port_wiring_t *wiring, const c9_port_p
 /* The display bus on these pins was deinitialised. Panels stay wired (the breakout is still on
  * the pins and keeps its picture). */
 void c9_port_panel_disconnect(const c9_port_wiring_t *wiring);
-/* Writes what the glass of the last configured display shows (the built-in display when the
- * program built none), as a person looking at the board sees it, to a PNG file.
+/* Writes what the glass of the last configured display shows (the built-in display when no
+ * display was configured yet), as a person looking at the board sees it, to a PNG file.
  * @retval C9_OK
- * @retval C9_ERR_NOENT   no display has been configured
+ * @retval C9_ERR_NOENT   no display, or the last one drives pins with no glass
  * @retval C9_ERR_IO      the file could not be written
  * @retval C9_ERR_NOSYS   the port cannot see its glass (real hardware) */
 c9_err_t c9_port_panel_screenshot(const char *path);

@@ -59,6 +59,7 @@ typedef struct owned {
 static owned_t owned[MAX_PANELS];
 static size_t owned_count;
 static c9_vpanel_t *last_panel;
+static bool last_has_no_glass; /* the last display configured drives pins with no panel */
 
 static void show(c9_vpanel_t *p) {
     if (window_on) {
@@ -228,7 +229,10 @@ c9_err_t c9_port_panel_configure(const c9_port_wiring_t *w, const c9_port_panel_
     bool something;
     c9_vpanel_t *p = panel_wired_at(w, &something);
     if (!p) {
-        return something ? C9_OK : C9_ERR_NOENT; /* a device that is no panel of ours: nothing to show */
+        /* Nothing there, or a device that is no panel: the display has no glass to show. */
+        last_panel = NULL;
+        last_has_no_glass = true;
+        return something ? C9_OK : C9_ERR_NOENT;
     }
     owned_t *o = owned_breakout(p);
     if (o) {
@@ -258,6 +262,7 @@ c9_err_t c9_port_panel_configure(const c9_port_wiring_t *w, const c9_port_panel_
         }
     }
     last_panel = p;
+    last_has_no_glass = false;
     return C9_OK;
 }
 
@@ -279,7 +284,7 @@ c9_vpanel_t *c9_host_panel_at(size_t index) {
 }
 
 c9_vpanel_t *c9_host_panel_last(void) {
-    if (last_panel) {
+    if (last_panel || last_has_no_glass) {
         return last_panel;
     }
     return owned_count && !owned[0].breakout ? owned[0].panel : NULL;

@@ -509,6 +509,9 @@ static void test_breakout_stands_in_on_free_pins(void **state) {
                               .init_sequence = st7789_init,
                               .init_sequence_len = sizeof st7789_init};
     assert_int_equal(c9_port_panel_configure(&w, &d), C9_ERR_NOENT);
+    /* The last display has no glass: nothing to take a screenshot of. */
+    assert_null(c9_host_panel_last());
+    assert_int_equal(c9_port_panel_screenshot("/nonexistent/never-written.png"), C9_ERR_NOENT);
 
     c9_host_set_breakouts(true);
     assert_int_equal(c9_port_panel_connect(&w), C9_OK);

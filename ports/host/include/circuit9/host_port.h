@@ -45,8 +45,9 @@ c9_err_t c9_host_breakout_describe(const c9_port_panel_desc_t *desc, bool on_i2c
  * they were wired); index out of range gives NULL. */
 size_t c9_host_panel_count(void);
 c9_vpanel_t *c9_host_panel_at(size_t index);
-/* The panel of the display configured last (c9_port_panel_configure), else the built-in
- * display's, else NULL: what c9_port_panel_screenshot() shows. */
+/* The panel of the display configured last (c9_port_panel_configure): NULL when that display's
+ * pins have no panel; the built-in display's when none was configured yet (else NULL). What
+ * c9_port_panel_screenshot() shows. */
 c9_vpanel_t *c9_host_panel_last(void);
 /* Whether a panel is a breakout the port wired (not the board's own display). */
 bool c9_host_panel_is_breakout(const c9_vpanel_t *p);
