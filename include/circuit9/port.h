@@ -44,6 +44,7 @@
 #ifndef CIRCUIT9_PORT_H
 #define CIRCUIT9_PORT_H
 
+#include "circuit9/blockdev.h"
 #include "circuit9/board.h"
 #include "circuit9/common.h"
 #include "circuit9/display_bus.h"
@@ -508,14 +509,37 @@ c9_err_t c9_port_net_tls(const struct c9_net_tls_ops **out);
 
 /* ---- block devices ----------------------------------------------------------------------------- */
 
-/* The block-device table of blockdev.h. */
-struct c9_blockdev;
-
 /* A block device the machine has, by name: "CIRCUITPY" for the drive's flash when the drive is
  * a FAT volume (storage.erase_filesystem, a drive image), others as the port names them.
  * @retval C9_OK
  * @retval C9_ERR_NOENT   no device of that name */
-c9_err_t c9_port_blockdev(const char *name, const struct c9_blockdev **out);
+c9_err_t c9_port_blockdev(const char *name, const c9_blockdev_t **out);
+
+/* A disk image: a file of the machine's operating system holding a disk (a CIRCUITPY drive as a
+ * board presents it over USB, an SD card's contents) as a block device. `circuit9 image` writes
+ * and reads them; a drive or card given as an image runs on one. */
+typedef struct c9_port_image c9_port_image_t;
+
+enum {
+    C9_PORT_IMAGE_WRITE = 1,  /* writable (otherwise the device has no write operation) */
+    C9_PORT_IMAGE_CREATE = 2, /* a new file of create_bytes (rounded down to whole blocks) */
+    C9_PORT_IMAGE_WHOLE = 4,  /* the whole file even when block 0 is an MBR */
+};
+
+/* Opens the image at path; *bd is its block device: the first partition an MBR in block 0 lists,
+ * unless C9_PORT_IMAGE_WHOLE (or CREATE).
+ * @retval C9_OK
+ * @retval C9_ERR_NOENT      no such file
+ * @retval C9_ERR_PERM       not allowed to open it
+ * @retval C9_ERR_IO         reading or writing failed
+ * @retval C9_ERR_MBR_RANGE  the partition lies outside the file
+ * @retval C9_ERR_INVAL      bad arguments
+ * @retval C9_ERR_NOMEM
+ * @retval C9_ERR_NOSYS      the machine has no file system for images */
+c9_err_t c9_port_image_open(const char *path, unsigned flags, uint64_t create_bytes, c9_port_image_t **out,
+                            c9_blockdev_t *bd);
+/* Makes writes durable and closes; C9_OK or the first error (C9_ERR_IO). */
+c9_err_t c9_port_image_close(c9_port_image_t *image);
 
 /* ---- odds and ends ----------------------------------------------------------------------------- */
 

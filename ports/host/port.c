@@ -5,10 +5,12 @@
 #define _GNU_SOURCE
 #include "vpanel_internal.h"
 
+#include "circuit9/host_blockdev.h"
 #include "circuit9/host_net.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -394,10 +396,10 @@ c9_err_t c9_port_net_tls(const struct c9_net_tls_ops **out) {
 #define MAX_BLOCKDEVS 8
 static struct {
     char name[16];
-    const struct c9_blockdev *bd;
+    const c9_blockdev_t *bd;
 } blockdevs[MAX_BLOCKDEVS];
 
-c9_err_t c9_host_register_blockdev(const char *name, const struct c9_blockdev *bd) {
+c9_err_t c9_host_register_blockdev(const char *name, const c9_blockdev_t *bd) {
     if (!name || !*name || strlen(name) >= sizeof blockdevs[0].name) {
         return C9_ERR_INVAL;
     }
@@ -422,7 +424,7 @@ c9_err_t c9_host_register_blockdev(const char *name, const struct c9_blockdev *b
     return C9_OK;
 }
 
-c9_err_t c9_port_blockdev(const char *name, const struct c9_blockdev **out) {
+c9_err_t c9_port_blockdev(const char *name, const c9_blockdev_t **out) {
     for (int i = 0; name && i < MAX_BLOCKDEVS; i++) {
         if (blockdevs[i].bd && !strcmp(blockdevs[i].name, name)) {
             *out = blockdevs[i].bd;
@@ -430,6 +432,43 @@ c9_err_t c9_port_blockdev(const char *name, const struct c9_blockdev **out) {
         }
     }
     return C9_ERR_NOENT;
+}
+
+/* Disk images are files of the host (fileblock.c). */
+struct c9_port_image {
+    c9_host_blockdev_t h;
+};
+
+c9_err_t c9_port_image_open(const char *path, unsigned flags, uint64_t create_bytes, c9_port_image_t **out,
+                            c9_blockdev_t *bd) {
+    if (!path || !out || !bd) {
+        return C9_ERR_INVAL;
+    }
+    c9_port_image_t *img = calloc(1, sizeof(*img));
+    if (!img) {
+        return C9_ERR_NOMEM;
+    }
+    c9_err_t err = flags & C9_PORT_IMAGE_CREATE
+                       ? c9_host_blockdev_create(&img->h, path, create_bytes, bd)
+                       : c9_host_blockdev_open(&img->h, path,
+                                               (flags & C9_PORT_IMAGE_WRITE ? C9_HOST_BD_WRITE : 0u) |
+                                                   (flags & C9_PORT_IMAGE_WHOLE ? C9_HOST_BD_WHOLE : 0u),
+                                               bd);
+    if (err != C9_OK) {
+        free(img);
+        return err;
+    }
+    *out = img;
+    return C9_OK;
+}
+
+c9_err_t c9_port_image_close(c9_port_image_t *image) {
+    if (!image) {
+        return C9_ERR_INVAL;
+    }
+    c9_err_t err = c9_host_blockdev_close(&image->h);
+    free(image);
+    return err;
 }
 
 /* ---- odds and ends ----------------------------------------------------------------------------- */

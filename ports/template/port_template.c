@@ -580,11 +580,29 @@ c9_err_t c9_port_net_tls(const struct c9_net_tls_ops **out) {
     return C9_ERR_NOSYS;
 }
 
-c9_err_t c9_port_blockdev(const char *name, const struct c9_blockdev **out) {
+c9_err_t c9_port_blockdev(const char *name, const c9_blockdev_t **out) {
     /* "CIRCUITPY": the flash region the drive lives in; others as the machine has them. */
     (void)name;
     (void)out;
     return C9_ERR_NOENT;
+}
+
+c9_err_t c9_port_image_open(const char *path, unsigned flags, uint64_t create_bytes, c9_port_image_t **out,
+                            c9_blockdev_t *bd) {
+    /* With an operating system: open (or create and size) the file and give a block device over
+     * it, the first MBR partition unless asked for the whole file (ports/host/fileblock.c). A bare
+     * microcontroller has no files to open. */
+    (void)path;
+    (void)flags;
+    (void)create_bytes;
+    (void)out;
+    (void)bd;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_image_close(c9_port_image_t *image) {
+    (void)image;
+    return C9_ERR_NOSYS;
 }
 
 /* ---- odds and ends ----------------------------------------------------------------------------- */

@@ -103,8 +103,13 @@ static void test_panels_and_tables(void **state) {
     const struct c9_net_tls_ops *to;
     assert_int_equal(c9_port_net_sockets(&so), C9_ERR_NOSYS);
     assert_int_equal(c9_port_net_tls(&to), C9_ERR_NOSYS);
-    const struct c9_blockdev *bd;
+    const c9_blockdev_t *bd;
     assert_int_equal(c9_port_blockdev("CIRCUITPY", &bd), C9_ERR_NOENT);
+    c9_port_image_t *img = NULL;
+    c9_blockdev_t dev;
+    assert_int_equal(c9_port_image_open("x.img", 0, 0, &img, &dev), C9_ERR_NOSYS);
+    assert_null(img);
+    assert_int_equal(c9_port_image_close(NULL), C9_ERR_NOSYS);
 }
 
 int main(void) {

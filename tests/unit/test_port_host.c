@@ -798,9 +798,9 @@ static void test_tables_registered_elsewhere(void **state) {
     assert_int_equal(c9_port_net_tls(&to), C9_ERR_NOSYS);
     c9_host_register_net(own, NULL);
 
-    const struct c9_blockdev *bd;
+    const c9_blockdev_t *bd;
     assert_int_equal(c9_port_blockdev("SD", &bd), C9_ERR_NOENT);
-    assert_int_equal(c9_host_register_blockdev("SD", (const struct c9_blockdev *)&controller), C9_OK);
+    assert_int_equal(c9_host_register_blockdev("SD", (const c9_blockdev_t *)&controller), C9_OK);
     assert_int_equal(c9_port_blockdev("SD", &bd), C9_OK);
     assert_ptr_equal(bd, &controller);
     assert_int_equal(c9_host_register_blockdev("", NULL), C9_ERR_INVAL);
@@ -811,6 +811,44 @@ static void test_tables_registered_elsewhere(void **state) {
     assert_int_equal(c9_port_random(a, sizeof a), C9_OK);
     assert_int_equal(c9_port_random(b, sizeof b), C9_OK);
     assert_memory_not_equal(a, b, sizeof a);
+}
+
+/* A disk image as a block device: created at a size, written, opened again, read back; an MBR
+ * in block 0 makes the device its first partition unless the whole file is asked for. */
+static void test_disk_images(void **state) {
+    (void)state;
+    char path[] = "/tmp/c9_image_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    c9_port_image_t *img;
+    c9_blockdev_t bd;
+    assert_int_equal(c9_port_image_open(path, C9_PORT_IMAGE_CREATE, 8 * 512 + 100, &img, &bd), C9_OK);
+    uint32_t blocks;
+    assert_int_equal(c9_blockdev_count(&bd, &blocks), C9_OK);
+    assert_int_equal(blocks, 8);
+    uint8_t mbr[512];
+    c9_mbr_build_single(mbr, 0x06, 2, 6);
+    assert_int_equal(c9_blockdev_write(&bd, 0, mbr, 1), C9_OK);
+    uint8_t block[512];
+    memset(block, 0xA5, sizeof block);
+    assert_int_equal(c9_blockdev_write(&bd, 2, block, 1), C9_OK);
+    assert_int_equal(c9_port_image_close(img), C9_OK);
+
+    assert_int_equal(c9_port_image_open(path, 0, 0, &img, &bd), C9_OK);
+    assert_int_equal(c9_blockdev_count(&bd, &blocks), C9_OK);
+    assert_int_equal(blocks, 6); /* the partition */
+    uint8_t back[512];
+    assert_int_equal(c9_blockdev_read(&bd, 0, back, 1), C9_OK);
+    assert_memory_equal(back, block, 512);
+    assert_int_equal(c9_blockdev_write(&bd, 0, back, 1), C9_ERR_PERM); /* opened read-only */
+    assert_int_equal(c9_port_image_close(img), C9_OK);
+    assert_int_equal(c9_port_image_open(path, C9_PORT_IMAGE_WHOLE, 0, &img, &bd), C9_OK);
+    assert_int_equal(c9_blockdev_count(&bd, &blocks), C9_OK);
+    assert_int_equal(blocks, 8);
+    assert_int_equal(c9_port_image_close(img), C9_OK);
+    unlink(path);
+    assert_int_equal(c9_port_image_open(path, 0, 0, &img, &bd), C9_ERR_NOENT);
 }
 
 static void test_board_pins_and_builtin_panel(void **state) {
@@ -850,6 +888,7 @@ int main(void) {
         cmocka_unit_test(test_drive_is_a_directory),
         cmocka_unit_test(test_uart_on_a_pseudo_terminal),
         cmocka_unit_test(test_tables_registered_elsewhere),
+        cmocka_unit_test(test_disk_images),
         cmocka_unit_test(test_board_pins_and_builtin_panel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,6 @@ bool c9_host_panel_is_breakout(const c9_vpanel_t *p);
 struct c9_usb_hcd_ops;
 struct c9_net_socket_ops;
 struct c9_net_tls_ops;
-struct c9_blockdev;
 
 /* A USB host port on pins dp/dm driven by this controller (NULL ops removes it). C9_ERR_NOMEM
  * when four ports are registered. */
@@ -67,7 +66,7 @@ c9_err_t c9_host_register_usb_host(int dp, int dm, const struct c9_usb_hcd_ops *
 void c9_host_register_net(const struct c9_net_socket_ops *sockets, const struct c9_net_tls_ops *tls);
 /* A named block device (NULL removes it). The table must outlive its registration. C9_ERR_NOMEM
  * when eight are registered, C9_ERR_INVAL for an empty or over-long name. */
-c9_err_t c9_host_register_blockdev(const char *name, const struct c9_blockdev *bd);
+c9_err_t c9_host_register_blockdev(const char *name, const c9_blockdev_t *bd);
 
 /* ---- UART ----------------------------------------------------------------------------------- */
 

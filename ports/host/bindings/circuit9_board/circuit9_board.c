@@ -9,7 +9,7 @@
  *     ... display.refresh() ...
  *     p.save_png("shot.png"); cb.bus_stats(display.bus)["seconds"]
  */
-#include "../displayio/c9py_display.h"
+#include "displayio/c9py_display.h"
 
 #include <stdio.h>
 
