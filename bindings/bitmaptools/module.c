@@ -7,6 +7,8 @@
  * CircuitPython's tables, and the rest are converted in CircuitPython's order so that the first
  * error reported is the same one.
  */
+#include "c9py.h"
+#include "displayio/displayio.h"
 #include "c9py_index.h"
 
 #include "circuit9/bitmaptools.h"

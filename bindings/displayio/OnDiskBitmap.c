@@ -1,5 +1,6 @@
 /* displayio.OnDiskBitmap: a BMP file read a row at a time while composing. */
-#include "c9py_display.h"
+#include "c9py.h"
+#include "displayio/displayio.h"
 
 #define SELF ((c9py_ondiskbitmap_obj_t *)self)
 

@@ -33,6 +33,8 @@
  * are copied correctly (CircuitPython's stride rounds down and shears them); the file opened
  * from a path is closed when the decoder closes.
  */
+#include "c9py.h"
+#include "displayio/displayio.h"
 #include "jpegio.h"
 #include "c9py_index.h"
 

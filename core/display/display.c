@@ -63,18 +63,18 @@ c9_err_t c9_display_config_check(const c9_display_config_t *cfg, c9_display_faul
     c9_display_fault_t f = {C9_DISPLAY_ARG_NONE, 0, 0, 0};
     c9_err_t err = C9_ERR_INVAL;
     uint8_t depth = cfg->color_depth;
-    /* BusDisplay's order: the rotation, the depth, SH1107 addressing, the size, the brightness,
+    /* BusDisplay's order: the rotation, SH1107 addressing, the size, the depth, the brightness,
      * then the init sequence. */
     if (cfg->rotation % 90 != 0) {
         f.arg = C9_DISPLAY_ARG_ROTATION;
-    } else if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) {
-        f.arg = C9_DISPLAY_ARG_COLOR_DEPTH;
     } else if (cfg->sh1107_addressing && depth != 1) {
         f.arg = C9_DISPLAY_ARG_SH1107_ADDRESSING;
     } else if (cfg->width == 0) {
         f.arg = C9_DISPLAY_ARG_WIDTH;
     } else if (cfg->height == 0) {
         f.arg = C9_DISPLAY_ARG_HEIGHT;
+    } else if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) {
+        f.arg = C9_DISPLAY_ARG_COLOR_DEPTH;
     } else if (cfg->bytes_per_cell == 0) {
         f.arg = C9_DISPLAY_ARG_BYTES_PER_CELL;
     } else if (!(cfg->brightness >= 0.0f && cfg->brightness <= 1.0f)) {

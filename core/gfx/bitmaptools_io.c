@@ -95,7 +95,7 @@ static uint32_t bswap32(uint32_t v) {
     return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
 }
 
-c9_err_t c9_bitmaptools_readinto(c9_bitmap_t *dest, c9_read_fn read, void *ctx, unsigned bits_per_pixel,
+c9_err_t c9_bitmaptools_readinto(c9_bitmap_t *dest, c9_bitmaptools_read_fn read, void *ctx, unsigned bits_per_pixel,
                                  unsigned element_size, unsigned flags, void *row_buf, size_t row_buf_size) {
     c9_err_t err = c9__bt_writable(dest);
     if (err != C9_OK) {

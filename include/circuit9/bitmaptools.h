@@ -140,7 +140,7 @@ c9_err_t c9_bitmaptools_arrayblit(c9_bitmap_t *dest, const void *data, size_t da
 
 /* readinto's data source: reads up to len bytes into buf; returns the count (0 at end of
  * stream) or a negative c9_err_t, which readinto returns unchanged. */
-typedef long (*c9_read_fn)(void *ctx, void *buf, size_t len);
+typedef long (*c9_bitmaptools_read_fn)(void *ctx, void *buf, size_t len);
 
 enum {
     C9_READINTO_REVERSE_PIXELS = 1 << 0, /* first pixel in the most significant bits of a byte */
@@ -174,7 +174,7 @@ size_t c9_bitmaptools_readinto_row_size(uint32_t width, unsigned bits_per_pixel,
  * Errors: C9_ERR_INVAL for unsupported sizes; C9_ERR_NOMEM when row_buf is too small;
  * C9_ERR_BITMAPTOOLS_EOF on a short row; any negative code `read` returns.
  */
-c9_err_t c9_bitmaptools_readinto(c9_bitmap_t *dest, c9_read_fn read, void *ctx, unsigned bits_per_pixel,
+c9_err_t c9_bitmaptools_readinto(c9_bitmap_t *dest, c9_bitmaptools_read_fn read, void *ctx, unsigned bits_per_pixel,
                                  unsigned element_size, unsigned flags, void *row_buf, size_t row_buf_size);
 
 /* Bytes of work memory dither needs for bitmaps `width` pixels wide. */

@@ -74,14 +74,6 @@ c9_clock_t c9_port_clock(void) {
     return (c9_clock_t){clock_now_ms, clock_delay_ms, NULL};
 }
 
-c9_clock_t c9_host_clock(void) {
-    return c9_port_clock();
-}
-
-uint64_t c9_host_now_ms(void) {
-    return c9_port_now_ns() / 1000000u;
-}
-
 void c9_host_clock_set_virtual(bool on) {
     atomic_store(&virtual_mode, on);
 }

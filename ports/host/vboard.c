@@ -285,17 +285,6 @@ c9_hal_gpio_t c9_port_gpio(void) {
     return (c9_hal_gpio_t){gpio_write, NULL};
 }
 
-/* The virtual board's older GPIO table: a write makes the pin a push-pull output, for callers
- * that drive pins they never configured. */
-static void vboard_gpio_write(void *ctx, int pin, bool level) {
-    (void)ctx;
-    c9_vpin_write(pin, level);
-}
-
-c9_hal_gpio_t c9_vboard_gpio(void) {
-    return (c9_hal_gpio_t){vboard_gpio_write, NULL};
-}
-
 /* ---- analog and PWM ------------------------------------------------------------------------ */
 
 /* Every pin of the virtual board has an ADC, a DAC and a timer: the boards' data does not say
@@ -788,27 +777,6 @@ void c9_port_spi_reset_stats(c9_port_spi_t *spi) {
     reset_stats(&spi->stats);
 }
 
-c9_vspi_t *c9_vspi_open(int sck, int mosi, int miso) {
-    c9_port_spi_t *s = NULL;
-    return c9_port_spi_open(sck, mosi, miso, &s) == C9_OK ? s : NULL;
-}
-
-void c9_vspi_close(c9_vspi_t *s) {
-    c9_port_spi_close(s);
-}
-
-c9_hal_spi_t c9_vspi_hal(c9_vspi_t *s) {
-    return c9_port_spi_hal(s);
-}
-
-const c9_vbus_stats_t *c9_vspi_stats(const c9_vspi_t *s) {
-    return &s->stats;
-}
-
-void c9_vspi_reset_stats(c9_vspi_t *s) {
-    c9_port_spi_reset_stats(s);
-}
-
 /* ---- I2C ------------------------------------------------------------------------------------ */
 
 struct c9_port_i2c {
@@ -945,37 +913,6 @@ void c9_port_i2c_reset_stats(c9_port_i2c_t *i2c) {
     reset_stats(&i2c->stats);
 }
 
-c9_vi2c_t *c9_vi2c_open(int scl, int sda, uint32_t frequency) {
-    c9_port_i2c_t *b = NULL;
-    return c9_port_i2c_open(scl, sda, frequency, 0, &b) == C9_OK ? b : NULL;
-}
-
-void c9_vi2c_close(c9_vi2c_t *b) {
-    c9_port_i2c_close(b);
-}
-
-c9_hal_i2c_t c9_vi2c_hal(c9_vi2c_t *b) {
-    return c9_port_i2c_hal(b);
-}
-
-size_t c9_vi2c_scan(c9_vi2c_t *b, uint8_t *out, size_t max) {
-    size_t n = 0;
-    for (unsigned a = 0x08; a < 0x78 && n < max; a++) {
-        if (i2c_device(b, (uint8_t)a)) {
-            out[n++] = (uint8_t)a;
-        }
-    }
-    return n;
-}
-
-const c9_vbus_stats_t *c9_vi2c_stats(const c9_vi2c_t *b) {
-    return &b->stats;
-}
-
-void c9_vi2c_reset_stats(c9_vi2c_t *b) {
-    c9_port_i2c_reset_stats(b);
-}
-
 /* ---- 8080 parallel --------------------------------------------------------------------------- */
 
 struct c9_port_parallel {
@@ -1069,25 +1006,4 @@ c9_err_t c9_port_parallel_stats(const c9_port_parallel_t *bus, c9_port_bus_stats
 
 void c9_port_parallel_reset_stats(c9_port_parallel_t *bus) {
     reset_stats(&bus->stats);
-}
-
-c9_vparallel_t *c9_vparallel_open(const int *data_pins, int width, int cs, int dc, int wr, uint32_t frequency) {
-    c9_port_parallel_t *b = NULL;
-    return c9_port_parallel_open(data_pins, width, cs, dc, wr, frequency, &b) == C9_OK ? b : NULL;
-}
-
-void c9_vparallel_close(c9_vparallel_t *b) {
-    c9_port_parallel_close(b);
-}
-
-c9_hal_parallel_t c9_vparallel_hal(c9_vparallel_t *b) {
-    return c9_port_parallel_hal(b);
-}
-
-const c9_vbus_stats_t *c9_vparallel_stats(const c9_vparallel_t *b) {
-    return &b->stats;
-}
-
-void c9_vparallel_reset_stats(c9_vparallel_t *b) {
-    c9_port_parallel_reset_stats(b);
 }

@@ -87,6 +87,12 @@ static void test_each_argument_is_named(void **state) {
     cfg.rotation = 10;
     cfg.color_depth = 7;
     expect(&cfg, C9_ERR_INVAL, C9_DISPLAY_ARG_ROTATION);
+    cfg.rotation = 0;
+    cfg.sh1107_addressing = true; /* checked before the depth itself */
+    expect(&cfg, C9_ERR_INVAL, C9_DISPLAY_ARG_SH1107_ADDRESSING);
+    cfg.sh1107_addressing = false;
+    cfg.width = 0; /* the size before the depth */
+    expect(&cfg, C9_ERR_INVAL, C9_DISPLAY_ARG_WIDTH);
 }
 
 static void test_init_sequence_fault_says_where(void **state) {

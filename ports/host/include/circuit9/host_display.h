@@ -178,47 +178,13 @@ void c9_vboard_detach(c9_vpanel_t *p);
 /* The panel wired to pin (any of its pins), or NULL. */
 c9_vpanel_t *c9_vboard_panel_on(int pin);
 
-/* ---- buses (compatibility names for the contract's handles) ------------------------------------ */
-
-typedef c9_port_bus_stats_t c9_vbus_stats_t;
-typedef c9_port_spi_t c9_vspi_t;
-typedef c9_port_i2c_t c9_vi2c_t;
-typedef c9_port_parallel_t c9_vparallel_t;
-
-/* c9_port_spi_open without the error code (NULL on failure), and the other contract calls. */
-c9_vspi_t *c9_vspi_open(int sck, int mosi, int miso);
-void c9_vspi_close(c9_vspi_t *s);
-c9_hal_spi_t c9_vspi_hal(c9_vspi_t *s);
-const c9_vbus_stats_t *c9_vspi_stats(const c9_vspi_t *s);
-void c9_vspi_reset_stats(c9_vspi_t *s);
-
-c9_vi2c_t *c9_vi2c_open(int scl, int sda, uint32_t frequency);
-void c9_vi2c_close(c9_vi2c_t *b);
-c9_hal_i2c_t c9_vi2c_hal(c9_vi2c_t *b);
-/* Addresses that acknowledge (I2C.scan()); returns how many were written to out. */
-size_t c9_vi2c_scan(c9_vi2c_t *b, uint8_t *out, size_t max);
-const c9_vbus_stats_t *c9_vi2c_stats(const c9_vi2c_t *b);
-void c9_vi2c_reset_stats(c9_vi2c_t *b);
-
-c9_vparallel_t *c9_vparallel_open(const int *data_pins, int width, int cs, int dc, int wr, uint32_t frequency);
-void c9_vparallel_close(c9_vparallel_t *b);
-c9_hal_parallel_t c9_vparallel_hal(c9_vparallel_t *b);
-const c9_vbus_stats_t *c9_vparallel_stats(const c9_vparallel_t *b);
-void c9_vparallel_reset_stats(c9_vparallel_t *b);
-
-/* A GPIO table whose writes make the pin a push-pull output (c9_vpin_write); the contract's
- * c9_port_gpio() only sets the level of pins configured as outputs. */
-c9_hal_gpio_t c9_vboard_gpio(void);
-
 /* ---- clock --------------------------------------------------------------------------------- */
 
-/* The port's one clock (c9_port_now_ns) in milliseconds, and as the cores take it
- * (c9_port_clock). In virtual mode (the default) c9_port_delay_ms advances the clock instead of
- * sleeping, so init sequences and frame pacing cost no wall time; in real mode it sleeps. */
-c9_clock_t c9_host_clock(void);
+/* The port's one clock (c9_port_now_ns) has virtual time: in virtual mode (the default)
+ * c9_port_delay_ms advances the clock instead of sleeping, so init sequences and frame pacing cost
+ * no wall time; in real mode it sleeps. */
 void c9_host_clock_set_virtual(bool on);
 bool c9_host_clock_is_virtual(void);
-uint64_t c9_host_now_ms(void);
 
 /* ---- PNG ------------------------------------------------------------------------------------ */
 

@@ -153,6 +153,16 @@ int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly
         c9rt_raise_errno(ENODEV);
         return -1;
     }
+    const c9_port_fs_t *drive = best ? NULL : c9_port_drive();
+    if (drive && drive->resolve) {
+        /* The drive itself: the machine says where its files are. */
+        c9_err_t err = drive->resolve(drive->ctx, abs, host, host_size);
+        if (err != C9_OK) {
+            c9rt_raise_errno(err == C9_ERR_NOMEM ? ENAMETOOLONG : err == C9_ERR_NOSYS ? ENODEV : EINVAL);
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(rest, "/")) {
         rest = "";
     }

@@ -1,0 +1,91 @@
+/*
+ * displayio's objects as the other modules see them: bitmaps and shaders (bitmaptools,
+ * bitmapfilter, jpegio, vectorio, terminalio), the layer types, the display slots and
+ * release_displays(), and CIRCUITPYTHON_TERMINAL (the supervisor's console writes to it).
+ */
+#ifndef C9PY_DISPLAYIO_H
+#define C9PY_DISPLAYIO_H
+
+#include "c9py.h"
+#include "circuit9/display.h"
+
+/* ---- pixels: Bitmap, Palette, ColorConverter (bitmaptools, bitmapfilter, jpegio use them) ---- */
+
+typedef struct {
+    C9PY_OBJECT_HEAD c9_bitmap_t bitmap;
+    Py_ssize_t exports;   /* live buffer-protocol views */
+    Py_ssize_t buf_items; /* shape[0] of those views: items in the whole storage */
+} c9py_bitmap_obj_t;
+
+typedef struct {
+    C9PY_OBJECT_HEAD c9_palette_t palette;
+} c9py_palette_obj_t;
+
+typedef struct {
+    C9PY_OBJECT_HEAD c9_colorconverter_t cc;
+} c9py_colorconverter_obj_t;
+
+extern PyTypeObject c9py_Bitmap_Type;
+extern PyTypeObject c9py_Palette_Type;
+extern PyTypeObject c9py_ColorConverter_Type;
+extern PyTypeObject *c9py_Colorspace_Type; /* created by displayio's init */
+
+/* The Bitmap inside obj, or NULL with TypeError("<name> must be of type Bitmap, not <T>") or the
+ * deinitialised ValueError. */
+c9_bitmap_t *c9py_bitmap(PyObject *obj, const char *name);
+/* Same, but writes must be allowed: raises on a read-only bitmap. */
+c9_bitmap_t *c9py_bitmap_writable(PyObject *obj, const char *name);
+/* The Colorspace member as c9_colorspace_t, or -1 with
+ * TypeError("<name> must be of type ColorSpace, not <T>"). */
+int c9py_colorspace(PyObject *obj, const char *name);
+/* The Colorspace enum member for a value (new reference). */
+PyObject *c9py_colorspace_member(c9_colorspace_t cs);
+
+/* ---- layers ----------------------------------------------------------------------------------- */
+
+typedef struct {
+    C9PY_OBJECT_HEAD c9_group_t group;
+    PyObject *items; /* list mirroring group.items, holding the references */
+} c9py_group_obj_t;
+typedef struct {
+    C9PY_OBJECT_HEAD c9_tilegrid_t tg;
+    PyObject *bitmap;
+    PyObject *shader;
+} c9py_tilegrid_obj_t;
+typedef struct {
+    C9PY_OBJECT_HEAD c9_ondiskbitmap_t odb;
+    PyObject *file;
+    PyObject *shader;
+} c9py_ondiskbitmap_obj_t;
+extern PyTypeObject c9py_Group_Type, c9py_TileGrid_Type, c9py_OnDiskBitmap_Type;
+
+/* Readies every display-family type (displayio, fontio, busio, microcontroller.Pin, the buses,
+ * BusDisplay) in one place. Each display module's init calls it first, so a module may create or
+ * check another's objects whatever was imported before. 0, or -1 with an exception. */
+int c9py_display_types_ready(void);
+
+/* ---- displays ---------------------------------------------------------------------------------- */
+
+int c9py_display_slot_take(PyObject *display);
+/* Gives a display's slot back (construction failed). */
+void c9py_display_slot_drop(PyObject *display);
+/* release_displays(): every display lets go of its group, then every bus deinitialises. */
+void c9py_release_displays(void);
+/* Refreshes displays with auto_refresh that are due (background task). */
+void c9py_displays_background(void);
+/* Maps a core error with the display's messages (init sequence, BMP, fps) to an exception. */
+PyObject *c9py_display_raise(c9_err_t err);
+
+/* ---- the console's terminal ------------------------------------------------------------------- */
+
+/* The CIRCUITPYTHON_TERMINAL group (created on first use; borrowed reference): the console's
+ * scroll area and status bar (c9_terminal_t over two TileGrids of terminalio.FONT). */
+PyObject *c9py_terminal_group(void);
+/* Sizes the console for a display of width x height (logical) pixels as CircuitPython does; a new
+ * size clears it. 0, or -1 with an exception. */
+int c9py_terminal_start(uint16_t width, uint16_t height);
+/* Console bytes (CircuitPython's: CR LF, escape sequences, OSC titles) into the terminal; nothing
+ * before the group exists. Call with the GIL held (the display refresh reads the grids). */
+void c9py_terminal_write(const char *data, size_t len);
+
+#endif
