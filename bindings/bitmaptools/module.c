@@ -711,26 +711,20 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
     if (!dest) {
         return NULL;
     }
-    if (esize != 1 && esize != 2 && esize != 4) {
-        PyErr_Format(PyExc_ValueError, "invalid element_size %ld, must be, 1, 2, or 4", esize);
-        return NULL;
-    }
-    switch (bpp) {
-    case 24:
-        if (esize != 1) {
+    c9_readinto_arg_t bad;
+    if (c9_bitmaptools_readinto_check((unsigned)C9_MAX(bpp, 0L), (unsigned)C9_MAX(esize, 0L), &bad) != C9_OK) {
+        switch (bad) {
+        case C9_READINTO_ARG_ELEMENT_SIZE:
+            PyErr_Format(PyExc_ValueError, "invalid element_size %ld, must be, 1, 2, or 4", esize);
+            break;
+        case C9_READINTO_ARG_ELEMENT_SIZE_FOR_24:
             /* The message really ends in a newline. */
             PyErr_Format(PyExc_ValueError, "invalid element size %ld for bits_per_pixel %ld\n", esize, bpp);
-            return NULL;
+            break;
+        default:
+            PyErr_Format(PyExc_ValueError, "invalid bits_per_pixel %ld, must be, 1, 2, 4, 8, 16, 24, or 32", bpp);
+            break;
         }
-        break;
-    case 1:
-    case 2:
-    case 4:
-    case 8:
-    case 16:
-    case 32: break;
-    default:
-        PyErr_Format(PyExc_ValueError, "invalid bits_per_pixel %ld, must be, 1, 2, 4, 8, 16, 24, or 32", bpp);
         return NULL;
     }
     stream_t s = {a[1], NULL, NULL, NULL};
