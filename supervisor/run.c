@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define C9_VERSION "9.2.9"
-#define C9_VERSION_INFO_FMT "Adafruit CircuitPython " C9_VERSION " on 2025-03-11; %s with %s"
+#define C9_CP_VERSION "9.2.9"
+#define C9_VERSION_INFO_FMT "Adafruit CircuitPython " C9_CP_VERSION " on 2025-03-11; %s with %s"
 #define AUTORELOAD_DELAY_MS 750
 
 #define CHAR_CTRL_C 3
@@ -165,7 +165,7 @@ static char error_status[160]; /* "<line>@<file> <Exception>" of the last run's 
 
 static void status_bar(const char *what) {
     char buf[256];
-    int n = snprintf(buf, sizeof buf, "\x1b]0;\xf0\x9f\x90\x8d%s | " C9_VERSION "\x1b\\", what);
+    int n = snprintf(buf, sizeof buf, "\x1b]0;\xf0\x9f\x90\x8d%s | " C9_CP_VERSION "\x1b\\", what);
     if (n > 0) {
         console_display(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
     }

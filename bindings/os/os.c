@@ -14,7 +14,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#define C9_VERSION "9.2.9"
+#define C9_CP_VERSION "9.2.9"
 #define C9_BUILD_DATE "2025-03-11"
 
 static int map_arg(PyObject *arg, char *host, size_t n, bool *ro) {
@@ -332,8 +332,8 @@ static PyObject *os_uname(PyObject *m, PyObject *noargs) {
     snprintf(machine, sizeof machine, "%s with %s", b->description, b->mcu);
     PyStructSequence_SetItem(r, 0, PyUnicode_FromString(b->mcu_family));
     PyStructSequence_SetItem(r, 1, PyUnicode_FromString(b->mcu_family));
-    PyStructSequence_SetItem(r, 2, PyUnicode_FromString(C9_VERSION));
-    PyStructSequence_SetItem(r, 3, PyUnicode_FromString(C9_VERSION " on " C9_BUILD_DATE));
+    PyStructSequence_SetItem(r, 2, PyUnicode_FromString(C9_CP_VERSION));
+    PyStructSequence_SetItem(r, 3, PyUnicode_FromString(C9_CP_VERSION " on " C9_BUILD_DATE));
     PyStructSequence_SetItem(r, 4, PyUnicode_FromString(machine));
     if (PyErr_Occurred()) {
         Py_DECREF(r);

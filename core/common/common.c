@@ -5,24 +5,34 @@
 #include <stdlib.h>
 #endif
 
+/* Each table entry's number must lie inside its band. */
+#define C9_ERR_BAND_LIMIT_(band) (C9_ERR_BAND_##band == 0 ? 999 : 99)
+#define C9_ERR_CHECK_(band, name, n, text)                                                                             \
+    _Static_assert((n) >= 1 && (n) <= C9_ERR_BAND_LIMIT_(band), "C9_ERR_" #name " lies outside the " #band " band");
+C9_ERR_TABLE(C9_ERR_CHECK_)
+#undef C9_ERR_CHECK_
+
+/* Both lookups are switches over the whole table: a value listed twice is a duplicate case label,
+ * which does not compile. */
 const char *c9_strerror(c9_err_t err) {
     switch (err) {
     case C9_OK: return "success";
-    case C9_ERR_PERM: return "operation not permitted";
-    case C9_ERR_NOENT: return "no such entry";
-    case C9_ERR_IO: return "input/output error";
-    case C9_ERR_BADF: return "object not open or deinitialised";
-    case C9_ERR_AGAIN: return "try again";
-    case C9_ERR_NOMEM: return "out of memory";
-    case C9_ERR_BUSY: return "resource busy";
-    case C9_ERR_EXIST: return "already in use";
-    case C9_ERR_NODEV: return "no such device";
-    case C9_ERR_INVAL: return "invalid argument";
-    case C9_ERR_RANGE: return "value out of range";
-    case C9_ERR_NOSYS: return "operation not provided";
-    case C9_ERR_NOTSUP: return "not supported";
-    case C9_ERR_TIMEDOUT: return "timed out";
+#define C9_ERR_TEXT_(band, name, n, text)                                                                              \
+    case C9_ERR_##name: return text;
+        C9_ERR_TABLE(C9_ERR_TEXT_)
+#undef C9_ERR_TEXT_
     default: return "unknown error";
+    }
+}
+
+const char *c9_err_name(c9_err_t err) {
+    switch (err) {
+    case C9_OK: return "OK";
+#define C9_ERR_NAME_(band, name, n, text)                                                                              \
+    case C9_ERR_##name: return #name;
+        C9_ERR_TABLE(C9_ERR_NAME_)
+#undef C9_ERR_NAME_
+    default: return NULL;
     }
 }
 

@@ -4,7 +4,7 @@
  * copied back once no later output row needs its original pixels, so every output sees
  * original neighbours with (radius + 1) rows of extra memory (the only allocation).
  *
- * Vector path (C9F_VEC, sum(|w|) <= 1040): eight output pixels per step in 16-bit lanes. Each
+ * Vector path (C9_SIMD128, sum(|w|) <= 1040): eight output pixels per step in 16-bit lanes. Each
  * channel sum lies in [lo, lo + sum(|w|) * 63] with lo = 63 * (sum of the negative weights), a
  * range narrower than 2^16, so accumulating sum - lo modulo 2^16 (weights taken modulo 2^16,
  * accumulators starting at -lo) gives it exactly; lo * mul is folded into the add term, and
@@ -16,12 +16,6 @@
  * borrowing. Other kernels take the plain per-channel path, which reproduces CircuitPython's
  * int32 wrap-around. Both paths use the plain one for the clamped border columns. */
 #include "filter_internal.h"
-
-#if defined(__GNUC__)
-#define UNROLL _Pragma("GCC unroll 8")
-#else
-#define UNROLL
-#endif
 
 #define FIELD_BITS 21
 #define FIELD_MASK ((1u << FIELD_BITS) - 1)
@@ -37,7 +31,7 @@ typedef struct {
     const uint16_t *const *rows; /* n source rows for the current output row, clamped */
     uint16_t *out;               /* scratch row receiving the output */
     uint32_t pl[256], ph[256];   /* packed fields by stored byte: pl + (ph << 21) */
-#if C9F_VEC
+#if C9_SIMD128
     uint16_t ml, mh;       /* mul's 16-bit halves */
     uint16_t bl[3], bh[3]; /* add + lo * mul per channel, 16-bit halves */
     uint16_t init[3];      /* -lo per channel, modulo 2^16 */
@@ -103,31 +97,31 @@ static inline uint16_t finish_packed(const morph_ctx_t *c, uint64_t acc, uint16_
 
 /* Interior pixels [x0, x1) (all at least k from both edges) of a kernel of side N, sliding a
  * window of packed columns so that each source pixel is unpacked once per output row. */
-static inline __attribute__((always_inline)) void span_packed_n(const morph_ctx_t *c, int x0, int x1, const int N) {
+static C9_ALWAYS_INLINE void span_packed_n(const morph_ctx_t *c, int x0, int x1, const int N) {
     const int k = N / 2;
     uint64_t col[5][5]; /* [column][row]; N is 3 or 5 */
     uint64_t wt[5 * 5];
-    UNROLL for (int i = 0; i < N * N; i++) {
+    C9_UNROLL(8) for (int i = 0; i < N * N; i++) {
         wt[i] = (uint64_t)(int64_t)c->w[i];
     }
-    UNROLL for (int j = 0; j < N - 1; j++) {
-        UNROLL for (int i = 0; i < N; i++) {
+    C9_UNROLL(8) for (int j = 0; j < N - 1; j++) {
+        C9_UNROLL(8) for (int i = 0; i < N; i++) {
             col[j][i] = packed(c, c->rows[i][x0 - k + j]);
         }
     }
     for (int x = x0; x < x1; x++) {
-        UNROLL for (int i = 0; i < N; i++) {
+        C9_UNROLL(8) for (int i = 0; i < N; i++) {
             col[N - 1][i] = packed(c, c->rows[i][x + k]);
         }
         uint64_t acc = 0;
-        UNROLL for (int i = 0; i < N; i++) {
-            UNROLL for (int j = 0; j < N; j++) {
+        C9_UNROLL(8) for (int i = 0; i < N; i++) {
+            C9_UNROLL(8) for (int j = 0; j < N; j++) {
                 acc += wt[i * N + j] * col[j][i];
             }
         }
         c->out[x] = finish_packed(c, acc, c->rows[k][x]);
-        UNROLL for (int j = 0; j < N - 1; j++) {
-            UNROLL for (int i = 0; i < N; i++) {
+        C9_UNROLL(8) for (int j = 0; j < N - 1; j++) {
+            C9_UNROLL(8) for (int i = 0; i < N; i++) {
                 col[j][i] = col[j + 1][i];
             }
         }
@@ -156,7 +150,7 @@ static void span_packed_any(const morph_ctx_t *c, int x0, int x1) {
     }
 }
 
-#if C9F_VEC
+#if C9_SIMD128
 /* hi16(t * mul + bias) for the offset sums t of one channel, as a signed 16-bit value (what
  * the int32 arithmetic shift by 16 leaves). */
 static inline c9f_i16x8 fixed_mul(const morph_ctx_t *c, c9f_u16x8 t, int ch) {
@@ -179,14 +173,14 @@ static inline c9f_u16x8 finish_vec(const morph_ctx_t *c, c9f_u16x8 ar, c9f_u16x8
 }
 
 /* Interior pixels [x0, x1) in steps of eight; the last few take the packed path. */
-static inline __attribute__((always_inline)) void span_vec_n(const morph_ctx_t *c, int x0, int x1, const int N) {
+static C9_ALWAYS_INLINE void span_vec_n(const morph_ctx_t *c, int x0, int x1, const int N) {
     const int k = N / 2;
     int x = x0;
     for (; x + 8 <= x1; x += 8) {
         c9f_u16x8 ar = c9f_splat(c->init[0]), ag = c9f_splat(c->init[1]), ab = c9f_splat(c->init[2]);
-        UNROLL for (int i = 0; i < N; i++) {
+        C9_UNROLL(8) for (int i = 0; i < N; i++) {
             const uint16_t *row = c->rows[i] + x - k;
-            UNROLL for (int j = 0; j < N; j++) {
+            C9_UNROLL(8) for (int j = 0; j < N; j++) {
                 c9f_u16x8 r, g, b, w = c->wv[i * N + j];
                 c9f_unpack8(c9f_load8(row + j), &r, &g, &b);
                 ar += r * w;
@@ -310,7 +304,7 @@ c9_err_t c9_filter_morph(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_
             c.ph[v] = (v >> 5) | (v & 31) << 21;
         }
         span = c.n == 3 ? span_packed_3 : c.n == 5 ? span_packed_5 : span_packed_any;
-#if C9F_VEC
+#if C9_SIMD128
         if (c9f_use_vec(opts) && setup_vec(&c, abs_sum, neg_sum)) {
             span = c.n == 3 ? span_vec_3 : c.n == 5 ? span_vec_5 : span_vec_any;
         }

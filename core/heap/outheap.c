@@ -50,9 +50,9 @@ _Static_assert(FL_COUNT <= 32, "first-level bitmap is 32 bits");
 
 static inline unsigned fls_sz(size_t x) { /* index of the highest set bit, x != 0 */
 #if SIZE_MAX > 0xFFFFFFFFu
-    return 63u - (unsigned)__builtin_clzll((unsigned long long)x);
+    return 63u - c9_clz64((uint64_t)x);
 #else
-    return 31u - (unsigned)__builtin_clz((unsigned)x);
+    return c9_log2_32((uint32_t)x);
 #endif
 }
 
@@ -135,10 +135,10 @@ static blk *take_fit(struct c9_outheap_pool *p, size_t size) {
             }
             return NULL;
         }
-        fl = (unsigned)__builtin_ctz(flm);
+        fl = c9_ctz32(flm);
         slm = p->sl_map[fl];
     }
-    sl = (unsigned)__builtin_ctz(slm);
+    sl = c9_ctz32(slm);
     blk *b = p->heads[fl][sl];
     /* Inline removal of a list head. */
     blk *n = b->next_free;
@@ -364,8 +364,8 @@ void *c9_outheap_realloc(c9_outheap_t *oh, void *ptr, size_t size, unsigned flag
 static size_t pool_largest(const struct c9_outheap_pool *p) {
     if (!p->fl_map)
         return 0;
-    unsigned fl = 31u - (unsigned)__builtin_clz(p->fl_map);
-    unsigned sl = 31u - (unsigned)__builtin_clz(p->sl_map[fl]);
+    unsigned fl = c9_log2_32(p->fl_map);
+    unsigned sl = c9_log2_32(p->sl_map[fl]);
     size_t best = 0;
     for (const blk *b = p->heads[fl][sl]; b; b = b->next_free)
         if (bsize(b) > best)
