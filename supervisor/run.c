@@ -61,6 +61,7 @@ static uint64_t now_ms(void) {
 }
 
 static int raise_reload(void *arg) {
+    (void)arg;
     /* Runs in the main thread at the next bytecode boundary; only a running program is stopped. */
     if (!vm_running) {
         return 0;
@@ -134,6 +135,7 @@ static PyObject *env_call(const char *fn, const char *fmt, ...) {
 }
 
 static PyObject *py_map_path(PyObject *self, PyObject *arg) {
+    (void)self;
     const char *s = PyUnicode_AsUTF8(arg);
     char host[PATH_MAX + 256];
     bool ro;
@@ -144,6 +146,7 @@ static PyObject *py_map_path(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *py_note_write(PyObject *self, PyObject *arg) {
+    (void)self;
     const char *s = PyUnicode_AsUTF8(arg);
     if (!s) {
         return NULL;

@@ -57,6 +57,7 @@ static int get_mask(PyObject *obj, const c9_bitmap_t **out) {
 /* ---- morph ---------------------------------------------------------------------------------- */
 
 static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static char *kwlist[] = {"bitmap", "weights", "mul", "add", "threshold", "offset", "invert", "mask", NULL};
     PyObject *bitmap_obj, *weights, *mul_obj = Py_None, *add_obj = NULL, *threshold_obj = Py_False;
     PyObject *offset_obj = NULL, *invert_obj = Py_False, *mask_obj = Py_None;
@@ -123,6 +124,7 @@ static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- mix ------------------------------------------------------------------------------------ */
 
 static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static char *kwlist[] = {"bitmap", "weights", "mask", NULL};
     PyObject *bitmap_obj, *weights, *mask_obj = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:mix", kwlist, &bitmap_obj, &weights, &mask_obj)) {
@@ -173,6 +175,7 @@ static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- solarize ------------------------------------------------------------------------------- */
 
 static PyObject *solarize(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static char *kwlist[] = {"bitmap", "threshold", "mask", NULL};
     PyObject *bitmap_obj, *threshold_obj = NULL, *mask_obj = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OO:solarize", kwlist, &bitmap_obj, &threshold_obj, &mask_obj)) {
@@ -214,6 +217,7 @@ static int scaled_lut(PyObject *fn, int maxval, int i, uint8_t *out) {
 }
 
 static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static char *kwlist[] = {"bitmap", "lookup", "mask", NULL};
     PyObject *bitmap_obj, *lookup_obj, *mask_obj = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:lookup", kwlist, &bitmap_obj, &lookup_obj, &mask_obj)) {
@@ -266,6 +270,7 @@ static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- false_color ---------------------------------------------------------------------------- */
 
 static PyObject *false_color(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static char *kwlist[] = {"bitmap", "palette", "mask", NULL};
     PyObject *bitmap_obj, *palette_obj, *mask_obj = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:false_color", kwlist, &bitmap_obj, &palette_obj, &mask_obj)) {
@@ -331,6 +336,7 @@ static int precompute_into(PyObject *fn, PyObject *table) {
 }
 
 static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static char *kwlist[] = {"lookup", "table", NULL};
     PyObject *fn, *table = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O:blend_precompute", kwlist, &fn, &table)) {
@@ -353,6 +359,7 @@ static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) 
 }
 
 static PyObject *blend(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static char *kwlist[] = {"dest", "src1", "src2", "lookup", "mask", NULL};
     PyObject *dest_obj, *src1_obj, *src2_obj, *lookup_obj, *mask_obj = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|O:blend", kwlist, &dest_obj, &src1_obj, &src2_obj, &lookup_obj,

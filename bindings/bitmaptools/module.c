@@ -207,6 +207,7 @@ static PyTypeObject *DitherAlgorithm_Type;
 /* ---- blit ---------------------------------------------------------------------------------- */
 
 static PyObject *bt_blit(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const argspec_t spec[] = {
         {"dest_bitmap", A_REQ},
         {"source_bitmap", A_REQ},
@@ -302,6 +303,7 @@ static int get_clip(PyObject *c0, PyObject *c1, const c9_bitmap_t *b, c9_rect_t 
 }
 
 static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const argspec_t spec[] = {
         {"dest_bitmap", A_REQ}, {"source_bitmap", A_REQ}, {"ox", A_KW},    {"oy", A_KW},
         {"dest_clip0", A_KW},   {"dest_clip1", A_KW},     {"px", A_KW},    {"py", A_KW},
@@ -346,6 +348,7 @@ static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- alphablend ---------------------------------------------------------------------------- */
 
 static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     /* CircuitPython's parse table names these factor_1 and factor_2. */
     static const argspec_t spec[] = {
         {"dest_bitmap", A_REQ},
@@ -454,6 +457,7 @@ static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- fill_region, boundary_fill ------------------------------------------------------------ */
 
 static PyObject *bt_fill_region(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const argspec_t spec[] = {{"dest_bitmap", A_REQ}, {"x1", A_REQ}, {"y1", A_REQ},
                                      {"x2", A_REQ},          {"y2", A_REQ}, {"value", A_REQ}};
     PyObject *a[6];
@@ -475,6 +479,7 @@ static PyObject *bt_fill_region(PyObject *mod, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bt_boundary_fill(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const argspec_t spec[] = {
         {"dest_bitmap", A_REQ}, {"x", A_REQ}, {"y", A_REQ}, {"fill_color_value", A_REQ}, {"replaced_color_value", 0}};
     PyObject *a[5];
@@ -513,6 +518,7 @@ static PyObject *bt_boundary_fill(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- lines, polygons, circles -------------------------------------------------------------- */
 
 static PyObject *bt_draw_line(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const argspec_t spec[] = {{"dest_bitmap", A_REQ}, {"x1", A_REQ}, {"y1", A_REQ},
                                      {"x2", A_REQ},          {"y2", A_REQ}, {"value", A_REQ}};
     PyObject *a[6];
@@ -614,6 +620,7 @@ static int32_t format_item(const uint8_t *p, char code) {
 }
 
 static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const argspec_t spec[] = {
         {"dest_bitmap", A_REQ}, {"xs", A_REQ}, {"ys", A_REQ}, {"value", A_REQ}, {"close", 0}};
     PyObject *a[5];
@@ -662,6 +669,7 @@ static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bt_draw_circle(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const argspec_t spec[] = {
         {"dest_bitmap", A_REQ}, {"x", A_REQ}, {"y", A_REQ}, {"radius", A_REQ}, {"value", A_REQ}};
     PyObject *a[5];
@@ -682,6 +690,7 @@ static PyObject *bt_draw_circle(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- arrayblit ----------------------------------------------------------------------------- */
 
 static PyObject *bt_arrayblit(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     /* CircuitPython's table marks y1 and y2 required by a macro mix-up (x1/x2 and y1/y2 take
      * their flags crosswise); the documented signature, with all four optional, is used here. */
     static const argspec_t spec[] = {{"bitmap", A_REQ}, {"data", A_REQ}, {"x1", 0},        {"y1", 0},
@@ -781,6 +790,7 @@ static long stream_read(void *ctx, void *buf, size_t len) {
 }
 
 static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const argspec_t spec[] = {{"bitmap", A_REQ},
                                      {"file", A_REQ},
                                      {"bits_per_pixel", A_REQ},
@@ -866,6 +876,7 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- dither -------------------------------------------------------------------------------- */
 
 static PyObject *bt_dither(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const argspec_t spec[] = {
         {"dest_bitmap", A_REQ}, {"source_bitmap", A_REQ}, {"source_colorspace", A_REQ}, {"algorithm", 0}};
     PyObject *a[4];

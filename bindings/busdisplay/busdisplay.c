@@ -8,6 +8,8 @@
 /* ---- background refresh ------------------------------------------------------------------------ */
 
 static PyObject *background(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
     c9py_displays_background();
     c9_window_poll();
     Py_RETURN_NONE;
@@ -364,6 +366,8 @@ static PyObject *bd_fill_row(PyObject *self, PyObject *args) {
 }
 
 static PyObject *bd_show(PyObject *self, PyObject *arg) {
+    (void)self;
+    (void)arg;
     PyErr_SetString(PyExc_AttributeError, ".show(x) removed. Use .root_group = x");
     return NULL;
 }
@@ -379,10 +383,12 @@ static PyMethodDef methods[] = {
 /* ---- properties ---------------------------------------------------------------------------------- */
 
 static PyObject *get_auto_refresh(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyBool_FromLong(d->cfg.auto_refresh) : NULL;
 }
 static int set_auto_refresh(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     int b = d && v ? PyObject_IsTrue(v) : -1;
     if (b < 0) {
@@ -396,10 +402,12 @@ static int set_auto_refresh(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_brightness(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyFloat_FromDouble(d->brightness) : NULL;
 }
 static int set_brightness(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     double b;
     if (!d || !v || c9py_float(v, "brightness", &b) < 0) {
@@ -422,18 +430,22 @@ static int set_brightness(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyLong_FromLong(d->width) : NULL;
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyLong_FromLong(d->height) : NULL;
 }
 static PyObject *get_rotation(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyLong_FromLong(d->rotation) : NULL;
 }
 static int set_rotation(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     long r;
     if (!d || !v || c9py_int(v, "rotation", &r) < 0) {
@@ -448,6 +460,7 @@ static int set_rotation(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_bus(PyObject *self, void *c) {
+    (void)c;
     if (!live(self)) {
         return NULL;
     }
@@ -455,6 +468,7 @@ static PyObject *get_bus(PyObject *self, void *c) {
     return SELF->bus;
 }
 static PyObject *get_root_group(PyObject *self, void *c) {
+    (void)c;
     if (!live(self)) {
         return NULL;
     }
@@ -463,6 +477,7 @@ static PyObject *get_root_group(PyObject *self, void *c) {
     return r;
 }
 static int set_root_group(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     if (!d) {
         return -1;

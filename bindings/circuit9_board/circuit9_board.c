@@ -170,11 +170,13 @@ static PyObject *attach_i2c(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *detach(PyObject *self, PyObject *u) {
+    (void)u;
     c9_vboard_detach(SELF->panel);
     Py_RETURN_NONE;
 }
 
 static PyObject *pixels(PyObject *self, PyObject *u) {
+    (void)u;
     const c9_vpanel_config_t *c = c9_vpanel_config(SELF->panel);
     PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)c->glass_width * c->glass_height * 3);
     if (b) {
@@ -216,6 +218,7 @@ static PyObject *show_window(PyObject *self, PyObject *args) {
 }
 
 static PyObject *get_state(PyObject *self, void *c) {
+    (void)c;
     c9_vpanel_state_t s;
     c9_vpanel_state(SELF->panel, &s);
     return Py_BuildValue("{s:O,s:O,s:O,s:i,s:i,s:k,s:K,s:K,s:k,s:i,s:k}", "sleeping", s.sleeping ? Py_True : Py_False,
@@ -226,9 +229,11 @@ static PyObject *get_state(PyObject *self, void *c) {
                          (unsigned long)s.bad_bytes);
 }
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_width);
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_height);
 }
 
@@ -268,6 +273,7 @@ static PyTypeObject Panel_Type = {
 /* ---- functions ------------------------------------------------------------------------------ */
 
 static PyObject *pin(PyObject *m, PyObject *arg) {
+    (void)m;
     const char *name = PyUnicode_AsUTF8(arg);
     if (!name) {
         return NULL;
@@ -281,10 +287,12 @@ static PyObject *pin(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *bus_stats(PyObject *m, PyObject *bus) {
+    (void)m;
     return c9py_bus_stats_dict(bus);
 }
 
 static PyObject *reset_bus_stats(PyObject *m, PyObject *obj) {
+    (void)m;
     c9py_bus_obj_t *bus = c9py_as_bus(obj);
     if (bus && bus->reset_stats && !bus->deinited) {
         bus->reset_stats(bus);
@@ -300,6 +308,7 @@ static PyObject *reset_bus_stats(PyObject *m, PyObject *obj) {
 }
 
 static PyObject *display_stats(PyObject *m, PyObject *obj) {
+    (void)m;
     if (c9py_check_type(obj, &c9py_BusDisplay_Type, "display") < 0) {
         return NULL;
     }
@@ -316,6 +325,7 @@ static PyObject *display_stats(PyObject *m, PyObject *obj) {
 }
 
 static PyObject *virtual_clock(PyObject *m, PyObject *args) {
+    (void)m;
     PyObject *on = NULL;
     if (!PyArg_ParseTuple(args, "|O:virtual_clock", &on)) {
         return NULL;
@@ -331,10 +341,13 @@ static PyObject *virtual_clock(PyObject *m, PyObject *args) {
 }
 
 static PyObject *now_ms(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
     return PyLong_FromUnsignedLongLong(c9_host_now_ms());
 }
 
 static PyObject *sleep_ms(PyObject *m, PyObject *arg) {
+    (void)m;
     long ms;
     if (c9py_int(arg, "ms", &ms) < 0 || c9py_check_min(ms, 0, "ms") < 0) {
         return NULL;
@@ -345,6 +358,8 @@ static PyObject *sleep_ms(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *background(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
     c9py_displays_background();
     c9_window_poll();
     Py_RETURN_NONE;

@@ -52,6 +52,7 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *dio_deinit(PyObject *self, PyObject *u) {
+    (void)u;
     dio_release(self);
     Py_RETURN_NONE;
 }
@@ -79,10 +80,12 @@ static PyObject *switch_to_input(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *get_value(PyObject *self, void *c) {
+    (void)c;
     return alive(self) < 0 ? NULL : PyBool_FromLong(c9_vpin_read(SELF->pin));
 }
 
 static int set_value(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return -1;
     }
@@ -99,6 +102,7 @@ static int set_value(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_direction(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -106,6 +110,7 @@ static PyObject *get_direction(PyObject *self, void *c) {
 }
 
 static int set_direction(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int d = c9py_enum_value(v, direction_type, "direction", "Direction");
     if (d < 0 || alive(self) < 0) {
         return -1;
@@ -115,11 +120,13 @@ static int set_direction(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    (void)u;
     Py_INCREF(self);
     return self;
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
+    (void)args;
     dio_release(self);
     Py_RETURN_NONE;
 }

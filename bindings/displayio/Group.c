@@ -263,9 +263,11 @@ static PyObject *group_iter(PyObject *self) {
 }
 
 static PyObject *get_hidden(PyObject *self, void *c) {
+    (void)c;
     return PyBool_FromLong(SELF->group.hidden);
 }
 static int set_hidden(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int h = c9py_setter_bool(v);
     if (h < 0) {
         return -1;
@@ -275,9 +277,11 @@ static int set_hidden(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_scale(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->group.scale);
 }
 static int set_scale(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long s;
     if (!v || c9py_int(v, "scale", &s) < 0 || c9py_check_min(s, 1, "scale") < 0) {
         return -1;
@@ -287,9 +291,11 @@ static int set_scale(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_x(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->group.x);
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long x;
     if (!v || c9py_int(v, "x", &x) < 0) {
         return -1;
@@ -298,9 +304,11 @@ static int set_x(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_y(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->group.y);
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long y;
     if (!v || c9py_int(v, "y", &y) < 0) {
         return -1;

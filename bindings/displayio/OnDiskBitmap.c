@@ -123,12 +123,15 @@ static void odb_dealloc(PyObject *self) {
 }
 
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->odb.info.width);
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->odb.info.height);
 }
 static PyObject *get_shader(PyObject *self, void *c) {
+    (void)c;
     Py_INCREF(SELF->shader);
     return SELF->shader;
 }

@@ -192,9 +192,11 @@ static PyObject *tg_contains(PyObject *self, PyObject *arg) {
 
 #define BOOL_PROP(name, getexpr, setcall)                                                                              \
     static PyObject *get_##name(PyObject *self, void *c) {                                                             \
+        (void)c;                                                                                                       \
         return PyBool_FromLong(getexpr);                                                                               \
     }                                                                                                                  \
     static int set_##name(PyObject *self, PyObject *v, void *c) {                                                      \
+        (void)c;                                                                                                       \
         int b = c9py_setter_bool(v);                                                                                   \
         if (b < 0) {                                                                                                   \
             return -1;                                                                                                 \
@@ -209,9 +211,11 @@ BOOL_PROP(flip_y, SELF->tg.flip_y, c9_tilegrid_set_flip(&SELF->tg, SELF->tg.flip
 BOOL_PROP(transpose_xy, SELF->tg.transpose_xy, c9_tilegrid_set_flip(&SELF->tg, SELF->tg.flip_x, SELF->tg.flip_y, b))
 
 static PyObject *get_x(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->tg.x);
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long x;
     if (!v || c9py_int(v, "x", &x) < 0) {
         return -1;
@@ -220,9 +224,11 @@ static int set_x(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_y(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->tg.y);
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long y;
     if (!v || c9py_int(v, "y", &y) < 0) {
         return -1;
@@ -231,23 +237,29 @@ static int set_y(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->tg.width);
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->tg.height);
 }
 static PyObject *get_tile_width(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->tg.tile_width);
 }
 static PyObject *get_tile_height(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(SELF->tg.tile_height);
 }
 
 static PyObject *get_shader(PyObject *self, void *c) {
+    (void)c;
     Py_INCREF(SELF->shader);
     return SELF->shader;
 }
 static int set_shader(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_shader_type_t t;
     void *s;
     if (!v || shader_of(v, &t, &s) < 0) {
@@ -260,10 +272,12 @@ static int set_shader(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_bitmap(PyObject *self, void *c) {
+    (void)c;
     Py_INCREF(SELF->bitmap);
     return SELF->bitmap;
 }
 static int set_bitmap(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_source_type_t t;
     void *s;
     if (!v || source_of(v, &t, &s) < 0) {

@@ -27,11 +27,13 @@ static int ready_glyph(void) {
 }
 
 static PyObject *get_bitmap(PyObject *self, void *c) {
+    (void)c;
     Py_INCREF(SELF->bitmap);
     return SELF->bitmap;
 }
 
 static PyObject *get_bounding_box(PyObject *self, PyObject *u) {
+    (void)u;
     return Py_BuildValue("(ii)", SELF->font->glyph_width, SELF->font->glyph_height);
 }
 
@@ -67,6 +69,9 @@ static void font_dealloc(PyObject *self) {
 }
 
 static PyObject *font_new_forbidden(PyTypeObject *t, PyObject *a, PyObject *k) {
+    (void)t;
+    (void)a;
+    (void)k;
     PyErr_SetString(PyExc_TypeError, "cannot create 'BuiltinFont' instances");
     return NULL;
 }

@@ -63,6 +63,7 @@ static PyObject *int_from_bare(const char *s, size_t len) {
 }
 
 static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static char *kwlist[] = {"key", "default", NULL};
     PyObject *key, *dflt = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O", kwlist, &key, &dflt)) {
@@ -122,6 +123,7 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 static PyObject *os_listdir(PyObject *m, PyObject *args) {
+    (void)m;
     PyObject *path = NULL;
     if (!PyArg_ParseTuple(args, "|O", &path)) {
         return NULL;
@@ -172,6 +174,7 @@ static PyObject *os_listdir(PyObject *m, PyObject *args) {
 }
 
 static PyObject *os_mkdir(PyObject *m, PyObject *args) {
+    (void)m;
     PyObject *path;
     int mode = 0777;
     char host[PATH_MAX];
@@ -185,6 +188,7 @@ static PyObject *os_mkdir(PyObject *m, PyObject *args) {
 }
 
 static PyObject *os_remove(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX];
     if (map_writable(path, host, sizeof host) < 0) {
         return NULL;
@@ -200,6 +204,7 @@ static PyObject *os_remove(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_rmdir(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX];
     if (map_writable(path, host, sizeof host) < 0) {
         return NULL;
@@ -211,6 +216,7 @@ static PyObject *os_rmdir(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_rename(PyObject *m, PyObject *args) {
+    (void)m;
     PyObject *a, *b;
     char ha[PATH_MAX], hb[PATH_MAX];
     if (!PyArg_ParseTuple(args, "OO", &a, &b) || map_writable(a, ha, sizeof ha) < 0 ||
@@ -224,6 +230,7 @@ static PyObject *os_rename(PyObject *m, PyObject *args) {
 }
 
 static PyObject *os_stat(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX];
     bool ro;
     if (map_arg(path, host, sizeof host, &ro) < 0) {
@@ -241,6 +248,7 @@ static PyObject *os_stat(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_statvfs(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX];
     bool ro;
     if (map_arg(path, host, sizeof host, &ro) < 0) {
@@ -257,6 +265,7 @@ static PyObject *os_statvfs(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_chdir(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX], abs[256];
     bool ro;
     if (map_arg(path, host, sizeof host, &ro) < 0) {
@@ -281,6 +290,8 @@ static PyObject *os_chdir(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_getcwd(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     if (c9rt.root[0]) {
         return PyUnicode_FromString(c9rt.cwd);
     }
@@ -292,11 +303,14 @@ static PyObject *os_getcwd(PyObject *m, PyObject *noargs) {
 }
 
 static PyObject *os_sync(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     Py_BEGIN_ALLOW_THREADS sync();
     Py_END_ALLOW_THREADS Py_RETURN_NONE;
 }
 
 static PyObject *os_urandom(PyObject *m, PyObject *arg) {
+    (void)m;
     long n;
     if (c9py_int(arg, "size", &n) < 0 || c9py_check_min(n, 0, "size") < 0) {
         return NULL;
@@ -323,6 +337,8 @@ static PyStructSequence_Desc uname_desc = {"os.uname_result", NULL, uname_fields
 static PyTypeObject *uname_type;
 
 static PyObject *os_uname(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     const c9_board_t *b = c9rt.board ? c9rt.board : c9_board_default();
     PyObject *r = PyStructSequence_New(uname_type);
     if (!r) {

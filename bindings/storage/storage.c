@@ -71,11 +71,13 @@ static PyObject *vfs_mount(PyObject *self, PyObject *args) {
 }
 
 static PyObject *vfs_umount(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     ((vfs_obj_t *)self)->mounted = false;
     Py_RETURN_NONE;
 }
 
 static PyObject *vfs_get_label(PyObject *self, void *c) {
+    (void)c;
     vfs_obj_t *v = (vfs_obj_t *)self;
     if (v->root) {
         return PyUnicode_FromString("CIRCUITPY");
@@ -85,6 +87,7 @@ static PyObject *vfs_get_label(PyObject *self, void *c) {
 }
 
 static PyObject *vfs_get_readonly(PyObject *self, void *c) {
+    (void)c;
     vfs_obj_t *v = (vfs_obj_t *)self;
     return PyBool_FromLong(v->root ? !c9rt.root_writable : v->readonly);
 }
@@ -129,6 +132,7 @@ static int find_mount_path(const char *abs) {
 }
 
 static PyObject *st_mount(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static char *kwlist[] = {"filesystem", "mount_path", "readonly", NULL};
     PyObject *fs, *mnt;
     int readonly = 0;
@@ -189,6 +193,7 @@ static PyObject *st_mount(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *st_umount(PyObject *m, PyObject *arg) {
+    (void)m;
     int idx = -1;
     if (PyUnicode_Check(arg)) {
         char abs[256];
@@ -234,6 +239,7 @@ static PyObject *get_root_vfs(void) {
 }
 
 static PyObject *st_getmount(PyObject *m, PyObject *arg) {
+    (void)m;
     char abs[256];
     if (abspath_arg(arg, "mount_path", abs, sizeof abs) < 0) {
         return NULL;
@@ -250,6 +256,7 @@ static PyObject *st_getmount(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *st_remount(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static char *kwlist[] = {"mount_path", "readonly", "disable_concurrent_write_protection", NULL};
     PyObject *mnt;
     int readonly = 0, dcwp = 0;
@@ -287,10 +294,14 @@ static PyObject *set_usb_drive(bool enabled) {
 }
 
 static PyObject *st_disable_usb_drive(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return set_usb_drive(false);
 }
 
 static PyObject *st_enable_usb_drive(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return set_usb_drive(true);
 }
 
