@@ -875,8 +875,6 @@ static void shape_logical_area(compose_t *c, const placement_t *p) {
     }
 }
 
-void c9__display_placement(const c9_display_t *d, placement_t *p);
-
 void c9_display_compose(c9_display_t *d, const c9_rect_t *area, void *out) {
     compose_t c = {d, area, out, d->cfg.color_depth == 16, area->x2 - area->x1, 0, -1, 0, 0, 0, 0};
     placement_t base;

@@ -664,6 +664,8 @@ static c9_err_t blend_fn(void *ctx, c9_filter_real_t a, c9_filter_real_t b, c9_f
     return C9_OK;
 }
 static c9_err_t failing_fn(void *ctx, c9_filter_real_t a, c9_filter_real_t b, c9_filter_real_t *out) {
+    (void)ctx;
+    (void)b;
     return a > (c9_filter_real_t)0.5 ? C9_ERR_IO : (*out = a, C9_OK);
 }
 static void test_blend_precompute(void **state) {
@@ -692,16 +694,24 @@ static void test_blend_precompute(void **state) {
 }
 
 static void *fail_alloc(void *ctx, size_t n) {
+    (void)ctx;
+    (void)n;
     return NULL;
 }
 static void fail_free(void *ctx, void *p, size_t n) {
+    (void)ctx;
+    (void)p;
+    (void)n;
 }
 static size_t peak_bytes;
 static void *count_alloc(void *ctx, size_t n) {
+    (void)ctx;
     peak_bytes = C9_MAX(peak_bytes, n);
     return malloc(n);
 }
 static void count_free(void *ctx, void *p, size_t n) {
+    (void)ctx;
+    (void)n;
     free(p);
 }
 
