@@ -11,6 +11,7 @@ required=(
   clang libclang-rt-14-dev llvm
   valgrind
   libjpeg62-turbo-dev libturbojpeg0-dev libstb-dev python3-pil
+  python3-numpy  # ulab runs on it (supervisor/cpmods/ulab.py)
 )
 # Optional extras used where present (window, USB, TLS, peers, firmware size checks).
 optional=(

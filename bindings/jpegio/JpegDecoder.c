@@ -33,6 +33,7 @@
  * from a path is closed when the decoder closes.
  */
 #include "jpegio.h"
+#include "c9py_index.h"
 
 #include "circuit9/bitmaptools.h"
 #include "circuit9/jpeg.h"
@@ -47,7 +48,7 @@ enum { RD_READINTO, RD_READ, RD_RECV_INTO };
 #define SOI_CHUNK 512
 
 typedef struct {
-    PyObject_HEAD const c9_allocator_t *alloc;
+    C9PY_OBJECT_HEAD const c9_allocator_t *alloc;
     void *work;
     size_t work_size;
     c9_jpeg_profile_t profile;
@@ -72,130 +73,21 @@ typedef struct {
 
 /* ---- errors -------------------------------------------------------------------------------- */
 
-/* TJpgDec's result texts, as CircuitPython raises them, for the core's codes. */
+/* The table has TJpgDec's result texts for the decoder's own codes; these generic codes have
+ * TJpgDec's texts too when the decoder reports them. */
 static PyObject *raise_jpeg(c9_err_t err) {
-    const char *msg;
-    switch (err) {
-    case C9_JPEG_ERR_TRUNCATED: msg = "Device error or wrong termination of input stream"; break;
-    case C9_JPEG_ERR_FORMAT:
-    case C9_JPEG_ERR_DATA: msg = "Data format error (may be broken data)"; break;
-    case C9_JPEG_ERR_PROGRESSIVE:
-    case C9_JPEG_ERR_ARITHMETIC:
-    case C9_JPEG_ERR_PRECISION:
-    case C9_JPEG_ERR_LOSSLESS:
-    case C9_JPEG_ERR_CMYK:
-    case C9_JPEG_ERR_SAMPLING:
-    case C9_ERR_NOTSUP: msg = "Not supported JPEG standard"; break;
-    case C9_ERR_NOMEM: msg = "Insufficient memory pool for the image"; break;
-    case C9_ERR_INVAL: msg = "Parameter error"; break;
-    default: return c9py_raise(err);
-    }
-    PyErr_SetString(PyExc_RuntimeError, msg);
-    return NULL;
+    static const c9py_err_override_t jpeg_errors[] = {
+        {C9_ERR_NOTSUP, &PyExc_RuntimeError, "Not supported JPEG standard"},
+        {C9_ERR_NOMEM, &PyExc_RuntimeError, "Insufficient memory pool for the image"},
+        {C9_ERR_INVAL, &PyExc_RuntimeError, "Parameter error"},
+        {C9_OK},
+    };
+    return c9py_raise_err(err, jpeg_errors);
 }
 
 static PyObject *raise_busy(void) {
     PyErr_SetString(PyExc_RuntimeError, "JpegDecoder is in use by another thread");
     return NULL;
-}
-
-/* ---- argument parsing (MicroPython's mp_arg_parse_all) -------------------------------------- */
-
-enum { A_REQ = 1, A_KW = 2, A_INT = 4 };
-typedef struct {
-    const char *name;
-    int flags;
-    long def;
-} argspec_t;
-
-/* mp_obj_get_int on a 32-bit board, widened for the coordinate arithmetic. */
-static int get_int(PyObject *o, long *out) {
-    int32_t v;
-    if (c9py_mp_int(o, &v) < 0) {
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Slot i gets the given object (borrowed) or NULL; A_INT slots are converted, in order, into
- * ival[i] (def when not given). Errors and their order are mp_arg_parse_all's. */
-static int parse(PyObject *args, PyObject *kw, const argspec_t *spec, size_t n, PyObject **obj, long *ival) {
-    Py_ssize_t npos = PyTuple_GET_SIZE(args), pos_found = 0, kw_found = 0;
-    for (size_t i = 0; i < n; i++) {
-        PyObject *given = NULL;
-        if ((Py_ssize_t)i < npos) {
-            if (spec[i].flags & A_KW) {
-                break; /* reported as extra positional below */
-            }
-            given = PyTuple_GET_ITEM(args, (Py_ssize_t)i);
-            pos_found++;
-        } else if (kw) {
-            given = PyDict_GetItemString(kw, spec[i].name);
-            if (given) {
-                kw_found++;
-            }
-        }
-        if (!given && (spec[i].flags & A_REQ)) {
-            PyErr_Format(PyExc_TypeError, "'%s' argument required", spec[i].name);
-            return -1;
-        }
-        obj[i] = given;
-        ival[i] = spec[i].def;
-        if (given && (spec[i].flags & A_INT) && get_int(given, &ival[i]) < 0) {
-            return -1;
-        }
-    }
-    if (pos_found < npos) {
-        PyErr_SetString(PyExc_TypeError, "extra positional arguments given");
-        return -1;
-    }
-    if (kw && kw_found < PyDict_GET_SIZE(kw)) {
-        PyErr_SetString(PyExc_TypeError, "extra keyword arguments given");
-        return -1;
-    }
-    return 0;
-}
-
-/* mp_arg_validate_type_int then mp_arg_validate_int_range (bools are not ints here). */
-static int get_coord(PyObject *o, long min, long max, const char *name, long *out) {
-    if (!PyLong_Check(o) || PyBool_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "%s must be of type int, not %s", name, c9py_type_name(o));
-        return -1;
-    }
-    return get_int(o, out) < 0 ? -1 : c9py_check_range(*out, min, max, name);
-}
-
-/* bitmaptools_validate_coord_range_pair: x1 in 0..width, x2 (None: width) in x1..width, then
- * the same for y. in[] = x1, y1, x2, y2, NULL when not given. */
-static int crop_box(PyObject *const in[4], int width, int height, c9_rect_t *r) {
-    static const char *const names[2][2] = {{"x1", "x2"}, {"y1", "y2"}};
-    const int lim[2] = {width, height};
-    long lo[2], hi[2];
-    for (int axis = 0; axis < 2; axis++) {
-        lo[axis] = 0;
-        if (in[axis] && get_coord(in[axis], 0, lim[axis], names[axis][0], &lo[axis]) < 0) {
-            return -1;
-        }
-        hi[axis] = lim[axis];
-        if (in[axis + 2] && in[axis + 2] != Py_None &&
-            get_coord(in[axis + 2], lo[axis], lim[axis], names[axis][1], &hi[axis]) < 0) {
-            return -1;
-        }
-    }
-    *r = (c9_rect_t){(int16_t)lo[0], (int16_t)lo[1], (int16_t)hi[0], (int16_t)hi[1]};
-    return 0;
-}
-
-/* skip_*_index: None or absent means unset, else mp_obj_get_int compared as uint32. */
-static int get_opt_value(PyObject *o, c9_opt_index_t *out) {
-    long v = 0;
-    out->set = o && o != Py_None;
-    if (out->set && get_int(o, &v) < 0) {
-        return -1;
-    }
-    out->value = (uint32_t)v;
-    return 0;
 }
 
 /* ---- sources ------------------------------------------------------------------------------- */
@@ -403,18 +295,9 @@ static int stream_method(PyObject *obj, PyObject **method, int *kind) {
 
 /* ---- JpegDecoder --------------------------------------------------------------------------- */
 
-static PyObject *decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    if (PyTuple_GET_SIZE(args) > 0) {
-        PyErr_SetString(PyExc_TypeError, "extra positional arguments given");
-        return NULL;
-    }
-    if (kw && PyDict_GET_SIZE(kw) > 0) {
-        PyErr_SetString(PyExc_TypeError, "extra keyword arguments given");
-        return NULL;
-    }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
+static int decoder_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    if (c9py_arg_parse(args, kw, NULL, 0, NULL) < 0) {
+        return -1;
     }
     SELF->alloc = c9py_allocator();
     /* On the virtual board the decoder costs what CircuitPython's does; elsewhere speed wins,
@@ -429,16 +312,16 @@ static PyObject *decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         }
     }
     if (!SELF->work) {
-        size_t need = c9_jpeg_workspace_size(C9_JPEG_PROFILE_COMPACT);
-        Py_DECREF(self);
-        return c9py_raise_nomem(need);
+        c9py_raise_nomem(c9_jpeg_workspace_size(C9_JPEG_PROFILE_COMPACT));
+        return -1;
     }
-    return self;
+    return 0;
 }
+C9PY_DEFINE_INIT(decoder_init, decoder_construct)
 
 static void decoder_dealloc(PyObject *self) {
     close_source(SELF);
-    if (SELF->work) {
+    if (c9py_is_ready(self) && SELF->work) {
         c9_free(SELF->alloc, SELF->work, SELF->work_size);
     }
     Py_TYPE(self)->tp_free(self);
@@ -446,13 +329,7 @@ static void decoder_dealloc(PyObject *self) {
 
 /* open(source, /) -> (width, height) */
 static PyObject *decoder_open(PyObject *self, PyObject *args, PyObject *kw) {
-    if (kw && PyDict_GET_SIZE(kw) > 0) {
-        PyErr_SetString(PyExc_TypeError, "function doesn't take keyword arguments");
-        return NULL;
-    }
-    if (PyTuple_GET_SIZE(args) != 1) {
-        PyErr_Format(PyExc_TypeError, "function takes 2 positional arguments but %zd were given",
-                     PyTuple_GET_SIZE(args) + 1);
+    if (c9py_arg_check_call(args, kw, 1, 2, 2, false) < 0 || c9py_ready(self) < 0) {
         return NULL;
     }
     if (SELF->busy) {
@@ -564,29 +441,31 @@ static c9_err_t put_block(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *px
  *        skip_dest_index=None) */
 static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     enum { BITMAP, SCALE, X, Y, X1, Y1, X2, Y2, SKIP_SOURCE, SKIP_DEST, NARGS };
-    static const argspec_t spec[NARGS] = {
-        {"bitmap", A_REQ, 0},
-        {"scale", A_INT, 0},
-        {"x", A_INT, 0},
-        {"y", A_INT, 0},
-        {"x1", 0, 0},
-        {"y1", 0, 0},
-        {"x2", 0, 0},
-        {"y2", 0, 0},
-        {"skip_source_index", A_KW, 0},
-        {"skip_dest_index", A_KW, 0},
+    static const c9py_arg_t allowed[NARGS] = {
+        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"scale", C9PY_ARG_INT, {.u_int = 0}},
+        {"x", C9PY_ARG_INT, {.u_int = 0}},
+        {"y", C9PY_ARG_INT, {.u_int = 0}},
+        {"x1", C9PY_ARG_OBJ},
+        {"y1", C9PY_ARG_OBJ},
+        {"x2", C9PY_ARG_OBJ},
+        {"y2", C9PY_ARG_OBJ},
+        {"skip_source_index", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"skip_dest_index", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
     };
-    PyObject *a[NARGS];
-    long v[NARGS];
-    if (parse(args, kw, spec, NARGS, a, v) < 0) {
+    c9py_argval_t v[NARGS];
+    if (c9py_ready(self) < 0 || c9py_arg_parse(args, kw, allowed, NARGS, v) < 0) {
         return NULL;
     }
-    c9_bitmap_t *bm = c9py_bitmap(a[BITMAP], "bitmap");
+    PyObject *const crop_in[4] = {v[X1].u_obj, v[Y1].u_obj, v[X2].u_obj, v[Y2].u_obj};
+    c9_bitmap_t *bm = c9py_bitmap(v[BITMAP].u_obj, "bitmap");
     c9_rect_t crop;
     output_t out = {0};
-    if (!bm || c9py_check_range(v[SCALE], 0, 3, "scale") < 0 || c9py_check_range(v[X], 0, bm->width, "x") < 0 ||
-        c9py_check_range(v[Y], 0, bm->height, "y") < 0 || crop_box(&a[X1], bm->width, bm->height, &crop) < 0 ||
-        get_opt_value(a[SKIP_SOURCE], &out.skip_source) < 0 || get_opt_value(a[SKIP_DEST], &out.skip_dest) < 0) {
+    if (!bm || c9py_check_range(v[SCALE].u_int, 0, 3, "scale") < 0 ||
+        c9py_check_range(v[X].u_int, 0, bm->width, "x") < 0 || c9py_check_range(v[Y].u_int, 0, bm->height, "y") < 0 ||
+        c9py_coord_pair(crop_in, bm->width, bm->height, &crop) < 0 ||
+        c9py_opt_index(v[SKIP_SOURCE].u_obj, &out.skip_source) < 0 ||
+        c9py_opt_index(v[SKIP_DEST].u_obj, &out.skip_dest) < 0) {
         return NULL;
     }
     if (SELF->busy) {
@@ -601,15 +480,15 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
         PyErr_SetString(PyExc_RuntimeError, "Read-only");
         return NULL;
     }
-    unsigned scale = (unsigned)v[SCALE];
+    unsigned scale = (unsigned)v[SCALE].u_int;
     out.bm = bm;
-    out.x = (int)v[X];
-    out.y = (int)v[Y];
+    out.x = (int)v[X].u_int;
+    out.y = (int)v[Y].u_int;
     out.crop = crop;
     out.max_w = SELF->width >> scale;
     out.max_h = SELF->height >> scale;
 
-    PyObject *bitmap_obj = a[BITMAP];
+    PyObject *bitmap_obj = v[BITMAP].u_obj;
     Py_INCREF(bitmap_obj);
     ((c9py_bitmap_obj_t *)bitmap_obj)->exports++;
     SELF->busy = true;
@@ -649,9 +528,10 @@ static PyMethodDef methods[] = {
 PyTypeObject c9py_JpegDecoder_Type = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "jpegio.JpegDecoder",
     .tp_basicsize = sizeof(decoder_obj_t),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "JpegDecoder(): a JPEG decoder. Create one and reuse it: it holds its work memory.",
-    .tp_new = decoder_new,
+    .tp_new = c9py_native_new,
+    .tp_init = decoder_init,
     .tp_dealloc = decoder_dealloc,
     .tp_methods = methods,
 };

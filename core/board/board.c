@@ -40,6 +40,18 @@ const c9_board_t *c9_board_find(const char *name) {
     return NULL;
 }
 
+bool c9_board_has_module(const c9_board_t *board, const char *name) {
+    if (!board || !board->modules || !name) {
+        return false;
+    }
+    for (const char *const *m = board->modules; *m; m++) {
+        if (!strcmp(*m, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 const c9_board_pin_t *c9_board_pin(const c9_board_t *board, const char *name) {
     if (!board || !name) {
         return NULL;
