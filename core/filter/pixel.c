@@ -526,8 +526,8 @@ static bool same_shape(const c9_bitmap_t *a, const c9_bitmap_t *b) {
  * may alias a source. */
 #define BLEND_CHUNK 64
 /* GCC would otherwise merge the byte stores of the unrolled loads into shifts and ORs. */
-C9_NO_SLP_VECTORIZE static void
-blend_chunk(const uint8_t *table, const uint8_t t5[1024], const uint16_t *s1, const uint16_t *s2, uint16_t *d, int n) {
+C9_NO_SLP_VECTORIZE static void blend_chunk(const uint8_t *table, const uint8_t t5[1024], const uint16_t *s1,
+                                            const uint16_t *s2, uint16_t *d, int n) {
     uint16_t idx[3][BLEND_CHUNK];
     uint8_t res[3][BLEND_CHUNK];
     for (int i = 0; i < n; i += 8) {

@@ -593,8 +593,7 @@ static C9_NOINLINE void *zero_all(uint8_t *p, uint32_t n) {
 }
 
 /* Sets the table bits of a new object of n blocks at block b (address p) and clears its slack. */
-static C9_ALWAYS_INLINE void *mark_new(area *a, uint32_t b, uint32_t n, unsigned flags,
-                                                            uint8_t *p) {
+static C9_ALWAYS_INLINE void *mark_new(area *a, uint32_t b, uint32_t n, unsigned flags, uint8_t *p) {
     uint32_t sh = b & 31;
     uint32_t *pl = a->u + (b >> 5); /* h and f are pw words after u */
     size_t pw = a->pw;
@@ -611,8 +610,7 @@ static C9_ALWAYS_INLINE void *mark_new(area *a, uint32_t b, uint32_t n, unsigned
     return p;
 }
 
-static C9_ALWAYS_INLINE void *commit(c9_gc_t *gc, area *a, uint32_t b, uint32_t n,
-                                                          unsigned flags) {
+static C9_ALWAYS_INLINE void *commit(c9_gc_t *gc, area *a, uint32_t b, uint32_t n, unsigned flags) {
     a->used_blocks += n;
     gc->since_collect += (size_t)n << BS_LOG2;
     return mark_new(a, b, n, flags, a->pool + ((size_t)b << BS_LOG2));

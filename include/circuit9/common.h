@@ -81,23 +81,23 @@ extern "C" {
 #define C9_ERR_BAND_NET (-2500)
 
 #define C9_ERR_TABLE(X)                                                                                                \
-    X(ERRNO, PERM, 1, "operation not permitted")         /* read-only object */                                        \
-    X(ERRNO, NOENT, 2, "no such entry")                  /* no such file, key or item */                               \
-    X(ERRNO, IO, 5, "input/output error")                /* a read/write callback or bus failed */                     \
+    X(ERRNO, PERM, 1, "operation not permitted") /* read-only object */                                                \
+    X(ERRNO, NOENT, 2, "no such entry")          /* no such file, key or item */                                       \
+    X(ERRNO, IO, 5, "input/output error")        /* a read/write callback or bus failed */                             \
     X(ERRNO, BADF, 9, "object not open or deinitialised")                                                              \
-    X(ERRNO, AGAIN, 11, "try again")                     /* non-blocking call would block */                           \
-    X(ERRNO, NOMEM, 12, "out of memory")                 /* allocator or caller buffer too small */                    \
+    X(ERRNO, AGAIN, 11, "try again")     /* non-blocking call would block */                                           \
+    X(ERRNO, NOMEM, 12, "out of memory") /* allocator or caller buffer too small */                                    \
     X(ERRNO, BUSY, 16, "resource busy")                                                                                \
-    X(ERRNO, EXIST, 17, "already in use")                /* already exists / already attached */                       \
+    X(ERRNO, EXIST, 17, "already in use") /* already exists / already attached */                                      \
     X(ERRNO, NODEV, 19, "no such device")                                                                              \
     X(ERRNO, INVAL, 22, "invalid argument")                                                                            \
     X(ERRNO, RANGE, 34, "value out of range")                                                                          \
-    X(ERRNO, NOSYS, 38, "operation not provided")        /* not provided by this port or object */                     \
-    X(ERRNO, NOTSUP, 95, "not supported")                /* input valid but not supported */                           \
+    X(ERRNO, NOSYS, 38, "operation not provided") /* not provided by this port or object */                            \
+    X(ERRNO, NOTSUP, 95, "not supported")         /* input valid but not supported */                                  \
     X(ERRNO, TIMEDOUT, 110, "timed out")                                                                               \
     /* jpeg */                                                                                                         \
     X(JPEG, JPEG_FORMAT, 1, "not a JPEG file or broken header")                                                        \
-    X(JPEG, JPEG_DATA, 2, "corrupt JPEG data")           /* bad Huffman code, lost restart */                          \
+    X(JPEG, JPEG_DATA, 2, "corrupt JPEG data") /* bad Huffman code, lost restart */                                    \
     X(JPEG, JPEG_TRUNCATED, 3, "JPEG data ends early")                                                                 \
     X(JPEG, JPEG_PROGRESSIVE, 4, "progressive JPEG not supported")                                                     \
     X(JPEG, JPEG_ARITHMETIC, 5, "arithmetic-coded JPEG not supported")                                                 \

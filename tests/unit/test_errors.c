@@ -80,10 +80,10 @@ static void test_errors_generic_are_errno_numbers(void **state) {
 
 static void test_errors_bands_are_ordered_and_disjoint(void **state) {
     (void)state;
-    const int bands[] = {C9_ERR_BAND_ERRNO,    C9_ERR_BAND_JPEG,   C9_ERR_BAND_USB,   C9_ERR_BAND_DISPLAY,
-                         C9_ERR_BAND_GFX,      C9_ERR_BAND_FILTER, C9_ERR_BAND_SETTINGS, C9_ERR_BAND_HEAP,
-                         C9_ERR_BAND_MIDI,     C9_ERR_BAND_FS,     C9_ERR_BAND_SDCARD, C9_ERR_BAND_TLS,
-                         C9_ERR_BAND_HTTP,     C9_ERR_BAND_MQTT,   C9_ERR_BAND_NET};
+    const int bands[] = {C9_ERR_BAND_ERRNO, C9_ERR_BAND_JPEG,   C9_ERR_BAND_USB,      C9_ERR_BAND_DISPLAY,
+                         C9_ERR_BAND_GFX,   C9_ERR_BAND_FILTER, C9_ERR_BAND_SETTINGS, C9_ERR_BAND_HEAP,
+                         C9_ERR_BAND_MIDI,  C9_ERR_BAND_FS,     C9_ERR_BAND_SDCARD,   C9_ERR_BAND_TLS,
+                         C9_ERR_BAND_HTTP,  C9_ERR_BAND_MQTT,   C9_ERR_BAND_NET};
     for (size_t i = 1; i < C9_ARRAY_SIZE(bands); i++) {
         int width = bands[i - 1] == 0 ? 1000 : 100;
         assert_true(bands[i] <= bands[i - 1] - width);
