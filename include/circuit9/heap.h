@@ -88,7 +88,7 @@ c9_err_t c9_outheap_init(c9_outheap_t *oh, size_t budget);
  * or C9_OUTHEAP_MAX_POOLS reached), C9_ERR_RANGE (larger than 2^C9_OUTHEAP_MAX_LOG2). */
 c9_err_t c9_outheap_add_pool(c9_outheap_t *oh, void *mem, size_t bytes, unsigned kind);
 
-/* Bytes of a pool taken by its control table and boundary blocks. */
+/* Bytes of a pool taken by its control table, alignment and boundary blocks, at most. */
 size_t c9_outheap_pool_overhead(void);
 
 /* Allocates size bytes, 8-byte aligned, in O(1). Returns NULL when no pool allowed by flags has a
