@@ -144,6 +144,8 @@ c9_err_t c9_filter_mix(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_fi
         mark_all_dirty(bitmap);
         return C9_OK;
     }
+#else
+    (void)opts; /* only the vector path reads the options */
 #endif
     /* t[channel value][out channel]: R at 0..31, G at 32..95, B at 96..127 with the offset
      * folded in (1.5 KiB). Sums are added in uint32 so they wrap like CircuitPython's int32. */
@@ -253,6 +255,8 @@ c9_err_t c9_filter_solarize(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, c9_fil
         mark_all_dirty(bitmap);
         return C9_OK;
     }
+#else
+    (void)opts; /* only the vector path reads the options */
 #endif
     uint64_t tr[32], tg[64], tb[32];
     for (int v = 0; v < 64; v++) {
@@ -460,6 +464,8 @@ c9_err_t c9_filter_false_color(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, con
         mark_all_dirty(bitmap);
         return C9_OK;
     }
+#else
+    (void)opts; /* only the vector path reads the options */
 #endif
     uint16_t lo[256], hi[256];
     c9f_luma_tables(lo, hi);
@@ -616,6 +622,8 @@ c9_err_t c9_filter_blend(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bi
         mark_all_dirty(dest);
         return C9_OK;
     }
+#else
+    (void)opts; /* only the vector path reads the options */
 #endif
     /* Index parts by stored byte: R, G and B fields at bits 0, 12 and 24 (six bits each, R and
      * B widened from five to six with (x << 1) | (x & 1)); src1's sum shifted by 6 plus src2's
