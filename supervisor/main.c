@@ -7,6 +7,7 @@
  *                                    output on stdout, traceback on stderr, exit status 0 or 1
  *     circuit9 run [DIR] [OPTIONS]   run a CIRCUITPY folder (default ./CIRCUITPY) on a virtual
  *                                    board, with CircuitPython's supervisor (run.c)
+ *     circuit9 image DIR -o IMG      write the drive a board presents over USB (image.c)
  *
  * The interpreter is Debian's CPython, embedded; circuit9's modules are built-ins, so
  * `import displayio` needs no path set-up. Modules whose names CPython also uses (os, time, gc)
@@ -15,6 +16,7 @@
 #include "c9py.h"
 #include "circuit9/board.h"
 #include "pyenv.h"
+#include "image.h"
 #include "run.h"
 
 #include <stdio.h>
@@ -26,6 +28,7 @@ static void usage(FILE *f) {
           "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
           "                    [--safe-mode REASON] [--no-window]\n"
           "       circuit9 boards\n"
+          "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
           "`run` starts a virtual board on the CIRCUITPY folder DIR (default ./CIRCUITPY): boot.py,\n"
           "code.py, settings.toml, auto-reload, the REPL, as CircuitPython 9 does.\n",
@@ -213,6 +216,9 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "boards")) {
         return list_boards();
+    }
+    if (!strcmp(argv[1], "image")) {
+        return image_command(argc - 2, argv + 2);
     }
     if (register_modules() < 0) {
         return 1;

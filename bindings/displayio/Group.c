@@ -19,8 +19,11 @@ static c9_layer_t *layer_arg(PyObject *obj) {
     if (PyObject_TypeCheck(obj, &c9py_Group_Type) || PyObject_TypeCheck(obj, &c9py_TileGrid_Type)) {
         return c9py_ready(obj) < 0 ? NULL : layer_of(obj);
     }
-    PyErr_SetString(PyExc_ValueError, "Layer must be a Group or TileGrid subclass");
-    return NULL;
+    c9_layer_t *shape = c9py_vectorio_layer(obj);
+    if (!shape) {
+        PyErr_SetString(PyExc_ValueError, "Layer must be a Group or TileGrid subclass");
+    }
+    return shape;
 }
 
 /* Where Group's messages differ from the table's. */

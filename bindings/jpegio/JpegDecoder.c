@@ -1,6 +1,7 @@
 /*
  * jpegio.JpegDecoder: CircuitPython 9.2.9's API, argument order, exception types and messages,
- * over the circuit9 JPEG core (include/circuit9/jpeg.h).
+ * over the circuit9 JPEG core (include/circuit9/jpeg.h) in its C9_JPEG_TJPGD mode, so bitmaps get
+ * exactly a board's pixels.
  *
  * Sources. open() takes a path (opened with the caller's builtin open(path, "rb"), so the
  * circuit9 runtime's drive mapping applies), a binary stream (anything with readinto(), read()
@@ -64,6 +65,8 @@ typedef struct {
     PyObject *scratch; /* bytearray handed to readinto()/recv_into() */
     uint8_t pending[SOI_CHUNK + 1];
     size_t pending_pos, pending_len;
+    size_t soi;    /* where the FF D8 is: index in the buffer, or stream position */
+    bool seekable; /* a stream that can seek (its SOI position is known) */
     bool busy;
     bool py_error;     /* the stream raised; the exception is pending in this thread */
     PyThreadState *ts; /* saved thread state while decode() runs without the GIL */
@@ -116,6 +119,7 @@ static void close_source(decoder_obj_t *self) {
     self->kind = SRC_NONE;
     self->own_stream = false;
     self->pending_pos = self->pending_len = 0;
+    self->seekable = false;
     self->py_error = false;
     PyErr_Restore(et, ev, tb);
 }
@@ -216,6 +220,56 @@ static int32_t source_read(void *ctx, uint8_t *buf, uint32_t len) {
     return n < 0 ? C9_ERR_IO : (int32_t)n;
 }
 
+/* The core's seek callback (progressive files at 1/8 read their DC scans side by side): offsets
+ * count from the FF D8. Buffers always seek; streams when they are seekable. */
+static c9_err_t source_seek(void *ctx, uint32_t offset) {
+    decoder_obj_t *self = ctx;
+    self->pending_pos = self->pending_len = 0;
+    if (self->kind == SRC_BUFFER) {
+        self->pos = C9_MIN(self->soi + offset, (size_t)self->view.len);
+        return C9_OK;
+    }
+    if (self->py_error || !self->seekable) {
+        return C9_ERR_IO;
+    }
+    if (self->ts) {
+        PyEval_RestoreThread(self->ts);
+    }
+    PyObject *r = PyObject_CallMethod(self->stream, "seek", "n", (Py_ssize_t)(self->soi + offset));
+    if (!r) {
+        self->py_error = true;
+    }
+    Py_XDECREF(r);
+    if (self->ts) {
+        self->ts = PyEval_SaveThread();
+    }
+    return r ? C9_OK : C9_ERR_IO;
+}
+
+/* After the SOI search: where it is in a stream that can seek (seekable() true, tell() works),
+ * for source_seek. A stream that cannot tell is read as one that cannot seek: only a progressive
+ * file at 1/8 cares, and it then takes a little coefficient memory instead. */
+static void note_stream_soi(decoder_obj_t *self) {
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    PyObject *r = PyObject_CallMethod(self->stream, "seekable", NULL);
+    int yes = r ? PyObject_IsTrue(r) : 0;
+    Py_XDECREF(r);
+    Py_ssize_t pos = -1;
+    if (yes > 0) {
+        r = PyObject_CallMethod(self->stream, "tell", NULL);
+        pos = r ? PyLong_AsSsize_t(r) : -1;
+        Py_XDECREF(r);
+    }
+    PyErr_Clear();
+    PyErr_Restore(et, ev, tb);
+    size_t buffered = self->pending_len - self->pending_pos;
+    if (pos >= 0 && (size_t)pos >= buffered) {
+        self->soi = (size_t)pos - buffered;
+        self->seekable = true;
+    }
+}
+
 /* TJpgDec skips everything before the first FF D8. Returns 1 when found (the input then
  * continues at that FF D8), 0 at the end of the input, -1 with a Python exception. */
 static int find_soi(decoder_obj_t *self) {
@@ -223,7 +277,7 @@ static int find_soi(decoder_obj_t *self) {
         const uint8_t *p = self->view.buf;
         for (size_t i = 0; i + 1 < (size_t)self->view.len; i++) {
             if (p[i] == 0xFF && p[i + 1] == 0xD8) {
-                self->pos = i;
+                self->pos = self->soi = i;
                 return 1;
             }
         }
@@ -243,6 +297,7 @@ static int find_soi(decoder_obj_t *self) {
                 self->pending[i - 1] = 0xFF;
                 self->pending_pos = i - 1;
                 self->pending_len = (size_t)n + 1;
+                note_stream_soi(self);
                 return 1;
             }
             prev_ff = self->pending[i] == 0xFF;
@@ -481,6 +536,31 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
         return NULL;
     }
     unsigned scale = (unsigned)v[SCALE].u_int;
+    /* A board's pixels, bit for bit (the core's TJpgDec arithmetic). */
+    unsigned flags = C9_JPEG_SWAP_BYTES | C9_JPEG_TJPGD;
+    /* A progressive file needs coefficient memory (none at 1/8 from a source that can seek), from
+     * the board's budget under the runtime: too little of it is CircuitPython's error for the
+     * files its decoder cannot read. */
+    void *coef = NULL;
+    size_t coef_size = 0;
+    if (SELF->kind == SRC_BUFFER || SELF->seekable) {
+        c9_jpeg_set_seek(SELF->dec, source_seek);
+    }
+    SELF->busy = true;
+    c9_err_t err = c9_jpeg_coef_size(SELF->dec, scale, flags, &coef_size);
+    SELF->busy = false;
+    if (err == C9_OK && coef_size) {
+        coef = c9_alloc(SELF->alloc, coef_size);
+        err = coef ? c9_jpeg_set_coef_memory(SELF->dec, coef, coef_size) : C9_JPEG_ERR_PROGRESSIVE;
+    }
+    if (err != C9_OK || SELF->py_error) {
+        bool pending = SELF->py_error;
+        if (coef) {
+            c9_free(SELF->alloc, coef, coef_size);
+        }
+        close_source(SELF);
+        return pending ? NULL : raise_jpeg(err);
+    }
     out.bm = bm;
     out.x = (int)v[X].u_int;
     out.y = (int)v[Y].u_int;
@@ -493,7 +573,7 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     ((c9py_bitmap_obj_t *)bitmap_obj)->exports++;
     SELF->busy = true;
     SELF->ts = PyEval_SaveThread();
-    c9_err_t err = c9_jpeg_decode(SELF->dec, scale, C9_JPEG_SWAP_BYTES, put_block, &out);
+    err = c9_jpeg_decode(SELF->dec, scale, flags, put_block, &out);
     PyEval_RestoreThread(SELF->ts);
     SELF->ts = NULL;
     SELF->busy = false;
@@ -503,6 +583,9 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     }
     Py_DECREF(bitmap_obj);
 
+    if (coef) {
+        c9_free(SELF->alloc, coef, coef_size);
+    }
     bool pending = SELF->py_error;
     close_source(SELF); /* CircuitPython: one decode per open() */
     if (pending) {

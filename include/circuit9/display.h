@@ -301,13 +301,6 @@ typedef struct c9_display_bus {
     void *ctx;
 } c9_display_bus_t;
 
-/* Time source: milliseconds since an arbitrary origin, and a blocking delay. */
-typedef struct c9_clock {
-    uint64_t (*now_ms)(void *ctx);
-    void (*delay_ms)(void *ctx, uint32_t ms);
-    void *ctx;
-} c9_clock_t;
-
 /* ---- init sequences ----------------------------------------------------------------------- */
 
 /* One record: cmd, count | 0x80 when a delay byte follows, count parameter bytes, [delay]. */
