@@ -42,6 +42,23 @@
 #define C9_JPEG_FAST_PROFILE 1
 #endif
 
+/* Which arithmetics to compile (at least one): C9_JPEG_TJPGD_MODE, TJpgDec's (a board's pixels,
+ * the C9_JPEG_TJPGD flag), and C9_JPEG_QUALITY_MODE, circuit9's own (decodes without that flag,
+ * and files whose luma is not the most sampled component). Decodes that need an arithmetic left
+ * out return C9_ERR_NOTSUP. */
+#ifndef C9_JPEG_TJPGD_MODE
+#define C9_JPEG_TJPGD_MODE 1
+#endif
+#ifndef C9_JPEG_QUALITY_MODE
+#define C9_JPEG_QUALITY_MODE 1
+#endif
+
+/* 1: decode progressive JPEG (SOF2). 0 leaves it out of the firmware; c9_jpeg_open() then
+ * returns C9_ERR_JPEG_PROGRESSIVE for it. */
+#ifndef C9_JPEG_PROGRESSIVE
+#define C9_JPEG_PROGRESSIVE 1
+#endif
+
 /* ---- display -------------------------------------------------------------------------------- */
 
 /* Compose buffer inside c9_display_t, in bytes (a quarter more is kept for packed pixels of depths

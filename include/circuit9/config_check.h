@@ -7,6 +7,9 @@
 
 #include "circuit9/config.h"
 
+#if !C9_JPEG_TJPGD_MODE && !C9_JPEG_QUALITY_MODE
+#error "C9_JPEG_TJPGD_MODE and C9_JPEG_QUALITY_MODE cannot both be 0"
+#endif
 #if (C9_GC_BLOCK_SIZE < 16) || (C9_GC_BLOCK_SIZE & (C9_GC_BLOCK_SIZE - 1))
 #error "C9_GC_BLOCK_SIZE must be a power of two >= 16"
 #endif
