@@ -12,28 +12,68 @@
 C9_ERR_TABLE(C9_ERR_CHECK_)
 #undef C9_ERR_CHECK_
 
-/* Both lookups are switches over the whole table: a value listed twice is a duplicate case label,
- * which does not compile. */
-const char *c9_strerror(c9_err_t err) {
+/* A value listed twice is a duplicate case label here, which does not compile. The function is
+ * never called, so it costs no code. */
+static inline int c9__err_unique(c9_err_t err) {
     switch (err) {
-    case C9_OK: return "success";
-#define C9_ERR_TEXT_(band, name, n, text)                                                                              \
-    case C9_ERR_##name: return text;
-        C9_ERR_TABLE(C9_ERR_TEXT_)
-#undef C9_ERR_TEXT_
-    default: return "unknown error";
+    case C9_OK: return 1;
+#define C9_ERR_CASE_(band, name, n, text)                                                                              \
+    case C9_ERR_##name: return 1;
+        C9_ERR_TABLE(C9_ERR_CASE_)
+#undef C9_ERR_CASE_
+    default: return 0;
     }
 }
 
-const char *c9_err_name(c9_err_t err) {
-    switch (err) {
-    case C9_OK: return "OK";
-#define C9_ERR_NAME_(band, name, n, text)                                                                              \
-    case C9_ERR_##name: return #name;
-        C9_ERR_TABLE(C9_ERR_NAME_)
-#undef C9_ERR_NAME_
-    default: return NULL;
+/* The lookups scan one table: errors are not a hot path, and a table is about a third of the code
+ * of a switch over 160 sparse values. */
+typedef struct {
+    int16_t code;
+    const char *name;
+#if C9_ERR_TEXTS
+    const char *text;
+#endif
+} err_entry_t;
+
+#if C9_ERR_TEXTS
+#define C9_ERR_ENTRY_(band, name, n, text) {C9_ERR_##name, #name, text},
+#else
+#define C9_ERR_ENTRY_(band, name, n, text) {C9_ERR_##name, #name},
+#endif
+static const err_entry_t err_table[] = {C9_ERR_TABLE(C9_ERR_ENTRY_)};
+#undef C9_ERR_ENTRY_
+_Static_assert(C9_ERR_BAND_NET - 99 >= INT16_MIN, "codes fit the table's int16_t");
+
+static const err_entry_t *err_find(c9_err_t err) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(err_table); i++) {
+        if (err_table[i].code == err) {
+            return &err_table[i];
+        }
     }
+    return NULL;
+}
+
+const char *c9_strerror(c9_err_t err) {
+    if (err == C9_OK) {
+        return "success";
+    }
+    const err_entry_t *e = err_find(err);
+    if (!e) {
+        return "unknown error";
+    }
+#if C9_ERR_TEXTS
+    return e->text;
+#else
+    return e->name;
+#endif
+}
+
+const char *c9_err_name(c9_err_t err) {
+    if (err == C9_OK) {
+        return "OK";
+    }
+    const err_entry_t *e = err_find(err);
+    return e ? e->name : NULL;
 }
 
 #if !C9_NO_MALLOC

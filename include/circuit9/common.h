@@ -60,10 +60,10 @@ extern "C" {
  *
  * An entry X(band, NAME, n, text) makes C9_ERR_<NAME> = C9_ERR_BAND_<band> - n, with n in 1..99
  * (1..999 for ERRNO). Each header still documents which codes each of its functions returns.
- * Two entries with one value cannot build: c9_strerror() is a switch over the table, and a
- * repeated case value is a compile error; core/common/common.c also checks each n against its
- * band. Codes are never defined anywhere else (tools/check_tree.py enforces it; jpeg.h still spells
- * its codes C9_JPEG_ERR_*, with the values of C9_ERR_JPEG_*, until it takes these names).
+ * Two entries with one value cannot build: core/common/common.c holds a switch over the table, and a
+ * repeated case value is a compile error; it also checks each n against its band. Codes are never defined anywhere else
+ * (tools/check_tree.py enforces it; jpeg.h still spells its codes C9_JPEG_ERR_*, with the values of C9_ERR_JPEG_*,
+ * until it takes these names).
  */
 #define C9_ERR_BAND_ERRNO 0
 #define C9_ERR_BAND_JPEG (-1000)
@@ -239,7 +239,8 @@ enum {
 typedef int c9_err_t;
 
 /* A short, static, English description of any code of the table ("success" for C9_OK, "unknown
- * error" for a value that is not a code); never NULL. */
+ * error" for a value that is not a code; the code's name when built with C9_ERR_TEXTS 0); never
+ * NULL. */
 const char *c9_strerror(c9_err_t err);
 /* The code's name without its prefix ("FILTER_DEPTH" for C9_ERR_FILTER_DEPTH, "OK"), or NULL for a
  * value that is not a code: for tools, logs and tests. */

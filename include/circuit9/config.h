@@ -34,6 +34,12 @@
 #define C9_USE_VECTOR_EXT 1
 #endif
 
+/* 1: c9_strerror() gives each error code a sentence (about 4 KB of text for the whole table);
+ * 0: it gives the code's name instead ("FILTER_DEPTH"), for the smallest firmware. */
+#ifndef C9_ERR_TEXTS
+#define C9_ERR_TEXTS 1
+#endif
+
 /* ---- jpeg ----------------------------------------------------------------------------------- */
 
 /* 1: compile the FAST profile (lookup tables). 0 leaves only the compact code, for the smallest

@@ -26,7 +26,7 @@ CONFIGS = {
     "m0plus": ("m0plus", NO_MALLOC, "size"),
     "m4f": ("m4f", NO_MALLOC, "size"),
     "m4f-compact": ("m4f", NO_MALLOC + ["C9_JPEG_FAST_PROFILE=0"], "size"),
-    "m0plus-small": ("m0plus", NO_MALLOC + SMALL, "size"),
+    "m0plus-small": ("m0plus", NO_MALLOC + SMALL + ["C9_ERR_TEXTS=0"], "size"),
     "m4f-novec": ("m4f", NO_MALLOC + ["C9_USE_VECTOR_EXT=0"], "build"),
     # Unit tests need the default allocator, so malloc stays on in the test trees.
     "test-m4f": ("m4f", [], "test"),
@@ -85,7 +85,7 @@ def sizes_of(tree):
         out = subprocess.run(["arm-none-eabi-size", "-t", path], capture_output=True, text=True, check=True).stdout
         for line in out.splitlines()[1:]:
             text, data, bss = (int(x) for x in line.split()[:3])
-            obj = line.split()[-1]
+            obj = line.split()[5]  # "outheap.c.obj (ex .../libc9_heap.a)"
             if "(TOTALS)" in line:
                 cores[name] = (text + data, data + bss)
             else:
@@ -123,7 +123,7 @@ def print_sizes(trees):
         print(f"heap/outheap.c alone (the TLSF-class outside heap): M4F {kb(o[0])} code")
     s0, s4, ss = struct_sizes(trees["m0plus"]), struct_sizes(trees["m4f"]), struct_sizes(trees["m0plus-small"])
     print("\nMemory a program gives each object (sizeof on the target; m0plus-small: no palette tables,")
-    print("a 512-byte compose buffer, no JPEG FAST profile)")
+    print("a 512-byte compose buffer, no JPEG FAST profile, error names instead of sentences)")
     print(f"{'object':18} {'M0+':>9} {'M4F':>9} {'M0+ small':>10}")
     for name in sorted(s4):
         print(f"{name:18} {kb(s0.get(name, 0)):>9} {kb(s4[name]):>9} {kb(ss.get(name, 0)):>10}")

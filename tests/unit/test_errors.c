@@ -54,7 +54,11 @@ static void test_errors_have_names_and_texts(void **state) {
         const entry_t *e = &table[i];
         assert_non_null(c9_err_name(e->value));
         assert_string_equal(c9_err_name(e->value), e->name);
+#if C9_ERR_TEXTS
         assert_string_equal(c9_strerror(e->value), e->text);
+#else
+        assert_string_equal(c9_strerror(e->value), e->name);
+#endif
         assert_true(strlen(e->text) > 0);
     }
     assert_string_equal(c9_err_name(C9_OK), "OK");
@@ -93,7 +97,7 @@ static void test_errors_bands_are_ordered_and_disjoint(void **state) {
 static void test_errors_domain_lookups_agree(void **state) {
     (void)state;
     assert_string_equal(c9_filter_strerror(C9_ERR_FILTER_DEPTH), c9_strerror(C9_ERR_FILTER_DEPTH));
-    assert_string_equal(c9_display_strerror(C9_ERR_DISPLAY_FPS), "Below minimum frame rate");
+    assert_string_equal(c9_display_strerror(C9_ERR_DISPLAY_FPS), c9_strerror(C9_ERR_DISPLAY_FPS));
     assert_string_equal(c9_display_strerror(C9_ERR_INVAL), c9_strerror(C9_ERR_INVAL));
     /* The two codes that once shared -1401 are now told apart. */
     assert_int_not_equal(C9_ERR_DISPLAY_FPS, C9_ERR_FILTER_DEPTH);
