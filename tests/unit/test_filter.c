@@ -1,5 +1,5 @@
 /* Differential tests of the bitmapfilter core against a plain reference written straight
- * from the spec's formulas (shared/spec/circuitpython9-api.md section 2): per pixel, byte
+ * from CircuitPython 9.2.9's formulas (docs/bitmapfilter.md says which are kept): per pixel, byte
  * swap, channel extraction, 64-bit sums wrapped to int32 where CircuitPython's int32 would
  * wrap. Random images, kernels, masks and arguments; edge sizes; portable and fast paths. */
 #include <setjmp.h>
