@@ -412,7 +412,7 @@ c9_err_t c9_http_chunked_decode(c9_http_chunked_t *c, uint8_t *buf, size_t len, 
                 break;
             }
             c->state = CK_TRAILER_LINE;
-            __attribute__((fallthrough)); /* the byte starts a trailer line */
+            C9_FALLTHROUGH; /* the byte starts a trailer line */
         case CK_TRAILER_LINE:
             if (c->trailer_len == c->trailer_cap) {
                 err = C9_ERR_HTTP_HEADERS_TOO_LARGE;

@@ -6,7 +6,9 @@
  * __attribute__, __builtin_* or _Pragma itself: it uses these, so a port to another compiler
  * edits this file only.
  *
- *     if (C9_UNLIKELY(n == 0)) return C9_ERR_INVAL;
+ *     if (C9_UNLIKELY(n == 0)) {
+ *         return C9_ERR_INVAL;
+ *     }
  *     static C9_ALWAYS_INLINE uint32_t step(...);       // hot helper the loop must absorb
  *     C9_UNROLL(8) for (int i = 0; i < 8; i++) ...      // before the loop it applies to
  *     unsigned top = 31u - c9_clz32(mask);              // mask != 0
@@ -18,10 +20,14 @@
 
 #include "circuit9/config.h"
 
+/* 1 with GCC or Clang. Defining it to 0 first selects the plain fallbacks (tests/unit/test_compiler.c
+ * checks them against the builtins). */
+#ifndef C9_GNUC
 #if defined(__GNUC__) || defined(__clang__)
 #define C9_GNUC 1
 #else
 #define C9_GNUC 0
+#endif
 #endif
 
 /* 1 when the translation unit is compiled for size (-Os, -Oz): hot paths may then choose the
@@ -41,12 +47,20 @@
 #define C9_ALWAYS_INLINE inline __attribute__((always_inline))
 #define C9_NOINLINE __attribute__((noinline))
 #define C9_UNREACHABLE() __builtin_unreachable()
+/* Forced inlining for speed, left to the compiler in size-optimised builds (where sharing one
+ * copy of a specialised helper is the smaller choice): `static C9_SPEED_INLINE int f(void)`. */
+#if C9_OPTIMIZE_SIZE
+#define C9_SPEED_INLINE inline
+#else
+#define C9_SPEED_INLINE inline __attribute__((always_inline))
+#endif
 /* Marks an intended fall through between switch cases (-Wimplicit-fallthrough). */
 #define C9_FALLTHROUGH __attribute__((fallthrough))
 #else
 #define C9_LIKELY(x) (x)
 #define C9_UNLIKELY(x) (x)
 #define C9_ALWAYS_INLINE inline
+#define C9_SPEED_INLINE inline
 #define C9_NOINLINE
 #define C9_UNREACHABLE() ((void)0)
 #define C9_FALLTHROUGH ((void)0)
@@ -165,6 +179,23 @@ static inline unsigned c9_popcount32(uint32_t x) {
     x = x - ((x >> 1) & 0x55555555u);
     x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
     return (((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24;
+#endif
+}
+
+/* Byte order reversal (the load of a big-endian word on a little-endian machine). */
+static inline uint32_t c9_bswap32(uint32_t x) {
+#if C9_GNUC
+    return __builtin_bswap32(x);
+#else
+    return (x >> 24) | ((x >> 8) & 0xFF00u) | ((x << 8) & 0xFF0000u) | (x << 24);
+#endif
+}
+
+static inline uint64_t c9_bswap64(uint64_t x) {
+#if C9_GNUC
+    return __builtin_bswap64(x);
+#else
+    return ((uint64_t)c9_bswap32((uint32_t)x) << 32) | c9_bswap32((uint32_t)(x >> 32));
 #endif
 }
 
