@@ -3,6 +3,7 @@
 
     tools/check_tree.py format          every C file is formatted as .clang-format says
     tools/check_tree.py errors          error codes are defined only in common.h's table
+    tools/check_tree.py knobs           build knobs get their defaults only in config.h
     tools/check_tree.py self-contained  no file points outside the repository
     tools/check_tree.py all
 
@@ -76,6 +77,27 @@ def check_errors():
     return not bad
 
 
+# A knob default: "#ifndef C9_X" directly followed by "#define C9_X ...".
+KNOB_DEFAULT = re.compile(r"^#ifndef (C9_\w+)\n#define \1\b", re.M)
+KNOB_PENDING = {"include/circuit9/jpeg.h"}  # repeats config.h's JPEG defaults until it drops them
+
+
+def check_knobs():
+    bad = []
+    for n in c_files():
+        if n in ("include/circuit9/config.h",) or n in KNOB_PENDING or not n.startswith(("include/", "core/")):
+            continue
+        text = read(n)
+        for m in KNOB_DEFAULT.finditer(text):
+            if m.group(1).endswith("_H"):
+                continue  # an include guard
+            bad.append(f"{n}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(1)} has its default outside config.h")
+    for b in bad:
+        print(b)
+    print(f"knobs: {len(bad)} defaults outside config.h")
+    return not bad
+
+
 # Paths that only exist on the machine the project was started on.
 OUTSIDE = re.compile(r"\.\./" + r"shared|(?<![\w}$])/" + r"work/|(?<![\w/-])shared/(?:spec|tools|testdata|design)\b|"
                      r"\b(?:PERFORMANCE|DESIGN)\.md|style-anchors|circuitpython9-api\.md|usb-net-supervisor\.md")
@@ -102,7 +124,12 @@ def check_self_contained():
     return not bad
 
 
-CHECKS = {"format": check_format, "errors": check_errors, "self-contained": check_self_contained}
+CHECKS = {
+    "format": check_format,
+    "errors": check_errors,
+    "knobs": check_knobs,
+    "self-contained": check_self_contained,
+}
 
 
 def main(argv):
