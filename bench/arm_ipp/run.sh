@@ -10,8 +10,9 @@
 # HOST_BUILD (default build) must have bench/arm_ipp/arm_ipp built; the Cortex-M programs are built
 # in ARM_ROOT/ipp-m4f and ARM_ROOT/ipp-m0plus (default build-arm). JPEG files default to the
 # repository's photograph, tests/fixtures/jpeg/testorig_227x149.jpg (227x149, 4:2:0); give others
-# (a directory of photos: "$DIR"/*.jpg) to weight over them. A run takes a few minutes: the
-# Cortex-M counts go through qemu's log.
+# (a directory of photos: "$DIR"/*.jpg) to weight over them. A run takes about 15 minutes on a
+# shared 2-core machine: the Cortex-M counts go through qemu's log (about a million instructions a
+# second).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 host_build="$(cd "${1:-$root/build}" && pwd)"
