@@ -9,7 +9,7 @@ required=(
   python3 python3-dev python3-pytest
   libcmocka-dev libpng-dev
   clang libclang-rt-14-dev llvm clang-format
-  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-user  # the cores on Cortex-M (tools/arm/)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm  # the cores on Cortex-M (tests/arm/)
   valgrind
   libjpeg62-turbo-dev libturbojpeg0-dev libstb-dev python3-pil
   python3-numpy  # ulab runs on it (supervisor/cpmods/ulab.py)
