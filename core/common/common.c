@@ -14,7 +14,7 @@ C9_ERR_TABLE(C9_ERR_CHECK_)
 
 /* A value listed twice is a duplicate case label here, which does not compile. The function is
  * never called, so it costs no code. */
-static inline int c9__err_unique(c9_err_t err) {
+C9_MAYBE_UNUSED static inline int c9__err_unique(c9_err_t err) {
     switch (err) {
     case C9_OK: return 1;
 #define C9_ERR_CASE_(band, name, n, text)                                                                              \

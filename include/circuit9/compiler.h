@@ -47,6 +47,8 @@
 #define C9_ALWAYS_INLINE inline __attribute__((always_inline))
 #define C9_NOINLINE __attribute__((noinline))
 #define C9_UNREACHABLE() __builtin_unreachable()
+/* A function that exists for what compiling it checks, and is never called. */
+#define C9_MAYBE_UNUSED __attribute__((unused))
 /* Forced inlining for speed, left to the compiler in size-optimised builds (where sharing one
  * copy of a specialised helper is the smaller choice): `static C9_SPEED_INLINE int f(void)`. */
 #if C9_OPTIMIZE_SIZE
@@ -63,6 +65,7 @@
 #define C9_SPEED_INLINE inline
 #define C9_NOINLINE
 #define C9_UNREACHABLE() ((void)0)
+#define C9_MAYBE_UNUSED
 #define C9_FALLTHROUGH ((void)0)
 #endif
 
