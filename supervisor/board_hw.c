@@ -63,6 +63,7 @@ static int pin_of(const c9_board_t *b, const char *name) {
 }
 
 static void window_poll(void *ctx) {
+    (void)ctx;
     c9_window_poll();
 }
 

@@ -28,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define C9_VERSION C9_CP_VERSION
 #define C9_VERSION_INFO_FMT "Adafruit CircuitPython " C9_CP_VERSION " on " C9_CP_BUILD_DATE "; %s with %s"
 #define AUTORELOAD_DELAY_MS 750
 
@@ -53,6 +52,7 @@ static uint64_t now_ms(void) {
 }
 
 static int raise_reload(void *arg) {
+    (void)arg;
     /* Runs in the main thread at the next bytecode boundary; only a running program is stopped. */
     if (!vm_running) {
         return 0;
@@ -114,7 +114,7 @@ static char error_status[160]; /* "<line>@<file> <Exception>" of the last run's 
 
 static void status_bar(const char *what) {
     char buf[256];
-    int n = snprintf(buf, sizeof buf, "\x1b]0;\xf0\x9f\x90\x8d%s | " C9_VERSION "\x1b\\", what);
+    int n = snprintf(buf, sizeof buf, "\x1b]0;\xf0\x9f\x90\x8d%s | " C9_CP_VERSION "\x1b\\", what);
     if (n > 0) {
         console_display(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
     }

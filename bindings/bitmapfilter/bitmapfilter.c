@@ -42,6 +42,7 @@ static int get_mask(PyObject *obj, const c9_bitmap_t **out) {
 /* ---- morph ---------------------------------------------------------------------------------- */
 
 static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     enum { ARG_bitmap, ARG_weights, ARG_mul, ARG_add, ARG_threshold, ARG_offset, ARG_invert, ARG_mask };
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},    {"weights", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -113,6 +114,7 @@ static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- mix ------------------------------------------------------------------------------------ */
 
 static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"weights", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -170,6 +172,7 @@ static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- solarize ------------------------------------------------------------------------------- */
 
 static PyObject *solarize(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"threshold", C9PY_ARG_OBJ},
@@ -216,6 +219,7 @@ static int scaled_lut(PyObject *fn, int maxval, int i, uint8_t *out) {
 }
 
 static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -273,6 +277,7 @@ static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- false_color ---------------------------------------------------------------------------- */
 
 static PyObject *false_color(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"palette", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -343,6 +348,7 @@ static int precompute_into(PyObject *fn, PyObject *table) {
 }
 
 static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"table", C9PY_ARG_OBJ, {.u_obj = Py_None}},
@@ -369,6 +375,7 @@ static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) 
 }
 
 static PyObject *blend(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"dest", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED}, {"src1", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"src2", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED}, {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},

@@ -97,6 +97,7 @@ static int spi_alive(PyObject *self) {
 }
 
 static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -105,6 +106,7 @@ static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -113,6 +115,7 @@ static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -164,6 +167,7 @@ static PyObject *spi_write(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *spi_frequency(PyObject *self, void *c) {
+    (void)c;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -171,6 +175,7 @@ static PyObject *spi_frequency(PyObject *self, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -179,6 +184,7 @@ static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -283,6 +289,7 @@ static int i2c_alive(PyObject *self) {
 }
 
 static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -291,6 +298,7 @@ static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -299,6 +307,7 @@ static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -308,6 +317,7 @@ static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_scan(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -346,6 +356,7 @@ static PyObject *i2c_writeto(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *i2c_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }

@@ -235,6 +235,7 @@ static PyObject *attach_i2c(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *detach(PyObject *self, PyObject *u) {
+    (void)u;
     if (!panel(self)) {
         return NULL;
     }
@@ -243,6 +244,7 @@ static PyObject *detach(PyObject *self, PyObject *u) {
 }
 
 static PyObject *pixels(PyObject *self, PyObject *u) {
+    (void)u;
     if (!panel(self)) {
         return NULL;
     }
@@ -290,6 +292,7 @@ static PyObject *show_window(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *get_state(PyObject *self, void *c) {
+    (void)c;
     c9_vpanel_state_t s;
     if (!panel(self)) {
         return NULL;
@@ -303,9 +306,11 @@ static PyObject *get_state(PyObject *self, void *c) {
                          (unsigned long)s.bad_bytes);
 }
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     return !panel(self) ? NULL : PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_width);
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     return !panel(self) ? NULL : PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_height);
 }
 
@@ -348,6 +353,7 @@ static PyTypeObject Panel_Type = {
 /* ---- functions ------------------------------------------------------------------------------ */
 
 static PyObject *pin(PyObject *m, PyObject *arg) {
+    (void)m;
     const char *name = PyUnicode_AsUTF8(arg);
     if (!name) {
         return NULL;
@@ -361,10 +367,12 @@ static PyObject *pin(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *bus_stats(PyObject *m, PyObject *bus) {
+    (void)m;
     return c9py_bus_stats_dict(bus);
 }
 
 static PyObject *reset_bus_stats(PyObject *m, PyObject *obj) {
+    (void)m;
     c9py_bus_obj_t *bus = c9py_as_bus(obj);
     if (bus && bus->reset_stats && c9py_is_ready(obj) && !bus->deinited) {
         bus->reset_stats(bus);
@@ -380,6 +388,7 @@ static PyObject *reset_bus_stats(PyObject *m, PyObject *obj) {
 }
 
 static PyObject *display_stats(PyObject *m, PyObject *obj) {
+    (void)m;
     if (c9py_check_type(obj, &c9py_BusDisplay_Type, "display") < 0 || c9py_ready(obj) < 0) {
         return NULL;
     }
@@ -396,6 +405,7 @@ static PyObject *display_stats(PyObject *m, PyObject *obj) {
 }
 
 static PyObject *virtual_clock(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {{"on", C9PY_ARG_OBJ}};
     c9py_argval_t a[1];
     if (c9py_arg_parse(args, kw, allowed, 1, a) < 0) {
@@ -412,10 +422,13 @@ static PyObject *virtual_clock(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *now_ms(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
     return PyLong_FromUnsignedLongLong(c9_host_now_ms());
 }
 
 static PyObject *sleep_ms(PyObject *m, PyObject *arg) {
+    (void)m;
     long ms;
     if (c9py_int(arg, "ms", &ms) < 0 || c9py_check_min(ms, 0, "ms") < 0) {
         return NULL;
@@ -426,6 +439,8 @@ static PyObject *sleep_ms(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *background(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
     c9py_displays_background();
     c9_window_poll();
     Py_RETURN_NONE;

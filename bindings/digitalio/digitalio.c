@@ -53,6 +53,7 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *dio_deinit(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -86,10 +87,12 @@ static PyObject *switch_to_input(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *get_value(PyObject *self, void *c) {
+    (void)c;
     return alive(self) < 0 ? NULL : PyBool_FromLong(c9_vpin_read(SELF->pin));
 }
 
 static int set_value(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return -1;
     }
@@ -106,6 +109,7 @@ static int set_value(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_direction(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -113,6 +117,7 @@ static PyObject *get_direction(PyObject *self, void *c) {
 }
 
 static int set_direction(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int d = alive(self) < 0 || c9py_setter_present(v) < 0
                 ? -1
                 : c9py_enum_value(v, direction_type, "direction", "Direction");
@@ -124,6 +129,7 @@ static int set_direction(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -132,6 +138,7 @@ static PyObject *ctx_enter(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }

@@ -4,6 +4,8 @@
 #include "c9py_display.h"
 
 static PyObject *release_displays(PyObject *m, PyObject *unused) {
+    (void)m;
+    (void)unused;
     c9py_release_displays();
     Py_RETURN_NONE;
 }

@@ -1,6 +1,7 @@
 /* microcontroller: Pin objects for the virtual board's pins, and microcontroller.pin. */
 #include "../displayio/c9py_display.h"
 #include "../supervisor/c9rt.h"
+#include "microcontroller.h"
 
 static PyObject *pin_cache[C9_VPIN_MAX];
 
@@ -13,6 +14,9 @@ static Py_hash_t pin_hash(PyObject *self) {
 }
 
 static PyObject *pin_new_forbidden(PyTypeObject *t, PyObject *a, PyObject *k) {
+    (void)t;
+    (void)a;
+    (void)k;
     PyErr_SetString(PyExc_TypeError, "cannot create 'Pin' instances");
     return NULL;
 }
@@ -106,7 +110,6 @@ PyObject *c9py_init_microcontroller(void) {
         return NULL;
     }
     /* supervisor hook: cpu, reset(), on_next_reset(), RunMode (bindings/microcontroller/Processor.c) */
-    extern int c9py_microcontroller_add_supervisor_parts(PyObject * m);
     if (c9py_microcontroller_add_supervisor_parts(m) < 0) {
         Py_DECREF(m);
         return NULL;

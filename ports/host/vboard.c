@@ -20,6 +20,7 @@ static c9_vpanel_t *panels[MAX_PANELS];
 
 #define MAX_PARALLEL 8
 static c9_vparallel_t *parallels[MAX_PARALLEL];
+static void c9__vparallel_pin(c9_vparallel_t *b, int pin, bool level);
 
 static void ensure_defaults(void) {
     if (pin_count) {
@@ -109,7 +110,6 @@ void c9_vpin_write(int pin, bool level) {
         }
     }
     for (int i = 0; i < MAX_PARALLEL; i++) {
-        extern void c9__vparallel_pin(c9_vparallel_t * b, int pin, bool level);
         if (parallels[i]) {
             c9__vparallel_pin(parallels[i], pin, level);
         }
@@ -425,7 +425,7 @@ void c9_vparallel_close(c9_vparallel_t *b) {
     free(b);
 }
 
-void c9__vparallel_pin(c9_vparallel_t *b, int pin, bool level) {
+static void c9__vparallel_pin(c9_vparallel_t *b, int pin, bool level) {
     if (pin == b->cs && !level) {
         b->stats.transactions++;
     }
