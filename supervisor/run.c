@@ -65,7 +65,10 @@ static int raise_reload(void *arg) {
     if (!vm_running) {
         return 0;
     }
-    PyErr_SetNone(c9rt.reload_exception);
+    PyObject *e = c9rt_reload_exception();
+    if (e) {
+        PyErr_SetNone(e);
+    }
     return -1;
 }
 
@@ -134,7 +137,7 @@ static PyObject *env_call(const char *fn, const char *fmt, ...) {
 }
 
 static PyObject *py_map_path(PyObject *self, PyObject *arg) {
-    const char *s = PyUnicode_AsUTF8(arg);
+    const char *s = c9py_cstr(arg); /* open("/code.py\0x") must not open /code.py */
     char host[PATH_MAX + 256];
     bool ro;
     if (!s || c9rt_map_path(s, host, sizeof host, &ro) < 0) {
@@ -214,7 +217,7 @@ static int finish_exec(PyObject *result, bool store_traceback) {
         }
         return EXEC_OK;
     }
-    if (PyErr_ExceptionMatches(c9rt.reload_exception)) {
+    if (c9rt.reload_exception && PyErr_ExceptionMatches(c9rt.reload_exception)) {
         PyErr_Clear();
         return c9rt.reset_requested ? EXEC_HARD_RESET : EXEC_RELOAD;
     }
@@ -627,7 +630,10 @@ static bool run_code_py(loop_t *L) {
         vm_cleanup();
 
         if (result == EXEC_HARD_RESET) {
+            /* microcontroller.reset() ends a run like any other: --runs counts it. */
             L->last_result = result;
+            L->runs_done++;
+            L->exit_now = L->opt->runs > 0 && L->runs_done >= L->opt->runs;
             return true;
         }
         if (result == EXEC_RELOAD) {
@@ -904,6 +910,7 @@ int run_board(const run_options_t *opt) {
     make_display(b);
 
     int status = 0;
+    int runs_done = 0; /* code runs so far, across resets (--runs) */
     for (bool hard_reset = true; hard_reset;) {
         hard_reset = false;
         c9rt.safe_mode = safe;
@@ -918,7 +925,7 @@ int run_board(const run_options_t *opt) {
             watching = true;
         }
 
-        loop_t L = {.opt = opt};
+        loop_t L = {.opt = opt, .runs_done = runs_done};
         int exit_code = EXEC_FORCED_EXIT;
         bool skip_repl = true, simulate_reset = true;
         for (;;) {
@@ -940,7 +947,7 @@ int run_board(const run_options_t *opt) {
                 simulate_reset = false;
                 skip_repl = run_code_py(&L);
                 if (L.last_result == EXEC_HARD_RESET) {
-                    hard_reset = true;
+                    hard_reset = !L.exit_now; /* the last of --runs: the board stops instead */
                     break;
                 }
                 if (L.exit_now) {
@@ -951,6 +958,7 @@ int run_board(const run_options_t *opt) {
             }
         }
         status = L.last_result == EXEC_EXCEPTION ? 1 : 0;
+        runs_done = L.runs_done;
         if (hard_reset) {
             /* microcontroller.reset(): a new start, in safe mode if on_next_reset() asked. */
             safe = c9rt.next_reset_mode == C9RT_RUNMODE_SAFE_MODE ? C9RT_SAFE_PROGRAMMATIC : C9RT_SAFE_NONE;

@@ -41,8 +41,10 @@ if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON >"$ASAN.cmake.log" 2>&1
    cmake --build "$ASAN" -j"$JOBS" >"$ASAN.build.log" 2>&1; then
     # The golden scripts run the circuit9 executable, itself built with the sanitizers; CPython's
     # own allocations are not instrumented, and leak checking is off because the interpreter
-    # keeps its arenas until exit.
-    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    # keeps its arenas until exit. Stack use after return is on (a view of a dead C stack frame
+    # handed to Python); the pytest entries get the same options from tests/CMakeLists.txt.
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:detect_stack_use_after_return=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         stage "sanitizer tests ($ASAN)" "$ASAN/test.log" \
         ctest --test-dir "$ASAN" --output-on-failure -j"$JOBS" --timeout 900
 else

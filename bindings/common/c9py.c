@@ -13,6 +13,20 @@ PyObject *c9py_raise_nomem(size_t bytes) {
     return NULL;
 }
 
+void *c9py_malloc(size_t size) {
+    void *p = c9_alloc(c9py_allocator(), size ? size : 1);
+    if (!p) {
+        c9py_raise_nomem(size);
+    }
+    return p;
+}
+
+void c9py_free(void *p, size_t size) {
+    if (p) {
+        c9_free(c9py_allocator(), p, size ? size : 1);
+    }
+}
+
 PyObject *c9py_raise_deinited(void) {
     PyErr_SetString(PyExc_ValueError, "Object has been deinitialized and can no longer be used. Create a new object.");
     return NULL;
@@ -113,6 +127,16 @@ int c9py_float(PyObject *obj, const char *name, double *out) {
     return 0;
 }
 
+const char *c9py_cstr(PyObject *str) {
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(str, &len);
+    if (s && strlen(s) != (size_t)len) {
+        PyErr_SetString(PyExc_ValueError, "embedded null byte");
+        return NULL;
+    }
+    return s;
+}
+
 int c9py_check_range(long value, long min, long max, const char *name) {
     if (value < min || value > max) {
         PyErr_Format(PyExc_ValueError, "%s must be %ld-%ld", name, min, max);
@@ -173,6 +197,20 @@ c9_bitmap_t *c9py_bitmap_writable(PyObject *obj, const char *name) {
         return NULL;
     }
     return b;
+}
+
+c9_bitmap_t *c9py_bitmap_lock(PyObject *obj, const char *name) {
+    c9_bitmap_t *b = c9py_bitmap(obj, name);
+    if (b) {
+        Py_INCREF(obj);
+        ((c9py_bitmap_obj_t *)obj)->exports++;
+    }
+    return b;
+}
+
+void c9py_bitmap_unlock(PyObject *obj) {
+    ((c9py_bitmap_obj_t *)obj)->exports--;
+    Py_DECREF(obj);
 }
 
 int c9py_add_type(PyObject *module, const char *name, PyTypeObject *type) {

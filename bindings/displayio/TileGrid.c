@@ -78,13 +78,16 @@ static PyObject *tilegrid_new(PyTypeObject *type, PyObject *args, PyObject *kw) 
         return NULL;
     }
     char bad = 0;
-    c9_err_t err = c9_tilegrid_init(&SELF->tg, &cfg, NULL, &bad);
+    c9_err_t err = c9_tilegrid_init(&SELF->tg, &cfg, c9py_allocator(), &bad);
     if (err != C9_OK) {
         Py_DECREF(self);
         if (err == C9_ERR_INVAL) {
             PyErr_SetString(PyExc_ValueError, bad == 'h' ? "Tile height must exactly divide bitmap height"
                                                          : "Tile width must exactly divide bitmap width");
             return NULL;
+        }
+        if (err == C9_ERR_NOMEM) {
+            return c9py_raise_nomem((size_t)cfg.width * cfg.height * sizeof(uint16_t));
         }
         return c9py_raise(err);
     }
@@ -250,7 +253,7 @@ static PyObject *get_shader(PyObject *self, void *c) {
 static int set_shader(PyObject *self, PyObject *v, void *c) {
     c9_shader_type_t t;
     void *s;
-    if (!v || shader_of(v, &t, &s) < 0) {
+    if (!v || shader_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
         return -1;
     }
     c9_tilegrid_set_shader(&SELF->tg, t, s);
@@ -266,7 +269,7 @@ static PyObject *get_bitmap(PyObject *self, void *c) {
 static int set_bitmap(PyObject *self, PyObject *v, void *c) {
     c9_source_type_t t;
     void *s;
-    if (!v || source_of(v, &t, &s) < 0) {
+    if (!v || source_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
         return -1;
     }
     if (c9_tilegrid_set_source(&SELF->tg, t, s) != C9_OK) {

@@ -42,6 +42,9 @@ static PyObject *ib_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         c9py_int_range(addr_o, 0, 127, "device_address", &addr) < 0) {
         return NULL;
     }
+    if (((c9py_i2c_obj_t *)i2c)->deinited) {
+        return c9py_raise_deinited();
+    }
     int r = c9py_pin_arg(reset, "reset", true);
     if (r == -1 || (r >= 0 && c9py_pin_claim(r, "reset") < 0)) {
         return NULL;
@@ -56,7 +59,7 @@ static PyObject *ib_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     SELF->head.reset_stats = ib_reset_stats;
     Py_INCREF(i2c);
     SELF->i2c = i2c;
-    SELF->b.i2c = c9_vi2c_hal(((c9py_i2c_obj_t *)i2c)->i2c);
+    SELF->b.i2c = c9py_i2c_hal(i2c); /* not the raw bus: i2c.deinit() may release it while we live */
     SELF->b.gpio = c9_vboard_gpio();
     SELF->b.address = (uint8_t)addr;
     SELF->b.reset = r < 0 ? -1 : r;

@@ -610,19 +610,21 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     out.max_h = SELF->height >> scale;
 
     PyObject *bitmap_obj = a[BITMAP];
-    Py_INCREF(bitmap_obj);
-    ((c9py_bitmap_obj_t *)bitmap_obj)->exports++;
+    if (!(bm = c9py_bitmap_lock(bitmap_obj, "bitmap"))) {
+        close_source(SELF);
+        return NULL;
+    }
+    out.bm = bm;
     SELF->busy = true;
     SELF->ts = PyEval_SaveThread();
     c9_err_t err = c9_jpeg_decode(SELF->dec, scale, C9_JPEG_SWAP_BYTES, put_block, &out);
     PyEval_RestoreThread(SELF->ts);
     SELF->ts = NULL;
     SELF->busy = false;
-    ((c9py_bitmap_obj_t *)bitmap_obj)->exports--;
     if (!c9_rect_empty(&out.dirty)) {
         c9_bitmap_mark_dirty(bm, &out.dirty);
     }
-    Py_DECREF(bitmap_obj);
+    c9py_bitmap_unlock(bitmap_obj);
 
     bool pending = SELF->py_error;
     close_source(SELF); /* CircuitPython: one decode per open() */

@@ -73,6 +73,12 @@ typedef struct c9_layer {
 
 /* Areas a group must repaint because layers left it (bounded; overflow merges). */
 #define C9_GROUP_STALE_RECTS 4
+/* Group nesting the compositor draws: layers inside more than this many nested groups are not
+ * drawn (composition recurses once per level, so this bounds its stack). Trees of any depth can be
+ * built, shown and dropped: nothing else in the core recurses over a tree. */
+#ifndef C9_DISPLAY_MAX_DEPTH
+#define C9_DISPLAY_MAX_DEPTH 64
+#endif
 
 typedef struct c9_group {
     c9_layer_t layer;
@@ -85,6 +91,7 @@ typedef struct c9_group {
     bool read_only; /* CIRCUITPYTHON_TERMINAL: mutations return C9_ERR_PERM */
     uint8_t stale_count;
     c9_rect_t stale[C9_GROUP_STALE_RECTS]; /* physical display coordinates */
+    uint32_t walk_next;                    /* scratch of the core's non-recursive tree walks: next item to visit */
     const c9_allocator_t *allocator;
 } c9_group_t;
 
@@ -92,7 +99,9 @@ c9_err_t c9_group_init(c9_group_t *g, const c9_allocator_t *a);
 /* Detaches every child (they become free layers) and frees the item array. */
 void c9_group_release(c9_group_t *g);
 /* Inserts at index (0..count; clamped as Python's list.insert does). C9_ERR_EXIST if the layer is
- * already in a group, C9_ERR_INVAL for a group inserted into itself or its own descendant. */
+ * already in a group, C9_ERR_INVAL for a group inserted into itself or its own descendant. The
+ * cycle check costs O(min(depth of g, size of the layer's subtree)), so building a chain of any
+ * depth from the top or from the bottom is linear. */
 c9_err_t c9_group_insert(c9_group_t *g, uint32_t index, c9_layer_t *layer);
 c9_err_t c9_group_append(c9_group_t *g, c9_layer_t *layer);
 /* Removes and returns the layer at index (C9_ERR_RANGE); its screen area is repainted. */
