@@ -2,7 +2,8 @@
 # The whole test suite, as `make test` and CI run it:
 #   1. the normal build: C unit tests, pytest, golden scripts (ctest)
 #   2. an ASan+UBSan build: the same C unit tests and golden scripts
-#   3. a clang libFuzzer build: each fuzz target for a few seconds over its seed corpus
+#   3. a clang libFuzzer build: each fuzz target for a few seconds over its seed corpus, then the
+#      Python API fuzzer (tests/fuzz/pyfuzz.py) in the ASan build for 4 times that
 # Prints one summary line per stage and a final "N passed, N failed" line.
 set -u
 BUILD=${1:-build}; ASAN=${2:-build-asan}; FUZZ=${3:-build-fuzz}; SECONDS_PER_FUZZER=${4:-15}; JOBS=${5:-2}
@@ -37,7 +38,9 @@ mkdir -p "$BUILD"
 stage "tests ($BUILD)" "$BUILD/test.log" ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" --timeout 600
 
 echo "== building with AddressSanitizer + UndefinedBehaviorSanitizer ($ASAN)"
-if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON >"$ASAN.cmake.log" 2>&1 &&
+asan_ok=0
+if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON -DC9_PYFUZZ_SECONDS=$((SECONDS_PER_FUZZER * 4)) \
+        >"$ASAN.cmake.log" 2>&1 &&
    cmake --build "$ASAN" -j"$JOBS" >"$ASAN.build.log" 2>&1; then
     # The golden scripts run the circuit9 executable, itself built with the sanitizers; CPython's
     # own allocations are not instrumented, and leak checking is off because the interpreter
@@ -46,7 +49,8 @@ if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON >"$ASAN.cmake.log" 2>&1
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:detect_stack_use_after_return=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         stage "sanitizer tests ($ASAN)" "$ASAN/test.log" \
-        ctest --test-dir "$ASAN" --output-on-failure -j"$JOBS" --timeout 900
+        ctest --test-dir "$ASAN" --output-on-failure -j"$JOBS" --timeout 900 -LE pyfuzz
+    asan_ok=1
 else
     tail -n 40 "$ASAN.build.log" "$ASAN.cmake.log" 2>/dev/null
     stages_failed+=("asan build"); failed=$((failed + 1))
@@ -61,6 +65,12 @@ if ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
         tail -n 40 "$FUZZ.build.log" "$FUZZ.cmake.log" 2>/dev/null
         stages_failed+=("fuzz build"); failed=$((failed + 1))
     fi
+fi
+
+# The Python API fuzzer: random calls into every binding, in the sanitizer build (seed printed).
+if [ "$asan_ok" -eq 1 ]; then
+    echo "== Python API fuzzer in $ASAN, $((SECONDS_PER_FUZZER * 4))s"
+    stage "python API fuzz ($ASAN)" "$ASAN/pyfuzz.log" ctest --test-dir "$ASAN" --output-on-failure -L pyfuzz
 fi
 
 # The pytest and cmocka entries each hold many cases: report those too (for information; the

@@ -400,7 +400,7 @@ static PyObject *get_auto_refresh(PyObject *self, void *c) {
 }
 static int set_auto_refresh(PyObject *self, PyObject *v, void *c) {
     c9_display_t *d = live(self);
-    int b = d && v ? PyObject_IsTrue(v) : -1;
+    int b = d ? c9py_setter_bool(v) : -1;
     if (b < 0) {
         return -1;
     }
@@ -418,7 +418,7 @@ static PyObject *get_brightness(PyObject *self, void *c) {
 static int set_brightness(PyObject *self, PyObject *v, void *c) {
     c9_display_t *d = live(self);
     double b;
-    if (!d || !v || c9py_float(v, "brightness", &b) < 0) {
+    if (!d || c9py_setter_value(v) < 0 || c9py_float(v, "brightness", &b) < 0) {
         return -1;
     }
     if (b < 0.0 || b > 1.0) {
@@ -452,7 +452,7 @@ static PyObject *get_rotation(PyObject *self, void *c) {
 static int set_rotation(PyObject *self, PyObject *v, void *c) {
     c9_display_t *d = live(self);
     long r;
-    if (!d || !v || c9py_int(v, "rotation", &r) < 0) {
+    if (!d || c9py_setter_value(v) < 0 || c9py_int(v, "rotation", &r) < 0) {
         return -1;
     }
     /* Not validated, as in CircuitPython: a value that is no multiple of 90 lays out like 90. */

@@ -106,12 +106,16 @@ int c9py_mp_float(PyObject *obj, double *out) {
     return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
-int c9py_setter_bool(PyObject *v) {
+int c9py_setter_value(PyObject *v) {
     if (!v) {
         PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
         return -1;
     }
-    return PyObject_IsTrue(v);
+    return 0;
+}
+
+int c9py_setter_bool(PyObject *v) {
+    return c9py_setter_value(v) < 0 ? -1 : PyObject_IsTrue(v);
 }
 
 int c9py_float(PyObject *obj, const char *name, double *out) {

@@ -58,6 +58,9 @@ int c9py_mp_float(PyObject *obj, double *out);
 /* A property setter's value as a bool: 0 or 1, or -1 with an exception (AttributeError when
  * the attribute is being deleted, v == NULL, or whatever truth testing raised). */
 int c9py_setter_bool(PyObject *v);
+/* A property setter's value must be there: 0, or -1 with that AttributeError when it is being
+ * deleted (v == NULL). */
+int c9py_setter_value(PyObject *v);
 /* Converts int or float to double with TypeError("<name> must be of type float, not <T>"). */
 int c9py_float(PyObject *obj, const char *name, double *out);
 /* The UTF-8 text of a str for C code that takes NUL-terminated strings (paths, keys, names): a

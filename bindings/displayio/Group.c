@@ -280,7 +280,7 @@ static PyObject *get_scale(PyObject *self, void *c) {
 }
 static int set_scale(PyObject *self, PyObject *v, void *c) {
     long s;
-    if (!v || c9py_int(v, "scale", &s) < 0 || c9py_check_min(s, 1, "scale") < 0) {
+    if (c9py_setter_value(v) < 0 || c9py_int(v, "scale", &s) < 0 || c9py_check_min(s, 1, "scale") < 0) {
         return -1;
     }
     SELF->group.scale = (uint16_t)C9_MIN(s, 65535);
@@ -292,7 +292,7 @@ static PyObject *get_x(PyObject *self, void *c) {
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
     long x;
-    if (!v || c9py_int(v, "x", &x) < 0) {
+    if (c9py_setter_value(v) < 0 || c9py_int(v, "x", &x) < 0) {
         return -1;
     }
     SELF->group.x = (int16_t)x;
@@ -303,7 +303,7 @@ static PyObject *get_y(PyObject *self, void *c) {
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
     long y;
-    if (!v || c9py_int(v, "y", &y) < 0) {
+    if (c9py_setter_value(v) < 0 || c9py_int(v, "y", &y) < 0) {
         return -1;
     }
     SELF->group.y = (int16_t)y;

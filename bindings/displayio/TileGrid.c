@@ -216,7 +216,7 @@ static PyObject *get_x(PyObject *self, void *c) {
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
     long x;
-    if (!v || c9py_int(v, "x", &x) < 0) {
+    if (c9py_setter_value(v) < 0 || c9py_int(v, "x", &x) < 0) {
         return -1;
     }
     c9_tilegrid_set_position(&SELF->tg, (int16_t)x, SELF->tg.y);
@@ -227,7 +227,7 @@ static PyObject *get_y(PyObject *self, void *c) {
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
     long y;
-    if (!v || c9py_int(v, "y", &y) < 0) {
+    if (c9py_setter_value(v) < 0 || c9py_int(v, "y", &y) < 0) {
         return -1;
     }
     c9_tilegrid_set_position(&SELF->tg, SELF->tg.x, (int16_t)y);
@@ -253,7 +253,7 @@ static PyObject *get_shader(PyObject *self, void *c) {
 static int set_shader(PyObject *self, PyObject *v, void *c) {
     c9_shader_type_t t;
     void *s;
-    if (!v || shader_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
+    if (c9py_setter_value(v) < 0 || shader_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
         return -1;
     }
     c9_tilegrid_set_shader(&SELF->tg, t, s);
@@ -269,7 +269,7 @@ static PyObject *get_bitmap(PyObject *self, void *c) {
 static int set_bitmap(PyObject *self, PyObject *v, void *c) {
     c9_source_type_t t;
     void *s;
-    if (!v || source_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
+    if (c9py_setter_value(v) < 0 || source_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
         return -1;
     }
     if (c9_tilegrid_set_source(&SELF->tg, t, s) != C9_OK) {

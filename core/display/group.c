@@ -205,7 +205,9 @@ c9_err_t c9_group_reorder(c9_group_t *g, c9_layer_t *const *order, uint32_t coun
     for (uint32_t i = 0; i < count; i++) {
         c9__forget_drawn(g->items[i], g);
     }
-    memcpy(g->items, order, count * sizeof(*order));
+    if (count) { /* an empty group may have no item array at all */
+        memcpy(g->items, order, count * sizeof(*order));
+    }
     return C9_OK;
 }
 
