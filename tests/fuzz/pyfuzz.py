@@ -390,6 +390,30 @@ class Gen:
     def emit(self, line):
         self.lines.append(line)
 
+    def scene(self):
+        """A display showing a tree with an on-disk bitmap whose file acts during the refresh."""
+        r = self.r
+        d = self.var("busdisplay.BusDisplay")
+        if not d:
+            d = self.new_var("busdisplay.BusDisplay")
+            self.emit("%s = make_display(%r)" % (d, r.choice(DISPLAY_KINDS)))
+        g, bm, pal, o = (self.new_var("displayio.Group"), self.new_var("displayio.Bitmap"),
+                         self.new_var("displayio.Palette"), self.new_var("displayio.OnDiskBitmap"))
+        t1, t2 = self.new_var("displayio.TileGrid"), self.new_var("displayio.TileGrid")
+        target = r.choice([g, bm, pal, o, t1, t2, d, self.var() or g])
+        self.emit("%s = displayio.Group(x=%d, y=%d); %s = displayio.Bitmap(16, 16, 4); "
+                  "%s = displayio.Palette(4); %s[1] = 0xFF0000" % (g, r.randrange(-4, 8), r.randrange(-4, 8), bm,
+                                                                   pal, pal))
+        self.emit("%s = displayio.OnDiskBitmap(EvilFile(%s, %d, %r, %r))" % (
+            o, r.choice(["BMP", "BMP8"]), r.randrange(3, 30), r.choice(ACTIONS), target))
+        self.emit("%s = displayio.TileGrid(%s, pixel_shader=%s, x=%d); %s = displayio.TileGrid(%s, "
+                  "pixel_shader=%s.pixel_shader, y=%d)" % (t1, bm, pal, r.randrange(0, 20), t2, o, o,
+                                                            r.randrange(0, 20)))
+        self.emit("%s.append(%s); %s.append(%s)" % (g, t1, g, t2) if r.random() < 0.5 else
+                  "%s.append(%s); %s.insert(0, %s)" % (g, t2, g, t1))
+        self.emit("%s.root_group = %s" % (d, g))
+        self.emit("%s.refresh()" % d)
+
     def recipe(self):
         r = self.r
         choice = r.randrange(10)
@@ -516,7 +540,7 @@ class Gen:
 
     def case(self, steps):
         kinds = [self.recipe] * 6 + [self.construct] * 4 + [self.call_function] * 5 + [self.use_object] * 8 + \
-                [self.item_ops] * 3 + [self.lifecycle] * 3
+                [self.item_ops] * 3 + [self.lifecycle] * 3 + [self.scene]
         for _ in range(steps):
             self.r.choice(kinds)()
         return self.lines
