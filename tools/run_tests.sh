@@ -3,7 +3,7 @@
 #   1. the normal build: C unit tests, pytest, golden scripts (ctest)
 #   2. an ASan+UBSan build: the same C unit tests and golden scripts
 #   3. a clang libFuzzer build: each fuzz target for a few seconds over its seed corpus, then the
-#      Python API fuzzer (tests/fuzz/pyfuzz.py) in the ASan build (100 cases per fuzz second)
+#      Python API fuzzer (tests/fuzz/pyfuzz.py) in the ASan build (320 cases per fuzz second)
 # Prints one summary line per stage and a final "N passed, N failed" line.
 set -u
 BUILD=${1:-build}; ASAN=${2:-build-asan}; FUZZ=${3:-build-fuzz}; SECONDS_PER_FUZZER=${4:-15}; JOBS=${5:-2}
@@ -39,7 +39,7 @@ stage "tests ($BUILD)" "$BUILD/test.log" ctest --test-dir "$BUILD" --output-on-f
 
 echo "== building with AddressSanitizer + UndefinedBehaviorSanitizer ($ASAN)"
 asan_ok=0
-if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON -DC9_PYFUZZ_CASES=$((SECONDS_PER_FUZZER * 100)) \
+if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON -DC9_PYFUZZ_CASES=$((SECONDS_PER_FUZZER * 320)) \
         -DC9_PYFUZZ_SECONDS=$((SECONDS_PER_FUZZER * 8)) \
         >"$ASAN.cmake.log" 2>&1 &&
    cmake --build "$ASAN" -j"$JOBS" >"$ASAN.build.log" 2>&1; then
@@ -70,8 +70,11 @@ fi
 
 # The Python API fuzzer: random calls into every binding, in the sanitizer build (seed printed).
 if [ "$asan_ok" -eq 1 ]; then
-    echo "== Python API fuzzer in $ASAN, seed 1, $((SECONDS_PER_FUZZER * 100)) cases"
+    echo "== Python API fuzzer in $ASAN, seed 1, $((SECONDS_PER_FUZZER * 320)) cases"
+    last="$ASAN/Testing/Temporary/LastTest.log" # keep the sanitizer stage's log for the case counts
+    cp "$last" "$last.sanitizer" 2>/dev/null
     stage "python API fuzz ($ASAN)" "$ASAN/pyfuzz.log" ctest --test-dir "$ASAN" --output-on-failure -L pyfuzz
+    mv "$last.sanitizer" "$last" 2>/dev/null
 fi
 
 # The pytest and cmocka entries each hold many cases: report those too (for information; the

@@ -696,6 +696,8 @@ def worker(args):
         case += 1
     progress.write("end %d\n" % case)
     progress.close()
+    os.chdir("/")
+    shutil.rmtree(sandbox, ignore_errors=True)
     os._exit(0)
 
 
@@ -755,6 +757,8 @@ def supervise(args):
         cmd[cmd.index("--seconds") + 1] = str(left)
     n = len(done)
     print("pyfuzz: %d cases run in %.0f s, %d failed" % (n + failures, time.monotonic() - t0, failures))
+    if not failures and not args.keep:
+        shutil.rmtree(keep, ignore_errors=True)
     return 1 if failures else 0
 
 
