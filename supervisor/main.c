@@ -1,50 +1,43 @@
 /*
  * circuit9: runs CircuitPython 9 programs on the desktop.
  *
- *     circuit9 SCRIPT.py [ARGS...]   run one script with every circuit9 module importable under
- *                                    its CircuitPython name; output on stdout, traceback on
- *                                    stderr, exit status 0 or 1 (like CircuitPython's unix port)
+ *     circuit9 SCRIPT.py [ARGS...]   run one script as CircuitPython's unix port does: every
+ *                                    circuit9 module importable under its CircuitPython name,
+ *                                    CircuitPython's language and module set (userenv.py);
+ *                                    output on stdout, traceback on stderr, exit status 0 or 1
  *     circuit9 run [DIR] [OPTIONS]   run a CIRCUITPY folder (default ./CIRCUITPY) on a virtual
  *                                    board, with CircuitPython's supervisor (run.c)
+ *     circuit9 image DIR -o IMG      write the drive a board presents over USB (image.c)
  *
  * The interpreter is Debian's CPython, embedded; circuit9's modules are built-ins, so
  * `import displayio` needs no path set-up. Modules whose names CPython also uses (os, time, gc)
- * are not built-ins: the standard library keeps CPython's, and `circuit9 run` hands user code
- * CircuitPython's.
+ * are not built-ins: the standard library keeps CPython's, and user code gets CircuitPython's.
  */
 #include "c9py.h"
 #include "circuit9/board.h"
+#include "pyenv.h"
+#include "image.h"
 #include "run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern const char *const c9_cpython_names[];
-
 static void usage(FILE *f) {
     fputs("usage: circuit9 SCRIPT.py [ARGS...]\n"
           "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
           "                    [--safe-mode REASON] [--no-window]\n"
           "       circuit9 boards\n"
+          "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
           "`run` starts a virtual board on the CIRCUITPY folder DIR (default ./CIRCUITPY): boot.py,\n"
           "code.py, settings.toml, auto-reload, the REPL, as CircuitPython 9 does.\n",
           f);
 }
 
-static bool shadows_cpython(const char *name) {
-    for (int i = 0; c9_cpython_names[i]; i++) {
-        if (!strcmp(name, c9_cpython_names[i])) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static int register_modules(void) {
     for (size_t i = 0; i < c9py_module_count; i++) {
-        if (shadows_cpython(c9py_modules[i].name)) {
+        if (pyenv_shadows_cpython(c9py_modules[i].name)) {
             continue;
         }
         if (PyImport_AppendInittab(c9py_modules[i].name, c9py_modules[i].init) < 0) {
@@ -55,15 +48,58 @@ static int register_modules(void) {
     return 0;
 }
 
+/* The exit status of a script that raised: SystemExit's code, or 1 after the traceback (on
+ * stderr, in CircuitPython's format). */
+static int script_failed(void) {
+    if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyErr_NormalizeException(&t, &v, &tb);
+        PyObject *code = v ? PyObject_GetAttrString(v, "code") : NULL;
+        int status = 0;
+        if (code && PyLong_Check(code)) {
+            status = (int)PyLong_AsLong(code);
+        } else if (code && code != Py_None) {
+            PyObject *s = PyObject_Str(code);
+            const char *text = s ? PyUnicode_AsUTF8(s) : NULL;
+            fprintf(stderr, "%s\n", text ? text : "");
+            Py_XDECREF(s);
+            status = 1;
+        }
+        PyErr_Clear();
+        Py_XDECREF(code);
+        Py_XDECREF(t);
+        Py_XDECREF(v);
+        Py_XDECREF(tb);
+        return status;
+    }
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (tb && v) {
+        PyException_SetTraceback(v, tb);
+    }
+    PyObject *text = v ? pyenv_call("_format_exception", "(O)", v) : NULL;
+    const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
+    PyObject *out = PySys_GetObject("stdout"); /* borrowed */
+    PyObject *r = out ? PyObject_CallMethod(out, "flush", NULL) : NULL;
+    Py_XDECREF(r);
+    if (s) {
+        fputs(s, stderr);
+    } else {
+        PyErr_Print();
+    }
+    PyErr_Clear();
+    Py_XDECREF(text);
+    Py_XDECREF(t);
+    Py_XDECREF(v);
+    Py_XDECREF(tb);
+    return 1;
+}
+
 static int run_script(int argc, char **argv) {
     PyConfig config;
-    PyConfig_InitPythonConfig(&config);
-    config.parse_argv = 0;
-    config.install_signal_handlers = 1;
-    PyStatus status = PyConfig_SetBytesArgv(&config, argc, argv);
-    if (!PyStatus_Exception(status)) {
-        status = PyConfig_SetBytesString(&config, &config.run_filename, argv[0]);
-    }
+    PyStatus status = pyenv_config(&config, argc, argv);
     if (!PyStatus_Exception(status)) {
         status = Py_InitializeFromConfig(&config);
     }
@@ -74,8 +110,34 @@ static int run_script(int argc, char **argv) {
         }
         Py_ExitStatusException(status);
     }
-    /* Py_RunMain prints an uncaught exception's traceback and returns 1, as MicroPython does. */
-    return Py_RunMain();
+    if (pyenv_start(c9_board_default(), "", true) < 0) {
+        return 1;
+    }
+    PyObject *args = PyList_New(0);
+    for (int i = 0; args && i < argc; i++) {
+        PyObject *a = PyUnicode_DecodeFSDefault(argv[i]);
+        if (!a || PyList_Append(args, a) < 0) {
+            Py_CLEAR(args);
+        }
+        Py_XDECREF(a);
+    }
+    PyObject *path = PyUnicode_DecodeFSDefault(argv[0]);
+    PyObject *r = args && path ? pyenv_call("_run_script", "(OO)", path, args) : NULL;
+    Py_XDECREF(path);
+    Py_XDECREF(args);
+    int rc = 0;
+    if (!r) {
+        rc = script_failed();
+    }
+    Py_XDECREF(r);
+    PyObject *out = PySys_GetObject("stdout");
+    r = out ? PyObject_CallMethod(out, "flush", NULL) : NULL;
+    Py_XDECREF(r);
+    PyErr_Clear();
+    if (Py_FinalizeEx() < 0 && rc == 0) {
+        rc = 120;
+    }
+    return rc;
 }
 
 static int list_boards(void) {
@@ -154,6 +216,9 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "boards")) {
         return list_boards();
+    }
+    if (!strcmp(argv[1], "image")) {
+        return image_command(argc - 2, argv + 2);
     }
     if (register_modules() < 0) {
         return 1;

@@ -15,7 +15,7 @@
 #include "c9py.h"
 #include "c9rt.h"
 #include "console.h"
-#include "userenv_py.h"
+#include "pyenv.h"
 #include "watch.h"
 
 #include <errno.h>
@@ -28,23 +28,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define C9_VERSION "9.2.9"
-#define C9_VERSION_INFO_FMT "Adafruit CircuitPython " C9_VERSION " on 2025-03-11; %s with %s"
+#define C9_VERSION C9_CP_VERSION
+#define C9_VERSION_INFO_FMT "Adafruit CircuitPython " C9_CP_VERSION " on " C9_CP_BUILD_DATE "; %s with %s"
 #define AUTORELOAD_DELAY_MS 750
 
 #define CHAR_CTRL_C 3
 #define CHAR_CTRL_D 4
 
-/* Names CPython also uses: user code gets circuit9's module under the name, everything else keeps
- * CPython's (main.c does not register these as built-ins). */
-const char *const c9_cpython_names[] = {"os",          "time",      "gc",       "sys",      "io",     "math",
-                                        "random",      "select",    "json",     "re",       "struct", "array",
-                                        "collections", "errno",     "binascii", "hashlib",  "ssl",    "socket",
-                                        "zlib",        "traceback", "platform", "builtins", NULL};
-
 enum { EXEC_OK, EXEC_EXCEPTION, EXEC_RELOAD, EXEC_FORCED_EXIT, EXEC_HARD_RESET };
 
-static PyObject *env; /* userenv.py's namespace */
 static char version_info[256];
 
 /* auto-reload state, shared with the watcher thread */
@@ -118,49 +110,6 @@ static void note_self_write(const char *p) {
 
 /* ---- Python helpers -------------------------------------------------------------------------- */
 
-static PyObject *env_call(const char *fn, const char *fmt, ...) {
-    PyObject *f = PyDict_GetItemString(env, fn);
-    if (!f) {
-        PyErr_Format(PyExc_RuntimeError, "userenv has no %s", fn);
-        return NULL;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    PyObject *args = Py_VaBuildValue(fmt, ap);
-    va_end(ap);
-    if (!args) {
-        return NULL;
-    }
-    PyObject *r = PyObject_CallObject(f, args);
-    Py_DECREF(args);
-    return r;
-}
-
-static PyObject *py_map_path(PyObject *self, PyObject *arg) {
-    const char *s = c9py_cstr(arg); /* open("/code.py\0x") must not open /code.py */
-    char host[PATH_MAX + 256];
-    bool ro;
-    if (!s || c9rt_map_path(s, host, sizeof host, &ro) < 0) {
-        return NULL;
-    }
-    return Py_BuildValue("(sO)", host, ro ? Py_True : Py_False);
-}
-
-static PyObject *py_note_write(PyObject *self, PyObject *arg) {
-    const char *s = PyUnicode_AsUTF8(arg);
-    if (!s) {
-        return NULL;
-    }
-    note_self_write(s);
-    Py_RETURN_NONE;
-}
-
-static PyMethodDef env_methods[] = {
-    {"_map_path", py_map_path, METH_O, NULL},
-    {"_note_write", py_note_write, METH_O, NULL},
-    {NULL},
-};
-
 /* The display's status bar (supervisor_status_bar_update()): the snake (not in the font, so not
  * drawn), what runs or how it ended, the version; an OSC title the terminal puts in its top row.
  * Only the display gets it: the serial side keeps the bytes the tests and logs expect. */
@@ -183,12 +132,12 @@ static void print_exception(bool store) {
     if (tb && value) {
         PyException_SetTraceback(value, tb);
     }
-    PyObject *where = value ? env_call("_error_status", "(O)", value) : NULL;
+    PyObject *where = value ? pyenv_call("_error_status", "(O)", value) : NULL;
     const char *w = where ? PyUnicode_AsUTF8(where) : NULL;
     snprintf(error_status, sizeof error_status, "%s", w ? w : "");
     Py_XDECREF(where);
     PyErr_Clear();
-    PyObject *text = value ? env_call("_format_exception", "(O)", value) : NULL;
+    PyObject *text = value ? pyenv_call("_format_exception", "(O)", value) : NULL;
     if (text) {
         Py_ssize_t n;
         const char *s = PyUnicode_AsUTF8AndSize(text, &n);
@@ -238,7 +187,7 @@ static int exec_file(const char *name, bool store_traceback) {
     error_status[0] = 0;
     vm_running = true;
     console_set_interrupt(true);
-    PyObject *r = env_call("_run_file", "(ss)", host, name);
+    PyObject *r = pyenv_call("_run_file", "(ss)", host, name);
     console_set_interrupt(false);
     vm_running = false;
     /* A Ctrl-C that arrived just as the program ended must not hit the supervisor. */
@@ -289,9 +238,9 @@ static void vm_start(void) {
 }
 
 static void vm_cleanup(void) {
-    PyObject *r = env_call("_purge_drive_modules", "()");
+    PyObject *r = pyenv_call("_purge_drive_modules", "()");
     Py_XDECREF(r);
-    r = env_call("_reset_display", "(O)", c9rt.display ? c9rt.display : Py_None);
+    r = pyenv_call("_reset_display", "(O)", c9rt.display ? c9rt.display : Py_None);
     Py_XDECREF(r);
     if (PyErr_Occurred()) {
         PyErr_Print();
@@ -467,7 +416,7 @@ static int repl_readline(char *buf, size_t size, size_t *len) {
 static int run_repl(void) {
     vm_start();
     autoreload_suspended = true;
-    PyObject *g = env_call("_new_globals", "()");
+    PyObject *g = pyenv_call("_new_globals", "()");
     int exit_code = EXEC_FORCED_EXIT;
     char line[1024];
     char *source = NULL;
@@ -503,7 +452,7 @@ static int run_repl(void) {
         source_len += n;
         source[source_len++] = '\n';
         source[source_len] = 0;
-        PyObject *code = env_call("_repl_compile", "(s)", source);
+        PyObject *code = pyenv_call("_repl_compile", "(s)", source);
         if (!code) {
             print_exception(false);
         } else if (code == Py_None) {
@@ -512,7 +461,7 @@ static int run_repl(void) {
         } else {
             vm_running = true;
             console_set_interrupt(true);
-            PyObject *r = env_call("_repl_exec", "(OO)", code, g);
+            PyObject *r = pyenv_call("_repl_exec", "(OO)", code, g);
             console_set_interrupt(false);
             vm_running = false;
             Py_DECREF(code);
@@ -618,7 +567,7 @@ static bool run_code_py(loop_t *L) {
         /* The display as the program left it, before the board shows the terminal again. */
         c9rt_background_run();
         if (c9rt.display) {
-            PyObject *r = env_call("_flush_display", "(O)", c9rt.display);
+            PyObject *r = pyenv_call("_flush_display", "(O)", c9rt.display);
             if (!r) {
                 PyErr_Print();
             }
@@ -729,16 +678,10 @@ static int parse_safe_mode(const char *name) {
     return -1;
 }
 
-static int setup_python(const run_options_t *opt) {
+static int setup_python(const c9_board_t *b) {
     PyConfig config;
-    PyConfig_InitPythonConfig(&config);
-    config.parse_argv = 0;
-    config.install_signal_handlers = 1;
-    /* __pycache__ in the drive would trigger auto-reload and litter the user's folder. */
-    config.write_bytecode = 0;
-    config.buffered_stdio = 0;
     char *argv0[] = {(char *)"circuit9"};
-    PyStatus st = PyConfig_SetBytesArgv(&config, 1, argv0);
+    PyStatus st = pyenv_config(&config, 1, argv0);
     if (!PyStatus_Exception(st)) {
         st = Py_InitializeFromConfig(&config);
     }
@@ -751,46 +694,6 @@ static int setup_python(const run_options_t *opt) {
     PySys_SetObject("argv", sys_argv);
     Py_XDECREF(sys_argv);
 
-    /* The userenv namespace and the CircuitPython modules that share CPython's names. */
-    env = PyDict_New();
-    PyObject *overrides = PyDict_New();
-    if (!env || !overrides) {
-        return -1;
-    }
-    for (size_t i = 0; i < c9py_module_count; i++) {
-        for (int k = 0; c9_cpython_names[k]; k++) {
-            if (!strcmp(c9py_modules[i].name, c9_cpython_names[k])) {
-                PyObject *m = c9py_modules[i].init();
-                if (!m || PyDict_SetItemString(overrides, c9py_modules[i].name, m) < 0) {
-                    PyErr_Print();
-                    return -1;
-                }
-                Py_DECREF(m);
-            }
-        }
-    }
-    PyDict_SetItemString(env, "__builtins__", PyEval_GetBuiltins());
-    PyDict_SetItemString(env, "_overrides", overrides);
-    Py_DECREF(overrides);
-    PyObject *root = PyUnicode_DecodeFSDefault(c9rt.root);
-    PyDict_SetItemString(env, "_root", root);
-    Py_XDECREF(root);
-    for (PyMethodDef *m = env_methods; m->ml_name; m++) {
-        PyObject *f = PyCFunction_New(m, NULL);
-        if (!f || PyDict_SetItemString(env, m->ml_name, f) < 0) {
-            return -1;
-        }
-        Py_DECREF(f);
-    }
-    PyObject *code = Py_CompileString(userenv_py, "<circuit9>", Py_file_input);
-    PyObject *r = code ? PyEval_EvalCode(code, env, env) : NULL;
-    Py_XDECREF(code);
-    if (!r) {
-        PyErr_Print();
-        return -1;
-    }
-    Py_DECREF(r);
-
     PyObject *out = console_stdout_new(), *in = console_stdin_new();
     if (!out || !in) {
         return -1;
@@ -800,8 +703,7 @@ static int setup_python(const run_options_t *opt) {
     PySys_SetObject("stdin", in);
     Py_DECREF(out);
     Py_DECREF(in);
-    (void)opt;
-    return 0;
+    return pyenv_start(b, c9rt.root, false);
 }
 
 /* board.DISPLAY: the display modules build it from the board table, on the panel we wired. */
@@ -840,7 +742,7 @@ static void make_display(const c9_board_t *b) {
         PyErr_Print();
         return;
     }
-    PyObject *disp = env_call("_make_display", "(O)", desc);
+    PyObject *disp = pyenv_call("_make_display", "(O)", desc);
     Py_DECREF(desc);
     if (!disp) {
         /* The display modules are not (yet) there: the board runs without board.DISPLAY. */
@@ -856,6 +758,8 @@ static void make_display(const c9_board_t *b) {
         return;
     }
     c9rt.display = disp;
+    Py_INCREF(disp);
+    c9rt.primary_display = disp; /* common_hal_displayio_auto_primary_display() at start-up */
 }
 
 int run_board(const run_options_t *opt) {
@@ -903,7 +807,7 @@ int run_board(const run_options_t *opt) {
     if (console_open(opt->pty) < 0) {
         return 1;
     }
-    if (setup_python(opt) < 0) {
+    if (setup_python(b) < 0) {
         console_close();
         return 1;
     }

@@ -1,30 +1,486 @@
-# circuit9 supervisor, Python side: what user code sees under `circuit9 run`. Embedded into the
-# executable at build time (supervisor/CMakeLists.txt) and run once after the interpreter starts,
-# with _root, _overrides, _map_path and _note_write provided by the C side (supervisor/run.c).
+# circuit9 supervisor, Python side: what user code sees under `circuit9 run` and `circuit9 SCRIPT.py`.
+# Embedded into the executable at build time (supervisor/CMakeLists.txt) and run once after the
+# interpreter starts, with these names provided by the C side (supervisor/pyenv.c):
+#   _root          the CIRCUITPY folder (host path), "" for a script
+#   _script        True for `circuit9 SCRIPT.py`
+#   _board         the board's data: name, board_id, description, mcu, platform, modules
+#   _overrides     circuit9's modules whose names CPython also uses (os, time, gc), by name
+#   _c_modules     every module circuit9 implements in C, registered as built-ins or in _overrides
+#   _cpmods        sources of the CircuitPython modules written in Python (supervisor/cpmods/*.py)
+#   _map_path      CircuitPython path -> (host path, read-only)
+#   _note_write    tells auto-reload that user code wrote a file
+#   _serial_available  bytes waiting on the console (run mode)
 #
-# - user code (boot.py, code.py, the REPL, modules from the drive's / and /lib) runs with its own
-#   builtins: open() maps CircuitPython paths onto the drive, __import__ gives CircuitPython's
-#   os/time/gc instead of CPython's, which the standard library keeps using;
-# - modules on the drive shadow nothing built in, and are forgotten at every reload;
-# - tracebacks are printed the way CircuitPython prints them.
+# User code (boot.py, code.py, the REPL, modules from the drive, a script and its neighbours) runs
+# with CircuitPython's language and module set:
+# - its own builtins: __import__ imports the way CircuitPython does (the board's built-in modules,
+#   then the drive's "", "/", "/lib"; CPython's standard library is invisible), open() maps
+#   CircuitPython paths onto the drive;
+# - everything it imports from the drive is compiled with postponed annotations, which are never
+#   evaluated (MicroPython parses and drops them);
+# - modules CircuitPython and CPython share (sys, json, errno, traceback, ...) are CircuitPython's;
+# - tracebacks print as CircuitPython prints them, chained exceptions included.
+# The runtime itself (this file, the supervisor, the standard library) keeps CPython's modules.
+import __future__
 import builtins
-import importlib.machinery as _machinery
+import codeop
+import os as _os
 import sys
+import types
+import warnings
+
+# CPython's own warnings (a coroutine never awaited, a deprecated escape in user source) never
+# reach a board's console.
+warnings.simplefilter("ignore")
 
 _real_import = builtins.__import__
 _real_open = builtins.open
 _WRITE_MODES = set("wax+")
+_COMPILE_FLAGS = __future__.annotations.compiler_flag
+_VERSION = (9, 2, 9)
+_VERSION_STR = "9.2.9"
+_BUILD_DATE = "2025-03-11"
+
+# Built-in modules a file on the search path may shadow (MicroPython's "extensible" modules);
+# every other built-in module is found before the filesystem is searched.
+_EXTENSIBLE = {"array", "binascii", "collections", "errno", "hashlib", "heapq", "io", "json", "os",
+               "platform", "random", "re", "select", "struct", "time"}
+# circuit9's own desktop module: on every board, never in CircuitPython's lists.
+_CIRCUIT9_ONLY = {"circuit9_board"}
+
+
+def _provider_names():
+    return set(_c_modules) | set(_cpmods) | {"sys", "builtins"}
+
+
+def _available_names():
+    names = _provider_names()
+    if _script:
+        # A script runs as on CircuitPython's unix port, the one its own tests run on: every
+        # module circuit9 has is there.
+        return names
+    return {n for n in names if n in _board["modules"] or n in _CIRCUIT9_ONLY}
+
+
+_available = _available_names()
+
+# ---- exceptions, the way CircuitPython prints them -------------------------------------------
+
+# CircuitPython's built-in exception names; a CPython-only built-in (FileNotFoundError,
+# ModuleNotFoundError, RecursionError) prints as the nearest of these, as the board raises that.
+_CP_EXCEPTIONS = {"ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BrokenPipeError",
+                  "ConnectionError", "EOFError", "Exception", "GeneratorExit", "ImportError",
+                  "IndentationError", "IndexError", "KeyboardInterrupt", "KeyError", "LookupError",
+                  "MemoryError", "NameError", "NotImplementedError", "OSError", "OverflowError",
+                  "RuntimeError", "StopAsyncIteration", "StopIteration", "SyntaxError", "SystemExit",
+                  "TimeoutError", "TypeError", "UnicodeError", "ValueError", "ZeroDivisionError", "Warning",
+                  "FutureWarning"}
+
+# CircuitPython's errno numbers (newlib's, which both its ESP32 and SAMD builds use) and the
+# human-readable texts it prints for the common ones (py/moderrno.c).
+_ERRNO = {"EPERM": 1, "ENOENT": 2, "EIO": 5, "EBADF": 9, "EAGAIN": 11, "ENOMEM": 12, "EACCES": 13,
+          "EEXIST": 17, "ENODEV": 19, "EISDIR": 21, "EINVAL": 22, "ENOSPC": 28, "EROFS": 30,
+          "EOPNOTSUPP": 95, "EADDRINUSE": 112, "ECONNABORTED": 113, "ECONNRESET": 104, "ENOBUFS": 105,
+          "ENOTCONN": 128, "ETIMEDOUT": 116, "ECONNREFUSED": 111, "EHOSTUNREACH": 118, "EALREADY": 120,
+          "EINPROGRESS": 119}
+_ERRNO_TEXT = {1: "Operation not permitted", 2: "No such file/directory", 5: "Input/output error",
+               13: "Permission denied", 17: "File exists", 19: "No such device", 22: "Invalid argument",
+               28: "No space left on device", 30: "Read-only filesystem"}
+_ERRNO_NAME = {v: k for k, v in _ERRNO.items()}
+# The texts circuit9's native modules put beside a number (bindings/supervisor/c9rt.c) where they
+# differ from the host's strerror().
+_NATIVE_TEXT = {11: "Try again", 12: "Out of memory"}
+
+# Files whose frames belong in a user's traceback: what user code compiled (code.py, the drive's
+# modules, a script), the REPL and exec() of a string. The runtime's own frames are left out, as
+# a board's native code has none.
+_user_files = {"<stdin>", "<string>"}
+
+
+def _errno_text(n):
+    return _ERRNO_TEXT.get(n) or _ERRNO_NAME.get(n)
+
+
+def _cp_type_name(t, native=False):
+    """The exception's name as CircuitPython prints it; native: the name of the built-in exception
+    it derives from (an instance of a Python class printed as a chained exception shows that)."""
+    for k in t.__mro__:
+        if (k.__module__ != "builtins" and not native) or k.__name__ in _CP_EXCEPTIONS:
+            return k.__name__
+    return t.__name__
+
+
+def _exc_message(e, native=False):
+    """MicroPython's "<Name>: <args>" line (py/objexcept.c)."""
+    name = _cp_type_name(type(e), native)
+    args = e.args if isinstance(e.args, tuple) else (e.args,)
+    if not args:
+        return name + ": "
+    if name == "OSError" and len(args) < 3 and type(args[0]) is int:
+        text = _errno_text(args[0])
+        if text is not None:
+            msg = "[Errno %d] %s" % (args[0], text)
+            # circuit9's OSErrors carry (errno, text) so that CPython fills in .errno; the text is
+            # the one derived from the number, not a second argument.
+            if len(args) > 1 and args[1] not in (text, _os.strerror(args[0]), _NATIVE_TEXT.get(args[0])):
+                msg += ": %s" % (args[1],)
+            return name + ": " + msg
+        if len(args) == 2 and args[1] == _os.strerror(args[0]):
+            return name + ": %d" % args[0]  # a number CircuitPython has no name for: OSError(n)
+    if len(args) == 1:
+        return name + ": " + str(args[0])
+    return name + ": " + repr(args)
+
+
+def _user_frames(tb):
+    out = []
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename in _user_files:
+            out.append((code.co_filename, tb.tb_lineno, code.co_name))
+        tb = tb.tb_next
+    return out
+
+
+def _format_one(e, tb, limit, out, native=False):
+    frames = _user_frames(tb)
+    if limit > 0:
+        frames = frames[:limit]
+    elif limit < 0:
+        frames = frames[limit:]
+    if frames:
+        out.append("Traceback (most recent call last):\n")
+        for fn, line, name in frames:
+            out.append('  File "%s", line %d, in %s\n' % (fn, line, name))
+    if isinstance(e, SyntaxError) and e.filename is not None and not frames:
+        # A compile error has no frame of its own: MicroPython shows where the parser stopped.
+        out.append("Traceback (most recent call last):\n")
+        out.append('  File "%s", line %s\n' % (_cp_name(e.filename), e.lineno))
+        out.append("%s: %s\n" % (_cp_type_name(type(e)), e.msg))
+        return
+    out.append(_exc_message(e, native) + "\n")
+
+
+def _format_chain(e, tb, limit, chain, out, seen, inner_of=False):
+    """mp_obj_print_exception_with_limit(): the context (unless suppressed) or cause first.
+
+    MicroPython keeps `raise X from Y`'s cause and suppression in the built-in exception object;
+    for an instance of a Python exception class the cause is an ordinary attribute and nothing is
+    suppressed, so its context wins, and when such an exception is printed as another's context
+    or cause it shows as its built-in base, with its context but not its cause (CircuitPython's
+    tests/circuitpython/traceback_test_chained.py.exp)."""
+    native = type(e).__module__ == "builtins"
+    if chain:
+        inner, msg = None, "During handling of the above exception, another exception occurred:"
+        if not (native and e.__suppress_context__):
+            inner = e.__context__
+        if inner is None and (native or not inner_of):
+            inner = e.__cause__
+            msg = "The above exception was the direct cause of the following exception:"
+        if isinstance(inner, BaseException) and id(inner) not in seen:
+            seen.add(id(inner))
+            _format_chain(inner, inner.__traceback__, limit, chain, out, seen, True)
+            seen.discard(id(inner))
+            out.append("\n" + msg + "\n\n")
+    _format_one(e, tb, limit, out, inner_of)
+
+
+def _format_exception(e, tb=None, limit=0, chain=True, use_own_tb=True):
+    out = []
+    _format_chain(e, e.__traceback__ if use_own_tb else tb, limit, chain, out, {id(e)})
+    return "".join(out)
+
+
+def _error_status(e):
+    """The status bar's "<line>@<file> <Exception>" for an error, from its innermost user frame."""
+    frames = _user_frames(e.__traceback__)
+    if isinstance(e, SyntaxError) and not frames:
+        line, name = e.lineno, e.filename and _cp_name(e.filename)
+    elif frames:
+        name, line, _ = frames[-1]
+    else:
+        return _cp_type_name(type(e))
+    if not line or not name:
+        return _cp_type_name(type(e))
+    return "%d@%s %s" % (line, name, _cp_type_name(type(e)))
+
+
+def _cp_name(filename):
+    if _root and filename.startswith(_root + "/"):
+        rel = filename[len(_root):]
+        return rel if rel.startswith("/lib/") else rel[1:]
+    return filename
+
+
+# ---- the module set ----------------------------------------------------------------------------
+
+class _Runtime:
+    """What CircuitPython modules written in Python may use of the runtime."""
+
+    format_exception = staticmethod(_format_exception)
+    exc_message = staticmethod(_exc_message)
+    ERRNO = _ERRNO
+
+    @staticmethod
+    def console_available():
+        return _serial_available() if not _script else None
+
+    @staticmethod
+    def builtin(name):
+        return _builtin(name)
+
+    @staticmethod
+    def stdout():
+        return sys.stdout
+
+    @staticmethod
+    def stderr():
+        return sys.stderr
+
+
+class _VM:
+    """State of one run of user code; a soft reboot starts a new one."""
+
+    def __init__(self, argv=(), path=None):
+        self.modules = {}  # sys.modules as user code sees it: modules loaded from files
+        self.builtins = {}  # built-in modules made for this run
+        self.argv = list(argv)
+        self.path = path if path is not None else ["", "/", ".frozen", "/lib"]
+
+
+_vm = _VM()
+
+
+def _exec_cpmod(name):
+    # The source runs in a namespace of its own; the module user code gets holds only the public
+    # names (__all__), so CPython's helpers behind it stay out of sight.
+    d = {"__name__": name, "_runtime": _Runtime}
+    exec(compile(_cpmods[name], "<circuit9:%s>" % name, "exec", dont_inherit=True), d)
+    mod = types.ModuleType(name)
+    del mod.__dict__["__doc__"]
+    for k in d.get("__all__") or [k for k in d if not k.startswith("_")]:
+        setattr(mod, k, d[k])
+    return mod
+
+
+def _builtin(name):
+    mod = _vm.builtins.get(name)
+    if mod is not None:
+        return mod
+    if name in _overrides:
+        mod = _overrides[name]
+    elif name in _c_modules:
+        mod = _real_import(name)
+    elif name == "sys":
+        mod = _make_sys()
+    elif name == "builtins":
+        mod = types.ModuleType("builtins")
+        mod.__dict__.update(_user_builtins)
+    else:
+        mod = _exec_cpmod(name)
+    _vm.builtins[name] = mod
+    return mod
+
+
+class _Implementation(tuple):
+    """sys.implementation: MicroPython's attrtuple, printed without a type name."""
+
+    _fields = ("name", "version", "_machine", "_mpy")
+
+    def __getattr__(self, attr):
+        try:
+            return self[self._fields.index(attr)]
+        except ValueError:
+            raise AttributeError("'tuple' object has no attribute '%s'" % attr) from None
+
+    def __repr__(self):
+        return "(" + ", ".join("%s=%r" % (k, v) for k, v in zip(self._fields, self)) + ")"
+
+    __str__ = __repr__
+
+
+def _sys_exit(retval=None):
+    if retval is None:
+        raise SystemExit
+    raise SystemExit(retval)
+
+
+def _print_exception(exc, file=None, /):
+    _builtin("warnings").warn("print_exception moved from sys to traceback", FutureWarning)
+    if not isinstance(exc, BaseException):
+        raise TypeError("invalid exception")
+    (file if file is not None else sys.stdout).write(_format_exception(exc))
+
+
+def _make_sys():
+    mod = types.ModuleType("sys")
+    machine = "%s with %s" % (_board["description"], _board["mcu"])
+    # .mpy version 6, sub-version 3, no native architecture: CircuitPython 9.2.x's header.
+    mpy = 6 | (3 << 8)
+    mod.__dict__.update(
+        argv=_vm.argv,
+        byteorder="little",
+        exit=_sys_exit,
+        implementation=_Implementation(("circuitpython", _VERSION + ("",), machine, mpy)),
+        maxsize=2**31 - 1,
+        modules=_vm.modules,
+        path=_vm.path,
+        platform=_board["platform"],
+        print_exception=_print_exception,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        version="3.4.0; Adafruit CircuitPython %s on %s" % (_VERSION_STR, _BUILD_DATE),
+        version_info=(3, 4, 0),
+    )
+    del mod.__dict__["__doc__"]
+    return mod
+
+
+# ---- importing, as CircuitPython's py/builtinimport.c does ---------------------------------------
+
+def _host_dir(entry):
+    """The host folder of a sys.path entry ("" is the current directory)."""
+    if not _root:
+        return entry or "."
+    return _map_path(entry or ".")[0]
+
+
+def _stat_module(cp_path, host_path):
+    """("dir" | "py" | "mpy", CircuitPython path, host path) or None, as stat_module()."""
+    if _os.path.isdir(host_path):
+        return "dir", cp_path, host_path
+    if _os.path.isfile(host_path + ".py"):
+        return "py", cp_path + ".py", host_path + ".py"
+    if _os.path.isfile(host_path + ".mpy"):
+        return "mpy", cp_path + ".mpy", host_path + ".mpy"
+    return None
+
+
+def _stat_top_level(name):
+    for entry in list(_vm.path):
+        if not isinstance(entry, str) or entry == ".frozen":
+            continue
+        cp = entry + "/" + name if entry else name
+        found = _stat_module(cp, _host_dir(entry) + "/" + name)
+        if found:
+            return found
+    return None
+
+
+def _compile_user(source, filename, mode="exec"):
+    _user_files.add(filename)
+    return compile(source, filename, mode, flags=_COMPILE_FLAGS, dont_inherit=True)
+
+
+def _exec_file(mod, cp_path, host_path):
+    with _real_open(host_path, "rb") as f:
+        source = f.read()
+    mod.__dict__["__file__"] = cp_path
+    exec(_compile_user(source, cp_path), mod.__dict__)
+
+
+def _new_module(name):
+    mod = types.ModuleType(name)
+    d = mod.__dict__
+    for k in ("__doc__", "__package__", "__loader__", "__spec__"):
+        d.pop(k, None)
+    d["__builtins__"] = _user_builtins
+    return mod
+
+
+def _import_level(full, level_name, outer):
+    mod = _vm.modules.get(full)
+    if mod is not None and _vm.path:
+        return mod
+    found = None
+    if outer is None:
+        if level_name in _available and level_name not in _EXTENSIBLE:
+            return _builtin(level_name)
+        found = _stat_top_level(level_name)
+        if found is None and level_name in _available:
+            return _builtin(level_name)
+    else:
+        if "__file__" not in outer.__dict__ and "__path__" not in outer.__dict__:
+            # A built-in package (ulab.numpy, ulab.scipy.linalg): its submodules are attributes.
+            sub = getattr(outer, level_name, None)
+            if isinstance(sub, types.ModuleType):
+                return sub
+        pkg = outer.__dict__.get("__path__")
+        if isinstance(pkg, str):
+            found = _stat_module(pkg + "/" + level_name, _host_dir(pkg) + "/" + level_name)
+    if found is None:
+        raise ImportError("no module named '%s'" % full)
+    kind, cp_path, host_path = found
+    if kind == "mpy":
+        # MicroPython bytecode: circuit9 runs the .py bundle of a library.
+        raise ValueError("incompatible .mpy file")
+    mod = _new_module(full)
+    _vm.modules[full] = mod
+    try:
+        if kind == "dir":
+            mod.__dict__["__path__"] = cp_path
+            init = _stat_module(cp_path + "/__init__", host_path + "/__init__")
+            if init is not None and init[0] == "py":
+                _exec_file(mod, init[1], init[2])
+            elif init is not None and init[0] == "mpy":
+                raise ValueError("incompatible .mpy file")
+        else:
+            _exec_file(mod, cp_path, host_path)
+    except BaseException:
+        _vm.modules.pop(full, None)
+        raise
+    if outer is not None:
+        setattr(outer, level_name, mod)
+    return mod
+
+
+def _resolve_relative(name, globals, level):
+    if globals is None:
+        # MicroPython resolves against the module running the import (asyncio's __getattr__
+        # calls __import__(name, None, None, True, 1)).
+        globals = sys._getframe(2).f_globals
+    current = globals.get("__name__")
+    if not isinstance(current, str):
+        raise ImportError("can't perform relative import")
+    if "__path__" in globals:
+        level -= 1
+    p = len(current)
+    while level and p > 0:
+        p -= 1
+        if current[p] == ".":
+            level -= 1
+    if p == 0:
+        raise ImportError("can't perform relative import")
+    return current[:p] + ("." + name if name else "")
 
 
 def _user_import(name, globals=None, locals=None, fromlist=(), level=0):
-    if level == 0:
-        top, _, rest = name.partition(".")
-        mod = _overrides.get(top)
-        if mod is not None:
-            if rest:
-                raise ImportError("no module named '%s'" % name)
-            return mod
-    return _real_import(name, globals, locals, fromlist, level)
+    if level < 0:
+        raise ValueError
+    if level:
+        name = _resolve_relative(name, globals, level)
+    if not name:
+        raise ValueError
+    top = outer = None
+    parts = name.split(".")
+    for i, part in enumerate(parts):
+        outer = _import_level(".".join(parts[: i + 1]), part, outer)
+        if top is None:
+            top = outer
+    if not fromlist:
+        return top
+    if not isinstance(fromlist, (tuple, list)):
+        return outer  # MicroPython takes any true fromlist as "return the leaf module"
+    for attr in fromlist:
+        if attr == "*" or hasattr(outer, attr):
+            continue
+        # mp_import_from(): a package's missing name is a submodule to import, which may still be
+        # loading (a circular import gets the partly run module, as on a board).
+        if not isinstance(outer.__dict__.get("__path__"), str):
+            raise ImportError("can't import name %s" % attr)
+        setattr(outer, attr, _user_import(outer.__name__ + "." + attr, None, None, ("*",), 0))
+    return outer
 
 
 def _user_open(file, mode="r", *args, **kwargs):
@@ -35,90 +491,35 @@ def _user_open(file, mode="r", *args, **kwargs):
                 raise OSError(30, "Read-only filesystem")
             _note_write(host)
         file = host
-    return _real_open(file, mode, *args, **kwargs)
+    try:
+        return _real_open(file, mode, *args, **kwargs)
+    except OSError as e:
+        if type(e.errno) is int and _errno_text(e.errno):
+            raise OSError(e.errno, _errno_text(e.errno)) from None
+        raise
+
+
+def _user_compile(source, filename, mode, flags=0, dont_inherit=False, *args, **kwargs):
+    if isinstance(filename, str):
+        _user_files.add(filename)
+    return compile(source, filename, mode, flags | _COMPILE_FLAGS, True, *args, **kwargs)
 
 
 _user_builtins = dict(builtins.__dict__)
 _user_builtins["__import__"] = _user_import
 _user_builtins["open"] = _user_open
-
-
-class _DriveLoader(_machinery.SourceFileLoader):
-    def exec_module(self, module):
-        module.__dict__["__builtins__"] = _user_builtins
-        exec(self.get_code(module.__name__), module.__dict__)
-
-
-class _DriveFinder:
-    """Finds modules on the drive: "/" then "/lib", as CircuitPython's sys.path has them."""
-
-    @classmethod
-    def find_spec(cls, fullname, path=None, target=None):
-        if path is None:
-            if fullname in sys.builtin_module_names or fullname in _overrides:
-                return None
-            search = [_root, _root + "/lib"]
-        else:
-            search = [p for p in path if p == _root or p.startswith(_root + "/")]
-            if not search:
-                return None
-        spec = _machinery.PathFinder.find_spec(fullname, search)
-        if spec is not None and isinstance(spec.loader, _machinery.SourceFileLoader):
-            spec.loader = _DriveLoader(fullname, spec.origin)
-        return spec
-
-
-sys.meta_path.insert(0, _DriveFinder)
+_user_builtins["compile"] = _user_compile
+for _name in ("exit", "quit", "copyright", "credits", "license"):
+    _user_builtins.pop(_name, None)  # site's interactive helpers; a board has none
 
 
 def _purge_drive_modules():
-    for name, mod in list(sys.modules.items()):
-        spec = getattr(mod, "__spec__", None)
-        locs = getattr(spec, "submodule_search_locations", None) or []
-        if isinstance(getattr(spec, "loader", None), _DriveLoader) or any(
-            isinstance(p, str) and (p == _root or p.startswith(_root + "/")) for p in locs
-        ):
-            del sys.modules[name]
+    """A fresh VM for the next run: no modules loaded, new sys.path/argv, new built-in state."""
+    global _vm
+    _vm = _VM(_vm.argv if _script else ())
 
 
-def _cp_name(filename):
-    if filename.startswith(_root + "/"):
-        rel = filename[len(_root) :]
-        return rel if rel.startswith("/lib/") else rel[1:]
-    return filename
-
-
-def _format_exception(e):
-    out = ["Traceback (most recent call last):\n"]
-    tb = e.__traceback__
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        fn = code.co_filename
-        if not (fn.startswith("<frozen ") or fn == "<circuit9>"):
-            out.append('  File "%s", line %d, in %s\n' % (_cp_name(fn), tb.tb_lineno, code.co_name))
-        tb = tb.tb_next
-    if isinstance(e, SyntaxError):
-        out.append('  File "%s", line %s\n' % (_cp_name(e.filename or "<stdin>"), e.lineno))
-        out.append("%s: %s\n" % (type(e).__name__, e.msg))
-    else:
-        # MicroPython prints "Name: " even without arguments (KeyboardInterrupt: ).
-        out.append("%s: %s\n" % (type(e).__name__, str(e) if e.args else ""))
-    return "".join(out)
-
-
-def _error_status(e):
-    """The status bar's "<line>@<file> <Exception>" for an error, from its innermost frame."""
-    tb = e.__traceback__
-    line, name = getattr(e, "lineno", None), getattr(e, "filename", None)
-    while tb is not None:
-        line, name = tb.tb_lineno, tb.tb_frame.f_code.co_filename
-        tb = tb.tb_next
-    if isinstance(e, SyntaxError):
-        line, name = e.lineno, e.filename
-    if not line or not name:
-        return type(e).__name__
-    return "%d@%s %s" % (line, _cp_name(name), type(e).__name__)
-
+# ---- running user code ---------------------------------------------------------------------------
 
 def _new_globals(file=None):
     g = {"__name__": "__main__", "__builtins__": _user_builtins}
@@ -130,19 +531,29 @@ def _new_globals(file=None):
 def _run_file(host_path, name):
     with _real_open(host_path, "rb") as f:
         source = f.read()
-    code = compile(source, name, "exec", dont_inherit=True)
-    exec(code, _new_globals(name))
+    exec(_compile_user(source, name), _new_globals(name))
+
+
+def _run_script(path, argv):
+    """`circuit9 SCRIPT.py ARGS`: as CircuitPython's unix port runs a file."""
+    global _vm
+    _vm = _VM(argv, [_os.path.dirname(path)])
+    _run_file(path, path)
+
+
+_repl_compiler = codeop.CommandCompiler()
+_repl_compiler.compiler.flags |= _COMPILE_FLAGS
 
 
 def _repl_compile(source):
-    import codeop
-
-    return codeop.compile_command(source, "<stdin>", "single")
+    return _repl_compiler(source, "<stdin>", "single")
 
 
 def _repl_exec(code, g):
     exec(code, g)
 
+
+# ---- the board's display -------------------------------------------------------------------------
 
 def _make_display(d):
     """board.DISPLAY from the board table, through the display modules' public API."""
@@ -193,9 +604,16 @@ def _make_display(d):
 
 
 def _flush_display(display):
-    """Shows the last changes now: a board's background refresh would within a frame."""
-    if display is not None and getattr(display, "auto_refresh", False):
+    """Shows the last changes now: a board's background refresh would within a frame. A display
+    the program released (displayio.release_displays()) or handed to another has nothing to show."""
+    if display is None:
+        return
+    try:
+        if not display.auto_refresh:
+            return
         display.refresh(target_frames_per_second=None)
+    except ValueError:
+        pass  # deinitialised by the program: "Object has been deinitialized..."
 
 
 def _reset_display(display):

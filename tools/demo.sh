@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: runs examples/CIRCUITPY on the default virtual board (a 240x240 ST7789 camera
-# board) once: the photo is decoded with jpegio, given a sepia tone with bitmapfilter and shown
-# with displayio. The display is saved as a PNG whose path is printed; a window shows it too when
+# `make demo`: runs examples/CIRCUITPY once on the T-Display-S3 board (320x170 ST7789 on a parallel
+# bus; its CircuitPython build has bitmapfilter, which the 4 MB camera board's leaves out): the
+# photo is decoded with jpegio, given a sepia tone with bitmapfilter and shown with displayio. The display is saved as a PNG whose path is printed; a window shows it too when
 # a display server is present.
 #
 #     tools/demo.sh [BUILD_DIR]
@@ -20,7 +20,7 @@ SHOT="$(cd "$BUILD" && pwd)/demo.png"
 rm -f "$SHOT"
 
 status=0
-"$EXE" run "$WORK/CIRCUITPY" --runs 1 --screenshot "$SHOT" </dev/null || status=$?
+"$EXE" run "$WORK/CIRCUITPY" --board tdisplay_s3 --runs 1 --screenshot "$SHOT" </dev/null || status=$?
 if [ -f "$SHOT" ]; then
     echo "demo: screenshot written to $SHOT"
 fi

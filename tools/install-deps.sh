@@ -11,13 +11,20 @@ required=(
   clang libclang-rt-14-dev llvm
   valgrind
   libjpeg62-turbo-dev libturbojpeg0-dev libstb-dev python3-pil
+  python3-numpy  # ulab runs on it (supervisor/cpmods/ulab.py)
+  dosfstools mtools  # FAT tests: mkfs.fat / fsck.fat and mtools are the references
 )
-# Optional extras used where present (window, USB, TLS, peers, firmware size checks).
+# Optional extras used where present (window, USB, TLS, network peers, firmware size checks).
 optional=(
   libsdl2-dev libusb-1.0-0-dev libmbedtls-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   xfonts-terminus
   xvfb  # tests/integration/test_display_window.py: the SDL2 window on a virtual X server
+  # Network peers the net tests start on loopback (each test skips, saying why, without its
+  # peer); curl is net_bench's reference client.
+  nginx-light mosquitto openssl curl
+  umockdev libumockdev-dev  # tests/unit/test_usb_libusb.c: the libusb back-end on faked usbdevfs
+  libpcap0.8  # tests/unit/test_usb_replay.c: libpcap reads and writes our usbmon captures
 )
 
 missing=()

@@ -4,7 +4,8 @@
  *     display_bench            all figures; run under callgrind by run.sh for instr/px
  *
  * 1. Full-frame composition of 320x240 at 16 bits: (a) a 16-bit bitmap behind an RGB565
- *    ColorConverter, (b) an 8-bit palette bitmap with a full screen of Terminus text on top.
+ *    ColorConverter, (b) an 8-bit palette bitmap with a full screen of Terminus text on top,
+ *    (c) vectorio: 80 circles, then 80 ten-point stars, over a full-screen Rectangle.
  *    Each runs as a full refresh into a bus that drops the bytes, between callgrind toggles, and
  *    dumps its counts as "compose_cc565@320x240" / "compose_palette_text@320x240".
  * 2. Partial updates: pixel bytes sent against the union of changed rectangles.
@@ -157,6 +158,48 @@ int main(void) {
     }
     /* Blinka's case: two opposite corner pixels of sprites move. */
     c9_display_release(d);
+
+    /* (c) vectorio: a full screen of 80 circles, then of 80 ten-point stars, over a background rectangle */
+    c9_palette_t spal;
+    c9_palette_alloc(&spal, 16, false, NULL);
+    for (uint32_t i = 0; i < 16; i++) {
+        c9_palette_set(&spal, i, i * 0x0F1E2Du & 0xFFFFFF);
+    }
+    static c9_vectorshape_t sbg, circles[80], stars[80];
+    static int16_t star_points[20];
+    for (int k = 0; k < 10; k++) {
+        int r = k % 2 ? 7 : 16; /* outer and inner radius of a star 32 pixels across */
+        /* 64 * (sin, -cos) of k * 36 degrees */
+        static const int16_t ux[10] = {0, 38, 61, 61, 38, 0, -38, -61, -61, -38};
+        static const int16_t uy[10] = {-64, -52, -20, 20, 52, 64, 52, 20, -20, -52};
+        star_points[2 * k] = (int16_t)(ux[k] * r / 64);
+        star_points[2 * k + 1] = (int16_t)(uy[k] * r / 64);
+    }
+    c9_vectorshape_init(&sbg, C9_SHADER_PALETTE, &spal, 0, 0, 0);
+    c9_vectorshape_set_rectangle(&sbg, W, H);
+    c9_group_t g3;
+    c9_group_init(&g3, NULL);
+    c9_group_append(&g3, &sbg.layer);
+    for (int i = 0; i < 80; i++) {
+        int16_t x = (int16_t)(16 + 32 * (i % 10)), y = (int16_t)(15 + 30 * (i / 10));
+        c9_vectorshape_init(&circles[i], C9_SHADER_PALETTE, &spal, x, y, (uint16_t)(1 + i % 15));
+        c9_vectorshape_set_circle(&circles[i], 16);
+        c9_vectorshape_init(&stars[i], C9_SHADER_PALETTE, &spal, x, y, (uint16_t)(1 + i % 15));
+        c9_vectorshape_set_polygon(&stars[i], star_points, 10);
+        c9_vectorshape_set_hidden(&stars[i], true);
+        c9_group_append(&g3, &circles[i].layer);
+        c9_group_append(&g3, &stars[i].layer);
+    }
+    d = make_display(null_bus, W, H);
+    c9_display_set_root_group(d, &g3);
+    measure("compose_vectorio_circles@320x240", d);
+    for (int i = 0; i < 80; i++) {
+        c9_vectorshape_set_hidden(&circles[i], true);
+        c9_vectorshape_set_hidden(&stars[i], false);
+    }
+    measure("compose_vectorio_polygons@320x240", d);
+    c9_display_release(d);
+    free(d);
 
     /* 3. one full frame over each bus model */
     printf("bus time for one full 320x240x16 frame (host timing model):\n");

@@ -14,7 +14,7 @@ for f in "$OUT"/cg.*; do
     label=$(grep -m1 '^desc: Trigger' "$f" | sed 's/.*Client Request: //')
     [ -n "$label" ] || continue
     ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$f")
-    goal=12; case $label in *text*) goal=20 ;; esac
+    goal=12; case $label in *text*) goal=20 ;; *vectorio*) goal=- ;; esac
     awk -v l="$label" -v ir="$ir" -v g="$goal" 'BEGIN { printf "%-32s %10.2f %8s %14s\n", l, ir / 76800, g, "1.5" }'
 done
 cat "$OUT/stdout"

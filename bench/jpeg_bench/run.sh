@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs jpeg_bench under callgrind on the real baseline photos of ../shared/testdata/jpeg (or on the
-# files given) and prints instructions per source pixel, ratios, PSNR and work memory.
+# Runs jpeg_bench under callgrind on the files given, or on the JPEG photos in the directory named
+# by C9_JPEG_BENCH_DIR, and prints instructions per source pixel, ratios, PSNR and work memory.
 #   bench/jpeg_bench/run.sh [BUILD_DIR] [FILES...]
+#   C9_JPEG_BENCH_DIR=~/photos bench/jpeg_bench/run.sh build
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -10,11 +11,10 @@ build="${1:-$root/build}"
 bin="$build/bench/jpeg_bench/jpeg_bench"
 [ -x "$bin" ] || { echo "run.sh: $bin not built (cmake --build $build)" >&2; exit 1; }
 if [ $# -eq 0 ]; then
-  data="$root/../shared/testdata/jpeg"
-  # Real photographs, baseline only: the unmodified mate-backgrounds and JPEGDEC images, the IJG
-  # test image, and the resized/re-encoded photo variants (progressive, CMYK, 12-bit, arithmetic
-  # and broken files are not decodable by design).
-  set -- $(ls "$data"/*.jpg | grep -v -E 'bad_|_prog|cmyk|12bit|arith')
+  [ -n "${C9_JPEG_BENCH_DIR:-}" ] || { echo "run.sh: give JPEG files or set C9_JPEG_BENCH_DIR" >&2; exit 2; }
+  # Every JPEG there except files named as broken (bad_*) or in formats the decoder rejects by
+  # design (CMYK, 12-bit, arithmetic coding).
+  set -- $(ls "$C9_JPEG_BENCH_DIR"/*.jpg | grep -v -E 'bad_|cmyk|12bit|arith')
 fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -16,13 +16,7 @@ static const c9_filter_mix_kind_t channel_kinds[4] = {C9_FILTER_CHANNEL_SCALE, C
                                                       C9_FILTER_CHANNEL_MIXER, C9_FILTER_CHANNEL_MIXER_OFFSET};
 
 static PyObject *raise_filter(c9_err_t err, size_t bytes) {
-    switch (err) {
-    case C9_ERR_FILTER_DEPTH:
-    case C9_ERR_FILTER_MISMATCH:
-    case C9_ERR_FILTER_KERNEL: PyErr_SetString(PyExc_ValueError, c9_filter_strerror(err)); return NULL;
-    case C9_ERR_NOMEM: return c9py_raise_nomem(bytes);
-    default: return c9py_raise(err);
-    }
+    return err == C9_ERR_NOMEM ? c9py_raise_nomem(bytes) : c9py_raise(err);
 }
 
 /* mp_obj_get_float, narrowed to the core's real type as a board stores its floats. */
@@ -32,15 +26,6 @@ static int get_real(PyObject *obj, c9_filter_real_t *out) {
         return -1;
     }
     *out = (c9_filter_real_t)d;
-    return 0;
-}
-
-static int get_bool(PyObject *obj, bool *out) {
-    int t = PyObject_IsTrue(obj);
-    if (t < 0) {
-        return -1;
-    }
-    *out = t != 0;
     return 0;
 }
 
@@ -88,19 +73,24 @@ static void release(held_t *h) {
 /* ---- morph ---------------------------------------------------------------------------------- */
 
 static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"bitmap", "weights", "mul", "add", "threshold", "offset", "invert", "mask", NULL};
-    PyObject *bitmap_obj, *weights, *mul_obj = Py_None, *add_obj = NULL, *threshold_obj = Py_False;
-    PyObject *offset_obj = NULL, *invert_obj = Py_False, *mask_obj = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOOO:morph", kwlist, &bitmap_obj, &weights, &mul_obj, &add_obj,
-                                     &threshold_obj, &offset_obj, &invert_obj, &mask_obj)) {
+    enum { ARG_bitmap, ARG_weights, ARG_mul, ARG_add, ARG_threshold, ARG_offset, ARG_invert, ARG_mask };
+    static const c9py_arg_t allowed[] = {
+        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},    {"weights", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"mul", C9PY_ARG_OBJ, {.u_obj = Py_None}},       {"add", C9PY_ARG_OBJ},
+        {"threshold", C9PY_ARG_BOOL, {.u_bool = false}}, {"offset", C9PY_ARG_INT, {.u_int = 0}},
+        {"invert", C9PY_ARG_BOOL, {.u_bool = false}},    {"mask", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+    };
+    c9py_argval_t a[8];
+    /* The parser converts the bool and int arguments before anything else is checked. */
+    if (c9py_arg_parse(args, kw, allowed, 8, a) < 0) {
         return NULL;
     }
+    PyObject *bitmap_obj = a[ARG_bitmap].u_obj, *weights = a[ARG_weights].u_obj, *mul_obj = a[ARG_mul].u_obj,
+             *add_obj = a[ARG_add].u_obj, *mask_obj = a[ARG_mask].u_obj;
     c9_filter_morph_t m = {0};
-    /* The argument parser converts the bool and int arguments before anything else is checked. */
-    if (get_bool(threshold_obj, &m.threshold) < 0 || (offset_obj && c9py_mp_int(offset_obj, &m.offset) < 0) ||
-        get_bool(invert_obj, &m.invert) < 0) {
-        return NULL;
-    }
+    m.threshold = a[ARG_threshold].u_bool;
+    m.offset = (int32_t)a[ARG_offset].u_int;
+    m.invert = a[ARG_invert].u_bool;
     c9_bitmap_t *bitmap = c9py_bitmap(bitmap_obj, "bitmap");
     const c9_bitmap_t *mask;
     if (!bitmap || get_mask(mask_obj, &mask) < 0 || (add_obj && get_real(add_obj, &m.add) < 0)) {
@@ -162,18 +152,25 @@ static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- mix ------------------------------------------------------------------------------------ */
 
 static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"bitmap", "weights", "mask", NULL};
-    PyObject *bitmap_obj, *weights, *mask_obj = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:mix", kwlist, &bitmap_obj, &weights, &mask_obj)) {
+    static const c9py_arg_t allowed[] = {
+        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"weights", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"mask", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+    };
+    c9py_argval_t a[3];
+    if (c9py_arg_parse(args, kw, allowed, 3, a) < 0) {
         return NULL;
     }
+    PyObject *bitmap_obj = a[0].u_obj, *weights = a[1].u_obj, *mask_obj = a[2].u_obj;
     c9_bitmap_t *bitmap = c9py_bitmap(bitmap_obj, "bitmap");
     if (!bitmap) {
         return NULL;
     }
     int kind = -1;
     for (int i = 0; i < 4; i++) {
-        if ((PyObject *)Py_TYPE(weights) == channel_types[i]) { /* exact type, as mp_obj_is_type */
+        /* CircuitPython wants the exact type (mp_obj_is_type); subclasses are accepted here, as
+         * everywhere in circuit9 (docs/bindings.md). */
+        if (kind < 0 && PyObject_TypeCheck(weights, (PyTypeObject *)channel_types[i])) {
             kind = i;
         }
     }
@@ -219,11 +216,16 @@ static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- solarize ------------------------------------------------------------------------------- */
 
 static PyObject *solarize(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"bitmap", "threshold", "mask", NULL};
-    PyObject *bitmap_obj, *threshold_obj = NULL, *mask_obj = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OO:solarize", kwlist, &bitmap_obj, &threshold_obj, &mask_obj)) {
+    static const c9py_arg_t allowed[] = {
+        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"threshold", C9PY_ARG_OBJ},
+        {"mask", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+    };
+    c9py_argval_t a[3];
+    if (c9py_arg_parse(args, kw, allowed, 3, a) < 0) {
         return NULL;
     }
+    PyObject *bitmap_obj = a[0].u_obj, *threshold_obj = a[1].u_obj, *mask_obj = a[2].u_obj;
     c9_filter_real_t threshold = (c9_filter_real_t)0.5;
     if (threshold_obj && get_real(threshold_obj, &threshold) < 0) { /* converted first, as CircuitPython does */
         return NULL;
@@ -267,11 +269,16 @@ static int scaled_lut(PyObject *fn, int maxval, int i, uint8_t *out) {
 }
 
 static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"bitmap", "lookup", "mask", NULL};
-    PyObject *bitmap_obj, *lookup_obj, *mask_obj = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:lookup", kwlist, &bitmap_obj, &lookup_obj, &mask_obj)) {
+    static const c9py_arg_t allowed[] = {
+        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"mask", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+    };
+    c9py_argval_t a[3];
+    if (c9py_arg_parse(args, kw, allowed, 3, a) < 0) {
         return NULL;
     }
+    PyObject *bitmap_obj = a[0].u_obj, *lookup_obj = a[1].u_obj, *mask_obj = a[2].u_obj;
     c9_bitmap_t *bitmap = c9py_bitmap(bitmap_obj, "bitmap");
     if (!bitmap) {
         return NULL;
@@ -326,13 +333,18 @@ static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- false_color ---------------------------------------------------------------------------- */
 
 static PyObject *false_color(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"bitmap", "palette", "mask", NULL};
-    PyObject *bitmap_obj, *palette_obj, *mask_obj = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|O:false_color", kwlist, &bitmap_obj, &palette_obj, &mask_obj)) {
+    static const c9py_arg_t allowed[] = {
+        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"palette", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"mask", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+    };
+    c9py_argval_t a[3];
+    if (c9py_arg_parse(args, kw, allowed, 3, a) < 0) {
         return NULL;
     }
+    PyObject *bitmap_obj = a[0].u_obj, *palette_obj = a[1].u_obj, *mask_obj = a[2].u_obj;
     c9_bitmap_t *bitmap = c9py_bitmap(bitmap_obj, "bitmap");
-    if (!bitmap || c9py_check_type(palette_obj, &c9py_Palette_Type, "palette") < 0) {
+    if (!bitmap || c9py_check_type(palette_obj, &c9py_Palette_Type, "palette") < 0 || c9py_ready(palette_obj) < 0) {
         return NULL;
     }
     c9_palette_t *palette = &((c9py_palette_obj_t *)palette_obj)->palette;
@@ -398,11 +410,15 @@ static int precompute_into(PyObject *fn, PyObject *table) {
 }
 
 static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"lookup", "table", NULL};
-    PyObject *fn, *table = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O:blend_precompute", kwlist, &fn, &table)) {
+    static const c9py_arg_t allowed[] = {
+        {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"table", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+    };
+    c9py_argval_t a[2];
+    if (c9py_arg_parse(args, kw, allowed, 2, a) < 0) {
         return NULL;
     }
+    PyObject *fn = a[0].u_obj, *table = a[1].u_obj;
     if (table == Py_None) {
         table = PyByteArray_FromStringAndSize(NULL, C9_FILTER_BLEND_TABLE_SIZE);
         if (!table) {
@@ -420,12 +436,17 @@ static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) 
 }
 
 static PyObject *blend(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"dest", "src1", "src2", "lookup", "mask", NULL};
-    PyObject *dest_obj, *src1_obj, *src2_obj, *lookup_obj, *mask_obj = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|O:blend", kwlist, &dest_obj, &src1_obj, &src2_obj, &lookup_obj,
-                                     &mask_obj)) {
+    static const c9py_arg_t allowed[] = {
+        {"dest", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED}, {"src1", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"src2", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED}, {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"mask", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+    };
+    c9py_argval_t a[5];
+    if (c9py_arg_parse(args, kw, allowed, 5, a) < 0) {
         return NULL;
     }
+    PyObject *dest_obj = a[0].u_obj, *src1_obj = a[1].u_obj, *src2_obj = a[2].u_obj, *lookup_obj = a[3].u_obj,
+             *mask_obj = a[4].u_obj;
     c9_bitmap_t *dest = c9py_bitmap(dest_obj, "dest");
     c9_bitmap_t *src1 = dest ? c9py_bitmap(src1_obj, "src1") : NULL;
     c9_bitmap_t *src2 = src1 ? c9py_bitmap(src2_obj, "src2") : NULL;

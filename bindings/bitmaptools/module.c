@@ -3,114 +3,43 @@
  * keyword-only arguments, exception types and messages, over the cores in
  * include/circuit9/bitmaptools.h.
  *
- * Arguments are parsed the way MicroPython's mp_arg_parse_all does (positional slots up to the
- * first keyword-only one, then keywords; its "extra ... arguments given" and "'x' argument
- * required" errors), and converted in CircuitPython's order so that the first error reported is
- * the same one.
+ * Arguments go through the bindings' parser (c9py_arg_parse, MicroPython's mp_arg_parse_all) with
+ * CircuitPython's tables, and the rest are converted in CircuitPython's order so that the first
+ * error reported is the same one.
  */
-#include "c9py.h"
+#include "c9py_index.h"
 
 #include "circuit9/bitmaptools.h"
 
 #include <limits.h>
 #include <string.h>
 
-/* ---- argument parsing ---------------------------------------------------------------------- */
+/* ---- argument conversion ------------------------------------------------------------------- */
 
-enum { A_REQ = 1, A_KW = 2 };
-typedef struct {
-    const char *name;
-    int flags;
-} argspec_t;
+#define REQ(name)                                                                                                      \
+    { name, C9PY_ARG_OBJ | C9PY_ARG_REQUIRED }
+#define REQ_INT(name)                                                                                                  \
+    { name, C9PY_ARG_INT | C9PY_ARG_REQUIRED }
+#define OPT(name)                                                                                                      \
+    { name, C9PY_ARG_OBJ }
+#define KW(name)                                                                                                       \
+    { name, C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY }
 
-/* Fills out[i] with a borrowed reference or NULL when not given. */
-static int parse(PyObject *args, PyObject *kw, const argspec_t *spec, size_t n, size_t min_pos, PyObject **out) {
-    Py_ssize_t npos = PyTuple_GET_SIZE(args);
-    if ((size_t)npos < min_pos) {
-        PyErr_Format(PyExc_TypeError, "function missing %zu required positional arguments", min_pos - (size_t)npos);
-        return -1;
-    }
-    Py_ssize_t pos_used = 0, kw_used = 0;
+/* The parsed values as objects (the OBJ arguments; NULL when not given). */
+static void objects(const c9py_argval_t *v, PyObject **a, size_t n) {
     for (size_t i = 0; i < n; i++) {
-        out[i] = NULL;
-        if ((Py_ssize_t)i < npos && !(spec[i].flags & A_KW)) {
-            out[i] = PyTuple_GET_ITEM(args, i);
-            pos_used++;
-        } else if (kw) {
-            out[i] = PyDict_GetItemString(kw, spec[i].name);
-            if (out[i]) {
-                kw_used++;
-            }
-        }
-        if (!out[i] && (spec[i].flags & A_REQ)) {
-            PyErr_Format(PyExc_TypeError, "'%s' argument required", spec[i].name);
-            return -1;
-        }
+        a[i] = v[i].u_obj;
     }
-    if (pos_used < npos) {
-        PyErr_SetString(PyExc_TypeError, "extra positional arguments given");
-        return -1;
-    }
-    if (kw && kw_used < PyDict_GET_SIZE(kw)) {
-        PyErr_SetString(PyExc_TypeError, "extra keyword arguments given");
-        return -1;
-    }
-    return 0;
-}
-
-/* mp_obj_get_int on a 32-bit board, widened to long for the coordinate arithmetic. */
-static int get_int(PyObject *o, long *out) {
-    int32_t v;
-    if (c9py_mp_int(o, &v) < 0) {
-        return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 /* An optional int (None or missing -> def). */
 static int get_int_or(PyObject *o, long def, long *out) {
-    if (!o || o == Py_None) {
-        *out = def;
-        return 0;
-    }
-    return get_int(o, out);
-}
-
-static int get_bool(PyObject *o, bool def, bool *out) {
-    if (!o) {
-        *out = def;
-        return 0;
-    }
-    int t = PyObject_IsTrue(o);
-    if (t < 0) {
+    int32_t v = (int32_t)def;
+    if (o && o != Py_None && c9py_mp_int(o, &v) < 0) {
         return -1;
     }
-    *out = t;
+    *out = o && o != Py_None ? v : def;
     return 0;
-}
-
-/* skip_index style: None -> unset; otherwise mp_obj_get_int, compared as uint32. */
-static int get_opt_index(PyObject *o, c9_opt_index_t *out) {
-    if (!o || o == Py_None) {
-        *out = C9_NO_INDEX;
-        return 0;
-    }
-    long v;
-    if (get_int(o, &v) < 0) {
-        return -1;
-    }
-    *out = c9_index((uint32_t)v);
-    return 0;
-}
-
-/* mp_arg_validate_type_int: a true int (not bool), else "<name> must be of type int, not <T>". */
-static int get_strict_int(PyObject *o, const char *name, long *out) {
-    if (!PyLong_Check(o) || PyBool_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "%s must be of type int, not %s", name, c9py_type_name(o));
-        return -1;
-    }
-    return get_int(o, out);
 }
 
 /* CircuitPython's `value` check: value < 1 << bits_per_value, compared unsigned. */
@@ -120,31 +49,6 @@ static int check_value(const c9_bitmap_t *b, long v, const char *msg) {
         PyErr_SetString(PyExc_ValueError, msg);
         return -1;
     }
-    return 0;
-}
-
-/* bitmaptools_validate_coord_range_pair: x1 in 0..width, x2 (None: width) in x1..width, then the
- * same for y, with "<name> must be <min>-<max>". in[] = x1, y1, x2, y2 (NULL: default). */
-static int coord_pair(PyObject *const in[4], int width, int height, c9_rect_t *r) {
-    const char *names[2][2] = {{"x1", "x2"}, {"y1", "y2"}};
-    int lim[2] = {width, height};
-    long lo[2], hi[2];
-    for (int axis = 0; axis < 2; axis++) {
-        PyObject *a = in[axis], *b = in[axis + 2];
-        if (!a) {
-            lo[axis] = 0;
-        } else if (get_strict_int(a, names[axis][0], &lo[axis]) < 0 ||
-                   c9py_check_range(lo[axis], 0, lim[axis], names[axis][0]) < 0) {
-            return -1;
-        }
-        if (!b || b == Py_None) {
-            hi[axis] = lim[axis];
-        } else if (get_strict_int(b, names[axis][1], &hi[axis]) < 0 ||
-                   c9py_check_range(hi[axis], lo[axis], lim[axis], names[axis][1]) < 0) {
-            return -1;
-        }
-    }
-    *r = (c9_rect_t){(int16_t)lo[0], (int16_t)lo[1], (int16_t)hi[0], (int16_t)hi[1]};
     return 0;
 }
 
@@ -213,30 +117,32 @@ static PyTypeObject *DitherAlgorithm_Type;
 /* ---- blit ---------------------------------------------------------------------------------- */
 
 static PyObject *bt_blit(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const argspec_t spec[] = {
-        {"dest_bitmap", A_REQ},
-        {"source_bitmap", A_REQ},
-        {"x", A_REQ},
-        {"y", A_REQ},
-        {"x1", 0},
-        {"y1", 0},
-        {"x2", 0},
-        {"y2", 0},
-        {"skip_source_index", A_KW},
-        {"skip_dest_index", A_KW},
+    static const c9py_arg_t spec[] = {
+        REQ("dest_bitmap"),
+        REQ("source_bitmap"),
+        REQ_INT("x"),
+        REQ_INT("y"),
+        OPT("x1"),
+        OPT("y1"),
+        OPT("x2"),
+        OPT("y2"),
+        KW("skip_source_index"),
+        KW("skip_dest_index"),
     };
+    c9py_argval_t v[10];
     PyObject *a[10];
-    long x, y;
-    if (parse(args, kw, spec, 10, 1, a) < 0 || get_int(a[2], &x) < 0 || get_int(a[3], &y) < 0) {
+    if (c9py_arg_check_call(args, kw, 0, 1, 0xFFFF, true) < 0 || c9py_arg_parse(args, kw, spec, 10, v) < 0) {
         return NULL;
     }
+    objects(v, a, 10);
+    long x = v[2].u_int, y = v[3].u_int;
     c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
     if (!dest || c9py_check_range(x, 0, dest->width, "x") < 0 || c9py_check_range(y, 0, dest->height, "y") < 0) {
         return NULL;
     }
     c9_bitmap_t *src = c9py_bitmap(a[1], "source_bitmap");
     c9_rect_t area;
-    if (!src || coord_pair(&a[4], src->width, src->height, &area) < 0) {
+    if (!src || c9py_coord_pair(&a[4], src->width, src->height, &area) < 0) {
         return NULL;
     }
     if (dest->bits_per_value < src->bits_per_value) {
@@ -244,7 +150,7 @@ static PyObject *bt_blit(PyObject *mod, PyObject *args, PyObject *kw) {
         return NULL;
     }
     c9_opt_index_t skip_s, skip_d;
-    if (get_opt_index(a[8], &skip_s) < 0 || get_opt_index(a[9], &skip_d) < 0) {
+    if (c9py_opt_index(a[8], &skip_s) < 0 || c9py_opt_index(a[9], &skip_d) < 0) {
         return NULL;
     }
     work_t w = {{a[0], a[1]}, 2, NULL};
@@ -292,8 +198,8 @@ static int get_clip_point(PyObject *o, int16_t dx, int16_t dy, int16_t *x, int16
         PyErr_SetString(PyExc_ValueError, "tuple/list has wrong length");
         return -1;
     }
-    long vx, vy;
-    if (get_int(PySequence_Fast_GET_ITEM(o, 0), &vx) < 0 || get_int(PySequence_Fast_GET_ITEM(o, 1), &vy) < 0) {
+    int32_t vx, vy;
+    if (c9py_mp_int(PySequence_Fast_GET_ITEM(o, 0), &vx) < 0 || c9py_mp_int(PySequence_Fast_GET_ITEM(o, 1), &vy) < 0) {
         return -1;
     }
     *x = trunc16(vx);
@@ -310,16 +216,18 @@ static int get_clip(PyObject *c0, PyObject *c1, const c9_bitmap_t *b, c9_rect_t 
 }
 
 static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const argspec_t spec[] = {
-        {"dest_bitmap", A_REQ}, {"source_bitmap", A_REQ}, {"ox", A_KW},    {"oy", A_KW},
-        {"dest_clip0", A_KW},   {"dest_clip1", A_KW},     {"px", A_KW},    {"py", A_KW},
-        {"source_clip0", A_KW}, {"source_clip1", A_KW},   {"angle", A_KW}, {"scale", A_KW},
-        {"skip_index", A_KW},
+    static const c9py_arg_t spec[] = {
+        REQ("dest_bitmap"), REQ("source_bitmap"), KW("ox"),    KW("oy"),
+        KW("dest_clip0"),   KW("dest_clip1"),     KW("px"),    KW("py"),
+        KW("source_clip0"), KW("source_clip1"),   KW("angle"), KW("scale"),
+        KW("skip_index"),
     };
+    c9py_argval_t v[13];
     PyObject *a[13];
-    if (parse(args, kw, spec, 13, 0, a) < 0) {
+    if (c9py_arg_parse(args, kw, spec, 13, v) < 0) {
         return NULL;
     }
+    objects(v, a, 13);
     c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
     c9_bitmap_t *src = dest ? c9py_bitmap(a[1], "source_bitmap") : NULL;
     if (!src) {
@@ -336,7 +244,7 @@ static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
         get_point(a[6], src->width / 2, &p.px) < 0 || get_point(a[7], src->height / 2, &p.py) < 0 ||
         get_clip(a[4], a[5], dest, &p.dest_clip) < 0 || get_clip(a[8], a[9], src, &p.source_clip) < 0 ||
         (a[10] && a[10] != Py_None && c9py_mp_float(a[10], &angle) < 0) ||
-        (a[11] && a[11] != Py_None && c9py_mp_float(a[11], &scale) < 0) || get_opt_index(a[12], &p.skip) < 0) {
+        (a[11] && a[11] != Py_None && c9py_mp_float(a[11], &scale) < 0) || c9py_opt_index(a[12], &p.skip) < 0) {
         return NULL;
     }
     if (scale < 0) {
@@ -357,17 +265,11 @@ static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
 
 static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
     /* CircuitPython's parse table names these factor_1 and factor_2. */
-    static const argspec_t spec[] = {
-        {"dest_bitmap", A_REQ},
-        {"source_bitmap_1", A_REQ},
-        {"source_bitmap_2", A_REQ},
-        {"colorspace", A_REQ},
-        {"factor_1", 0},
-        {"factor_2", 0},
-        {"blendmode", A_KW},
-        {"skip_source1_index", A_KW},
-        {"skip_source2_index", A_KW},
+    static const c9py_arg_t spec[] = {
+        REQ("dest_bitmap"), REQ("source_bitmap_1"), REQ("source_bitmap_2"),   REQ("colorspace"),        OPT("factor_1"),
+        OPT("factor_2"),    KW("blendmode"),        KW("skip_source1_index"), KW("skip_source2_index"),
     };
+    c9py_argval_t v[9];
     PyObject *a[9];
     /* The documented names (and what users write, e.g. CircuitPython issue #5567) are factor1
      * and factor2: accept them as aliases so both spellings work. */
@@ -398,11 +300,12 @@ static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
         }
         kw = kw_alias;
     }
-    int parsed = parse(args, kw, spec, 9, 0, a);
+    int parsed = c9py_arg_parse(args, kw, spec, 9, v);
     Py_XDECREF(kw_alias);
     if (parsed < 0) {
         return NULL;
     }
+    objects(v, a, 9);
     c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
     c9_bitmap_t *s1 = dest ? c9py_bitmap(a[1], "source_bitmap_1") : NULL;
     c9_bitmap_t *s2 = s1 ? c9py_bitmap(a[2], "source_bitmap_2") : NULL;
@@ -450,7 +353,7 @@ static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
     default: PyErr_SetString(PyExc_ValueError, "Unsupported colorspace"); return NULL;
     }
     c9_opt_index_t k1, k2;
-    if (get_opt_index(a[7], &k1) < 0 || get_opt_index(a[8], &k2) < 0) {
+    if (c9py_opt_index(a[7], &k1) < 0 || c9py_opt_index(a[8], &k2) < 0) {
         return NULL;
     }
     work_t w = {{a[0], a[1], a[2]}, 3, NULL};
@@ -466,17 +369,18 @@ static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- fill_region, boundary_fill ------------------------------------------------------------ */
 
 static PyObject *bt_fill_region(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const argspec_t spec[] = {{"dest_bitmap", A_REQ}, {"x1", A_REQ}, {"y1", A_REQ},
-                                     {"x2", A_REQ},          {"y2", A_REQ}, {"value", A_REQ}};
+    static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ("x1"), REQ("y1"), REQ("x2"), REQ("y2"), REQ_INT("value")};
+    c9py_argval_t v[6];
     PyObject *a[6];
-    long value;
-    if (parse(args, kw, spec, 6, 0, a) < 0 || get_int(a[5], &value) < 0) {
+    if (c9py_arg_parse(args, kw, spec, 6, v) < 0) {
         return NULL;
     }
+    objects(v, a, 5);
+    long value = v[5].u_int;
     c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
     c9_rect_t r;
     if (!dest || check_value(dest, value, "out of range of target") < 0 ||
-        coord_pair(&a[1], dest->width, dest->height, &r) < 0) {
+        c9py_coord_pair(&a[1], dest->width, dest->height, &r) < 0) {
         return NULL;
     }
     work_t w = {{a[0]}, 1, NULL};
@@ -489,14 +393,18 @@ static PyObject *bt_fill_region(PyObject *mod, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bt_boundary_fill(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const argspec_t spec[] = {
-        {"dest_bitmap", A_REQ}, {"x", A_REQ}, {"y", A_REQ}, {"fill_color_value", A_REQ}, {"replaced_color_value", 0}};
-    PyObject *a[5];
-    long x, y, fill, replaced = INT_MAX;
-    if (parse(args, kw, spec, 5, 0, a) < 0 || get_int(a[1], &x) < 0 || get_int(a[2], &y) < 0 ||
-        get_int(a[3], &fill) < 0 || (a[4] && get_int(a[4], &replaced) < 0)) {
+    static const c9py_arg_t spec[] = {REQ("dest_bitmap"),
+                                      REQ_INT("x"),
+                                      REQ_INT("y"),
+                                      REQ_INT("fill_color_value"),
+                                      {"replaced_color_value", C9PY_ARG_INT, {.u_int = INT_MAX}}};
+    c9py_argval_t v[5];
+    PyObject *a[1];
+    if (c9py_arg_parse(args, kw, spec, 5, v) < 0) {
         return NULL;
     }
+    objects(v, a, 1);
+    long x = v[1].u_int, y = v[2].u_int, fill = v[3].u_int, replaced = v[4].u_int;
     c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
     if (!dest || check_value(dest, fill, "value out of range of target") < 0) {
         return NULL;
@@ -529,19 +437,17 @@ static PyObject *bt_boundary_fill(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- lines, polygons, circles -------------------------------------------------------------- */
 
 static PyObject *bt_draw_line(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const argspec_t spec[] = {{"dest_bitmap", A_REQ}, {"x1", A_REQ}, {"y1", A_REQ},
-                                     {"x2", A_REQ},          {"y2", A_REQ}, {"value", A_REQ}};
-    PyObject *a[6];
-    long v[5];
-    if (parse(args, kw, spec, 6, 0, a) < 0) {
+    static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ_INT("x1"), REQ_INT("y1"),
+                                      REQ_INT("x2"),      REQ_INT("y2"), REQ_INT("value")};
+    c9py_argval_t a[6];
+    if (c9py_arg_parse(args, kw, spec, 6, a) < 0) {
         return NULL;
     }
+    long v[5];
     for (int i = 0; i < 5; i++) {
-        if (get_int(a[i + 1], &v[i]) < 0) {
-            return NULL;
-        }
+        v[i] = a[i + 1].u_int;
     }
-    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    c9_bitmap_t *dest = c9py_bitmap(a[0].u_obj, "dest_bitmap");
     if (!dest || check_value(dest, v[4], "out of range of target") < 0) {
         return NULL;
     }
@@ -630,14 +536,16 @@ static int32_t format_item(const uint8_t *p, char code) {
 }
 
 static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const argspec_t spec[] = {
-        {"dest_bitmap", A_REQ}, {"xs", A_REQ}, {"ys", A_REQ}, {"value", A_REQ}, {"close", 0}};
-    PyObject *a[5];
-    long value;
-    bool close;
-    if (parse(args, kw, spec, 5, 0, a) < 0 || get_int(a[3], &value) < 0 || get_bool(a[4], true, &close) < 0) {
+    static const c9py_arg_t spec[] = {
+        REQ("dest_bitmap"), REQ("xs"), REQ("ys"), REQ_INT("value"), {"close", C9PY_ARG_BOOL, {.u_bool = true}}};
+    c9py_argval_t v[5];
+    PyObject *a[3];
+    if (c9py_arg_parse(args, kw, spec, 5, v) < 0) {
         return NULL;
     }
+    objects(v, a, 3);
+    long value = v[3].u_int;
+    bool close = v[4].u_bool;
     c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
     if (!dest) {
         return NULL;
@@ -676,15 +584,14 @@ static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bt_draw_circle(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const argspec_t spec[] = {
-        {"dest_bitmap", A_REQ}, {"x", A_REQ}, {"y", A_REQ}, {"radius", A_REQ}, {"value", A_REQ}};
-    PyObject *a[5];
-    long x, y, r, value;
-    if (parse(args, kw, spec, 5, 0, a) < 0 || get_int(a[1], &x) < 0 || get_int(a[2], &y) < 0 || get_int(a[3], &r) < 0 ||
-        get_int(a[4], &value) < 0) {
+    static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ_INT("x"), REQ_INT("y"), REQ_INT("radius"),
+                                      REQ_INT("value")};
+    c9py_argval_t a[5];
+    if (c9py_arg_parse(args, kw, spec, 5, a) < 0) {
         return NULL;
     }
-    c9_bitmap_t *dest = c9py_bitmap(a[0], "dest_bitmap");
+    long x = a[1].u_int, y = a[2].u_int, r = a[3].u_int, value = a[4].u_int;
+    c9_bitmap_t *dest = c9py_bitmap(a[0].u_obj, "dest_bitmap");
     if (!dest || check_value(dest, value, "out of range of target") < 0 ||
         c9py_check_range(trunc16(x), 0, dest->width, "x") < 0 ||
         c9py_check_range(trunc16(y), 0, dest->height, "y") < 0 || c9py_check_min(trunc16(r), 0, "radius") < 0) {
@@ -698,12 +605,14 @@ static PyObject *bt_draw_circle(PyObject *mod, PyObject *args, PyObject *kw) {
 static PyObject *bt_arrayblit(PyObject *mod, PyObject *args, PyObject *kw) {
     /* CircuitPython's table marks y1 and y2 required by a macro mix-up (x1/x2 and y1/y2 take
      * their flags crosswise); the documented signature, with all four optional, is used here. */
-    static const argspec_t spec[] = {{"bitmap", A_REQ}, {"data", A_REQ}, {"x1", 0},        {"y1", 0},
-                                     {"x2", 0},         {"y2", 0},       {"skip_index", 0}};
+    static const c9py_arg_t spec[] = {REQ("bitmap"), REQ("data"), OPT("x1"),        OPT("y1"),
+                                      OPT("x2"),     OPT("y2"),   OPT("skip_index")};
+    c9py_argval_t v[7];
     PyObject *a[7];
-    if (parse(args, kw, spec, 7, 0, a) < 0) {
+    if (c9py_arg_parse(args, kw, spec, 7, v) < 0) {
         return NULL;
     }
+    objects(v, a, 7);
     c9_bitmap_t *dest = c9py_bitmap(a[0], "bitmap");
     if (!dest) {
         return NULL;
@@ -717,7 +626,7 @@ static PyObject *bt_arrayblit(PyObject *mod, PyObject *args, PyObject *kw) {
     c9_opt_index_t skip;
     char code;
     size_t esize = format_size(buf.format, &code);
-    if (coord_pair(&a[2], dest->width, dest->height, &r) == 0 && get_opt_index(a[6], &skip) == 0) {
+    if (c9py_coord_pair(&a[2], dest->width, dest->height, &r) == 0 && c9py_opt_index(a[6], &skip) == 0) {
         size_t need = (size_t)(r.x2 - r.x1) * (size_t)(r.y2 - r.y1);
         if ((size_t)buf.len / esize < need) {
             PyErr_SetString(PyExc_IndexError, "index out of range");
@@ -795,21 +704,21 @@ static long stream_read(void *ctx, void *buf, size_t len) {
 }
 
 static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const argspec_t spec[] = {{"bitmap", A_REQ},
-                                     {"file", A_REQ},
-                                     {"bits_per_pixel", A_REQ},
-                                     {"element_size", 0},
-                                     {"reverse_pixels_in_element", 0},
-                                     {"swap_bytes_in_element", 0},
-                                     {"reverse_rows", 0}};
-    PyObject *a[7];
-    long bpp, esize = 1;
-    bool rev_pix, swap, rev_rows;
-    if (parse(args, kw, spec, 7, 0, a) < 0 || get_int(a[2], &bpp) < 0 || (a[3] && get_int(a[3], &esize) < 0) ||
-        get_bool(a[4], false, &rev_pix) < 0 || get_bool(a[5], false, &swap) < 0 ||
-        get_bool(a[6], false, &rev_rows) < 0) {
+    static const c9py_arg_t spec[] = {REQ("bitmap"),
+                                      REQ("file"),
+                                      REQ_INT("bits_per_pixel"),
+                                      {"element_size", C9PY_ARG_INT, {.u_int = 1}},
+                                      {"reverse_pixels_in_element", C9PY_ARG_BOOL, {.u_bool = false}},
+                                      {"swap_bytes_in_element", C9PY_ARG_BOOL, {.u_bool = false}},
+                                      {"reverse_rows", C9PY_ARG_BOOL, {.u_bool = false}}};
+    c9py_argval_t v[7];
+    PyObject *a[2];
+    if (c9py_arg_parse(args, kw, spec, 7, v) < 0) {
         return NULL;
     }
+    objects(v, a, 2);
+    long bpp = v[2].u_int, esize = v[3].u_int;
+    bool rev_pix = v[4].u_bool, swap = v[5].u_bool, rev_rows = v[6].u_bool;
     c9_bitmap_t *dest = c9py_bitmap(a[0], "bitmap");
     if (!dest) {
         return NULL;
@@ -885,12 +794,14 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- dither -------------------------------------------------------------------------------- */
 
 static PyObject *bt_dither(PyObject *mod, PyObject *args, PyObject *kw) {
-    static const argspec_t spec[] = {
-        {"dest_bitmap", A_REQ}, {"source_bitmap", A_REQ}, {"source_colorspace", A_REQ}, {"algorithm", 0}};
+    static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ("source_bitmap"), REQ("source_colorspace"),
+                                      OPT("algorithm")};
+    c9py_argval_t v[4];
     PyObject *a[4];
-    if (parse(args, kw, spec, 4, 0, a) < 0) {
+    if (c9py_arg_parse(args, kw, spec, 4, v) < 0) {
         return NULL;
     }
+    objects(v, a, 4);
     c9_bitmap_t *src = c9py_bitmap(a[1], "source_bitmap");
     c9_bitmap_t *dest = src ? c9py_bitmap(a[0], "dest_bitmap") : NULL;
     if (!dest) {

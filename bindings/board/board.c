@@ -107,12 +107,31 @@ static PyObject *b_getattr(PyObject *m, PyObject *name) {
     return NULL;
 }
 
+/* dir(board) lists DISPLAY with the pins and buses: programs test `"DISPLAY" in dir(board)`, and
+ * on a board it is an entry of the module's table. */
+static PyObject *b_dir(PyObject *m, PyObject *noargs) {
+    PyObject *d = PyModule_GetDict(m); /* borrowed */
+    PyObject *names = d ? PyDict_Keys(d) : NULL;
+    if (names && board()->display) {
+        PyObject *s = PyUnicode_FromString("DISPLAY");
+        if (!s || PyList_Append(names, s) < 0) {
+            Py_CLEAR(names);
+        }
+        Py_XDECREF(s);
+    }
+    if (names && PyList_Sort(names) < 0) {
+        Py_CLEAR(names);
+    }
+    return names;
+}
+
 static PyMethodDef methods[] = {
     {"SPI", b_spi, METH_NOARGS, "The board's default SPI bus (a singleton)."},
     {"I2C", b_i2c, METH_NOARGS, "The board's default I2C bus (a singleton)."},
     {"UART", b_uart, METH_NOARGS, "The board's default UART (a singleton)."},
     {"STEMMA_I2C", b_i2c, METH_NOARGS, "The I2C bus on the STEMMA QT connector."},
     {"__getattr__", b_getattr, METH_O, NULL},
+    {"__dir__", b_dir, METH_NOARGS, NULL},
     {NULL},
 };
 

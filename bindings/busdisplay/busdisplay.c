@@ -60,148 +60,167 @@ static void backlight_cb(void *ctx, float level) {
     c9_vpin_write(self->backlight_pin, on);
 }
 
-static int get_int(PyObject *o, const char *name, long *out) {
-    return o ? c9py_int(o, name, out) : 0;
-}
-static int get_bool(PyObject *o, bool *out) {
-    if (!o) {
-        return 0;
-    }
-    int b = PyObject_IsTrue(o);
-    if (b < 0) {
+enum {
+    ARG_display_bus,
+    ARG_init_sequence,
+    ARG_width,
+    ARG_height,
+    ARG_colstart,
+    ARG_rowstart,
+    ARG_rotation,
+    ARG_color_depth,
+    ARG_grayscale,
+    ARG_pixels_in_byte_share_row,
+    ARG_bytes_per_cell,
+    ARG_reverse_pixels_in_byte,
+    ARG_reverse_bytes_in_word,
+    ARG_set_column_command,
+    ARG_set_row_command,
+    ARG_write_ram_command,
+    ARG_set_vertical_scroll,
+    ARG_backlight_pin,
+    ARG_brightness_command,
+    ARG_brightness,
+    ARG_single_byte_bounds,
+    ARG_data_as_commands,
+    ARG_auto_refresh,
+    ARG_native_frames_per_second,
+    ARG_backlight_on_high,
+    ARG_SH1107_addressing,
+    ARG_backlight_pwm_frequency,
+    NARGS
+};
+
+#define KW(kind) (C9PY_ARG_##kind | C9PY_ARG_KW_ONLY)
+static const c9py_arg_t allowed[NARGS] = {
+    {"display_bus", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+    {"init_sequence", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+    {"width", KW(INT) | C9PY_ARG_REQUIRED},
+    {"height", KW(INT) | C9PY_ARG_REQUIRED},
+    {"colstart", KW(INT), {.u_int = 0}},
+    {"rowstart", KW(INT), {.u_int = 0}},
+    {"rotation", KW(INT), {.u_int = 0}},
+    {"color_depth", KW(INT), {.u_int = 16}},
+    {"grayscale", KW(BOOL), {.u_bool = false}},
+    {"pixels_in_byte_share_row", KW(BOOL), {.u_bool = true}},
+    {"bytes_per_cell", KW(INT), {.u_int = 1}},
+    {"reverse_pixels_in_byte", KW(BOOL), {.u_bool = false}},
+    {"reverse_bytes_in_word", KW(BOOL), {.u_bool = true}},
+    {"set_column_command", KW(INT), {.u_int = 0x2A}},
+    {"set_row_command", KW(INT), {.u_int = 0x2B}},
+    {"write_ram_command", KW(INT), {.u_int = 0x2C}},
+    {"set_vertical_scroll", KW(INT), {.u_int = 0}},
+    {"backlight_pin", KW(OBJ), {.u_obj = Py_None}},
+    /* CircuitPython parses an int here; None (no command) is accepted as well. */
+    {"brightness_command", KW(OBJ), {.u_obj = Py_None}},
+    {"brightness", KW(OBJ)},
+    {"single_byte_bounds", KW(BOOL), {.u_bool = false}},
+    {"data_as_commands", KW(BOOL), {.u_bool = false}},
+    {"auto_refresh", KW(BOOL), {.u_bool = true}},
+    {"native_frames_per_second", KW(INT), {.u_int = 60}},
+    {"backlight_on_high", KW(BOOL), {.u_bool = true}},
+    {"SH1107_addressing", KW(BOOL), {.u_bool = false}},
+    {"backlight_pwm_frequency", KW(INT), {.u_int = 50000}},
+};
+#undef KW
+
+/* The arguments checked in CircuitPython's order, then the ones its common_hal checks; fills
+ * cfg (all but the bus, the init sequence and the backlight) and *blpin (-2: none). */
+static int check_config(c9py_argval_t *a, c9_display_config_t *cfg, int *blpin) {
+    if (!PyObject_CheckBuffer(a[ARG_init_sequence].u_obj)) {
+        PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
         return -1;
     }
-    *out = b;
-    return 0;
-}
-
-static PyObject *bd_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"display_bus",
-                             "init_sequence",
-                             "width",
-                             "height",
-                             "colstart",
-                             "rowstart",
-                             "rotation",
-                             "color_depth",
-                             "grayscale",
-                             "pixels_in_byte_share_row",
-                             "bytes_per_cell",
-                             "reverse_pixels_in_byte",
-                             "reverse_bytes_in_word",
-                             "set_column_command",
-                             "set_row_command",
-                             "write_ram_command",
-                             "backlight_pin",
-                             "brightness_command",
-                             "brightness",
-                             "single_byte_bounds",
-                             "data_as_commands",
-                             "auto_refresh",
-                             "native_frames_per_second",
-                             "backlight_on_high",
-                             "SH1107_addressing",
-                             "backlight_pwm_frequency",
-                             NULL};
-    PyObject *bus_o, *seq_o, *o[24] = {NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$OOOOOOOOOOOOOOOOOOOOOOOO:BusDisplay", kwlist, &bus_o, &seq_o, &o[0],
-                                     &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11],
-                                     &o[12], &o[13], &o[14], &o[15], &o[16], &o[17], &o[18], &o[19], &o[20], &o[21],
-                                     &o[22], &o[23])) {
-        return NULL;
+    *blpin = c9py_pin_arg(a[ARG_backlight_pin].u_obj, "backlight_pin", true);
+    if (*blpin == -1) {
+        return -1;
     }
-    enum {
-        W,
-        H,
-        COLSTART,
-        ROWSTART,
-        ROT,
-        DEPTH,
-        GRAY,
-        SHARE,
-        BPC,
-        REVPIX,
-        REVBYTES,
-        SETCOL,
-        SETROW,
-        WRITERAM,
-        BLPIN,
-        BRCMD,
-        BR,
-        SINGLE,
-        DAC,
-        AUTO,
-        FPS,
-        BLHIGH,
-        SH1107,
-        BLFREQ
-    };
-    c9py_bus_obj_t *bus = c9py_as_bus(bus_o);
-    if (!bus) {
-        PyErr_SetString(PyExc_ValueError, "Unsupported display bus type");
-        return NULL;
-    }
-    if (bus->deinited) {
-        return c9py_raise_deinited();
-    }
-    if (!o[W] || !o[H]) {
-        PyErr_Format(PyExc_TypeError, "function missing required keyword argument '%s'", !o[W] ? "width" : "height");
-        return NULL;
-    }
-    c9_display_config_t cfg;
-    c9_display_config_defaults(&cfg);
-    long width, height, colstart = 0, rowstart = 0, rotation = 0, depth = 16, bpc = 1, setcol = 0x2A, setrow = 0x2B,
-                        writeram = 0x2C, fps = 60, blfreq = 50000, brcmd = -1;
-    bool gray = false, share = true, revpix = false, revbytes = true, single = false, dac = false, autor = true,
-         blhigh = true, sh1107 = false;
     double brightness = 1.0;
-    if (c9py_int(o[W], "width", &width) < 0 || c9py_int(o[H], "height", &height) < 0 ||
-        get_int(o[COLSTART], "colstart", &colstart) < 0 || get_int(o[ROWSTART], "rowstart", &rowstart) < 0 ||
-        get_int(o[ROT], "rotation", &rotation) < 0 || get_int(o[DEPTH], "color_depth", &depth) < 0 ||
-        get_bool(o[GRAY], &gray) < 0 || get_bool(o[SHARE], &share) < 0 || get_int(o[BPC], "bytes_per_cell", &bpc) < 0 ||
-        get_bool(o[REVPIX], &revpix) < 0 || get_bool(o[REVBYTES], &revbytes) < 0 ||
-        get_int(o[SETCOL], "set_column_command", &setcol) < 0 || get_int(o[SETROW], "set_row_command", &setrow) < 0 ||
-        get_int(o[WRITERAM], "write_ram_command", &writeram) < 0 || get_bool(o[SINGLE], &single) < 0 ||
-        get_bool(o[DAC], &dac) < 0 || get_bool(o[AUTO], &autor) < 0 ||
-        get_int(o[FPS], "native_frames_per_second", &fps) < 0 || get_bool(o[BLHIGH], &blhigh) < 0 ||
-        get_bool(o[SH1107], &sh1107) < 0 || get_int(o[BLFREQ], "backlight_pwm_frequency", &blfreq) < 0) {
-        return NULL;
+    if (a[ARG_brightness].u_obj && c9py_mp_float(a[ARG_brightness].u_obj, &brightness) < 0) {
+        return -1;
     }
-    /* CircuitPython reads bytes_per_cell through the argument parser's bool member (spec §10.3), so
-     * any value it accepts acts as one cell. */
-    bpc = 1;
-    if (o[BRCMD] && o[BRCMD] != Py_None && c9py_int_range(o[BRCMD], 0, 255, "brightness_command", &brcmd) < 0) {
-        return NULL;
-    }
-    if (o[BR] && (c9py_float(o[BR], "brightness", &brightness) < 0)) {
-        return NULL;
-    }
-    if (c9py_check_range(width, 1, 32767, "width") < 0 || c9py_check_range(height, 1, 32767, "height") < 0) {
-        return NULL;
-    }
+    long rotation = a[ARG_rotation].u_int, depth = a[ARG_color_depth].u_int;
     if (rotation % 90 != 0) {
         PyErr_SetString(PyExc_ValueError, "Display rotation must be in 90 degree increments");
-        return NULL;
+        return -1;
+    }
+    if (a[ARG_SH1107_addressing].u_bool && depth != 1) {
+        PyErr_SetString(PyExc_ValueError, "color_depth must be 1 when SH1107_addressing is True");
+        return -1;
+    }
+    int32_t brcmd = -1;
+    if (a[ARG_brightness_command].u_obj != Py_None && (c9py_mp_int(a[ARG_brightness_command].u_obj, &brcmd) < 0 ||
+                                                       c9py_check_range(brcmd, 0, 255, "brightness_command") < 0)) {
+        return -1;
+    }
+    if (c9py_check_range(a[ARG_width].u_int, 1, 32767, "width") < 0 ||
+        c9py_check_range(a[ARG_height].u_int, 1, 32767, "height") < 0) {
+        return -1;
     }
     if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) {
         PyErr_Format(PyExc_ValueError, "color_depth must be 1, 2, 4, 8 or 16, not %ld", depth);
-        return NULL;
-    }
-    if (sh1107 && depth != 1) {
-        PyErr_SetString(PyExc_ValueError, "color_depth must be 1 when SH1107_addressing is True");
-        return NULL;
+        return -1;
     }
     if (brightness < 0.0 || brightness > 1.0) {
         PyErr_SetString(PyExc_ValueError, "brightness must be 0-1");
-        return NULL;
+        return -1;
     }
-    int blpin = o[BLPIN] ? c9py_pin_arg(o[BLPIN], "backlight_pin", true) : -2;
-    if (blpin == -1) {
-        return NULL;
+    c9_display_config_defaults(cfg);
+    cfg->width = (uint16_t)a[ARG_width].u_int;
+    cfg->height = (uint16_t)a[ARG_height].u_int;
+    cfg->colstart = (int16_t)a[ARG_colstart].u_int;
+    cfg->rowstart = (int16_t)a[ARG_rowstart].u_int;
+    cfg->rotation = (uint16_t)(((rotation % 360) + 360) % 360);
+    cfg->color_depth = (uint8_t)depth;
+    cfg->grayscale = a[ARG_grayscale].u_bool;
+    cfg->pixels_in_byte_share_row = a[ARG_pixels_in_byte_share_row].u_bool;
+    /* CircuitPython reads bytes_per_cell through the argument parser's bool member (spec §10.3), so
+     * any value it accepts acts as one cell. */
+    cfg->bytes_per_cell = 1;
+    cfg->reverse_pixels_in_byte = a[ARG_reverse_pixels_in_byte].u_bool;
+    cfg->reverse_bytes_in_word = a[ARG_reverse_bytes_in_word].u_bool;
+    cfg->set_column_command = (uint16_t)(a[ARG_set_column_command].u_int & 0xFF);
+    cfg->set_row_command = (uint16_t)(a[ARG_set_row_command].u_int & 0xFF);
+    cfg->write_ram_command = (uint16_t)(a[ARG_write_ram_command].u_int & 0xFF);
+    cfg->brightness_command = brcmd < 0 ? C9_NO_COMMAND : (uint16_t)brcmd;
+    cfg->brightness = (float)brightness;
+    cfg->single_byte_bounds = a[ARG_single_byte_bounds].u_bool;
+    cfg->data_as_commands = a[ARG_data_as_commands].u_bool;
+    cfg->sh1107_addressing = a[ARG_SH1107_addressing].u_bool;
+    cfg->auto_refresh = a[ARG_auto_refresh].u_bool;
+    cfg->native_frames_per_second = (uint16_t)C9_MAX(1, C9_MIN(a[ARG_native_frames_per_second].u_int, 1000));
+    return 0;
+}
+
+/* The console is shown until the program sets root_group, if nobody else shows it; it is sized
+ * for this display then (supervisor_start_terminal()). */
+static void show_console(PyObject *self) {
+    PyObject *term = c9py_terminal_group();
+    if (term && !((c9py_group_obj_t *)term)->group.layer.in_group) {
+        if (c9py_terminal_start(SELF->display->width, SELF->display->height) < 0) {
+            PyErr_Clear(); /* no console on this display, but the display works */
+        } else if (c9_display_set_root_group(SELF->display, &((c9py_group_obj_t *)term)->group) == C9_OK) {
+            Py_INCREF(term);
+            SELF->root = term;
+        }
+    }
+    PyErr_Clear();
+}
+
+static int bd_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    c9py_argval_t a[NARGS];
+    c9_display_config_t cfg;
+    int blpin;
+    if (c9py_arg_parse(args, kw, allowed, NARGS, a) < 0 || check_config(a, &cfg, &blpin) < 0) {
+        return -1;
+    }
+    c9py_bus_obj_t *bus = c9py_bus_arg(a[ARG_display_bus].u_obj);
+    if (!bus) {
+        return -1;
     }
     Py_buffer seq;
-    if (PyObject_GetBuffer(seq_o, &seq, PyBUF_SIMPLE) < 0) {
-        return NULL;
+    if (c9py_get_buffer(a[ARG_init_sequence].u_obj, &seq, PyBUF_SIMPLE) < 0) {
+        return -1;
     }
     size_t bad, need, have;
     if (c9_initseq_validate(seq.buf, (size_t)seq.len, &bad, &need, &have) != C9_OK) {
@@ -209,20 +228,14 @@ static PyObject *bd_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
                      "init_sequence is truncated: the command at byte %zu needs %zu bytes, only %zu left", bad, need,
                      have);
         PyBuffer_Release(&seq);
-        return NULL;
-    }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        PyBuffer_Release(&seq);
-        return NULL;
+        return -1;
     }
     SELF->backlight_pin = -1;
-    SELF->backlight_on_high = blhigh;
+    SELF->backlight_on_high = a[ARG_backlight_on_high].u_bool;
+    SELF->released = false;
     if (c9py_display_slot_take(self) < 0) {
         PyBuffer_Release(&seq);
-        SELF->released = true;
-        Py_DECREF(self);
-        return NULL;
+        return -1;
     }
     /* A backlight pin is used only when free, as CircuitPython does. */
     if (blpin >= 0 && c9_vpin_claim(blpin) == C9_OK) {
@@ -234,29 +247,8 @@ static PyObject *bd_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     cfg.clock = c9_host_clock();
     cfg.init_sequence = seq.buf;
     cfg.init_sequence_len = (size_t)seq.len;
-    cfg.width = (uint16_t)width;
-    cfg.height = (uint16_t)height;
-    cfg.colstart = (int16_t)colstart;
-    cfg.rowstart = (int16_t)rowstart;
-    cfg.rotation = (uint16_t)(((rotation % 360) + 360) % 360);
-    cfg.color_depth = (uint8_t)depth;
-    cfg.grayscale = gray;
-    cfg.pixels_in_byte_share_row = share;
-    cfg.bytes_per_cell = (uint8_t)bpc;
-    cfg.reverse_pixels_in_byte = revpix;
-    cfg.reverse_bytes_in_word = revbytes;
-    cfg.set_column_command = (uint16_t)(setcol & 0xFF);
-    cfg.set_row_command = (uint16_t)(setrow & 0xFF);
-    cfg.write_ram_command = (uint16_t)(writeram & 0xFF);
-    cfg.brightness_command = brcmd < 0 ? C9_NO_COMMAND : (uint16_t)brcmd;
-    cfg.brightness = (float)brightness;
-    cfg.single_byte_bounds = single;
-    cfg.data_as_commands = dac;
-    cfg.sh1107_addressing = sh1107;
-    cfg.auto_refresh = autor;
-    cfg.native_frames_per_second = (uint16_t)C9_MAX(1, C9_MIN(fps, 1000));
-    Py_INCREF(bus_o);
-    SELF->bus = bus_o;
+    Py_INCREF(a[ARG_display_bus].u_obj);
+    SELF->bus = a[ARG_display_bus].u_obj;
     /* The driver state and its compose buffer are board memory, as the display's are on a board. */
     SELF->display_allocator = c9py_allocator();
     SELF->display = c9_calloc(SELF->display_allocator, sizeof(c9_display_t));
@@ -264,39 +256,45 @@ static PyObject *bd_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     PyBuffer_Release(&seq);
     if (err != C9_OK) {
         c9py_display_slot_drop(self);
-        Py_DECREF(self);
-        return err == C9_ERR_NOMEM ? c9py_raise_nomem(sizeof(c9_display_t)) : c9py_display_raise(err);
-    }
-    /* The console is shown until the program sets root_group, if nobody else shows it; it is sized
-     * for this display then (supervisor_start_terminal()). */
-    PyObject *term = c9py_terminal_group();
-    if (term && !((c9py_group_obj_t *)term)->group.layer.in_group) {
-        if (c9py_terminal_start(SELF->display->width, SELF->display->height) < 0) {
-            PyErr_Clear(); /* no console on this display, but the display works */
-        } else if (c9_display_set_root_group(SELF->display, &((c9py_group_obj_t *)term)->group) == C9_OK) {
-            Py_INCREF(term);
-            SELF->root = term;
+        if (SELF->display) {
+            c9_free(SELF->display_allocator, SELF->display, sizeof(c9_display_t));
         }
+        SELF->display = NULL;
+        c9_vpin_release(SELF->backlight_pin);
+        SELF->backlight_pin = -1;
+        Py_CLEAR(SELF->bus);
+        if (err == C9_ERR_NOMEM) {
+            c9py_raise_nomem(sizeof(c9_display_t));
+        } else {
+            c9py_display_raise(err);
+        }
+        return -1;
     }
-    PyErr_Clear();
-    if (autor && start_background_thread() < 0) {
+    show_console(self);
+    if (cfg.auto_refresh && start_background_thread() < 0) {
         PyErr_Clear();
     }
-    return self;
+    return 0;
 }
+C9PY_DEFINE_INIT(bd_init, bd_construct)
 
 static void bd_dealloc(PyObject *self) {
-    if (SELF->display) {
-        c9_display_release(SELF->display);
-        c9_free(SELF->display_allocator, SELF->display, sizeof(c9_display_t));
+    if (c9py_is_ready(self)) {
+        if (SELF->display) {
+            c9_display_release(SELF->display);
+            c9_free(SELF->display_allocator, SELF->display, sizeof(c9_display_t));
+        }
+        c9_vpin_release(SELF->backlight_pin);
     }
-    c9_vpin_release(SELF->backlight_pin);
     Py_CLEAR(SELF->root);
     Py_CLEAR(SELF->bus);
     Py_TYPE(self)->tp_free(self);
 }
 
 static c9_display_t *live(PyObject *self) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     if (SELF->released || !SELF->display) {
         c9py_raise_deinited();
         return NULL;
@@ -307,15 +305,19 @@ static c9_display_t *live(PyObject *self) {
 /* ---- methods ------------------------------------------------------------------------------------- */
 
 static PyObject *bd_refresh(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"target_frames_per_second", "minimum_frames_per_second", NULL};
-    PyObject *target = Py_None, *minimum = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OO:refresh", kwlist, &target, &minimum)) {
+    enum { ARG_target_frames_per_second, ARG_minimum_frames_per_second };
+    static const c9py_arg_t refresh_args[] = {
+        {"target_frames_per_second", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"minimum_frames_per_second", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+    };
+    c9py_argval_t a[2];
+    if (c9py_arg_parse(args, kw, refresh_args, 2, a) < 0) {
         return NULL;
     }
     c9_display_t *d = live(self);
-    long t = 0, mn = 0;
-    if (!d || (target != Py_None && c9py_int(target, "target_frames_per_second", &t) < 0) ||
-        (minimum && c9py_int(minimum, "minimum_frames_per_second", &mn) < 0)) {
+    PyObject *target = a[ARG_target_frames_per_second].u_obj;
+    int32_t t = 0;
+    if (!d || (target != Py_None && c9py_mp_int(target, &t) < 0)) {
         return NULL;
     }
     if (target != Py_None && t <= 0) {
@@ -326,6 +328,7 @@ static PyObject *bd_refresh(PyObject *self, PyObject *args, PyObject *kw) {
         Py_RETURN_FALSE; /* being refreshed already: this call draws nothing */
     }
     bool drawn = false;
+    long mn = a[ARG_minimum_frames_per_second].u_int;
     c9_err_t err = c9_display_refresh(d, (uint32_t)t, (uint32_t)C9_MAX(mn, 0), &drawn);
     c9py_refresh_exit(self);
     if (err == C9_ERR_BUSY) {
@@ -339,12 +342,12 @@ static PyObject *bd_refresh(PyObject *self, PyObject *args, PyObject *kw) {
     return PyBool_FromLong(drawn);
 }
 
-static PyObject *bd_fill_row(PyObject *self, PyObject *args) {
-    long y;
-    PyObject *buf_o;
-    if (!PyArg_ParseTuple(args, "lO:fill_row", &y, &buf_o)) {
+static PyObject *bd_fill_row(PyObject *self, PyObject *args, PyObject *kw) {
+    int32_t y;
+    if (c9py_arg_check_call(args, kw, 1, 3, 3, false) < 0 || c9py_mp_int(PyTuple_GET_ITEM(args, 0), &y) < 0) {
         return NULL;
     }
+    PyObject *buf_o = PyTuple_GET_ITEM(args, 1);
     c9_display_t *d = live(self);
     if (!d) {
         return NULL;
@@ -357,7 +360,7 @@ static PyObject *bd_fill_row(PyObject *self, PyObject *args) {
         return NULL;
     }
     Py_buffer buf;
-    if (PyObject_GetBuffer(buf_o, &buf, PyBUF_WRITABLE) < 0) {
+    if (c9py_get_buffer(buf_o, &buf, PyBUF_WRITABLE) < 0) {
         return NULL;
     }
     if ((size_t)buf.len < (size_t)d->width * 2) {
@@ -387,7 +390,8 @@ static PyObject *bd_show(PyObject *self, PyObject *arg) {
 static PyMethodDef methods[] = {
     {"refresh", (PyCFunction)(void (*)(void))bd_refresh, METH_VARARGS | METH_KEYWORDS,
      "When auto_refresh is off, waits for the target frame rate and then refreshes the display."},
-    {"fill_row", bd_fill_row, METH_VARARGS, "Extract the pixels from a single row."},
+    {"fill_row", (PyCFunction)(void (*)(void))bd_fill_row, METH_VARARGS | METH_KEYWORDS,
+     "Extract the pixels from a single row."},
     {"show", bd_show, METH_O, "Removed in 9.0: use root_group."},
     {NULL, NULL, 0, NULL},
 };
@@ -418,7 +422,7 @@ static PyObject *get_brightness(PyObject *self, void *c) {
 static int set_brightness(PyObject *self, PyObject *v, void *c) {
     c9_display_t *d = live(self);
     double b;
-    if (!d || c9py_setter_value(v) < 0 || c9py_float(v, "brightness", &b) < 0) {
+    if (!d || c9py_setter_present(v) < 0 || c9py_mp_float(v, &b) < 0) {
         return -1;
     }
     if (b < 0.0 || b > 1.0) {
@@ -426,13 +430,12 @@ static int set_brightness(PyObject *self, PyObject *v, void *c) {
         return -1;
     }
     c9_err_t err = c9_display_set_brightness(d, (float)b);
-    if (err == C9_ERR_NOSYS) {
-        PyErr_SetString(PyExc_RuntimeError, "Brightness not adjustable");
-        return -1;
-    }
     if (err != C9_OK) {
-        c9py_display_raise(err);
-        return -1;
+        static const c9py_err_override_t brightness_errors[] = {
+            {C9_ERR_NOSYS, &PyExc_RuntimeError, "Brightness not adjustable"},
+            {C9_OK},
+        };
+        return c9py_fail(err, brightness_errors);
     }
     return 0;
 }
@@ -451,16 +454,16 @@ static PyObject *get_rotation(PyObject *self, void *c) {
 }
 static int set_rotation(PyObject *self, PyObject *v, void *c) {
     c9_display_t *d = live(self);
-    long r;
-    if (!d || c9py_setter_value(v) < 0 || c9py_int(v, "rotation", &r) < 0) {
+    int32_t r;
+    if (!d || c9py_setter_present(v) < 0 || c9py_mp_int(v, &r) < 0) {
         return -1;
     }
-    /* Not validated, as in CircuitPython: a value that is no multiple of 90 lays out like 90. */
-    r = ((r % 360) + 360) % 360;
+    /* The constructor's check (CircuitPython's setter has none and lays 45 out like 90). */
     if (r % 90 != 0) {
-        r = 90;
+        PyErr_SetString(PyExc_ValueError, "Display rotation must be in 90 degree increments");
+        return -1;
     }
-    c9_display_set_rotation(d, (int)r);
+    c9_display_set_rotation(d, ((r % 360) + 360) % 360);
     return 0;
 }
 static PyObject *get_bus(PyObject *self, void *c) {
@@ -480,14 +483,10 @@ static PyObject *get_root_group(PyObject *self, void *c) {
 }
 static int set_root_group(PyObject *self, PyObject *v, void *c) {
     c9_display_t *d = live(self);
-    if (!d) {
+    if (!d || c9py_setter_present(v) < 0) {
         return -1;
     }
-    if (!v) {
-        PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
-        return -1;
-    }
-    if (v != Py_None && c9py_check_type(v, &c9py_Group_Type, "root_group") < 0) {
+    if (v != Py_None && (c9py_check_type(v, &c9py_Group_Type, "root_group") < 0 || c9py_ready(v) < 0)) {
         return -1;
     }
     c9_group_t *g = v == Py_None ? NULL : &((c9py_group_obj_t *)v)->group;
@@ -532,7 +531,8 @@ PyTypeObject c9py_BusDisplay_Type = {
               "brightness=1.0, single_byte_bounds=False, data_as_commands=False, auto_refresh=True, "
               "native_frames_per_second=60, backlight_on_high=True, SH1107_addressing=False, "
               "backlight_pwm_frequency=50000)",
-    .tp_new = bd_new,
+    .tp_new = c9py_native_new,
+    .tp_init = bd_init,
     .tp_dealloc = bd_dealloc,
     .tp_methods = methods,
     .tp_getset = getset,

@@ -5,54 +5,67 @@
 
 #define SPI ((c9py_spi_obj_t *)self)
 
-static PyObject *spi_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"clock", "MOSI", "MISO", "half_duplex", NULL};
-    PyObject *clock, *mosi = Py_None, *miso = Py_None;
-    int half = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOp:SPI", kwlist, &clock, &mosi, &miso, &half)) {
-        return NULL;
+/* shared-bindings' normalize_buffer_bounds: Python slice bounds over `length` items, clamped. */
+static void buffer_bounds(long start, long end, Py_ssize_t len, Py_ssize_t *from, Py_ssize_t *to) {
+    end = end < 0 ? end + len : C9_MIN(end, (long)len);
+    start = start < 0 ? start + len : start;
+    start = C9_MAX(start, 0L);
+    *from = (Py_ssize_t)C9_MIN(start, (long)len);
+    *to = (Py_ssize_t)C9_MAX(end, (long)*from);
+}
+
+static int spi_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_clock, ARG_MOSI, ARG_MISO, ARG_half_duplex };
+    static const c9py_arg_t allowed[] = {
+        {"clock", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"MOSI", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+        {"MISO", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+        {"half_duplex", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+    };
+    c9py_argval_t a[4];
+    if (c9py_arg_parse(args, kw, allowed, 4, a) < 0) {
+        return -1;
     }
-    int c = c9py_pin_arg(clock, "clock", false), o = c9py_pin_arg(mosi, "MOSI", true),
-        i = c9py_pin_arg(miso, "MISO", true);
+    int c = c9py_pin_arg(a[ARG_clock].u_obj, "clock", false), o = c9py_pin_arg(a[ARG_MOSI].u_obj, "MOSI", true),
+        i = c9py_pin_arg(a[ARG_MISO].u_obj, "MISO", true);
     if (c == -1 || o == -1 || i == -1) {
-        return NULL;
+        return -1;
     }
     if (o < 0 && i < 0) {
         PyErr_SetString(PyExc_ValueError, "Must provide MISO or MOSI pin");
-        return NULL;
+        return -1;
     }
-    if (half) {
+    if (a[ARG_half_duplex].u_bool) {
         PyErr_SetString(PyExc_NotImplementedError, "half_duplex is not supported");
-        return NULL;
+        return -1;
     }
     if (c9py_pin_claim(c, "clock") < 0) {
-        return NULL;
+        return -1;
     }
     if (o >= 0 && c9py_pin_claim(o, "MOSI") < 0) {
         c9_vpin_release(c);
-        return NULL;
+        return -1;
     }
     if (i >= 0 && c9py_pin_claim(i, "MISO") < 0) {
         c9_vpin_release(c);
-        if (o >= 0) {
-            c9_vpin_release(o);
-        }
-        return NULL;
-    }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
+        c9_vpin_release(o);
+        return -1;
     }
     SPI->clock = c;
     SPI->mosi = o < 0 ? -1 : o;
     SPI->miso = i < 0 ? -1 : i;
+    SPI->deinited = false;
     SPI->spi = c9_vspi_open(c, SPI->mosi, SPI->miso);
     if (!SPI->spi) {
-        Py_DECREF(self);
-        return PyErr_NoMemory();
+        c9_vpin_release(SPI->clock);
+        c9_vpin_release(SPI->mosi);
+        c9_vpin_release(SPI->miso);
+        PyErr_NoMemory();
+        return -1;
     }
-    return self;
+    return 0;
 }
+C9PY_DEFINE_INIT(spi_init, spi_construct)
 
 static void spi_release(PyObject *self) {
     if (!SPI->deinited && SPI->spi) {
@@ -66,11 +79,16 @@ static void spi_release(PyObject *self) {
 }
 
 static void spi_dealloc(PyObject *self) {
-    spi_release(self);
+    if (c9py_is_ready(self)) {
+        spi_release(self);
+    }
     Py_TYPE(self)->tp_free(self);
 }
 
 static int spi_alive(PyObject *self) {
+    if (c9py_ready(self) < 0) {
+        return -1;
+    }
     if (SPI->deinited) {
         c9py_raise_deinited();
         return -1;
@@ -79,6 +97,9 @@ static int spi_alive(PyObject *self) {
 }
 
 static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     spi_release(self);
     Py_RETURN_NONE;
 }
@@ -172,35 +193,43 @@ static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_configure(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"baudrate", "polarity", "phase", "bits", NULL};
-    long baud = 100000, pol = 0, pha = 0, bits = 8;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$llll:configure", kwlist, &baud, &pol, &pha, &bits)) {
-        return NULL;
-    }
-    if (spi_alive(self) < 0 || c9py_check_range(pol, 0, 1, "polarity") < 0 ||
-        c9py_check_range(pha, 0, 1, "phase") < 0 || c9py_check_range(bits, 8, 9, "bits") < 0) {
+    enum { ARG_baudrate, ARG_polarity, ARG_phase, ARG_bits };
+    static const c9py_arg_t allowed[] = {
+        {"baudrate", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 100000}},
+        {"polarity", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"phase", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"bits", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 8}},
+    };
+    c9py_argval_t a[4];
+    if (spi_alive(self) < 0 || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
+        c9py_check_range(a[ARG_polarity].u_int, 0, 1, "polarity") < 0 ||
+        c9py_check_range(a[ARG_phase].u_int, 0, 1, "phase") < 0 ||
+        c9py_check_range(a[ARG_bits].u_int, 8, 9, "bits") < 0) {
         return NULL;
     }
     c9_hal_spi_t h = c9_vspi_hal(SPI->spi);
-    h.configure(h.ctx, (uint32_t)baud, (uint8_t)pol, (uint8_t)pha, (uint8_t)bits);
+    h.configure(h.ctx, (uint32_t)a[ARG_baudrate].u_int, (uint8_t)a[ARG_polarity].u_int, (uint8_t)a[ARG_phase].u_int,
+                (uint8_t)a[ARG_bits].u_int);
     Py_RETURN_NONE;
 }
 
 static PyObject *spi_write(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"buffer", "start", "end", NULL};
+    enum { ARG_buffer, ARG_start, ARG_end };
+    static const c9py_arg_t allowed[] = {
+        {"buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+    };
+    c9py_argval_t a[3];
     Py_buffer buf;
-    Py_ssize_t start = 0, end = PY_SSIZE_T_MAX;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "y*|$nn:write", kwlist, &buf, &start, &end)) {
+    if (spi_alive(self) < 0 || c9py_arg_parse(args, kw, allowed, 3, a) < 0 ||
+        c9py_get_buffer(a[ARG_buffer].u_obj, &buf, PyBUF_SIMPLE) < 0) {
         return NULL;
     }
-    if (spi_alive(self) < 0) {
-        PyBuffer_Release(&buf);
-        return NULL;
-    }
-    end = C9_MIN(end, buf.len);
-    start = C9_MAX(C9_MIN(start, end), 0);
+    Py_ssize_t from, to;
+    buffer_bounds(a[ARG_start].u_int, a[ARG_end].u_int, buf.len, &from, &to);
     c9_hal_spi_t h = c9_vspi_hal(SPI->spi);
-    h.write(h.ctx, (const uint8_t *)buf.buf + start, (size_t)(end - start));
+    h.write(h.ctx, (const uint8_t *)buf.buf + from, (size_t)(to - from));
     PyBuffer_Release(&buf);
     Py_RETURN_NONE;
 }
@@ -213,11 +242,17 @@ static PyObject *spi_frequency(PyObject *self, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     Py_INCREF(self);
     return self;
 }
 
 static PyObject *spi_exit(PyObject *self, PyObject *args) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     spi_release(self);
     Py_RETURN_NONE;
 }
@@ -242,7 +277,8 @@ PyTypeObject c9py_SPI_Type = {
     .tp_basicsize = sizeof(c9py_spi_obj_t),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "SPI(clock, MOSI=None, MISO=None, half_duplex=False)",
-    .tp_new = spi_new,
+    .tp_new = c9py_native_new,
+    .tp_init = spi_init,
     .tp_dealloc = spi_dealloc,
     .tp_methods = spi_methods,
     .tp_getset = spi_getset,
@@ -252,37 +288,42 @@ PyTypeObject c9py_SPI_Type = {
 
 #define I2C ((c9py_i2c_obj_t *)self)
 
-static PyObject *i2c_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"scl", "sda", "frequency", "timeout", NULL};
-    PyObject *scl, *sda;
-    long freq = 100000, timeout = 255;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$ll:I2C", kwlist, &scl, &sda, &freq, &timeout)) {
-        return NULL;
+static int i2c_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_scl, ARG_sda, ARG_frequency, ARG_timeout };
+    static const c9py_arg_t allowed[] = {
+        {"scl", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"sda", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"frequency", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 100000}},
+        {"timeout", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 255}},
+    };
+    c9py_argval_t a[4];
+    if (c9py_arg_parse(args, kw, allowed, 4, a) < 0) {
+        return -1;
     }
-    int c = c9py_pin_arg(scl, "scl", false), d = c9py_pin_arg(sda, "sda", false);
+    int c = c9py_pin_arg(a[ARG_scl].u_obj, "scl", false), d = c9py_pin_arg(a[ARG_sda].u_obj, "sda", false);
     if (c < 0 || d < 0) {
-        return NULL;
+        return -1;
     }
     if (c9py_pin_claim(c, "scl") < 0) {
-        return NULL;
+        return -1;
     }
     if (c9py_pin_claim(d, "sda") < 0) {
         c9_vpin_release(c);
-        return NULL;
-    }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
+        return -1;
     }
     I2C->scl = c;
     I2C->sda = d;
-    I2C->i2c = c9_vi2c_open(c, d, (uint32_t)freq);
+    I2C->deinited = false;
+    I2C->i2c = c9_vi2c_open(c, d, (uint32_t)a[ARG_frequency].u_int);
     if (!I2C->i2c) {
-        Py_DECREF(self);
-        return PyErr_NoMemory();
+        c9_vpin_release(c);
+        c9_vpin_release(d);
+        PyErr_NoMemory();
+        return -1;
     }
-    return self;
+    return 0;
 }
+C9PY_DEFINE_INIT(i2c_init, i2c_construct)
 
 static void i2c_release(PyObject *self) {
     if (!I2C->deinited && I2C->i2c) {
@@ -295,11 +336,16 @@ static void i2c_release(PyObject *self) {
 }
 
 static void i2c_dealloc(PyObject *self) {
-    i2c_release(self);
+    if (c9py_is_ready(self)) {
+        i2c_release(self);
+    }
     Py_TYPE(self)->tp_free(self);
 }
 
 static int i2c_alive(PyObject *self) {
+    if (c9py_ready(self) < 0) {
+        return -1;
+    }
     if (I2C->deinited) {
         c9py_raise_deinited();
         return -1;
@@ -308,6 +354,9 @@ static int i2c_alive(PyObject *self) {
 }
 
 static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     i2c_release(self);
     Py_RETURN_NONE;
 }
@@ -343,29 +392,34 @@ static PyObject *i2c_scan(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_writeto(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"address", "buffer", "start", "end", NULL};
-    long addr;
+    enum { ARG_address, ARG_buffer, ARG_start, ARG_end };
+    static const c9py_arg_t allowed[] = {
+        {"address", C9PY_ARG_INT | C9PY_ARG_REQUIRED},
+        {"buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+    };
+    c9py_argval_t a[4];
     Py_buffer buf;
-    Py_ssize_t start = 0, end = PY_SSIZE_T_MAX;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "ly*|$nn:writeto", kwlist, &addr, &buf, &start, &end)) {
+    if (i2c_alive(self) < 0 || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
+        c9py_get_buffer(a[ARG_buffer].u_obj, &buf, PyBUF_SIMPLE) < 0) {
         return NULL;
     }
-    if (i2c_alive(self) < 0) {
-        PyBuffer_Release(&buf);
-        return NULL;
-    }
-    end = C9_MIN(end, buf.len);
-    start = C9_MAX(C9_MIN(start, end), 0);
+    Py_ssize_t from, to;
+    buffer_bounds(a[ARG_start].u_int, a[ARG_end].u_int, buf.len, &from, &to);
     c9_hal_i2c_t h = c9_vi2c_hal(I2C->i2c);
-    c9_err_t err = h.write(h.ctx, (uint8_t)addr, (const uint8_t *)buf.buf + start, (size_t)(end - start));
+    c9_err_t err = h.write(h.ctx, (uint8_t)a[ARG_address].u_int, (const uint8_t *)buf.buf + from, (size_t)(to - from));
     PyBuffer_Release(&buf);
-    if (err == C9_ERR_NODEV) {
-        return c9py_raise_oserror(19, "ENODEV");
+    if (err != C9_OK) {
+        return c9py_raise(err);
     }
     Py_RETURN_NONE;
 }
 
 static PyObject *i2c_exit(PyObject *self, PyObject *args) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     i2c_release(self);
     Py_RETURN_NONE;
 }
@@ -386,7 +440,8 @@ PyTypeObject c9py_I2C_Type = {
     .tp_basicsize = sizeof(c9py_i2c_obj_t),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "I2C(scl, sda, *, frequency=100000, timeout=255)",
-    .tp_new = i2c_new,
+    .tp_new = c9py_native_new,
+    .tp_init = i2c_init,
     .tp_dealloc = i2c_dealloc,
     .tp_methods = i2c_methods,
 };

@@ -14,63 +14,109 @@
 #include <stdio.h>
 
 typedef struct {
-    PyObject_HEAD c9_vpanel_t *panel;
+    C9PY_OBJECT_HEAD c9_vpanel_t *panel;
 } panel_obj_t;
 
 #define SELF ((panel_obj_t *)self)
 
-static PyObject *panel_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"controller", "ram_width", "ram_height", "glass_width", "glass_height",   "glass_x",
-                             "glass_y",    "inverted",  "bgr",        "mirror_x",    "mount_rotation", NULL};
-    const char *controller;
-    int rw = -1, rh = -1, gw = -1, gh = -1, gx = -1, gy = -1, inv = -1, bgr = -1, mx = -1, mount = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s|$iiiiiipppi:Panel", kwlist, &controller, &rw, &rh, &gw, &gh, &gx, &gy,
-                                     &inv, &bgr, &mx, &mount)) {
-        return NULL;
+static int panel_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { CONTROLLER, RW, RH, GW, GH, GX, GY, INVERTED, BGR, MIRROR_X, MOUNT, NARGS };
+#define KW_INT(name, def)                                                                                              \
+    {                                                                                                                  \
+        name, C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {                                                                       \
+            .u_int = def                                                                                               \
+        }                                                                                                              \
     }
+    static const c9py_arg_t allowed[NARGS] = {
+        {"controller", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        KW_INT("ram_width", -1),
+        KW_INT("ram_height", -1),
+        KW_INT("glass_width", -1),
+        KW_INT("glass_height", -1),
+        KW_INT("glass_x", -1),
+        KW_INT("glass_y", -1),
+        {"inverted", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"bgr", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"mirror_x", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        KW_INT("mount_rotation", 0),
+    };
+#undef KW_INT
+    c9py_argval_t a[NARGS];
+    if (c9py_arg_parse(args, kw, allowed, NARGS, a) < 0) {
+        return -1;
+    }
+    if (!PyUnicode_Check(a[CONTROLLER].u_obj)) {
+        PyErr_Format(PyExc_TypeError, "controller must be of type str, not %s", c9py_type_name(a[CONTROLLER].u_obj));
+        return -1;
+    }
+    const char *controller = PyUnicode_AsUTF8(a[CONTROLLER].u_obj);
+    if (!controller) {
+        return -1;
+    }
+    long mount = a[MOUNT].u_int;
     if (mount < 0 || mount % 90 != 0) {
         PyErr_SetString(PyExc_ValueError, "mount_rotation must be 0, 90, 180 or 270");
-        return NULL;
+        return -1;
+    }
+    int flags[3];
+    for (int i = 0; i < 3; i++) {
+        PyObject *o = a[INVERTED + i].u_obj;
+        if ((flags[i] = o ? PyObject_IsTrue(o) : -1) == -1 && o) {
+            return -1;
+        }
     }
     c9_vpanel_config_t cfg;
     if (c9_vpanel_config_defaults(&cfg, controller) != C9_OK) {
         PyErr_Format(PyExc_ValueError, "unknown controller %s (ST7789, ILI9341 or SSD1306)", controller);
-        return NULL;
+        return -1;
     }
-    if (rw > 0)
-        cfg.ram_width = (uint16_t)rw;
-    if (rh > 0)
-        cfg.ram_height = (uint16_t)rh;
-    if (gw > 0)
-        cfg.glass_width = (uint16_t)gw;
-    if (gh > 0)
-        cfg.glass_height = (uint16_t)gh;
-    if (gx >= 0)
-        cfg.glass_x = (uint16_t)gx;
-    if (gy >= 0)
-        cfg.glass_y = (uint16_t)gy;
-    if (inv >= 0)
-        cfg.glass_inverted = inv;
-    if (bgr >= 0)
-        cfg.glass_bgr = bgr;
-    if (mx >= 0)
-        cfg.glass_mirror_x = mx;
+    if (a[RW].u_int > 0) {
+        cfg.ram_width = (uint16_t)a[RW].u_int;
+    }
+    if (a[RH].u_int > 0) {
+        cfg.ram_height = (uint16_t)a[RH].u_int;
+    }
+    if (a[GW].u_int > 0) {
+        cfg.glass_width = (uint16_t)a[GW].u_int;
+    }
+    if (a[GH].u_int > 0) {
+        cfg.glass_height = (uint16_t)a[GH].u_int;
+    }
+    if (a[GX].u_int >= 0) {
+        cfg.glass_x = (uint16_t)a[GX].u_int;
+    }
+    if (a[GY].u_int >= 0) {
+        cfg.glass_y = (uint16_t)a[GY].u_int;
+    }
+    if (flags[0] >= 0) {
+        cfg.glass_inverted = flags[0];
+    }
+    if (flags[1] >= 0) {
+        cfg.glass_bgr = flags[1];
+    }
+    if (flags[2] >= 0) {
+        cfg.glass_mirror_x = flags[2];
+    }
     cfg.mount_rotation = (uint16_t)(mount % 360);
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
-    }
     SELF->panel = c9_vpanel_new(&cfg);
     if (!SELF->panel) {
-        Py_DECREF(self);
-        return PyErr_NoMemory();
+        PyErr_NoMemory();
+        return -1;
     }
-    return self;
+    return 0;
 }
+C9PY_DEFINE_INIT(panel_init, panel_construct)
 
 static void panel_dealloc(PyObject *self) {
-    c9_vpanel_free(SELF->panel);
+    if (c9py_is_ready(self)) {
+        c9_vpanel_free(SELF->panel);
+    }
     Py_TYPE(self)->tp_free(self);
+}
+
+/* The panel, or NULL with the not-constructed error. */
+static c9_vpanel_t *panel(PyObject *self) {
+    return c9py_ready(self) < 0 ? NULL : SELF->panel;
 }
 
 static int pin_kw(PyObject *o, const char *name, int *out) {
@@ -83,10 +129,18 @@ static int pin_kw(PyObject *o, const char *name, int *out) {
 }
 
 static PyObject *attach_spi(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"clock", "mosi", "chip_select", "command", "reset", NULL};
-    PyObject *o[5] = {NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$OOO:attach_spi", kwlist, &o[0], &o[1], &o[2], &o[3], &o[4])) {
+    static const c9py_arg_t allowed[] = {
+        {"clock", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},      {"mosi", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"chip_select", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY}, {"command", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+    };
+    c9py_argval_t a[5];
+    PyObject *o[5];
+    if (!panel(self) || c9py_arg_parse(args, kw, allowed, 5, a) < 0) {
         return NULL;
+    }
+    for (int i = 0; i < 5; i++) {
+        o[i] = a[i].u_obj;
     }
     int p[5];
     static const char *n[5] = {"clock", "mosi", "chip_select", "command", "reset"};
@@ -100,12 +154,16 @@ static PyObject *attach_spi(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *attach_parallel(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"data0", "data_pins", "chip_select", "command", "write", "reset", NULL};
-    PyObject *data0 = NULL, *data_pins = NULL, *o[4] = {NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOOOOO:attach_parallel", kwlist, &data0, &data_pins, &o[0], &o[1],
-                                     &o[2], &o[3])) {
+    static const c9py_arg_t allowed[] = {
+        {"data0", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},       {"data_pins", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"chip_select", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY}, {"command", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"write", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},       {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+    };
+    c9py_argval_t a[6];
+    if (!panel(self) || c9py_arg_parse(args, kw, allowed, 6, a) < 0) {
         return NULL;
     }
+    PyObject *data0 = a[0].u_obj, *data_pins = a[1].u_obj, *o[4] = {a[2].u_obj, a[3].u_obj, a[4].u_obj, a[5].u_obj};
     int pins[16], width = 8;
     if (data0) {
         int first = c9py_pin_arg(data0, "data0", false);
@@ -155,12 +213,19 @@ static PyObject *attach_parallel(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *attach_i2c(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"scl", "sda", "address", "reset", NULL};
-    PyObject *scl, *sda, *reset = NULL;
-    int address = 0x3C;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$iO:attach_i2c", kwlist, &scl, &sda, &address, &reset)) {
+    static const c9py_arg_t allowed[] = {
+        {"scl", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"sda", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"address", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0x3C}},
+        {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+    };
+    c9py_argval_t a[4];
+    if (!panel(self) || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
+        c9py_check_range(a[2].u_int, 0, 127, "address") < 0) {
         return NULL;
     }
+    PyObject *scl = a[0].u_obj, *sda = a[1].u_obj, *reset = a[3].u_obj;
+    long address = a[2].u_int;
     int c, d, r;
     if (pin_kw(scl, "scl", &c) < 0 || pin_kw(sda, "sda", &d) < 0 || pin_kw(reset, "reset", &r) < 0) {
         return NULL;
@@ -170,11 +235,17 @@ static PyObject *attach_i2c(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *detach(PyObject *self, PyObject *u) {
+    if (!panel(self)) {
+        return NULL;
+    }
     c9_vboard_detach(SELF->panel);
     Py_RETURN_NONE;
 }
 
 static PyObject *pixels(PyObject *self, PyObject *u) {
+    if (!panel(self)) {
+        return NULL;
+    }
     const c9_vpanel_config_t *c = c9_vpanel_config(SELF->panel);
     PyObject *b = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)c->glass_width * c->glass_height * 3);
     if (b) {
@@ -185,7 +256,7 @@ static PyObject *pixels(PyObject *self, PyObject *u) {
 
 static PyObject *save_png(PyObject *self, PyObject *arg) {
     PyObject *path = NULL;
-    if (!PyUnicode_FSConverter(arg, &path)) {
+    if (!panel(self) || !PyUnicode_FSConverter(arg, &path)) {
         return NULL;
     }
     c9_err_t err = c9_vpanel_write_png(SELF->panel, PyBytes_AS_STRING(path));
@@ -196,10 +267,12 @@ static PyObject *save_png(PyObject *self, PyObject *arg) {
     Py_RETURN_NONE;
 }
 
-static PyObject *feed(PyObject *self, PyObject *args) {
-    int dc;
+static PyObject *feed(PyObject *self, PyObject *args, PyObject *kw) {
     Py_buffer buf;
-    if (!PyArg_ParseTuple(args, "py*:feed", &dc, &buf)) {
+    int dc;
+    if (!panel(self) || c9py_arg_check_call(args, kw, 1, 3, 3, false) < 0 ||
+        (dc = PyObject_IsTrue(PyTuple_GET_ITEM(args, 0))) < 0 ||
+        c9py_get_buffer(PyTuple_GET_ITEM(args, 1), &buf, PyBUF_SIMPLE) < 0) {
         return NULL;
     }
     c9_vpanel_feed(SELF->panel, dc, buf.buf, (size_t)buf.len);
@@ -207,16 +280,20 @@ static PyObject *feed(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-static PyObject *show_window(PyObject *self, PyObject *args) {
-    int scale = 2;
-    if (!PyArg_ParseTuple(args, "|i:show_window", &scale)) {
+static PyObject *show_window(PyObject *self, PyObject *args, PyObject *kw) {
+    static const c9py_arg_t allowed[] = {{"scale", C9PY_ARG_INT, {.u_int = 2}}};
+    c9py_argval_t a[1];
+    if (!panel(self) || c9py_arg_parse(args, kw, allowed, 1, a) < 0) {
         return NULL;
     }
-    return PyBool_FromLong(c9_window_show(SELF->panel, scale) == C9_OK);
+    return PyBool_FromLong(c9_window_show(SELF->panel, (int)a[0].u_int) == C9_OK);
 }
 
 static PyObject *get_state(PyObject *self, void *c) {
     c9_vpanel_state_t s;
+    if (!panel(self)) {
+        return NULL;
+    }
     c9_vpanel_state(SELF->panel, &s);
     return Py_BuildValue("{s:O,s:O,s:O,s:i,s:i,s:k,s:K,s:K,s:k,s:i,s:k}", "sleeping", s.sleeping ? Py_True : Py_False,
                          "display_on", s.display_on ? Py_True : Py_False, "inverted", s.inverted ? Py_True : Py_False,
@@ -226,10 +303,10 @@ static PyObject *get_state(PyObject *self, void *c) {
                          (unsigned long)s.bad_bytes);
 }
 static PyObject *get_width(PyObject *self, void *c) {
-    return PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_width);
+    return !panel(self) ? NULL : PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_width);
 }
 static PyObject *get_height(PyObject *self, void *c) {
-    return PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_height);
+    return !panel(self) ? NULL : PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_height);
 }
 
 static PyMethodDef panel_methods[] = {
@@ -242,8 +319,10 @@ static PyMethodDef panel_methods[] = {
     {"pixels", pixels, METH_NOARGS, "The glass picture now: RGB888 bytes, row by row."},
     {"save_png", save_png, METH_O,
      "Write the picture as seen on the board (glass turned by mount_rotation) to a PNG file."},
-    {"feed", feed, METH_VARARGS, "feed(dc, data): bytes straight into the controller (dc False: commands)."},
-    {"show_window", show_window, METH_VARARGS, "Show in an SDL2 window; False when headless."},
+    {"feed", (PyCFunction)(void (*)(void))feed, METH_VARARGS | METH_KEYWORDS,
+     "feed(dc, data): bytes straight into the controller (dc False: commands)."},
+    {"show_window", (PyCFunction)(void (*)(void))show_window, METH_VARARGS | METH_KEYWORDS,
+     "Show in an SDL2 window; False when headless."},
     {NULL, NULL, 0, NULL},
 };
 static PyGetSetDef panel_getset[] = {
@@ -256,10 +335,11 @@ static PyGetSetDef panel_getset[] = {
 static PyTypeObject Panel_Type = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "circuit9_board.Panel",
     .tp_basicsize = sizeof(panel_obj_t),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "Panel(controller, *, ram_width, ram_height, glass_width, glass_height, glass_x, glass_y, inverted, "
               "bgr, mirror_x): a virtual display panel that decodes the bytes on its wires.",
-    .tp_new = panel_new,
+    .tp_new = c9py_native_new,
+    .tp_init = panel_init,
     .tp_dealloc = panel_dealloc,
     .tp_methods = panel_methods,
     .tp_getset = panel_getset,
@@ -286,11 +366,11 @@ static PyObject *bus_stats(PyObject *m, PyObject *bus) {
 
 static PyObject *reset_bus_stats(PyObject *m, PyObject *obj) {
     c9py_bus_obj_t *bus = c9py_as_bus(obj);
-    if (bus && bus->reset_stats && !bus->deinited) {
+    if (bus && bus->reset_stats && c9py_is_ready(obj) && !bus->deinited) {
         bus->reset_stats(bus);
-    } else if (PyObject_TypeCheck(obj, &c9py_SPI_Type) && ((c9py_spi_obj_t *)obj)->spi) {
+    } else if (PyObject_TypeCheck(obj, &c9py_SPI_Type) && c9py_is_ready(obj) && ((c9py_spi_obj_t *)obj)->spi) {
         c9_vspi_reset_stats(((c9py_spi_obj_t *)obj)->spi);
-    } else if (PyObject_TypeCheck(obj, &c9py_I2C_Type) && ((c9py_i2c_obj_t *)obj)->i2c) {
+    } else if (PyObject_TypeCheck(obj, &c9py_I2C_Type) && c9py_is_ready(obj) && ((c9py_i2c_obj_t *)obj)->i2c) {
         c9_vi2c_reset_stats(((c9py_i2c_obj_t *)obj)->i2c);
     } else {
         PyErr_SetString(PyExc_TypeError, "bus must be a live display bus, busio.SPI or busio.I2C");
@@ -300,7 +380,7 @@ static PyObject *reset_bus_stats(PyObject *m, PyObject *obj) {
 }
 
 static PyObject *display_stats(PyObject *m, PyObject *obj) {
-    if (c9py_check_type(obj, &c9py_BusDisplay_Type, "display") < 0) {
+    if (c9py_check_type(obj, &c9py_BusDisplay_Type, "display") < 0 || c9py_ready(obj) < 0) {
         return NULL;
     }
     c9_display_t *d = ((c9py_busdisplay_obj_t *)obj)->display;
@@ -315,13 +395,14 @@ static PyObject *display_stats(PyObject *m, PyObject *obj) {
                          (unsigned long long)s->last_pixel_bytes);
 }
 
-static PyObject *virtual_clock(PyObject *m, PyObject *args) {
-    PyObject *on = NULL;
-    if (!PyArg_ParseTuple(args, "|O:virtual_clock", &on)) {
+static PyObject *virtual_clock(PyObject *m, PyObject *args, PyObject *kw) {
+    static const c9py_arg_t allowed[] = {{"on", C9PY_ARG_OBJ}};
+    c9py_argval_t a[1];
+    if (c9py_arg_parse(args, kw, allowed, 1, a) < 0) {
         return NULL;
     }
-    if (on) {
-        int b = PyObject_IsTrue(on);
+    if (a[0].u_obj) {
+        int b = PyObject_IsTrue(a[0].u_obj);
         if (b < 0) {
             return NULL;
         }
@@ -355,7 +436,8 @@ static PyMethodDef functions[] = {
     {"bus_stats", bus_stats, METH_O, "Bytes, transactions, clock cycles and seconds on a bus's wires."},
     {"reset_bus_stats", reset_bus_stats, METH_O, "Zero a bus's counters."},
     {"display_stats", display_stats, METH_O, "Refreshes, windows and pixel bytes a BusDisplay sent."},
-    {"virtual_clock", virtual_clock, METH_VARARGS, "Get/set whether display delays advance a virtual clock."},
+    {"virtual_clock", (PyCFunction)(void (*)(void))virtual_clock, METH_VARARGS | METH_KEYWORDS,
+     "Get/set whether display delays advance a virtual clock."},
     {"now_ms", now_ms, METH_NOARGS, "The display clock in ms."},
     {"sleep_ms", sleep_ms, METH_O, "Wait on the display clock (virtual mode: advances it without sleeping)."},
     {"background", background, METH_NOARGS, "Run the display background task once."},

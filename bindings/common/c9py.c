@@ -1,4 +1,4 @@
-#include "c9py.h"
+#include "c9py_index.h"
 
 #include <string.h>
 
@@ -25,36 +25,6 @@ void c9py_free(void *p, size_t size) {
     if (p) {
         c9_free(c9py_allocator(), p, size ? size : 1);
     }
-}
-
-PyObject *c9py_raise_deinited(void) {
-    PyErr_SetString(PyExc_ValueError, "Object has been deinitialized and can no longer be used. Create a new object.");
-    return NULL;
-}
-
-PyObject *c9py_raise_oserror(int errnum, const char *name) {
-    /* MicroPython names the errno symbolically: OSError: [Errno 5] EIO */
-    PyObject *args = Py_BuildValue("(is)", errnum, name);
-    if (args) {
-        PyErr_SetObject(PyExc_OSError, args);
-        Py_DECREF(args);
-    }
-    return NULL;
-}
-
-PyObject *c9py_raise(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_NOMEM: PyErr_SetString(PyExc_MemoryError, "memory allocation failed"); break;
-    case C9_ERR_BADF: return c9py_raise_deinited();
-    case C9_ERR_PERM: PyErr_SetString(PyExc_RuntimeError, "Read-only"); break;
-    case C9_ERR_IO: return c9py_raise_oserror(5, "EIO");
-    case C9_ERR_TIMEDOUT: return c9py_raise_oserror(110, "ETIMEDOUT");
-    case C9_ERR_NOSYS:
-    case C9_ERR_NOTSUP: PyErr_SetString(PyExc_NotImplementedError, c9_strerror(err)); break;
-    case C9_ERR_RANGE: PyErr_SetString(PyExc_ValueError, c9_strerror(err)); break;
-    default: PyErr_SetString(PyExc_ValueError, c9_strerror(err)); break;
-    }
-    return NULL;
 }
 
 const char *c9py_type_name(PyObject *obj) {
@@ -106,7 +76,7 @@ int c9py_mp_float(PyObject *obj, double *out) {
     return (*out == -1.0 && PyErr_Occurred()) ? -1 : 0;
 }
 
-int c9py_setter_value(PyObject *v) {
+int c9py_setter_present(PyObject *v) {
     if (!v) {
         PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
         return -1;
@@ -115,7 +85,16 @@ int c9py_setter_value(PyObject *v) {
 }
 
 int c9py_setter_bool(PyObject *v) {
-    return c9py_setter_value(v) < 0 ? -1 : PyObject_IsTrue(v);
+    return c9py_setter_present(v) < 0 ? -1 : PyObject_IsTrue(v);
+}
+
+int c9py_setter_int_range(PyObject *v, long min, long max, const char *name, long *out) {
+    int32_t i;
+    if (c9py_setter_present(v) < 0 || c9py_mp_int(v, &i) < 0 || c9py_check_range(i, min, max, name) < 0) {
+        return -1;
+    }
+    *out = i;
+    return 0;
 }
 
 int c9py_float(PyObject *obj, const char *name, double *out) {
@@ -139,6 +118,54 @@ const char *c9py_cstr(PyObject *str) {
         return NULL;
     }
     return s;
+}
+
+int c9py_int_strict(PyObject *obj, const char *name, long *out) {
+    int32_t v;
+    if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be of type int, not %s", name, c9py_type_name(obj));
+        return -1;
+    }
+    if (c9py_mp_int(obj, &v) < 0) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int c9py_opt_index(PyObject *obj, c9_opt_index_t *out) {
+    int32_t v;
+    if (!obj || obj == Py_None) {
+        *out = C9_NO_INDEX;
+        return 0;
+    }
+    if (c9py_mp_int(obj, &v) < 0) {
+        return -1;
+    }
+    *out = c9_index((uint32_t)v);
+    return 0;
+}
+
+int c9py_coord_pair(PyObject *const in[4], int width, int height, c9_rect_t *r) {
+    static const char *const names[2][2] = {{"x1", "x2"}, {"y1", "y2"}};
+    const int lim[2] = {width, height};
+    long lo[2], hi[2];
+    for (int axis = 0; axis < 2; axis++) {
+        PyObject *a = in[axis], *b = in[axis + 2];
+        lo[axis] = 0;
+        if (a && (c9py_int_strict(a, names[axis][0], &lo[axis]) < 0 ||
+                  c9py_check_range(lo[axis], 0, lim[axis], names[axis][0]) < 0)) {
+            return -1;
+        }
+        hi[axis] = lim[axis];
+        if (b && b != Py_None &&
+            (c9py_int_strict(b, names[axis][1], &hi[axis]) < 0 ||
+             c9py_check_range(hi[axis], lo[axis], lim[axis], names[axis][1]) < 0)) {
+            return -1;
+        }
+    }
+    *r = (c9_rect_t){(int16_t)lo[0], (int16_t)lo[1], (int16_t)hi[0], (int16_t)hi[1]};
+    return 0;
 }
 
 int c9py_check_range(long value, long min, long max, const char *name) {
@@ -186,6 +213,9 @@ c9_bitmap_t *c9py_bitmap(PyObject *obj, const char *name) {
     if (c9py_check_type(obj, &c9py_Bitmap_Type, name) < 0) {
         return NULL;
     }
+    if (c9py_ready(obj) < 0) {
+        return NULL;
+    }
     c9_bitmap_t *b = &((c9py_bitmap_obj_t *)obj)->bitmap;
     if (!b->data) {
         c9py_raise_deinited();
@@ -217,8 +247,16 @@ void c9py_bitmap_unlock(PyObject *obj) {
     Py_DECREF(obj);
 }
 
+int c9py_get_buffer(PyObject *obj, Py_buffer *view, int flags) {
+    if (!PyObject_CheckBuffer(obj)) {
+        PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
+        return -1;
+    }
+    return PyObject_GetBuffer(obj, view, flags);
+}
+
 int c9py_add_type(PyObject *module, const char *name, PyTypeObject *type) {
-    if (PyType_Ready(type) < 0) {
+    if (c9py_type_ready(type) < 0) {
         return -1;
     }
     Py_INCREF(type);

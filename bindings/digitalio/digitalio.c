@@ -2,7 +2,7 @@
 #include "../displayio/c9py_display.h"
 
 typedef struct {
-    PyObject_HEAD int pin;
+    C9PY_OBJECT_HEAD int pin;
     bool output;
     bool deinited;
 } dio_obj_t;
@@ -12,24 +12,20 @@ typedef struct {
 static PyTypeObject *direction_type;
 static const char *const direction_names[] = {"INPUT", "OUTPUT", NULL};
 
-static PyObject *dio_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"pin", NULL};
-    PyObject *pin;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O:DigitalInOut", kwlist, &pin)) {
-        return NULL;
+static int dio_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    if (c9py_arg_check_call(args, kw, 0, 1, 1, false) < 0) {
+        return -1;
     }
-    int id = c9py_pin_arg(pin, "pin", false);
+    int id = c9py_pin_arg(PyTuple_GET_ITEM(args, 0), "pin", false);
     if (id < 0 || c9py_pin_claim(id, "pin") < 0) {
-        return NULL;
+        return -1;
     }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (self) {
-        SELF->pin = id;
-    } else {
-        c9_vpin_release(id);
-    }
-    return self;
+    SELF->pin = id;
+    SELF->output = false;
+    SELF->deinited = false;
+    return 0;
 }
+C9PY_DEFINE_INIT(dio_init, dio_construct)
 
 static void dio_release(PyObject *self) {
     if (!SELF->deinited) {
@@ -39,11 +35,16 @@ static void dio_release(PyObject *self) {
 }
 
 static void dio_dealloc(PyObject *self) {
-    dio_release(self);
+    if (c9py_is_ready(self)) {
+        dio_release(self);
+    }
     Py_TYPE(self)->tp_free(self);
 }
 
 static int alive(PyObject *self) {
+    if (c9py_ready(self) < 0) {
+        return -1;
+    }
     if (SELF->deinited) {
         c9py_raise_deinited();
         return -1;
@@ -52,26 +53,32 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *dio_deinit(PyObject *self, PyObject *u) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     dio_release(self);
     Py_RETURN_NONE;
 }
 
 static PyObject *switch_to_output(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"value", "drive_mode", NULL};
-    int value = 0;
-    PyObject *mode = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|pO:switch_to_output", kwlist, &value, &mode) || alive(self) < 0) {
+    enum { ARG_value, ARG_drive_mode };
+    static const c9py_arg_t allowed[] = {
+        {"value", C9PY_ARG_BOOL, {.u_bool = false}},
+        {"drive_mode", C9PY_ARG_OBJ},
+    };
+    c9py_argval_t a[2];
+    if (alive(self) < 0 || c9py_arg_parse(args, kw, allowed, 2, a) < 0) {
         return NULL;
     }
     SELF->output = true;
-    c9_vpin_write(SELF->pin, value);
+    c9_vpin_write(SELF->pin, a[ARG_value].u_bool);
     Py_RETURN_NONE;
 }
 
 static PyObject *switch_to_input(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"pull", NULL};
-    PyObject *pull = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:switch_to_input", kwlist, &pull) || alive(self) < 0) {
+    static const c9py_arg_t allowed[] = {{"pull", C9PY_ARG_OBJ, {.u_obj = Py_None}}};
+    c9py_argval_t a[1];
+    if (alive(self) < 0 || c9py_arg_parse(args, kw, allowed, 1, a) < 0) {
         return NULL;
     }
     SELF->output = false;
@@ -90,7 +97,7 @@ static int set_value(PyObject *self, PyObject *v, void *c) {
         PyErr_SetString(PyExc_AttributeError, "Cannot set value when direction is input.");
         return -1;
     }
-    int b = PyObject_IsTrue(v);
+    int b = c9py_setter_bool(v);
     if (b < 0) {
         return -1;
     }
@@ -106,8 +113,10 @@ static PyObject *get_direction(PyObject *self, void *c) {
 }
 
 static int set_direction(PyObject *self, PyObject *v, void *c) {
-    int d = c9py_enum_value(v, direction_type, "direction", "Direction");
-    if (d < 0 || alive(self) < 0) {
+    int d = alive(self) < 0 || c9py_setter_present(v) < 0
+                ? -1
+                : c9py_enum_value(v, direction_type, "direction", "Direction");
+    if (d < 0) {
         return -1;
     }
     SELF->output = d == 1;
@@ -115,11 +124,17 @@ static int set_direction(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     Py_INCREF(self);
     return self;
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     dio_release(self);
     Py_RETURN_NONE;
 }
@@ -143,7 +158,8 @@ static PyTypeObject DigitalInOut_Type = {
     .tp_basicsize = sizeof(dio_obj_t),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "DigitalInOut(pin)",
-    .tp_new = dio_new,
+    .tp_new = c9py_native_new,
+    .tp_init = dio_init,
     .tp_dealloc = dio_dealloc,
     .tp_methods = methods,
     .tp_getset = getset,

@@ -3,42 +3,41 @@
 
 #define SELF ((c9py_bitmap_obj_t *)self)
 
-static PyObject *bitmap_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    if (kw && PyDict_GET_SIZE(kw) > 0) {
-        PyErr_SetString(PyExc_TypeError, "function doesn't take keyword arguments");
-        return NULL;
+static int bitmap_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    if (c9py_arg_check_call(args, kw, 0, 3, 3, false) < 0) {
+        return -1;
     }
-    if (PyTuple_GET_SIZE(args) != 3) {
-        PyErr_Format(PyExc_TypeError, "function takes 3 positional arguments but %zd were given",
-                     PyTuple_GET_SIZE(args));
-        return NULL;
+    static const char *const names[3] = {"width", "height", "value_count"};
+    static const long max[3] = {C9_BITMAP_MAX_DIM, C9_BITMAP_MAX_DIM, 65536};
+    long v[3];
+    for (int i = 0; i < 3; i++) {
+        int32_t x;
+        if (c9py_mp_int(PyTuple_GET_ITEM(args, i), &x) < 0 || c9py_check_range(x, i == 2, max[i], names[i]) < 0) {
+            return -1;
+        }
+        v[i] = x;
     }
-    long w, h, count;
-    if (c9py_int_range(PyTuple_GET_ITEM(args, 0), 0, C9_BITMAP_MAX_DIM, "width", &w) < 0 ||
-        c9py_int_range(PyTuple_GET_ITEM(args, 1), 0, C9_BITMAP_MAX_DIM, "height", &h) < 0 ||
-        c9py_int_range(PyTuple_GET_ITEM(args, 2), 1, 65536, "value_count", &count) < 0) {
-        return NULL;
+    uint8_t bpv = c9_bitmap_bits_for_value_count((uint32_t)v[2]);
+    c9_err_t err = c9_bitmap_alloc(&SELF->bitmap, (uint32_t)v[0], (uint32_t)v[1], bpv, c9py_allocator());
+    if (err == C9_ERR_NOMEM) {
+        c9py_raise_nomem(c9_bitmap_data_size((uint32_t)v[0], (uint32_t)v[1], bpv));
+        return -1;
     }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
-    }
-    uint8_t bpv = c9_bitmap_bits_for_value_count((uint32_t)count);
-    c9_err_t err = c9_bitmap_alloc(&SELF->bitmap, (uint32_t)w, (uint32_t)h, bpv, c9py_allocator());
-    if (err != C9_OK) {
-        Py_DECREF(self);
-        return err == C9_ERR_NOMEM ? c9py_raise_nomem(c9_bitmap_data_size((uint32_t)w, (uint32_t)h, bpv))
-                                   : c9py_raise(err);
-    }
-    return self;
+    return err == C9_OK ? 0 : c9py_fail(err, NULL);
 }
+C9PY_DEFINE_INIT(bitmap_init, bitmap_construct)
 
 static void bitmap_dealloc(PyObject *self) {
-    c9_bitmap_release(&SELF->bitmap);
+    if (c9py_is_ready(self)) {
+        c9_bitmap_release(&SELF->bitmap);
+    }
     Py_TYPE(self)->tp_free(self);
 }
 
 static c9_bitmap_t *alive(PyObject *self) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     if (!SELF->bitmap.data) {
         c9py_raise_deinited();
         return NULL;
@@ -149,18 +148,21 @@ static PyObject *bitmap_fill(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *bitmap_dirty(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"x1", "y1", "x2", "y2", NULL};
-    long x1 = 0, y1 = 0, x2 = -1, y2 = -1;
+    enum { ARG_x1, ARG_y1, ARG_x2, ARG_y2 };
+    static const c9py_arg_t allowed[] = {
+        {"x1", C9PY_ARG_INT, {.u_int = 0}},
+        {"y1", C9PY_ARG_INT, {.u_int = 0}},
+        {"x2", C9PY_ARG_INT, {.u_int = -1}},
+        {"y2", C9PY_ARG_INT, {.u_int = -1}},
+    };
+    c9py_argval_t a[4];
     c9_bitmap_t *b = alive(self);
-    if (!b || !PyArg_ParseTupleAndKeywords(args, kw, "|llll:dirty", kwlist, &x1, &y1, &x2, &y2)) {
+    if (!b || c9py_arg_parse(args, kw, allowed, 4, a) < 0) {
         return NULL;
     }
-    if (x2 == -1) {
-        x2 = b->width;
-    }
-    if (y2 == -1) {
-        y2 = b->height;
-    }
+    long x1 = a[ARG_x1].u_int, y1 = a[ARG_y1].u_int;
+    long x2 = a[ARG_x2].u_int == -1 ? (long)b->width : a[ARG_x2].u_int;
+    long y2 = a[ARG_y2].u_int == -1 ? (long)b->height : a[ARG_y2].u_int;
     c9_rect_t r = {(int16_t)C9_MAX(C9_MIN(x1, 32767), -32768), (int16_t)C9_MAX(C9_MIN(y1, 32767), -32768),
                    (int16_t)C9_MAX(C9_MIN(x2, 32767), -32768), (int16_t)C9_MAX(C9_MIN(y2, 32767), -32768)};
     c9_bitmap_mark_dirty(b, &r);
@@ -168,6 +170,9 @@ static PyObject *bitmap_dirty(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bitmap_deinit(PyObject *self, PyObject *unused) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     if (SELF->exports > 0) {
         PyErr_SetString(PyExc_BufferError, "Existing exports of data: object cannot be re-sized");
         return NULL;
@@ -235,7 +240,8 @@ PyTypeObject c9py_Bitmap_Type = {
     .tp_basicsize = sizeof(c9py_bitmap_obj_t),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "Bitmap(width, height, value_count): a 2D array of values.",
-    .tp_new = bitmap_new,
+    .tp_new = c9py_native_new,
+    .tp_init = bitmap_init,
     .tp_dealloc = bitmap_dealloc,
     .tp_as_mapping = &mapping,
     .tp_as_buffer = &buffer,

@@ -3,27 +3,29 @@
 
 #define SELF ((c9py_colorconverter_obj_t *)self)
 
-static PyObject *cc_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"input_colorspace", "dither", NULL};
-    PyObject *cs_obj = NULL;
-    int dither = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$Op:ColorConverter", kwlist, &cs_obj, &dither)) {
-        return NULL;
+static int cc_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_dither, ARG_input_colorspace };
+    static const c9py_arg_t allowed[] = {
+        {"dither", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+        {"input_colorspace", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+    };
+    c9py_argval_t a[2];
+    if (c9py_arg_parse(args, kw, allowed, 2, a) < 0) {
+        return -1;
     }
     int cs = C9_COLORSPACE_RGB888;
-    if (cs_obj && (cs = c9py_colorspace(cs_obj, "input_colorspace")) < 0) {
-        return NULL;
+    if (a[ARG_input_colorspace].u_obj &&
+        (cs = c9py_colorspace(a[ARG_input_colorspace].u_obj, "input_colorspace")) < 0) {
+        return -1;
     }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (self) {
-        c9_colorconverter_init(&SELF->cc, (c9_colorspace_t)cs, dither);
-    }
-    return self;
+    c9_colorconverter_init(&SELF->cc, (c9_colorspace_t)cs, a[ARG_dither].u_bool);
+    return 0;
 }
+C9PY_DEFINE_INIT(cc_init, cc_construct)
 
-static int color_arg(PyObject *arg, uint32_t *out) {
+static int color_arg(PyObject *self, PyObject *arg, uint32_t *out) {
     long v;
-    if (c9py_int(arg, "color", &v) < 0) {
+    if (c9py_ready(self) < 0 || c9py_int(arg, "color", &v) < 0) {
         return -1;
     }
     *out = (uint32_t)v;
@@ -32,7 +34,7 @@ static int color_arg(PyObject *arg, uint32_t *out) {
 
 static PyObject *cc_convert(PyObject *self, PyObject *arg) {
     uint32_t c;
-    if (color_arg(arg, &c) < 0) {
+    if (color_arg(self, arg, &c) < 0) {
         return NULL;
     }
     return PyLong_FromLong(c9_colorconverter_convert(&SELF->cc, c, 0, 0));
@@ -40,7 +42,7 @@ static PyObject *cc_convert(PyObject *self, PyObject *arg) {
 
 static PyObject *cc_make_transparent(PyObject *self, PyObject *arg) {
     uint32_t c;
-    if (color_arg(arg, &c) < 0) {
+    if (color_arg(self, arg, &c) < 0) {
         return NULL;
     }
     if (SELF->cc.has_transparent) {
@@ -55,7 +57,7 @@ static PyObject *cc_make_transparent(PyObject *self, PyObject *arg) {
 static PyObject *cc_make_opaque(PyObject *self, PyObject *arg) {
     /* CircuitPython ignores the argument: there is only one transparent colour. */
     uint32_t c;
-    if (color_arg(arg, &c) < 0) {
+    if (color_arg(self, arg, &c) < 0) {
         return NULL;
     }
     SELF->cc.has_transparent = false;
@@ -64,10 +66,13 @@ static PyObject *cc_make_opaque(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *get_dither(PyObject *self, void *c) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     return PyBool_FromLong(SELF->cc.dither);
 }
 static int set_dither(PyObject *self, PyObject *v, void *c) {
-    int d = c9py_setter_bool(v);
+    int d = c9py_ready(self) < 0 ? -1 : c9py_setter_bool(v);
     if (d < 0) {
         return -1;
     }
@@ -91,7 +96,8 @@ PyTypeObject c9py_ColorConverter_Type = {
     .tp_basicsize = sizeof(c9py_colorconverter_obj_t),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "ColorConverter(*, input_colorspace=Colorspace.RGB888, dither=False)",
-    .tp_new = cc_new,
+    .tp_new = c9py_native_new,
+    .tp_init = cc_init,
     .tp_methods = methods,
     .tp_getset = getset,
 };

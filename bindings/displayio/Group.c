@@ -1,63 +1,72 @@
-/* displayio.Group: a list of layers (Group or TileGrid) with scale, position and hidden. */
+/* displayio.Group: a list of layers (Group, TileGrid or vectorio shape) with scale, position and hidden. */
 #include "c9py_display.h"
 
 #define SELF ((c9py_group_obj_t *)self)
 
+/* The layer inside a Group or TileGrid (or a subclass instance); NULL when obj is neither or its
+ * native part was never constructed. */
 static c9_layer_t *layer_of(PyObject *obj) {
-    if (PyObject_TypeCheck(obj, &c9py_Group_Type)) {
+    if (PyObject_TypeCheck(obj, &c9py_Group_Type) && c9py_is_ready(obj)) {
         return &((c9py_group_obj_t *)obj)->group.layer;
     }
-    if (PyObject_TypeCheck(obj, &c9py_TileGrid_Type) && ((c9py_tilegrid_obj_t *)obj)->ready) {
+    if (PyObject_TypeCheck(obj, &c9py_TileGrid_Type) && c9py_is_ready(obj)) {
         return &((c9py_tilegrid_obj_t *)obj)->tg.layer;
     }
-    return NULL;
+    return c9py_vectorio_layer(obj);
 }
 
 static c9_layer_t *layer_arg(PyObject *obj) {
-    c9_layer_t *l = layer_of(obj);
-    if (!l) {
+    if (PyObject_TypeCheck(obj, &c9py_Group_Type) || PyObject_TypeCheck(obj, &c9py_TileGrid_Type)) {
+        return c9py_ready(obj) < 0 ? NULL : layer_of(obj);
+    }
+    c9_layer_t *shape = c9py_vectorio_layer(obj);
+    if (!shape) {
         PyErr_SetString(PyExc_ValueError, "Layer must be a Group or TileGrid subclass");
     }
-    return l;
+    return shape;
 }
+
+/* Where Group's messages differ from the table's. */
+static const c9py_err_override_t group_errors[] = {
+    {C9_ERR_EXIST, NULL, "Layer already in a group"},
+    {C9_ERR_INVAL, NULL, "Layer already in a group"},
+    {C9_OK},
+};
 
 static int check_group_err(c9_err_t err) {
-    switch (err) {
-    case C9_OK: return 0;
-    case C9_ERR_EXIST:
-    case C9_ERR_INVAL: PyErr_SetString(PyExc_ValueError, "Layer already in a group"); break;
-    case C9_ERR_PERM: PyErr_SetString(PyExc_RuntimeError, "Read-only"); break;
-    default: c9py_raise(err); break;
-    }
-    return -1;
+    return err == C9_OK ? 0 : c9py_fail(err, group_errors);
 }
 
-static PyObject *group_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"scale", "x", "y", NULL};
-    PyObject *scale_o = NULL, *x_o = NULL, *y_o = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOO:Group", kwlist, &scale_o, &x_o, &y_o)) {
-        return NULL;
+static int group_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_scale, ARG_x, ARG_y };
+    static const c9py_arg_t allowed[] = {
+        {"scale", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 1}},
+        {"x", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"y", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+    };
+    c9py_argval_t a[3];
+    if (c9py_arg_parse(args, kw, allowed, 3, a) < 0 || c9py_check_range(a[ARG_scale].u_int, 1, 32767, "scale") < 0 ||
+        c9py_check_range(a[ARG_x].u_int, INT16_MIN, INT16_MAX, "x") < 0 ||
+        c9py_check_range(a[ARG_y].u_int, INT16_MIN, INT16_MAX, "y") < 0) {
+        return -1;
     }
-    long scale = 1, x = 0, y = 0;
-    if ((scale_o && c9py_int_range(scale_o, 1, 32767, "scale", &scale) < 0) || (x_o && c9py_int(x_o, "x", &x) < 0) ||
-        (y_o && c9py_int(y_o, "y", &y) < 0)) {
-        return NULL;
-    }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
+    PyObject *items = PyList_New(0);
+    if (!items) {
+        return -1;
     }
     c9_group_init(&SELF->group, c9py_allocator());
     SELF->group.layer.user = self;
-    SELF->group.scale = (uint16_t)scale;
-    SELF->group.x = (int16_t)x;
-    SELF->group.y = (int16_t)y;
-    SELF->items = PyList_New(0);
-    if (!SELF->items) {
-        Py_DECREF(self);
-        return NULL;
-    }
-    return self;
+    SELF->group.scale = (uint16_t)a[ARG_scale].u_int;
+    SELF->group.x = (int16_t)a[ARG_x].u_int;
+    SELF->group.y = (int16_t)a[ARG_y].u_int;
+    SELF->items = items;
+    return 0;
+}
+C9PY_DEFINE_INIT(group_init, group_construct)
+
+/* The native group, or NULL with the not-constructed error. */
+static c9_group_t *native(PyObject *self) {
+    return c9py_ready(self) < 0 ? NULL : &SELF->group;
 }
 
 static int group_traverse(PyObject *self, visitproc visit, void *arg) {
@@ -65,8 +74,12 @@ static int group_traverse(PyObject *self, visitproc visit, void *arg) {
     return 0;
 }
 
+/* Also the cycle collector's tp_clear: the group goes blank with its items (see TileGrid). */
 static int group_clear(PyObject *self) {
-    c9_group_release(&SELF->group);
+    if (c9py_is_ready(self)) {
+        c9_group_release(&SELF->group);
+        ((c9py_object_t *)self)->c9py_state = C9PY_BLANK;
+    }
     Py_CLEAR(SELF->items);
     return 0;
 }
@@ -78,10 +91,14 @@ static void group_dealloc(PyObject *self) {
 }
 
 static Py_ssize_t group_len(PyObject *self) {
-    return (Py_ssize_t)SELF->group.count;
+    c9_group_t *g = native(self);
+    return g ? (Py_ssize_t)g->count : -1;
 }
 
 static int norm_index(PyObject *self, PyObject *key, Py_ssize_t *out, bool for_insert) {
+    if (!native(self)) {
+        return -1;
+    }
     if (PySlice_Check(key)) {
         PyErr_SetString(PyExc_NotImplementedError, "Slices not supported");
         return -1;
@@ -120,23 +137,26 @@ static int insert_at(PyObject *self, Py_ssize_t i, PyObject *layer) {
 }
 
 static PyObject *group_append(PyObject *self, PyObject *layer) {
-    if (insert_at(self, (Py_ssize_t)SELF->group.count, layer) < 0) {
+    if (!native(self) || insert_at(self, (Py_ssize_t)SELF->group.count, layer) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
 }
 
-static PyObject *group_insert(PyObject *self, PyObject *args) {
-    PyObject *idx, *layer;
+static PyObject *group_insert(PyObject *self, PyObject *args, PyObject *kw) {
     Py_ssize_t i;
-    if (!PyArg_ParseTuple(args, "OO:insert", &idx, &layer) || norm_index(self, idx, &i, true) < 0 ||
-        insert_at(self, i, layer) < 0) {
+    if (c9py_arg_check_call(args, kw, 1, 3, 3, false) < 0 ||
+        norm_index(self, PyTuple_GET_ITEM(args, 0), &i, true) < 0 ||
+        insert_at(self, i, PyTuple_GET_ITEM(args, 1)) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
 }
 
 static Py_ssize_t find(PyObject *self, PyObject *layer) {
+    if (!native(self)) {
+        return -1;
+    }
     c9_layer_t *l = layer_of(layer);
     int32_t i = l ? c9_group_index(&SELF->group, l) : -1;
     if (i < 0) {
@@ -160,20 +180,17 @@ static PyObject *remove_at(PyObject *self, Py_ssize_t i) {
     return item;
 }
 
-static PyObject *group_pop(PyObject *self, PyObject *args) {
-    PyObject *idx = NULL;
-    Py_ssize_t i = (Py_ssize_t)SELF->group.count - 1;
-    if (!PyArg_ParseTuple(args, "|O:pop", &idx)) {
+static PyObject *group_pop(PyObject *self, PyObject *args, PyObject *kw) {
+    static const c9py_arg_t allowed[] = {{"i", C9PY_ARG_INT, {.u_int = -1}}};
+    c9py_argval_t a[1];
+    Py_ssize_t i;
+    if (c9py_arg_parse(args, kw, allowed, 1, a) < 0) {
         return NULL;
     }
-    if (idx && norm_index(self, idx, &i, false) < 0) {
-        return NULL;
-    }
-    if (!idx && i < 0) {
-        PyErr_SetString(PyExc_IndexError, "pop from empty list");
-        return NULL;
-    }
-    return remove_at(self, i);
+    PyObject *idx = PyLong_FromLong(a[0].u_int);
+    int rc = idx ? norm_index(self, idx, &i, false) : -1;
+    Py_XDECREF(idx);
+    return rc < 0 ? NULL : remove_at(self, i);
 }
 
 static PyObject *group_remove(PyObject *self, PyObject *layer) {
@@ -190,6 +207,9 @@ static PyObject *group_remove(PyObject *self, PyObject *layer) {
 }
 
 static PyObject *group_sort(PyObject *self, PyObject *args, PyObject *kw) {
+    if (!native(self)) {
+        return NULL;
+    }
     if (SELF->group.read_only) {
         PyErr_SetString(PyExc_RuntimeError, "Read-only");
         return NULL;
@@ -255,66 +275,79 @@ static int group_setitem(PyObject *self, PyObject *key, PyObject *value) {
 }
 
 static int group_contains(PyObject *self, PyObject *value) {
+    if (!native(self)) {
+        return -1;
+    }
     c9_layer_t *l = layer_of(value);
     return l && c9_group_index(&SELF->group, l) >= 0;
 }
 
 static PyObject *group_iter(PyObject *self) {
-    return PyObject_GetIter(SELF->items);
+    return native(self) ? PyObject_GetIter(SELF->items) : NULL;
 }
 
 static PyObject *get_hidden(PyObject *self, void *c) {
-    return PyBool_FromLong(SELF->group.hidden);
+    c9_group_t *g = native(self);
+    return g ? PyBool_FromLong(g->hidden) : NULL;
 }
 static int set_hidden(PyObject *self, PyObject *v, void *c) {
-    int h = c9py_setter_bool(v);
+    c9_group_t *g = native(self);
+    int h = g ? c9py_setter_bool(v) : -1;
     if (h < 0) {
         return -1;
     }
-    SELF->group.hidden = h;
+    g->hidden = h;
     return 0;
 }
 
 static PyObject *get_scale(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->group.scale);
+    c9_group_t *g = native(self);
+    return g ? PyLong_FromLong(g->scale) : NULL;
 }
 static int set_scale(PyObject *self, PyObject *v, void *c) {
+    c9_group_t *g = native(self);
     long s;
-    if (c9py_setter_value(v) < 0 || c9py_int(v, "scale", &s) < 0 || c9py_check_min(s, 1, "scale") < 0) {
+    /* The constructor's range (CircuitPython's setter checks only >= 1 and stores 16 bits). */
+    if (!g || c9py_setter_int_range(v, 1, 32767, "scale", &s) < 0) {
         return -1;
     }
-    SELF->group.scale = (uint16_t)C9_MIN(s, 65535);
+    g->scale = (uint16_t)s;
     return 0;
 }
 
 static PyObject *get_x(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->group.x);
+    c9_group_t *g = native(self);
+    return g ? PyLong_FromLong(g->x) : NULL;
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
+    c9_group_t *g = native(self);
     long x;
-    if (c9py_setter_value(v) < 0 || c9py_int(v, "x", &x) < 0) {
+    if (!g || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "x", &x) < 0) {
         return -1;
     }
-    SELF->group.x = (int16_t)x;
+    g->x = (int16_t)x;
     return 0;
 }
 static PyObject *get_y(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->group.y);
+    c9_group_t *g = native(self);
+    return g ? PyLong_FromLong(g->y) : NULL;
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
+    c9_group_t *g = native(self);
     long y;
-    if (c9py_setter_value(v) < 0 || c9py_int(v, "y", &y) < 0) {
+    if (!g || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "y", &y) < 0) {
         return -1;
     }
-    SELF->group.y = (int16_t)y;
+    g->y = (int16_t)y;
     return 0;
 }
 
 static PyMethodDef methods[] = {
     {"append", group_append, METH_O, "Append a layer to the group."},
-    {"insert", group_insert, METH_VARARGS, "Insert a layer into the group."},
+    {"insert", (PyCFunction)(void (*)(void))group_insert, METH_VARARGS | METH_KEYWORDS,
+     "Insert a layer into the group."},
     {"index", group_index, METH_O, "Returns the index of the first copy of layer."},
-    {"pop", group_pop, METH_VARARGS, "Remove the ith item and return it."},
+    {"pop", (PyCFunction)(void (*)(void))group_pop, METH_VARARGS | METH_KEYWORDS, "Remove the ith item and return it."},
     {"remove", group_remove, METH_O, "Remove the first copy of layer."},
     {"sort", (PyCFunction)(void (*)(void))group_sort, METH_VARARGS | METH_KEYWORDS, "Sort the members of the group."},
     {NULL, NULL, 0, NULL},
@@ -335,7 +368,8 @@ PyTypeObject c9py_Group_Type = {
     .tp_basicsize = sizeof(c9py_group_obj_t),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "Group(*, scale=1, x=0, y=0)",
-    .tp_new = group_new,
+    .tp_new = c9py_native_new,
+    .tp_init = group_init,
     .tp_dealloc = group_dealloc,
     .tp_traverse = group_traverse,
     .tp_clear = group_clear,

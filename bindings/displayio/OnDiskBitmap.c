@@ -72,41 +72,48 @@ static int is_binary_file(PyObject *f) {
     return ok;
 }
 
-static PyObject *odb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"file", NULL};
-    PyObject *file;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O:OnDiskBitmap", kwlist, &file)) {
-        return NULL;
+/* Drops what a construction took; the object is blank again. */
+static void odb_release(PyObject *self) {
+    c9_ondiskbitmap_close(&SELF->odb);
+    Py_CLEAR(SELF->file);
+    Py_CLEAR(SELF->shader);
+}
+
+static int odb_fail(PyObject *self) {
+    odb_release(self);
+    return -1;
+}
+
+static int odb_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    if (c9py_arg_check_call(args, kw, 0, 1, 1, false) < 0) {
+        return -1;
     }
+    PyObject *file = PyTuple_GET_ITEM(args, 0);
     if (PyUnicode_Check(file)) {
         /* CircuitPython opens the name with the VM's open(): a path on the board's drive. */
         char host[PATH_MAX + 256];
         bool readonly;
         const char *path = c9py_cstr(file);
         if (!path || c9rt_map_path(path, host, sizeof host, &readonly) < 0) {
-            return NULL;
+            return -1;
         }
         PyObject *io = PyImport_ImportModule("io");
         file = io ? PyObject_CallMethod(io, "open", "ss", host, "rb") : NULL;
         Py_XDECREF(io);
         if (!file) {
-            return raise_as_board(); /* the board's errno text, not the host's path */
+            raise_as_board(); /* the board's errno text, not the host's path */
+            return -1;
         }
     } else {
         int ok = is_binary_file(file);
         if (ok < 0) {
-            return NULL;
+            return -1;
         }
         if (!ok) {
             PyErr_SetString(PyExc_TypeError, "file must be a file opened in byte mode");
-            return NULL;
+            return -1;
         }
         Py_INCREF(file);
-    }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        Py_DECREF(file);
-        return NULL;
     }
     SELF->file = file;
     c9_err_t err = c9_ondiskbitmap_open(&SELF->odb, file_read, file, c9py_allocator());
@@ -114,54 +121,51 @@ static PyObject *odb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         if (err == C9_ERR_BMP_HEADER && SELF->odb.info.header_size) {
             PyErr_Format(PyExc_ValueError, "Only Windows format, uncompressed BMP supported: given header size is %u",
                          (unsigned)SELF->odb.info.header_size);
-        } else if (err == C9_ERR_BMP_HEADER) {
-            PyErr_SetString(PyExc_ValueError, "Invalid file");
         } else {
             c9py_display_raise(err);
         }
-        Py_DECREF(self);
-        return NULL;
+        return odb_fail(self);
     }
     if (SELF->odb.info.bits_per_pixel <= 8) {
-        c9py_palette_obj_t *p = PyObject_New(c9py_palette_obj_t, &c9py_Palette_Type);
+        c9py_palette_obj_t *p = (c9py_palette_obj_t *)c9py_object_new(&c9py_Palette_Type);
         if (!p) {
-            Py_DECREF(self);
-            return NULL;
+            return odb_fail(self);
         }
-        memset(&p->palette, 0, sizeof(p->palette));
-        err = c9_ondiskbitmap_load_palette(&SELF->odb, &p->palette, c9py_allocator());
         SELF->shader = (PyObject *)p;
+        err = c9_ondiskbitmap_load_palette(&SELF->odb, &p->palette, c9py_allocator());
         if (err != C9_OK) {
-            Py_DECREF(self);
-            return c9py_display_raise(err);
+            c9py_display_raise(err);
+            return odb_fail(self);
         }
     } else {
-        c9py_colorconverter_obj_t *cc = PyObject_New(c9py_colorconverter_obj_t, &c9py_ColorConverter_Type);
+        c9py_colorconverter_obj_t *cc = (c9py_colorconverter_obj_t *)c9py_object_new(&c9py_ColorConverter_Type);
         if (!cc) {
-            Py_DECREF(self);
-            return NULL;
+            return odb_fail(self);
         }
         c9_colorconverter_init(&cc->cc, c9_ondiskbitmap_colorspace(&SELF->odb), false);
         SELF->shader = (PyObject *)cc;
     }
-    SELF->ready = true;
-    return self;
+    return 0;
 }
+C9PY_DEFINE_INIT(odb_init, odb_construct)
 
 static void odb_dealloc(PyObject *self) {
-    c9_ondiskbitmap_close(&SELF->odb);
-    Py_CLEAR(SELF->file);
-    Py_CLEAR(SELF->shader);
+    if (c9py_is_ready(self)) {
+        odb_release(self);
+    }
     Py_TYPE(self)->tp_free(self);
 }
 
 static PyObject *get_width(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->odb.info.width);
+    return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->odb.info.width);
 }
 static PyObject *get_height(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->odb.info.height);
+    return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->odb.info.height);
 }
 static PyObject *get_shader(PyObject *self, void *c) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     Py_INCREF(SELF->shader);
     return SELF->shader;
 }
@@ -178,7 +182,8 @@ PyTypeObject c9py_OnDiskBitmap_Type = {
     .tp_basicsize = sizeof(c9py_ondiskbitmap_obj_t),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "OnDiskBitmap(file)",
-    .tp_new = odb_new,
+    .tp_new = c9py_native_new,
+    .tp_init = odb_init,
     .tp_dealloc = odb_dealloc,
     .tp_getset = getset,
 };

@@ -3,38 +3,44 @@
 
 #define SELF ((c9py_palette_obj_t *)self)
 
-static PyObject *palette_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"color_count", "dither", NULL};
-    PyObject *count_obj;
-    int dither = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$p:Palette", kwlist, &count_obj, &dither)) {
-        return NULL;
+static int palette_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_color_count, ARG_dither };
+    static const c9py_arg_t allowed[] = {
+        {"color_count", C9PY_ARG_INT | C9PY_ARG_REQUIRED},
+        {"dither", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+    };
+    c9py_argval_t a[2];
+    if (c9py_arg_parse(args, kw, allowed, 2, a) < 0 ||
+        c9py_check_range(a[ARG_color_count].u_int, 1, C9_PALETTE_MAX, "color_count") < 0) {
+        return -1;
     }
-    long count;
-    if (c9py_int_range(count_obj, 1, C9_PALETTE_MAX, "color_count", &count) < 0) {
-        return NULL;
+    long count = a[ARG_color_count].u_int;
+    if (c9_palette_alloc(&SELF->palette, (uint32_t)count, a[ARG_dither].u_bool, c9py_allocator()) != C9_OK) {
+        c9py_raise_nomem((size_t)count * sizeof(c9_palette_entry_t));
+        return -1;
     }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
-    }
-    if (c9_palette_alloc(&SELF->palette, (uint32_t)count, dither, c9py_allocator()) != C9_OK) {
-        Py_DECREF(self);
-        return c9py_raise_nomem((size_t)count * sizeof(c9_palette_entry_t));
-    }
-    return self;
+    return 0;
 }
+C9PY_DEFINE_INIT(palette_init, palette_construct)
 
 static void palette_dealloc(PyObject *self) {
-    c9_palette_release(&SELF->palette);
+    if (c9py_is_ready(self)) {
+        c9_palette_release(&SELF->palette);
+    }
     Py_TYPE(self)->tp_free(self);
 }
 
 static Py_ssize_t palette_len(PyObject *self) {
+    if (c9py_ready(self) < 0) {
+        return -1;
+    }
     return SELF->palette.count;
 }
 
 static int palette_index(PyObject *self, PyObject *key, uint32_t *out) {
+    if (c9py_ready(self) < 0) {
+        return -1;
+    }
     if (!PyIndex_Check(key)) {
         PyErr_Format(PyExc_TypeError, "Palette indices must be integers, not %s", c9py_type_name(key));
         return -1;
@@ -132,7 +138,7 @@ static int palette_setitem(PyObject *self, PyObject *key, PyObject *value) {
 
 static int index_arg(PyObject *self, PyObject *arg, uint32_t *out) {
     long i;
-    if (c9py_int_range(arg, 0, (long)SELF->palette.count - 1, "palette_index", &i) < 0) {
+    if (c9py_ready(self) < 0 || c9py_int_range(arg, 0, (long)SELF->palette.count - 1, "palette_index", &i) < 0) {
         return -1;
     }
     *out = (uint32_t)i;
@@ -166,10 +172,13 @@ static PyObject *is_transparent(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *get_dither(PyObject *self, void *c) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     return PyBool_FromLong(SELF->palette.dither);
 }
 static int set_dither(PyObject *self, PyObject *v, void *c) {
-    int d = c9py_setter_bool(v);
+    int d = c9py_ready(self) < 0 ? -1 : c9py_setter_bool(v);
     if (d < 0) {
         return -1;
     }
@@ -201,7 +210,8 @@ PyTypeObject c9py_Palette_Type = {
     .tp_basicsize = sizeof(c9py_palette_obj_t),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "Palette(color_count, *, dither=False): map pixel values to RGB888 colours.",
-    .tp_new = palette_new,
+    .tp_new = c9py_native_new,
+    .tp_init = palette_init,
     .tp_dealloc = palette_dealloc,
     .tp_as_mapping = &mapping,
     .tp_as_sequence = &sequence,

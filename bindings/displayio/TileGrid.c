@@ -13,7 +13,10 @@ static int source_of(PyObject *bitmap, c9_source_type_t *type, void **src) {
         *src = b;
         return 0;
     }
-    if (PyObject_TypeCheck(bitmap, &c9py_OnDiskBitmap_Type) && ((c9py_ondiskbitmap_obj_t *)bitmap)->ready) {
+    if (PyObject_TypeCheck(bitmap, &c9py_OnDiskBitmap_Type)) {
+        if (c9py_ready(bitmap) < 0) {
+            return -1;
+        }
         *type = C9_SOURCE_ONDISK;
         *src = &((c9py_ondiskbitmap_obj_t *)bitmap)->odb;
         return 0;
@@ -26,78 +29,86 @@ static int shader_of(PyObject *shader, c9_shader_type_t *type, void **out) {
     if (PyObject_TypeCheck(shader, &c9py_Palette_Type)) {
         *type = C9_SHADER_PALETTE;
         *out = &((c9py_palette_obj_t *)shader)->palette;
-        return 0;
+        return c9py_ready(shader);
     }
     if (PyObject_TypeCheck(shader, &c9py_ColorConverter_Type)) {
         *type = C9_SHADER_COLORCONVERTER;
         *out = &((c9py_colorconverter_obj_t *)shader)->cc;
-        return 0;
+        return c9py_ready(shader);
     }
     PyErr_SetString(PyExc_TypeError, "unsupported pixel_shader type");
     return -1;
 }
 
-static PyObject *tilegrid_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"bitmap",      "pixel_shader", "width", "height", "tile_width",
-                             "tile_height", "default_tile", "x",     "y",      NULL};
-    PyObject *bitmap, *shader_obj = NULL, *o[7] = {NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$OOOOOOOO:TileGrid", kwlist, &bitmap, &shader_obj, &o[0], &o[1],
-                                     &o[2], &o[3], &o[4], &o[5], &o[6])) {
-        return NULL;
-    }
-    if (!shader_obj) {
-        PyErr_SetString(PyExc_TypeError, "'pixel_shader' argument required");
-        return NULL;
-    }
-    static const char *names[7] = {"width", "height", "tile_width", "tile_height", "default_tile", "x", "y"};
-    long v[7] = {1, 1, 0, 0, 0, 0, 0};
-    for (int i = 0; i < 7; i++) {
-        if (o[i] && c9py_int(o[i], names[i], &v[i]) < 0) {
-            return NULL;
-        }
-    }
-    if (c9py_check_range(v[0], 1, 65535, "width") < 0 || c9py_check_range(v[1], 1, 65535, "height") < 0 ||
-        c9py_check_range(v[2], 0, 65535, "tile_width") < 0 || c9py_check_range(v[3], 0, 65535, "tile_height") < 0 ||
-        c9py_check_range(v[4], 0, 255, "default_tile") < 0) {
-        return NULL;
-    }
+static int tilegrid_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum {
+        ARG_bitmap,
+        ARG_pixel_shader,
+        ARG_width,
+        ARG_height,
+        ARG_tile_width,
+        ARG_tile_height,
+        ARG_default_tile,
+        ARG_x,
+        ARG_y
+    };
+    static const c9py_arg_t allowed[] = {
+        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"pixel_shader", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"width", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 1}},
+        {"height", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 1}},
+        {"tile_width", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"tile_height", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"default_tile", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"x", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"y", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+    };
+    c9py_argval_t a[9];
     c9_tilegrid_config_t cfg = {0};
-    if (source_of(bitmap, &cfg.source_type, &cfg.source) < 0 ||
-        shader_of(shader_obj, &cfg.shader_type, &cfg.shader) < 0) {
-        return NULL;
+    if (c9py_arg_parse(args, kw, allowed, 9, a) < 0 ||
+        source_of(a[ARG_bitmap].u_obj, &cfg.source_type, &cfg.source) < 0 ||
+        shader_of(a[ARG_pixel_shader].u_obj, &cfg.shader_type, &cfg.shader) < 0 ||
+        c9py_check_range(a[ARG_width].u_int, 1, 65535, "width") < 0 ||
+        c9py_check_range(a[ARG_height].u_int, 1, 65535, "height") < 0 ||
+        c9py_check_range(a[ARG_tile_width].u_int, 0, 65535, "tile_width") < 0 ||
+        c9py_check_range(a[ARG_tile_height].u_int, 0, 65535, "tile_height") < 0 ||
+        c9py_check_range(a[ARG_default_tile].u_int, 0, 255, "default_tile") < 0 ||
+        c9py_check_range(a[ARG_x].u_int, INT16_MIN, INT16_MAX, "x") < 0 ||
+        c9py_check_range(a[ARG_y].u_int, INT16_MIN, INT16_MAX, "y") < 0) {
+        return -1;
     }
-    cfg.width = (uint16_t)v[0];
-    cfg.height = (uint16_t)v[1];
-    cfg.tile_width = (uint16_t)v[2];
-    cfg.tile_height = (uint16_t)v[3];
-    cfg.default_tile = (uint16_t)v[4];
-    cfg.x = (int16_t)v[5];
-    cfg.y = (int16_t)v[6];
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
-    }
+    cfg.width = (uint16_t)a[ARG_width].u_int;
+    cfg.height = (uint16_t)a[ARG_height].u_int;
+    cfg.tile_width = (uint16_t)a[ARG_tile_width].u_int;
+    cfg.tile_height = (uint16_t)a[ARG_tile_height].u_int;
+    cfg.default_tile = (uint16_t)a[ARG_default_tile].u_int;
+    cfg.x = (int16_t)a[ARG_x].u_int;
+    cfg.y = (int16_t)a[ARG_y].u_int;
     char bad = 0;
     c9_err_t err = c9_tilegrid_init(&SELF->tg, &cfg, c9py_allocator(), &bad);
     if (err != C9_OK) {
-        Py_DECREF(self);
-        if (err == C9_ERR_INVAL) {
-            PyErr_SetString(PyExc_ValueError, bad == 'h' ? "Tile height must exactly divide bitmap height"
-                                                         : "Tile width must exactly divide bitmap width");
-            return NULL;
+        if (err == C9_ERR_NOMEM) { /* the tile array: counted against the board's memory */
+            c9py_raise_nomem((size_t)cfg.width * cfg.height * sizeof(uint16_t));
+            return -1;
         }
-        if (err == C9_ERR_NOMEM) {
-            return c9py_raise_nomem((size_t)cfg.width * cfg.height * sizeof(uint16_t));
-        }
-        return c9py_raise(err);
+        const c9py_err_override_t msg[] = {{C9_ERR_INVAL, NULL,
+                                            bad == 'h' ? "Tile height must exactly divide bitmap height"
+                                                       : "Tile width must exactly divide bitmap width"},
+                                           {C9_OK}};
+        return c9py_fail(err, msg);
     }
     SELF->tg.layer.user = self;
-    Py_INCREF(bitmap);
-    SELF->bitmap = bitmap;
-    Py_INCREF(shader_obj);
-    SELF->shader = shader_obj;
-    SELF->ready = true;
-    return self;
+    Py_INCREF(a[ARG_bitmap].u_obj);
+    SELF->bitmap = a[ARG_bitmap].u_obj;
+    Py_INCREF(a[ARG_pixel_shader].u_obj);
+    SELF->shader = a[ARG_pixel_shader].u_obj;
+    return 0;
+}
+C9PY_DEFINE_INIT(tilegrid_init, tilegrid_construct)
+
+/* The native grid, or NULL with the not-constructed error. */
+static c9_tilegrid_t *grid(PyObject *self) {
+    return c9py_ready(self) < 0 ? NULL : &SELF->tg;
 }
 
 static int tg_traverse(PyObject *self, visitproc visit, void *arg) {
@@ -106,7 +117,13 @@ static int tg_traverse(PyObject *self, visitproc visit, void *arg) {
     return 0;
 }
 
+/* Also the cycle collector's tp_clear: the grid goes blank with its references, so that a
+ * finalizer still holding it gets the not-constructed error instead of a grid without a bitmap. */
 static int tg_clear(PyObject *self) {
+    if (c9py_is_ready(self)) {
+        c9_tilegrid_release(&SELF->tg);
+        ((c9py_object_t *)self)->c9py_state = C9PY_BLANK;
+    }
     Py_CLEAR(SELF->bitmap);
     Py_CLEAR(SELF->shader);
     return 0;
@@ -114,8 +131,6 @@ static int tg_clear(PyObject *self) {
 
 static void tg_dealloc(PyObject *self) {
     PyObject_GC_UnTrack(self);
-    c9_tilegrid_release(&SELF->tg);
-    SELF->ready = false;
     tg_clear(self);
     Py_TYPE(self)->tp_free(self);
 }
@@ -123,7 +138,10 @@ static void tg_dealloc(PyObject *self) {
 /* [i] or [x, y] -> cell coordinates. */
 static int cell_index(PyObject *self, PyObject *key, uint16_t *x, uint16_t *y) {
     long cx, cy;
-    c9_tilegrid_t *tg = &SELF->tg;
+    c9_tilegrid_t *tg = grid(self);
+    if (!tg) {
+        return -1;
+    }
     if (PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 2) {
         if (c9py_int(PyTuple_GET_ITEM(key, 0), "x", &cx) < 0 || c9py_int(PyTuple_GET_ITEM(key, 1), "y", &cy) < 0) {
             return -1;
@@ -176,6 +194,9 @@ static int tg_setitem(PyObject *self, PyObject *key, PyObject *value) {
 }
 
 static PyObject *tg_contains(PyObject *self, PyObject *arg) {
+    if (!grid(self)) {
+        return NULL;
+    }
     PyObject *seq = PySequence_Fast(arg, "touch_tuple must be a tuple");
     if (!seq) {
         return NULL;
@@ -195,10 +216,10 @@ static PyObject *tg_contains(PyObject *self, PyObject *arg) {
 
 #define BOOL_PROP(name, getexpr, setcall)                                                                              \
     static PyObject *get_##name(PyObject *self, void *c) {                                                             \
-        return PyBool_FromLong(getexpr);                                                                               \
+        return grid(self) ? PyBool_FromLong(getexpr) : NULL;                                                           \
     }                                                                                                                  \
     static int set_##name(PyObject *self, PyObject *v, void *c) {                                                      \
-        int b = c9py_setter_bool(v);                                                                                   \
+        int b = grid(self) ? c9py_setter_bool(v) : -1;                                                                 \
         if (b < 0) {                                                                                                   \
             return -1;                                                                                                 \
         }                                                                                                              \
@@ -212,48 +233,59 @@ BOOL_PROP(flip_y, SELF->tg.flip_y, c9_tilegrid_set_flip(&SELF->tg, SELF->tg.flip
 BOOL_PROP(transpose_xy, SELF->tg.transpose_xy, c9_tilegrid_set_flip(&SELF->tg, SELF->tg.flip_x, SELF->tg.flip_y, b))
 
 static PyObject *get_x(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->tg.x);
+    c9_tilegrid_t *tg = grid(self);
+    return tg ? PyLong_FromLong(tg->x) : NULL;
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
+    c9_tilegrid_t *tg = grid(self);
     long x;
-    if (c9py_setter_value(v) < 0 || c9py_int(v, "x", &x) < 0) {
+    if (!tg || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "x", &x) < 0) {
         return -1;
     }
-    c9_tilegrid_set_position(&SELF->tg, (int16_t)x, SELF->tg.y);
+    c9_tilegrid_set_position(tg, (int16_t)x, tg->y);
     return 0;
 }
 static PyObject *get_y(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->tg.y);
+    c9_tilegrid_t *tg = grid(self);
+    return tg ? PyLong_FromLong(tg->y) : NULL;
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
+    c9_tilegrid_t *tg = grid(self);
     long y;
-    if (c9py_setter_value(v) < 0 || c9py_int(v, "y", &y) < 0) {
+    if (!tg || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "y", &y) < 0) {
         return -1;
     }
-    c9_tilegrid_set_position(&SELF->tg, SELF->tg.x, (int16_t)y);
+    c9_tilegrid_set_position(tg, tg->x, (int16_t)y);
     return 0;
 }
 static PyObject *get_width(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->tg.width);
+    c9_tilegrid_t *tg = grid(self);
+    return tg ? PyLong_FromLong(tg->width) : NULL;
 }
 static PyObject *get_height(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->tg.height);
+    c9_tilegrid_t *tg = grid(self);
+    return tg ? PyLong_FromLong(tg->height) : NULL;
 }
 static PyObject *get_tile_width(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->tg.tile_width);
+    c9_tilegrid_t *tg = grid(self);
+    return tg ? PyLong_FromLong(tg->tile_width) : NULL;
 }
 static PyObject *get_tile_height(PyObject *self, void *c) {
-    return PyLong_FromLong(SELF->tg.tile_height);
+    c9_tilegrid_t *tg = grid(self);
+    return tg ? PyLong_FromLong(tg->tile_height) : NULL;
 }
 
 static PyObject *get_shader(PyObject *self, void *c) {
+    if (!grid(self)) {
+        return NULL;
+    }
     Py_INCREF(SELF->shader);
     return SELF->shader;
 }
 static int set_shader(PyObject *self, PyObject *v, void *c) {
     c9_shader_type_t t;
     void *s;
-    if (c9py_setter_value(v) < 0 || shader_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
+    if (!grid(self) || c9py_setter_present(v) < 0 || shader_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
         return -1;
     }
     c9_tilegrid_set_shader(&SELF->tg, t, s);
@@ -263,18 +295,23 @@ static int set_shader(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_bitmap(PyObject *self, void *c) {
+    if (!grid(self)) {
+        return NULL;
+    }
     Py_INCREF(SELF->bitmap);
     return SELF->bitmap;
 }
 static int set_bitmap(PyObject *self, PyObject *v, void *c) {
     c9_source_type_t t;
     void *s;
-    if (c9py_setter_value(v) < 0 || source_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
+    if (!grid(self) || c9py_setter_present(v) < 0 || source_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
         return -1;
     }
-    if (c9_tilegrid_set_source(&SELF->tg, t, s) != C9_OK) {
-        PyErr_SetString(PyExc_ValueError, "New bitmap must be same size as old bitmap");
-        return -1;
+    c9_err_t err = c9_tilegrid_set_source(&SELF->tg, t, s);
+    if (err != C9_OK) {
+        static const c9py_err_override_t msg[] = {{C9_ERR_INVAL, NULL, "New bitmap must be same size as old bitmap"},
+                                                  {C9_OK}};
+        return c9py_fail(err, msg);
     }
     Py_INCREF(v);
     Py_SETREF(SELF->bitmap, v);
@@ -308,7 +345,8 @@ PyTypeObject c9py_TileGrid_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "TileGrid(bitmap, *, pixel_shader, width=1, height=1, tile_width=None, tile_height=None, "
               "default_tile=0, x=0, y=0)",
-    .tp_new = tilegrid_new,
+    .tp_new = c9py_native_new,
+    .tp_init = tilegrid_init,
     .tp_dealloc = tg_dealloc,
     .tp_traverse = tg_traverse,
     .tp_clear = tg_clear,

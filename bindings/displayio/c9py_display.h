@@ -18,7 +18,7 @@ int c9py_display_types_ready(void);
 
 /* microcontroller.Pin */
 typedef struct {
-    PyObject_HEAD int id;
+    C9PY_OBJECT_HEAD int id;
 } c9py_pin_obj_t;
 extern PyTypeObject c9py_Pin_Type;
 /* The Pin object for a virtual board pin (one object per pin; new reference). */
@@ -31,13 +31,13 @@ int c9py_pin_claim(int id, const char *name);
 
 /* busio */
 typedef struct {
-    PyObject_HEAD c9_vspi_t *spi;
+    C9PY_OBJECT_HEAD c9_vspi_t *spi;
     int clock, mosi, miso;
     bool deinited;
     bool locked_by_python;
 } c9py_spi_obj_t;
 typedef struct {
-    PyObject_HEAD c9_vi2c_t *i2c;
+    C9PY_OBJECT_HEAD c9_vi2c_t *i2c;
     int scl, sda;
     bool deinited;
 } c9py_i2c_obj_t;
@@ -51,27 +51,37 @@ c9_hal_i2c_t c9py_i2c_hal(PyObject *i2c);
 
 /* displayio layers */
 typedef struct {
-    PyObject_HEAD c9_group_t group;
+    C9PY_OBJECT_HEAD c9_group_t group;
     PyObject *items; /* list mirroring group.items, holding the references */
 } c9py_group_obj_t;
 typedef struct {
-    PyObject_HEAD c9_tilegrid_t tg;
+    C9PY_OBJECT_HEAD c9_tilegrid_t tg;
     PyObject *bitmap;
     PyObject *shader;
-    bool ready;
 } c9py_tilegrid_obj_t;
 typedef struct {
-    PyObject_HEAD c9_ondiskbitmap_t odb;
+    C9PY_OBJECT_HEAD c9_ondiskbitmap_t odb;
     PyObject *file;
     PyObject *shader;
-    bool ready;
 } c9py_ondiskbitmap_obj_t;
 extern PyTypeObject c9py_Group_Type, c9py_TileGrid_Type, c9py_OnDiskBitmap_Type;
+
+/* vectorio shapes (bindings/vectorio): Circle, Rectangle and Polygon share one object layout. */
+typedef struct {
+    PyObject_HEAD c9_vectorshape_t shape;
+    PyObject *shader; /* Palette or ColorConverter */
+    int16_t *points;  /* Polygon's x, y pairs (shape.point_count of them) */
+    const c9_allocator_t *points_allocator;
+    bool ready; /* __init__ ran */
+} c9py_vectorshape_obj_t;
+extern PyTypeObject c9py_Circle_Type, c9py_Rectangle_Type, c9py_Polygon_Type;
+/* The layer of an initialised vectorio shape, or NULL (no exception) for anything else. */
+c9_layer_t *c9py_vectorio_layer(PyObject *obj);
 
 /* Display buses: a common head so BusDisplay and release_displays treat them alike. */
 typedef enum { C9PY_BUS_FOURWIRE = 1, C9PY_BUS_PARALLEL, C9PY_BUS_I2C } c9py_bus_kind_t;
 typedef struct c9py_bus_obj {
-    PyObject_HEAD c9py_bus_kind_t kind;
+    C9PY_OBJECT_HEAD c9py_bus_kind_t kind;
     c9_display_bus_t bus; /* after c9py_bus_register(): guarded ops over `inner` */
     c9_display_bus_t inner;
     bool in_transaction;
@@ -86,12 +96,15 @@ c9py_bus_obj_t *c9py_as_bus(PyObject *obj);
 /* CIRCUITPY_DISPLAY_LIMIT slots (1): a new bus takes a slot or raises
  * RuntimeError("Too many display busses; forgot displayio.release_displays() ?"). */
 int c9py_bus_slot_take(PyObject *bus);
-/* The last step of a bus constructor: takes a slot and returns the bus, or deinitialises it
- * (releasing its pins), drops the caller's reference and returns NULL with that RuntimeError.
- * It puts a guard in front of the bus's ops: once the bus is deinitialised (release_displays(),
- * perhaps from Python code a refresh ran) begin() reports it busy and nothing reaches the
- * hardware it released. */
-PyObject *c9py_bus_register(PyObject *bus);
+/* The last step of a bus constructor: takes a slot (0), or deinitialises the bus (releasing its
+ * pins) and returns -1 with that RuntimeError. It puts a guard in front of the bus's ops: once the
+ * bus is deinitialised (release_displays(), perhaps from Python code a refresh ran) begin()
+ * reports it busy and nothing reaches the hardware it released. */
+int c9py_bus_register(PyObject *bus);
+/* The bus a BusDisplay is given: ValueError("Unsupported display bus type") for anything but
+ * the three bus classes (and subclasses), the not-constructed or deinitialised error; else the
+ * head. */
+c9py_bus_obj_t *c9py_bus_arg(PyObject *obj);
 int c9py_display_slot_take(PyObject *display);
 /* Gives a display's slot back (construction failed). */
 void c9py_display_slot_drop(PyObject *display);
@@ -101,16 +114,20 @@ void c9py_release_displays(void);
 void c9py_displays_background(void);
 PyObject *c9py_bus_stats_dict(PyObject *obj);
 /* The bus classes' common methods. reset(): RuntimeError("No reset pin") when the core reports
- * none (C9_ERR_NOSYS). For send(): c9py_bus_send_command() checks the bus is alive and the
- * command is 0-255, releasing `data` on failure; c9py_bus_send_done() releases `data` and maps
- * the core's result (an I2C device that does not answer is OSError ENODEV). */
+ * none (C9_ERR_NOSYS). For send(): c9py_bus_send_begin() checks the bus is constructed and alive,
+ * the command is 0-255 and data a buffer (CircuitPython's order and messages), and fills `data`;
+ * c9py_bus_send_done() releases it and maps the core's result (an I2C device that does not
+ * answer is OSError ENODEV). */
 PyObject *c9py_bus_reset(PyObject *self, PyObject *unused);
-int c9py_bus_send_command(PyObject *self, PyObject *cmd_obj, Py_buffer *data, uint8_t *cmd);
+int c9py_bus_send_begin(PyObject *self, long command, PyObject *data_obj, Py_buffer *data);
+/* send(command, data) as the parallel and I2C buses define it (no keywords): the arguments and
+ * c9py_bus_send_begin. */
+int c9py_bus_send_args(PyObject *self, PyObject *args, PyObject *kw, uint8_t *cmd, Py_buffer *data);
 PyObject *c9py_bus_send_done(c9_err_t err, Py_buffer *data);
 
 /* busdisplay */
 typedef struct {
-    PyObject_HEAD c9_display_t *display;
+    C9PY_OBJECT_HEAD c9_display_t *display;
     const c9_allocator_t *display_allocator; /* where `display` came from */
     PyObject *bus;
     PyObject *root; /* Group or None */
@@ -160,6 +177,9 @@ void c9py_terminal_write(const char *data, size_t len);
 extern PyTypeObject c9py_BuiltinFont_Type, c9py_Glyph_Type;
 /* terminalio.FONT (borrowed). */
 PyObject *c9py_terminal_font(void);
+/* The font inside a fontio.BuiltinFont, or NULL with TypeError("<name> must be of type
+ * BuiltinFont, not <T>"). */
+const c9_builtin_font_t *c9py_builtin_font(PyObject *obj, const char *name);
 
 /* Maps a core error with the display's messages (init sequence, BMP, fps) to an exception. */
 PyObject *c9py_display_raise(c9_err_t err);

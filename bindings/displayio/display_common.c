@@ -66,18 +66,32 @@ static c9_err_t guard_reset(void *ctx) {
 
 static const c9_display_bus_ops_t guard_ops = {guard_begin, guard_send, guard_end, guard_reset};
 
-PyObject *c9py_bus_register(PyObject *bus) {
+int c9py_bus_register(PyObject *bus) {
     c9py_bus_obj_t *h = (c9py_bus_obj_t *)bus;
     h->inner = h->bus;
     h->bus = (c9_display_bus_t){&guard_ops, h};
     if (c9py_bus_slot_take(bus) == 0) {
-        return bus;
+        return 0;
     }
     c9py_bus_obj_t *head = (c9py_bus_obj_t *)bus;
     head->deinit(head);
-    head->deinited = true;
-    Py_DECREF(bus);
-    return NULL;
+    return -1;
+}
+
+c9py_bus_obj_t *c9py_bus_arg(PyObject *obj) {
+    c9py_bus_obj_t *bus = c9py_as_bus(obj);
+    if (!bus) {
+        PyErr_SetString(PyExc_ValueError, "Unsupported display bus type");
+        return NULL;
+    }
+    if (c9py_ready(obj) < 0) {
+        return NULL;
+    }
+    if (bus->deinited) {
+        c9py_raise_deinited();
+        return NULL;
+    }
+    return bus;
 }
 
 int c9py_display_slot_take(PyObject *display) {
@@ -164,6 +178,9 @@ static int pin_tree(PyObject *obj) {
         } else if (PyObject_TypeCheck(o, &c9py_OnDiskBitmap_Type)) {
             refs[0] = ((c9py_ondiskbitmap_obj_t *)o)->file;
             refs[1] = ((c9py_ondiskbitmap_obj_t *)o)->shader;
+        } else if (PyObject_TypeCheck(o, &c9py_Circle_Type) || PyObject_TypeCheck(o, &c9py_Rectangle_Type) ||
+                   PyObject_TypeCheck(o, &c9py_Polygon_Type)) {
+            refs[0] = ((c9py_vectorshape_obj_t *)o)->shader; /* the points are the shape's own memory */
         } else if (PyObject_TypeCheck(o, &c9py_BusDisplay_Type)) {
             refs[0] = ((c9py_busdisplay_obj_t *)o)->root;
             refs[1] = ((c9py_busdisplay_obj_t *)o)->bus;
@@ -269,27 +286,21 @@ int c9py_refresh_pin(PyObject *obj) {
 }
 
 PyObject *c9py_display_raise(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_BMP_RLE: PyErr_SetString(PyExc_ValueError, "RLE-compressed BMP not supported"); break;
-    case C9_ERR_BMP_FORMAT: PyErr_SetString(PyExc_ValueError, "Unsupported BMP format"); break;
-    case C9_ERR_BMP_HEADER: PyErr_SetString(PyExc_ValueError, "Invalid file"); break;
-    case C9_ERR_DISPLAY_FPS: PyErr_SetString(PyExc_RuntimeError, "Below minimum frame rate"); break;
-    case C9_ERR_INITSEQ_TRUNCATED: PyErr_SetString(PyExc_ValueError, "init_sequence is truncated"); break;
-    case C9_ERR_BUSY: PyErr_SetString(PyExc_RuntimeError, "Display bus is busy"); break;
-    case C9_ERR_IO: return c9py_raise_oserror(5, "EIO");
-    default: return c9py_raise(err);
-    }
-    return NULL;
+    static const c9py_err_override_t display_errors[] = {
+        {C9_ERR_BUSY, &PyExc_RuntimeError, "Display bus is busy"},
+        {C9_OK},
+    };
+    return c9py_raise_err(err, display_errors);
 }
 
 PyObject *c9py_bus_stats_dict(PyObject *obj) {
     const c9_vbus_stats_t *s = NULL;
     c9py_bus_obj_t *bus = c9py_as_bus(obj);
-    if (bus && bus->stats && !bus->deinited) {
+    if (bus && bus->stats && c9py_is_ready(obj) && !bus->deinited) {
         s = bus->stats(bus);
-    } else if (PyObject_TypeCheck(obj, &c9py_SPI_Type) && ((c9py_spi_obj_t *)obj)->spi) {
+    } else if (PyObject_TypeCheck(obj, &c9py_SPI_Type) && c9py_is_ready(obj) && ((c9py_spi_obj_t *)obj)->spi) {
         s = c9_vspi_stats(((c9py_spi_obj_t *)obj)->spi);
-    } else if (PyObject_TypeCheck(obj, &c9py_I2C_Type) && ((c9py_i2c_obj_t *)obj)->i2c) {
+    } else if (PyObject_TypeCheck(obj, &c9py_I2C_Type) && c9py_is_ready(obj) && ((c9py_i2c_obj_t *)obj)->i2c) {
         s = c9_vi2c_stats(((c9py_i2c_obj_t *)obj)->i2c);
     }
     if (!s) {
@@ -311,14 +322,14 @@ int c9py_display_types_ready(void) {
         &c9py_Bitmap_Type,        &c9py_Palette_Type,      &c9py_ColorConverter_Type, &c9py_Group_Type,
         &c9py_TileGrid_Type,      &c9py_OnDiskBitmap_Type, &c9py_BuiltinFont_Type,    &c9py_Pin_Type,
         &c9py_SPI_Type,           &c9py_I2C_Type,          &c9py_FourWire_Type,       &c9py_ParallelBus_Type,
-        &c9py_I2CDisplayBus_Type, &c9py_BusDisplay_Type,
+        &c9py_I2CDisplayBus_Type, &c9py_BusDisplay_Type,   &c9py_Glyph_Type,
     };
     static bool ready;
     if (ready) {
         return 0;
     }
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-        if (PyType_Ready(types[i]) < 0) {
+        if (c9py_type_ready(types[i]) < 0) {
             return -1;
         }
     }
@@ -424,40 +435,50 @@ void c9py_terminal_write(const char *data, size_t len) {
 
 PyObject *c9py_bus_reset(PyObject *self, PyObject *unused) {
     c9py_bus_obj_t *bus = (c9py_bus_obj_t *)self;
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     if (bus->deinited) {
         return c9py_raise_deinited();
     }
     c9_err_t err = bus->bus.ops->reset(bus->bus.ctx);
-    if (err == C9_ERR_NOSYS) {
-        PyErr_SetString(PyExc_RuntimeError, "No reset pin");
-        return NULL;
-    }
     if (err != C9_OK) {
-        return c9py_display_raise(err);
+        static const c9py_err_override_t reset_errors[] = {
+            {C9_ERR_NOSYS, &PyExc_RuntimeError, "No reset pin"},
+            {C9_ERR_BUSY, &PyExc_RuntimeError, "Display bus is busy"},
+            {C9_OK},
+        };
+        return c9py_raise_err(err, reset_errors);
     }
     Py_RETURN_NONE;
 }
 
-int c9py_bus_send_command(PyObject *self, PyObject *cmd_obj, Py_buffer *data, uint8_t *cmd) {
-    long v;
+int c9py_bus_send_begin(PyObject *self, long command, PyObject *data_obj, Py_buffer *data) {
+    if (c9py_ready(self) < 0) {
+        return -1;
+    }
     if (((c9py_bus_obj_t *)self)->deinited) {
-        PyBuffer_Release(data);
         c9py_raise_deinited();
         return -1;
     }
-    if (c9py_int_range(cmd_obj, 0, 255, "command", &v) < 0) {
-        PyBuffer_Release(data);
+    if (c9py_check_range(command, 0, 255, "command") < 0) {
         return -1;
     }
-    *cmd = (uint8_t)v;
+    return c9py_get_buffer(data_obj, data, PyBUF_SIMPLE);
+}
+
+int c9py_bus_send_args(PyObject *self, PyObject *args, PyObject *kw, uint8_t *cmd, Py_buffer *data) {
+    int32_t command;
+    if (c9py_arg_check_call(args, kw, 1, 3, 3, false) < 0 || c9py_mp_int(PyTuple_GET_ITEM(args, 0), &command) < 0 ||
+        c9py_bus_send_begin(self, command, PyTuple_GET_ITEM(args, 1), data) < 0) {
+        return -1;
+    }
+    *cmd = (uint8_t)command;
     return 0;
 }
 
 PyObject *c9py_bus_send_done(c9_err_t err, Py_buffer *data) {
     PyBuffer_Release(data);
-    if (err == C9_ERR_NODEV) {
-        return c9py_raise_oserror(19, "ENODEV");
-    }
     if (err != C9_OK) {
         return c9py_display_raise(err);
     }

@@ -17,18 +17,6 @@ static PyMethodDef functions[] = {
 static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "displayio", "Native display and graphics objects.", -1,
                                  functions};
 
-static int add_alias(PyObject *m, const char *name, PyTypeObject *type) {
-    if (PyType_Ready(type) < 0) {
-        return -1;
-    }
-    Py_INCREF(type);
-    if (PyModule_AddObject(m, name, (PyObject *)type) < 0) {
-        Py_DECREF(type);
-        return -1;
-    }
-    return 0;
-}
-
 PyObject *c9py_init_displayio(void) {
     PyObject *m = c9py_display_types_ready() < 0 ? NULL : PyModule_Create(&def);
     if (!m) {
@@ -51,8 +39,9 @@ PyObject *c9py_init_displayio(void) {
         goto fail;
     }
     /* 9.x keeps the old names of the moved classes (slated for removal in 10). */
-    if (add_alias(m, "Display", &c9py_BusDisplay_Type) < 0 || add_alias(m, "FourWire", &c9py_FourWire_Type) < 0 ||
-        add_alias(m, "I2CDisplay", &c9py_I2CDisplayBus_Type) < 0) {
+    if (c9py_add_type(m, "Display", &c9py_BusDisplay_Type) < 0 ||
+        c9py_add_type(m, "FourWire", &c9py_FourWire_Type) < 0 ||
+        c9py_add_type(m, "I2CDisplay", &c9py_I2CDisplayBus_Type) < 0) {
         goto fail;
     }
     PyObject *term = c9py_terminal_group();

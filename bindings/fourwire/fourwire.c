@@ -43,39 +43,46 @@ static int claim_optional(PyObject *obj, const char *name, int *out) {
     return 0;
 }
 
-static PyObject *fw_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"spi_bus", "command", "chip_select", "reset", "baudrate", "polarity", "phase", NULL};
-    PyObject *spi, *command = Py_None, *cs = Py_None, *reset = Py_None;
-    long baud = 24000000, pol = 0, pha = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$OOOlll:FourWire", kwlist, &spi, &command, &cs, &reset, &baud, &pol,
-                                     &pha)) {
-        return NULL;
+static int fw_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_spi_bus, ARG_command, ARG_chip_select, ARG_reset, ARG_baudrate, ARG_polarity, ARG_phase };
+    static const c9py_arg_t allowed[] = {
+        {"spi_bus", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"command", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"chip_select", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"baudrate", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 24000000}},
+        {"polarity", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"phase", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+    };
+    c9py_argval_t a[7];
+    if (c9py_arg_parse(args, kw, allowed, 7, a) < 0) {
+        return -1;
     }
-    if (c9py_check_type(spi, &c9py_SPI_Type, "spi_bus") < 0 || c9py_check_range(pol, 0, 1, "polarity") < 0 ||
-        c9py_check_range(pha, 0, 1, "phase") < 0) {
-        return NULL;
+    PyObject *spi = a[ARG_spi_bus].u_obj;
+    if (c9py_check_type(spi, &c9py_SPI_Type, "spi_bus") < 0 ||
+        c9py_check_range(a[ARG_polarity].u_int, 0, 1, "polarity") < 0 ||
+        c9py_check_range(a[ARG_phase].u_int, 0, 1, "phase") < 0 || c9py_ready(spi) < 0) {
+        return -1;
     }
     if (((c9py_spi_obj_t *)spi)->deinited) {
-        return c9py_raise_deinited();
+        c9py_raise_deinited();
+        return -1;
     }
     int dc = -1, c = -1, r = -1;
-    if (claim_optional(command, "command", &dc) < 0) {
-        return NULL;
+    if (claim_optional(a[ARG_command].u_obj, "command", &dc) < 0) {
+        return -1;
     }
-    if (claim_optional(cs, "chip_select", &c) < 0) {
+    if (claim_optional(a[ARG_chip_select].u_obj, "chip_select", &c) < 0) {
         c9_vpin_release(dc);
-        return NULL;
+        return -1;
     }
-    if (claim_optional(reset, "reset", &r) < 0) {
+    if (claim_optional(a[ARG_reset].u_obj, "reset", &r) < 0) {
         c9_vpin_release(dc);
         c9_vpin_release(c);
-        return NULL;
-    }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
+        return -1;
     }
     SELF->head.kind = C9PY_BUS_FOURWIRE;
+    SELF->head.deinited = false;
     SELF->head.deinit = fw_deinit;
     SELF->head.stats = fw_stats;
     SELF->head.reset_stats = fw_reset_stats;
@@ -87,9 +94,9 @@ static PyObject *fw_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     fw->dc = dc;
     fw->cs = c;
     fw->reset = r;
-    fw->baudrate = (uint32_t)baud;
-    fw->polarity = (uint8_t)pol;
-    fw->phase = (uint8_t)pha;
+    fw->baudrate = (uint32_t)a[ARG_baudrate].u_int;
+    fw->polarity = (uint8_t)a[ARG_polarity].u_int;
+    fw->phase = (uint8_t)a[ARG_phase].u_int;
     fw->clock = c9_host_clock();
     /* Idle levels: deselected, data mode, out of reset. */
     c9_vpin_write(c, true);
@@ -98,9 +105,10 @@ static PyObject *fw_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     SELF->head.bus = c9_fourwire_bus(fw);
     return c9py_bus_register(self);
 }
+C9PY_DEFINE_INIT(fw_init, fw_construct)
 
 static void fw_dealloc(PyObject *self) {
-    if (!SELF->head.deinited) {
+    if (c9py_is_ready(self) && !SELF->head.deinited) {
         fw_deinit(&SELF->head);
     }
     Py_XDECREF(SELF->spi);
@@ -108,18 +116,21 @@ static void fw_dealloc(PyObject *self) {
 }
 
 static PyObject *fw_send(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"command", "data", "toggle_every_byte", NULL};
-    PyObject *cmd_o;
+    enum { ARG_command, ARG_data, ARG_toggle_every_byte };
+    static const c9py_arg_t allowed[] = {
+        {"command", C9PY_ARG_INT | C9PY_ARG_REQUIRED},
+        {"data", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"toggle_every_byte", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+    };
+    c9py_argval_t a[3];
     Py_buffer data;
-    int toggle = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*|$p:send", kwlist, &cmd_o, &data, &toggle)) {
+    if (c9py_arg_parse(args, kw, allowed, 3, a) < 0 ||
+        c9py_bus_send_begin(self, a[ARG_command].u_int, a[ARG_data].u_obj, &data) < 0) {
         return NULL;
     }
-    uint8_t cmd;
-    if (c9py_bus_send_command(self, cmd_o, &data, &cmd) < 0) {
-        return NULL;
-    }
-    return c9py_bus_send_done(c9_fourwire_send(&SELF->fw, cmd, data.buf, (size_t)data.len, toggle), &data);
+    return c9py_bus_send_done(c9_fourwire_send(&SELF->fw, (uint8_t)a[ARG_command].u_int, data.buf, (size_t)data.len,
+                                               a[ARG_toggle_every_byte].u_bool),
+                              &data);
 }
 
 static PyObject *stats(PyObject *self, PyObject *u) {
@@ -140,7 +151,8 @@ PyTypeObject c9py_FourWire_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "FourWire(spi_bus, *, command=None, chip_select=None, reset=None, baudrate=24000000, polarity=0, "
               "phase=0)",
-    .tp_new = fw_new,
+    .tp_new = c9py_native_new,
+    .tp_init = fw_init,
     .tp_dealloc = fw_dealloc,
     .tp_methods = methods,
 };

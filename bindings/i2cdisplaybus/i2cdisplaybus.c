@@ -27,33 +27,32 @@ static void ib_reset_stats(c9py_bus_obj_t *bus) {
     }
 }
 
-static PyObject *ib_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"i2c_bus", "device_address", "reset", NULL};
-    PyObject *i2c, *addr_o = NULL, *reset = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$OO:I2CDisplayBus", kwlist, &i2c, &addr_o, &reset)) {
-        return NULL;
+static int ib_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_i2c_bus, ARG_device_address, ARG_reset };
+    static const c9py_arg_t allowed[] = {
+        {"i2c_bus", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"device_address", C9PY_ARG_INT | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+    };
+    c9py_argval_t a[3];
+    if (c9py_arg_parse(args, kw, allowed, 3, a) < 0) {
+        return -1;
     }
-    if (!addr_o) {
-        PyErr_SetString(PyExc_TypeError, "'device_address' argument required");
-        return NULL;
-    }
-    long addr;
+    PyObject *i2c = a[ARG_i2c_bus].u_obj;
     if (c9py_check_type(i2c, &c9py_I2C_Type, "i2c_bus") < 0 ||
-        c9py_int_range(addr_o, 0, 127, "device_address", &addr) < 0) {
-        return NULL;
+        c9py_check_range(a[ARG_device_address].u_int, 0, 127, "device_address") < 0 || c9py_ready(i2c) < 0) {
+        return -1;
     }
     if (((c9py_i2c_obj_t *)i2c)->deinited) {
-        return c9py_raise_deinited();
+        c9py_raise_deinited();
+        return -1;
     }
-    int r = c9py_pin_arg(reset, "reset", true);
+    int r = c9py_pin_arg(a[ARG_reset].u_obj, "reset", true);
     if (r == -1 || (r >= 0 && c9py_pin_claim(r, "reset") < 0)) {
-        return NULL;
-    }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
+        return -1;
     }
     SELF->head.kind = C9PY_BUS_I2C;
+    SELF->head.deinited = false;
     SELF->head.deinit = ib_deinit;
     SELF->head.stats = ib_stats;
     SELF->head.reset_stats = ib_reset_stats;
@@ -61,30 +60,27 @@ static PyObject *ib_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     SELF->i2c = i2c;
     SELF->b.i2c = c9py_i2c_hal(i2c); /* not the raw bus: i2c.deinit() may release it while we live */
     SELF->b.gpio = c9_vboard_gpio();
-    SELF->b.address = (uint8_t)addr;
+    SELF->b.address = (uint8_t)a[ARG_device_address].u_int;
     SELF->b.reset = r < 0 ? -1 : r;
     SELF->b.clock = c9_host_clock();
     c9_vpin_write(SELF->b.reset, true);
     SELF->head.bus = c9_i2cdisplaybus_bus(&SELF->b);
     return c9py_bus_register(self);
 }
+C9PY_DEFINE_INIT(ib_init, ib_construct)
 
 static void ib_dealloc(PyObject *self) {
-    if (!SELF->head.deinited) {
+    if (c9py_is_ready(self) && !SELF->head.deinited) {
         ib_deinit(&SELF->head);
     }
     Py_XDECREF(SELF->i2c);
     Py_TYPE(self)->tp_free(self);
 }
 
-static PyObject *ib_send(PyObject *self, PyObject *args) {
-    PyObject *cmd_o;
-    Py_buffer data;
-    if (!PyArg_ParseTuple(args, "Oy*:send", &cmd_o, &data)) {
-        return NULL;
-    }
+static PyObject *ib_send(PyObject *self, PyObject *args, PyObject *kw) {
     uint8_t cmd;
-    if (c9py_bus_send_command(self, cmd_o, &data, &cmd) < 0) {
+    Py_buffer data;
+    if (c9py_bus_send_args(self, args, kw, &cmd, &data) < 0) {
         return NULL;
     }
     return c9py_bus_send_done(c9_i2cdisplaybus_send(&SELF->b, cmd, data.buf, (size_t)data.len), &data);
@@ -96,7 +92,8 @@ static PyObject *stats(PyObject *self, PyObject *u) {
 
 static PyMethodDef methods[] = {
     {"reset", c9py_bus_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
-    {"send", ib_send, METH_VARARGS, "Sends the given command value followed by the full set of data."},
+    {"send", (PyCFunction)(void (*)(void))ib_send, METH_VARARGS | METH_KEYWORDS,
+     "Sends the given command value followed by the full set of data."},
     {"c9_stats", stats, METH_NOARGS, "circuit9: bytes, transactions, clock cycles and transfer time on the wire."},
     {NULL, NULL, 0, NULL},
 };
@@ -106,7 +103,8 @@ PyTypeObject c9py_I2CDisplayBus_Type = {
     .tp_basicsize = sizeof(i2cbus_obj_t),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "I2CDisplayBus(i2c_bus, *, device_address, reset=None)",
-    .tp_new = ib_new,
+    .tp_new = c9py_native_new,
+    .tp_init = ib_init,
     .tp_dealloc = ib_dealloc,
     .tp_methods = methods,
 };

@@ -1,6 +1,7 @@
 /*
  * jpegio.JpegDecoder: CircuitPython 9.2.9's API, argument order, exception types and messages,
- * over the circuit9 JPEG core (include/circuit9/jpeg.h).
+ * over the circuit9 JPEG core (include/circuit9/jpeg.h) in its C9_JPEG_TJPGD mode, so bitmaps get
+ * exactly a board's pixels.
  *
  * Sources. open() takes a path (opened with the caller's builtin open(path, "rb"), so the
  * circuit9 runtime's drive mapping applies), a binary stream (anything with readinto(), read()
@@ -33,6 +34,7 @@
  * from a path is closed when the decoder closes.
  */
 #include "jpegio.h"
+#include "c9py_index.h"
 
 #include "circuit9/bitmaptools.h"
 #include "circuit9/jpeg.h"
@@ -47,7 +49,7 @@ enum { RD_READINTO, RD_READ, RD_RECV_INTO };
 #define SOI_CHUNK 512
 
 typedef struct {
-    PyObject_HEAD const c9_allocator_t *alloc;
+    C9PY_OBJECT_HEAD const c9_allocator_t *alloc;
     void *work;
     size_t work_size;
     c9_jpeg_profile_t profile;
@@ -63,6 +65,8 @@ typedef struct {
     PyObject *scratch; /* bytearray handed to readinto()/recv_into() */
     uint8_t pending[SOI_CHUNK + 1];
     size_t pending_pos, pending_len;
+    size_t soi;    /* where the FF D8 is: index in the buffer, or stream position */
+    bool seekable; /* a stream that can seek (its SOI position is known) */
     bool busy;
     bool py_error;     /* the stream raised; the exception is pending in this thread */
     PyThreadState *ts; /* saved thread state while decode() runs without the GIL */
@@ -72,130 +76,21 @@ typedef struct {
 
 /* ---- errors -------------------------------------------------------------------------------- */
 
-/* TJpgDec's result texts, as CircuitPython raises them, for the core's codes. */
+/* The table has TJpgDec's result texts for the decoder's own codes; these generic codes have
+ * TJpgDec's texts too when the decoder reports them. */
 static PyObject *raise_jpeg(c9_err_t err) {
-    const char *msg;
-    switch (err) {
-    case C9_JPEG_ERR_TRUNCATED: msg = "Device error or wrong termination of input stream"; break;
-    case C9_JPEG_ERR_FORMAT:
-    case C9_JPEG_ERR_DATA: msg = "Data format error (may be broken data)"; break;
-    case C9_JPEG_ERR_PROGRESSIVE:
-    case C9_JPEG_ERR_ARITHMETIC:
-    case C9_JPEG_ERR_PRECISION:
-    case C9_JPEG_ERR_LOSSLESS:
-    case C9_JPEG_ERR_CMYK:
-    case C9_JPEG_ERR_SAMPLING:
-    case C9_ERR_NOTSUP: msg = "Not supported JPEG standard"; break;
-    case C9_ERR_NOMEM: msg = "Insufficient memory pool for the image"; break;
-    case C9_ERR_INVAL: msg = "Parameter error"; break;
-    default: return c9py_raise(err);
-    }
-    PyErr_SetString(PyExc_RuntimeError, msg);
-    return NULL;
+    static const c9py_err_override_t jpeg_errors[] = {
+        {C9_ERR_NOTSUP, &PyExc_RuntimeError, "Not supported JPEG standard"},
+        {C9_ERR_NOMEM, &PyExc_RuntimeError, "Insufficient memory pool for the image"},
+        {C9_ERR_INVAL, &PyExc_RuntimeError, "Parameter error"},
+        {C9_OK},
+    };
+    return c9py_raise_err(err, jpeg_errors);
 }
 
 static PyObject *raise_busy(void) {
     PyErr_SetString(PyExc_RuntimeError, "JpegDecoder is in use by another thread");
     return NULL;
-}
-
-/* ---- argument parsing (MicroPython's mp_arg_parse_all) -------------------------------------- */
-
-enum { A_REQ = 1, A_KW = 2, A_INT = 4 };
-typedef struct {
-    const char *name;
-    int flags;
-    long def;
-} argspec_t;
-
-/* mp_obj_get_int on a 32-bit board, widened for the coordinate arithmetic. */
-static int get_int(PyObject *o, long *out) {
-    int32_t v;
-    if (c9py_mp_int(o, &v) < 0) {
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Slot i gets the given object (borrowed) or NULL; A_INT slots are converted, in order, into
- * ival[i] (def when not given). Errors and their order are mp_arg_parse_all's. */
-static int parse(PyObject *args, PyObject *kw, const argspec_t *spec, size_t n, PyObject **obj, long *ival) {
-    Py_ssize_t npos = PyTuple_GET_SIZE(args), pos_found = 0, kw_found = 0;
-    for (size_t i = 0; i < n; i++) {
-        PyObject *given = NULL;
-        if ((Py_ssize_t)i < npos) {
-            if (spec[i].flags & A_KW) {
-                break; /* reported as extra positional below */
-            }
-            given = PyTuple_GET_ITEM(args, (Py_ssize_t)i);
-            pos_found++;
-        } else if (kw) {
-            given = PyDict_GetItemString(kw, spec[i].name);
-            if (given) {
-                kw_found++;
-            }
-        }
-        if (!given && (spec[i].flags & A_REQ)) {
-            PyErr_Format(PyExc_TypeError, "'%s' argument required", spec[i].name);
-            return -1;
-        }
-        obj[i] = given;
-        ival[i] = spec[i].def;
-        if (given && (spec[i].flags & A_INT) && get_int(given, &ival[i]) < 0) {
-            return -1;
-        }
-    }
-    if (pos_found < npos) {
-        PyErr_SetString(PyExc_TypeError, "extra positional arguments given");
-        return -1;
-    }
-    if (kw && kw_found < PyDict_GET_SIZE(kw)) {
-        PyErr_SetString(PyExc_TypeError, "extra keyword arguments given");
-        return -1;
-    }
-    return 0;
-}
-
-/* mp_arg_validate_type_int then mp_arg_validate_int_range (bools are not ints here). */
-static int get_coord(PyObject *o, long min, long max, const char *name, long *out) {
-    if (!PyLong_Check(o) || PyBool_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "%s must be of type int, not %s", name, c9py_type_name(o));
-        return -1;
-    }
-    return get_int(o, out) < 0 ? -1 : c9py_check_range(*out, min, max, name);
-}
-
-/* bitmaptools_validate_coord_range_pair: x1 in 0..width, x2 (None: width) in x1..width, then
- * the same for y. in[] = x1, y1, x2, y2, NULL when not given. */
-static int crop_box(PyObject *const in[4], int width, int height, c9_rect_t *r) {
-    static const char *const names[2][2] = {{"x1", "x2"}, {"y1", "y2"}};
-    const int lim[2] = {width, height};
-    long lo[2], hi[2];
-    for (int axis = 0; axis < 2; axis++) {
-        lo[axis] = 0;
-        if (in[axis] && get_coord(in[axis], 0, lim[axis], names[axis][0], &lo[axis]) < 0) {
-            return -1;
-        }
-        hi[axis] = lim[axis];
-        if (in[axis + 2] && in[axis + 2] != Py_None &&
-            get_coord(in[axis + 2], lo[axis], lim[axis], names[axis][1], &hi[axis]) < 0) {
-            return -1;
-        }
-    }
-    *r = (c9_rect_t){(int16_t)lo[0], (int16_t)lo[1], (int16_t)hi[0], (int16_t)hi[1]};
-    return 0;
-}
-
-/* skip_*_index: None or absent means unset, else mp_obj_get_int compared as uint32. */
-static int get_opt_value(PyObject *o, c9_opt_index_t *out) {
-    long v = 0;
-    out->set = o && o != Py_None;
-    if (out->set && get_int(o, &v) < 0) {
-        return -1;
-    }
-    out->value = (uint32_t)v;
-    return 0;
 }
 
 /* ---- sources ------------------------------------------------------------------------------- */
@@ -224,6 +119,7 @@ static void close_source(decoder_obj_t *self) {
     self->kind = SRC_NONE;
     self->own_stream = false;
     self->pending_pos = self->pending_len = 0;
+    self->seekable = false;
     self->py_error = false;
     PyErr_Restore(et, ev, tb);
 }
@@ -324,6 +220,56 @@ static int32_t source_read(void *ctx, uint8_t *buf, uint32_t len) {
     return n < 0 ? C9_ERR_IO : (int32_t)n;
 }
 
+/* The core's seek callback (progressive files at 1/8 read their DC scans side by side): offsets
+ * count from the FF D8. Buffers always seek; streams when they are seekable. */
+static c9_err_t source_seek(void *ctx, uint32_t offset) {
+    decoder_obj_t *self = ctx;
+    self->pending_pos = self->pending_len = 0;
+    if (self->kind == SRC_BUFFER) {
+        self->pos = C9_MIN(self->soi + offset, (size_t)self->view.len);
+        return C9_OK;
+    }
+    if (self->py_error || !self->seekable) {
+        return C9_ERR_IO;
+    }
+    if (self->ts) {
+        PyEval_RestoreThread(self->ts);
+    }
+    PyObject *r = PyObject_CallMethod(self->stream, "seek", "n", (Py_ssize_t)(self->soi + offset));
+    if (!r) {
+        self->py_error = true;
+    }
+    Py_XDECREF(r);
+    if (self->ts) {
+        self->ts = PyEval_SaveThread();
+    }
+    return r ? C9_OK : C9_ERR_IO;
+}
+
+/* After the SOI search: where it is in a stream that can seek (seekable() true, tell() works),
+ * for source_seek. A stream that cannot tell is read as one that cannot seek: only a progressive
+ * file at 1/8 cares, and it then takes a little coefficient memory instead. */
+static void note_stream_soi(decoder_obj_t *self) {
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    PyObject *r = PyObject_CallMethod(self->stream, "seekable", NULL);
+    int yes = r ? PyObject_IsTrue(r) : 0;
+    Py_XDECREF(r);
+    Py_ssize_t pos = -1;
+    if (yes > 0) {
+        r = PyObject_CallMethod(self->stream, "tell", NULL);
+        pos = r ? PyLong_AsSsize_t(r) : -1;
+        Py_XDECREF(r);
+    }
+    PyErr_Clear();
+    PyErr_Restore(et, ev, tb);
+    size_t buffered = self->pending_len - self->pending_pos;
+    if (pos >= 0 && (size_t)pos >= buffered) {
+        self->soi = (size_t)pos - buffered;
+        self->seekable = true;
+    }
+}
+
 /* TJpgDec skips everything before the first FF D8. Returns 1 when found (the input then
  * continues at that FF D8), 0 at the end of the input, -1 with a Python exception. */
 static int find_soi(decoder_obj_t *self) {
@@ -331,7 +277,7 @@ static int find_soi(decoder_obj_t *self) {
         const uint8_t *p = self->view.buf;
         for (size_t i = 0; i + 1 < (size_t)self->view.len; i++) {
             if (p[i] == 0xFF && p[i + 1] == 0xD8) {
-                self->pos = i;
+                self->pos = self->soi = i;
                 return 1;
             }
         }
@@ -351,6 +297,7 @@ static int find_soi(decoder_obj_t *self) {
                 self->pending[i - 1] = 0xFF;
                 self->pending_pos = i - 1;
                 self->pending_len = (size_t)n + 1;
+                note_stream_soi(self);
                 return 1;
             }
             prev_ff = self->pending[i] == 0xFF;
@@ -403,18 +350,9 @@ static int stream_method(PyObject *obj, PyObject **method, int *kind) {
 
 /* ---- JpegDecoder --------------------------------------------------------------------------- */
 
-static PyObject *decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    if (PyTuple_GET_SIZE(args) > 0) {
-        PyErr_SetString(PyExc_TypeError, "extra positional arguments given");
-        return NULL;
-    }
-    if (kw && PyDict_GET_SIZE(kw) > 0) {
-        PyErr_SetString(PyExc_TypeError, "extra keyword arguments given");
-        return NULL;
-    }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
+static int decoder_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    if (c9py_arg_parse(args, kw, NULL, 0, NULL) < 0) {
+        return -1;
     }
     SELF->alloc = c9py_allocator();
     /* On the virtual board the decoder costs what CircuitPython's does; elsewhere speed wins,
@@ -429,16 +367,16 @@ static PyObject *decoder_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         }
     }
     if (!SELF->work) {
-        size_t need = c9_jpeg_workspace_size(C9_JPEG_PROFILE_COMPACT);
-        Py_DECREF(self);
-        return c9py_raise_nomem(need);
+        c9py_raise_nomem(c9_jpeg_workspace_size(C9_JPEG_PROFILE_COMPACT));
+        return -1;
     }
-    return self;
+    return 0;
 }
+C9PY_DEFINE_INIT(decoder_init, decoder_construct)
 
 static void decoder_dealloc(PyObject *self) {
     close_source(SELF);
-    if (SELF->work) {
+    if (c9py_is_ready(self) && SELF->work) {
         c9_free(SELF->alloc, SELF->work, SELF->work_size);
     }
     Py_TYPE(self)->tp_free(self);
@@ -446,13 +384,7 @@ static void decoder_dealloc(PyObject *self) {
 
 /* open(source, /) -> (width, height) */
 static PyObject *decoder_open(PyObject *self, PyObject *args, PyObject *kw) {
-    if (kw && PyDict_GET_SIZE(kw) > 0) {
-        PyErr_SetString(PyExc_TypeError, "function doesn't take keyword arguments");
-        return NULL;
-    }
-    if (PyTuple_GET_SIZE(args) != 1) {
-        PyErr_Format(PyExc_TypeError, "function takes 2 positional arguments but %zd were given",
-                     PyTuple_GET_SIZE(args) + 1);
+    if (c9py_arg_check_call(args, kw, 1, 2, 2, false) < 0 || c9py_ready(self) < 0) {
         return NULL;
     }
     if (SELF->busy) {
@@ -564,29 +496,31 @@ static c9_err_t put_block(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *px
  *        skip_dest_index=None) */
 static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     enum { BITMAP, SCALE, X, Y, X1, Y1, X2, Y2, SKIP_SOURCE, SKIP_DEST, NARGS };
-    static const argspec_t spec[NARGS] = {
-        {"bitmap", A_REQ, 0},
-        {"scale", A_INT, 0},
-        {"x", A_INT, 0},
-        {"y", A_INT, 0},
-        {"x1", 0, 0},
-        {"y1", 0, 0},
-        {"x2", 0, 0},
-        {"y2", 0, 0},
-        {"skip_source_index", A_KW, 0},
-        {"skip_dest_index", A_KW, 0},
+    static const c9py_arg_t allowed[NARGS] = {
+        {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"scale", C9PY_ARG_INT, {.u_int = 0}},
+        {"x", C9PY_ARG_INT, {.u_int = 0}},
+        {"y", C9PY_ARG_INT, {.u_int = 0}},
+        {"x1", C9PY_ARG_OBJ},
+        {"y1", C9PY_ARG_OBJ},
+        {"x2", C9PY_ARG_OBJ},
+        {"y2", C9PY_ARG_OBJ},
+        {"skip_source_index", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"skip_dest_index", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
     };
-    PyObject *a[NARGS];
-    long v[NARGS];
-    if (parse(args, kw, spec, NARGS, a, v) < 0) {
+    c9py_argval_t v[NARGS];
+    if (c9py_ready(self) < 0 || c9py_arg_parse(args, kw, allowed, NARGS, v) < 0) {
         return NULL;
     }
-    c9_bitmap_t *bm = c9py_bitmap(a[BITMAP], "bitmap");
+    PyObject *const crop_in[4] = {v[X1].u_obj, v[Y1].u_obj, v[X2].u_obj, v[Y2].u_obj};
+    c9_bitmap_t *bm = c9py_bitmap(v[BITMAP].u_obj, "bitmap");
     c9_rect_t crop;
     output_t out = {0};
-    if (!bm || c9py_check_range(v[SCALE], 0, 3, "scale") < 0 || c9py_check_range(v[X], 0, bm->width, "x") < 0 ||
-        c9py_check_range(v[Y], 0, bm->height, "y") < 0 || crop_box(&a[X1], bm->width, bm->height, &crop) < 0 ||
-        get_opt_value(a[SKIP_SOURCE], &out.skip_source) < 0 || get_opt_value(a[SKIP_DEST], &out.skip_dest) < 0) {
+    if (!bm || c9py_check_range(v[SCALE].u_int, 0, 3, "scale") < 0 ||
+        c9py_check_range(v[X].u_int, 0, bm->width, "x") < 0 || c9py_check_range(v[Y].u_int, 0, bm->height, "y") < 0 ||
+        c9py_coord_pair(crop_in, bm->width, bm->height, &crop) < 0 ||
+        c9py_opt_index(v[SKIP_SOURCE].u_obj, &out.skip_source) < 0 ||
+        c9py_opt_index(v[SKIP_DEST].u_obj, &out.skip_dest) < 0) {
         return NULL;
     }
     if (SELF->busy) {
@@ -601,23 +535,53 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
         PyErr_SetString(PyExc_RuntimeError, "Read-only");
         return NULL;
     }
-    unsigned scale = (unsigned)v[SCALE];
+    unsigned scale = (unsigned)v[SCALE].u_int;
+    /* A board's pixels, bit for bit (the core's TJpgDec arithmetic). */
+    unsigned flags = C9_JPEG_SWAP_BYTES | C9_JPEG_TJPGD;
+    /* A progressive file needs coefficient memory (none at 1/8 from a source that can seek), from
+     * the board's budget under the runtime: too little of it is CircuitPython's error for the
+     * files its decoder cannot read. */
+    void *coef = NULL;
+    size_t coef_size = 0;
+    if (SELF->kind == SRC_BUFFER || SELF->seekable) {
+        c9_jpeg_set_seek(SELF->dec, source_seek);
+    }
+    SELF->busy = true;
+    c9_err_t err = c9_jpeg_coef_size(SELF->dec, scale, flags, &coef_size);
+    SELF->busy = false;
+    if (err == C9_OK && coef_size) {
+        coef = c9_alloc(SELF->alloc, coef_size);
+        err = coef ? c9_jpeg_set_coef_memory(SELF->dec, coef, coef_size) : C9_JPEG_ERR_PROGRESSIVE;
+    }
+    if (err != C9_OK || SELF->py_error) {
+        bool pending = SELF->py_error;
+        if (coef) {
+            c9_free(SELF->alloc, coef, coef_size);
+        }
+        close_source(SELF);
+        return pending ? NULL : raise_jpeg(err);
+    }
     out.bm = bm;
-    out.x = (int)v[X];
-    out.y = (int)v[Y];
+    out.x = (int)v[X].u_int;
+    out.y = (int)v[Y].u_int;
     out.crop = crop;
     out.max_w = SELF->width >> scale;
     out.max_h = SELF->height >> scale;
 
-    PyObject *bitmap_obj = a[BITMAP];
+    /* Locked again: reading the file's header and sizing the coefficients ran the stream's Python
+     * code, which may have deinitialised the bitmap. */
+    PyObject *bitmap_obj = v[BITMAP].u_obj;
     if (!(bm = c9py_bitmap_lock(bitmap_obj, "bitmap"))) {
+        if (coef) {
+            c9_free(SELF->alloc, coef, coef_size);
+        }
         close_source(SELF);
         return NULL;
     }
     out.bm = bm;
     SELF->busy = true;
     SELF->ts = PyEval_SaveThread();
-    c9_err_t err = c9_jpeg_decode(SELF->dec, scale, C9_JPEG_SWAP_BYTES, put_block, &out);
+    err = c9_jpeg_decode(SELF->dec, scale, flags, put_block, &out);
     PyEval_RestoreThread(SELF->ts);
     SELF->ts = NULL;
     SELF->busy = false;
@@ -626,6 +590,9 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     }
     c9py_bitmap_unlock(bitmap_obj);
 
+    if (coef) {
+        c9_free(SELF->alloc, coef, coef_size);
+    }
     bool pending = SELF->py_error;
     close_source(SELF); /* CircuitPython: one decode per open() */
     if (pending) {
@@ -651,9 +618,10 @@ static PyMethodDef methods[] = {
 PyTypeObject c9py_JpegDecoder_Type = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "jpegio.JpegDecoder",
     .tp_basicsize = sizeof(decoder_obj_t),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "JpegDecoder(): a JPEG decoder. Create one and reuse it: it holds its work memory.",
-    .tp_new = decoder_new,
+    .tp_new = c9py_native_new,
+    .tp_init = decoder_init,
     .tp_dealloc = decoder_dealloc,
     .tp_methods = methods,
 };

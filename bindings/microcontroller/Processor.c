@@ -14,7 +14,7 @@ static const char *const reset_reason_names[] = {
     "POWER_ON", "BROWNOUT", "SOFTWARE", "DEEP_SLEEP_ALARM", "RESET_PIN", "WATCHDOG", "UNKNOWN", "RESCUE_DEBUG", NULL};
 
 typedef struct {
-    PyObject_HEAD
+    C9PY_OBJECT_HEAD
 } processor_obj_t;
 
 static const c9_board_t *board(void) {
@@ -101,9 +101,6 @@ static PyMethodDef methods[] = {
 };
 
 int c9py_microcontroller_add_supervisor_parts(PyObject *m) {
-    if (PyType_Ready(&processor_type) < 0) {
-        return -1;
-    }
     if (!run_mode_type) {
         run_mode_type = c9py_enum_type_new("microcontroller.RunMode", run_mode_names);
         reset_reason_type = c9py_enum_type_new("microcontroller.ResetReason", reset_reason_names);
@@ -114,7 +111,7 @@ int c9py_microcontroller_add_supervisor_parts(PyObject *m) {
     if (c9py_add_type(m, "Processor", &processor_type) < 0) {
         return -1;
     }
-    PyObject *cpu = (PyObject *)PyObject_New(processor_obj_t, &processor_type);
+    PyObject *cpu = c9py_object_new(&processor_type);
     if (!cpu || PyModule_AddObject(m, "cpu", cpu) < 0) {
         Py_XDECREF(cpu);
         return -1;

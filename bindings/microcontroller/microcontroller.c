@@ -1,5 +1,6 @@
 /* microcontroller: Pin objects for the virtual board's pins, and microcontroller.pin. */
 #include "../displayio/c9py_display.h"
+#include "../supervisor/c9rt.h"
 
 static PyObject *pin_cache[C9_VPIN_MAX];
 
@@ -32,10 +33,7 @@ PyObject *c9py_pin_get(int id) {
         return NULL;
     }
     if (!pin_cache[id]) {
-        if (PyType_Ready(&c9py_Pin_Type) < 0) {
-            return NULL;
-        }
-        c9py_pin_obj_t *p = PyObject_New(c9py_pin_obj_t, &c9py_Pin_Type);
+        c9py_pin_obj_t *p = (c9py_pin_obj_t *)c9py_object_new(&c9py_Pin_Type);
         if (!p) {
             return NULL;
         }
@@ -64,8 +62,14 @@ int c9py_pin_claim(int id, const char *name) {
     return 0;
 }
 
-/* microcontroller.pin: a module whose attributes are all the pins known now. */
+/* microcontroller.pin: a module whose attributes are all the pins known now. Every pin of the board
+ * is known by then (GPIO48 and PA08 are not among the host's default pins), whether or not a
+ * supervisor wired the board first: a script and the Python package get the same pins. */
 static PyObject *make_pin_module(void) {
+    const c9_board_t *b = c9rt.board ? c9rt.board : c9_board_default();
+    for (size_t i = 0; i < b->pin_count; i++) {
+        c9_vpin(b->pins[i].mcu_pin);
+    }
     static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "microcontroller.pin", "Microcontroller pin names.", -1,
                                      NULL};
     PyObject *m = PyModule_Create(&def);

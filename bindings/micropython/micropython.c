@@ -15,18 +15,19 @@ static PyObject *mp_identity_decorator(PyObject *self, PyObject *fn) {
     return fn;
 }
 
-static PyObject *mp_opt_level(PyObject *self, PyObject *args) {
+static PyObject *mp_opt_level(PyObject *self, PyObject *args, PyObject *kw) {
     static long level = 0;
-    PyObject *arg = NULL;
-    if (!PyArg_ParseTuple(args, "|O:opt_level", &arg)) {
+    int32_t v;
+    if (c9py_arg_check_call(args, kw, 0, 0, 1, false) < 0) {
         return NULL;
     }
-    if (!arg) {
+    if (PyTuple_GET_SIZE(args) == 0) {
         return PyLong_FromLong(level);
     }
-    if (c9py_int(arg, "level", &level) < 0) {
+    if (c9py_mp_int(PyTuple_GET_ITEM(args, 0), &v) < 0) {
         return NULL;
     }
+    level = v;
     Py_RETURN_NONE;
 }
 
@@ -35,7 +36,8 @@ static PyMethodDef methods[] = {
     {"native", mp_identity_decorator, METH_O, "Decorator; returns the function unchanged."},
     {"viper", mp_identity_decorator, METH_O, "Decorator; returns the function unchanged."},
     {"asm_thumb", mp_identity_decorator, METH_O, "Decorator; returns the function unchanged."},
-    {"opt_level", mp_opt_level, METH_VARARGS, "opt_level([level]): get or set the optimisation level."},
+    {"opt_level", (PyCFunction)(void (*)(void))mp_opt_level, METH_VARARGS | METH_KEYWORDS,
+     "opt_level([level]): get or set the optimisation level."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -63,11 +63,13 @@ static PyObject *int_from_bare(const char *s, size_t len) {
 }
 
 static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"key", "default", NULL};
-    PyObject *key, *dflt = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O", kwlist, &key, &dflt)) {
+    static const c9py_arg_t allowed[] = {{"key", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+                                         {"default", C9PY_ARG_OBJ, {.u_obj = Py_None}}};
+    c9py_argval_t a[2];
+    if (c9py_arg_parse(args, kw, allowed, 2, a) < 0) {
         return NULL;
     }
+    PyObject *key = a[0].u_obj, *dflt = a[1].u_obj;
     if (!PyUnicode_Check(key)) {
         PyErr_Format(PyExc_TypeError, "key must be of type str, not %s", c9py_type_name(key));
         return NULL;
@@ -125,11 +127,11 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static PyObject *os_listdir(PyObject *m, PyObject *args) {
-    PyObject *path = NULL;
-    if (!PyArg_ParseTuple(args, "|O", &path)) {
+static PyObject *os_listdir(PyObject *m, PyObject *args, PyObject *kw) {
+    if (c9py_arg_check_call(args, kw, 0, 0, 1, false) < 0) {
         return NULL;
     }
+    PyObject *path = PyTuple_GET_SIZE(args) ? PyTuple_GET_ITEM(args, 0) : NULL;
     char host[PATH_MAX];
     bool ro;
     if (path ? map_arg(path, host, sizeof host, &ro) < 0 : c9rt_map_path(".", host, sizeof host, &ro) < 0) {
@@ -175,11 +177,9 @@ static PyObject *os_listdir(PyObject *m, PyObject *args) {
     return list;
 }
 
-static PyObject *os_mkdir(PyObject *m, PyObject *args) {
-    PyObject *path;
-    int mode = 0777;
+static PyObject *os_mkdir(PyObject *m, PyObject *path) {
     char host[PATH_MAX];
-    if (!PyArg_ParseTuple(args, "O|i", &path, &mode) || map_writable(path, host, sizeof host) < 0) {
+    if (map_writable(path, host, sizeof host) < 0) {
         return NULL;
     }
     if (mkdir(host, 0777) < 0) {
@@ -214,11 +214,11 @@ static PyObject *os_rmdir(PyObject *m, PyObject *path) {
     Py_RETURN_NONE;
 }
 
-static PyObject *os_rename(PyObject *m, PyObject *args) {
-    PyObject *a, *b;
+static PyObject *os_rename(PyObject *m, PyObject *args, PyObject *kw) {
     char ha[PATH_MAX], hb[PATH_MAX];
-    if (!PyArg_ParseTuple(args, "OO", &a, &b) || map_writable(a, ha, sizeof ha) < 0 ||
-        map_writable(b, hb, sizeof hb) < 0) {
+    if (c9py_arg_check_call(args, kw, 0, 2, 2, false) < 0 ||
+        map_writable(PyTuple_GET_ITEM(args, 0), ha, sizeof ha) < 0 ||
+        map_writable(PyTuple_GET_ITEM(args, 1), hb, sizeof hb) < 0) {
         return NULL;
     }
     if (rename(ha, hb) < 0) {
@@ -350,12 +350,12 @@ static PyObject *os_uname(PyObject *m, PyObject *noargs) {
 static PyMethodDef methods[] = {
     {"getenv", (PyCFunction)(void (*)(void))os_getenv, METH_VARARGS | METH_KEYWORDS,
      "Value of key in settings.toml, or default."},
-    {"listdir", os_listdir, METH_VARARGS, NULL},
-    {"mkdir", os_mkdir, METH_VARARGS, NULL},
+    {"listdir", (PyCFunction)(void (*)(void))os_listdir, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"mkdir", os_mkdir, METH_O, NULL},
     {"remove", os_remove, METH_O, NULL},
     {"unlink", os_remove, METH_O, NULL},
     {"rmdir", os_rmdir, METH_O, NULL},
-    {"rename", os_rename, METH_VARARGS, NULL},
+    {"rename", (PyCFunction)(void (*)(void))os_rename, METH_VARARGS | METH_KEYWORDS, NULL},
     {"stat", os_stat, METH_O, NULL},
     {"statvfs", os_statvfs, METH_O, NULL},
     {"chdir", os_chdir, METH_O, NULL},

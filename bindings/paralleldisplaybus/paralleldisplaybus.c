@@ -48,36 +48,42 @@ static void release_list(const int *pins, int n) {
     }
 }
 
-static PyObject *pb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"data0", "data_pins", "command",   "chip_select", "write",
-                             "read",  "reset",     "frequency", NULL};
-    PyObject *data0 = Py_None, *data_pins = Py_None, *command = NULL, *cs = NULL, *wr = NULL, *rd = Py_None,
-             *reset = Py_None;
-    long freq = 30000000;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|$OOOOOOOl:ParallelBus", kwlist, &data0, &data_pins, &command, &cs, &wr,
-                                     &rd, &reset, &freq)) {
-        return NULL;
+static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_data0, ARG_data_pins, ARG_command, ARG_chip_select, ARG_write, ARG_read, ARG_reset, ARG_frequency };
+    static const c9py_arg_t allowed[] = {
+        {"data0", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"data_pins", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"command", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"chip_select", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"write", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"read", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"frequency", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 30000000}},
+    };
+    c9py_argval_t a[8];
+    if (c9py_arg_parse(args, kw, allowed, 8, a) < 0) {
+        return -1;
     }
-    if (!command || !cs || !wr) {
-        PyErr_Format(PyExc_TypeError, "'%s' argument required", !command ? "command" : !cs ? "chip_select" : "write");
-        return NULL;
-    }
+    PyObject *data0 = a[ARG_data0].u_obj, *data_pins = a[ARG_data_pins].u_obj, *command = a[ARG_command].u_obj,
+             *cs = a[ARG_chip_select].u_obj, *wr = a[ARG_write].u_obj, *rd = a[ARG_read].u_obj,
+             *reset = a[ARG_reset].u_obj;
+    long freq = a[ARG_frequency].u_int;
     if ((data0 == Py_None) == (data_pins == Py_None)) {
         PyErr_SetString(PyExc_ValueError, "Specify exactly one of data0 or data_pins");
-        return NULL;
+        return -1;
     }
     int pins[16], width;
     if (data0 != Py_None) {
         int first = c9py_pin_arg(data0, "data0", false);
         if (first < 0) {
-            return NULL;
+            return -1;
         }
         /* 8 consecutive GPIOs from data0, by number */
         const char *name = c9_vpin_name(first);
         int num = -1;
         if (sscanf(name, "GPIO%d", &num) != 1) {
             PyErr_SetString(PyExc_ValueError, "Data 0 pin must be byte aligned");
-            return NULL;
+            return -1;
         }
         for (int i = 0; i < 8; i++) {
             char n[24];
@@ -88,24 +94,24 @@ static PyObject *pb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     } else {
         PyObject *seq = PySequence_Fast(data_pins, "data_pins must be a sequence");
         if (!seq) {
-            return NULL;
+            return -1;
         }
         Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
         if (n > 16) {
             Py_DECREF(seq);
             PyErr_SetString(PyExc_ValueError, "data_pins length must be <= 16");
-            return NULL;
+            return -1;
         }
         if (n != 8 && n != 16) {
             Py_DECREF(seq);
             PyErr_Format(PyExc_ValueError, "Number of data_pins must be 8 or 16, not %zd", n);
-            return NULL;
+            return -1;
         }
         for (Py_ssize_t i = 0; i < n; i++) {
             pins[i] = c9py_pin_arg(PySequence_Fast_GET_ITEM(seq, i), "data_pins", false);
             if (pins[i] < 0) {
                 Py_DECREF(seq);
-                return NULL;
+                return -1;
             }
         }
         Py_DECREF(seq);
@@ -115,7 +121,7 @@ static PyObject *pb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         w = c9py_pin_arg(wr, "write", false), r = c9py_pin_arg(rd, "read", true),
         rs = c9py_pin_arg(reset, "reset", true);
     if (dc < 0 || c < 0 || w < 0 || r == -1 || rs == -1) {
-        return NULL;
+        return -1;
     }
     r = r < 0 ? -1 : r;
     rs = rs < 0 ? -1 : rs;
@@ -123,7 +129,7 @@ static PyObject *pb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         if (c9_vpin_claim(pins[i]) != C9_OK) {
             release_list(pins, i);
             PyErr_Format(PyExc_ValueError, "Bus pin %d is already in use", i);
-            return NULL;
+            return -1;
         }
     }
     int ctl[5] = {dc, c, w, r, rs};
@@ -132,14 +138,11 @@ static PyObject *pb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         if (ctl[i] >= 0 && c9py_pin_claim(ctl[i], ctl_names[i]) < 0) {
             release_list(pins, width);
             release_list(ctl, i);
-            return NULL;
+            return -1;
         }
     }
-    PyObject *self = type->tp_alloc(type, 0);
-    if (!self) {
-        return NULL;
-    }
     SELF->head.kind = C9PY_BUS_PARALLEL;
+    SELF->head.deinited = false;
     SELF->head.deinit = pb_deinit;
     SELF->head.stats = pb_stats;
     SELF->head.reset_stats = pb_reset_stats;
@@ -162,22 +165,19 @@ static PyObject *pb_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     SELF->head.bus = c9_parallelbus_bus(pb);
     return c9py_bus_register(self);
 }
+C9PY_DEFINE_INIT(pb_init, pb_construct)
 
 static void pb_dealloc(PyObject *self) {
-    if (!SELF->head.deinited) {
+    if (c9py_is_ready(self) && !SELF->head.deinited) {
         pb_deinit(&SELF->head);
     }
     Py_TYPE(self)->tp_free(self);
 }
 
-static PyObject *pb_send(PyObject *self, PyObject *args) {
-    PyObject *cmd_o;
-    Py_buffer data;
-    if (!PyArg_ParseTuple(args, "Oy*:send", &cmd_o, &data)) {
-        return NULL;
-    }
+static PyObject *pb_send(PyObject *self, PyObject *args, PyObject *kw) {
     uint8_t cmd;
-    if (c9py_bus_send_command(self, cmd_o, &data, &cmd) < 0) {
+    Py_buffer data;
+    if (c9py_bus_send_args(self, args, kw, &cmd, &data) < 0) {
         return NULL;
     }
     return c9py_bus_send_done(c9_parallelbus_send(&SELF->pb, cmd, data.buf, (size_t)data.len), &data);
@@ -189,7 +189,8 @@ static PyObject *stats(PyObject *self, PyObject *u) {
 
 static PyMethodDef methods[] = {
     {"reset", c9py_bus_reset, METH_NOARGS, "Performs a hardware reset via the reset pin."},
-    {"send", pb_send, METH_VARARGS, "Sends the given command value followed by the full set of data."},
+    {"send", (PyCFunction)(void (*)(void))pb_send, METH_VARARGS | METH_KEYWORDS,
+     "Sends the given command value followed by the full set of data."},
     {"c9_stats", stats, METH_NOARGS, "circuit9: bytes, transactions, WR strobes and transfer time on the wire."},
     {NULL, NULL, 0, NULL},
 };
@@ -200,7 +201,8 @@ PyTypeObject c9py_ParallelBus_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "ParallelBus(*, data0=None, data_pins=None, command, chip_select, write, read=None, reset=None, "
               "frequency=30000000)",
-    .tp_new = pb_new,
+    .tp_new = c9py_native_new,
+    .tp_init = pb_init,
     .tp_dealloc = pb_dealloc,
     .tp_methods = methods,
 };

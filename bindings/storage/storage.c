@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 typedef struct {
-    PyObject_HEAD char host[PATH_MAX];
+    C9PY_OBJECT_HEAD char host[PATH_MAX];
     bool root; /* the CIRCUITPY drive itself */
     bool mounted;
     bool readonly;
@@ -20,63 +20,67 @@ typedef struct {
 static PyTypeObject vfs_type;
 static vfs_obj_t *root_vfs;
 
-static PyObject *vfs_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"block_device", NULL};
-    PyObject *dev;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O", kwlist, &dev)) {
-        return NULL;
+static int vfs_construct(PyObject *obj, PyObject *args, PyObject *kw) {
+    vfs_obj_t *self = (vfs_obj_t *)obj;
+    if (c9py_arg_check_call(args, kw, 0, 1, 1, false) < 0) {
+        return -1;
     }
+    PyObject *dev = PyTuple_GET_ITEM(args, 0);
     PyObject *path = PyOS_FSPath(dev);
     if (!path) {
         PyErr_Clear();
         PyErr_Format(PyExc_TypeError, "block_device must be a folder path standing for the card, not %s",
                      c9py_type_name(dev));
-        return NULL;
+        return -1;
     }
     PyObject *bytes = NULL;
     if (!PyUnicode_FSConverter(path, &bytes)) {
         Py_DECREF(path);
-        return NULL;
+        return -1;
     }
     Py_DECREF(path);
     const char *p = PyBytes_AS_STRING(bytes);
     struct stat st;
-    if (stat(p, &st) < 0) {
+    /* A FAT image would need a FAT driver; circuit9 models cards as folders. */
+    int e = stat(p, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENODEV;
+    if (e) {
         Py_DECREF(bytes);
-        return c9rt_raise_errno(errno);
+        c9rt_raise_errno(e);
+        return -1;
     }
-    if (!S_ISDIR(st.st_mode)) {
-        /* A FAT image would need a FAT driver; circuit9 models cards as folders. */
-        Py_DECREF(bytes);
-        return c9rt_raise_errno(ENODEV);
-    }
-    vfs_obj_t *self = (vfs_obj_t *)type->tp_alloc(type, 0);
-    if (self) {
-        if (!realpath(p, self->host)) {
-            snprintf(self->host, sizeof self->host, "%s", p);
-        }
+    if (!realpath(p, self->host)) {
+        snprintf(self->host, sizeof self->host, "%s", p);
     }
     Py_DECREF(bytes);
-    return (PyObject *)self;
+    return 0;
 }
+C9PY_DEFINE_INIT(vfs_init, vfs_construct)
 
-static PyObject *vfs_mount(PyObject *self, PyObject *args) {
-    int readonly = 0, mkfs = 0;
-    if (!PyArg_ParseTuple(args, "|pp", &readonly, &mkfs)) {
+static PyObject *vfs_mount(PyObject *self, PyObject *args, PyObject *kw) {
+    static const c9py_arg_t allowed[] = {{"readonly", C9PY_ARG_BOOL, {.u_bool = false}},
+                                         {"mkfs", C9PY_ARG_BOOL, {.u_bool = false}}};
+    c9py_argval_t a[2];
+    if (c9py_ready(self) < 0 || c9py_arg_parse(args, kw, allowed, 2, a) < 0) {
         return NULL;
     }
     ((vfs_obj_t *)self)->mounted = true;
-    ((vfs_obj_t *)self)->readonly = readonly;
+    ((vfs_obj_t *)self)->readonly = a[0].u_bool;
     Py_RETURN_NONE;
 }
 
 static PyObject *vfs_umount(PyObject *self, PyObject *noargs) {
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     ((vfs_obj_t *)self)->mounted = false;
     Py_RETURN_NONE;
 }
 
 static PyObject *vfs_get_label(PyObject *self, void *c) {
     vfs_obj_t *v = (vfs_obj_t *)self;
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     if (v->root) {
         return PyUnicode_FromString("CIRCUITPY");
     }
@@ -86,11 +90,14 @@ static PyObject *vfs_get_label(PyObject *self, void *c) {
 
 static PyObject *vfs_get_readonly(PyObject *self, void *c) {
     vfs_obj_t *v = (vfs_obj_t *)self;
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
     return PyBool_FromLong(v->root ? !c9rt.root_writable : v->readonly);
 }
 
 static PyMethodDef vfs_methods[] = {
-    {"mount", vfs_mount, METH_VARARGS, NULL},
+    {"mount", (PyCFunction)(void (*)(void))vfs_mount, METH_VARARGS | METH_KEYWORDS, NULL},
     {"umount", vfs_umount, METH_NOARGS, NULL},
     {NULL},
 };
@@ -104,8 +111,10 @@ static PyGetSetDef vfs_getset[] = {
 static PyTypeObject vfs_type = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "storage.VfsFat",
     .tp_basicsize = sizeof(vfs_obj_t),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_new = vfs_new,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_doc = "VfsFat(block_device): a FAT volume; on the virtual board, a host folder standing for the card.",
+    .tp_new = c9py_native_new,
+    .tp_init = vfs_init,
     .tp_methods = vfs_methods,
     .tp_getset = vfs_getset,
 };
@@ -129,12 +138,17 @@ static int find_mount_path(const char *abs) {
 }
 
 static PyObject *st_mount(PyObject *m, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"filesystem", "mount_path", "readonly", NULL};
-    PyObject *fs, *mnt;
-    int readonly = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|$p", kwlist, &fs, &mnt, &readonly)) {
+    static const c9py_arg_t allowed[] = {
+        {"filesystem", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"mount_path", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"readonly", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+    };
+    c9py_argval_t a[3];
+    if (c9py_arg_parse(args, kw, allowed, 3, a) < 0) {
         return NULL;
     }
+    PyObject *fs = a[0].u_obj, *mnt = a[1].u_obj;
+    int readonly = a[2].u_bool;
     char abs[256];
     if (abspath_arg(mnt, "mount_path", abs, sizeof abs) < 0) {
         return NULL;
@@ -179,7 +193,7 @@ static PyObject *st_mount(PyObject *m, PyObject *args, PyObject *kw) {
     /* Only VfsFat objects have a host folder; other mounted objects are recorded but their files
      * cannot be reached through os (c9rt_map_path reports ENODEV). */
     mt->host[0] = 0;
-    if (PyObject_TypeCheck(fs, &vfs_type)) {
+    if (PyObject_TypeCheck(fs, &vfs_type) && c9py_is_ready(fs)) {
         strcpy(mt->host, ((vfs_obj_t *)fs)->host);
     }
     mt->readonly = readonly;
@@ -220,7 +234,7 @@ static PyObject *st_umount(PyObject *m, PyObject *arg) {
 
 static PyObject *get_root_vfs(void) {
     if (!root_vfs) {
-        root_vfs = PyObject_New(vfs_obj_t, &vfs_type);
+        root_vfs = (vfs_obj_t *)c9py_object_new(&vfs_type);
         if (!root_vfs) {
             return NULL;
         }
@@ -250,12 +264,17 @@ static PyObject *st_getmount(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *st_remount(PyObject *m, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"mount_path", "readonly", "disable_concurrent_write_protection", NULL};
-    PyObject *mnt;
-    int readonly = 0, dcwp = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p$p", kwlist, &mnt, &readonly, &dcwp)) {
+    static const c9py_arg_t allowed[] = {
+        {"mount_path", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"readonly", C9PY_ARG_BOOL, {.u_bool = false}},
+        {"disable_concurrent_write_protection", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+    };
+    c9py_argval_t a[3];
+    if (c9py_arg_parse(args, kw, allowed, 3, a) < 0) {
         return NULL;
     }
+    PyObject *mnt = a[0].u_obj;
+    int readonly = a[1].u_bool;
     char abs[256];
     if (abspath_arg(mnt, "mount_path", abs, sizeof abs) < 0) {
         return NULL;

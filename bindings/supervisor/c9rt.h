@@ -95,6 +95,7 @@ typedef struct c9rt {
     PyObject *reload_exception; /* type raised to stop code for a reload */
     PyObject *prev_traceback;   /* str or NULL: supervisor.get_previous_traceback() */
     PyObject *display;          /* board.DISPLAY or NULL */
+    PyObject *primary_display;  /* supervisor.runtime.display (strong reference) or NULL */
 
     /* memory budget */
     size_t (*mem_free)(void);

@@ -1,6 +1,7 @@
 /* The supervisor module: supervisor.runtime, reload(), set_next_code_file(), ticks_ms(),
  * get_previous_traceback(), RunReason and SafeModeReason. The requests are recorded in c9rt;
  * the `circuit9 run` loop acts on them as CircuitPython's main.c does. */
+#include "../displayio/c9py_display.h"
 #include "c9rt.h"
 
 #include <errno.h>
@@ -12,7 +13,7 @@ static PyTypeObject *safe_mode_type;
 static const char *const run_reason_names[] = {"STARTUP", "AUTO_RELOAD", "SUPERVISOR_RELOAD", "REPL_RELOAD", NULL};
 
 typedef struct {
-    PyObject_HEAD
+    C9PY_OBJECT_HEAD
 } runtime_obj_t;
 
 static PyObject *rt_get_autoreload(PyObject *self, void *c) {
@@ -52,7 +53,37 @@ static PyObject *rt_get_usb_connected(PyObject *self, void *c) {
     return PyBool_FromLong(c9rt.active);
 }
 
+/* A display that has not been released (displayio.release_displays()) or deinitialised. */
+static bool display_active(PyObject *obj) {
+    return obj && PyObject_TypeCheck(obj, &c9py_BusDisplay_Type) && !((c9py_busdisplay_obj_t *)obj)->released &&
+           ((c9py_busdisplay_obj_t *)obj)->display;
+}
+
+/* The primary display (9.2.5 and later): the board's display from start-up until it is released,
+ * or the display a program sets. */
+static PyObject *rt_get_display(PyObject *self, void *c) {
+    if (display_active(c9rt.primary_display)) {
+        Py_INCREF(c9rt.primary_display);
+        return c9rt.primary_display;
+    }
+    Py_RETURN_NONE;
+}
+
+static int rt_set_display(PyObject *self, PyObject *v, void *c) {
+    if (!v) {
+        PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
+        return -1;
+    }
+    if (v != Py_None && !display_active(v)) {
+        PyErr_Format(PyExc_TypeError, "Display must be of type AnyDisplay or None, not %s", c9py_type_name(v));
+        return -1;
+    }
+    Py_XSETREF(c9rt.primary_display, v == Py_None ? NULL : Py_NewRef(v));
+    return 0;
+}
+
 static PyGetSetDef rt_getset[] = {
+    {"display", rt_get_display, rt_set_display, NULL, NULL},
     {"autoreload", rt_get_autoreload, rt_set_autoreload, NULL, NULL},
     {"safe_mode_reason", rt_get_safe_mode_reason, NULL, NULL, NULL},
     {"run_reason", rt_get_run_reason, NULL, NULL, NULL},
@@ -81,14 +112,20 @@ static PyObject *sup_reload(PyObject *m, PyObject *noargs) {
 }
 
 static PyObject *sup_set_next_code_file(PyObject *m, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {
-        "filename", "reload_on_success", "reload_on_error", "sticky_on_success", "sticky_on_error", "sticky_on_reload",
-        NULL};
-    PyObject *filename;
-    int ros = 0, roe = 0, sos = 0, soe = 0, sor = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ppppp", kwlist, &filename, &ros, &roe, &sos, &soe, &sor)) {
+    static const c9py_arg_t allowed[] = {
+        {"filename", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"reload_on_success", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+        {"reload_on_error", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+        {"sticky_on_success", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+        {"sticky_on_error", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+        {"sticky_on_reload", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+    };
+    c9py_argval_t a[6];
+    if (c9py_arg_parse(args, kw, allowed, 6, a) < 0) {
         return NULL;
     }
+    PyObject *filename = a[0].u_obj;
+    bool ros = a[1].u_bool, roe = a[2].u_bool, sos = a[3].u_bool, soe = a[4].u_bool, sor = a[5].u_bool;
     if (filename == Py_None) {
         c9rt.next_code_file[0] = 0;
     } else {
@@ -142,9 +179,6 @@ PyObject *c9py_init_supervisor(void) {
     if (!m) {
         return NULL;
     }
-    if (PyType_Ready(&runtime_type) < 0) {
-        goto fail;
-    }
     if (!run_reason_type) {
         run_reason_type = c9py_enum_type_new("supervisor.RunReason", run_reason_names);
         safe_mode_type = c9py_enum_type_new("supervisor.SafeModeReason", c9rt_safe_mode_names);
@@ -155,7 +189,7 @@ PyObject *c9py_init_supervisor(void) {
     if (!c9rt_reload_exception()) {
         goto fail;
     }
-    PyObject *rt = PyObject_New(PyObject, &runtime_type);
+    PyObject *rt = c9py_object_new(&runtime_type);
     if (!rt || PyModule_AddObject(m, "runtime", rt) < 0) {
         Py_XDECREF(rt);
         goto fail;

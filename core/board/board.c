@@ -8,12 +8,14 @@ extern const c9_board_t c9_board_memento;
 extern const c9_board_t c9_board_tdisplay_s3;
 extern const c9_board_t c9_board_feather_s3_tft;
 extern const c9_board_t c9_board_samd21_oled;
+extern const c9_board_t c9_board_pico;
 
 static const c9_board_t *const boards[] = {
     &c9_board_memento,
     &c9_board_tdisplay_s3,
     &c9_board_feather_s3_tft,
     &c9_board_samd21_oled,
+    &c9_board_pico,
 };
 
 size_t c9_board_count(void) {
@@ -38,6 +40,18 @@ const c9_board_t *c9_board_find(const char *name) {
         }
     }
     return NULL;
+}
+
+bool c9_board_has_module(const c9_board_t *board, const char *name) {
+    if (!board || !board->modules || !name) {
+        return false;
+    }
+    for (const char *const *m = board->modules; *m; m++) {
+        if (!strcmp(*m, name)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 const c9_board_pin_t *c9_board_pin(const c9_board_t *board, const char *name) {

@@ -25,6 +25,8 @@ typedef struct compose {
     /* pass 1 results */
     int32_t index;
     int32_t start;
+    /* the area in logical coordinates, for a cheap first test of shapes */
+    int32_t lx1, ly1, lx2, ly2;
 } compose_t;
 
 /* ---- colour to display format ------------------------------------------------------------ */
@@ -685,19 +687,212 @@ static void pass2(c9_tilegrid_t *tg, const placement_t *p, bool visible, void *c
     }
 }
 
+/* ---- vector shapes ------------------------------------------------------------------------- */
+
+typedef struct shape_colour {
+    bool dither;
+    uint32_t rgb;   /* when dithering */
+    uint32_t value; /* display format, when not */
+} shape_colour_t;
+
+/* The shape's one colour, or false when its index is transparent (or it has no shader). */
+static bool shape_colour(c9_display_t *d, const c9_vectorshape_t *s, shape_colour_t *out) {
+    uint32_t v = s->color_index;
+    if (s->shader_type == C9_SHADER_PALETTE) {
+        const c9_palette_t *p = s->shader;
+        if (!p->colors || v >= p->count || p->colors[v].transparent) {
+            return false;
+        }
+        out->dither = p->dither;
+        out->rgb = p->colors[v].rgb888;
+    } else if (s->shader_type == C9_SHADER_COLORCONVERTER) {
+        const c9_colorconverter_t *cc = s->shader;
+        if (cc->has_transparent && v == cc->transparent_color) {
+            return false;
+        }
+        out->dither = cc->dither;
+        out->rgb = c9_color_to_rgb888(cc->input, v);
+    } else {
+        return false;
+    }
+    out->value = native_color(d, out->rgb, false, 0, 0);
+    return true;
+}
+
+/* The shape's footprint misses the area (a test in logical coordinates, before any rotation). */
+static inline bool shape_misses(const compose_t *c, const c9_vectorshape_t *s, const placement_t *p) {
+    return s->kind == C9_SHAPE_NONE || p->ox + s->bx2 <= c->lx1 || p->ox + s->bx1 >= c->lx2 ||
+           p->oy + s->by2 <= c->ly1 || p->oy + s->by1 >= c->ly2 || s->bx1 >= s->bx2 || s->by1 >= s->by2;
+}
+
+static void shape_pass1(c9_vectorshape_t *s, const placement_t *p, bool visible, void *ctx) {
+    compose_t *c = ctx;
+    if (!visible || shape_misses(c, s, p)) {
+        return;
+    }
+    c9_rect_t fp = c9__shape_physical_rect(s, p), ov;
+    if (!c9_rect_intersect(&fp, c->area, &ov)) {
+        return;
+    }
+    /* A rectangle fills its footprint: when opaque and covering the area, nothing under it shows. */
+    shape_colour_t col;
+    if (s->kind == C9_SHAPE_RECTANGLE && rect_contains(&fp, c->area) && shape_colour(c->d, s, &col)) {
+        c->start = c->index;
+    }
+    c->index++;
+}
+
+/* n pixels from buffer offset `at`, `step` entries apart (physical position (x, y) moving by
+ * (dx, dy) per pixel, for dithering). */
+static void shape_run(compose_t *c, const shape_colour_t *col, size_t at, ptrdiff_t step, int n, int x, int y, int dx,
+                      int dy) {
+    if (col->dither) {
+        for (int i = 0; i < n; i++, at += step, x += dx, y += dy) {
+            uint32_t v = native_color(c->d, col->rgb, true, x, y);
+            if (c->wide) {
+                ((uint16_t *)c->out)[at] = (uint16_t)v;
+            } else {
+                ((uint8_t *)c->out)[at] = (uint8_t)v;
+            }
+        }
+        return;
+    }
+    if (step == -1) {
+        /* a run right to left (rotation 180) covers the same entries left to right */
+        at -= (size_t)(n - 1);
+        step = 1;
+    }
+    if (c->wide) {
+        uint16_t *o = (uint16_t *)c->out + at, v = (uint16_t)col->value;
+        if (step == 1) {
+            /* four pixels per 64-bit store */
+            uint64_t v4 = v * 0x0001000100010001ull;
+            int i = 0;
+            for (; i + 4 <= n; i += 4) {
+                memcpy(o + i, &v4, 8);
+            }
+            for (; i < n; i++) {
+                o[i] = v;
+            }
+        } else {
+            for (int i = 0; i < n; i++, o += step) {
+                *o = v;
+            }
+        }
+    } else {
+        uint8_t *o = (uint8_t *)c->out + at, v = (uint8_t)col->value;
+        if (step == 1) {
+            memset(o, v, (size_t)n);
+        } else {
+            for (int i = 0; i < n; i++, o += step) {
+                *o = v;
+            }
+        }
+    }
+}
+
+/* Where a logical pixel of the display lands: physical = (bx + lx*xx + ly*xy, by + lx*yx + ly*yy). */
+typedef struct shape_map {
+    int32_t bx, by, xx, xy, yx, yy;
+    ptrdiff_t step; /* buffer entries between logical x and x + 1 */
+} shape_map_t;
+
+/* Logical run [lx, lx + n) of row ly. */
+static void shape_fill(compose_t *c, const shape_colour_t *col, const shape_map_t *m, int32_t lx, int32_t ly, int n) {
+    int32_t px = m->bx + lx * m->xx + ly * m->xy, py = m->by + lx * m->yx + ly * m->yy;
+    size_t at = (size_t)(py - c->area->y1) * (size_t)c->area_w + (size_t)(px - c->area->x1);
+    shape_run(c, col, at, m->step, n, px, py, m->xx, m->yx);
+}
+
+/* Walks the shape's rows in logical coordinates and writes each covered run where the rotation puts
+ * it: along a physical row for 0/180 degrees, down a physical column for 90/270. */
+static void render_shape(compose_t *c, c9_vectorshape_t *s, const placement_t *p) {
+    c9_rect_t fp = c9__shape_physical_rect(s, p), ov;
+    shape_colour_t col;
+    if (!c9_rect_intersect(&fp, c->area, &ov) || !shape_colour(c->d, s, &col)) {
+        return;
+    }
+    int32_t nw = p->nw, nh = p->nh;
+    int32_t lx1, lx2, ly1, ly2; /* the overlap in logical coordinates */
+    shape_map_t m = {0, 0, 1, 0, 0, 1, 1};
+    switch (p->rotation) {
+    case 90:
+        lx1 = ov.y1, lx2 = ov.y2, ly1 = nw - ov.x2, ly2 = nw - ov.x1;
+        m = (shape_map_t){nw - 1, 0, 0, -1, 1, 0, c->area_w};
+        break;
+    case 180:
+        lx1 = nw - ov.x2, lx2 = nw - ov.x1, ly1 = nh - ov.y2, ly2 = nh - ov.y1;
+        m = (shape_map_t){nw - 1, nh - 1, -1, 0, 0, -1, -1};
+        break;
+    case 270:
+        lx1 = nh - ov.y2, lx2 = nh - ov.y1, ly1 = ov.x1, ly2 = ov.x2;
+        m = (shape_map_t){0, nh - 1, 0, 1, -1, 0, -(ptrdiff_t)c->area_w};
+        break;
+    default: lx1 = ov.x1, lx2 = ov.x2, ly1 = ov.y1, ly2 = ov.y2; break;
+    }
+    /* The footprint overlaps the area, so the origin is within 2^17 of the display. */
+    int32_t ox = (int32_t)p->ox, oy = (int32_t)p->oy;
+    enum { MAX_SPANS = C9__SPAN_EDGES / 2 + 1 };
+    int32_t spans[2 * MAX_SPANS];
+    /* A polygon's rows here look only at the edges crossing this band of rows. */
+    uint32_t edges[C9__SPAN_EDGES];
+    int nedges = c9__polygon_edges(s, ly1 - oy, ly2 - oy, edges, C9__SPAN_EDGES);
+    for (int32_t ly = ly1; ly < ly2; ly++) {
+        int n = c9__shape_spans(s, ly - oy, lx1 - ox, lx2 - ox, spans, MAX_SPANS, nedges >= 0 ? edges : NULL, nedges);
+        if (n < 0) {
+            /* More edges on this row than the span buffer holds: the rule pixel by pixel. */
+            for (int32_t lx = lx1; lx < lx2; lx++) {
+                if (c9_vectorshape_pixel(s, lx - ox, ly - oy)) {
+                    shape_fill(c, &col, &m, lx, ly, 1);
+                }
+            }
+            continue;
+        }
+        for (int k = 0; k < n; k++) {
+            shape_fill(c, &col, &m, ox + spans[2 * k], ly, spans[2 * k + 1] - spans[2 * k]);
+        }
+    }
+}
+
+static void shape_pass2(c9_vectorshape_t *s, const placement_t *p, bool visible, void *ctx) {
+    compose_t *c = ctx;
+    if (!visible || shape_misses(c, s, p)) {
+        return;
+    }
+    c9_rect_t fp = c9__shape_physical_rect(s, p), ov;
+    if (!c9_rect_intersect(&fp, c->area, &ov)) {
+        return;
+    }
+    if (c->index++ >= c->start) {
+        render_shape(c, s, p);
+    }
+}
+
+static void shape_logical_area(compose_t *c, const placement_t *p) {
+    const c9_rect_t *a = c->area;
+    int32_t nw = p->nw, nh = p->nh;
+    switch (p->rotation) {
+    case 90: c->lx1 = a->y1, c->lx2 = a->y2, c->ly1 = nw - a->x2, c->ly2 = nw - a->x1; break;
+    case 180: c->lx1 = nw - a->x2, c->lx2 = nw - a->x1, c->ly1 = nh - a->y2, c->ly2 = nh - a->y1; break;
+    case 270: c->lx1 = nh - a->y2, c->lx2 = nh - a->y1, c->ly1 = a->x1, c->ly2 = a->x2; break;
+    default: c->lx1 = a->x1, c->lx2 = a->x2, c->ly1 = a->y1, c->ly2 = a->y2; break;
+    }
+}
+
 void c9__display_placement(const c9_display_t *d, placement_t *p);
 
 void c9_display_compose(c9_display_t *d, const c9_rect_t *area, void *out) {
-    compose_t c = {d, area, out, d->cfg.color_depth == 16, area->x2 - area->x1, 0, -1};
+    compose_t c = {d, area, out, d->cfg.color_depth == 16, area->x2 - area->x1, 0, -1, 0, 0, 0, 0};
     placement_t base;
     c9__display_placement(d, &base);
+    shape_logical_area(&c, &base);
     size_t pixels = (size_t)rect_area(area);
-    c9__walk(d->root, &base, pass1, &c);
+    c9__walk_layers(d->root, &base, pass1, shape_pass1, &c);
     if (c.start < 0) {
         memset(out, 0, pixels * (c.wide ? 2 : 1));
         c.start = 0;
     }
     c.index = 0;
-    c9__walk(d->root, &base, pass2, &c);
+    c9__walk_layers(d->root, &base, pass2, shape_pass2, &c);
     d->stats.pixels_composed += pixels;
 }

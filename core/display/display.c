@@ -396,6 +396,51 @@ static void finish_clear_fn(c9_tilegrid_t *tg, const placement_t *p, bool visibl
     }
 }
 
+/* Vector shapes: any change repaints the old and the new footprint (drawn and current). */
+static c9_rect_t shape_current_rect(c9_display_t *d, c9_vectorshape_t *s, const placement_t *p, bool visible) {
+    c9_rect_t bounds = {0, 0, (int16_t)d->ram_width, (int16_t)d->ram_height}, r = {0, 0, 0, 0};
+    if (visible) {
+        c9_rect_t fp = c9__shape_physical_rect(s, p);
+        c9_rect_intersect(&fp, &bounds, &r);
+    }
+    return r;
+}
+
+static void shape_collect_fn(c9_vectorshape_t *s, const placement_t *p, bool visible, void *ctx) {
+    c9_display_t *d = ctx;
+    c9_rect_t cur = shape_current_rect(d, s, p, visible);
+    if (d->full_refresh) {
+        return;
+    }
+    bool shader = false;
+    if (visible && s->shader_type == C9_SHADER_PALETTE) {
+        shader = ((const c9_palette_t *)s->shader)->dirty;
+    } else if (visible && s->shader_type == C9_SHADER_COLORCONVERTER) {
+        shader = !cc_equal(&s->cc_seen, s->shader);
+    }
+    if (s->full_change || !rect_eq(&cur, &s->drawn) || shader) {
+        add_rect(d, &s->drawn);
+        add_rect(d, &cur);
+    }
+}
+
+static void shape_finish_fn(c9_vectorshape_t *s, const placement_t *p, bool visible, void *ctx) {
+    c9_display_t *d = ctx;
+    s->drawn = shape_current_rect(d, s, p, visible);
+    s->full_change = false;
+    if (s->shader_type == C9_SHADER_COLORCONVERTER) {
+        s->cc_seen = *(const c9_colorconverter_t *)s->shader;
+    }
+}
+
+static void shape_finish_clear_fn(c9_vectorshape_t *s, const placement_t *p, bool visible, void *ctx) {
+    (void)p;
+    (void)ctx;
+    if (visible && s->shader_type == C9_SHADER_PALETTE) {
+        ((c9_palette_t *)s->shader)->dirty = false;
+    }
+}
+
 /* ---- sending ---------------------------------------------------------------------------------- */
 
 static c9_err_t set_region(c9_display_t *d, const c9_rect_t *r) {
@@ -577,12 +622,12 @@ static c9_err_t refresh_now(c9_display_t *d) {
         c9_rect_t all = {0, 0, (int16_t)d->ram_width, (int16_t)d->ram_height};
         add_rect(d, &all);
     } else if (d->root) {
-        c9__walk(d->root, &base, collect_fn, d);
+        c9__walk_layers(d->root, &base, collect_fn, shape_collect_fn, d);
         collect_stale(d, d->root, false, 0);
     }
     if (d->root) {
-        c9__walk(d->root, &base, finish_fn, d);
-        c9__walk(d->root, &base, finish_clear_fn, d);
+        c9__walk_layers(d->root, &base, finish_fn, shape_finish_fn, d);
+        c9__walk_layers(d->root, &base, finish_clear_fn, shape_finish_clear_fn, d);
         collect_stale(d, d->root, true, 0);
     }
     uint64_t union_px = 0;

@@ -22,6 +22,25 @@ void c9__group_add_stale(c9_group_t *g, const c9_rect_t *r);
 /* Calls fn for every tile grid of a tree (visible or not) in drawing order. */
 typedef void (*tilegrid_fn)(c9_tilegrid_t *tg, const placement_t *p, bool visible, void *ctx);
 void c9__walk(c9_group_t *root, const placement_t *base, tilegrid_fn fn, void *ctx);
+/* Calls fn for every tile grid and sfn for every vector shape of a tree (visible or not) in drawing
+ * order; c9__walk is this without shapes. A shape's placement origin is its (x, y) position. */
+typedef void (*shape_fn)(c9_vectorshape_t *s, const placement_t *p, bool visible, void *ctx);
+void c9__walk_layers(c9_group_t *root, const placement_t *base, tilegrid_fn fn, shape_fn sfn, void *ctx);
+/* Shape footprint in physical coordinates (may extend past the display; empty without geometry). */
+c9_rect_t c9__shape_physical_rect(const c9_vectorshape_t *s, const placement_t *p);
+/* Edges a polygon row may cross for c9__shape_spans to work without a per-pixel fallback. */
+#define C9__SPAN_EDGES 64
+/* Covered runs [x1, x2) of shape row y, clipped to [lo, hi), as pairs in spans (room for max
+ * pairs), left to right and not touching. Returns the number of runs, or -1 when the row crosses
+ * more than C9__SPAN_EDGES edges or needs more than max runs (then test pixels one by one). For a
+ * polygon, edges (nedges of them, from c9__polygon_edges for rows including y) limits the edges
+ * looked at; NULL looks at all. */
+int c9__shape_spans(const c9_vectorshape_t *s, int32_t y, int32_t lo, int32_t hi, int32_t *spans, int max,
+                    const uint32_t *edges, int nedges);
+/* The polygon edges that cross a row in [y1, y2), as indices (edge i runs from point i - 1, or the
+ * last point for i = 0, to point i) into edges (room for max); -1 when there are more than max.
+ * 0 for other shapes. Lets a compositor pass look at those edges only. */
+int c9__polygon_edges(const c9_vectorshape_t *s, int32_t y1, int32_t y2, uint32_t *edges, int max);
 /* Marks a subtree's drawn areas stale on `into` and forgets them. */
 void c9__forget_drawn(c9_layer_t *layer, c9_group_t *into);
 

@@ -243,6 +243,11 @@ void c9__forget_drawn(c9_layer_t *layer, c9_group_t *into) {
             c9__group_add_stale(into, &tg->drawn);
             tg->drawn = (c9_rect_t){0, 0, 0, 0};
             tg->full_change = true;
+        } else if (l->type == C9_LAYER_VECTORSHAPE) {
+            c9_vectorshape_t *s = (c9_vectorshape_t *)l;
+            c9__group_add_stale(into, &s->drawn);
+            s->drawn = (c9_rect_t){0, 0, 0, 0};
+            s->full_change = true;
         } else if (l->type == C9_LAYER_GROUP) {
             c9_group_t *g = (c9_group_t *)l;
             for (uint32_t i = 0; i < g->stale_count; i++) {
@@ -253,7 +258,7 @@ void c9__forget_drawn(c9_layer_t *layer, c9_group_t *into) {
     }
 }
 
-static void walk(c9_group_t *g, placement_t p, bool visible, tilegrid_fn fn, void *ctx, int depth) {
+static void walk(c9_group_t *g, placement_t p, bool visible, tilegrid_fn fn, shape_fn sfn, void *ctx, int depth) {
     /* Recursion bounds the stack: deeper layers are not drawn (C9_DISPLAY_MAX_DEPTH). */
     if (depth > C9_DISPLAY_MAX_DEPTH) {
         return;
@@ -266,19 +271,30 @@ static void walk(c9_group_t *g, placement_t p, bool visible, tilegrid_fn fn, voi
     for (uint32_t i = 0; i < g->count; i++) {
         c9_layer_t *l = g->items[i];
         if (l->type == C9_LAYER_GROUP) {
-            walk((c9_group_t *)l, p, visible, fn, ctx, depth + 1);
+            walk((c9_group_t *)l, p, visible, fn, sfn, ctx, depth + 1);
         } else if (l->type == C9_LAYER_TILEGRID) {
             c9_tilegrid_t *tg = (c9_tilegrid_t *)l;
             placement_t tp = p;
             tp.ox += (int64_t)tg->x * p.scale;
             tp.oy += (int64_t)tg->y * p.scale;
             fn(tg, &tp, visible && !tg->hidden, ctx);
+        } else if (l->type == C9_LAYER_VECTORSHAPE && sfn) {
+            /* Only the position scales: CircuitPython draws shapes at one pixel per unit. */
+            c9_vectorshape_t *s = (c9_vectorshape_t *)l;
+            placement_t sp = p;
+            sp.ox += (int64_t)s->x * p.scale;
+            sp.oy += (int64_t)s->y * p.scale;
+            sfn(s, &sp, visible && !s->hidden, ctx);
         }
     }
 }
 
 void c9__walk(c9_group_t *root, const placement_t *base, tilegrid_fn fn, void *ctx) {
+    c9__walk_layers(root, base, fn, NULL, ctx);
+}
+
+void c9__walk_layers(c9_group_t *root, const placement_t *base, tilegrid_fn fn, shape_fn sfn, void *ctx) {
     if (root) {
-        walk(root, *base, true, fn, ctx, 0);
+        walk(root, *base, true, fn, sfn, ctx, 0);
     }
 }

@@ -11,6 +11,8 @@
 
 #include "jpeg_internal.h"
 
+#if C9_JPEG_QUALITY_MODE
+
 typedef uint32_t u32;
 
 /* round(c * 2^13) of the cosine combinations the factorisation uses. */
@@ -272,3 +274,5 @@ void c9_jpeg_idct2x2(const int16_t *in, uint8_t *out, unsigned stride, uint64_t 
         out[stride + j] = clamp8((int32_t)(e - od) >> 12);
     }
 }
+
+#endif /* C9_JPEG_QUALITY_MODE */

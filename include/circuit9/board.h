@@ -81,6 +81,11 @@ typedef struct c9_board {
     const c9_board_display_t *display; /* NULL: no built-in display */
     uint8_t usb_host_ports;            /* USB host ports (usb_host.Port), 0 if none */
     const char *usb_host_dp, *usb_host_dm;
+    const char *platform; /* sys.platform: "Espressif", "Atmel SAMD21" */
+    /* The modules CircuitPython 9.2.9 builds in for this board, NULL-terminated: what `import X` may
+     * find before the drive is searched. circuit9 offers the ones it implements; the others raise
+     * ImportError as a module the board lacks does. */
+    const char *const *modules;
 } c9_board_t;
 
 /* The boards compiled in, in a stable order; the first is the default. */
@@ -89,6 +94,8 @@ const c9_board_t *c9_board_at(size_t index);
 const c9_board_t *c9_board_default(void);
 /* By name (exact) or board_id; NULL if none. */
 const c9_board_t *c9_board_find(const char *name);
+/* Whether CircuitPython builds module `name` in for this board (its `modules` list). */
+bool c9_board_has_module(const c9_board_t *board, const char *name);
 /* The board pin with this name, or NULL. */
 const c9_board_pin_t *c9_board_pin(const c9_board_t *board, const char *name);
 

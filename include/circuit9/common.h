@@ -72,6 +72,14 @@ void *c9_calloc(const c9_allocator_t *a, size_t size);
 void c9_free(const c9_allocator_t *a, void *ptr, size_t size);
 void *c9_realloc(const c9_allocator_t *a, void *ptr, size_t old_size, size_t new_size);
 
+/* Time source shared by the cores (displays, USB host): milliseconds since an arbitrary origin,
+ * and a blocking delay. A virtual clock may make delay_ms advance now_ms without sleeping. */
+typedef struct c9_clock {
+    uint64_t (*now_ms)(void *ctx);
+    void (*delay_ms)(void *ctx, uint32_t ms);
+    void *ctx;
+} c9_clock_t;
+
 #define C9_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define C9_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define C9_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -3,8 +3,10 @@
  * display controller driver behind busdisplay.BusDisplay, init sequences, and the display
  * bus interface that fourwire/paralleldisplaybus/i2cdisplaybus implement.
  *
- * A picture is a tree: a c9_group_t holds layers (groups or tile grids); a c9_tilegrid_t shows
- * cells of a c9_bitmap_t or c9_ondiskbitmap_t through a c9_palette_t or c9_colorconverter_t.
+ * A picture is a tree: a c9_group_t holds layers (groups, tile grids or vector shapes); a
+ * c9_tilegrid_t shows cells of a c9_bitmap_t or c9_ondiskbitmap_t through a c9_palette_t or
+ * c9_colorconverter_t; a c9_vectorshape_t (vectorio) fills a circle, rectangle or polygon with one
+ * colour index through the same shaders.
  * A c9_display_t owns a root group and, on c9_display_refresh(), composes only the areas that
  * changed since the last refresh, a bounded buffer at a time, and sends them over its bus as
  * column/row window commands followed by pixel data in the controller's format.
@@ -37,10 +39,10 @@ extern "C" {
 /* Domain errors. */
 enum {
     C9_ERR_INITSEQ_TRUNCATED = -1201, /* an init sequence record runs past the end of the buffer */
+    C9_ERR_DISPLAY_FPS = -1202,       /* refresh(): below minimum frame rate */
     C9_ERR_BMP_HEADER = -1301,        /* not a Windows BMP with a 12/40/108/124-byte header */
     C9_ERR_BMP_RLE = -1302,           /* RLE-compressed BMP */
     C9_ERR_BMP_FORMAT = -1303,        /* bits per pixel / size / offsets not supported */
-    C9_ERR_DISPLAY_FPS = -1401,       /* refresh(): below minimum frame rate */
 };
 const char *c9_display_strerror(c9_err_t err);
 
@@ -59,6 +61,7 @@ const char *c9_display_strerror(c9_err_t err);
 typedef enum c9_layer_type {
     C9_LAYER_GROUP = 1,
     C9_LAYER_TILEGRID = 2,
+    C9_LAYER_VECTORSHAPE = 3,
 } c9_layer_type_t;
 
 struct c9_group;
@@ -230,6 +233,78 @@ void c9_tilegrid_pixel_size(const c9_tilegrid_t *tg, uint16_t *w, uint16_t *h);
 /* TileGrid.contains((x, y)): the point in the parent's coordinates lies inside the grid. */
 bool c9_tilegrid_contains(const c9_tilegrid_t *tg, int32_t x, int32_t y);
 
+/* ---- vector shapes (vectorio) ------------------------------------------------------------- */
+
+/*
+ * A shape fills the pixels its rule selects with one colour index, shown through a palette or a
+ * colour converter like a tile grid's values. Pixel rules, in shape coordinates (the shape's x, y
+ * is (0, 0)), are CircuitPython 9.2.9's:
+ *   circle of radius r:     x*x + y*y <= r*r
+ *   rectangle w x h:        0 <= x < w and 0 <= y < h
+ *   polygon p0..pn-1:       non-zero winding number over the closed edges p0->p1, ..., pn-1->p0,
+ *                           where an edge going down the screen (y1 < y2) counts +1 for pixels with
+ *                           y1 <= y < y2 strictly left of it, and an edge going up (y2 < y1) counts
+ *                           -1 for pixels with y2 <= y < y1 strictly left of it; a pixel on an edge
+ *                           is "left" of neither, horizontal edges count for nothing. So the top and
+ *                           left edges of a polygon are drawn, the bottom and right ones are not.
+ * A shape is not scaled by its groups' scale (only its position is), as on CircuitPython. The
+ * footprint (bounding box, half-open) is [-r, r] for a circle, [0, w) x [0, h) for a rectangle and
+ * [min x, max x) x [min y, max y) of the points for a polygon; a refresh repaints the old and the
+ * new footprint after any change of the shape, its colour or its shader.
+ * Colour index 0..65535; an index a palette lacks or marks transparent, or a converter's transparent
+ * colour, draws nothing. Every operation is bounded: O(points) per pixel row for a polygon.
+ */
+typedef enum c9_shape_kind {
+    C9_SHAPE_NONE = 0, /* no geometry yet: draws nothing, contains nothing */
+    C9_SHAPE_CIRCLE = 1,
+    C9_SHAPE_RECTANGLE = 2,
+    C9_SHAPE_POLYGON = 3,
+} c9_shape_kind_t;
+
+/* Largest radius, width and height (CircuitPython keeps them in 16-bit signed fields). */
+#define C9_SHAPE_MAX_SIZE 32767
+
+typedef struct c9_vectorshape {
+    c9_layer_t layer;
+    uint8_t kind; /* c9_shape_kind_t */
+    bool hidden;
+    uint16_t color_index;
+    int16_t x, y; /* position in the parent group */
+    c9_shader_type_t shader_type;
+    void *shader; /* c9_palette_t * or c9_colorconverter_t *; C9_SHADER_NONE draws nothing */
+    uint16_t radius;
+    uint16_t width, height;
+    const int16_t *points; /* polygon: x0, y0, x1, y1, ... in the caller's memory, kept while set */
+    uint32_t point_count;
+    int32_t bx1, by1, bx2, by2; /* footprint in shape coordinates (half-open; empty if bx1 >= bx2) */
+    /* change tracking (physical coordinates of the display showing it) */
+    bool full_change;
+    c9_rect_t drawn;             /* where it was last drawn; empty if not */
+    c9_colorconverter_t cc_seen; /* converter state at the last draw */
+} c9_vectorshape_t;
+
+/* A shape with no geometry (C9_SHAPE_NONE) at x, y, drawn with color_index through the shader. */
+void c9_vectorshape_init(c9_vectorshape_t *s, c9_shader_type_t shader_type, void *shader, int16_t x, int16_t y,
+                         uint16_t color_index);
+/* Makes the shape a circle / rectangle. C9_ERR_RANGE (shape unchanged) above C9_SHAPE_MAX_SIZE.
+ * A radius of 0 is one pixel; a width or height of 0 draws nothing. */
+c9_err_t c9_vectorshape_set_circle(c9_vectorshape_t *s, uint16_t radius);
+c9_err_t c9_vectorshape_set_rectangle(c9_vectorshape_t *s, uint16_t width, uint16_t height);
+/* Makes the shape a polygon of count points (x, y pairs at xy, which must stay valid until the next
+ * set_polygon or until the shape is no longer used). Fewer than 3 points enclose nothing. */
+void c9_vectorshape_set_polygon(c9_vectorshape_t *s, const int16_t *xy, uint32_t count);
+void c9_vectorshape_set_position(c9_vectorshape_t *s, int16_t x, int16_t y);
+void c9_vectorshape_set_hidden(c9_vectorshape_t *s, bool hidden);
+void c9_vectorshape_set_color_index(c9_vectorshape_t *s, uint16_t color_index);
+void c9_vectorshape_set_shader(c9_vectorshape_t *s, c9_shader_type_t type, void *shader);
+/* The pixel rule above at shape coordinates (x, y). Exact for every int32 input. */
+bool c9_vectorshape_pixel(const c9_vectorshape_t *s, int32_t x, int32_t y);
+/* VectorShape.contains(x, y): the point, given in the coordinates of the outermost group the shape
+ * is in (the display's coordinates when that group is shown; the parent's when the shape is in no
+ * group), lies in the shape. Group offsets and scales apply to the shape's position, not its size.
+ * Ignores `hidden`. */
+bool c9_vectorshape_contains(const c9_vectorshape_t *s, int32_t x, int32_t y);
+
 /* ---- display bus -------------------------------------------------------------------------- */
 
 typedef enum c9_byte_type { C9_DISPLAY_COMMAND = 0, C9_DISPLAY_DATA = 1 } c9_byte_type_t;
@@ -249,13 +324,6 @@ typedef struct c9_display_bus {
     const c9_display_bus_ops_t *ops;
     void *ctx;
 } c9_display_bus_t;
-
-/* Time source: milliseconds since an arbitrary origin, and a blocking delay. */
-typedef struct c9_clock {
-    uint64_t (*now_ms)(void *ctx);
-    void (*delay_ms)(void *ctx, uint32_t ms);
-    void *ctx;
-} c9_clock_t;
 
 /* ---- init sequences ----------------------------------------------------------------------- */
 

@@ -1,10 +1,11 @@
 /*
- * circuit9 JPEG decoder: baseline Huffman JPEG to RGB565, streamed MCU by MCU, in caller memory.
+ * circuit9 JPEG decoder: Huffman-coded JPEG (baseline, extended, progressive) to RGB565, streamed
+ * MCU by MCU, in caller memory.
  *
  * The decoder never allocates: the caller gives it work memory of c9_jpeg_workspace_size(profile)
- * bytes (any alignment), a read callback that supplies the file sequentially (no seeking, so
- * files, sockets and buffers all work), and for each decode an output callback that receives one
- * rectangle of RGB565 pixels at a time (one MCU, clipped to the image, packed row by row).
+ * bytes (any alignment), a read callback that supplies the file sequentially (files, sockets and
+ * buffers all work), and for each decode an output callback that receives one rectangle of
+ * RGB565 pixels at a time (one MCU, clipped to the output area, packed row by row).
  *
  *     static uint8_t work[C9_JPEG_WORKSPACE_COMPACT];
  *     c9_jpeg_t *dec;
@@ -12,21 +13,32 @@
  *     if (err == C9_OK) {
  *         c9_jpeg_info_t info;
  *         c9_jpeg_get_info(dec, &info);            // full-size width and height
- *         err = c9_jpeg_decode(dec, 0, C9_JPEG_SWAP_BYTES, my_output, &bitmap);
+ *         err = c9_jpeg_decode(dec, 0, C9_JPEG_SWAP_BYTES | C9_JPEG_TJPGD, my_output, &bitmap);
  *     }
  *
  * Profiles: COMPACT keeps all state in about 3.4 KB (TJpgDec's 3,500-byte pool); FAST adds
  * Huffman lookup tables that also decode the coefficient value, and colour lookup tables, in at
  * most 16 KB. Both give the same pixels.
  *
- * Supported: baseline (SOF0) and 8-bit extended Huffman (SOF1) JPEG, grayscale or YCbCr, with
- * any power-of-two sampling up to 6 blocks per MCU (4:4:4, 4:2:2, 4:2:0, 4:4:0, 4:1:1), restart
- * intervals, any APPn/COM segment, and files whose EOI is missing. Scales 1/1, 1/2, 1/4 and 1/8;
- * at 1/8 the luma AC coefficients are entropy-decoded only to be skipped (neither dequantised nor
- * transformed), and chroma that is subsampled gets a 2x2 transform so colour edges stay sharp.
+ * Two arithmetics. With C9_JPEG_TJPGD the pixels are a CircuitPython 9 board's (TJpgDec's), bit
+ * for bit, in its output area. Without it, circuit9's own: an accurate integer IDCT (libjpeg's),
+ * rounded BT.601 colour, 1/2 and 1/4 from reduced transforms, at 1/8 the luma AC coefficients
+ * entropy-decoded only to be skipped and subsampled chroma given a 2x2 transform so colour edges
+ * stay sharp, and the output area rounded up. Both truncate channels to RGB565 (R = r & 0xF8 ...)
+ * and can store pixels byte-swapped as CircuitPython does (C9_JPEG_SWAP_BYTES).
  *
- * Output pixels are RGB565 with channels truncated (R = r & 0xF8 ...) as TJpgDec and CircuitPython
- * do, optionally byte-swapped as CircuitPython stores them (C9_JPEG_SWAP_BYTES).
+ * Supported: baseline (SOF0), 8-bit extended Huffman (SOF1) and progressive (SOF2) JPEG,
+ * grayscale or YCbCr, with any power-of-two sampling up to 6 blocks per MCU (4:4:4, 4:2:2, 4:2:0,
+ * 4:4:0, 4:1:1), restart intervals, any APPn/COM segment, and files whose EOI is missing.
+ * Scales 1/1, 1/2, 1/4 and 1/8.
+ *
+ * Progressive files hold every block's coefficients in several scans, so the decoder needs
+ * coefficient memory from the caller (c9_jpeg_coef_size(), c9_jpeg_set_coef_memory()): 2 bytes
+ * per coefficient at 1/1, 1/2 and 1/4, 2 bytes per block reduced to its DC at 1/8. At 1/8 a
+ * seekable input (c9_jpeg_set_seek()) needs none when the DC scans allow it: the decoder then
+ * reads the DC scans side by side, block by block, in the work memory alone. The AC scans of
+ * planes reduced to their DC are skipped unread. A progressive image is output after its last
+ * scan.
  *
  * An opened decoder decodes once; open again to decode again (at another scale, say).
  */
@@ -45,12 +57,29 @@ extern "C" {
 #define C9_JPEG_FAST_PROFILE 1
 #endif
 
+/* Which arithmetics to compile (at least one): C9_JPEG_TJPGD_MODE, TJpgDec's (a board's pixels,
+ * the C9_JPEG_TJPGD flag), and C9_JPEG_QUALITY_MODE, circuit9's own (decodes without that flag,
+ * and files whose luma is not the most sampled component). Decodes that need an arithmetic left
+ * out return C9_ERR_NOTSUP. */
+#ifndef C9_JPEG_TJPGD_MODE
+#define C9_JPEG_TJPGD_MODE 1
+#endif
+#ifndef C9_JPEG_QUALITY_MODE
+#define C9_JPEG_QUALITY_MODE 1
+#endif
+
+/* 1: decode progressive JPEG (SOF2). 0 leaves it out of the firmware; c9_jpeg_open() then
+ * returns C9_JPEG_ERR_PROGRESSIVE for it. */
+#ifndef C9_JPEG_PROGRESSIVE
+#define C9_JPEG_PROGRESSIVE 1
+#endif
+
 /* Domain error codes (below -1000). */
 enum {
     C9_JPEG_ERR_FORMAT = -1001,      /* not a JPEG, or a broken header (bad marker, bad length, ...) */
     C9_JPEG_ERR_DATA = -1002,        /* corrupt entropy-coded data (bad Huffman code, lost restart) */
     C9_JPEG_ERR_TRUNCATED = -1003,   /* the input ended before the image did */
-    C9_JPEG_ERR_PROGRESSIVE = -1004, /* progressive (SOF2/SOF6) */
+    C9_JPEG_ERR_PROGRESSIVE = -1004, /* progressive: differential (SOF6), or SOF2 in a build without it */
     C9_JPEG_ERR_ARITHMETIC = -1005,  /* arithmetic coding (SOF9, SOF10, SOF13, SOF14) */
     C9_JPEG_ERR_PRECISION = -1006,   /* sample precision other than 8 bits (12-bit, ...) */
     C9_JPEG_ERR_LOSSLESS = -1007,    /* lossless (SOF3, SOF7, SOF11, SOF15) */
@@ -65,6 +94,15 @@ typedef enum c9_jpeg_profile {
 
 /* Flags for c9_jpeg_decode(). */
 #define C9_JPEG_SWAP_BYTES 0x1u /* store each pixel byte-swapped (CircuitPython's RGB565_SWAPPED) */
+/* The pixels a CircuitPython 9 board's jpegio gives: TJpgDec R0.03 as CircuitPython configures
+ * it, bit for bit. Its AAN inverse DCT with prescaled dequantisation, a block without AC (every
+ * block at 1/8) filled with its DC, chroma replicated, its integer YCbCr conversion, 1/2 and 1/4
+ * as the truncated mean of 2x2 and 4x4 full-size RGB pixels, and its output area: (width >>
+ * scale) x (height >> scale), so the pixels of a partial MCU that round off at the right and
+ * bottom edges are not output (an MCU left without pixels is not output at all). Files TJpgDec
+ * rejects are decoded with the same arithmetic (4:1:1, 4:4:0, SOF1, progressive), or, where luma
+ * is not sampled the most, with the default arithmetic; either way with this output area. */
+#define C9_JPEG_TJPGD 0x2u
 
 /* Work memory sizes (bytes, including alignment slack). Equal to c9_jpeg_workspace_size(). */
 #define C9_JPEG_WORKSPACE_COMPACT 3496u
@@ -73,6 +111,11 @@ typedef enum c9_jpeg_profile {
 /* Reads up to len bytes into buf. Returns the number read (0 only at the end of the input) or a
  * negative c9_err_t, which the decoder returns unchanged. */
 typedef int32_t (*c9_jpeg_read_fn)(void *ctx, uint8_t *buf, uint32_t len);
+
+/* Makes the next read start `offset` bytes after the first byte the decoder read (its SOI).
+ * Returns C9_OK or a negative c9_err_t, which the decoder returns unchanged. Same context as the
+ * read callback. */
+typedef c9_err_t (*c9_jpeg_seek_fn)(void *ctx, uint32_t offset);
 
 /* An output rectangle in scaled image pixels. */
 typedef struct c9_jpeg_rect {
@@ -89,6 +132,7 @@ typedef struct c9_jpeg_info {
     uint8_t h_samp, v_samp;         /* luma sampling factors relative to chroma: 2,2 is 4:2:0 */
     uint16_t restart_interval;      /* MCUs per restart interval, 0 when none */
     uint16_t mcu_width, mcu_height; /* full-size MCU, in pixels */
+    uint8_t progressive;            /* 1 for a progressive file (coefficient memory, see below) */
 } c9_jpeg_info_t;
 
 typedef struct c9_jpeg c9_jpeg_t;
@@ -98,9 +142,10 @@ size_t c9_jpeg_workspace_size(c9_jpeg_profile_t profile);
 
 /* Places a decoder in `work` and parses the headers up to the first scan.
  * Returns C9_OK, C9_ERR_INVAL (NULL argument or unknown profile), C9_ERR_NOTSUP (profile compiled
- * out, or a valid file this decoder does not handle: 2 components, several scans, a table id
- * above 1, hierarchical), C9_ERR_NOMEM (work smaller than c9_jpeg_workspace_size()),
- * C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED, C9_JPEG_ERR_PROGRESSIVE, C9_JPEG_ERR_ARITHMETIC,
+ * out, or a valid file this decoder does not handle: 2 components, a baseline image in several
+ * scans, a table id above 1, hierarchical), C9_ERR_NOMEM (work smaller than
+ * c9_jpeg_workspace_size()), C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED, C9_JPEG_ERR_PROGRESSIVE
+ * (differential, or progressive in a build without it), C9_JPEG_ERR_ARITHMETIC,
  * C9_JPEG_ERR_PRECISION, C9_JPEG_ERR_LOSSLESS, C9_JPEG_ERR_CMYK, C9_JPEG_ERR_SAMPLING, or an
  * error from the read callback. */
 c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
@@ -109,13 +154,39 @@ c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_pro
 /* Image facts from the headers. C9_ERR_INVAL for NULL arguments. */
 c9_err_t c9_jpeg_get_info(const c9_jpeg_t *dec, c9_jpeg_info_t *info);
 
-/* Output size at scale 0..3 (1/1 .. 1/8): ceil(width / 2^scale) by ceil(height / 2^scale). */
+/* Output size at scale 0..3 (1/1 .. 1/8) without C9_JPEG_TJPGD: ceil(width / 2^scale) by
+ * ceil(height / 2^scale). With it the output area is (width >> scale) x (height >> scale). */
 void c9_jpeg_scaled_size(const c9_jpeg_t *dec, unsigned scale, uint16_t *width, uint16_t *height);
 
-/* Decodes the whole image at 1/2^scale, calling `output` once per MCU in raster order.
- * Returns C9_OK, C9_ERR_INVAL (scale > 3, NULL output), C9_ERR_BADF (not opened, or already
- * decoded), C9_JPEG_ERR_DATA, C9_JPEG_ERR_TRUNCATED, an error from the read callback, or the
- * first non-C9_OK value returned by `output`. MCUs before an error have been output. */
+/* Gives the decoder a seek callback (for the read callback's context), which lets a progressive
+ * file decode at 1/8 without coefficient memory. C9_ERR_INVAL for a NULL decoder. */
+c9_err_t c9_jpeg_set_seek(c9_jpeg_t *dec, c9_jpeg_seek_fn seek);
+
+/* Bytes of coefficient memory the decode at `scale` with `flags` (as for c9_jpeg_decode) needs:
+ * 0 for a baseline file; for a progressive file 2 bytes per coefficient (128 a block) at scales
+ * 0..2; at 3, 2 bytes a block for the planes reduced to their DC (all of them with
+ * C9_JPEG_TJPGD; luma and unequally subsampled chroma otherwise) and 128 for the others (4:2:0
+ * chroma keeps a 2x2 transform), or 0 when a seek callback is set and the DC scans can be read
+ * side by side (the decoder reads through the file once to find out, then seeks back).
+ * Returns C9_OK, C9_ERR_INVAL (NULL argument, scale > 3), C9_ERR_BADF (not open), C9_ERR_NOTSUP
+ * (the arithmetic compiled out, or more memory than size_t counts), or, when it reads,
+ * C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED or an error from the callbacks. */
+c9_err_t c9_jpeg_coef_size(c9_jpeg_t *dec, unsigned scale, unsigned flags, size_t *bytes);
+
+/* Coefficient memory for the decode (any alignment; the caller keeps it until the decode
+ * returns). C9_ERR_INVAL for a NULL decoder, or NULL memory with a non-zero size. */
+c9_err_t c9_jpeg_set_coef_memory(c9_jpeg_t *dec, void *mem, size_t size);
+
+/* Decodes the whole image at 1/2^scale, calling `output` once per MCU in raster order (not for
+ * an MCU that C9_JPEG_TJPGD's output area leaves without pixels). Returns C9_OK, C9_ERR_INVAL
+ * (scale > 3, NULL output), C9_ERR_BADF (not opened, or already decoded), C9_ERR_NOTSUP (the
+ * arithmetic the flags need is compiled out, or a progressive image too large to address),
+ * C9_ERR_NOMEM (progressive without the coefficient
+ * memory c9_jpeg_coef_size() asks for), C9_JPEG_ERR_DATA, C9_JPEG_ERR_FORMAT (a broken header
+ * between progressive scans), C9_JPEG_ERR_TRUNCATED (the input ends inside the image data: for a
+ * progressive file inside any scan), an error from the callbacks, or the first non-C9_OK value
+ * returned by `output`. For a baseline file, MCUs before an error have been output; a
+ * progressive file is output after its last scan, so an error leaves nothing output. */
 c9_err_t c9_jpeg_decode(c9_jpeg_t *dec, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *output_ctx);
 
 /* A short English description of a C9_JPEG_ERR_* code, or c9_strerror() for others. */

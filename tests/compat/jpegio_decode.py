@@ -1,8 +1,9 @@
 # jpegio.JpegDecoder.decode(): coarse pixel facts, crop and position, colour keys, depth, reuse.
 # Expected output written by hand from references that are not our decoder:
-# - the colour classes were computed once with Pillow (libjpeg-turbo) on the same fixtures, at
-#   1/8 through Pillow's draft mode (libjpeg's DCT scaling), with the channels truncated to
-#   RGB565 as TJpgDec does; each point is at least 28 levels away from any class threshold;
+# - the colour classes were computed once from a board's pixels (TJpgDec as CircuitPython
+#   configures it, see tests/fixtures/jpeg/PROVENANCE.md) for the files it decodes, and for
+#   s440/s411, which it rejects, with Pillow (libjpeg-turbo; at 1/8 through Pillow's draft
+#   mode) with the channels truncated to RGB565; bad_noeoi is s420 without its EOI;
 # - sizes are (width >> scale, height >> scale) as CircuitPython's callers compute them;
 # - "True" lines are CircuitPython's own test facts (tests/circuitpython/jpegio_decompress.py):
 #   a cropped/moved decode equals a full decode blitted with bitmaptools.blit, and so does a

@@ -1,7 +1,8 @@
 # jpegio argument errors: CircuitPython 9.2.9's exception types and messages, in its order.
 # Expected output written by hand from CircuitPython's code: MicroPython's argument parser
-# (mp_arg_parse_all, mp_arg_check_num, mp_obj_get_int), the shared validators (spec: "<name>
-# must be <min>-<max>", "<name> must be of type <T>, not <U>"), bitmaptools' crop box check
+# (mp_arg_parse_all, mp_arg_check_num, mp_obj_get_int; a full build, as every board with jpegio
+# is, names an unexpected keyword), the shared validators (spec: "<name> must be <min>-<max>",
+# "<name> must be of type <T>, not <U>"), bitmaptools' crop box check
 # (validated against the destination bitmap), and jpegio's own messages; open()'s TypeError with
 # its missing last argument filled in (a documented fix).
 import displayio

@@ -1,7 +1,8 @@
 /*
- * libFuzzer target for the JPEG decoder: the first byte picks profile, scale and read chunk size,
- * the rest is the file. Any input must end with C9_OK or an error, never a crash, hang or
- * out-of-bounds access; every output rectangle must lie inside the scaled image.
+ * libFuzzer target for the JPEG decoder: the first byte picks profile, scale, read chunk size,
+ * byte order and arithmetic (TJpgDec's or the default), the rest is the file. Progressive files
+ * get no coefficient memory here (fuzz_jpeg_progressive.c gives it). Any input must end with C9_OK or an error, never a
+ * crash, hang or out-of-bounds access; every output rectangle must lie inside the scaled image.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sink_t k = {0, 0, 0};
     c9_jpeg_scaled_size(d, scale, &k.w, &k.h);
     /* Huge declared sizes with little data end quickly at the first missing byte. */
-    (void)c9_jpeg_decode(d, scale, (sel >> 5) & 1 ? C9_JPEG_SWAP_BYTES : 0, out, &k);
+    unsigned flags = ((sel >> 5) & 1 ? C9_JPEG_SWAP_BYTES : 0) | ((sel >> 6) & 1 ? C9_JPEG_TJPGD : 0);
+    (void)c9_jpeg_decode(d, scale, flags, out, &k);
     return 0;
 }

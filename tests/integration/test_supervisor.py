@@ -369,7 +369,7 @@ def test_demo(board, tmp_path):
     out = subprocess.run(["bash", os.path.join(root, "tools", "demo.sh"), build], capture_output=True, text=True,
                          timeout=300, env=dict(os.environ, DISPLAY="", WAYLAND_DISPLAY=""))
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "photo.jpg: 227x149, shown at 1/1 as 227x149 on a 240x240 display" in out.stdout
+    assert "photo.jpg: 227x149, shown at 1/1 as 227x149 on a 320x170 display" in out.stdout
     shot = os.path.join(build, "demo.png")
     assert "demo: screenshot written to " + shot in out.stdout
     assert os.path.getsize(shot) > 1000

@@ -318,7 +318,8 @@ static void expect_open_error(const char *name, c9_err_t want) {
 
 static void test_unsupported_and_broken_headers(void **state) {
     (void)state;
-    expect_open_error("prog_420.jpg", C9_JPEG_ERR_PROGRESSIVE);
+    /* Progressive files open; without coefficient memory they do not decode at 1/1. */
+    expect_open_error("prog_420.jpg", C9_ERR_NOMEM);
     expect_open_error("arith_420.jpg", C9_JPEG_ERR_ARITHMETIC);
     expect_open_error("bad_12bit.jpg", C9_JPEG_ERR_PRECISION);
     expect_open_error("bad_lossless.jpg", C9_JPEG_ERR_LOSSLESS);

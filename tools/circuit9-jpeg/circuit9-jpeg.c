@@ -1,10 +1,14 @@
 /*
- * circuit9-jpeg IN.jpg OUT.(png|ppm|bmp) [--scale N] [--profile compact|fast] [--bmp16]
+ * circuit9-jpeg IN.jpg OUT.(png|ppm|bmp) [--scale N] [--quality] [--profile compact|fast] [--bmp16]
  *
  * Decodes a JPEG with circuit9's decoder and writes it as PNG (RGB888, needs libpng), binary PPM
  * or a Windows BMP that displayio.OnDiskBitmap reads: 24-bit by default, or 16-bit RGB565 with
  * BI_BITFIELDS masks with --bmp16 (half the size, exactly the decoder's pixels). --scale takes
  * 1, 2, 4 or 8 (the divisor) and prepares images for small displays.
+ *
+ * By default the pixels are a CircuitPython board's (C9_JPEG_TJPGD: what jpegio shows, image size
+ * rounded down at 1/2..1/8); --quality uses circuit9's accurate arithmetic instead (libjpeg's
+ * accurate integer IDCT, BT.601 colour, sizes rounded up), for firmware that takes the core.
  *
  * RGB565 is widened to 8 bits per channel by bit replication for PNG, PPM and 24-bit BMP.
  */
@@ -30,6 +34,11 @@ static int32_t file_read(void *ctx, uint8_t *buf, uint32_t len) {
     if (n == 0 && ferror(f))
         return C9_ERR_IO;
     return (int32_t)n;
+}
+
+/* Offsets count from the SOI, which starts the file. */
+static c9_err_t file_seek(void *ctx, uint32_t offset) {
+    return fseek((FILE *)ctx, (long)offset, SEEK_SET) ? C9_ERR_IO : C9_OK;
 }
 
 static c9_err_t put(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels) {
@@ -172,6 +181,7 @@ int main(int argc, char **argv) {
     const char *in = NULL, *out = NULL;
     unsigned scale = 0;
     int bmp16 = 0;
+    unsigned flags = C9_JPEG_TJPGD;
     c9_jpeg_profile_t prof = C9_JPEG_PROFILE_FAST;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--scale") && i + 1 < argc) {
@@ -180,6 +190,8 @@ int main(int argc, char **argv) {
         } else if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
             i++;
             prof = !strcmp(argv[i], "compact") ? C9_JPEG_PROFILE_COMPACT : C9_JPEG_PROFILE_FAST;
+        } else if (!strcmp(argv[i], "--quality")) {
+            flags &= ~C9_JPEG_TJPGD;
         } else if (!strcmp(argv[i], "--bmp16")) {
             bmp16 = 1;
         } else if (!in) {
@@ -193,7 +205,7 @@ int main(int argc, char **argv) {
     }
     if (!in || !out || scale > 3) {
         fprintf(stderr, "usage: circuit9-jpeg IN.jpg OUT.(png|ppm|bmp) [--scale 1|2|4|8] "
-                        "[--profile compact|fast] [--bmp16]\n");
+                        "[--quality] [--profile compact|fast] [--bmp16]\n");
         return 2;
     }
     FILE *f = fopen(in, "rb");
@@ -205,9 +217,16 @@ int main(int argc, char **argv) {
     c9_jpeg_t *d;
     c9_err_t e = c9_jpeg_open(&d, work, sizeof work, prof, file_read, f);
     img_t im = {0};
+    void *coef = NULL;
     if (e == C9_OK) {
         uint16_t w, h;
         c9_jpeg_scaled_size(d, scale, &w, &h);
+        if (flags & C9_JPEG_TJPGD) { /* the board's size: partial pixels round off */
+            c9_jpeg_info_t info;
+            c9_jpeg_get_info(d, &info);
+            w = (uint16_t)(info.width >> scale);
+            h = (uint16_t)(info.height >> scale);
+        }
         im.w = w;
         im.h = h;
         if (ends_with(out, ".bmp") && !bmp_fits(&im, bmp16)) {
@@ -216,16 +235,25 @@ int main(int argc, char **argv) {
             return 1;
         }
         /* Up to 65535 x 65535 x 2 bytes (8 GB): say so instead of decoding into nothing. */
-        im.px = calloc((size_t)w * h, 2);
+        im.px = calloc((size_t)w * h + 1, 2);
         if (!im.px) {
             fprintf(stderr, "%s: not enough memory for a %ux%u image (%llu bytes)\n", in, im.w, im.h,
                     (unsigned long long)w * h * 2);
             fclose(f);
             return 1;
         }
-        e = c9_jpeg_decode(d, scale, 0, put, &im);
+        /* Progressive files need coefficient memory (none at 1/8: the file can seek). */
+        c9_jpeg_set_seek(d, file_seek);
+        size_t need = 0;
+        e = c9_jpeg_coef_size(d, scale, flags, &need);
+        coef = need ? malloc(need) : NULL;
+        if (e == C9_OK && need)
+            e = coef ? c9_jpeg_set_coef_memory(d, coef, need) : C9_ERR_NOMEM;
+        if (e == C9_OK)
+            e = w && h ? c9_jpeg_decode(d, scale, flags, put, &im) : C9_ERR_RANGE;
     }
     fclose(f);
+    free(coef);
     if (e != C9_OK) {
         fprintf(stderr, "%s: %s (%d)\n", in, c9_jpeg_strerror(e), e);
         free(im.px);

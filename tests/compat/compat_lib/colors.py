@@ -1,0 +1,1 @@
+WHITE: ColorType = 0xFFFFFF
