@@ -23,6 +23,7 @@ import circuit9.circuit9_board as cb
 import circuit9.displayio as displayio
 import circuit9.fourwire as fourwire
 import circuit9.i2cdisplaybus as i2cdisplaybus
+import circuit9.vectorio as vectorio
 
 P = cb.pin
 INIT = bytes([0x11, 0x80, 10, 0x3A, 0x81, 0x55, 10, 0x29, 0x80, 10])  # SLPOUT, COLMOD 16 bit, DISPON
@@ -125,7 +126,8 @@ def test_file_object_never_gets_a_view_of_native_memory(clean):
 
 
 def _scene(made, hook_factory, at=5):
-    """root: [background TileGrid, sub: [TileGrid(OnDiskBitmap(hooked file))]]"""
+    """root: [background TileGrid, sub: [TileGrid(OnDiskBitmap(hooked file))], Polygon, Circle]:
+    the shapes are drawn after the rows the file's readinto() gives."""
     panel, spi, display = st7789(made)
     bg_bitmap = displayio.Bitmap(W, H, 4)
     bg_bitmap.fill(1)
@@ -138,6 +140,11 @@ def _scene(made, hook_factory, at=5):
     f = HookedFile(bmp_bytes(), at=at)
     odb = displayio.OnDiskBitmap(f)
     sub.append(displayio.TileGrid(odb, pixel_shader=odb.pixel_shader))
+    shape_pal = displayio.Palette(2)
+    shape_pal[0], shape_pal[1] = 0x00FFFF, 0xFF00FF
+    root.append(vectorio.Polygon(pixel_shader=shape_pal, points=[(0, 0), (30, 4), (8, 40)], x=20, y=2))
+    root.append(vectorio.Circle(pixel_shader=displayio.ColorConverter(), radius=9, x=50, y=30, color_index=0xF800))
+    del shape_pal
     display.root_group = root
     ctx = {"display": display, "root": root, "sub": sub, "bg": bg_bitmap, "pal": pal, "panel": panel,
            "spi": spi}
@@ -226,6 +233,31 @@ def _swap_source_and_shader(ctx):
     return hook
 
 
+def _drop_shapes(ctx):
+    """The shapes (and their shaders) lose their last references while the refresh is under way."""
+    def hook():
+        root = ctx["root"]
+        root.pop()
+        root.pop()
+        gc.collect()
+    return hook
+
+
+def _reshape_shapes(ctx):
+    """A polygon's points and both shapes' shaders are replaced: the old ones are freed."""
+    def hook():
+        root = ctx["root"]
+        circle, poly = root[len(root) - 1], root[len(root) - 2]
+        poly.points = [(0, 0), (12, 1), (3, 9), (0, 20)]
+        new = displayio.Palette(2)
+        new[0] = 0xFFFFFF
+        poly.pixel_shader = new
+        circle.pixel_shader = displayio.Palette(1)
+        circle.radius = 3
+        gc.collect()
+    return hook
+
+
 def _insert_self_dropping(ctx):
     """A layer that enters the tree during the refresh and drops itself while it is drawn."""
     def hook():
@@ -245,7 +277,7 @@ def _insert_self_dropping(ctx):
 
 @pytest.mark.parametrize("hook_factory", [_drop_layer, _drop_root, _release, _nested_refresh, _nested_fill_row,
                                           _mutate, _rotate, _deinit_bitmap, _swap_source_and_shader,
-                                          _insert_self_dropping])
+                                          _insert_self_dropping, _drop_shapes, _reshape_shapes])
 def test_python_code_inside_a_refresh_cannot_free_what_it_uses(clean, hook_factory):
     ctx, f = _scene(clean, hook_factory)
     display = ctx["display"]
