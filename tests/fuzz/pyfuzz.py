@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Random API fuzzer for the circuit9 package: random calls over every class and function of
 every module in bindings/, with arguments of every type (ints at the edges, floats, None,
-strings, bytes, huge values, objects of the wrong class, subclasses, objects whose __index__ or
-readinto() change other objects) and random deinit/del/release orders.
+strings, bytes, huge values, objects of the wrong class, subclasses, objects whose native part was
+never built (Class.__new__(Class)), objects whose __index__ or readinto() change other objects:
+deinit, drop, hide, rotate, reshape or re-shade them) and random deinit/del/release/__init__ orders.
+Displays show trees of groups, tile grids, on-disk bitmaps and vectorio shapes.
 
 Each case is a program: a list of Python statements generated from (seed, case number) alone, so
 a case is reproducible anywhere with the same build. A worker process (run under the sanitizer
@@ -54,7 +56,7 @@ import circuit9
 circuit9.install_aliases()
 import bitmapfilter, bitmaptools, board, busdisplay, busio, circuit9_board, digitalio, displayio
 import fontio, fourwire, i2cdisplaybus, jpegio, microcontroller, micropython, paralleldisplay
-import paralleldisplaybus, storage, supervisor, terminalio, time
+import paralleldisplaybus, storage, supervisor, terminalio, time, vectorio
 import circuit9.gc as cgc, circuit9.os as cos, circuit9.time as ctime
 cb = circuit9_board
 
@@ -88,6 +90,16 @@ def act(action, target):
             obj.rotation = (obj.rotation + 90) % 360
         elif action == "fill" and hasattr(obj, "fill"):
             obj.fill(1)
+        elif action == "reshape":  # a shape's geometry memory replaced
+            if hasattr(obj, "points"):
+                obj.points = [(0, 0), (9, 1), (2, 7), (5, 3)]
+            elif hasattr(obj, "radius"):
+                obj.radius = obj.radius % 50 + 3
+            elif hasattr(obj, "width") and hasattr(obj, "color_index"):
+                obj.width = 40
+        elif action == "reshade" and hasattr(obj, "pixel_shader"):  # the old shader dropped
+            obj.pixel_shader = displayio.Palette(2) if obj.pixel_shader is None or \
+                isinstance(obj.pixel_shader, displayio.ColorConverter) else displayio.ColorConverter()
         elif action == "raise":
             raise FuzzStop(target)
         obj = None
@@ -192,14 +204,17 @@ BMP8 = (b"BM" + (54 + 1024 + 16).to_bytes(4, "little") + bytes(4) + (54 + 1024).
 
 
 def _subclasses():
+    """A subclass of every class of every binding (the package's own modules, so that a new binding
+    is covered without changes)."""
+    import importlib
     subs = {}
-    for mod in (displayio, busdisplay, busio, fourwire, i2cdisplaybus, paralleldisplaybus, jpegio, digitalio,
-                fontio, circuit9_board, storage):
+    for modname in circuit9.module_names:
+        mod = importlib.import_module("circuit9." + modname)
         for name in dir(mod):
             cls = getattr(mod, name)
             if isinstance(cls, type) and not name.startswith("_"):
                 try:
-                    subs["Sub_%s_%s" % (mod.__name__.split(".")[-1], name)] = type("Sub" + name, (cls,), {})
+                    subs["Sub_%s_%s" % (modname, name)] = type("Sub" + name, (cls,), {})
                 except TypeError:
                     pass
     return subs
@@ -274,8 +289,12 @@ OTHERS = ['None', 'True', 'False', 'object()', '[]', '[1, 2, 3]', '[0] * 9', '[1
           'bitmaptools.BlendMode.Normal', 'bitmaptools.DitherAlgorithm.Atkinson',
           'microcontroller.RunMode.NORMAL', 'terminalio.FONT', 'displayio.CIRCUITPYTHON_TERMINAL',
           'bitmapfilter.ChannelScale(0.5, 1, 2)', 'bitmapfilter.ChannelMixer(*([0.5] * 9))',
-          'bitmapfilter.ChannelScaleOffset(1, 0, 1, 0, 1, 0)', 'cb.pin("GPIO3")', 'board']
-ACTIONS = ["deinit", "release", "pop", "unroot", "del", "refresh", "hide", "rotate", "fill", "raise", "gc"]
+          'bitmapfilter.ChannelScaleOffset(1, 0, 1, 0, 1, 0)', 'cb.pin("GPIO3")', 'board',
+          'vectorio.Circle(pixel_shader=displayio.Palette(2), radius=3)', '[(0, 0), (4, 0), (0, 4)]',
+          '[(0, 0), (40000, 1), (-5, 9)]', '[(1, 2)] * 40000', 'Sub_displayio_Group.__new__(Sub_displayio_Group)',
+          'displayio.Palette.__new__(displayio.Palette)', 'displayio.Bitmap.__new__(displayio.Bitmap)']
+ACTIONS = ["deinit", "release", "pop", "unroot", "del", "refresh", "hide", "rotate", "fill", "raise", "gc", "reshape",
+           "reshade"]
 KWNAMES = ["x", "y", "x1", "y1", "x2", "y2", "value", "mask", "weights", "bitmap", "dest_bitmap", "source_bitmap",
            "skip_index", "skip_source_index", "skip_dest_index", "skip_self_index", "angle", "scale", "ox", "oy",
            "px", "py", "source_clip0", "source_clip1", "dest_clip0", "dest_clip1", "fill_color_value",
@@ -287,7 +306,8 @@ KWNAMES = ["x", "y", "x1", "y1", "x2", "y2", "value", "mask", "weights", "bitmap
            "xs", "ys", "close", "x0", "y0", "file", "source_colorspace", "dest", "src1", "src2", "threshold",
            "target_frames_per_second", "minimum_frames_per_second", "touch_tuple", "index", "color",
            "input_colorspace", "dither", "color_count", "mount_path", "filesystem", "path", "run_mode",
-           "delay", "level", "seconds", "direction", "pull", "drive_mode", "width", "height", "bogus_kw"]
+           "delay", "level", "seconds", "direction", "pull", "drive_mode", "width", "height", "points", "pixel_shader",
+           "color_index", "location", "bogus_kw"]
 # Functions whose arguments are kept harmless: they sleep, or they reach the host's files.
 SLEEPY = {"time.sleep", "circuit9_board.sleep_ms", "microcontroller.delay_us"}
 SMALL = ["0", "0.001", "-1", "1", "None", '"a"', "1e-9", "0.0"]
@@ -398,7 +418,8 @@ class Gen:
         g, bm, pal, o = (self.new_var("displayio.Group"), self.new_var("displayio.Bitmap"),
                          self.new_var("displayio.Palette"), self.new_var("displayio.OnDiskBitmap"))
         t1, t2 = self.new_var("displayio.TileGrid"), self.new_var("displayio.TileGrid")
-        target = r.choice([g, bm, pal, o, t1, t2, d, self.var() or g])
+        sh = self.new_var(self.shape_kind())
+        target = r.choice([g, bm, pal, o, t1, t2, d, sh, sh, self.var() or g])
         self.emit("%s = displayio.Group(x=%d, y=%d); %s = displayio.Bitmap(16, 16, 4); "
                   "%s = displayio.Palette(4); %s[1] = 0xFF0000" % (g, r.randrange(-4, 8), r.randrange(-4, 8), bm,
                                                                    pal, pal))
@@ -411,12 +432,35 @@ class Gen:
                                                             r.randrange(0, 20)))
         self.emit("%s.append(%s); %s.append(%s)" % (g, t1, g, t2) if r.random() < 0.5 else
                   "%s.append(%s); %s.insert(0, %s)" % (g, t2, g, t1))
+        # A shape drawn after the on-disk bitmap's rows (or before): the file's action may drop it,
+        # change its shader or points while the refresh is under way.
+        self.emit("%s = %s; %s.insert(%d, %s)" % (sh, self.shape(pal), g, r.randrange(0, 3), sh))
         self.emit("%s.root_group = %s" % (d, g))
         self.emit("%s.refresh()" % d)
 
+    SHAPES = ["vectorio.Circle", "vectorio.Rectangle", "vectorio.Polygon"]
+
+    def shape_kind(self):
+        self._shape = self.r.choice(self.SHAPES)
+        return self._shape
+
+    def shape(self, shader=None):
+        """Source text of a working vectorio shape of the kind shape_kind() chose."""
+        r = self.r
+        shader = shader or self.var("displayio.Palette") or r.choice(
+            ["displayio.Palette(3)", "displayio.ColorConverter()"])
+        where = "x=%d, y=%d, color_index=%d" % (r.randrange(-10, 70), r.randrange(-10, 50), r.randrange(0, 4))
+        if self._shape == "vectorio.Circle":
+            return "vectorio.Circle(pixel_shader=%s, radius=%d, %s)" % (shader, r.randrange(1, 40), where)
+        if self._shape == "vectorio.Rectangle":
+            return "vectorio.Rectangle(pixel_shader=%s, width=%d, height=%d, %s)" % (
+                shader, r.randrange(1, 70), r.randrange(1, 50), where)
+        pts = [(r.randrange(-20, 60), r.randrange(-20, 50)) for _ in range(r.randrange(3, 9))]
+        return "vectorio.Polygon(pixel_shader=%s, points=%r, %s)" % (shader, pts, where)
+
     def recipe(self):
         r = self.r
-        choice = r.randrange(10)
+        choice = r.randrange(12)
         if choice == 0:
             w, h = r.choice([1, 2, 8, 16, 33, 64]), r.choice([1, 3, 8, 16, 48])
             self.emit("%s = displayio.Bitmap(%d, %d, %d)" % (self.new_var("displayio.Bitmap"), w, h,
@@ -456,6 +500,14 @@ class Gen:
             v = self.new_var("jpegio.JpegDecoder")
             self.emit("%s = jpegio.JpegDecoder()" % v)
             self.emit("%s.open(%s)" % (v, r.choice(["JPEG", "io.BytesIO(JPEG)", "BAD_JPEG", "bytearray(JPEG)"])))
+        elif choice == 10:
+            self.emit("%s = %s" % (self.new_var(self.shape_kind()), self.shape()))
+        elif choice == 11:
+            g = self.var("displayio.Group")
+            s = next((n for n, k in reversed(self.vars) if k.startswith("vectorio.")), None)
+            if g and s:
+                self.emit("%s.%s" % (g, r.choice(["append(%s)" % s, "insert(0, %s)" % s, "remove(%s)" % s,
+                                                  "index(%s)" % s])))
         else:
             self.emit("%s = displayio.ColorConverter(input_colorspace=displayio.Colorspace.%s, dither=%s)" % (
                 self.new_var("displayio.ColorConverter"), r.choice(["RGB565", "RGB888", "L8", "BGR555_SWAPPED"]),
@@ -477,7 +529,20 @@ class Gen:
         ctor = "%s.%s" % (mod, name)
         if self.r.random() < 0.2 and ("Sub_%s_%s" % (mod, name)) in self.inv["subclasses"]:
             ctor = "Sub_%s_%s" % (mod, name)
-        self.emit("%s = %s(%s)" % (self.new_var(path), ctor, self.args(path, sig)))
+        roll = self.r.random()
+        if roll < 0.1:
+            # A blank object: made but never constructed (NotImplementedError from everything
+            # that uses it, as on a board when a subclass skips super().__init__()).
+            self.emit("%s = %s.__new__(%s)" % (self.new_var(path), ctor, ctor))
+        elif roll < 0.15 and self.vars:
+            # __init__ again, or on a blank object (RuntimeError when already constructed).
+            name_, kind = self.r.choice(self.vars)
+            self.emit("%s.__init__(%s)" % (name_, self.args(kind, self.sig_of(kind))))
+        else:
+            self.emit("%s = %s(%s)" % (self.new_var(path), ctor, self.args(path, sig)))
+
+    def sig_of(self, path):
+        return next((sig for p, sig in self.inv["classes"] if p == path), None)
 
     def use_object(self):
         r = self.r
