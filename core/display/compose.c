@@ -621,7 +621,10 @@ static void render(compose_t *c, c9_tilegrid_t *tg, const placement_t *p) {
     uint32_t vals[SEG];
     /* Forward along content x: the row walks the bitmap's rows left to right. */
     bool forward = (lx_varies != tg->transpose_xy) && (tg->flip_x == (dl < 0));
-    bool fast = c->wide && scale == 1 && forward && tg->source_type == C9_SOURCE_BITMAP && (s.kind == 1 || s.kind == 3);
+    /* The converter's fast path copies 16-bit values: a bitmap of another depth shown through an
+     * RGB565 converter takes the general path. */
+    bool fast = c->wide && scale == 1 && forward && tg->source_type == C9_SOURCE_BITMAP &&
+                (s.kind == 1 || (s.kind == 3 && ((const c9_bitmap_t *)tg->source)->bits_per_value == 16));
     for (int py = ov.y1; py < ov.y2; py++) {
         int32_t px = ov.x1;
         /* physical -> logical */

@@ -260,7 +260,9 @@ static void random_tilegrid(scene_t *s, int i) {
     c9_tilegrid_config_t cfg = {0};
     int b = (int)rnd(4);
     cfg.source = &s->bitmaps[b];
-    if (s->bitmaps[b].bits_per_value == 16) {
+    /* 16-bit bitmaps go through a converter; so does, now and then, a bitmap of another depth
+     * (CircuitPython allows it: the values are colours of the converter's colour space). */
+    if (s->bitmaps[b].bits_per_value == 16 || rnd(4) == 0) {
         cfg.shader_type = C9_SHADER_COLORCONVERTER;
         cfg.shader = &s->cc[rnd(2)];
     } else {
