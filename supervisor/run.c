@@ -57,7 +57,10 @@ static int raise_reload(void *arg) {
     if (!vm_running) {
         return 0;
     }
-    PyErr_SetNone(c9rt.reload_exception);
+    PyObject *e = c9rt_reload_exception();
+    if (e) {
+        PyErr_SetNone(e);
+    }
     return -1;
 }
 
@@ -163,7 +166,7 @@ static int finish_exec(PyObject *result, bool store_traceback) {
         }
         return EXEC_OK;
     }
-    if (PyErr_ExceptionMatches(c9rt.reload_exception)) {
+    if (c9rt.reload_exception && PyErr_ExceptionMatches(c9rt.reload_exception)) {
         PyErr_Clear();
         return c9rt.reset_requested ? EXEC_HARD_RESET : EXEC_RELOAD;
     }
@@ -576,7 +579,10 @@ static bool run_code_py(loop_t *L) {
         vm_cleanup();
 
         if (result == EXEC_HARD_RESET) {
+            /* microcontroller.reset() ends a run like any other: --runs counts it. */
             L->last_result = result;
+            L->runs_done++;
+            L->exit_now = L->opt->runs > 0 && L->runs_done >= L->opt->runs;
             return true;
         }
         if (result == EXEC_RELOAD) {
@@ -808,6 +814,7 @@ int run_board(const run_options_t *opt) {
     make_display(b);
 
     int status = 0;
+    int runs_done = 0; /* code runs so far, across resets (--runs) */
     for (bool hard_reset = true; hard_reset;) {
         hard_reset = false;
         c9rt.safe_mode = safe;
@@ -822,7 +829,7 @@ int run_board(const run_options_t *opt) {
             watching = true;
         }
 
-        loop_t L = {.opt = opt};
+        loop_t L = {.opt = opt, .runs_done = runs_done};
         int exit_code = EXEC_FORCED_EXIT;
         bool skip_repl = true, simulate_reset = true;
         for (;;) {
@@ -844,7 +851,7 @@ int run_board(const run_options_t *opt) {
                 simulate_reset = false;
                 skip_repl = run_code_py(&L);
                 if (L.last_result == EXEC_HARD_RESET) {
-                    hard_reset = true;
+                    hard_reset = !L.exit_now; /* the last of --runs: the board stops instead */
                     break;
                 }
                 if (L.exit_now) {
@@ -855,6 +862,7 @@ int run_board(const run_options_t *opt) {
             }
         }
         status = L.last_result == EXEC_EXCEPTION ? 1 : 0;
+        runs_done = L.runs_done;
         if (hard_reset) {
             /* microcontroller.reset(): a new start, in safe mode if on_next_reset() asked. */
             safe = c9rt.next_reset_mode == C9RT_RUNMODE_SAFE_MODE ? C9RT_SAFE_PROGRAMMATIC : C9RT_SAFE_NONE;

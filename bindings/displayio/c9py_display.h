@@ -42,6 +42,12 @@ typedef struct {
     bool deinited;
 } c9py_i2c_obj_t;
 extern PyTypeObject c9py_SPI_Type, c9py_I2C_Type;
+/* The bus of a busio.SPI / busio.I2C object for a display bus. ctx is the Python object, which the
+ * display bus keeps a reference to: after the object's deinit() (allowed while a display bus uses
+ * it, as in CircuitPython) try_lock() fails, so a refresh sends nothing, and nothing touches the
+ * released hardware. */
+c9_hal_spi_t c9py_spi_hal(PyObject *spi);
+c9_hal_i2c_t c9py_i2c_hal(PyObject *i2c);
 
 /* displayio layers */
 typedef struct {
@@ -76,7 +82,9 @@ c9_layer_t *c9py_vectorio_layer(PyObject *obj);
 typedef enum { C9PY_BUS_FOURWIRE = 1, C9PY_BUS_PARALLEL, C9PY_BUS_I2C } c9py_bus_kind_t;
 typedef struct c9py_bus_obj {
     C9PY_OBJECT_HEAD c9py_bus_kind_t kind;
-    c9_display_bus_t bus;
+    c9_display_bus_t bus; /* after c9py_bus_register(): guarded ops over `inner` */
+    c9_display_bus_t inner;
+    bool in_transaction;
     bool deinited;
     void (*deinit)(struct c9py_bus_obj *self);
     const c9_vbus_stats_t *(*stats)(struct c9py_bus_obj *self);
@@ -89,7 +97,9 @@ c9py_bus_obj_t *c9py_as_bus(PyObject *obj);
  * RuntimeError("Too many display busses; forgot displayio.release_displays() ?"). */
 int c9py_bus_slot_take(PyObject *bus);
 /* The last step of a bus constructor: takes a slot (0), or deinitialises the bus (releasing its
- * pins) and returns -1 with that RuntimeError. */
+ * pins) and returns -1 with that RuntimeError. It puts a guard in front of the bus's ops: once the
+ * bus is deinitialised (release_displays(), perhaps from Python code a refresh ran) begin()
+ * reports it busy and nothing reaches the hardware it released. */
 int c9py_bus_register(PyObject *bus);
 /* The bus a BusDisplay is given: ValueError("Unsupported display bus type") for anything but
  * the three bus classes (and subclasses), the not-constructed or deinitialised error; else the
@@ -118,13 +128,40 @@ PyObject *c9py_bus_send_done(c9_err_t err, Py_buffer *data);
 /* busdisplay */
 typedef struct {
     C9PY_OBJECT_HEAD c9_display_t *display;
+    const c9_allocator_t *display_allocator; /* where `display` came from */
     PyObject *bus;
     PyObject *root; /* Group or None */
     int backlight_pin;
     bool backlight_on_high;
     bool released;
+    bool refreshing; /* being composed (between c9py_refresh_enter() and exit()) */
 } c9py_busdisplay_obj_t;
 extern PyTypeObject c9py_BusDisplay_Type;
+
+/* ---- Python code running inside a refresh ----------------------------------------------------
+ * A refresh composes the display's tree in C; an OnDiskBitmap's file object is Python code the
+ * compositor calls, and that code (or another thread while it runs) may change or drop anything
+ * in the tree. Nothing the refresh uses may be freed before it ends:
+ *   - c9py_refresh_enter()/exit() bracket every composition (refresh(), the auto-refresh tick,
+ *     fill_row()) and hold the display;
+ *   - c9py_refresh_before_python() is called before C code that may run inside a composition
+ *     calls Python: the first call pins every object reachable from the displays being composed
+ *     (groups, tile grids, bitmaps, shaders, on-disk bitmaps with their files, the bus), and locks
+ *     their bitmaps (c9py_bitmap_lock: deinit() raises BufferError);
+ *   - c9py_refresh_pin() is called before an object joins a display tree (Group.append/insert/
+ *     [i]=, root_group=, TileGrid.bitmap=/pixel_shader=), so what enters the tree while pinned
+ *     is pinned too.
+ * The pins are released when the last composition ends. */
+
+/* 0: go ahead; 1: skip, because this display is already being composed and `nested` is false (a
+ * refresh that Python code started inside a composition, or another thread's while that code
+ * ran). fill_row() passes nested = true: it only reads the tree into the caller's buffer. */
+int c9py_refresh_enter(PyObject *display, bool nested);
+void c9py_refresh_exit(PyObject *display);
+/* 0, or -1 (pinning failed: do not call Python; the exception is cleared). */
+int c9py_refresh_before_python(void);
+/* 0, or -1 with MemoryError. No-op while nothing is pinned. */
+int c9py_refresh_pin(PyObject *obj);
 
 /* The CIRCUITPYTHON_TERMINAL group (created on first use; borrowed reference): the console's
  * scroll area and status bar (c9_terminal_t over two TileGrids of terminalio.FONT). */

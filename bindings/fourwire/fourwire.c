@@ -89,7 +89,7 @@ static int fw_construct(PyObject *self, PyObject *args, PyObject *kw) {
     Py_INCREF(spi);
     SELF->spi = spi;
     c9_fourwire_t *fw = &SELF->fw;
-    fw->spi = c9_vspi_hal(((c9py_spi_obj_t *)spi)->spi);
+    fw->spi = c9py_spi_hal(spi); /* not the raw bus: spi.deinit() may release it while we live */
     fw->gpio = c9_vboard_gpio();
     fw->dc = dc;
     fw->cs = c;

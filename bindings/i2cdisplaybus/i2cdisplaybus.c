@@ -58,7 +58,7 @@ static int ib_construct(PyObject *self, PyObject *args, PyObject *kw) {
     SELF->head.reset_stats = ib_reset_stats;
     Py_INCREF(i2c);
     SELF->i2c = i2c;
-    SELF->b.i2c = c9_vi2c_hal(((c9py_i2c_obj_t *)i2c)->i2c);
+    SELF->b.i2c = c9py_i2c_hal(i2c); /* not the raw bus: i2c.deinit() may release it while we live */
     SELF->b.gpio = c9_vboard_gpio();
     SELF->b.address = (uint8_t)a[ARG_device_address].u_int;
     SELF->b.reset = r < 0 ? -1 : r;
