@@ -25,6 +25,7 @@ typedef struct {
 #define SHADOW_HEAD ((sizeof(shadow_t) + 15u) & ~(size_t)15u)
 
 static void *shadow_alloc(void *ctx, size_t size) {
+    (void)ctx;
     void *board = budget.alloc(budget.ctx, size);
     uint8_t *p = board ? malloc(SHADOW_HEAD + size) : NULL;
     if (!p) {
@@ -39,6 +40,8 @@ static void *shadow_alloc(void *ctx, size_t size) {
 }
 
 static void shadow_free(void *ctx, void *ptr, size_t size) {
+    (void)ctx;
+    (void)size; /* the shadow block records the size the budget gave */
     if (ptr) {
         shadow_t *h = (shadow_t *)((uint8_t *)ptr - SHADOW_HEAD);
         budget.free(budget.ctx, h->board, h->size);
