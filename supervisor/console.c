@@ -1,7 +1,8 @@
 #define _GNU_SOURCE
 #include "console.h"
 
-#include "../bindings/displayio/c9py_display.h"
+#include "c9py.h"
+#include "displayio/displayio.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -14,7 +14,7 @@
 #include "image.h"
 
 #include "circuit9/fat.h"
-#include "circuit9/host_blockdev.h"
+#include "circuit9/port.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -198,9 +198,9 @@ static int make_image(const char *dir, const char *out, uint64_t size, const cha
         return 2;
     }
     time_t now = build_time();
-    c9_host_blockdev_t h;
+    c9_port_image_t *image;
     c9_blockdev_t whole;
-    c9_err_t err = c9_host_blockdev_create(&h, out, (sectors + 1) * C9_BLOCK_SIZE, &whole);
+    c9_err_t err = c9_port_image_open(out, C9_PORT_IMAGE_CREATE, (sectors + 1) * C9_BLOCK_SIZE, &image, &whole);
     if (err) {
         report("cannot create", out, err);
         return 1;
@@ -233,7 +233,7 @@ static int make_image(const char *dir, const char *out, uint64_t size, const cha
             }
         }
     }
-    err = c9_host_blockdev_close(&h);
+    err = c9_port_image_close(image);
     if (err && !rc) {
         report("cannot write", out, err);
         rc = 1;
@@ -329,9 +329,9 @@ static int copy_out(c9_fat_t *fs, const char *path, const char *host) {
 }
 
 static int extract_image(const char *img, const char *dir) {
-    c9_host_blockdev_t h;
+    c9_port_image_t *image;
     c9_blockdev_t bd;
-    c9_err_t err = c9_host_blockdev_open(&h, img, 0, &bd);
+    c9_err_t err = c9_port_image_open(img, 0, 0, &image, &bd);
     if (err) {
         report("cannot open", img, err);
         return 1;
@@ -349,7 +349,7 @@ static int extract_image(const char *img, const char *dir) {
         }
         c9_fat_unmount(&fs);
     }
-    c9_host_blockdev_close(&h);
+    c9_port_image_close(image);
     return rc;
 }
 

@@ -26,12 +26,13 @@
 static void usage(FILE *f) {
     fputs("usage: circuit9 SCRIPT.py [ARGS...]\n"
           "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
-          "                    [--safe-mode REASON] [--no-window]\n"
+          "                    [--safe-mode REASON] [--no-window] [--breakouts on|off]\n"
           "       circuit9 boards\n"
           "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
           "`run` starts a virtual board on the CIRCUITPY folder DIR (default ./CIRCUITPY): boot.py,\n"
-          "code.py, settings.toml, auto-reload, the REPL, as CircuitPython 9 does.\n",
+          "code.py, settings.toml, auto-reload, the REPL, as CircuitPython 9 does. With --breakouts on\n"
+          "(the default) a display bus built on free pins gets the breakout its driver describes.\n",
           f);
 }
 
@@ -169,7 +170,7 @@ static const char *option(int argc, char **argv, int *i, const char *name) {
 }
 
 static int run_command(int argc, char **argv) {
-    run_options_t opt = {.dir = "CIRCUITPY", .window = true};
+    run_options_t opt = {.dir = "CIRCUITPY", .window = true, .breakouts = true};
     for (int i = 0; i < argc; i++) {
         const char *v;
         if ((v = option(argc, argv, &i, "--board"))) {
@@ -186,6 +187,12 @@ static int run_command(int argc, char **argv) {
                 return 2;
             }
             opt.runs = (int)n;
+        } else if ((v = option(argc, argv, &i, "--breakouts"))) {
+            if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+                fprintf(stderr, "circuit9: --breakouts is on or off\n");
+                return 2;
+            }
+            opt.breakouts = !strcmp(v, "on");
         } else if ((v = option(argc, argv, &i, "--serial"))) {
             if (!strcmp(v, "pty")) {
                 opt.pty = true;

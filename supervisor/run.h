@@ -9,6 +9,7 @@ typedef struct run_options {
     const char *screenshot; /* --screenshot FILE.png */
     bool pty;               /* --serial pty */
     bool window;            /* a window when a display server is present */
+    bool breakouts;         /* --breakouts on|off: stand-in display breakouts on free pins */
     int runs;               /* --runs N, 0 = forever */
 } run_options_t;
 

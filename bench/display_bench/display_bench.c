@@ -212,13 +212,18 @@ int main(void) {
     c9_vpanel_t *panel = c9_vpanel_new(&pc);
     int sck = c9_vpin("GPIO36"), mosi = c9_vpin("GPIO35"), cs = c9_vpin("GPIO7"), dc = c9_vpin("GPIO39");
     c9_vboard_attach_spi(panel, sck, mosi, cs, dc, -1);
-    c9_vspi_t *spi = c9_vspi_open(sck, mosi, -1);
-    c9_fourwire_t fw = {c9_vspi_hal(spi), c9_vboard_gpio(), dc, cs, -1, 24000000, 0, 0, c9_host_clock()};
+    /* The buses through the port contract, as the bindings open them. */
+    c9_port_spi_t *spi;
+    c9_port_spi_open(sck, mosi, -1, &spi);
+    c9_port_pin_output(cs, true, C9_PORT_DRIVE_PUSH_PULL);
+    c9_port_pin_output(dc, true, C9_PORT_DRIVE_PUSH_PULL);
+    c9_fourwire_t fw = {c9_port_spi_hal(spi), c9_port_gpio(), dc, cs, -1, 24000000, 0, 0, c9_port_clock()};
     d = make_display(c9_fourwire_bus(&fw), W, H);
     c9_display_set_root_group(d, &g1);
-    c9_vspi_reset_stats(spi);
+    c9_port_spi_reset_stats(spi);
     c9_display_refresh(d, 0, 0, &drawn);
-    const c9_vbus_stats_t *s = c9_vspi_stats(spi);
+    c9_port_bus_stats_t spi_stats, *s = &spi_stats;
+    c9_port_spi_stats(spi, s);
     printf("  SPI at 24 MHz (FourWire):      %8llu bytes  %5llu transactions  %8.2f ms\n", (unsigned long long)s->bytes,
            (unsigned long long)s->transactions, (double)s->time_ps / 1e9);
     c9_display_release(d);
@@ -232,13 +237,18 @@ int main(void) {
     }
     int wr = c9_vpin("GPIO4"), pcs = c9_vpin("GPIO2"), pdc = c9_vpin("GPIO3");
     c9_vboard_attach_parallel(panel, data, 8, pcs, pdc, wr, -1);
-    c9_vparallel_t *par = c9_vparallel_open(data, 8, pcs, pdc, wr, 30000000);
-    c9_parallelbus_t pb = {c9_vparallel_hal(par), c9_vboard_gpio(), pdc, pcs, wr, -1, -1, 8, 30000000, c9_host_clock()};
+    c9_port_parallel_t *par;
+    c9_port_parallel_open(data, 8, pcs, pdc, wr, 30000000, &par);
+    c9_port_pin_output(pcs, true, C9_PORT_DRIVE_PUSH_PULL);
+    c9_port_pin_output(pdc, true, C9_PORT_DRIVE_PUSH_PULL);
+    c9_parallelbus_t pb = {
+        c9_port_parallel_hal(par), c9_port_gpio(), pdc, pcs, wr, -1, -1, 8, 30000000, c9_port_clock()};
     d = make_display(c9_parallelbus_bus(&pb), W, H);
     c9_display_set_root_group(d, &g1);
-    c9_vparallel_reset_stats(par);
+    c9_port_parallel_reset_stats(par);
     c9_display_refresh(d, 0, 0, &drawn);
-    const c9_vbus_stats_t *ps = c9_vparallel_stats(par);
+    c9_port_bus_stats_t par_stats, *ps = &par_stats;
+    c9_port_parallel_stats(par, ps);
     printf("  8-bit parallel at 30 MHz:      %8llu bytes  %5llu transactions  %8.2f ms  (%.1fx SPI)\n",
            (unsigned long long)ps->bytes, (unsigned long long)ps->transactions, (double)ps->time_ps / 1e9,
            (double)s->time_ps / (double)ps->time_ps);
@@ -251,8 +261,9 @@ int main(void) {
     c9_vpanel_config_defaults(&oc, "SSD1306");
     c9_vpanel_t *oled = c9_vpanel_new(&oc);
     c9_vboard_attach_i2c(oled, scl, sda, 0x3C, -1);
-    c9_vi2c_t *i2c = c9_vi2c_open(scl, sda, 400000);
-    c9_i2cdisplaybus_t ib = {c9_vi2c_hal(i2c), c9_vboard_gpio(), 0x3C, -1, c9_host_clock()};
+    c9_port_i2c_t *i2c;
+    c9_port_i2c_open(scl, sda, 400000, 255, &i2c);
+    c9_i2cdisplaybus_t ib = {c9_port_i2c_hal(i2c), c9_port_gpio(), 0x3C, -1, c9_port_clock()};
     c9_display_config_t ocfg;
     c9_display_config_defaults(&ocfg);
     ocfg.bus = c9_i2cdisplaybus_bus(&ib);
@@ -269,9 +280,10 @@ int main(void) {
     d = calloc(1, sizeof(*d));
     c9_display_init(d, &ocfg);
     c9_display_set_root_group(d, &g2);
-    c9_vi2c_reset_stats(i2c);
+    c9_port_i2c_reset_stats(i2c);
     c9_display_refresh(d, 0, 0, &drawn);
-    const c9_vbus_stats_t *is = c9_vi2c_stats(i2c);
+    c9_port_bus_stats_t i2c_stats, *is = &i2c_stats;
+    c9_port_i2c_stats(i2c, is);
     printf("  I2C at 400 kHz, 128x64x1 OLED:  %8llu bytes  %5llu transactions  %8.2f ms"
            "  (a 320x240x16 frame would take %.0f ms)\n",
            (unsigned long long)is->bytes, (unsigned long long)is->transactions, (double)is->time_ps / 1e9,

@@ -105,7 +105,7 @@ static c9_err_t blit_out(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pix
     if (r->y + r->h > im->used_h)
         im->used_h = r->y + r->h;
     for (unsigned y = 0; y < r->h; y++)
-        memcpy(im->px + (size_t)(r->y + y) * im->w + r->x, pixels + (size_t)y * r->w, r->w * 2u);
+        memcpy(im->px + (size_t)(r->y + y) * im->w + r->x, pixels + (size_t)y * r->stride, r->w * 2u);
     return C9_OK;
 }
 

@@ -6,6 +6,7 @@
  * offset is the full signed int; ChannelScaleOffset's field names follow the positions mix()
  * reads (r, r_add, g, g_add, b, b_add); blend rejects a source of another depth. */
 #include "c9py.h"
+#include "displayio/displayio.h"
 
 #include <math.h>
 

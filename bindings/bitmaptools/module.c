@@ -7,6 +7,8 @@
  * CircuitPython's tables, and the rest are converted in CircuitPython's order so that the first
  * error reported is the same one.
  */
+#include "c9py.h"
+#include "displayio/displayio.h"
 #include "c9py_index.h"
 
 #include "circuit9/bitmaptools.h"
@@ -733,26 +735,20 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
     if (!dest) {
         return NULL;
     }
-    if (esize != 1 && esize != 2 && esize != 4) {
-        PyErr_Format(PyExc_ValueError, "invalid element_size %ld, must be, 1, 2, or 4", esize);
-        return NULL;
-    }
-    switch (bpp) {
-    case 24:
-        if (esize != 1) {
+    c9_readinto_arg_t bad;
+    if (c9_bitmaptools_readinto_check((unsigned)C9_MAX(bpp, 0L), (unsigned)C9_MAX(esize, 0L), &bad) != C9_OK) {
+        switch (bad) {
+        case C9_READINTO_ARG_ELEMENT_SIZE:
+            PyErr_Format(PyExc_ValueError, "invalid element_size %ld, must be, 1, 2, or 4", esize);
+            break;
+        case C9_READINTO_ARG_ELEMENT_SIZE_FOR_24:
             /* The message really ends in a newline. */
             PyErr_Format(PyExc_ValueError, "invalid element size %ld for bits_per_pixel %ld\n", esize, bpp);
-            return NULL;
+            break;
+        default:
+            PyErr_Format(PyExc_ValueError, "invalid bits_per_pixel %ld, must be, 1, 2, 4, 8, 16, 24, or 32", bpp);
+            break;
         }
-        break;
-    case 1:
-    case 2:
-    case 4:
-    case 8:
-    case 16:
-    case 32: break;
-    default:
-        PyErr_Format(PyExc_ValueError, "invalid bits_per_pixel %ld, must be, 1, 2, 4, 8, 16, 24, or 32", bpp);
         return NULL;
     }
     stream_t s = {NULL, NULL};

@@ -4,7 +4,7 @@
  *
  * Pins come from microcontroller.pin by MCU name, so board.TFT_CS is microcontroller.pin.GPIO39
  * itself, as on a board. Without a microcontroller module the board has no pin attributes. */
-#include "../supervisor/c9rt.h"
+#include "c9rt.h"
 
 #include <string.h>
 

@@ -1,5 +1,10 @@
 /* busdisplay.BusDisplay: a display driven over a FourWire, ParallelBus or I2CDisplayBus. */
-#include "../displayio/c9py_display.h"
+#include "c9py.h"
+#include "busdisplay/busdisplay.h"
+#include "circuit9/port.h"
+#include "displayio/bus.h"
+#include "displayio/displayio.h"
+#include "microcontroller/Pin.h"
 
 #include <stdlib.h>
 
@@ -11,7 +16,7 @@ static PyObject *background(PyObject *m, PyObject *u) {
     (void)m;
     (void)u;
     c9py_displays_background();
-    c9_window_poll();
+    c9_port_background();
     Py_RETURN_NONE;
 }
 static PyMethodDef background_def = {"_background", background, METH_NOARGS, "Refreshes auto_refresh displays."};
@@ -27,8 +32,11 @@ static int start_background_thread(void) {
     started = true;
     PyObject *fn = PyCFunction_New(&background_def, NULL);
     PyObject *globals = PyDict_New();
-    if (!fn || !globals || PyDict_SetItemString(globals, "bg", fn) < 0 ||
-        PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()) < 0) {
+    /* CPython's own builtins, not the caller's: a display user code builds first (a breakout on a
+     * board without a display) must not depend on user code being allowed `import threading`. */
+    PyObject *builtins = PyImport_AddModule("builtins"); /* borrowed */
+    if (!fn || !globals || !builtins || PyDict_SetItemString(globals, "bg", fn) < 0 ||
+        PyDict_SetItemString(globals, "__builtins__", PyModule_GetDict(builtins)) < 0) {
         Py_XDECREF(fn);
         Py_XDECREF(globals);
         return -1;
@@ -55,11 +63,28 @@ static int start_background_thread(void) {
 
 /* ---- construction -------------------------------------------------------------------------------- */
 
+/* The backlight: PWM at backlight_pwm_frequency where the machine can, else a plain output that is
+ * on whenever the light is on at all, as CircuitPython falls back to a DigitalInOut. */
 static void backlight_cb(void *ctx, float level) {
     c9py_busdisplay_obj_t *self = ctx;
-    /* PWM on the virtual board: the pin reads high whenever the light is on at all. */
-    bool on = self->backlight_on_high ? level > 0.0f : level < 1.0f;
-    c9_vpin_write(self->backlight_pin, on);
+    float duty = self->backlight_on_high ? level : 1.0f - level;
+    if (self->backlight_pwm) {
+        c9_port_pwm_set_duty(self->backlight_pin, (uint16_t)(duty * 65535.0f + 0.5f));
+    } else {
+        c9_port_pin_write(self->backlight_pin, duty > 0.0f);
+    }
+}
+
+static void backlight_release(PyObject *self) {
+    if (SELF->backlight_pin < 0) {
+        return;
+    }
+    if (SELF->backlight_pwm) {
+        c9_port_pwm_close(SELF->backlight_pin);
+    }
+    c9_port_pin_release(SELF->backlight_pin);
+    SELF->backlight_pin = -1;
+    SELF->backlight_pwm = false;
 }
 
 enum {
@@ -126,54 +151,18 @@ static const c9py_arg_t allowed[NARGS] = {
 };
 #undef KW
 
-/* The arguments checked in CircuitPython's order, then the ones its common_hal checks; fills
- * cfg (all but the bus, the init sequence and the backlight) and *blpin (-2: none). */
-static int check_config(c9py_argval_t *a, c9_display_config_t *cfg, int *blpin) {
-    if (!PyObject_CheckBuffer(a[ARG_init_sequence].u_obj)) {
-        PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
-        return -1;
-    }
-    *blpin = c9py_pin_arg(a[ARG_backlight_pin].u_obj, "backlight_pin", true);
-    if (*blpin == -1) {
-        return -1;
-    }
-    double brightness = 1.0;
-    if (a[ARG_brightness].u_obj && c9py_mp_float(a[ARG_brightness].u_obj, &brightness) < 0) {
-        return -1;
-    }
-    long rotation = a[ARG_rotation].u_int, depth = a[ARG_color_depth].u_int;
-    if (rotation % 90 != 0) {
-        PyErr_SetString(PyExc_ValueError, "Display rotation must be in 90 degree increments");
-        return -1;
-    }
-    if (a[ARG_SH1107_addressing].u_bool && depth != 1) {
-        PyErr_SetString(PyExc_ValueError, "color_depth must be 1 when SH1107_addressing is True");
-        return -1;
-    }
-    int32_t brcmd = -1;
-    if (a[ARG_brightness_command].u_obj != Py_None && (c9py_mp_int(a[ARG_brightness_command].u_obj, &brcmd) < 0 ||
-                                                       c9py_check_range(brcmd, 0, 255, "brightness_command") < 0)) {
-        return -1;
-    }
-    if (c9py_check_range(a[ARG_width].u_int, 1, 32767, "width") < 0 ||
-        c9py_check_range(a[ARG_height].u_int, 1, 32767, "height") < 0) {
-        return -1;
-    }
-    if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) {
-        PyErr_Format(PyExc_ValueError, "color_depth must be 1, 2, 4, 8 or 16, not %ld", depth);
-        return -1;
-    }
-    if (brightness < 0.0 || brightness > 1.0) {
-        PyErr_SetString(PyExc_ValueError, "brightness must be 0-1");
-        return -1;
-    }
+/* The display core's configuration from the arguments. Values a C field cannot hold become ones
+ * the core refuses (0 for a width over 32767, a depth of 0), so that the core names them. */
+static void fill_config(c9py_argval_t *a, double brightness, c9_display_config_t *cfg) {
+    long rotation = a[ARG_rotation].u_int, depth = a[ARG_color_depth].u_int, w = a[ARG_width].u_int,
+         h = a[ARG_height].u_int;
     c9_display_config_defaults(cfg);
-    cfg->width = (uint16_t)a[ARG_width].u_int;
-    cfg->height = (uint16_t)a[ARG_height].u_int;
+    cfg->width = (uint16_t)(w >= 1 && w <= 32767 ? w : 0);
+    cfg->height = (uint16_t)(h >= 1 && h <= 32767 ? h : 0);
     cfg->colstart = (int16_t)a[ARG_colstart].u_int;
     cfg->rowstart = (int16_t)a[ARG_rowstart].u_int;
     cfg->rotation = (uint16_t)(((rotation % 360) + 360) % 360);
-    cfg->color_depth = (uint8_t)depth;
+    cfg->color_depth = (uint8_t)(depth >= 0 && depth <= 255 ? depth : 0);
     cfg->grayscale = a[ARG_grayscale].u_bool;
     cfg->pixels_in_byte_share_row = a[ARG_pixels_in_byte_share_row].u_bool;
     /* CircuitPython reads bytes_per_cell through the argument parser's bool member (spec §10.3), so
@@ -184,13 +173,70 @@ static int check_config(c9py_argval_t *a, c9_display_config_t *cfg, int *blpin) 
     cfg->set_column_command = (uint16_t)(a[ARG_set_column_command].u_int & 0xFF);
     cfg->set_row_command = (uint16_t)(a[ARG_set_row_command].u_int & 0xFF);
     cfg->write_ram_command = (uint16_t)(a[ARG_write_ram_command].u_int & 0xFF);
-    cfg->brightness_command = brcmd < 0 ? C9_NO_COMMAND : (uint16_t)brcmd;
     cfg->brightness = (float)brightness;
     cfg->single_byte_bounds = a[ARG_single_byte_bounds].u_bool;
     cfg->data_as_commands = a[ARG_data_as_commands].u_bool;
     cfg->sh1107_addressing = a[ARG_SH1107_addressing].u_bool;
     cfg->auto_refresh = a[ARG_auto_refresh].u_bool;
     cfg->native_frames_per_second = (uint16_t)C9_MAX(1, C9_MIN(a[ARG_native_frames_per_second].u_int, 1000));
+}
+
+/* CircuitPython's message for the argument the core found wrong (the init sequence's is
+ * circuit9's: CircuitPython does not check it). */
+static int raise_fault(const c9_display_fault_t *f, const c9py_argval_t *a) {
+    switch (f->arg) {
+    case C9_DISPLAY_ARG_ROTATION:
+        PyErr_SetString(PyExc_ValueError, "Display rotation must be in 90 degree increments");
+        break;
+    case C9_DISPLAY_ARG_SH1107_ADDRESSING:
+        PyErr_SetString(PyExc_ValueError, "color_depth must be 1 when SH1107_addressing is True");
+        break;
+    case C9_DISPLAY_ARG_WIDTH: return c9py_check_range(a[ARG_width].u_int, 1, 32767, "width");
+    case C9_DISPLAY_ARG_HEIGHT: return c9py_check_range(a[ARG_height].u_int, 1, 32767, "height");
+    case C9_DISPLAY_ARG_COLOR_DEPTH:
+        PyErr_Format(PyExc_ValueError, "color_depth must be 1, 2, 4, 8 or 16, not %ld", a[ARG_color_depth].u_int);
+        break;
+    case C9_DISPLAY_ARG_BRIGHTNESS: PyErr_SetString(PyExc_ValueError, "brightness must be 0-1"); break;
+    case C9_DISPLAY_ARG_INIT_SEQUENCE:
+        PyErr_Format(PyExc_ValueError,
+                     "init_sequence is truncated: the command at byte %zu needs %zu bytes, only %zu left", f->seq_pos,
+                     f->seq_needed, f->seq_available);
+        break;
+    default: PyErr_SetString(PyExc_ValueError, "invalid display configuration"); break;
+    }
+    return -1;
+}
+
+/* The arguments in CircuitPython's order: their types, then what the core checks (rotation and
+ * SH1107 addressing, brightness_command, the rest), the bus, the init sequence last. Fills cfg
+ * and seq (released by the caller on success), *blpin (-2: none) and *bus. */
+static int check_args(c9py_argval_t *a, c9_display_config_t *cfg, Py_buffer *seq, int *blpin, c9py_bus_obj_t **bus) {
+    if (!PyObject_CheckBuffer(a[ARG_init_sequence].u_obj)) {
+        PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
+        return -1;
+    }
+    *blpin = c9py_pin_arg(a[ARG_backlight_pin].u_obj, "backlight_pin", true);
+    double brightness = 1.0;
+    if (*blpin == -1 || (a[ARG_brightness].u_obj && c9py_mp_float(a[ARG_brightness].u_obj, &brightness) < 0) ||
+        c9py_get_buffer(a[ARG_init_sequence].u_obj, seq, PyBUF_SIMPLE) < 0) {
+        return -1;
+    }
+    fill_config(a, brightness, cfg);
+    cfg->init_sequence = seq->buf;
+    cfg->init_sequence_len = (size_t)seq->len;
+    c9_display_fault_t f;
+    bool bad = c9_display_config_check(cfg, &f) != C9_OK;
+    int32_t brcmd = -1;
+    if ((bad && (f.arg == C9_DISPLAY_ARG_ROTATION || f.arg == C9_DISPLAY_ARG_SH1107_ADDRESSING) &&
+         raise_fault(&f, a) < 0) ||
+        (a[ARG_brightness_command].u_obj != Py_None && (c9py_mp_int(a[ARG_brightness_command].u_obj, &brcmd) < 0 ||
+                                                        c9py_check_range(brcmd, 0, 255, "brightness_command") < 0)) ||
+        (bad && f.arg != C9_DISPLAY_ARG_INIT_SEQUENCE && raise_fault(&f, a) < 0) ||
+        !(*bus = c9py_bus_arg(a[ARG_display_bus].u_obj)) || (bad && raise_fault(&f, a) < 0)) {
+        PyBuffer_Release(seq);
+        return -1;
+    }
+    cfg->brightness_command = brcmd < 0 ? C9_NO_COMMAND : (uint16_t)brcmd;
     return 0;
 }
 
@@ -209,27 +255,45 @@ static void show_console(PyObject *self) {
     PyErr_Clear();
 }
 
+/* A backlight pin is used only when free, as CircuitPython does. */
+static void take_backlight(PyObject *self, int blpin, uint32_t pwm_frequency, c9_display_config_t *cfg) {
+    if (blpin < 0 || c9_port_pin_claim(blpin) != C9_OK) {
+        return;
+    }
+    SELF->backlight_pin = blpin;
+    SELF->backlight_pwm = c9_port_pwm_open(blpin, pwm_frequency, 0, false, NULL) == C9_OK;
+    if (!SELF->backlight_pwm) {
+        c9_port_pin_output(blpin, !SELF->backlight_on_high, C9_PORT_DRIVE_PUSH_PULL);
+    }
+    cfg->backlight = backlight_cb;
+    cfg->backlight_ctx = self;
+}
+
+/* What the port is told about the glass this display drives (a stand-in breakout becomes it). */
+static void describe_panel(const c9_display_config_t *cfg, c9_port_panel_desc_t *d) {
+    *d = (c9_port_panel_desc_t){.width = cfg->width,
+                                .height = cfg->height,
+                                .colstart = cfg->colstart,
+                                .rowstart = cfg->rowstart,
+                                .rotation = cfg->rotation,
+                                .color_depth = cfg->color_depth,
+                                .grayscale = cfg->grayscale,
+                                .sh1107_addressing = cfg->sh1107_addressing,
+                                .data_as_commands = cfg->data_as_commands,
+                                .set_column_command = cfg->set_column_command,
+                                .set_row_command = cfg->set_row_command,
+                                .write_ram_command = cfg->write_ram_command,
+                                .init_sequence = cfg->init_sequence,
+                                .init_sequence_len = cfg->init_sequence_len};
+}
+
 static int bd_construct(PyObject *self, PyObject *args, PyObject *kw) {
     c9py_argval_t a[NARGS];
     c9_display_config_t cfg;
-    int blpin;
-    if (c9py_arg_parse(args, kw, allowed, NARGS, a) < 0 || check_config(a, &cfg, &blpin) < 0) {
-        return -1;
-    }
-    c9py_bus_obj_t *bus = c9py_bus_arg(a[ARG_display_bus].u_obj);
-    if (!bus) {
-        return -1;
-    }
     Py_buffer seq;
-    if (c9py_get_buffer(a[ARG_init_sequence].u_obj, &seq, PyBUF_SIMPLE) < 0) {
-        return -1;
-    }
-    size_t bad, need, have;
-    if (c9_initseq_validate(seq.buf, (size_t)seq.len, &bad, &need, &have) != C9_OK) {
-        PyErr_Format(PyExc_ValueError,
-                     "init_sequence is truncated: the command at byte %zu needs %zu bytes, only %zu left", bad, need,
-                     have);
-        PyBuffer_Release(&seq);
+    int blpin;
+    c9py_bus_obj_t *bus;
+    if (c9py_arg_parse(args, kw, allowed, NARGS, a) < 0 || check_args(a, &cfg, &seq, &blpin, &bus) < 0) {
         return -1;
     }
     SELF->backlight_pin = -1;
@@ -239,22 +303,23 @@ static int bd_construct(PyObject *self, PyObject *args, PyObject *kw) {
         PyBuffer_Release(&seq);
         return -1;
     }
-    /* A backlight pin is used only when free, as CircuitPython does. */
-    if (blpin >= 0 && c9_vpin_claim(blpin) == C9_OK) {
-        SELF->backlight_pin = blpin;
-        cfg.backlight = backlight_cb;
-        cfg.backlight_ctx = self;
-    }
+    take_backlight(self, blpin, (uint32_t)C9_MAX(a[ARG_backlight_pwm_frequency].u_int, 1), &cfg);
     cfg.bus = bus->bus;
-    cfg.clock = c9_host_clock();
-    cfg.init_sequence = seq.buf;
-    cfg.init_sequence_len = (size_t)seq.len;
+    cfg.clock = c9_port_clock();
+    c9_port_panel_desc_t desc;
+    describe_panel(&cfg, &desc);
+    c9_err_t err = c9_port_panel_configure(&bus->wiring, &desc);
+    if (err == C9_ERR_NOENT) {
+        err = C9_OK; /* nothing on those pins: the display runs, as on a bare board */
+    }
     Py_INCREF(a[ARG_display_bus].u_obj);
     SELF->bus = a[ARG_display_bus].u_obj;
     /* The driver state and its compose buffer are board memory, as the display's are on a board. */
     SELF->display_allocator = c9py_allocator();
-    SELF->display = c9_calloc(SELF->display_allocator, sizeof(c9_display_t));
-    c9_err_t err = SELF->display ? c9_display_init(SELF->display, &cfg) : C9_ERR_NOMEM;
+    SELF->display = err == C9_OK ? c9_calloc(SELF->display_allocator, sizeof(c9_display_t)) : NULL;
+    if (err == C9_OK) {
+        err = SELF->display ? c9_display_init(SELF->display, &cfg) : C9_ERR_NOMEM;
+    }
     PyBuffer_Release(&seq);
     if (err != C9_OK) {
         c9py_display_slot_drop(self);
@@ -262,8 +327,7 @@ static int bd_construct(PyObject *self, PyObject *args, PyObject *kw) {
             c9_free(SELF->display_allocator, SELF->display, sizeof(c9_display_t));
         }
         SELF->display = NULL;
-        c9_vpin_release(SELF->backlight_pin);
-        SELF->backlight_pin = -1;
+        backlight_release(self);
         Py_CLEAR(SELF->bus);
         if (err == C9_ERR_NOMEM) {
             c9py_raise_nomem(sizeof(c9_display_t));
@@ -286,7 +350,7 @@ static void bd_dealloc(PyObject *self) {
             c9_display_release(SELF->display);
             c9_free(SELF->display_allocator, SELF->display, sizeof(c9_display_t));
         }
-        c9_vpin_release(SELF->backlight_pin);
+        backlight_release(self);
     }
     Py_CLEAR(SELF->root);
     Py_CLEAR(SELF->bus);

@@ -1,5 +1,9 @@
-/* busio: SPI and I2C on the virtual board (what display drivers and their buses use). */
-#include "../displayio/c9py_display.h"
+/* busio: SPI and I2C on the machine's controllers (port.h), as display drivers and their buses use
+ * them. */
+#include "c9py.h"
+#include "busio/busio.h"
+#include "circuit9/port.h"
+#include "microcontroller/Pin.h"
 
 /* ---- SPI ------------------------------------------------------------------------------------ */
 
@@ -43,36 +47,43 @@ static int spi_construct(PyObject *self, PyObject *args, PyObject *kw) {
         return -1;
     }
     if (o >= 0 && c9py_pin_claim(o, "MOSI") < 0) {
-        c9_vpin_release(c);
+        c9_port_pin_release(c);
         return -1;
     }
     if (i >= 0 && c9py_pin_claim(i, "MISO") < 0) {
-        c9_vpin_release(c);
-        c9_vpin_release(o);
+        c9_port_pin_release(c);
+        c9_port_pin_release(o);
         return -1;
+    }
+    int mosi = o < 0 ? -1 : o, miso = i < 0 ? -1 : i;
+    c9_port_spi_t *spi = NULL;
+    c9_err_t err = c9_port_spi_open(c, mosi, miso, &spi);
+    if (err != C9_OK) {
+        c9_port_pin_release(c);
+        c9_port_pin_release(mosi);
+        c9_port_pin_release(miso);
+        static const c9py_err_override_t open_errors[] = {
+            {C9_ERR_NOTSUP, &PyExc_ValueError, "Invalid pins"},
+            {C9_ERR_BUSY, &PyExc_ValueError, "All SPI peripherals are in use"},
+            {C9_OK},
+        };
+        return c9py_fail(err, open_errors);
     }
     SPI->clock = c;
-    SPI->mosi = o < 0 ? -1 : o;
-    SPI->miso = i < 0 ? -1 : i;
+    SPI->mosi = mosi;
+    SPI->miso = miso;
     SPI->deinited = false;
-    SPI->spi = c9_vspi_open(c, SPI->mosi, SPI->miso);
-    if (!SPI->spi) {
-        c9_vpin_release(SPI->clock);
-        c9_vpin_release(SPI->mosi);
-        c9_vpin_release(SPI->miso);
-        PyErr_NoMemory();
-        return -1;
-    }
+    SPI->spi = spi;
     return 0;
 }
 C9PY_DEFINE_INIT(spi_init, spi_construct)
 
 static void spi_release(PyObject *self) {
     if (!SPI->deinited && SPI->spi) {
-        c9_vpin_release(SPI->clock);
-        c9_vpin_release(SPI->mosi);
-        c9_vpin_release(SPI->miso);
-        c9_vspi_close(SPI->spi);
+        c9_port_pin_release(SPI->clock);
+        c9_port_pin_release(SPI->mosi);
+        c9_port_pin_release(SPI->miso);
+        c9_port_spi_close(SPI->spi);
         SPI->spi = NULL;
     }
     SPI->deinited = true;
@@ -112,14 +123,14 @@ static bool hal_spi_try_lock(void *ctx) {
     if (!s->spi) {
         return false; /* deinitialised: nobody can lock it, as on a board */
     }
-    c9_hal_spi_t h = c9_vspi_hal(s->spi);
+    c9_hal_spi_t h = c9_port_spi_hal(s->spi);
     return h.try_lock(h.ctx);
 }
 
 static void hal_spi_unlock(void *ctx) {
     c9py_spi_obj_t *s = ctx;
     if (s->spi) {
-        c9_hal_spi_t h = c9_vspi_hal(s->spi);
+        c9_hal_spi_t h = c9_port_spi_hal(s->spi);
         h.unlock(h.ctx);
     }
 }
@@ -129,7 +140,7 @@ static c9_err_t hal_spi_configure(void *ctx, uint32_t baudrate, uint8_t polarity
     if (!s->spi) {
         return C9_ERR_BADF;
     }
-    c9_hal_spi_t h = c9_vspi_hal(s->spi);
+    c9_hal_spi_t h = c9_port_spi_hal(s->spi);
     return h.configure(h.ctx, baudrate, polarity, phase, bits);
 }
 
@@ -138,7 +149,7 @@ static c9_err_t hal_spi_write(void *ctx, const uint8_t *data, size_t len) {
     if (!s->spi) {
         return C9_ERR_BADF;
     }
-    c9_hal_spi_t h = c9_vspi_hal(s->spi);
+    c9_hal_spi_t h = c9_port_spi_hal(s->spi);
     return h.write(h.ctx, data, len);
 }
 
@@ -151,14 +162,14 @@ static bool hal_i2c_try_lock(void *ctx) {
     if (!b->i2c) {
         return false;
     }
-    c9_hal_i2c_t h = c9_vi2c_hal(b->i2c);
+    c9_hal_i2c_t h = c9_port_i2c_hal(b->i2c);
     return h.try_lock(h.ctx);
 }
 
 static void hal_i2c_unlock(void *ctx) {
     c9py_i2c_obj_t *b = ctx;
     if (b->i2c) {
-        c9_hal_i2c_t h = c9_vi2c_hal(b->i2c);
+        c9_hal_i2c_t h = c9_port_i2c_hal(b->i2c);
         h.unlock(h.ctx);
     }
 }
@@ -168,7 +179,7 @@ static c9_err_t hal_i2c_write(void *ctx, uint8_t address, const uint8_t *data, s
     if (!b->i2c) {
         return C9_ERR_BADF;
     }
-    c9_hal_i2c_t h = c9_vi2c_hal(b->i2c);
+    c9_hal_i2c_t h = c9_port_i2c_hal(b->i2c);
     return h.write(h.ctx, address, data, len);
 }
 
@@ -181,8 +192,7 @@ static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
     if (spi_alive(self) < 0) {
         return NULL;
     }
-    c9_hal_spi_t h = c9_vspi_hal(SPI->spi);
-    return PyBool_FromLong(h.try_lock(h.ctx));
+    return PyBool_FromLong(c9_port_spi_try_lock(SPI->spi));
 }
 
 static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
@@ -190,8 +200,7 @@ static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
     if (spi_alive(self) < 0) {
         return NULL;
     }
-    c9_hal_spi_t h = c9_vspi_hal(SPI->spi);
-    h.unlock(h.ctx);
+    c9_port_spi_unlock(SPI->spi);
     Py_RETURN_NONE;
 }
 
@@ -210,10 +219,9 @@ static PyObject *spi_configure(PyObject *self, PyObject *args, PyObject *kw) {
         c9py_check_range(a[ARG_bits].u_int, 8, 9, "bits") < 0) {
         return NULL;
     }
-    c9_hal_spi_t h = c9_vspi_hal(SPI->spi);
-    h.configure(h.ctx, (uint32_t)a[ARG_baudrate].u_int, (uint8_t)a[ARG_polarity].u_int, (uint8_t)a[ARG_phase].u_int,
-                (uint8_t)a[ARG_bits].u_int);
-    Py_RETURN_NONE;
+    c9_err_t err = c9_port_spi_configure(SPI->spi, (uint32_t)a[ARG_baudrate].u_int, (uint8_t)a[ARG_polarity].u_int,
+                                         (uint8_t)a[ARG_phase].u_int, (uint8_t)a[ARG_bits].u_int);
+    return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise(err);
 }
 
 static PyObject *spi_write(PyObject *self, PyObject *args, PyObject *kw) {
@@ -231,10 +239,9 @@ static PyObject *spi_write(PyObject *self, PyObject *args, PyObject *kw) {
     }
     Py_ssize_t from, to;
     buffer_bounds(a[ARG_start].u_int, a[ARG_end].u_int, buf.len, &from, &to);
-    c9_hal_spi_t h = c9_vspi_hal(SPI->spi);
-    h.write(h.ctx, (const uint8_t *)buf.buf + from, (size_t)(to - from));
+    c9_err_t err = c9_port_spi_write(SPI->spi, (const uint8_t *)buf.buf + from, (size_t)(to - from));
     PyBuffer_Release(&buf);
-    Py_RETURN_NONE;
+    return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise(err);
 }
 
 static PyObject *spi_frequency(PyObject *self, void *c) {
@@ -242,7 +249,7 @@ static PyObject *spi_frequency(PyObject *self, void *c) {
     if (spi_alive(self) < 0) {
         return NULL;
     }
-    return PyLong_FromUnsignedLong(c9_vspi_stats(SPI->spi)->frequency);
+    return PyLong_FromUnsignedLong(c9_port_spi_frequency(SPI->spi));
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
@@ -314,28 +321,35 @@ static int i2c_construct(PyObject *self, PyObject *args, PyObject *kw) {
         return -1;
     }
     if (c9py_pin_claim(d, "sda") < 0) {
-        c9_vpin_release(c);
+        c9_port_pin_release(c);
         return -1;
+    }
+    c9_port_i2c_t *i2c = NULL;
+    c9_err_t err = c9_port_i2c_open(c, d, (uint32_t)a[ARG_frequency].u_int, (uint32_t)a[ARG_timeout].u_int, &i2c);
+    if (err != C9_OK) {
+        c9_port_pin_release(c);
+        c9_port_pin_release(d);
+        static const c9py_err_override_t open_errors[] = {
+            {C9_ERR_IO, &PyExc_RuntimeError, "No pull up found on SDA or SCL; check your wiring"},
+            {C9_ERR_NOTSUP, &PyExc_ValueError, "Invalid pins"},
+            {C9_ERR_BUSY, &PyExc_ValueError, "All I2C peripherals are in use"},
+            {C9_OK},
+        };
+        return c9py_fail(err, open_errors);
     }
     I2C->scl = c;
     I2C->sda = d;
     I2C->deinited = false;
-    I2C->i2c = c9_vi2c_open(c, d, (uint32_t)a[ARG_frequency].u_int);
-    if (!I2C->i2c) {
-        c9_vpin_release(c);
-        c9_vpin_release(d);
-        PyErr_NoMemory();
-        return -1;
-    }
+    I2C->i2c = i2c;
     return 0;
 }
 C9PY_DEFINE_INIT(i2c_init, i2c_construct)
 
 static void i2c_release(PyObject *self) {
     if (!I2C->deinited && I2C->i2c) {
-        c9_vpin_release(I2C->scl);
-        c9_vpin_release(I2C->sda);
-        c9_vi2c_close(I2C->i2c);
+        c9_port_pin_release(I2C->scl);
+        c9_port_pin_release(I2C->sda);
+        c9_port_i2c_close(I2C->i2c);
         I2C->i2c = NULL;
     }
     I2C->deinited = true;
@@ -373,8 +387,7 @@ static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
     if (i2c_alive(self) < 0) {
         return NULL;
     }
-    c9_hal_i2c_t h = c9_vi2c_hal(I2C->i2c);
-    return PyBool_FromLong(h.try_lock(h.ctx));
+    return PyBool_FromLong(c9_port_i2c_try_lock(I2C->i2c));
 }
 
 static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
@@ -382,8 +395,7 @@ static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
     if (i2c_alive(self) < 0) {
         return NULL;
     }
-    c9_hal_i2c_t h = c9_vi2c_hal(I2C->i2c);
-    h.unlock(h.ctx);
+    c9_port_i2c_unlock(I2C->i2c);
     Py_RETURN_NONE;
 }
 
@@ -392,11 +404,16 @@ static PyObject *i2c_scan(PyObject *self, PyObject *unused) {
     if (i2c_alive(self) < 0) {
         return NULL;
     }
-    uint8_t found[128];
-    size_t n = c9_vi2c_scan(I2C->i2c, found, sizeof found);
-    PyObject *list = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; list && i < n; i++) {
-        PyList_SET_ITEM(list, (Py_ssize_t)i, PyLong_FromLong(found[i]));
+    /* As CircuitPython's scan: a probe of every address from 0x08 to 0x77. */
+    PyObject *list = PyList_New(0);
+    for (unsigned addr = 0x08; list && addr < 0x78; addr++) {
+        if (c9_port_i2c_probe(I2C->i2c, (uint8_t)addr) == C9_OK) {
+            PyObject *v = PyLong_FromLong((long)addr);
+            if (!v || PyList_Append(list, v) < 0) {
+                Py_CLEAR(list);
+            }
+            Py_XDECREF(v);
+        }
     }
     return list;
 }
@@ -417,8 +434,8 @@ static PyObject *i2c_writeto(PyObject *self, PyObject *args, PyObject *kw) {
     }
     Py_ssize_t from, to;
     buffer_bounds(a[ARG_start].u_int, a[ARG_end].u_int, buf.len, &from, &to);
-    c9_hal_i2c_t h = c9_vi2c_hal(I2C->i2c);
-    c9_err_t err = h.write(h.ctx, (uint8_t)a[ARG_address].u_int, (const uint8_t *)buf.buf + from, (size_t)(to - from));
+    c9_err_t err = c9_port_i2c_write(I2C->i2c, (uint8_t)a[ARG_address].u_int, (const uint8_t *)buf.buf + from,
+                                     (size_t)(to - from), true);
     PyBuffer_Release(&buf);
     if (err != C9_OK) {
         return c9py_raise(err);

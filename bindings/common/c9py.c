@@ -209,44 +209,6 @@ int c9py_check_type(PyObject *obj, PyTypeObject *type, const char *name) {
     return 0;
 }
 
-c9_bitmap_t *c9py_bitmap(PyObject *obj, const char *name) {
-    if (c9py_check_type(obj, &c9py_Bitmap_Type, name) < 0) {
-        return NULL;
-    }
-    if (c9py_ready(obj) < 0) {
-        return NULL;
-    }
-    c9_bitmap_t *b = &((c9py_bitmap_obj_t *)obj)->bitmap;
-    if (!b->data) {
-        c9py_raise_deinited();
-        return NULL;
-    }
-    return b;
-}
-
-c9_bitmap_t *c9py_bitmap_writable(PyObject *obj, const char *name) {
-    c9_bitmap_t *b = c9py_bitmap(obj, name);
-    if (b && b->read_only) {
-        PyErr_SetString(PyExc_RuntimeError, "Read-only");
-        return NULL;
-    }
-    return b;
-}
-
-c9_bitmap_t *c9py_bitmap_lock(PyObject *obj, const char *name) {
-    c9_bitmap_t *b = c9py_bitmap(obj, name);
-    if (b) {
-        Py_INCREF(obj);
-        ((c9py_bitmap_obj_t *)obj)->exports++;
-    }
-    return b;
-}
-
-void c9py_bitmap_unlock(PyObject *obj) {
-    ((c9py_bitmap_obj_t *)obj)->exports--;
-    Py_DECREF(obj);
-}
-
 int c9py_get_buffer(PyObject *obj, Py_buffer *view, int flags) {
     if (!PyObject_CheckBuffer(obj)) {
         PyErr_SetString(PyExc_TypeError, "object with buffer protocol required");
@@ -329,28 +291,4 @@ int c9py_enum_value(PyObject *obj, PyTypeObject *type, const char *arg_name, con
         return -1;
     }
     return ((c9py_enum_obj_t *)obj)->value;
-}
-
-int c9py_colorspace(PyObject *obj, const char *name) {
-    return c9py_enum_value(obj, c9py_Colorspace_Type, name, "ColorSpace");
-}
-
-static const char *const colorspace_names[] = {
-    "RGB888", "RGB565",         "RGB565_SWAPPED", "RGB555",         "RGB555_SWAPPED",
-    "BGR565", "BGR565_SWAPPED", "BGR555",         "BGR555_SWAPPED", "L8",
-    NULL};
-PyTypeObject *c9py_Colorspace_Type = NULL;
-
-PyObject *c9py_colorspace_member(c9_colorspace_t cs) {
-    if (!c9py_Colorspace_Type) {
-        c9py_Colorspace_Type = c9py_enum_type_new("displayio.ColorSpace", colorspace_names);
-        if (!c9py_Colorspace_Type) {
-            return NULL;
-        }
-    }
-    if ((unsigned)cs >= C9_COLORSPACE_COUNT) {
-        PyErr_SetString(PyExc_ValueError, "bad colorspace");
-        return NULL;
-    }
-    return PyObject_GetAttrString((PyObject *)c9py_Colorspace_Type, colorspace_names[cs]);
 }

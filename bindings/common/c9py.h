@@ -1,7 +1,8 @@
 /*
- * Shared helpers for the CPython bindings: native classes that Python code can subclass, the
+ * The common layer of the CPython bindings: native classes that Python code can subclass, the
  * argument parser, the error table, CircuitPython-style validation with its exact messages,
- * access to displayio objects from other modules, and the runtime allocator. docs/bindings.md
+ * buffers, enum classes and the runtime allocator. Each module's own objects are in its header
+ * (displayio/displayio.h, busio/busio.h, ...; bindings/ is on the include path). docs/bindings.md
  * explains how a binding uses them.
  *
  * A binding parses arguments, keeps buffers alive, releases the GIL around long work, calls
@@ -208,47 +209,6 @@ int c9py_coord_pair(PyObject *const in[4], int width, int height, c9_rect_t *r);
  * PyBUF_WRITABLE); an object without the buffer protocol gives CircuitPython's
  * TypeError("object with buffer protocol required"). 0, or -1 with an exception. */
 int c9py_get_buffer(PyObject *obj, Py_buffer *view, int flags);
-
-/* ---- displayio objects, shared across modules -------------------------------------------- */
-
-typedef struct {
-    C9PY_OBJECT_HEAD c9_bitmap_t bitmap;
-    Py_ssize_t exports;   /* live buffer-protocol views */
-    Py_ssize_t buf_items; /* shape[0] of those views: items in the whole storage */
-} c9py_bitmap_obj_t;
-
-typedef struct {
-    C9PY_OBJECT_HEAD c9_palette_t palette;
-} c9py_palette_obj_t;
-
-typedef struct {
-    C9PY_OBJECT_HEAD c9_colorconverter_t cc;
-} c9py_colorconverter_obj_t;
-
-extern PyTypeObject c9py_Bitmap_Type;
-extern PyTypeObject c9py_Palette_Type;
-extern PyTypeObject c9py_ColorConverter_Type;
-extern PyTypeObject *c9py_Colorspace_Type; /* created by displayio's init */
-
-/* The Bitmap inside obj, or NULL with TypeError("<name> must be of type Bitmap, not <T>") or the
- * deinitialised ValueError. */
-c9_bitmap_t *c9py_bitmap(PyObject *obj, const char *name);
-/* Same, but writes must be allowed: raises on a read-only bitmap. */
-c9_bitmap_t *c9py_bitmap_writable(PyObject *obj, const char *name);
-/* Marks a bitmap in use by work that outlives the caller's hold on the GIL or that runs Python
- * code (a filter or decode without the GIL, a display refresh reading a file): while locked,
- * deinit() raises BufferError instead of freeing the pixels, and the object stays alive. The
- * bitmap is checked again (type, not deinitialised) because Python code may have run since the
- * caller last looked; returns it, or NULL with c9py_bitmap()'s exception. Every successful lock
- * needs one c9py_bitmap_unlock(), with the GIL held. bitmaptools, bitmapfilter, jpegio and the
- * display refresh all use this one mechanism. */
-c9_bitmap_t *c9py_bitmap_lock(PyObject *obj, const char *name);
-void c9py_bitmap_unlock(PyObject *obj);
-/* The Colorspace member as c9_colorspace_t, or -1 with
- * TypeError("<name> must be of type ColorSpace, not <T>"). */
-int c9py_colorspace(PyObject *obj, const char *name);
-/* The Colorspace enum member for a value (new reference). */
-PyObject *c9py_colorspace_member(c9_colorspace_t cs);
 
 /* Small enum classes with CircuitPython's repr "<module>.<Type>.<MEMBER>": members are
  * instances carrying an int value. */

@@ -1,5 +1,4 @@
-/* The skip-index argument of bitmaptools and jpegio (c9_opt_index_t comes from bitmaptools.h,
- * which cannot share a translation unit with display.h: both name a c9_read_fn). */
+/* The skip-index argument of bitmaptools and jpegio (c9_opt_index_t comes from bitmaptools.h). */
 #ifndef C9PY_INDEX_H
 #define C9PY_INDEX_H
 

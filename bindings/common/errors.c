@@ -2,10 +2,7 @@
  * differs passes overrides (c9py_raise_err); everything else comes from here. */
 #include "c9py.h"
 
-/* bitmaptools.h and display.h both define a c9_read_fn; only their error codes are needed here. */
-#define c9_read_fn c9_bitmaptools_read_fn
 #include "circuit9/bitmaptools.h"
-#undef c9_read_fn
 #include "circuit9/display.h"
 #include "circuit9/filter.h"
 #include "circuit9/jpeg.h"

@@ -1,5 +1,7 @@
-/* digitalio: DigitalInOut on the virtual board's pins (outputs drive the wires panels watch). */
-#include "../displayio/c9py_display.h"
+/* digitalio: DigitalInOut on the machine's pins (port.h). */
+#include "c9py.h"
+#include "circuit9/port.h"
+#include "microcontroller/Pin.h"
 
 typedef struct {
     C9PY_OBJECT_HEAD int pin;
@@ -23,13 +25,14 @@ static int dio_construct(PyObject *self, PyObject *args, PyObject *kw) {
     SELF->pin = id;
     SELF->output = false;
     SELF->deinited = false;
+    c9_port_pin_input(id, C9_PORT_PULL_NONE); /* a new DigitalInOut is an input without pull */
     return 0;
 }
 C9PY_DEFINE_INIT(dio_init, dio_construct)
 
 static void dio_release(PyObject *self) {
     if (!SELF->deinited) {
-        c9_vpin_release(SELF->pin);
+        c9_port_pin_release(SELF->pin);
         SELF->deinited = true;
     }
 }
@@ -72,7 +75,7 @@ static PyObject *switch_to_output(PyObject *self, PyObject *args, PyObject *kw) 
         return NULL;
     }
     SELF->output = true;
-    c9_vpin_write(SELF->pin, a[ARG_value].u_bool);
+    c9_port_pin_output(SELF->pin, a[ARG_value].u_bool, C9_PORT_DRIVE_PUSH_PULL);
     Py_RETURN_NONE;
 }
 
@@ -83,12 +86,13 @@ static PyObject *switch_to_input(PyObject *self, PyObject *args, PyObject *kw) {
         return NULL;
     }
     SELF->output = false;
+    c9_port_pin_input(SELF->pin, C9_PORT_PULL_NONE);
     Py_RETURN_NONE;
 }
 
 static PyObject *get_value(PyObject *self, void *c) {
     (void)c;
-    return alive(self) < 0 ? NULL : PyBool_FromLong(c9_vpin_read(SELF->pin));
+    return alive(self) < 0 ? NULL : PyBool_FromLong(c9_port_pin_read(SELF->pin));
 }
 
 static int set_value(PyObject *self, PyObject *v, void *c) {
@@ -104,7 +108,7 @@ static int set_value(PyObject *self, PyObject *v, void *c) {
     if (b < 0) {
         return -1;
     }
-    c9_vpin_write(SELF->pin, b);
+    c9_port_pin_write(SELF->pin, b);
     return 0;
 }
 
@@ -124,7 +128,13 @@ static int set_direction(PyObject *self, PyObject *v, void *c) {
     if (d < 0) {
         return -1;
     }
+    /* As CircuitPython's setter: an output starts low and push-pull, an input without pull. */
     SELF->output = d == 1;
+    if (SELF->output) {
+        c9_port_pin_output(SELF->pin, false, C9_PORT_DRIVE_PUSH_PULL);
+    } else {
+        c9_port_pin_input(SELF->pin, C9_PORT_PULL_NONE);
+    }
     return 0;
 }
 

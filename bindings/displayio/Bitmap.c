@@ -1,5 +1,6 @@
 /* displayio.Bitmap: CircuitPython's storage, indexing, buffer protocol and messages. */
 #include "c9py.h"
+#include "displayio/displayio.h"
 
 #define SELF ((c9py_bitmap_obj_t *)self)
 
@@ -253,3 +254,43 @@ PyTypeObject c9py_Bitmap_Type = {
     .tp_methods = methods,
     .tp_getset = getset,
 };
+
+/* ---- Bitmap arguments of other modules ------------------------------------------------------- */
+
+c9_bitmap_t *c9py_bitmap(PyObject *obj, const char *name) {
+    if (c9py_check_type(obj, &c9py_Bitmap_Type, name) < 0) {
+        return NULL;
+    }
+    if (c9py_ready(obj) < 0) {
+        return NULL;
+    }
+    c9_bitmap_t *b = &((c9py_bitmap_obj_t *)obj)->bitmap;
+    if (!b->data) {
+        c9py_raise_deinited();
+        return NULL;
+    }
+    return b;
+}
+
+c9_bitmap_t *c9py_bitmap_writable(PyObject *obj, const char *name) {
+    c9_bitmap_t *b = c9py_bitmap(obj, name);
+    if (b && b->read_only) {
+        PyErr_SetString(PyExc_RuntimeError, "Read-only");
+        return NULL;
+    }
+    return b;
+}
+
+c9_bitmap_t *c9py_bitmap_lock(PyObject *obj, const char *name) {
+    c9_bitmap_t *b = c9py_bitmap(obj, name);
+    if (b) {
+        Py_INCREF(obj);
+        ((c9py_bitmap_obj_t *)obj)->exports++;
+    }
+    return b;
+}
+
+void c9py_bitmap_unlock(PyObject *obj) {
+    ((c9py_bitmap_obj_t *)obj)->exports--;
+    Py_DECREF(obj);
+}

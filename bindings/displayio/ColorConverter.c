@@ -1,5 +1,6 @@
 /* displayio.ColorConverter: input colorspace -> RGB565 with CircuitPython's expansion rules. */
 #include "c9py.h"
+#include "displayio/displayio.h"
 
 #define SELF ((c9py_colorconverter_obj_t *)self)
 

@@ -1,5 +1,7 @@
 /* displayio.Group: a list of layers (Group, TileGrid or vectorio shape) with scale, position and hidden. */
-#include "c9py_display.h"
+#include "c9py.h"
+#include "displayio/displayio.h"
+#include "vectorio/vectorio.h"
 
 #define SELF ((c9py_group_obj_t *)self)
 

@@ -1,7 +1,8 @@
 /* displayio.OnDiskBitmap: a BMP file read a row at a time while composing. */
-#include "c9py_display.h"
+#include "c9py.h"
+#include "displayio/displayio.h"
 
-#include "../supervisor/c9rt.h"
+#include "c9rt.h"
 
 #define SELF ((c9py_ondiskbitmap_obj_t *)self)
 

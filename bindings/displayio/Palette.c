@@ -1,5 +1,6 @@
 /* displayio.Palette: RGB888 entries with transparency, CircuitPython's colour parsing. */
 #include "c9py.h"
+#include "displayio/displayio.h"
 
 #define SELF ((c9py_palette_obj_t *)self)
 

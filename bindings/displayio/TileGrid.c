@@ -1,5 +1,6 @@
 /* displayio.TileGrid: cells showing tiles of a Bitmap or OnDiskBitmap through a pixel shader. */
-#include "c9py_display.h"
+#include "c9py.h"
+#include "displayio/displayio.h"
 
 #define SELF ((c9py_tilegrid_obj_t *)self)
 

@@ -1,6 +1,16 @@
 /* Display slots (CIRCUITPY_DISPLAY_LIMIT), release_displays(), auto refresh, the terminal group
  * and the display error messages, shared by displayio and its hardware modules. */
-#include "c9py_display.h"
+#include "c9py.h"
+#include "busdisplay/busdisplay.h"
+#include "busio/busio.h"
+#include "circuit9/port.h"
+#include "displayio/bus.h"
+#include "displayio/displayio.h"
+#include "fontio/fontio.h"
+#include "microcontroller/Pin.h"
+#include "vectorio/vectorio.h"
+
+#include <string.h>
 
 /* CircuitPython's default limit: one display bus and one display. */
 #define DISPLAY_LIMIT 1
@@ -25,6 +35,15 @@ int c9py_bus_slot_take(PyObject *bus) {
     }
     PyErr_SetString(PyExc_RuntimeError, "Too many display busses; forgot displayio.release_displays() ?");
     return -1;
+}
+
+void c9py_wiring_init(c9_port_wiring_t *w, c9_port_wiring_kind_t kind) {
+    memset(w, 0, sizeof(*w));
+    w->kind = (uint8_t)kind;
+    w->clock = w->mosi = w->scl = w->sda = w->write = w->command = w->chip_select = w->reset = -1;
+    for (size_t i = 0; i < C9_ARRAY_SIZE(w->data); i++) {
+        w->data[i] = -1;
+    }
 }
 
 /* ---- the guard in front of a display bus ---------------------------------------------------- */
@@ -67,13 +86,18 @@ static c9_err_t guard_reset(void *ctx) {
 static const c9_display_bus_ops_t guard_ops = {guard_begin, guard_send, guard_end, guard_reset};
 
 int c9py_bus_register(PyObject *bus) {
-    c9py_bus_obj_t *h = (c9py_bus_obj_t *)bus;
-    h->inner = h->bus;
-    h->bus = (c9_display_bus_t){&guard_ops, h};
-    if (c9py_bus_slot_take(bus) == 0) {
+    c9py_bus_obj_t *head = (c9py_bus_obj_t *)bus;
+    head->inner = head->bus;
+    head->bus = (c9_display_bus_t){&guard_ops, head};
+    /* The port learns what the bus runs on before anything is sent (the virtual board may wire a
+     * stand-in breakout there). */
+    c9_err_t err = c9_port_panel_connect(&head->wiring);
+    if (err == C9_OK && c9py_bus_slot_take(bus) == 0) {
         return 0;
     }
-    c9py_bus_obj_t *head = (c9py_bus_obj_t *)bus;
+    if (err != C9_OK) {
+        c9py_raise(err);
+    }
     head->deinit(head);
     return -1;
 }
@@ -104,6 +128,10 @@ int c9py_display_slot_take(PyObject *display) {
     }
     PyErr_SetString(PyExc_RuntimeError, "Too many displays");
     return -1;
+}
+
+PyObject *c9py_display_in_slot(size_t index) {
+    return index < DISPLAY_LIMIT ? display_slots[index] : NULL;
 }
 
 void c9py_display_slot_drop(PyObject *display) {
@@ -294,19 +322,23 @@ PyObject *c9py_display_raise(c9_err_t err) {
 }
 
 PyObject *c9py_bus_stats_dict(PyObject *obj) {
-    const c9_vbus_stats_t *s = NULL;
+    c9_port_bus_stats_t stats, *s = &stats;
+    c9_err_t err = C9_ERR_BADF;
     c9py_bus_obj_t *bus = c9py_as_bus(obj);
     if (bus && bus->stats && c9py_is_ready(obj) && !bus->deinited) {
-        s = bus->stats(bus);
+        err = bus->stats(bus, s);
     } else if (PyObject_TypeCheck(obj, &c9py_SPI_Type) && c9py_is_ready(obj) && ((c9py_spi_obj_t *)obj)->spi) {
-        s = c9_vspi_stats(((c9py_spi_obj_t *)obj)->spi);
+        err = c9_port_spi_stats(((c9py_spi_obj_t *)obj)->spi, s);
     } else if (PyObject_TypeCheck(obj, &c9py_I2C_Type) && c9py_is_ready(obj) && ((c9py_i2c_obj_t *)obj)->i2c) {
-        s = c9_vi2c_stats(((c9py_i2c_obj_t *)obj)->i2c);
+        err = c9_port_i2c_stats(((c9py_i2c_obj_t *)obj)->i2c, s);
     }
-    if (!s) {
+    if (err == C9_ERR_BADF) {
         PyErr_Format(PyExc_TypeError, "bus must be a live display bus, busio.SPI or busio.I2C, not %s",
                      c9py_type_name(obj));
         return NULL;
+    }
+    if (err != C9_OK) {
+        return c9py_raise(err); /* C9_ERR_NOSYS: this machine does not watch its wires */
     }
     return Py_BuildValue("{s:K,s:K,s:K,s:d,s:k}", "bytes", (unsigned long long)s->bytes, "transactions",
                          (unsigned long long)s->transactions, "cycles", (unsigned long long)s->cycles, "seconds",

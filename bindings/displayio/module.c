@@ -1,7 +1,10 @@
 /* The displayio module: data model types, Group/TileGrid/OnDiskBitmap, release_displays,
  * CIRCUITPYTHON_TERMINAL and the 9.x aliases of the moved classes (Display, FourWire,
  * I2CDisplay). */
-#include "c9py_display.h"
+#include "c9py.h"
+#include "busdisplay/busdisplay.h"
+#include "displayio/bus.h"
+#include "displayio/displayio.h"
 
 static PyObject *release_displays(PyObject *m, PyObject *unused) {
     (void)m;
@@ -59,4 +62,30 @@ PyObject *c9py_init_displayio(void) {
 fail:
     Py_DECREF(m);
     return NULL;
+}
+
+/* ---- ColorSpace ------------------------------------------------------------------------------ */
+
+int c9py_colorspace(PyObject *obj, const char *name) {
+    return c9py_enum_value(obj, c9py_Colorspace_Type, name, "ColorSpace");
+}
+
+static const char *const colorspace_names[] = {
+    "RGB888", "RGB565",         "RGB565_SWAPPED", "RGB555",         "RGB555_SWAPPED",
+    "BGR565", "BGR565_SWAPPED", "BGR555",         "BGR555_SWAPPED", "L8",
+    NULL};
+PyTypeObject *c9py_Colorspace_Type = NULL;
+
+PyObject *c9py_colorspace_member(c9_colorspace_t cs) {
+    if (!c9py_Colorspace_Type) {
+        c9py_Colorspace_Type = c9py_enum_type_new("displayio.ColorSpace", colorspace_names);
+        if (!c9py_Colorspace_Type) {
+            return NULL;
+        }
+    }
+    if ((unsigned)cs >= C9_COLORSPACE_COUNT) {
+        PyErr_SetString(PyExc_ValueError, "bad colorspace");
+        return NULL;
+    }
+    return PyObject_GetAttrString((PyObject *)c9py_Colorspace_Type, colorspace_names[cs]);
 }

@@ -1,5 +1,7 @@
 /* fontio: BuiltinFont (terminalio.FONT) and Glyph. */
-#include "../displayio/c9py_display.h"
+#include "c9py.h"
+#include "displayio/displayio.h"
+#include "fontio/fontio.h"
 
 typedef struct {
     C9PY_OBJECT_HEAD const c9_builtin_font_t *font;

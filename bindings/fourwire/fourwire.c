@@ -1,5 +1,9 @@
 /* fourwire.FourWire: a display bus over busio.SPI with D/C, chip select and reset pins. */
-#include "../displayio/c9py_display.h"
+#include "c9py.h"
+#include "busio/busio.h"
+#include "circuit9/port.h"
+#include "displayio/bus.h"
+#include "microcontroller/Pin.h"
 
 typedef struct {
     c9py_bus_obj_t head;
@@ -11,36 +15,25 @@ typedef struct {
 
 static void fw_deinit(c9py_bus_obj_t *bus) {
     fourwire_obj_t *self = (fourwire_obj_t *)bus;
-    c9_vpin_release(self->fw.dc);
-    c9_vpin_release(self->fw.cs);
-    c9_vpin_release(self->fw.reset);
+    c9_port_panel_disconnect(&bus->wiring);
+    c9_port_pin_release(self->fw.dc);
+    c9_port_pin_release(self->fw.cs);
+    c9_port_pin_release(self->fw.reset);
     Py_CLEAR(self->spi);
 }
 
-static const c9_vbus_stats_t *fw_stats(c9py_bus_obj_t *bus) {
+static c9_err_t fw_stats(c9py_bus_obj_t *bus, c9_port_bus_stats_t *out) {
     fourwire_obj_t *self = (fourwire_obj_t *)bus;
     c9py_spi_obj_t *spi = (c9py_spi_obj_t *)self->spi;
-    return spi && spi->spi ? c9_vspi_stats(spi->spi) : NULL;
+    return spi && spi->spi ? c9_port_spi_stats(spi->spi, out) : C9_ERR_BADF;
 }
 
 static void fw_reset_stats(c9py_bus_obj_t *bus) {
     fourwire_obj_t *self = (fourwire_obj_t *)bus;
     c9py_spi_obj_t *spi = (c9py_spi_obj_t *)self->spi;
     if (spi && spi->spi) {
-        c9_vspi_reset_stats(spi->spi);
+        c9_port_spi_reset_stats(spi->spi);
     }
-}
-
-static int claim_optional(PyObject *obj, const char *name, int *out) {
-    int id = c9py_pin_arg(obj, name, true);
-    if (id == -1) {
-        return -1;
-    }
-    if (id >= 0 && c9py_pin_claim(id, name) < 0) {
-        return -1;
-    }
-    *out = id < 0 ? -1 : id;
-    return 0;
 }
 
 static int fw_construct(PyObject *self, PyObject *args, PyObject *kw) {
@@ -69,16 +62,16 @@ static int fw_construct(PyObject *self, PyObject *args, PyObject *kw) {
         return -1;
     }
     int dc = -1, c = -1, r = -1;
-    if (claim_optional(a[ARG_command].u_obj, "command", &dc) < 0) {
+    if (c9py_pin_claim_optional(a[ARG_command].u_obj, "command", &dc) < 0) {
         return -1;
     }
-    if (claim_optional(a[ARG_chip_select].u_obj, "chip_select", &c) < 0) {
-        c9_vpin_release(dc);
+    if (c9py_pin_claim_optional(a[ARG_chip_select].u_obj, "chip_select", &c) < 0) {
+        c9_port_pin_release(dc);
         return -1;
     }
-    if (claim_optional(a[ARG_reset].u_obj, "reset", &r) < 0) {
-        c9_vpin_release(dc);
-        c9_vpin_release(c);
+    if (c9py_pin_claim_optional(a[ARG_reset].u_obj, "reset", &r) < 0) {
+        c9_port_pin_release(dc);
+        c9_port_pin_release(c);
         return -1;
     }
     SELF->head.kind = C9PY_BUS_FOURWIRE;
@@ -89,20 +82,27 @@ static int fw_construct(PyObject *self, PyObject *args, PyObject *kw) {
     Py_INCREF(spi);
     SELF->spi = spi;
     c9_fourwire_t *fw = &SELF->fw;
+    c9py_spi_obj_t *bus_spi = (c9py_spi_obj_t *)spi;
     fw->spi = c9py_spi_hal(spi); /* not the raw bus: spi.deinit() may release it while we live */
-    fw->gpio = c9_vboard_gpio();
+    fw->gpio = c9_port_gpio();
     fw->dc = dc;
     fw->cs = c;
     fw->reset = r;
     fw->baudrate = (uint32_t)a[ARG_baudrate].u_int;
     fw->polarity = (uint8_t)a[ARG_polarity].u_int;
     fw->phase = (uint8_t)a[ARG_phase].u_int;
-    fw->clock = c9_host_clock();
-    /* Idle levels: deselected, data mode, out of reset. */
-    c9_vpin_write(c, true);
-    c9_vpin_write(dc, true);
-    c9_vpin_write(r, true);
+    fw->clock = c9_port_clock();
+    /* Outputs at their idle levels: deselected, data mode, out of reset. */
+    c9_port_pin_output(c, true, C9_PORT_DRIVE_PUSH_PULL);
+    c9_port_pin_output(dc, true, C9_PORT_DRIVE_PUSH_PULL);
+    c9_port_pin_output(r, true, C9_PORT_DRIVE_PUSH_PULL);
     SELF->head.bus = c9_fourwire_bus(fw);
+    c9py_wiring_init(&SELF->head.wiring, C9_PORT_WIRING_FOURWIRE);
+    SELF->head.wiring.clock = bus_spi->clock;
+    SELF->head.wiring.mosi = bus_spi->mosi;
+    SELF->head.wiring.command = dc;
+    SELF->head.wiring.chip_select = c;
+    SELF->head.wiring.reset = r;
     return c9py_bus_register(self);
 }
 C9PY_DEFINE_INIT(fw_init, fw_construct)

@@ -1,7 +1,7 @@
 /* CircuitPython's gc module over the board's memory budget: mem_free()/mem_alloc() report the
  * budget that native buffers (bitmaps, decoders) draw from; collect()/enable()/disable() also
  * drive CPython's own collector so that objects holding native memory are freed. */
-#include "../supervisor/c9rt.h"
+#include "c9rt.h"
 
 #include <unistd.h>
 

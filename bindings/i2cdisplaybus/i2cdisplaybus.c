@@ -1,5 +1,9 @@
 /* i2cdisplaybus.I2CDisplayBus: a display bus over busio.I2C (SSD1306-style control bytes). */
-#include "../displayio/c9py_display.h"
+#include "c9py.h"
+#include "busio/busio.h"
+#include "circuit9/port.h"
+#include "displayio/bus.h"
+#include "microcontroller/Pin.h"
 
 typedef struct {
     c9py_bus_obj_t head;
@@ -11,19 +15,20 @@ typedef struct {
 
 static void ib_deinit(c9py_bus_obj_t *bus) {
     i2cbus_obj_t *self = (i2cbus_obj_t *)bus;
-    c9_vpin_release(self->b.reset);
+    c9_port_panel_disconnect(&bus->wiring);
+    c9_port_pin_release(self->b.reset);
     Py_CLEAR(self->i2c);
 }
 
-static const c9_vbus_stats_t *ib_stats(c9py_bus_obj_t *bus) {
+static c9_err_t ib_stats(c9py_bus_obj_t *bus, c9_port_bus_stats_t *out) {
     c9py_i2c_obj_t *i2c = (c9py_i2c_obj_t *)((i2cbus_obj_t *)bus)->i2c;
-    return i2c && i2c->i2c ? c9_vi2c_stats(i2c->i2c) : NULL;
+    return i2c && i2c->i2c ? c9_port_i2c_stats(i2c->i2c, out) : C9_ERR_BADF;
 }
 
 static void ib_reset_stats(c9py_bus_obj_t *bus) {
     c9py_i2c_obj_t *i2c = (c9py_i2c_obj_t *)((i2cbus_obj_t *)bus)->i2c;
     if (i2c && i2c->i2c) {
-        c9_vi2c_reset_stats(i2c->i2c);
+        c9_port_i2c_reset_stats(i2c->i2c);
     }
 }
 
@@ -58,13 +63,32 @@ static int ib_construct(PyObject *self, PyObject *args, PyObject *kw) {
     SELF->head.reset_stats = ib_reset_stats;
     Py_INCREF(i2c);
     SELF->i2c = i2c;
+    c9py_i2c_obj_t *bus_i2c = (c9py_i2c_obj_t *)i2c;
+    uint8_t address = (uint8_t)a[ARG_device_address].u_int;
     SELF->b.i2c = c9py_i2c_hal(i2c); /* not the raw bus: i2c.deinit() may release it while we live */
-    SELF->b.gpio = c9_vboard_gpio();
-    SELF->b.address = (uint8_t)a[ARG_device_address].u_int;
+    SELF->b.gpio = c9_port_gpio();
+    SELF->b.address = address;
     SELF->b.reset = r < 0 ? -1 : r;
-    SELF->b.clock = c9_host_clock();
-    c9_vpin_write(SELF->b.reset, true);
+    SELF->b.clock = c9_port_clock();
+    c9_port_pin_output(SELF->b.reset, true, C9_PORT_DRIVE_PUSH_PULL);
     SELF->head.bus = c9_i2cdisplaybus_bus(&SELF->b);
+    c9py_wiring_init(&SELF->head.wiring, C9_PORT_WIRING_I2C);
+    SELF->head.wiring.scl = bus_i2c->scl;
+    SELF->head.wiring.sda = bus_i2c->sda;
+    SELF->head.wiring.address = address;
+    SELF->head.wiring.reset = SELF->b.reset;
+    /* As CircuitPython: reset the display, then probe for it. The port is told first, so that a
+     * stand-in breakout of the virtual board is there to answer. */
+    if (SELF->b.reset >= 0) {
+        SELF->head.bus.ops->reset(SELF->head.bus.ctx);
+    }
+    c9_port_panel_connect(&SELF->head.wiring);
+    if (c9_port_i2c_probe(bus_i2c->i2c, address) != C9_OK) {
+        c9_port_pin_release(SELF->b.reset);
+        Py_CLEAR(SELF->i2c);
+        PyErr_Format(PyExc_ValueError, "Unable to find I2C Display at %x", address);
+        return -1;
+    }
     return c9py_bus_register(self);
 }
 C9PY_DEFINE_INIT(ib_init, ib_construct)

@@ -6,9 +6,9 @@
  * Sources. open() takes a path (opened with the caller's builtin open(path, "rb"), so the
  * circuit9 runtime's drive mapping applies), a binary stream (anything with readinto(), read()
  * or recv_into() that is not an io.TextIOBase) or a readable buffer, in CircuitPython's order.
- * A buffer is referenced, not copied, and stays locked (it cannot be resized) while open. As
- * TJpgDec does, input before the first FF D8 is skipped, and no FF D8 at all is the
- * "wrong termination of input stream" error.
+ * A buffer is referenced, not copied, and stays locked (it cannot be resized) while open. The
+ * core opens it as TJpgDec does (c9_jpeg_open_scan): input before the first FF D8 is skipped, and
+ * no FF D8 at all is the "wrong termination of input stream" error.
  *
  * The GIL is released for the whole of decode(). Buffer sources need nothing from Python. For
  * stream sources the read callback takes the GIL back around each call to the stream's read
@@ -33,6 +33,8 @@
  * are copied correctly (CircuitPython's stride rounds down and shears them); the file opened
  * from a path is closed when the decoder closes.
  */
+#include "c9py.h"
+#include "displayio/displayio.h"
 #include "jpegio.h"
 #include "c9py_index.h"
 
@@ -44,9 +46,6 @@
 
 enum { SRC_NONE, SRC_BUFFER, SRC_STREAM };
 enum { RD_READINTO, RD_READ, RD_RECV_INTO };
-
-/* Bytes read at a time while looking for SOI; what is left after it is served first. */
-#define SOI_CHUNK 512
 
 typedef struct {
     C9PY_OBJECT_HEAD const c9_allocator_t *alloc;
@@ -63,10 +62,8 @@ typedef struct {
     int read_kind;
     bool own_stream;   /* opened here from a path: closed with the decoder */
     PyObject *scratch; /* bytearray handed to readinto()/recv_into() */
-    uint8_t pending[SOI_CHUNK + 1];
-    size_t pending_pos, pending_len;
-    size_t soi;    /* where the FF D8 is: index in the buffer, or stream position */
-    bool seekable; /* a stream that can seek (its SOI position is known) */
+    size_t start;      /* where the input starts: 0 in a buffer, the position of a seekable stream */
+    bool seekable;     /* a stream that can seek (its start is known) */
     bool busy;
     bool py_error;     /* the stream raised; the exception is pending in this thread */
     PyThreadState *ts; /* saved thread state while decode() runs without the GIL */
@@ -118,7 +115,7 @@ static void close_source(decoder_obj_t *self) {
     Py_CLEAR(self->scratch);
     self->kind = SRC_NONE;
     self->own_stream = false;
-    self->pending_pos = self->pending_len = 0;
+    self->start = 0;
     self->seekable = false;
     self->py_error = false;
     PyErr_Restore(et, ev, tb);
@@ -188,16 +185,10 @@ static Py_ssize_t stream_read(decoder_obj_t *self, uint8_t *buf, size_t len) {
     return n;
 }
 
-/* The core's read callback. Serves what the SOI search left over, then the buffer or the
- * stream; takes the GIL back around a stream read when decode() released it. */
+/* The core's read callback: the buffer or the stream; takes the GIL back around a stream read
+ * when decode() released it. */
 static int32_t source_read(void *ctx, uint8_t *buf, uint32_t len) {
     decoder_obj_t *self = ctx;
-    if (self->pending_pos < self->pending_len) {
-        size_t n = C9_MIN((size_t)len, self->pending_len - self->pending_pos);
-        memcpy(buf, self->pending + self->pending_pos, n);
-        self->pending_pos += n;
-        return (int32_t)n;
-    }
     if (self->kind == SRC_BUFFER) {
         size_t n = C9_MIN((size_t)len, (size_t)self->view.len - self->pos);
         memcpy(buf, (const uint8_t *)self->view.buf + self->pos, n);
@@ -221,12 +212,11 @@ static int32_t source_read(void *ctx, uint8_t *buf, uint32_t len) {
 }
 
 /* The core's seek callback (progressive files at 1/8 read their DC scans side by side): offsets
- * count from the FF D8. Buffers always seek; streams when they are seekable. */
+ * count from the input's first byte. Buffers always seek; streams when they are seekable. */
 static c9_err_t source_seek(void *ctx, uint32_t offset) {
     decoder_obj_t *self = ctx;
-    self->pending_pos = self->pending_len = 0;
     if (self->kind == SRC_BUFFER) {
-        self->pos = C9_MIN(self->soi + offset, (size_t)self->view.len);
+        self->pos = C9_MIN((size_t)offset, (size_t)self->view.len);
         return C9_OK;
     }
     if (self->py_error || !self->seekable) {
@@ -235,7 +225,7 @@ static c9_err_t source_seek(void *ctx, uint32_t offset) {
     if (self->ts) {
         PyEval_RestoreThread(self->ts);
     }
-    PyObject *r = PyObject_CallMethod(self->stream, "seek", "n", (Py_ssize_t)(self->soi + offset));
+    PyObject *r = PyObject_CallMethod(self->stream, "seek", "n", (Py_ssize_t)(self->start + offset));
     if (!r) {
         self->py_error = true;
     }
@@ -246,10 +236,10 @@ static c9_err_t source_seek(void *ctx, uint32_t offset) {
     return r ? C9_OK : C9_ERR_IO;
 }
 
-/* After the SOI search: where it is in a stream that can seek (seekable() true, tell() works),
- * for source_seek. A stream that cannot tell is read as one that cannot seek: only a progressive
- * file at 1/8 cares, and it then takes a little coefficient memory instead. */
-static void note_stream_soi(decoder_obj_t *self) {
+/* Where a stream starts, when it can seek (seekable() true, tell() works), for source_seek. A
+ * stream that cannot tell is read as one that cannot seek: only a progressive file at 1/8 cares,
+ * and it then takes a little coefficient memory instead. */
+static void note_stream_start(decoder_obj_t *self) {
     PyObject *et, *ev, *tb;
     PyErr_Fetch(&et, &ev, &tb);
     PyObject *r = PyObject_CallMethod(self->stream, "seekable", NULL);
@@ -263,45 +253,9 @@ static void note_stream_soi(decoder_obj_t *self) {
     }
     PyErr_Clear();
     PyErr_Restore(et, ev, tb);
-    size_t buffered = self->pending_len - self->pending_pos;
-    if (pos >= 0 && (size_t)pos >= buffered) {
-        self->soi = (size_t)pos - buffered;
+    if (pos >= 0) {
+        self->start = (size_t)pos;
         self->seekable = true;
-    }
-}
-
-/* TJpgDec skips everything before the first FF D8. Returns 1 when found (the input then
- * continues at that FF D8), 0 at the end of the input, -1 with a Python exception. */
-static int find_soi(decoder_obj_t *self) {
-    if (self->kind == SRC_BUFFER) {
-        const uint8_t *p = self->view.buf;
-        for (size_t i = 0; i + 1 < (size_t)self->view.len; i++) {
-            if (p[i] == 0xFF && p[i + 1] == 0xD8) {
-                self->pos = self->soi = i;
-                return 1;
-            }
-        }
-        self->pos = (size_t)self->view.len;
-        return 0;
-    }
-    /* pending[0] is kept free so that an FF ending one chunk can be put back in front of the
-     * D8 that starts the next. */
-    bool prev_ff = false;
-    for (;;) {
-        Py_ssize_t n = stream_read(self, self->pending + 1, SOI_CHUNK);
-        if (n <= 0) {
-            return n < 0 ? -1 : 0;
-        }
-        for (size_t i = 1; i <= (size_t)n; i++) {
-            if (prev_ff && self->pending[i] == 0xD8) {
-                self->pending[i - 1] = 0xFF;
-                self->pending_pos = i - 1;
-                self->pending_len = (size_t)n + 1;
-                note_stream_soi(self);
-                return 1;
-            }
-            prev_ff = self->pending[i] == 0xFF;
-        }
     }
 }
 
@@ -444,19 +398,18 @@ static PyObject *decoder_open(PyObject *self, PyObject *args, PyObject *kw) {
         return NULL;
     }
 
-    SELF->busy = true;
-    c9_err_t err = C9_JPEG_ERR_TRUNCATED; /* TJpgDec: no SOI before the end is JDR_INP */
-    int found = find_soi(SELF);
-    if (found > 0) {
-        err = c9_jpeg_open(&SELF->dec, SELF->work, SELF->work_size, SELF->profile, source_read, SELF);
+    if (SELF->kind == SRC_STREAM) {
+        note_stream_start(SELF);
     }
+    SELF->busy = true;
+    c9_err_t err = c9_jpeg_open_scan(&SELF->dec, SELF->work, SELF->work_size, SELF->profile, source_read, SELF);
     SELF->busy = false;
     c9_jpeg_info_t info;
-    if (found >= 0 && err == C9_OK && !SELF->py_error) {
+    if (err == C9_OK && !SELF->py_error) {
         err = c9_jpeg_get_info(SELF->dec, &info);
     }
-    if (found < 0 || SELF->py_error || err != C9_OK) {
-        bool pending = found < 0 || SELF->py_error;
+    if (SELF->py_error || err != C9_OK) {
+        bool pending = SELF->py_error;
         close_source(SELF);
         return pending ? NULL : raise_jpeg(err);
     }
@@ -468,26 +421,17 @@ static PyObject *decoder_open(PyObject *self, PyObject *args, PyObject *kw) {
 /* Where decoded pixels go: each output block is blitted as CircuitPython's callback does. */
 typedef struct {
     c9_bitmap_t *bm;
-    int x, y;         /* destination of the crop box's top-left corner */
-    c9_rect_t crop;   /* in scaled image pixels, x2/y2 exclusive */
-    int max_w, max_h; /* TJpgDec's scaled size: width >> scale, height >> scale */
+    int x, y;       /* where the crop box's top-left corner goes */
+    c9_rect_t crop; /* in scaled image pixels, x2/y2 exclusive (the core cuts blocks to it) */
     c9_opt_index_t skip_source, skip_dest;
     c9_rect_t dirty; /* marked on the bitmap once the GIL is back */
 } output_t;
 
 static c9_err_t put_block(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *px) {
     output_t *o = ctx;
-    /* The part of this block inside the crop box and TJpgDec's scaled size, in image pixels. */
-    int sx1 = C9_MAX((int)r->x, (int)o->crop.x1), sy1 = C9_MAX((int)r->y, (int)o->crop.y1);
-    int sx2 = C9_MIN(C9_MIN((int)r->x + r->w, o->max_w), (int)o->crop.x2);
-    int sy2 = C9_MIN(C9_MIN((int)r->y + r->h, o->max_h), (int)o->crop.y2);
-    if (sx2 <= sx1 || sy2 <= sy1) {
-        return C9_OK;
-    }
-    const uint16_t *start = px + (size_t)(sy1 - r->y) * r->w + (size_t)(sx1 - r->x);
     c9_rect_t area;
-    c9_err_t err = c9_bitmaptools_blit_block16(o->bm, o->x + sx1 - o->crop.x1, o->y + sy1 - o->crop.y1, start, r->w,
-                                               sx2 - sx1, sy2 - sy1, o->skip_source, o->skip_dest, &area);
+    c9_err_t err = c9_bitmaptools_blit_block16(o->bm, o->x + r->x - o->crop.x1, o->y + r->y - o->crop.y1, px, r->stride,
+                                               r->w, r->h, o->skip_source, o->skip_dest, &area);
     c9_rect_union(&o->dirty, &area, &o->dirty);
     return err;
 }
@@ -565,8 +509,9 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     out.x = (int)v[X].u_int;
     out.y = (int)v[Y].u_int;
     out.crop = crop;
-    out.max_w = SELF->width >> scale;
-    out.max_h = SELF->height >> scale;
+    c9_jpeg_rect_t area = {(uint16_t)crop.x1, (uint16_t)crop.y1, (uint16_t)(crop.x2 - crop.x1),
+                           (uint16_t)(crop.y2 - crop.y1), 0};
+    c9_jpeg_set_crop(SELF->dec, &area);
 
     /* Locked again: reading the file's header and sizing the coefficients ran the stream's Python
      * code, which may have deinitialised the bitmap. */

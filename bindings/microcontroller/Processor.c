@@ -3,8 +3,8 @@
  * the program like a reload and the supervisor starts the board again from boot.py, in safe mode
  * when on_next_reset(RunMode.SAFE_MODE) asked for it. Added to the module by
  * c9py_microcontroller_add_supervisor_parts(), called from microcontroller.c's init. */
-#include "../supervisor/c9rt.h"
-#include "microcontroller.h"
+#include "c9rt.h"
+#include "microcontroller/microcontroller.h"
 
 #include <time.h>
 

@@ -1,12 +1,17 @@
-/* microcontroller: Pin objects for the virtual board's pins, and microcontroller.pin. */
-#include "../displayio/c9py_display.h"
-#include "../supervisor/c9rt.h"
-#include "microcontroller.h"
+/* microcontroller: Pin objects for the machine's pins (port.h), and microcontroller.pin. */
+#include "c9py.h"
+#include "circuit9/port.h"
+#include "microcontroller/Pin.h"
+#include "microcontroller/microcontroller.h"
 
-static PyObject *pin_cache[C9_VPIN_MAX];
+#include <string.h>
+
+/* One object per pin, kept for the life of the process: pins are singletons. */
+static PyObject **pin_cache;
+static int pin_cache_len;
 
 static PyObject *pin_repr(PyObject *self) {
-    return PyUnicode_FromFormat("microcontroller.pin.%s", c9_vpin_name(((c9py_pin_obj_t *)self)->id));
+    return PyUnicode_FromFormat("microcontroller.pin.%s", c9_port_pin_name(((c9py_pin_obj_t *)self)->id));
 }
 
 static Py_hash_t pin_hash(PyObject *self) {
@@ -32,9 +37,20 @@ PyTypeObject c9py_Pin_Type = {
 };
 
 PyObject *c9py_pin_get(int id) {
-    if (id < 0 || id >= C9_VPIN_MAX) {
+    if (id < 0 || id >= c9_port_pin_count()) {
         PyErr_SetString(PyExc_ValueError, "Invalid pin");
         return NULL;
+    }
+    if (id >= pin_cache_len) {
+        int n = c9_port_pin_count();
+        PyObject **more = PyMem_Realloc(pin_cache, sizeof(PyObject *) * (size_t)n);
+        if (!more) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        memset(more + pin_cache_len, 0, sizeof(PyObject *) * (size_t)(n - pin_cache_len));
+        pin_cache = more;
+        pin_cache_len = n;
     }
     if (!pin_cache[id]) {
         c9py_pin_obj_t *p = (c9py_pin_obj_t *)c9py_object_new(&c9py_Pin_Type);
@@ -42,7 +58,7 @@ PyObject *c9py_pin_get(int id) {
             return NULL;
         }
         p->id = id;
-        pin_cache[id] = (PyObject *)p; /* kept for the life of the process: pins are singletons */
+        pin_cache[id] = (PyObject *)p;
     }
     Py_INCREF(pin_cache[id]);
     return pin_cache[id];
@@ -59,30 +75,34 @@ int c9py_pin_arg(PyObject *obj, const char *name, bool allow_none) {
 }
 
 int c9py_pin_claim(int id, const char *name) {
-    if (c9_vpin_claim(id) != C9_OK) {
+    if (c9_port_pin_claim(id) != C9_OK) {
         PyErr_Format(PyExc_ValueError, "%s in use", name);
         return -1;
     }
     return 0;
 }
 
-/* microcontroller.pin: a module whose attributes are all the pins known now. Every pin of the board
- * is known by then (GPIO48 and PA08 are not among the host's default pins), whether or not a
- * supervisor wired the board first: a script and the Python package get the same pins. */
-static PyObject *make_pin_module(void) {
-    const c9_board_t *b = c9rt.board ? c9rt.board : c9_board_default();
-    for (size_t i = 0; i < b->pin_count; i++) {
-        c9_vpin(b->pins[i].mcu_pin);
+int c9py_pin_claim_optional(PyObject *obj, const char *name, int *out) {
+    int id = c9py_pin_arg(obj, name, true);
+    if (id == -1 || (id >= 0 && c9py_pin_claim(id, name) < 0)) {
+        return -1;
     }
+    *out = id < 0 ? -1 : id;
+    return 0;
+}
+
+/* microcontroller.pin: a module whose attributes are the machine's pins: every pin of the board
+ * the port stands for (a script and the Python package get the same pins as `circuit9 run`). */
+static PyObject *make_pin_module(void) {
     static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "microcontroller.pin", "Microcontroller pin names.", -1,
                                      NULL};
     PyObject *m = PyModule_Create(&def);
     if (!m) {
         return NULL;
     }
-    for (int i = 0; i < c9_vpin_count(); i++) {
+    for (int i = 0; i < c9_port_pin_count(); i++) {
         PyObject *p = c9py_pin_get(i);
-        if (!p || PyModule_AddObject(m, c9_vpin_name(i), p) < 0) {
+        if (!p || PyModule_AddObject(m, c9_port_pin_name(i), p) < 0) {
             Py_XDECREF(p);
             Py_DECREF(m);
             return NULL;

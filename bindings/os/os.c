@@ -1,7 +1,8 @@
 /* CircuitPython's os module: the CIRCUITPY folder (and what storage.mount() added) is the file
  * system, "/" is the drive root, settings.toml backs getenv(), and writes are refused unless
  * the drive was remounted writable, as on a board. */
-#include "../supervisor/c9rt.h"
+#include "c9rt.h"
+#include "circuit9/port.h"
 #include "circuit9/settings.h"
 
 #include <dirent.h>
@@ -324,14 +325,14 @@ static PyObject *os_urandom(PyObject *m, PyObject *arg) {
     if (!b) {
         return NULL;
     }
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    ssize_t got = fd >= 0 ? read(fd, PyBytes_AS_STRING(b), (size_t)n) : -1;
-    if (fd >= 0) {
-        close(fd);
-    }
-    if (got != n) {
+    c9_err_t err = c9_port_random(PyBytes_AS_STRING(b), (size_t)n);
+    if (err != C9_OK) {
+        static const c9py_err_override_t random_errors[] = {
+            {C9_ERR_NOSYS, &PyExc_NotImplementedError, "No hardware random available"},
+            {C9_OK},
+        };
         Py_DECREF(b);
-        return c9rt_raise_errno(EIO);
+        return c9py_raise_err(err, random_errors);
     }
     return b;
 }

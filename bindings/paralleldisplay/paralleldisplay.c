@@ -1,5 +1,6 @@
 /* paralleldisplay: the 8.x name of paralleldisplaybus, still registered in 9.x. */
-#include "../displayio/c9py_display.h"
+#include "c9py.h"
+#include "displayio/bus.h"
 
 static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "paralleldisplay",
                                  "Native helpers for driving parallel displays (old name of paralleldisplaybus).", -1,

@@ -1,14 +1,17 @@
-/* paralleldisplaybus.ParallelBus: an 8080-style display bus, 8 or 16 data lines and a WR strobe.
- * The virtual board behaves like the ports with a real i80 peripheral: data0 takes 8 consecutive
- * pins, data_pins takes any 8 or 16. */
-#include "../displayio/c9py_display.h"
+/* paralleldisplaybus.ParallelBus: an 8080-style display bus, 8 or 16 data lines and a WR strobe
+ * on the machine's parallel peripheral (port.h): data0 takes the 8 pins the port counts on from it,
+ * data_pins takes any 8 or 16. */
+#include "c9py.h"
+#include "circuit9/port.h"
+#include "displayio/bus.h"
+#include "microcontroller/Pin.h"
 
-#include <stdio.h>
+#include <string.h>
 
 typedef struct {
     c9py_bus_obj_t head;
     c9_parallelbus_t pb;
-    c9_vparallel_t *port;
+    c9_port_parallel_t *port;
     int data[16];
 } parallel_obj_t;
 
@@ -16,35 +19,36 @@ typedef struct {
 
 static void pb_deinit(c9py_bus_obj_t *bus) {
     parallel_obj_t *self = (parallel_obj_t *)bus;
+    c9_port_panel_disconnect(&bus->wiring);
     for (int i = 0; i < self->pb.width; i++) {
-        c9_vpin_release(self->data[i]);
+        c9_port_pin_release(self->data[i]);
     }
-    c9_vpin_release(self->pb.dc);
-    c9_vpin_release(self->pb.cs);
-    c9_vpin_release(self->pb.write);
-    c9_vpin_release(self->pb.read);
-    c9_vpin_release(self->pb.reset);
+    c9_port_pin_release(self->pb.dc);
+    c9_port_pin_release(self->pb.cs);
+    c9_port_pin_release(self->pb.write);
+    c9_port_pin_release(self->pb.read);
+    c9_port_pin_release(self->pb.reset);
     if (self->port) {
-        c9_vparallel_close(self->port);
+        c9_port_parallel_close(self->port);
         self->port = NULL;
     }
 }
 
-static const c9_vbus_stats_t *pb_stats(c9py_bus_obj_t *bus) {
+static c9_err_t pb_stats(c9py_bus_obj_t *bus, c9_port_bus_stats_t *out) {
     parallel_obj_t *self = (parallel_obj_t *)bus;
-    return self->port ? c9_vparallel_stats(self->port) : NULL;
+    return self->port ? c9_port_parallel_stats(self->port, out) : C9_ERR_BADF;
 }
 
 static void pb_reset_stats(c9py_bus_obj_t *bus) {
     parallel_obj_t *self = (parallel_obj_t *)bus;
     if (self->port) {
-        c9_vparallel_reset_stats(self->port);
+        c9_port_parallel_reset_stats(self->port);
     }
 }
 
 static void release_list(const int *pins, int n) {
     for (int i = 0; i < n; i++) {
-        c9_vpin_release(pins[i]);
+        c9_port_pin_release(pins[i]);
     }
 }
 
@@ -78,17 +82,14 @@ static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
         if (first < 0) {
             return -1;
         }
-        /* 8 consecutive GPIOs from data0, by number */
-        const char *name = c9_vpin_name(first);
-        int num = -1;
-        if (sscanf(name, "GPIO%d", &num) != 1) {
-            PyErr_SetString(PyExc_ValueError, "Data 0 pin must be byte aligned");
-            return -1;
-        }
-        for (int i = 0; i < 8; i++) {
-            char n[24];
-            snprintf(n, sizeof n, "GPIO%d", num + i);
-            pins[i] = c9_vpin(n);
+        c9_err_t err = c9_port_parallel_data_pins(first, pins);
+        if (err != C9_OK) {
+            static const c9py_err_override_t data0_errors[] = {
+                {C9_ERR_INVAL, &PyExc_ValueError, "Data 0 pin must be byte aligned"},
+                {C9_ERR_NOENT, &PyExc_ValueError, "Invalid pins"},
+                {C9_OK},
+            };
+            return c9py_fail(err, data0_errors);
         }
         width = 8;
     } else {
@@ -126,7 +127,7 @@ static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
     r = r < 0 ? -1 : r;
     rs = rs < 0 ? -1 : rs;
     for (int i = 0; i < width; i++) {
-        if (c9_vpin_claim(pins[i]) != C9_OK) {
+        if (c9_port_pin_claim(pins[i]) != C9_OK) {
             release_list(pins, i);
             PyErr_Format(PyExc_ValueError, "Bus pin %d is already in use", i);
             return -1;
@@ -146,11 +147,21 @@ static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
     SELF->head.deinit = pb_deinit;
     SELF->head.stats = pb_stats;
     SELF->head.reset_stats = pb_reset_stats;
+    c9_err_t err = c9_port_parallel_open(pins, width, c, dc, w, (uint32_t)freq, &SELF->port);
+    if (err != C9_OK) {
+        release_list(pins, width);
+        release_list(ctl, 5);
+        static const c9py_err_override_t open_errors[] = {
+            {C9_ERR_NOTSUP, &PyExc_ValueError, "Invalid pins"},
+            {C9_ERR_BUSY, &PyExc_ValueError, "All parallel peripherals are in use"},
+            {C9_OK},
+        };
+        return c9py_fail(err, open_errors);
+    }
     memcpy(SELF->data, pins, sizeof(int) * (size_t)width);
-    SELF->port = c9_vparallel_open(pins, width, c, dc, w, (uint32_t)freq);
     c9_parallelbus_t *pb = &SELF->pb;
-    pb->port = c9_vparallel_hal(SELF->port);
-    pb->gpio = c9_vboard_gpio();
+    pb->port = c9_port_parallel_hal(SELF->port);
+    pb->gpio = c9_port_gpio();
     pb->dc = dc;
     pb->cs = c;
     pb->write = w;
@@ -158,11 +169,19 @@ static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
     pb->reset = rs;
     pb->width = (uint8_t)width;
     pb->frequency = (uint32_t)freq;
-    pb->clock = c9_host_clock();
-    c9_vpin_write(c, true);
-    c9_vpin_write(r, true); /* read is held high: there is no read method */
-    c9_vpin_write(rs, true);
+    pb->clock = c9_port_clock();
+    c9_port_pin_output(c, true, C9_PORT_DRIVE_PUSH_PULL);
+    c9_port_pin_output(dc, true, C9_PORT_DRIVE_PUSH_PULL);
+    c9_port_pin_output(r, true, C9_PORT_DRIVE_PUSH_PULL); /* read is held high: there is no read method */
+    c9_port_pin_output(rs, true, C9_PORT_DRIVE_PUSH_PULL);
     SELF->head.bus = c9_parallelbus_bus(pb);
+    c9py_wiring_init(&SELF->head.wiring, C9_PORT_WIRING_PARALLEL);
+    memcpy(SELF->head.wiring.data, pins, sizeof(int) * (size_t)width);
+    SELF->head.wiring.width = width;
+    SELF->head.wiring.write = w;
+    SELF->head.wiring.command = dc;
+    SELF->head.wiring.chip_select = c;
+    SELF->head.wiring.reset = rs;
     return c9py_bus_register(self);
 }
 C9PY_DEFINE_INIT(pb_init, pb_construct)

@@ -2,7 +2,7 @@
  * card or other FAT volume and is backed by a host folder. mount() follows 9.x: the mount point
  * must be an existing directory (RuntimeError "Mount point directory missing"), a point already
  * mounted gives OSError EPERM, and unknown mounts give OSError EINVAL. */
-#include "../supervisor/c9rt.h"
+#include "c9rt.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,8 @@
 /* The supervisor module: supervisor.runtime, reload(), set_next_code_file(), ticks_ms(),
  * get_previous_traceback(), RunReason and SafeModeReason. The requests are recorded in c9rt;
  * the `circuit9 run` loop acts on them as CircuitPython's main.c does. */
-#include "../displayio/c9py_display.h"
+#include "c9py.h"
+#include "busdisplay/busdisplay.h"
 #include "c9rt.h"
 
 #include <errno.h>

@@ -1,6 +1,8 @@
 /* terminalio: FONT, the built-in Terminus 6x12 font the console uses, and Terminal, which writes a
  * character stream with VT100 sequences into TileGrids of that font (the core's c9_terminal_t). */
-#include "../displayio/c9py_display.h"
+#include "c9py.h"
+#include "displayio/displayio.h"
+#include "fontio/fontio.h"
 
 typedef struct {
     C9PY_OBJECT_HEAD c9_terminal_t term;

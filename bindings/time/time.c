@@ -1,6 +1,7 @@
 /* CircuitPython's time module: monotonic time since the board started, an interruptible
  * sleep, integer time(), and localtime()/mktime() with CPython's struct_time. */
-#include "../supervisor/c9rt.h"
+#include "c9rt.h"
+#include "circuit9/port.h"
 
 #include <time.h>
 
@@ -45,7 +46,12 @@ static PyObject *t_sleep(PyObject *m, PyObject *arg) {
 static PyObject *t_time(PyObject *m, PyObject *noargs) {
     (void)m;
     (void)noargs;
-    return PyLong_FromLongLong((long long)time(NULL));
+    int64_t seconds;
+    if (c9_port_rtc_get(&seconds) != C9_OK) {
+        /* A board without a set real-time clock counts from 2000-01-01, as CircuitPython's does. */
+        seconds = 946684800 + (int64_t)(c9_port_now_ns() / 1000000000u);
+    }
+    return PyLong_FromLongLong((long long)seconds);
 }
 
 static PyObject *call_host(const char *name, PyObject *args) {

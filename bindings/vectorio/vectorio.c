@@ -8,7 +8,9 @@
  * __init__ validates everything before it changes anything, so calling it again is safe; a
  * subclass instance whose __init__ never reached ours raises instead of drawing garbage.
  */
-#include "../displayio/c9py_display.h"
+#include "c9py.h"
+#include "displayio/displayio.h"
+#include "vectorio/vectorio.h"
 
 #include <string.h>
 

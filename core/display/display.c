@@ -52,22 +52,42 @@ static void bus_end(const c9_display_bus_t *b) {
     }
 }
 
-c9_err_t c9_display_init(c9_display_t *d, const c9_display_config_t *cfg) {
+c9_err_t c9_display_config_check(const c9_display_config_t *cfg, c9_display_fault_t *fault) {
+    c9_display_fault_t f = {C9_DISPLAY_ARG_NONE, 0, 0, 0};
+    c9_err_t err = C9_ERR_INVAL;
     uint8_t depth = cfg->color_depth;
-    if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) {
-        return C9_ERR_INVAL;
+    /* BusDisplay's order: the rotation, SH1107 addressing, the size, the depth, the brightness,
+     * then the init sequence. */
+    if (cfg->rotation % 90 != 0) {
+        f.arg = C9_DISPLAY_ARG_ROTATION;
+    } else if (cfg->sh1107_addressing && depth != 1) {
+        f.arg = C9_DISPLAY_ARG_SH1107_ADDRESSING;
+    } else if (cfg->width == 0) {
+        f.arg = C9_DISPLAY_ARG_WIDTH;
+    } else if (cfg->height == 0) {
+        f.arg = C9_DISPLAY_ARG_HEIGHT;
+    } else if (depth != 1 && depth != 2 && depth != 4 && depth != 8 && depth != 16) {
+        f.arg = C9_DISPLAY_ARG_COLOR_DEPTH;
+    } else if (cfg->bytes_per_cell == 0) {
+        f.arg = C9_DISPLAY_ARG_BYTES_PER_CELL;
+    } else if (!(cfg->brightness >= 0.0f && cfg->brightness <= 1.0f)) {
+        f.arg = C9_DISPLAY_ARG_BRIGHTNESS;
+    } else if (cfg->init_sequence && (err = c9_initseq_validate(cfg->init_sequence, cfg->init_sequence_len, &f.seq_pos,
+                                                                &f.seq_needed, &f.seq_available)) != C9_OK) {
+        f.arg = C9_DISPLAY_ARG_INIT_SEQUENCE;
+    } else {
+        err = C9_OK;
     }
-    if (cfg->sh1107_addressing && depth != 1) {
-        return C9_ERR_INVAL;
+    if (fault) {
+        *fault = f;
     }
-    if (cfg->rotation % 90 != 0 || cfg->width == 0 || cfg->height == 0 || cfg->bytes_per_cell == 0) {
-        return C9_ERR_INVAL;
-    }
-    if (cfg->init_sequence) {
-        c9_err_t err = c9_initseq_validate(cfg->init_sequence, cfg->init_sequence_len, NULL, NULL, NULL);
-        if (err != C9_OK) {
-            return err;
-        }
+    return err;
+}
+
+c9_err_t c9_display_init(c9_display_t *d, const c9_display_config_t *cfg) {
+    c9_err_t err = c9_display_config_check(cfg, NULL);
+    if (err != C9_OK) {
+        return err;
     }
     memset(d, 0, sizeof(*d));
     d->cfg = *cfg;

@@ -61,23 +61,26 @@ c9_err_t c9_bitmaptools_arrayblit(c9_bitmap_t *dest, const void *data, size_t da
 
 /* ---- readinto ------------------------------------------------------------------------------ */
 
-size_t c9_bitmaptools_readinto_row_size(uint32_t width, unsigned bits_per_pixel, unsigned element_size) {
+c9_err_t c9_bitmaptools_readinto_check(unsigned bits_per_pixel, unsigned element_size, c9_readinto_arg_t *bad) {
+    c9_readinto_arg_t arg = C9_READINTO_ARG_NONE;
+    /* CircuitPython's order: the element size, then the depth, then 24 bits with its element. */
     if (element_size != 1 && element_size != 2 && element_size != 4) {
-        return 0;
+        arg = C9_READINTO_ARG_ELEMENT_SIZE;
+    } else if (bits_per_pixel != 1 && bits_per_pixel != 2 && bits_per_pixel != 4 && bits_per_pixel != 8 &&
+               bits_per_pixel != 16 && bits_per_pixel != 24 && bits_per_pixel != 32) {
+        arg = C9_READINTO_ARG_BITS_PER_PIXEL;
+    } else if (bits_per_pixel == 24 && element_size != 1) {
+        arg = C9_READINTO_ARG_ELEMENT_SIZE_FOR_24;
     }
-    switch (bits_per_pixel) {
-    case 24:
-        if (element_size != 1) {
-            return 0;
-        }
-        break;
-    case 1:
-    case 2:
-    case 4:
-    case 8:
-    case 16:
-    case 32: break;
-    default: return 0;
+    if (bad) {
+        *bad = arg;
+    }
+    return arg == C9_READINTO_ARG_NONE ? C9_OK : C9_ERR_INVAL;
+}
+
+size_t c9_bitmaptools_readinto_row_size(uint32_t width, unsigned bits_per_pixel, unsigned element_size) {
+    if (c9_bitmaptools_readinto_check(bits_per_pixel, element_size, NULL) != C9_OK) {
+        return 0;
     }
     size_t elem_bits = (size_t)element_size * 8u;
     size_t elements = ((size_t)width * bits_per_pixel + elem_bits - 1) / elem_bits;
@@ -92,20 +95,16 @@ static uint32_t bswap32(uint32_t v) {
     return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
 }
 
-c9_err_t c9_bitmaptools_readinto(c9_bitmap_t *dest, c9_read_fn read, void *ctx, unsigned bits_per_pixel,
+c9_err_t c9_bitmaptools_readinto(c9_bitmap_t *dest, c9_bitmaptools_read_fn read, void *ctx, unsigned bits_per_pixel,
                                  unsigned element_size, unsigned flags, void *row_buf, size_t row_buf_size) {
     c9_err_t err = c9__bt_writable(dest);
     if (err != C9_OK) {
         return err;
     }
+    if (!read || c9_bitmaptools_readinto_check(bits_per_pixel, element_size, NULL) != C9_OK) {
+        return C9_ERR_INVAL;
+    }
     size_t rowsize = c9_bitmaptools_readinto_row_size(dest->width, bits_per_pixel, element_size);
-    if (!read || (rowsize == 0 && dest->width != 0) || element_size == 0) {
-        return C9_ERR_INVAL;
-    }
-    if (bits_per_pixel != 1 && bits_per_pixel != 2 && bits_per_pixel != 4 && bits_per_pixel != 8 &&
-        bits_per_pixel != 16 && bits_per_pixel != 24 && bits_per_pixel != 32) {
-        return C9_ERR_INVAL;
-    }
     if (row_buf_size < rowsize || (rowsize && !row_buf)) {
         return C9_ERR_NOMEM;
     }

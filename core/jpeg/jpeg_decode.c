@@ -467,6 +467,12 @@ JP_INLINE c9_err_t emit(c9_jpeg_t *d, unsigned mx, unsigned my, const int tj, co
         return C9_OK;
     r.w = (uint16_t)C9_MIN(mw, (unsigned)d->ow - r.x);
     r.h = (uint16_t)C9_MIN(mh, (unsigned)d->oh - r.y);
+    r.stride = r.w;
+    /* The crop area: an MCU outside it is not even converted. */
+    unsigned x1 = C9_MAX(r.x, d->crop_x1), y1 = C9_MAX(r.y, d->crop_y1);
+    unsigned x2 = C9_MIN((unsigned)r.x + r.w, d->crop_x2), y2 = C9_MIN((unsigned)r.y + r.h, d->crop_y2);
+    if (x2 <= x1 || y2 <= y1)
+        return C9_OK;
     unsigned k = d->kind;
     if (k < 4 && (r.w != mw || r.h != mh))
         k = 0xFF;
@@ -493,6 +499,11 @@ JP_INLINE c9_err_t emit(c9_jpeg_t *d, unsigned mx, unsigned my, const int tj, co
         for (unsigned i = 0; i < n; i++)
             o[i] = bswap16(o[i]);
     }
+    o += (y1 - r.y) * r.stride + (x1 - r.x);
+    r.x = (uint16_t)x1;
+    r.y = (uint16_t)y1;
+    r.w = (uint16_t)(x2 - x1);
+    r.h = (uint16_t)(y2 - y1);
     return d->output(d->octx, &r, o);
 }
 
@@ -568,6 +579,16 @@ static JP_NOINLINE c9_err_t run_fast(c9_jpeg_t *d, unsigned how) {
     }
 }
 #endif
+
+c9_err_t c9_jpeg_set_crop(c9_jpeg_t *d, const c9_jpeg_rect_t *area) {
+    if (!d)
+        return C9_ERR_INVAL;
+    d->crop_x1 = area ? area->x : 0;
+    d->crop_y1 = area ? area->y : 0;
+    d->crop_x2 = area ? (uint16_t)C9_MIN((unsigned)area->x + area->w, 0xFFFFu) : 0xFFFF;
+    d->crop_y2 = area ? (uint16_t)C9_MIN((unsigned)area->y + area->h, 0xFFFFu) : 0xFFFF;
+    return C9_OK;
+}
 
 c9_err_t c9_jpeg_decode(c9_jpeg_t *d, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *output_ctx) {
     if (!d || !output || scale > 3)

@@ -313,8 +313,17 @@ static c9_err_t parse_headers(c9_jpeg_t *d) {
     int a, b;
     TRY(a = c9_jpeg_get8(d));
     TRY(b = c9_jpeg_get8(d));
-    if (a != 0xFF || b != M_SOI)
+    if (d->find_soi) {
+        /* TJpgDec's search: slide over the input until the last two bytes are FF D8; the end of
+         * the input first is a truncated file. */
+        while (a != 0xFF || b != M_SOI) {
+            a = b;
+            TRY(b = c9_jpeg_get8(d));
+        }
+        d->soi_off = d->in_base + (uint32_t)(d->in_ptr - d->inbuf) - 2u;
+    } else if (a != 0xFF || b != M_SOI) {
         return C9_JPEG_ERR_FORMAT;
+    }
     bool eoi;
     return c9_jpeg_markers(d, &eoi);
 }
@@ -334,7 +343,17 @@ c9_err_t c9_jpeg_reparse(c9_jpeg_t *d) {
     uint8_t profile = d->profile, state = d->state;
     int16_t *cm = d->cm;
     size_t cm_size = d->cm_size;
+    uint8_t find_soi = d->find_soi;
+    uint32_t soi_off = d->soi_off;
+    uint16_t crop[4] = {d->crop_x1, d->crop_y1, d->crop_x2, d->crop_y2};
     memset(d, 0, offsetof(c9_jpeg_t, u));
+    d->find_soi = find_soi;
+    d->soi_off = soi_off;
+    d->crop_x1 = crop[0];
+    d->crop_y1 = crop[1];
+    d->crop_x2 = crop[2];
+    d->crop_y2 = crop[3];
+    d->in_base = soi_off; /* offsets keep counting from the first byte ever read */
     d->read = read;
     d->read_ctx = read_ctx;
     d->seek = seek;
@@ -347,7 +366,7 @@ c9_err_t c9_jpeg_reparse(c9_jpeg_t *d) {
     d->profile = profile;
     d->cm = cm;
     d->cm_size = cm_size;
-    c9_err_t err = seek(read_ctx, 0);
+    c9_err_t err = seek(read_ctx, soi_off);
     if (err == C9_OK)
         err = parse_headers(d);
     d->state = err == C9_OK ? state : (uint8_t)ST_DONE;
@@ -355,8 +374,8 @@ c9_err_t c9_jpeg_reparse(c9_jpeg_t *d) {
 }
 #endif
 
-c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
-                      void *read_ctx) {
+static c9_err_t open_input(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile,
+                           c9_jpeg_read_fn read, void *read_ctx, bool find_soi) {
     if (!out || !work || !read)
         return C9_ERR_INVAL;
     *out = NULL;
@@ -384,12 +403,24 @@ c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_pro
     d->profile = (uint8_t)profile;
     d->read = read;
     d->read_ctx = read_ctx;
+    d->find_soi = find_soi;
+    d->crop_x2 = d->crop_y2 = 0xFFFF;
     c9_err_t err = parse_headers(d);
     if (err != C9_OK)
         return err;
     d->state = ST_OPEN;
     *out = d;
     return C9_OK;
+}
+
+c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
+                      void *read_ctx) {
+    return open_input(out, work, work_size, profile, read, read_ctx, false);
+}
+
+c9_err_t c9_jpeg_open_scan(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile,
+                           c9_jpeg_read_fn read, void *read_ctx) {
+    return open_input(out, work, work_size, profile, read, read_ctx, true);
 }
 
 c9_err_t c9_jpeg_get_info(const c9_jpeg_t *d, c9_jpeg_info_t *info) {
@@ -404,6 +435,7 @@ c9_err_t c9_jpeg_get_info(const c9_jpeg_t *d, c9_jpeg_info_t *info) {
     info->mcu_width = (uint16_t)(8 * d->hmax);
     info->mcu_height = (uint16_t)(8 * d->vmax);
     info->progressive = d->prog;
+    info->soi_offset = d->soi_off;
     return C9_OK;
 }
 

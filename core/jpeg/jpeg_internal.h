@@ -196,16 +196,21 @@ struct c9_jpeg {
     uint16_t eobrun;
     c9_jpeg_seek_fn seek;
     uint32_t in_base;
+    /* c9_jpeg_open_scan(): bytes before the image are skipped; soi_off is where its FF D8 is. */
+    uint8_t find_soi;
+    uint32_t soi_off;
     uint8_t surveying; /* reading through the scans for their offsets: AC tables not built */
     /* The current decode (c9_jpeg_decode's arguments and what follows from them). */
     c9_jpeg_output_fn output;
     void *octx;
     uint16_t ow, oh; /* output size in pixels: rounded up, or TJpgDec's rounded down */
-    uint8_t scale;   /* 0..3 */
-    uint8_t tj;      /* TJpgDec's arithmetic (C9_JPEG_TJPGD with luma at the largest sampling) */
-    uint8_t swap;    /* byte-swap the output after colour conversion */
-    uint8_t tab;     /* colour through the FAST tables */
-    uint8_t kind;    /* colour converter for whole MCUs (c9_jpeg_convert) */
+    /* c9_jpeg_set_crop(): the part of the output that reaches the callback (x2, y2 exclusive). */
+    uint16_t crop_x1, crop_y1, crop_x2, crop_y2;
+    uint8_t scale; /* 0..3 */
+    uint8_t tj;    /* TJpgDec's arithmetic (C9_JPEG_TJPGD with luma at the largest sampling) */
+    uint8_t swap;  /* byte-swap the output after colour conversion */
+    uint8_t tab;   /* colour through the FAST tables */
+    uint8_t kind;  /* colour converter for whole MCUs (c9_jpeg_convert) */
     /* One MCU. The two arithmetics need different buffers, never at the same time. */
     union {
         struct {

@@ -140,13 +140,25 @@ c9_err_t c9_bitmaptools_arrayblit(c9_bitmap_t *dest, const void *data, size_t da
 
 /* readinto's data source: reads up to len bytes into buf; returns the count (0 at end of
  * stream) or a negative c9_err_t, which readinto returns unchanged. */
-typedef long (*c9_read_fn)(void *ctx, void *buf, size_t len);
+typedef long (*c9_bitmaptools_read_fn)(void *ctx, void *buf, size_t len);
 
 enum {
     C9_READINTO_REVERSE_PIXELS = 1 << 0, /* first pixel in the most significant bits of a byte */
     C9_READINTO_SWAP_BYTES = 1 << 1,     /* reverse the bytes of each element */
     C9_READINTO_REVERSE_ROWS = 1 << 2,   /* the first row read is the bottom row */
 };
+
+/* The readinto argument c9_bitmaptools_readinto_check() finds wrong. */
+typedef enum c9_readinto_arg {
+    C9_READINTO_ARG_NONE = 0,
+    C9_READINTO_ARG_ELEMENT_SIZE,        /* not 1, 2 or 4 */
+    C9_READINTO_ARG_BITS_PER_PIXEL,      /* not 1, 2, 4, 8, 16, 24 or 32 */
+    C9_READINTO_ARG_ELEMENT_SIZE_FOR_24, /* 24 bits a pixel with an element size other than 1 */
+} c9_readinto_arg_t;
+
+/* Checks readinto's sizes in CircuitPython's order and says which is wrong in *bad (may be NULL),
+ * so a binding need not know the rules. C9_OK or C9_ERR_INVAL. */
+c9_err_t c9_bitmaptools_readinto_check(unsigned bits_per_pixel, unsigned element_size, c9_readinto_arg_t *bad);
 
 /* Bytes in one stored row: the smallest multiple of element_size that holds width pixels of
  * bits_per_pixel; 0 for unsupported arguments. The row buffer must be this size rounded up to
@@ -162,7 +174,7 @@ size_t c9_bitmaptools_readinto_row_size(uint32_t width, unsigned bits_per_pixel,
  * Errors: C9_ERR_INVAL for unsupported sizes; C9_ERR_NOMEM when row_buf is too small;
  * C9_ERR_BITMAPTOOLS_EOF on a short row; any negative code `read` returns.
  */
-c9_err_t c9_bitmaptools_readinto(c9_bitmap_t *dest, c9_read_fn read, void *ctx, unsigned bits_per_pixel,
+c9_err_t c9_bitmaptools_readinto(c9_bitmap_t *dest, c9_bitmaptools_read_fn read, void *ctx, unsigned bits_per_pixel,
                                  unsigned element_size, unsigned flags, void *row_buf, size_t row_buf_size);
 
 /* Bytes of work memory dither needs for bitmaps `width` pixels wide. */

@@ -399,7 +399,32 @@ typedef struct c9_display {
     uint8_t packed[C9_DISPLAY_BUFFER_BYTES / 4];
 } c9_display_t;
 
-/* Validates the configuration (C9_ERR_INVAL), resets the bus, sends the init sequence
+/* The argument of a configuration c9_display_config_check() finds wrong, so that a binding can
+ * name it without checking again. */
+typedef enum c9_display_arg {
+    C9_DISPLAY_ARG_NONE = 0,
+    C9_DISPLAY_ARG_ROTATION,          /* not a multiple of 90 */
+    C9_DISPLAY_ARG_SH1107_ADDRESSING, /* with a depth other than 1 */
+    C9_DISPLAY_ARG_WIDTH,             /* 0 */
+    C9_DISPLAY_ARG_HEIGHT,            /* 0 */
+    C9_DISPLAY_ARG_COLOR_DEPTH,       /* not 1, 2, 4, 8 or 16 */
+    C9_DISPLAY_ARG_BYTES_PER_CELL,    /* 0 */
+    C9_DISPLAY_ARG_BRIGHTNESS,        /* outside 0..1 (or NaN) */
+    C9_DISPLAY_ARG_INIT_SEQUENCE,     /* a record runs past the end: see seq_* */
+} c9_display_arg_t;
+
+typedef struct c9_display_fault {
+    c9_display_arg_t arg;
+    /* C9_DISPLAY_ARG_INIT_SEQUENCE: offset of the bad record, bytes it needs, bytes left there */
+    size_t seq_pos, seq_needed, seq_available;
+} c9_display_fault_t;
+
+/* Checks a configuration as c9_display_init() does, without touching the bus, in BusDisplay's
+ * order (rotation, SH1107 addressing, size, depth, brightness, init sequence), and says which
+ * argument is wrong in *fault (may be NULL). C9_OK, C9_ERR_INVAL, or C9_ERR_INITSEQ_TRUNCATED. */
+c9_err_t c9_display_config_check(const c9_display_config_t *cfg, c9_display_fault_t *fault);
+
+/* Validates the configuration (c9_display_config_check's errors), resets the bus, sends the init sequence
  * (C9_ERR_INITSEQ_TRUNCATED before anything is sent if it is malformed), sets brightness. */
 c9_err_t c9_display_init(c9_display_t *d, const c9_display_config_t *cfg);
 /* Detaches the root group. */

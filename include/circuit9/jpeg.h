@@ -112,17 +112,19 @@ typedef enum c9_jpeg_profile {
  * negative c9_err_t, which the decoder returns unchanged. */
 typedef int32_t (*c9_jpeg_read_fn)(void *ctx, uint8_t *buf, uint32_t len);
 
-/* Makes the next read start `offset` bytes after the first byte the decoder read (its SOI).
- * Returns C9_OK or a negative c9_err_t, which the decoder returns unchanged. Same context as the
- * read callback. */
+/* Makes the next read start `offset` bytes after the first byte the decoder read (the SOI for
+ * c9_jpeg_open(), the start of the input for c9_jpeg_open_scan()). Returns C9_OK or a negative
+ * c9_err_t, which the decoder returns unchanged. Same context as the read callback. */
 typedef c9_err_t (*c9_jpeg_seek_fn)(void *ctx, uint32_t offset);
 
-/* An output rectangle in scaled image pixels. */
+/* An output rectangle in scaled image pixels. stride is how many pixels apart its rows start in
+ * the pixels handed over: w, unless a crop area (c9_jpeg_set_crop) cut the block. */
 typedef struct c9_jpeg_rect {
     uint16_t x, y, w, h;
+    uint16_t stride;
 } c9_jpeg_rect_t;
 
-/* Receives w*h pixels, row by row without padding. Returning anything but C9_OK stops the
+/* Receives w*h pixels, row j at pixels + j * stride. Returning anything but C9_OK stops the
  * decode, and c9_jpeg_decode() returns that value. */
 typedef c9_err_t (*c9_jpeg_output_fn)(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels);
 
@@ -133,6 +135,7 @@ typedef struct c9_jpeg_info {
     uint16_t restart_interval;      /* MCUs per restart interval, 0 when none */
     uint16_t mcu_width, mcu_height; /* full-size MCU, in pixels */
     uint8_t progressive;            /* 1 for a progressive file (coefficient memory, see below) */
+    uint32_t soi_offset;            /* bytes before the image's FF D8 (c9_jpeg_open_scan()) */
 } c9_jpeg_info_t;
 
 typedef struct c9_jpeg c9_jpeg_t;
@@ -150,6 +153,13 @@ size_t c9_jpeg_workspace_size(c9_jpeg_profile_t profile);
  * error from the read callback. */
 c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
                       void *read_ctx);
+
+/* c9_jpeg_open() for an input that may carry other bytes before the image, read as TJpgDec
+ * (and so CircuitPython's jpegio) reads it: everything before the first FF D8 is skipped
+ * (c9_jpeg_info_t.soi_offset says how much). Returns what c9_jpeg_open() returns, with
+ * C9_JPEG_ERR_TRUNCATED when the input ends before an FF D8 (TJpgDec's JDR_INP). */
+c9_err_t c9_jpeg_open_scan(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile,
+                           c9_jpeg_read_fn read, void *read_ctx);
 
 /* Image facts from the headers. C9_ERR_INVAL for NULL arguments. */
 c9_err_t c9_jpeg_get_info(const c9_jpeg_t *dec, c9_jpeg_info_t *info);
@@ -176,6 +186,12 @@ c9_err_t c9_jpeg_coef_size(c9_jpeg_t *dec, unsigned scale, unsigned flags, size_
 /* Coefficient memory for the decode (any alignment; the caller keeps it until the decode
  * returns). C9_ERR_INVAL for a NULL decoder, or NULL memory with a non-zero size. */
 c9_err_t c9_jpeg_set_coef_memory(c9_jpeg_t *dec, void *mem, size_t size);
+
+/* Limits what a decode hands to its output callback to area (x, y, w, h in scaled image pixels,
+ * clipped to the output area), as jpegio.decode's crop box does: each block is cut to it and
+ * blocks outside it are not converted at all. NULL outputs everything again (the default after
+ * open). C9_ERR_INVAL for a NULL decoder. */
+c9_err_t c9_jpeg_set_crop(c9_jpeg_t *dec, const c9_jpeg_rect_t *area);
 
 /* Decodes the whole image at 1/2^scale, calling `output` once per MCU in raster order (not for
  * an MCU that C9_JPEG_TJPGD's output area leaves without pixels). Returns C9_OK, C9_ERR_INVAL

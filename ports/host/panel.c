@@ -1,14 +1,16 @@
 /*
  * Panel models. Each keeps its controller's frame memory and registers and changes them only from
- * the bytes it receives, so a wrong init sequence, window or pixel format shows as a wrong
- * picture, as on hardware.
+ * the bytes reaching its one sink (bytes with the D/C level, and a reset), so a wrong init
+ * sequence, window or pixel format shows as a wrong picture, as on hardware. How the bytes got
+ * there (SPI with a D/C pin or in 9-bit words, an 8080 bus, I2C control bytes) is the virtual
+ * board's business, not the panel's.
  *
  * MIPI DCS (ST7789, ILI9341): SWRESET, SLPIN/SLPOUT, INVOFF/INVON, NORON, DISPOFF/DISPON, CASET,
  * RASET, RAMWR, RAMWRC, MADCTL (MY, MX, MV, BGR), COLMOD (16 and 18 bits a pixel); other commands
  * take their parameters and change nothing. Frame memory address (column, row) in the window
  * maps to memory as the datasheets describe: MV exchanges row and column, then MX and MY mirror.
  *
- * SSD1306: control bytes (Co, D/C), display on/off, contrast, addressing modes (horizontal,
+ * SSD1306: display on/off, contrast, addressing modes (horizontal,
  * vertical, page), column/page windows, page/column start in page mode, segment remap, COM scan
  * direction, multiplex ratio, display offset, start line, COM pins configuration, inversion,
  * entire display on, charge pump. The modelled module is wired like the common 128x64 and
@@ -99,10 +101,6 @@ c9_vpanel_t *c9_vpanel_new(const c9_vpanel_config_t *cfg) {
         h ^= h << 5;
         p->ram[i] = (uint8_t)h;
     }
-    p->cs = p->dc = p->reset = p->sck = p->mosi = p->wr = p->scl = p->sda = -1;
-    for (int i = 0; i < 16; i++) {
-        p->data[i] = -1;
-    }
     if (p->model == MODEL_DCS) {
         dcs_reset(p);
     } else {
@@ -114,6 +112,7 @@ c9_vpanel_t *c9_vpanel_new(const c9_vpanel_config_t *cfg) {
 
 void c9_vpanel_free(c9_vpanel_t *p) {
     if (p) {
+        c9_window_forget(p);
         c9_vboard_detach(p);
         free(p->ram);
         free(p);
@@ -145,13 +144,15 @@ static void dcs_store(c9_vpanel_t *p, uint32_t r, uint32_t g, uint32_t b) {
     uint32_t c = p->col, rw = p->row;
     bool mv = p->st.madctl & 0x20;
     uint32_t pc = mv ? rw : c, pr = mv ? c : rw;
-    if (p->st.madctl & 0x40) {
-        pc = p->cfg.ram_width - 1 - pc;
-    }
-    if (p->st.madctl & 0x80) {
-        pr = p->cfg.ram_height - 1 - pr;
-    }
+    /* An address past the frame memory is dropped before mirroring, as the controller never
+     * reaches it (mirroring it would wrap into the memory). */
     if (pc < p->cfg.ram_width && pr < p->cfg.ram_height) {
+        if (p->st.madctl & 0x40) {
+            pc = p->cfg.ram_width - 1 - pc;
+        }
+        if (p->st.madctl & 0x80) {
+            pr = p->cfg.ram_height - 1 - pr;
+        }
         uint8_t *m = p->ram + ((size_t)pr * p->cfg.ram_width + pc) * 3;
         m[0] = (uint8_t)r;
         m[1] = (uint8_t)g;
@@ -260,15 +261,25 @@ static void dcs_render(const c9_vpanel_t *p, uint8_t *rgb) {
     bool visible = !p->st.sleeping && p->st.display_on;
     bool swap_rb = ((p->st.madctl & 0x08) != 0) != c->glass_bgr;
     bool invert = p->st.inverted != c->glass_inverted;
+    /* The glass sits at controller addresses (glass_x + x, glass_y + y) as an address mode of
+     * glass_madctl maps them to frame memory, the way dcs_store() does for writes. */
+    bool mv = c->glass_madctl & 0x20, mx = c->glass_madctl & 0x40, my = c->glass_madctl & 0x80;
     for (uint32_t y = 0; y < c->glass_height; y++) {
         for (uint32_t x = 0; x < c->glass_width; x++) {
             uint8_t *o = rgb + ((size_t)y * c->glass_width + x) * 3;
-            uint32_t mx = c->glass_x + (c->glass_mirror_x ? c->glass_width - 1 - x : x), my = c->glass_y + y;
-            if (!visible || mx >= c->ram_width || my >= c->ram_height) {
+            uint32_t col = c->glass_x + (c->glass_mirror_x ? c->glass_width - 1 - x : x), row = c->glass_y + y;
+            uint32_t mc = mv ? row : col, mr = mv ? col : row;
+            if (mx) {
+                mc = c->ram_width - 1 - mc;
+            }
+            if (my) {
+                mr = c->ram_height - 1 - mr;
+            }
+            if (!visible || mc >= c->ram_width || mr >= c->ram_height) {
                 o[0] = o[1] = o[2] = 0;
                 continue;
             }
-            const uint8_t *m = p->ram + ((size_t)my * c->ram_width + mx) * 3;
+            const uint8_t *m = p->ram + ((size_t)mr * c->ram_width + mc) * 3;
             uint8_t r = m[0], g = m[1], b = m[2];
             if (swap_rb) {
                 uint8_t t = r;
@@ -409,15 +420,15 @@ static void ssd_render(const c9_vpanel_t *p, uint8_t *rgb) {
     const c9_vpanel_config_t *c = &p->cfg;
     bool lit = p->st.display_on && p->charge_pump;
     uint32_t rows = (uint32_t)p->mux + 1;
-    uint8_t want_pins = c->glass_height > 32 ? 0x12 : 0x02;
+    uint8_t want_pins = c->com_pins ? c->com_pins : c->glass_height > 32 ? 0x12 : 0x02;
     for (uint32_t y = 0; y < c->glass_height; y++) {
         for (uint32_t x = 0; x < c->glass_width; x++) {
             uint8_t *o = rgb + ((size_t)y * c->glass_width + x) * 3;
-            /* The module drives glass (x, y) from SEG 127-x and COM (rows-1-y). */
-            uint32_t seg = c->ram_width - 1 - x;
+            /* The module drives glass (x, y) from SEG 127-(glass_x+x) and COM (rows-1-y). */
+            uint32_t seg = c->ram_width - 1 - (c->glass_x + x);
             uint32_t com = c->glass_height - 1 - y;
             bool on = false;
-            if (lit && com < rows) {
+            if (lit && com < rows && seg < c->ram_width) {
                 uint32_t col = p->seg_remap ? c->ram_width - 1 - seg : seg;
                 uint32_t r = p->com_remap ? rows - 1 - com : com;
                 if ((p->com_pins & 0x10) != (want_pins & 0x10)) {
@@ -438,9 +449,10 @@ static void ssd_render(const c9_vpanel_t *p, uint8_t *rgb) {
     }
 }
 
-/* ---- byte delivery --------------------------------------------------------------------------- */
+/* ---- the byte sink --------------------------------------------------------------------------- */
 
-void c9__vpanel_rx(c9_vpanel_t *p, bool dc, const uint8_t *d, size_t n) {
+static void sink_write(void *ctx, bool dc, const uint8_t *d, size_t n) {
+    c9_vpanel_t *p = ctx;
     for (size_t i = 0; i < n; i++) {
         if (p->model == MODEL_DCS) {
             if (dc) {
@@ -457,31 +469,8 @@ void c9__vpanel_rx(c9_vpanel_t *p, bool dc, const uint8_t *d, size_t n) {
     c9__vpanel_notify(p);
 }
 
-void c9_vpanel_feed(c9_vpanel_t *p, bool dc, const uint8_t *data, size_t len) {
-    c9__vpanel_rx(p, dc, data, len);
-}
-
-void c9__vpanel_rx9(c9_vpanel_t *p, const uint8_t *d, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        p->acc = (p->acc << 8) | d[i];
-        p->bits += 8;
-        if (p->bits >= 9) {
-            p->bits -= 9;
-            uint32_t word = (p->acc >> p->bits) & 0x1FF;
-            uint8_t b = (uint8_t)word;
-            c9__vpanel_rx(p, (word >> 8) & 1, &b, 1);
-            p->acc &= (1u << p->bits) - 1u;
-        }
-    }
-}
-
-void c9__vpanel_cs_high(c9_vpanel_t *p) {
-    /* Chip select high ends any partial 9-bit word. */
-    p->acc = 0;
-    p->bits = 0;
-}
-
-void c9__vpanel_hw_reset(c9_vpanel_t *p) {
+static void sink_reset(void *ctx) {
+    c9_vpanel_t *p = ctx;
     if (p->model == MODEL_DCS) {
         dcs_reset(p);
     } else {
@@ -490,22 +479,23 @@ void c9__vpanel_hw_reset(c9_vpanel_t *p) {
     c9__vpanel_notify(p);
 }
 
-void c9__vpanel_i2c(c9_vpanel_t *p, const uint8_t *d, size_t n) {
-    /* Every transaction starts with a control byte. Co=1: one byte follows, then another
-     * control byte; Co=0: the rest of the transaction has the D/C type given. */
-    bool expect_control = true, single = false, dc = false;
-    for (size_t i = 0; i < n; i++) {
-        if (expect_control) {
-            single = (d[i] & 0x80) != 0;
-            dc = (d[i] & 0x40) != 0;
-            expect_control = false;
-            continue;
-        }
-        c9__vpanel_rx(p, dc, d + i, 1);
-        if (single) {
-            expect_control = true;
-        }
+/* A read transaction: the SSD1306 answers with its status byte (bit 6: display off); DCS panels
+ * on these buses have no read path wired (SDO/MISO unconnected), so nothing answers. */
+static size_t sink_read(void *ctx, uint8_t *d, size_t n) {
+    c9_vpanel_t *p = ctx;
+    if (p->model != MODEL_SSD1306) {
+        return 0;
     }
+    memset(d, p->st.display_on ? 0x00 : 0x40, n);
+    return n;
+}
+
+c9_vsink_t c9_vpanel_sink(c9_vpanel_t *p) {
+    return (c9_vsink_t){sink_write, sink_reset, sink_read, p};
+}
+
+void c9_vpanel_feed(c9_vpanel_t *p, bool dc, const uint8_t *data, size_t len) {
+    sink_write(p, dc, data, len);
 }
 
 void c9_vpanel_render(const c9_vpanel_t *p, uint8_t *rgb) {

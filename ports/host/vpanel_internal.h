@@ -1,28 +1,18 @@
-/* Shared between the host display files; not a public API. */
+/* Shared between the host port's files; not a public API. */
 #ifndef C9_VPANEL_INTERNAL_H
 #define C9_VPANEL_INTERNAL_H
 
 #include "circuit9/host_display.h"
+#include "circuit9/host_port.h"
+#include "circuit9/port.h"
 
-enum { WIRE_NONE = 0, WIRE_SPI, WIRE_PARALLEL, WIRE_I2C };
 enum { MODEL_DCS = 1, MODEL_SSD1306 };
 
+/* A panel model: its controller's registers and frame memory, changed only by the bytes that
+ * reach its sink. Where it is wired is the virtual board's business (vboard.c). */
 struct c9_vpanel {
     c9_vpanel_config_t cfg;
     int model;
-    /* wiring */
-    int wire;
-    int sck, mosi, cs, dc, reset, wr, scl, sda;
-    int data[16];
-    int width;
-    uint8_t address;
-    /* 9-bit SPI decoding */
-    uint32_t acc;
-    unsigned bits;
-    /* I2C control-byte decoding */
-    bool i2c_single; /* Co=1: one byte, then another control byte */
-    bool i2c_dc;
-    bool i2c_have_control;
     void (*listener)(void *ctx, c9_vpanel_t *p);
     void *listener_ctx;
     c9_vpanel_state_t st;
@@ -42,11 +32,17 @@ struct c9_vpanel {
     bool seg_remap, com_remap, all_on, charge_pump;
 };
 
-void c9__vpanel_rx(c9_vpanel_t *p, bool dc, const uint8_t *d, size_t n);
-void c9__vpanel_rx9(c9_vpanel_t *p, const uint8_t *d, size_t n);
-void c9__vpanel_cs_high(c9_vpanel_t *p);
-void c9__vpanel_hw_reset(c9_vpanel_t *p);
-void c9__vpanel_i2c(c9_vpanel_t *p, const uint8_t *d, size_t n);
+/* The window's redraw request (window.c); NULL listeners are skipped. */
 void c9__vpanel_notify(c9_vpanel_t *p);
+
+/* vboard.c: called by the port when the pins of the board are set up. */
+void c9__vboard_add_board_pins(const c9_board_t *b);
+
+/* vboard.c: the owner of the device answering at an I2C address on these pins (NULL: none),
+ * and whether it is a panel. */
+const void *c9__vboard_i2c_owner(int scl, int sda, uint8_t address, bool *is_panel);
+
+/* drive.c: the directory standing for the CIRCUITPY drive (NULL: none). */
+void c9__port_set_drive(const char *dir);
 
 #endif

@@ -50,7 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const size_t chunks[4] = {1, 7, 256, 1u << 20};
     src_t s = {data + 1, size - 1, chunks[(sel >> 3) & 3]};
     c9_jpeg_t *d;
-    if (c9_jpeg_open(&d, work, c9_jpeg_workspace_size(prof), prof, rd, &s) != C9_OK)
+    /* The top bit: open as TJpgDec does (skipping to the first FF D8), as jpegio opens. */
+    c9_err_t (*open)(c9_jpeg_t **, void *, size_t, c9_jpeg_profile_t, c9_jpeg_read_fn, void *) =
+        (sel & 0x80) ? c9_jpeg_open_scan : c9_jpeg_open;
+    if (open(&d, work, c9_jpeg_workspace_size(prof), prof, rd, &s) != C9_OK)
         return 0;
     sink_t k = {0, 0, 0};
     c9_jpeg_scaled_size(d, scale, &k.w, &k.h);

@@ -96,7 +96,7 @@ static c9_err_t put(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels) 
     for (unsigned y = 0; y < r->h; y++) {
         for (unsigned x = 0; x < r->w; x++) {
             size_t i = (size_t)(r->y + y) * im->w + r->x + x;
-            im->px[i] = pixels[(size_t)y * r->w + x];
+            im->px[i] = pixels[(size_t)y * r->stride + x];
             im->hits[i]++;
         }
     }

@@ -537,6 +537,17 @@ static void test_readinto_bits(void **state) {
     assert_int_equal(c9_bitmaptools_readinto_row_size(3, 24, 2), 0);
     assert_int_equal(c9_bitmaptools_readinto_row_size(3, 3, 1), 0);
     assert_int_equal(c9_bitmaptools_readinto_row_size(3, 8, 3), 0);
+    /* Which argument is wrong, first in CircuitPython's order. */
+    c9_readinto_arg_t bad;
+    assert_int_equal(c9_bitmaptools_readinto_check(8, 1, &bad), C9_OK);
+    assert_int_equal(bad, C9_READINTO_ARG_NONE);
+    assert_int_equal(c9_bitmaptools_readinto_check(3, 3, &bad), C9_ERR_INVAL);
+    assert_int_equal(bad, C9_READINTO_ARG_ELEMENT_SIZE);
+    assert_int_equal(c9_bitmaptools_readinto_check(3, 2, &bad), C9_ERR_INVAL);
+    assert_int_equal(bad, C9_READINTO_ARG_BITS_PER_PIXEL);
+    assert_int_equal(c9_bitmaptools_readinto_check(24, 4, &bad), C9_ERR_INVAL);
+    assert_int_equal(bad, C9_READINTO_ARG_ELEMENT_SIZE_FOR_24);
+    assert_int_equal(c9_bitmaptools_readinto_check(24, 1, NULL), C9_OK);
 
     /* 1 bit, 5 wide: least significant bit first by default */
     c9_bitmap_t *b = new_bitmap(5, 2, 1);

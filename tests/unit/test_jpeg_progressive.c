@@ -352,6 +352,121 @@ static void test_broken_progressive(void **state) {
     free(base.p);
 }
 
+/* c9_jpeg_open_scan(): what comes before the first FF D8 is skipped as TJpgDec skips it, at any
+ * chunking of the input, and the seek callback's offsets count from the input's first byte, so a
+ * progressive file behind junk still decodes at 1/8 by seeking. */
+static void test_open_scan_skips_to_soi(void **state) {
+    (void)state;
+    static const uint8_t junk[] = {0x00, 0xFF, 0x00, 0xFF, 0xFF, 0xD9, 0x12, 0xFF};
+    buf_t base = load("s420.jpg");
+    buf_t prog = lj_transcode(&base, NULL, 0, 0);
+    for (int which = 0; which < 2; which++) {
+        buf_t *b = which ? &prog : &base;
+        size_t n = sizeof junk + b->n;
+        uint8_t *p = malloc(n);
+        memcpy(p, junk, sizeof junk);
+        memcpy(p + sizeof junk, b->p, b->n);
+        for (size_t chunk = 1; chunk <= 4096; chunk *= 7) {
+            src_t s = {.p = p, .n = n, .chunk = chunk, .base = p, .total = n};
+            c9_jpeg_t *d;
+            assert_int_equal(
+                c9_jpeg_open(&d, work_mem + 1, C9_JPEG_WORKSPACE_COMPACT, C9_JPEG_PROFILE_COMPACT, src_read, &s),
+                C9_JPEG_ERR_FORMAT);
+            s = (src_t){.p = p, .n = n, .chunk = chunk, .base = p, .total = n};
+            assert_int_equal(
+                c9_jpeg_open_scan(&d, work_mem + 1, C9_JPEG_WORKSPACE_COMPACT, C9_JPEG_PROFILE_COMPACT, src_read, &s),
+                C9_OK);
+            c9_jpeg_info_t info;
+            assert_int_equal(c9_jpeg_get_info(d, &info), C9_OK);
+            assert_int_equal(info.soi_offset, sizeof junk);
+            assert_int_equal(info.width, 64);
+            unsigned scale = which ? 3 : 0;
+            if (which) {
+                assert_int_equal(c9_jpeg_set_seek(d, src_seek), C9_OK);
+                size_t need = 1;
+                assert_int_equal(c9_jpeg_coef_size(d, scale, C9_JPEG_TJPGD, &need), C9_OK);
+                assert_int_equal(need, 0u);
+            }
+            uint16_t w, h;
+            c9_jpeg_scaled_size(d, scale, &w, &h);
+            img_t got, want;
+            img_init(&got, w, h);
+            assert_int_equal(c9_jpeg_decode(d, scale, C9_JPEG_TJPGD, put, &got), C9_OK);
+            if (which) {
+                assert_true(s.seeks > 0);
+            }
+            assert_int_equal(decode_img(&base, C9_JPEG_PROFILE_COMPACT, scale, C9_JPEG_TJPGD, 4096, 0, &want), C9_OK);
+            assert_memory_equal(got.px, want.px, (size_t)got.w * got.h * sizeof got.px[0]);
+            img_free(&got);
+            img_free(&want);
+        }
+        free(p);
+    }
+    /* No FF D8 before the end: a truncated file, as TJpgDec reports it (JDR_INP). */
+    src_t s = {.p = junk, .n = sizeof junk, .chunk = 3};
+    c9_jpeg_t *d;
+    assert_int_equal(
+        c9_jpeg_open_scan(&d, work_mem + 1, C9_JPEG_WORKSPACE_COMPACT, C9_JPEG_PROFILE_COMPACT, src_read, &s),
+        C9_JPEG_ERR_TRUNCATED);
+    free(prog.p);
+    free(base.p);
+}
+
+/* c9_jpeg_set_crop(): only the crop area reaches the callback, each pixel once, with the pixels
+ * the whole decode gives there; blocks cut by the area come with their stride. Baseline and
+ * progressive, at every scale, both arithmetics. */
+static void test_crop_area(void **state) {
+    (void)state;
+    buf_t base = load("odd_420_37x29.jpg");
+    buf_t prog = lj_transcode(&base, NULL, 0, 0);
+    static const c9_jpeg_rect_t areas[] = {{5, 3, 17, 11, 0}, {0, 0, 1, 1, 0}, {30, 20, 100, 100, 0}, {8, 8, 8, 8, 0}};
+    for (int which = 0; which < 2; which++) {
+        const buf_t *b = which ? &prog : &base;
+        for (unsigned scale = 0; scale < 4; scale++) {
+            for (unsigned tj = 0; tj < 2; tj++) {
+                unsigned flags = tj ? C9_JPEG_TJPGD : 0;
+                img_t whole;
+                assert_int_equal(decode_prog(b, C9_JPEG_PROFILE_COMPACT, scale, flags, 4096, 0, &whole, NULL), C9_OK);
+                for (size_t a = 0; a < C9_ARRAY_SIZE(areas); a++) {
+                    src_t s = {.p = b->p, .n = b->n, .chunk = 4096};
+                    c9_jpeg_t *d;
+                    assert_int_equal(c9_jpeg_open(&d, work_mem + 1, C9_JPEG_WORKSPACE_COMPACT, C9_JPEG_PROFILE_COMPACT,
+                                                  src_read, &s),
+                                     C9_OK);
+                    size_t need = 0;
+                    assert_int_equal(c9_jpeg_coef_size(d, scale, flags, &need), C9_OK);
+                    uint8_t *mem = need ? malloc(need) : NULL;
+                    if (need)
+                        assert_int_equal(c9_jpeg_set_coef_memory(d, mem, need), C9_OK);
+                    assert_int_equal(c9_jpeg_set_crop(d, &areas[a]), C9_OK);
+                    img_t got;
+                    img_init(&got, whole.w, whole.h);
+                    assert_int_equal(c9_jpeg_decode(d, scale, flags, put, &got), C9_OK);
+                    free(mem);
+                    const c9_jpeg_rect_t *r = &areas[a];
+                    for (unsigned y = 0; y < got.h; y++) {
+                        for (unsigned x = 0; x < got.w; x++) {
+                            size_t i = (size_t)y * got.w + x;
+                            /* inside the area and inside what the whole decode outputs */
+                            bool in = x >= r->x && x < (unsigned)r->x + r->w && y >= r->y &&
+                                      y < (unsigned)r->y + r->h && whole.hits[i];
+                            if (got.hits[i] != (in ? 1 : 0) || (in && got.px[i] != whole.px[i]))
+                                fail_msg("%s scale %u flags %u area %zu: pixel %u,%u hit %u times, %04x not %04x",
+                                         which ? "progressive" : "baseline", scale, flags, a, x, y, got.hits[i],
+                                         got.px[i], whole.px[i]);
+                        }
+                    }
+                    img_free(&got);
+                }
+                img_free(&whole);
+            }
+        }
+    }
+    assert_int_equal(c9_jpeg_set_crop(NULL, NULL), C9_ERR_INVAL);
+    free(prog.p);
+    free(base.p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_pixels_as_baseline),
@@ -360,6 +475,8 @@ int main(void) {
         cmocka_unit_test(test_one_eighth_without_memory),
         cmocka_unit_test(test_memory),
         cmocka_unit_test(test_broken_progressive),
+        cmocka_unit_test(test_open_scan_skips_to_soi),
+        cmocka_unit_test(test_crop_area),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,7 +44,7 @@ static c9_err_t file_seek(void *ctx, uint32_t offset) {
 static c9_err_t put(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels) {
     img_t *im = ctx;
     for (unsigned y = 0; y < r->h; y++)
-        memcpy(im->px + (size_t)(r->y + y) * im->w + r->x, pixels + (size_t)y * r->w, r->w * 2u);
+        memcpy(im->px + (size_t)(r->y + y) * im->w + r->x, pixels + (size_t)y * r->stride, r->w * 2u);
     return C9_OK;
 }
 

@@ -9,12 +9,21 @@
  *     ... display.refresh() ...
  *     p.save_png("shot.png"); cb.bus_stats(display.bus)["seconds"]
  */
-#include "../displayio/c9py_display.h"
+#include "c9py.h"
+#include "busdisplay/busdisplay.h"
+#include "busio/busio.h"
+#include "displayio/bus.h"
+#include "displayio/displayio.h"
+#include "microcontroller/Pin.h"
+
+#include "circuit9/host_display.h"
+#include "circuit9/host_port.h"
 
 #include <stdio.h>
 
 typedef struct {
     C9PY_OBJECT_HEAD c9_vpanel_t *panel;
+    bool port_owned; /* one of the port's panels (the board's, a breakout): not freed here */
 } panel_obj_t;
 
 #define SELF ((panel_obj_t *)self)
@@ -108,15 +117,32 @@ static int panel_construct(PyObject *self, PyObject *args, PyObject *kw) {
 C9PY_DEFINE_INIT(panel_init, panel_construct)
 
 static void panel_dealloc(PyObject *self) {
-    if (c9py_is_ready(self)) {
+    if (c9py_is_ready(self) && !SELF->port_owned) {
         c9_vpanel_free(SELF->panel);
     }
     Py_TYPE(self)->tp_free(self);
 }
 
-/* The panel, or NULL with the not-constructed error. */
+static bool port_has(const c9_vpanel_t *p) {
+    for (size_t i = 0; i < c9_host_panel_count(); i++) {
+        if (c9_host_panel_at(i) == p) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The panel, or NULL with the not-constructed error (or, for a port's panel that a breakout
+ * replaced, a ValueError). */
 static c9_vpanel_t *panel(PyObject *self) {
-    return c9py_ready(self) < 0 ? NULL : SELF->panel;
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
+    if (SELF->port_owned && !port_has(SELF->panel)) {
+        PyErr_SetString(PyExc_ValueError, "the board replaced this panel; ask panels() again");
+        return NULL;
+    }
+    return SELF->panel;
 }
 
 static int pin_kw(PyObject *o, const char *name, int *out) {
@@ -168,7 +194,7 @@ static PyObject *attach_parallel(PyObject *self, PyObject *args, PyObject *kw) {
     if (data0) {
         int first = c9py_pin_arg(data0, "data0", false);
         int num;
-        if (first < 0 || sscanf(c9_vpin_name(first), "GPIO%d", &num) != 1) {
+        if (first < 0 || sscanf(c9_port_pin_name(first), "GPIO%d", &num) != 1) {
             if (!PyErr_Occurred()) {
                 PyErr_SetString(PyExc_ValueError, "data0 must be a GPIOn pin");
             }
@@ -377,9 +403,9 @@ static PyObject *reset_bus_stats(PyObject *m, PyObject *obj) {
     if (bus && bus->reset_stats && c9py_is_ready(obj) && !bus->deinited) {
         bus->reset_stats(bus);
     } else if (PyObject_TypeCheck(obj, &c9py_SPI_Type) && c9py_is_ready(obj) && ((c9py_spi_obj_t *)obj)->spi) {
-        c9_vspi_reset_stats(((c9py_spi_obj_t *)obj)->spi);
+        c9_port_spi_reset_stats(((c9py_spi_obj_t *)obj)->spi);
     } else if (PyObject_TypeCheck(obj, &c9py_I2C_Type) && c9py_is_ready(obj) && ((c9py_i2c_obj_t *)obj)->i2c) {
-        c9_vi2c_reset_stats(((c9py_i2c_obj_t *)obj)->i2c);
+        c9_port_i2c_reset_stats(((c9py_i2c_obj_t *)obj)->i2c);
     } else {
         PyErr_SetString(PyExc_TypeError, "bus must be a live display bus, busio.SPI or busio.I2C");
         return NULL;
@@ -424,7 +450,7 @@ static PyObject *virtual_clock(PyObject *m, PyObject *args, PyObject *kw) {
 static PyObject *now_ms(PyObject *m, PyObject *u) {
     (void)m;
     (void)u;
-    return PyLong_FromUnsignedLongLong(c9_host_now_ms());
+    return PyLong_FromUnsignedLongLong(c9_port_now_ns() / 1000000u);
 }
 
 static PyObject *sleep_ms(PyObject *m, PyObject *arg) {
@@ -433,8 +459,7 @@ static PyObject *sleep_ms(PyObject *m, PyObject *arg) {
     if (c9py_int(arg, "ms", &ms) < 0 || c9py_check_min(ms, 0, "ms") < 0) {
         return NULL;
     }
-    c9_clock_t c = c9_host_clock();
-    c.delay_ms(c.ctx, (uint32_t)ms);
+    c9_port_delay_ms((uint32_t)ms);
     Py_RETURN_NONE;
 }
 
@@ -442,8 +467,65 @@ static PyObject *background(PyObject *m, PyObject *u) {
     (void)m;
     (void)u;
     c9py_displays_background();
-    c9_window_poll();
+    c9_port_background();
     Py_RETURN_NONE;
+}
+
+static PyObject *breakouts(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
+    static const c9py_arg_t allowed[] = {{"on", C9PY_ARG_OBJ}};
+    c9py_argval_t a[1];
+    if (c9py_arg_parse(args, kw, allowed, 1, a) < 0) {
+        return NULL;
+    }
+    if (a[0].u_obj) {
+        int b = PyObject_IsTrue(a[0].u_obj);
+        if (b < 0) {
+            return NULL;
+        }
+        c9_host_set_breakouts(b);
+    }
+    return PyBool_FromLong(c9_host_breakouts());
+}
+
+static PyObject *wrap_port_panel(c9_vpanel_t *p) {
+    if (!p) {
+        Py_RETURN_NONE;
+    }
+    panel_obj_t *o = (panel_obj_t *)c9py_object_new(&Panel_Type);
+    if (o) {
+        o->panel = p;
+        o->port_owned = true;
+    }
+    return (PyObject *)o;
+}
+
+static PyObject *panels(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
+    PyObject *list = PyList_New(0);
+    for (size_t i = 0; list && i < c9_host_panel_count(); i++) {
+        PyObject *o = wrap_port_panel(c9_host_panel_at(i));
+        if (!o || PyList_Append(list, o) < 0) {
+            Py_CLEAR(list);
+        }
+        Py_XDECREF(o);
+    }
+    return list;
+}
+
+static PyObject *last_panel(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
+    return wrap_port_panel(c9_host_panel_last());
+}
+
+static PyObject *is_breakout(PyObject *m, PyObject *obj) {
+    (void)m;
+    if (c9py_check_type(obj, &Panel_Type, "panel") < 0 || !panel(obj)) {
+        return NULL;
+    }
+    return PyBool_FromLong(c9_host_panel_is_breakout(((panel_obj_t *)obj)->panel));
 }
 
 static PyMethodDef functions[] = {
@@ -456,6 +538,11 @@ static PyMethodDef functions[] = {
     {"now_ms", now_ms, METH_NOARGS, "The display clock in ms."},
     {"sleep_ms", sleep_ms, METH_O, "Wait on the display clock (virtual mode: advances it without sleeping)."},
     {"background", background, METH_NOARGS, "Run the display background task once."},
+    {"breakouts", (PyCFunction)(void (*)(void))breakouts, METH_VARARGS | METH_KEYWORDS,
+     "Get/set whether display buses on free pins get a stand-in breakout."},
+    {"panels", panels, METH_NOARGS, "The board's panels: its own display's, then the breakouts wired."},
+    {"last_panel", last_panel, METH_NOARGS, "The panel of the display configured last (what --screenshot shows)."},
+    {"is_breakout", is_breakout, METH_O, "Whether a panel is a stand-in breakout."},
     {NULL, NULL, 0, NULL},
 };
 

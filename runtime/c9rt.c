@@ -2,6 +2,8 @@
  * the monotonic clock, CircuitPython's errno texts and interruptible sleeping. */
 #include "c9rt.h"
 
+#include "circuit9/port.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,19 +43,8 @@ PyObject *c9rt_reload_exception(void) {
     return c9rt.reload_exception;
 }
 
-static uint64_t raw_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t c9rt_now_ns(void) {
-    /* The first call marks the board's power-on, like a microcontroller's tick counter. */
-    static uint64_t origin;
-    if (!origin) {
-        origin = raw_ns() - 1;
-    }
-    return raw_ns() - origin;
+    return c9_port_now_ns(); /* the machine's one clock, counting from the board's start */
 }
 
 static const char *errno_text(int err) {
@@ -173,6 +164,16 @@ int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly
         c9rt_raise_errno(ENODEV);
         return -1;
     }
+    const c9_port_fs_t *drive = best ? NULL : c9_port_drive();
+    if (drive && drive->resolve) {
+        /* The drive itself: the machine says where its files are. */
+        c9_err_t err = drive->resolve(drive->ctx, abs, host, host_size);
+        if (err != C9_OK) {
+            c9rt_raise_errno(err == C9_ERR_NOMEM ? ENAMETOOLONG : err == C9_ERR_NOSYS ? ENODEV : EINVAL);
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(rest, "/")) {
         rest = "";
     }
@@ -278,21 +279,20 @@ void c9rt_background_run(void) {
 }
 
 int c9rt_sleep_ns(uint64_t ns) {
-    uint64_t end = raw_ns() + ns;
+    uint64_t end = c9_port_now_ns() + ns;
     for (;;) {
         if (Py_MakePendingCalls() < 0 || PyErr_CheckSignals() < 0) {
             return -1;
         }
         c9rt_background_run();
-        uint64_t now = raw_ns();
+        uint64_t now = c9_port_now_ns();
         if (now >= end) {
             return 0;
         }
         /* Short slices keep Ctrl-C and auto-reload prompt, as on a board where any interrupt
          * ends the sleep early. */
         uint64_t slice = C9_MIN(end - now, (uint64_t)10000000);
-        struct timespec ts = {(time_t)(slice / 1000000000u), (long)(slice % 1000000000u)};
-        Py_BEGIN_ALLOW_THREADS nanosleep(&ts, NULL);
+        Py_BEGIN_ALLOW_THREADS c9_port_idle(slice);
         Py_END_ALLOW_THREADS
     }
 }
