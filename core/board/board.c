@@ -9,13 +9,11 @@ extern const c9_board_t c9_board_tdisplay_s3;
 extern const c9_board_t c9_board_feather_s3_tft;
 extern const c9_board_t c9_board_samd21_oled;
 extern const c9_board_t c9_board_pico;
+extern const c9_board_t c9_board_feather_esp32c6;
 
 static const c9_board_t *const boards[] = {
-    &c9_board_memento,
-    &c9_board_tdisplay_s3,
-    &c9_board_feather_s3_tft,
-    &c9_board_samd21_oled,
-    &c9_board_pico,
+    &c9_board_memento,     &c9_board_tdisplay_s3, &c9_board_feather_s3_tft,
+    &c9_board_samd21_oled, &c9_board_pico,        &c9_board_feather_esp32c6,
 };
 
 size_t c9_board_count(void) {
@@ -61,6 +59,18 @@ const c9_board_pin_t *c9_board_pin(const c9_board_t *board, const char *name) {
     for (size_t i = 0; i < board->pin_count; i++) {
         if (!strcmp(board->pins[i].name, name)) {
             return &board->pins[i];
+        }
+    }
+    return NULL;
+}
+
+const char *c9_board_pin_name(const c9_board_t *board, const char *mcu_pin) {
+    if (!board || !mcu_pin) {
+        return NULL;
+    }
+    for (size_t i = 0; i < board->pin_count; i++) {
+        if (!strcmp(board->pins[i].mcu_pin, mcu_pin)) {
+            return board->pins[i].name;
         }
     }
     return NULL;

@@ -41,6 +41,7 @@ enum {
     C9_ERR_MCU_SLICE_IN_USE = -2604,       /* countio: "PWM slice already in use" */
     C9_ERR_MCU_SLICE_CHANNEL_A = -2605,    /* countio: "PWM slice channel A already in use" */
     C9_ERR_MCU_NO_PULLDOWN = -2606,        /* touchio: "No pulldown on pin; 1Mohm recommended" */
+    C9_ERR_MCU_NO_ANALOGOUT = -2607,       /* analogio: NotImplementedError "AnalogOut" (RP2040) */
 };
 
 /* One of a SAMD21 pin's timer outputs (its PIN() table entry). */

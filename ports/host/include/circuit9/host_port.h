@@ -68,6 +68,26 @@ void c9_host_register_net(const struct c9_net_socket_ops *sockets, const struct 
  * when eight are registered, C9_ERR_INVAL for an empty or over-long name. */
 c9_err_t c9_host_register_blockdev(const char *name, const c9_blockdev_t *bd);
 
+/* ---- the world around the board ------------------------------------------------------------- */
+
+/* A simulated device whose properties inputs and events set ("lis3dh.x=0.5g"): set(ctx, "x",
+ * value) is called when one is due (and, for --set inputs, when the device registers). Errors it
+ * returns are reported on stderr. The device may unregister itself from set().
+ * @retval C9_OK  @retval C9_ERR_EXIST  the name is taken  @retval C9_ERR_INVAL  a bad name (empty,
+ * with a '.', too long)  @retval C9_ERR_NOMEM  sixteen devices already */
+typedef c9_err_t (*c9_host_device_set_fn)(void *ctx, const char *property, const c9_stim_value_t *value);
+c9_err_t c9_host_register_device(const char *name, c9_host_device_set_fn set, void *ctx);
+/* Every registration with this ctx goes. */
+void c9_host_unregister_device(void *ctx);
+/* When the next event is due on the clock (c9_port_now_ns), UINT64_MAX when none is left or the
+ * program has not started. */
+uint64_t c9_host_world_next_event_ns(void);
+
+/* A chain of count WS2812-style LEDs with this colour order ("GRB", "GRBW") on a pin: what
+ * neopixel_write's bytes light there (a strip a program drives; without one, a pin gets a GRB
+ * chain as long as the frames sent to it). C9_ERR_INVAL for a bad pin, order or count. */
+c9_err_t c9_host_pixels_attach(int pin, const char *order, uint16_t count);
+
 /* ---- UART ----------------------------------------------------------------------------------- */
 
 /* The pseudo-terminal a UART of the virtual board is connected to ("/dev/pts/7"): what a host
