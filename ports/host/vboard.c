@@ -801,6 +801,12 @@ static wire_t *i2c_device(const c9_port_i2c_t *b, uint8_t address) {
     return NULL;
 }
 
+const void *c9_vboard_i2c_owner_at(int scl, int sda, uint8_t address) {
+    c9_port_i2c_t b = {.scl = scl, .sda = sda};
+    wire_t *w = i2c_device(&b, address);
+    return w ? w->owner : NULL;
+}
+
 const void *c9__vboard_i2c_owner(int scl, int sda, uint8_t address, bool *is_panel) {
     c9_port_i2c_t b = {.scl = scl, .sda = sda};
     wire_t *w = i2c_device(&b, address);

@@ -124,6 +124,8 @@ c9_err_t c9_vboard_wire_i2c_device(const c9_vdevice_t *dev, const void *owner, i
 c9_err_t c9_vboard_wire_spi_device(const c9_vdevice_t *dev, const void *owner, int sck, int mosi, int miso, int cs);
 /* The owner of whatever is wired to pin (any of its pins), or NULL. */
 const void *c9_vboard_owner_on(int pin);
+/* The owner of the device answering at an I2C address on these pins, or NULL. */
+const void *c9_vboard_i2c_owner_at(int scl, int sda, uint8_t address);
 
 /* ---- panels -------------------------------------------------------------------------------- */
 
