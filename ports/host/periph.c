@@ -139,6 +139,7 @@ void c9__periph_board(const c9_board_t *b) {
 #define REFERENCE_MV 3300u
 
 c9_err_t c9_port_analog_in_open(int pin) {
+    ensure();
     c9__vpin_t *p = c9__vpin_at(pin);
     c9_mcu_pin_t info;
     if (!p) {
@@ -235,6 +236,7 @@ static void pwm_show(int pin) {
 }
 
 c9_err_t c9_port_pwm_open(int pin, uint32_t frequency, uint16_t duty, bool variable_frequency, uint32_t *actual) {
+    ensure();
     c9__vpin_t *p = c9__vpin_at(pin);
     c9_mcu_pin_t info;
     if (!p) {
@@ -327,6 +329,7 @@ static void counter_edge(void *ctx, int pin, bool level) {
 }
 
 c9_err_t c9_port_counter_open(int pin, uint8_t edge, c9_port_pull_t pull) {
+    ensure();
     c9_mcu_pin_t info;
     if (!c9__vpin_at(pin)) {
         return C9_ERR_NOENT;
@@ -425,6 +428,7 @@ static void encoder_edge(void *ctx, int pin, bool level) {
 }
 
 c9_err_t c9_port_encoder_open(int pin_a, int pin_b, int32_t divisor) {
+    ensure();
     if (!c9__vpin_at(pin_a) || !c9__vpin_at(pin_b)) {
         return C9_ERR_NOENT;
     }
@@ -499,6 +503,7 @@ static uint16_t touch_raw(int pin) {
 }
 
 c9_err_t c9_port_touch_open(int pin, uint16_t *threshold) {
+    ensure();
     c9_mcu_pin_t info;
     if (!c9__vpin_at(pin)) {
         return C9_ERR_NOENT;
