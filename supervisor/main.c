@@ -137,6 +137,13 @@ static int run_script(int argc, char **argv) {
         rc = script_failed();
     }
     Py_XDECREF(r);
+    /* atexit's functions, as the unix port runs them when the script ends. */
+    r = pyenv_call("_run_atexit", "()");
+    if (!r && rc == 0) {
+        rc = script_failed();
+    }
+    PyErr_Clear();
+    Py_XDECREF(r);
     PyObject *out = PySys_GetObject("stdout");
     r = out ? PyObject_CallMethod(out, "flush", NULL) : NULL;
     Py_XDECREF(r);

@@ -237,6 +237,10 @@ class _Runtime:
     def stderr():
         return sys.stderr
 
+    @staticmethod
+    def set_atexit(runner):
+        _vm.atexit = runner
+
 
 class _VM:
     """State of one run of user code; a soft reboot starts a new one."""
@@ -250,6 +254,7 @@ class _VM:
         # its objects hold, last until the soft reboot after "Code done running." (--state and
         # --screenshot-board look at the board then).
         self.main_globals = None
+        self.atexit = None  # atexit's runner, once user code imported atexit
 
 
 _vm = _VM()
@@ -638,3 +643,10 @@ def _attach_device(spec):
     import circuit9_board
 
     return circuit9_board.attach_spec(spec)
+
+
+def _run_atexit():
+    """The atexit functions of the run that ended (CircuitPython runs them after each file)."""
+    runner = _vm.atexit
+    if runner is not None:
+        runner()
