@@ -214,8 +214,17 @@ static PyObject *spi_configure(PyObject *self, PyObject *args, PyObject *kw) {
     return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise_oserror(5, "EIO");
 }
 
+/* Ctrl-C or a reload that came while a transfer ran (a device model's Python code on the virtual
+ * board) is the program's, ahead of the transfer's own outcome. */
+static int interrupted(void) {
+    return Py_MakePendingCalls() < 0 || PyErr_CheckSignals() < 0;
+}
+
 static PyObject *spi_done(PyObject *self, c9_err_t err) {
     spi_leave(self);
+    if (interrupted()) {
+        return NULL;
+    }
     if (err == C9_OK) {
         Py_RETURN_NONE;
     }
@@ -483,6 +492,9 @@ static void i2c_leave(PyObject *self) {
  * acknowledges, EIO for a data byte, ETIMEDOUT). */
 static PyObject *i2c_done(PyObject *self, c9_err_t err) {
     i2c_leave(self);
+    if (interrupted()) {
+        return NULL;
+    }
     return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise(err);
 }
 

@@ -44,6 +44,18 @@ static struct chain {
     uint32_t version; /* frames written, for redraws */
 } chains[MAX_CHAINS];
 
+/* Two resistive plates on four pins (xm, xp: the X plate's ends; ym, yp: the Y plate's), as
+ * adafruit_touchscreen reads them: with the Y plate driven end to end, an X pin reads the touch's
+ * x; with the X plate driven, a Y pin reads y; with xp low and ym high, xm and yp read the voltages
+ * either side of the touch (untouched: the plates' own ends, 0 V and 3.3 V). */
+#define MAX_TOUCHSCREENS 2
+static struct touchscreen {
+    int xm, xp, ym, yp; /* xm -1: free */
+    double x, y;        /* 0..1 along each plate */
+    bool pressed;
+    char name[C9_STIM_NAME_MAX];
+} screens[MAX_TOUCHSCREENS];
+
 static void ensure(void) {
     if (!board_of) {
         c9__periph_board(c9_port_board());
@@ -110,6 +122,12 @@ void c9__periph_board(const c9_board_t *b) {
     for (int i = 0; i < MAX_ENCODERS; i++) {
         encoders[i].a = -1;
     }
+    for (int i = 0; i < MAX_TOUCHSCREENS; i++) {
+        if (screens[i].xm >= 0 && screens[i].name[0]) {
+            c9_host_unregister_device(&screens[i]);
+        }
+        screens[i].xm = -1;
+    }
     for (int i = 0; i < MAX_CHAINS; i++) {
         free(chains[i].leds);
         memset(&chains[i], 0, sizeof chains[i]);
@@ -134,9 +152,92 @@ void c9__periph_board(const c9_board_t *b) {
     }
 }
 
-/* ---- analog in and out --------------------------------------------------------------------------- */
+/* ---- 4-wire resistive touchscreens ---------------------------------------------------------------- */
 
 #define REFERENCE_MV 3300u
+
+/* The voltage a pin drives, -1 when it drives nothing. */
+static int32_t driven_mv(int pin) {
+    c9__vpin_t *p = c9__vpin_at(pin);
+    if (!p || p->mode != C9_VPIN_OUTPUT) {
+        return -1;
+    }
+    return p->level ? (int32_t)REFERENCE_MV : 0;
+}
+
+static int32_t along(int from, int to, double f) {
+    int32_t a = driven_mv(from), b = driven_mv(to);
+    return a < 0 || b < 0 ? -1 : (int32_t)(a + (b - a) * f + 0.5);
+}
+
+/* The voltage a touchscreen gives the pin, -1 when the pin is no touchscreen's or floats. */
+static int32_t touchscreen_mv(int pin) {
+    for (int i = 0; i < MAX_TOUCHSCREENS; i++) {
+        struct touchscreen *t = &screens[i];
+        if (t->xm < 0 || (pin != t->xm && pin != t->xp && pin != t->ym && pin != t->yp)) {
+            continue;
+        }
+        bool on_x = pin == t->xm || pin == t->xp;
+        if (on_x && driven_mv(t->ym) >= 0 && driven_mv(t->yp) >= 0) {
+            return t->pressed ? along(t->ym, t->yp, t->x) : -1;
+        }
+        if (!on_x && driven_mv(t->xm) >= 0 && driven_mv(t->xp) >= 0) {
+            return t->pressed ? along(t->xm, t->xp, t->y) : -1;
+        }
+        /* Pressure: one end of each plate driven. Untouched each plate sits at its driven end;
+         * touched, current through the contact pulls them a third of the way together. */
+        int other = on_x ? (driven_mv(t->xm) >= 0 ? t->xm : t->xp) : (driven_mv(t->ym) >= 0 ? t->ym : t->yp);
+        int across = on_x ? (driven_mv(t->ym) >= 0 ? t->ym : t->yp) : (driven_mv(t->xm) >= 0 ? t->xm : t->xp);
+        int32_t own = driven_mv(other), far = driven_mv(across);
+        if (own < 0) {
+            return -1;
+        }
+        return t->pressed && far >= 0 ? own + (far - own) / 3 : own;
+    }
+    return -1;
+}
+
+static c9_err_t touchscreen_set(void *ctx, const char *property, const c9_stim_value_t *v) {
+    struct touchscreen *t = ctx;
+    double value = v->nano / 1e9;
+    if (v->unit[0]) {
+        return C9_ERR_INVAL;
+    }
+    if (!strcmp(property, "x") || !strcmp(property, "y")) {
+        if (value < 0 || value > 1) {
+            return C9_ERR_RANGE;
+        }
+        *(property[0] == 'x' ? &t->x : &t->y) = value;
+        return C9_OK;
+    }
+    if (!strcmp(property, "pressed")) {
+        t->pressed = value != 0;
+        return C9_OK;
+    }
+    return C9_ERR_NOENT;
+}
+
+c9_err_t c9_host_touchscreen_attach(const char *name, int xm, int xp, int ym, int yp) {
+    if (!c9__vpin_at(xm) || !c9__vpin_at(xp) || !c9__vpin_at(ym) || !c9__vpin_at(yp)) {
+        return C9_ERR_INVAL;
+    }
+    ensure();
+    for (int i = 0; i < MAX_TOUCHSCREENS; i++) {
+        struct touchscreen *t = &screens[i];
+        if (t->xm < 0) {
+            *t = (struct touchscreen){.xm = xm, .xp = xp, .ym = ym, .yp = yp, .x = 0.5, .y = 0.5};
+            snprintf(t->name, sizeof t->name, "%s", name);
+            c9_err_t err = c9_host_register_device(name, touchscreen_set, t);
+            if (err != C9_OK) {
+                t->xm = -1;
+            }
+            return err;
+        }
+    }
+    return C9_ERR_NOMEM;
+}
+
+/* ---- analog in and out --------------------------------------------------------------------------- */
 
 c9_err_t c9_port_analog_in_open(int pin) {
     ensure();
@@ -160,8 +261,10 @@ c9_err_t c9_port_analog_in_read(int pin, uint16_t *value) {
     if (!p || p->mode != C9_VPIN_ANALOG_IN) {
         return C9_ERR_BADF;
     }
-    /* The outside voltage when something holds one, else the rail the pin is at. */
-    uint32_t mv = p->mv >= 0 ? (uint32_t)p->mv : p->level ? REFERENCE_MV : 0;
+    /* A touchscreen's plate, else the outside voltage when something holds one, else the rail the
+     * pin is at. */
+    int32_t plate = touchscreen_mv(pin);
+    uint32_t mv = plate >= 0 ? (uint32_t)plate : p->mv >= 0 ? (uint32_t)p->mv : p->level ? REFERENCE_MV : 0;
     *value = c9_mcu_adc_value(mcu, mv);
     return C9_OK;
 }

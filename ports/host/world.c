@@ -169,6 +169,23 @@ uint64_t c9_host_world_next_event_ns(void) {
     return start_ns + events[next_event].s.time_ns;
 }
 
+c9_err_t c9_host_world_set(const c9_stim_t *s) {
+    applied_t a = {*s, -1};
+    if (!strchr(s->name, '.')) {
+        bool level;
+        int32_t mv;
+        if ((a.pin = resolve_pin(s->name)) < 0) {
+            return C9_ERR_NOENT;
+        }
+        if (!c9_stim_digital(&s->value, &level) && !c9_stim_millivolts(&s->value, &mv)) {
+            return C9_ERR_INVAL;
+        }
+        apply(&a);
+        return C9_OK;
+    }
+    return deliver(s) ? C9_OK : C9_ERR_NOENT;
+}
+
 c9_err_t c9_host_register_device(const char *name, c9_host_device_set_fn set, void *ctx) {
     if (!name || !*name || strlen(name) >= C9_STIM_NAME_MAX || strchr(name, '.') || !set) {
         return C9_ERR_INVAL;

@@ -217,3 +217,57 @@ def test_uart_on_a_pseudo_terminal():
         busio.UART(P("GPIO43"), P("GPIO43"))
     with pytest.raises(ValueError, match="^bits must be 5-9$"):
         busio.UART(P("GPIO43"), P("GPIO44"), bits=4)
+
+
+def test_interrupts_inside_a_model_reach_the_program(i2c):
+    """Ctrl-C (or a reload) arriving while a model's code runs belongs to the program: busio raises
+    it after the transfer instead of a device error."""
+    bus, attach = i2c
+
+    class Interrupted(cb.RegisterDevice):
+        def i2c_read(self, n):
+            raise self.what
+
+    m = attach(Interrupted(), 0x24)
+    assert bus.try_lock()
+    try:
+        for what in (KeyboardInterrupt, SystemExit):
+            m.what = what
+            with pytest.raises(what):
+                bus.readfrom_into(0x24, bytearray(1))
+        m.what = ValueError("plain failure")
+        with pytest.raises(OSError):
+            bus.readfrom_into(0x24, bytearray(1))
+    finally:
+        bus.unlock()
+
+
+def test_resistive_touchscreen():
+    """A 4-wire panel read the way resistive touchscreen drivers do: pressure from the two plates'
+    sense ends with xp low and ym high, x from an X pin with the Y plate driven, y likewise."""
+    import circuit9.analogio as analogio
+
+    x1, x2, y1, y2 = (P(n) for n in ("GPIO17", "GPIO18", "GPIO4", "GPIO2"))  # memento A0, A1, ...
+    cb.touchscreen(x1, x2, y1, y2, name="ts")
+
+    def read(drive_low, drive_high, sense):
+        with digitalio.DigitalInOut(drive_low) as lo, digitalio.DigitalInOut(drive_high) as hi:
+            lo.switch_to_output(False)
+            hi.switch_to_output(True)
+            values = []
+            for pin in sense:
+                with analogio.AnalogIn(pin) as a:
+                    values.append(a.value)
+            return values
+
+    def sample():
+        z1, z2 = read(x2, y1, (x1, y2))
+        return z1, z2, read(y1, y2, (x2,))[0], read(x1, x2, (y2,))[0]
+
+    z1, z2, _, _ = sample()
+    assert (z1, z2) == (0, 61563)  # untouched: each plate at its driven end (3.3 V reads 61563 on an S3)
+    for assignment in ("ts.x=0.25", "ts.y=0.75", "ts.pressed=1"):  # what --set / --events do
+        cb.set(assignment)
+    z1, z2, x, y = sample()
+    assert (z1, z2) == (1100 * 65535 // 3300, 2200 * 65535 // 3300)  # a third of the way together
+    assert x == 825 * 65535 // 3300 and y == 2475 * 65535 // 3300

@@ -28,12 +28,40 @@ typedef struct bridge {
 
 static bridge_t *bridges;
 
+/* What interrupted a model (Ctrl-C, a reload) belongs to the program: raised again at its next
+ * chance (busio checks right after the transfer). */
+static PyObject *pending_type, *pending_value;
+
+static int raise_pending(void *arg) {
+    (void)arg;
+    if (!pending_type) {
+        return 0;
+    }
+    PyErr_SetObject(pending_type, pending_value);
+    Py_CLEAR(pending_type);
+    Py_CLEAR(pending_value);
+    return -1;
+}
+
 /* A model method raised: the board sees a device that did not answer; the host's terminal gets
  * the traceback (the board's console is the program's). */
 static void report(bridge_t *b, const char *what) {
     PyObject *t, *v, *tb;
     PyErr_Fetch(&t, &v, &tb);
     PyErr_NormalizeException(&t, &v, &tb);
+    if (t && !PyErr_GivenExceptionMatches(t, PyExc_Exception)) {
+        if (PyErr_GivenExceptionMatches(t, PyExc_KeyboardInterrupt)) {
+            PyErr_SetInterrupt();
+        } else if (!pending_type) {
+            pending_type = Py_NewRef(t);
+            pending_value = Py_NewRef(v ? v : Py_None);
+            Py_AddPendingCall(raise_pending, NULL);
+        }
+        Py_XDECREF(t);
+        Py_XDECREF(v);
+        Py_XDECREF(tb);
+        return;
+    }
     PyObject *s = v ? PyObject_Str(v) : NULL;
     const char *text = s ? PyUnicode_AsUTF8(s) : NULL;
     fprintf(stderr, "circuit9: device %s: %s: %s: %s\n", b->name, what, t ? ((PyTypeObject *)t)->tp_name : "?",
@@ -372,6 +400,34 @@ static PyObject *pixels(PyObject *m, PyObject *args, PyObject *kw) {
     Py_RETURN_NONE;
 }
 
+static PyObject *touchscreen(PyObject *m, PyObject *args, PyObject *kw) {
+    static const c9py_arg_t allowed[] = {
+        {"x1", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},  {"x2", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"y1", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},  {"y2", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"name", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+    };
+    c9py_argval_t a[5];
+    if (c9py_arg_parse(args, kw, allowed, 5, a) < 0) {
+        return NULL;
+    }
+    int pins[4];
+    for (int i = 0; i < 4; i++) {
+        if ((pins[i] = pin_of(a[i].u_obj, "pin")) < 0) {
+            return NULL;
+        }
+    }
+    const char *name = a[4].u_obj ? PyUnicode_AsUTF8(a[4].u_obj) : "touchscreen";
+    if (!name) {
+        return NULL;
+    }
+    c9_err_t err = c9_host_touchscreen_attach(name, pins[0], pins[1], pins[2], pins[3]);
+    if (err == C9_ERR_EXIST) {
+        PyErr_Format(PyExc_ValueError, "a device named %s is attached already", name);
+        return NULL;
+    }
+    return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise(err);
+}
+
 static PyObject *drive(PyObject *m, PyObject *args) {
     PyObject *p, *level;
     if (!PyArg_UnpackTuple(args, "drive", 2, 2, &p, &level)) {
@@ -407,6 +463,30 @@ static PyObject *set_voltage(PyObject *m, PyObject *args) {
         int32_t mv = (int32_t)(v * 1000.0 + 0.5);
         c9_vboard_pin_set_mv(pin, mv < 0 ? 0 : mv);
         c9_vboard_pin_drive(pin, mv >= 1650);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *set(PyObject *m, PyObject *arg) {
+    Py_ssize_t len;
+    const char *text = PyUnicode_AsUTF8AndSize(arg, &len);
+    if (!text) {
+        return NULL;
+    }
+    c9_stim_t s;
+    c9_stim_error_t e;
+    if (c9_stim_parse_assignment(text, (size_t)len, &s, &e) != C9_OK) {
+        PyErr_Format(PyExc_ValueError, "%s (at character %zu)", e.what, e.column);
+        return NULL;
+    }
+    c9_err_t err = c9_host_world_set(&s);
+    if (err == C9_ERR_NOENT) {
+        PyErr_Format(PyExc_ValueError, "no pin or device named in %s", s.name);
+        return NULL;
+    }
+    if (err != C9_OK) {
+        PyErr_Format(PyExc_ValueError, "%s takes 0, 1 or a voltage", s.name);
+        return NULL;
     }
     Py_RETURN_NONE;
 }
@@ -456,8 +536,12 @@ static PyMethodDef functions[] = {
     {"detach", detach, METH_O, "detach(model): unwire a device model; True when it was wired."},
     {"pixels", (PyCFunction)(void (*)(void))pixels, METH_VARARGS | METH_KEYWORDS,
      "pixels(pin, *, order='GRB', count=1): a chain of WS2812-style LEDs on a pin."},
+    {"touchscreen", (PyCFunction)(void (*)(void))touchscreen, METH_VARARGS | METH_KEYWORDS,
+     "touchscreen(x1, x2, y1, y2, *, name='touchscreen'): a 4-wire resistive touchscreen on four pins "
+     "(adafruit_touchscreen's order); properties x, y (0..1) and pressed."},
     {"drive", drive, METH_VARARGS, "drive(pin, level): hold a pin at 0/1 from outside, None lets go."},
     {"set_voltage", set_voltage, METH_VARARGS, "set_voltage(pin, volts): the voltage an ADC sees, None lets go."},
+    {"set", set, METH_O, "set('NAME=VALUE'): what --set does, now (a pin: 0, 1, 1.65V; a device: lis3dh.x=0.5g)."},
     {"write_state", write_state, METH_O, "write_state(path): the --state report now."},
     {"board_screenshot", board_screenshot, METH_O, "board_screenshot(path): the --screenshot-board picture now."},
     {"uart_device", uart_device, METH_O, "uart_device(uart): the pseudo-terminal a busio.UART is wired to."},

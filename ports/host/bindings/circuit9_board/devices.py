@@ -259,8 +259,9 @@ def _option(text):
 
 def attach_spec(spec):
     """--device [NAME=]MODEL[,KEY=VALUE...]@TARGET, TARGET being i2c:ADDRESS[:SCL:SDA],
-    spi:CS[:CLOCK:MOSI:MISO] or, for MODEL neopixel (options count, order), a pin. MODEL is a
-    shipped model (lis3dh) or a file path ending in .py defining Device. Returns the device's name."""
+    spi:CS[:CLOCK:MOSI:MISO], for MODEL neopixel (options count, order) a pin, for MODEL touchscreen
+    four pins X1,X2,Y1,Y2. MODEL is a shipped model (lis3dh) or a file path ending in .py defining
+    Device. Returns the device's name."""
     if "@" not in spec:
         raise ValueError("expected MODEL@TARGET")
     left, target = spec.rsplit("@", 1)
@@ -274,6 +275,12 @@ def attach_spec(spec):
             raise ValueError("option %r is not KEY=VALUE" % o)
         k, v = o.split("=", 1)
         options[k] = _option(v)
+    if head == "touchscreen":
+        pins = target.split(",")
+        if len(pins) != 4 or options:
+            raise ValueError("touchscreen@X1,X2,Y1,Y2 (the pins adafruit_touchscreen takes, in its order)")
+        _board.touchscreen(*pins, name=name or "touchscreen")
+        return name or "touchscreen"
     if head == "neopixel":
         _board.pixels(target, order=str(options.pop("order", "GRB")), count=int(options.pop("count", 1)))
         if options:

@@ -79,6 +79,10 @@ typedef c9_err_t (*c9_host_device_set_fn)(void *ctx, const char *property, const
 c9_err_t c9_host_register_device(const char *name, c9_host_device_set_fn set, void *ctx);
 /* Every registration with this ctx goes. */
 void c9_host_unregister_device(void *ctx);
+/* Applies one assignment now, as an input would (a pin driven or held at a voltage, a device's
+ * property set). @retval C9_OK  @retval C9_ERR_NOENT  no such pin or device  @retval C9_ERR_INVAL
+ * a value a pin cannot take (a device reports its own refusals on stderr) */
+c9_err_t c9_host_world_set(const c9_stim_t *s);
 /* When the next event is due on the clock (c9_port_now_ns), UINT64_MAX when none is left or the
  * program has not started. */
 uint64_t c9_host_world_next_event_ns(void);
@@ -87,6 +91,13 @@ uint64_t c9_host_world_next_event_ns(void);
  * neopixel_write's bytes light there (a strip a program drives; without one, a pin gets a GRB
  * chain as long as the frames sent to it). C9_ERR_INVAL for a bad pin, order or count. */
 c9_err_t c9_host_pixels_attach(int pin, const char *order, uint16_t count);
+
+/* A 4-wire resistive touchscreen on pins (the X plate's ends xm/xp, the Y plate's ym/yp, as
+ * adafruit_touchscreen's x1, x2, y1, y2), a device named name whose properties are x and y (0..1
+ * along the plates) and pressed (0/1). What an AnalogIn on its pins reads follows from which of the
+ * other pins are driven (docs/devices.md). C9_ERR_INVAL for a bad pin, C9_ERR_EXIST for a name
+ * in use, C9_ERR_NOMEM for a third touchscreen. */
+c9_err_t c9_host_touchscreen_attach(const char *name, int xm, int xp, int ym, int yp);
 
 /* ---- UART ----------------------------------------------------------------------------------- */
 
