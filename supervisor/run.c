@@ -205,6 +205,7 @@ static void device_name(const char *spec, char *out, size_t size) {
 
 /* A name the board knows: one of its pins, a microcontroller pin, or DEVICE.PROPERTY of a --device. */
 static bool known_name(const run_options_t *opt, const c9_board_t *b, const char *name) {
+    (void)b;
     const char *dot = strchr(name, '.');
     if (!dot) {
         return true; /* a pin: the port knows its pins once it is up (bad_input() reports) */

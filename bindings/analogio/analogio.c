@@ -23,6 +23,7 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -68,6 +69,7 @@ static void in_dealloc(PyObject *self) {
 }
 
 static PyObject *in_deinit(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -76,10 +78,12 @@ static PyObject *in_deinit(PyObject *self, PyObject *u) {
 }
 
 static PyObject *in_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return in_deinit(self, NULL);
 }
 
 static PyObject *in_value(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -89,6 +93,7 @@ static PyObject *in_value(PyObject *self, void *c) {
 }
 
 static PyObject *in_reference_voltage(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -169,6 +174,7 @@ static void out_dealloc(PyObject *self) {
 }
 
 static PyObject *out_deinit(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -177,16 +183,20 @@ static PyObject *out_deinit(PyObject *self, PyObject *u) {
 }
 
 static PyObject *out_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return out_deinit(self, NULL);
 }
 
 /* value is write-only, as in CircuitPython. */
 static PyObject *out_get_value(PyObject *self, void *c) {
+    (void)c;
+    (void)self;
     PyErr_SetString(PyExc_AttributeError, "unreadable attribute");
     return NULL;
 }
 
 static int out_set_value(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long value;
     if (alive(self) < 0 || c9py_setter_int_range(v, 0, 65535, "value", &value) < 0) {
         return -1;

@@ -28,6 +28,7 @@ static int buffer_arg(PyObject *obj, int flags, long start, long end, Py_buffer 
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -155,6 +156,7 @@ static void spi_leave(PyObject *self) {
 }
 
 static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -163,6 +165,7 @@ static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -174,6 +177,7 @@ static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -340,6 +344,7 @@ static PyObject *spi_write_readinto(PyObject *self, PyObject *args, PyObject *kw
 }
 
 static PyObject *spi_frequency(PyObject *self, void *c) {
+    (void)c;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -347,6 +352,7 @@ static PyObject *spi_frequency(PyObject *self, void *c) {
 }
 
 static PyObject *spi_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return spi_deinit(self, NULL);
 }
 
@@ -499,6 +505,7 @@ static PyObject *i2c_done(PyObject *self, c9_err_t err) {
 }
 
 static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -507,6 +514,7 @@ static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -518,6 +526,7 @@ static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -538,6 +547,7 @@ static PyObject *i2c_probe(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *i2c_scan(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_locked(self) < 0) {
         return NULL;
     }
@@ -658,6 +668,7 @@ static PyObject *i2c_writeto_then_readfrom(PyObject *self, PyObject *args, PyObj
 }
 
 static PyObject *i2c_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return i2c_deinit(self, NULL);
 }
 
@@ -856,6 +867,7 @@ static int uart_alive(PyObject *self) {
 }
 
 static PyObject *uart_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -864,6 +876,7 @@ static PyObject *uart_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *uart_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return uart_deinit(self, NULL);
 }
 
@@ -952,6 +965,7 @@ static PyObject *uart_readinto(PyObject *self, PyObject *arg) {
 /* One byte at a time up to and including '\n', each byte waiting the timeout; None when the first
  * wait brings nothing. */
 static PyObject *uart_readline(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (uart_alive(self) < 0) {
         return NULL;
     }
@@ -1004,6 +1018,7 @@ static PyObject *uart_write(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *uart_reset_input_buffer(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (uart_alive(self) < 0) {
         return NULL;
     }
@@ -1028,10 +1043,12 @@ static PyObject *uart_next(PyObject *self) {
 }
 
 static PyObject *uart_get_baudrate(PyObject *self, void *c) {
+    (void)c;
     return uart_alive(self) < 0 ? NULL : PyLong_FromUnsignedLong(c9_port_uart_baudrate(UART->uart));
 }
 
 static int uart_set_baudrate(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int32_t rate;
     if (uart_alive(self) < 0 || c9py_setter_present(v) < 0 || c9py_mp_int(v, &rate) < 0) {
         return -1;
@@ -1045,14 +1062,17 @@ static int uart_set_baudrate(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *uart_get_in_waiting(PyObject *self, void *c) {
+    (void)c;
     return uart_alive(self) < 0 ? NULL : PyLong_FromSize_t(c9_port_uart_in_waiting(UART->uart));
 }
 
 static PyObject *uart_get_timeout(PyObject *self, void *c) {
+    (void)c;
     return uart_alive(self) < 0 ? NULL : PyFloat_FromDouble(UART->timeout_ms / 1000.0);
 }
 
 static int uart_set_timeout(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     uint32_t ms;
     if (uart_alive(self) < 0 || c9py_setter_present(v) < 0 || timeout_ms(v, &ms) < 0) {
         return -1;

@@ -80,6 +80,7 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *deinit(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -88,6 +89,7 @@ static PyObject *deinit(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -95,10 +97,12 @@ static PyObject *ctx_enter(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return deinit(self, NULL);
 }
 
 static PyObject *get_count(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -108,6 +112,7 @@ static PyObject *get_count(PyObject *self, void *c) {
 }
 
 static int set_count(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int32_t n;
     if (alive(self) < 0 || c9py_setter_present(v) < 0 || c9py_mp_int(v, &n) < 0) {
         return -1;
@@ -117,6 +122,7 @@ static int set_count(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *reset(PyObject *self, PyObject *u) {
+    (void)u;
     if (alive(self) < 0) {
         return NULL;
     }

@@ -148,6 +148,7 @@ int c9py_digitalinout_pin(PyObject *obj, const char *name) {
 }
 
 static PyObject *dio_deinit(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -181,10 +182,12 @@ static PyObject *switch_to_input(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *get_value(PyObject *self, void *c) {
+    (void)c;
     return alive(self) < 0 ? NULL : PyBool_FromLong(c9_port_pin_read(SELF->pin));
 }
 
 static int set_value(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return -1;
     }
@@ -202,6 +205,7 @@ static int set_value(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_direction(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -209,6 +213,7 @@ static PyObject *get_direction(PyObject *self, void *c) {
 }
 
 static int set_direction(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     if (alive(self) < 0 || c9py_setter_present(v) < 0) {
         return -1;
     }
@@ -224,6 +229,7 @@ static int set_direction(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_drive_mode(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -236,6 +242,7 @@ static PyObject *get_drive_mode(PyObject *self, void *c) {
 }
 
 static int set_drive_mode(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     if (alive(self) < 0 || c9py_setter_present(v) < 0) {
         return -1;
     }
@@ -248,6 +255,7 @@ static int set_drive_mode(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_pull(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -259,6 +267,7 @@ static PyObject *get_pull(PyObject *self, void *c) {
 }
 
 static int set_pull(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     if (alive(self) < 0 || c9py_setter_present(v) < 0) {
         return -1;
     }
@@ -271,6 +280,7 @@ static int set_pull(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -279,6 +289,7 @@ static PyObject *ctx_enter(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }

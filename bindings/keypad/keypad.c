@@ -69,18 +69,22 @@ static void event_dealloc(PyObject *self) {
 }
 
 static PyObject *event_key_number(PyObject *self, void *c) {
+    (void)c;
     return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(EV->key_number);
 }
 
 static PyObject *event_pressed(PyObject *self, void *c) {
+    (void)c;
     return c9py_ready(self) < 0 ? NULL : PyBool_FromLong(EV->pressed);
 }
 
 static PyObject *event_released(PyObject *self, void *c) {
+    (void)c;
     return c9py_ready(self) < 0 ? NULL : PyBool_FromLong(!EV->pressed);
 }
 
 static PyObject *event_timestamp(PyObject *self, void *c) {
+    (void)c;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -153,6 +157,9 @@ typedef struct {
 #define Q ((queue_obj_t *)self)
 
 static PyObject *queue_new_forbidden(PyTypeObject *t, PyObject *a, PyObject *k) {
+    (void)a;
+    (void)k;
+    (void)t;
     PyErr_SetString(PyExc_TypeError, "cannot create 'EventQueue' instances");
     return NULL;
 }
@@ -163,6 +170,7 @@ static void queue_dealloc(PyObject *self) {
 }
 
 static PyObject *queue_get(PyObject *self, PyObject *unused) {
+    (void)unused;
     poll_all();
     c9_keypad_event_t ev;
     if (!c9_keypad_queue_get(&Q->q, &ev)) {
@@ -189,6 +197,7 @@ static PyObject *queue_get_into(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *queue_clear(PyObject *self, PyObject *unused) {
+    (void)unused;
     c9_keypad_queue_clear(&Q->q);
     Py_RETURN_NONE;
 }
@@ -203,6 +212,7 @@ static int queue_bool(PyObject *self) {
 }
 
 static PyObject *queue_overflowed(PyObject *self, void *c) {
+    (void)c;
     poll_all();
     return PyBool_FromLong(Q->q.overflowed);
 }
@@ -735,6 +745,7 @@ static int shift_construct(PyObject *self, PyObject *args, PyObject *kw) {
 C9PY_DEFINE_INIT(shift_init, shift_construct)
 
 static PyObject *scanner_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -748,6 +759,7 @@ static PyObject *scanner_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *scanner_reset(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (scanner_alive(self) < 0) {
         return NULL;
     }
@@ -760,10 +772,12 @@ static PyObject *scanner_reset(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *scanner_key_count(PyObject *self, void *c) {
+    (void)c;
     return scanner_alive(self) < 0 ? NULL : PyLong_FromSize_t(SC->kp.key_count);
 }
 
 static PyObject *scanner_events(PyObject *self, void *c) {
+    (void)c;
     if (scanner_alive(self) < 0) {
         return NULL;
     }
@@ -772,6 +786,7 @@ static PyObject *scanner_events(PyObject *self, void *c) {
 }
 
 static PyObject *scanner_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -779,6 +794,7 @@ static PyObject *scanner_enter(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *scanner_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return scanner_deinit(self, NULL);
 }
 

@@ -6,6 +6,7 @@
 #include "digitalio/digitalio.h"
 
 static PyObject *neopixel_write(PyObject *m, PyObject *args) {
+    (void)m;
     if (c9py_arg_check_call(args, NULL, 0, 2, 2, false) < 0) {
         return NULL;
     }

@@ -79,6 +79,7 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *deinit(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -87,6 +88,7 @@ static PyObject *deinit(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -95,14 +97,17 @@ static PyObject *ctx_enter(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return deinit(self, NULL);
 }
 
 static PyObject *get_duty_cycle(PyObject *self, void *c) {
+    (void)c;
     return alive(self) < 0 ? NULL : PyLong_FromLong(c9_port_pwm_duty(SELF->pin));
 }
 
 static int set_duty_cycle(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long duty;
     if (alive(self) < 0 || c9py_setter_int_range(v, 0, 0xFFFF, "duty_cycle", &duty) < 0) {
         return -1;
@@ -112,10 +117,12 @@ static int set_duty_cycle(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_frequency(PyObject *self, void *c) {
+    (void)c;
     return alive(self) < 0 ? NULL : PyLong_FromUnsignedLong(c9_port_pwm_frequency(SELF->pin));
 }
 
 static int set_frequency(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     if (alive(self) < 0 || c9py_setter_present(v) < 0) {
         return -1;
     }

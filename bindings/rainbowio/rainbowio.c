@@ -3,6 +3,7 @@
 #include "circuit9/pixel.h"
 
 static PyObject *colorwheel(PyObject *m, PyObject *arg) {
+    (void)m;
     double pos;
     if (c9py_mp_float(arg, &pos) < 0) {
         return NULL;

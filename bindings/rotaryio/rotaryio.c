@@ -75,6 +75,7 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *deinit(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -83,6 +84,7 @@ static PyObject *deinit(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -90,10 +92,12 @@ static PyObject *ctx_enter(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return deinit(self, NULL);
 }
 
 static PyObject *get_position(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -108,6 +112,7 @@ static PyObject *get_position(PyObject *self, void *c) {
 }
 
 static int set_position(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int32_t pos;
     if (alive(self) < 0 || c9py_setter_present(v) < 0 || c9py_mp_int(v, &pos) < 0) {
         return -1;
@@ -117,10 +122,12 @@ static int set_position(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_divisor(PyObject *self, void *c) {
+    (void)c;
     return alive(self) < 0 ? NULL : PyLong_FromLong(SELF->divisor);
 }
 
 static int set_divisor(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int32_t d;
     if (alive(self) < 0 || c9py_setter_present(v) < 0 || c9py_mp_int(v, &d) < 0) {
         return -1;

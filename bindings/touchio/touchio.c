@@ -61,6 +61,7 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *deinit(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -69,6 +70,7 @@ static PyObject *deinit(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -76,6 +78,7 @@ static PyObject *ctx_enter(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return deinit(self, NULL);
 }
 
@@ -85,6 +88,7 @@ static int reading(PyObject *self, uint16_t *raw) {
 }
 
 static PyObject *get_value(PyObject *self, void *c) {
+    (void)c;
     uint16_t raw;
     if (alive(self) < 0 || reading(self, &raw) < 0) {
         return NULL;
@@ -93,6 +97,7 @@ static PyObject *get_value(PyObject *self, void *c) {
 }
 
 static PyObject *get_raw_value(PyObject *self, void *c) {
+    (void)c;
     uint16_t raw;
     if (alive(self) < 0 || reading(self, &raw) < 0) {
         return NULL;
@@ -101,10 +106,12 @@ static PyObject *get_raw_value(PyObject *self, void *c) {
 }
 
 static PyObject *get_threshold(PyObject *self, void *c) {
+    (void)c;
     return alive(self) < 0 ? NULL : PyLong_FromLong(SELF->threshold);
 }
 
 static int set_threshold(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long t;
     if (alive(self) < 0 || c9py_setter_int_range(v, 0, 65535, "threshold", &t) < 0) {
         return -1;

@@ -33,16 +33,7 @@ typedef enum c9_mcu_family {
     C9_MCU_SAMD21 = 3,
 } c9_mcu_family_t;
 
-/* Errors of this domain, each one of CircuitPython's messages (bindings/common/errors.c). */
-enum {
-    C9_ERR_MCU_VARIABLE_FREQUENCY = -2601, /* PWM: "Invalid variable_frequency" (slice shared) */
-    C9_ERR_MCU_COUNTER_PIN = -2602,        /* countio: "Pin must be on PWM Channel B" */
-    C9_ERR_MCU_COUNTER_EDGE = -2603,       /* countio: "RISE_AND_FALL not available on this chip" */
-    C9_ERR_MCU_SLICE_IN_USE = -2604,       /* countio: "PWM slice already in use" */
-    C9_ERR_MCU_SLICE_CHANNEL_A = -2605,    /* countio: "PWM slice channel A already in use" */
-    C9_ERR_MCU_NO_PULLDOWN = -2606,        /* touchio: "No pulldown on pin; 1Mohm recommended" */
-    C9_ERR_MCU_NO_ANALOGOUT = -2607,       /* analogio: NotImplementedError "AnalogOut" (RP2040) */
-};
+/* Errors: C9_ERR_MCU_* of common.h's table, each one of CircuitPython's messages. */
 
 /* One of a SAMD21 pin's timer outputs (its PIN() table entry). */
 typedef struct c9_mcu_timer {

@@ -9,6 +9,7 @@
  * and models see copies of the bytes, never the program's buffers.
  */
 #include "c9py.h"
+#include "devices.h"
 #include "busio/busio.h"
 #include "microcontroller/Pin.h"
 
@@ -289,6 +290,7 @@ static void bridge_drop(bridge_t *b) {
 }
 
 static PyObject *attach_i2c(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     enum { ARG_model, ARG_address, ARG_scl, ARG_sda, ARG_name };
     static const c9py_arg_t allowed[] = {
         {"model", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -330,6 +332,7 @@ static PyObject *attach_i2c(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *attach_spi(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     enum { ARG_model, ARG_chip_select, ARG_clock, ARG_mosi, ARG_miso, ARG_name };
     static const c9py_arg_t allowed[] = {
         {"model", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -369,6 +372,7 @@ static PyObject *attach_spi(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *detach(PyObject *m, PyObject *model) {
+    (void)m;
     for (bridge_t *b = bridges; b; b = b->next) {
         if (b->model == model && !b->detached) {
             bridge_drop(b);
@@ -379,6 +383,7 @@ static PyObject *detach(PyObject *m, PyObject *model) {
 }
 
 static PyObject *pixels(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {
         {"pin", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"order", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
@@ -401,6 +406,7 @@ static PyObject *pixels(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *touchscreen(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {
         {"x1", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},  {"x2", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"y1", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},  {"y2", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -429,6 +435,7 @@ static PyObject *touchscreen(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *drive(PyObject *m, PyObject *args) {
+    (void)m;
     PyObject *p, *level;
     if (!PyArg_UnpackTuple(args, "drive", 2, 2, &p, &level)) {
         return NULL;
@@ -447,6 +454,7 @@ static PyObject *drive(PyObject *m, PyObject *args) {
 }
 
 static PyObject *set_voltage(PyObject *m, PyObject *args) {
+    (void)m;
     PyObject *p, *volts;
     if (!PyArg_UnpackTuple(args, "set_voltage", 2, 2, &p, &volts)) {
         return NULL;
@@ -468,6 +476,7 @@ static PyObject *set_voltage(PyObject *m, PyObject *args) {
 }
 
 static PyObject *set(PyObject *m, PyObject *arg) {
+    (void)m;
     Py_ssize_t len;
     const char *text = PyUnicode_AsUTF8AndSize(arg, &len);
     if (!text) {
@@ -492,6 +501,7 @@ static PyObject *set(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *write_state(PyObject *m, PyObject *arg) {
+    (void)m;
     PyObject *path = NULL;
     if (!PyUnicode_FSConverter(arg, &path)) {
         return NULL;
@@ -502,6 +512,7 @@ static PyObject *write_state(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *board_screenshot(PyObject *m, PyObject *arg) {
+    (void)m;
     PyObject *path = NULL;
     if (!PyUnicode_FSConverter(arg, &path)) {
         return NULL;
@@ -512,6 +523,7 @@ static PyObject *board_screenshot(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *uart_device(PyObject *m, PyObject *obj) {
+    (void)m;
     if (c9py_check_type(obj, &c9py_UART_Type, "uart") < 0 || c9py_ready(obj) < 0) {
         return NULL;
     }
@@ -523,6 +535,8 @@ static PyObject *uart_device(PyObject *m, PyObject *obj) {
 }
 
 static PyObject *now_ns(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
     return PyLong_FromUnsignedLongLong(c9_port_now_ns());
 }
 
