@@ -1,6 +1,7 @@
 /* An SDL2 window per shown panel, when SDL2 was found at build time and a display server is set. */
 #include "vpanel_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ typedef struct win {
     SDL_Renderer *renderer;
     SDL_Texture *texture;
     bool dirty;
+    bool closing; /* its panel was forgotten: destroyed on the SDL thread */
     /* The board's window: its display (panel, may be NULL) with LEDs and buttons beside it. */
     bool board;
     int scale, w, h;
@@ -22,6 +24,13 @@ typedef struct win {
 } win_t;
 static win_t windows[MAX_WINDOWS];
 static bool sdl_up;
+/* SDL's video calls (X11, Wayland) belong to the thread that initialised it; c9_port_background()
+ * is called from every thread that sleeps, so the others leave the windows alone. */
+static pthread_t sdl_thread;
+
+static bool on_sdl_thread(void) {
+    return sdl_up && pthread_equal(pthread_self(), sdl_thread);
+}
 
 bool c9_window_available(void) {
     return getenv("DISPLAY") != NULL || getenv("WAYLAND_DISPLAY") != NULL;
@@ -41,12 +50,16 @@ c9_err_t c9_window_show(c9_vpanel_t *p, int scale) {
             return C9_ERR_NOSYS;
         }
         sdl_up = true;
+        sdl_thread = pthread_self();
+    }
+    if (!on_sdl_thread()) {
+        return C9_ERR_NOSYS; /* a display built in another thread runs without a window */
     }
     uint16_t vw, vh; /* the window shows the board as a person sees it */
     c9_vpanel_view_size(p, &vw, &vh);
     for (int i = 0; i < MAX_WINDOWS; i++) {
         win_t *w = &windows[i];
-        if (w->panel) {
+        if (w->panel || w->window) {
             continue;
         }
         if (scale < 1) {
@@ -85,18 +98,26 @@ static void destroy(win_t *w) {
     memset(w, 0, sizeof(*w));
 }
 
+/* Destroys the windows whose panels were forgotten. */
+static void destroy_closed(void) {
+    for (int i = 0; i < MAX_WINDOWS; i++) {
+        if (windows[i].closing) {
+            destroy(&windows[i]);
+        }
+    }
+}
+
 void c9_window_forget(c9_vpanel_t *p) {
     for (int i = 0; i < MAX_WINDOWS; i++) {
         win_t *w = &windows[i];
         if (w->panel == p && w->window) {
-            if (w->board) {
-                /* The board stays; its display goes. */
-                c9_vpanel_set_listener(p, NULL, NULL);
-                w->panel = NULL;
-                continue;
-            }
-            destroy(w);
+            c9_vpanel_set_listener(p, NULL, NULL);
+            w->panel = NULL;        /* the board's window stays; its display goes */
+            w->closing = !w->board; /* a panel's window goes, on the SDL thread */
         }
+    }
+    if (on_sdl_thread()) {
+        destroy_closed();
     }
 }
 
@@ -109,6 +130,10 @@ c9_err_t c9_window_show_board(c9_vpanel_t *display, int scale) {
             return C9_ERR_NOSYS;
         }
         sdl_up = true;
+        sdl_thread = pthread_self();
+    }
+    if (!on_sdl_thread()) {
+        return C9_ERR_NOSYS; /* a display built in another thread runs without a window */
     }
     for (int i = 0; i < MAX_WINDOWS; i++) {
         win_t *w = &windows[i];
@@ -218,9 +243,10 @@ static void board_redraw(win_t *w) {
 }
 
 void c9_window_poll(void) {
-    if (!sdl_up) {
+    if (!on_sdl_thread()) {
         return;
     }
+    destroy_closed();
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
         board_event(&e);
