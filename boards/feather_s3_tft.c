@@ -3,35 +3,50 @@
 #include "circuit9/board.h"
 #include "st7789.h"
 
+/* Its pins.c, in that order (the first name of a pin is the one CircuitPython prints). */
 static const c9_board_pin_t pins[] = {
-    {"A0", "GPIO18"},
-    {"A1", "GPIO17"},
-    {"A2", "GPIO16"},
-    {"A3", "GPIO15"},
-    {"A4", "GPIO14"},
-    {"A5", "GPIO8"},
+    {"TX", "GPIO1"},
+    {"D1", "GPIO1"},
+    {"RX", "GPIO2"},
+    {"D2", "GPIO2"},
     {"D5", "GPIO5"},
     {"D6", "GPIO6"},
     {"D9", "GPIO9"},
     {"D10", "GPIO10"},
     {"D11", "GPIO11"},
     {"D12", "GPIO12"},
-    {"D13", "GPIO13"},
     {"LED", "GPIO13"},
-    {"SCK", "GPIO36"},
-    {"MOSI", "GPIO35"},
-    {"MISO", "GPIO37"},
-    {"SDA", "GPIO42"},
-    {"SCL", "GPIO41"},
-    {"TX", "GPIO1"},
-    {"RX", "GPIO2"},
+    {"D13", "GPIO13"},
+    {"L", "GPIO13"},
+    {"A5", "GPIO8"},
+    {"D8", "GPIO8"},
+    {"A4", "GPIO14"},
+    {"D14", "GPIO14"},
+    {"A3", "GPIO15"},
+    {"D15", "GPIO15"},
+    {"A2", "GPIO16"},
+    {"D16", "GPIO16"},
+    {"A1", "GPIO17"},
+    {"D17", "GPIO17"},
+    {"A0", "GPIO18"},
+    {"D18", "GPIO18"},
     {"NEOPIXEL", "GPIO33"},
     {"NEOPIXEL_POWER", "GPIO34"},
+    {"TFT_I2C_POWER", "GPIO21"},
+    {"MOSI", "GPIO35"},
+    {"D35", "GPIO35"},
+    {"SCK", "GPIO36"},
+    {"D36", "GPIO36"},
+    {"MISO", "GPIO37"},
+    {"D37", "GPIO37"},
+    {"SCL", "GPIO41"},
+    {"D41", "GPIO41"},
+    {"SDA", "GPIO42"},
+    {"D42", "GPIO42"},
     {"TFT_CS", "GPIO7"},
     {"TFT_DC", "GPIO39"},
     {"TFT_RESET", "GPIO40"},
     {"TFT_BACKLIGHT", "GPIO45"},
-    {"TFT_I2C_POWER", "GPIO21"},
     {"BUTTON", "GPIO0"},
     {"BOOT0", "GPIO0"},
 };
@@ -155,6 +170,14 @@ static const char *const modules[] = {
     NULL,
 };
 
+static const c9_board_led_t leds[] = {
+    {.pin = "NEOPIXEL", .kind = C9_BOARD_LED_NEOPIXEL, .order = "GRB", .count = 1, .power = "NEOPIXEL_POWER"},
+    {.pin = "LED", .kind = C9_BOARD_LED_PLAIN, .color = 0xFF2000},
+};
+
+/* BOOT: to ground, with a pull-up on the board. */
+static const c9_board_button_t buttons[] = {{"BUTTON", "BOOT", false, true}};
+
 const c9_board_t c9_board_feather_s3_tft = {
     .name = "feather_s3_tft",
     .board_id = "adafruit_feather_esp32s3_tft",
@@ -179,4 +202,8 @@ const c9_board_t c9_board_feather_s3_tft = {
     .platform = "Espressif",
     .modules = modules,
     .usb_host_ports = 1,
+    .leds = leds,
+    .led_count = C9_ARRAY_SIZE(leds),
+    .buttons = buttons,
+    .button_count = C9_ARRAY_SIZE(buttons),
 };

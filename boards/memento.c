@@ -2,29 +2,44 @@
 #include "circuit9/board.h"
 #include "st7789.h"
 
+/* Its pins.c, in that order (the first name of a pin is the one CircuitPython prints); the
+ * camera's data pins are a tuple there (CAMERA_DATA), here only the named ones. */
 static const c9_board_pin_t pins[] = {
+    {"MOSI", "GPIO35"},
+    {"SCK", "GPIO36"},
+    {"MISO", "GPIO37"},
+    {"TFT_RESET", "GPIO38"},
+    {"TFT_CS", "GPIO39"},
+    {"TFT_DC", "GPIO40"},
+    {"TFT_BACKLIGHT", "GPIO45"},
+    {"CARD_CS", "GPIO48"},
+    {"MIC", "GPIO2"},
+    {"IRQ", "GPIO3"},
+    {"NEOPIXEL", "GPIO1"},
+    {"SPEAKER", "GPIO46"},
+    {"BUTTON", "GPIO0"},
+    {"BATTERY_MONITOR", "GPIO4"},
     {"A0", "GPIO17"},
     {"A1", "GPIO18"},
     {"SDA", "GPIO34"},
     {"SCL", "GPIO33"},
-    {"SCK", "GPIO36"},
-    {"MOSI", "GPIO35"},
-    {"MISO", "GPIO37"},
-    {"TFT_CS", "GPIO39"},
-    {"TFT_DC", "GPIO40"},
-    {"TFT_RESET", "GPIO38"},
-    {"TFT_BACKLIGHT", "GPIO45"},
-    {"NEOPIXEL", "GPIO1"},
-    {"BUTTON", "GPIO0"},
-    {"BOOT0", "GPIO0"},
-    {"SHUTTER_BUTTON", "GPIO0"},
-    {"CARD_CS", "GPIO48"},
-    {"SPEAKER", "GPIO46"},
-    {"BATTERY_MONITOR", "GPIO4"},
     {"CAMERA_VSYNC", "GPIO5"},
     {"CAMERA_HREF", "GPIO6"},
+    {"CAMERA_DATA9", "GPIO7"},
     {"CAMERA_XCLK", "GPIO8"},
+    {"CAMERA_DATA8", "GPIO9"},
+    {"CAMERA_DATA7", "GPIO10"},
     {"CAMERA_PCLK", "GPIO11"},
+    {"CAMERA_DATA6", "GPIO12"},
+    {"CAMERA_DATA2", "GPIO13"},
+    {"CAMERA_DATA5", "GPIO14"},
+    {"CAMERA_DATA3", "GPIO15"},
+    {"CAMERA_DATA4", "GPIO16"},
+    {"CAMERA_RESET", "GPIO47"},
+    {"CAMERA_PWDN", "GPIO21"},
+    /* not in pins.c: kept because earlier circuit9 programs used them */
+    {"BOOT0", "GPIO0"},
+    {"SHUTTER_BUTTON", "GPIO0"},
     {"TX", "GPIO43"},
     {"RX", "GPIO44"},
 };
@@ -135,6 +150,12 @@ static const char *const modules[] = {
     NULL,
 };
 
+static const c9_board_led_t leds[] = {
+    {.pin = "NEOPIXEL", .kind = C9_BOARD_LED_NEOPIXEL, .order = "GRB", .count = 1},
+};
+
+static const c9_board_button_t buttons[] = {{"BUTTON", "BOOT", false, true}};
+
 const c9_board_t c9_board_memento = {
     .name = "memento",
     .board_id = "adafruit_esp32s3_camera",
@@ -158,4 +179,8 @@ const c9_board_t c9_board_memento = {
     .display = &display,
     .platform = "Espressif",
     .modules = modules,
+    .leds = leds,
+    .led_count = C9_ARRAY_SIZE(leds),
+    .buttons = buttons,
+    .button_count = C9_ARRAY_SIZE(buttons),
 };

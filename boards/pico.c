@@ -3,17 +3,18 @@
  * its pins.c and mpconfigboard.h; the module list its build flags (docs/modules.md). */
 #include "circuit9/board.h"
 
+/* Its pins.c, in that order (the first name of a pin is the one CircuitPython prints). */
 static const c9_board_pin_t pins[] = {
-    {"GP0", "GPIO0"},      {"GP1", "GPIO1"},        {"GP2", "GPIO2"},         {"GP3", "GPIO3"},
-    {"GP4", "GPIO4"},      {"GP5", "GPIO5"},        {"GP6", "GPIO6"},         {"GP7", "GPIO7"},
-    {"GP8", "GPIO8"},      {"GP9", "GPIO9"},        {"GP10", "GPIO10"},       {"GP11", "GPIO11"},
-    {"GP12", "GPIO12"},    {"GP13", "GPIO13"},      {"GP14", "GPIO14"},       {"GP15", "GPIO15"},
-    {"GP16", "GPIO16"},    {"GP17", "GPIO17"},      {"GP18", "GPIO18"},       {"GP19", "GPIO19"},
-    {"GP20", "GPIO20"},    {"GP21", "GPIO21"},      {"GP22", "GPIO22"},       {"GP23", "GPIO23"},
-    {"GP24", "GPIO24"},    {"GP25", "GPIO25"},      {"GP26", "GPIO26"},       {"GP27", "GPIO27"},
-    {"GP28", "GPIO28"},    {"SMPS_MODE", "GPIO23"}, {"VBUS_SENSE", "GPIO24"}, {"LED", "GPIO25"},
-    {"GP26_A0", "GPIO26"}, {"A0", "GPIO26"},        {"GP27_A1", "GPIO27"},    {"A1", "GPIO27"},
-    {"GP28_A2", "GPIO28"}, {"A2", "GPIO28"},        {"A3", "GPIO29"},         {"VOLTAGE_MONITOR", "GPIO29"},
+    {"GP0", "GPIO0"},      {"GP1", "GPIO1"},         {"GP2", "GPIO2"},   {"GP3", "GPIO3"},
+    {"GP4", "GPIO4"},      {"GP5", "GPIO5"},         {"GP6", "GPIO6"},   {"GP7", "GPIO7"},
+    {"GP8", "GPIO8"},      {"GP9", "GPIO9"},         {"GP10", "GPIO10"}, {"GP11", "GPIO11"},
+    {"GP12", "GPIO12"},    {"GP13", "GPIO13"},       {"GP14", "GPIO14"}, {"GP15", "GPIO15"},
+    {"GP16", "GPIO16"},    {"GP17", "GPIO17"},       {"GP18", "GPIO18"}, {"GP19", "GPIO19"},
+    {"GP20", "GPIO20"},    {"GP21", "GPIO21"},       {"GP22", "GPIO22"}, {"SMPS_MODE", "GPIO23"},
+    {"GP23", "GPIO23"},    {"VBUS_SENSE", "GPIO24"}, {"GP24", "GPIO24"}, {"LED", "GPIO25"},
+    {"GP25", "GPIO25"},    {"GP26_A0", "GPIO26"},    {"GP26", "GPIO26"}, {"A0", "GPIO26"},
+    {"GP27_A1", "GPIO27"}, {"GP27", "GPIO27"},       {"A1", "GPIO27"},   {"GP28_A2", "GPIO28"},
+    {"GP28", "GPIO28"},    {"A2", "GPIO28"},         {"A3", "GPIO29"},   {"VOLTAGE_MONITOR", "GPIO29"},
 };
 
 /* CircuitPython 9.2.9 raspberry_pi_pico: the modules its build has. */
@@ -118,6 +119,10 @@ static const char *const modules[] = {
     NULL,
 };
 
+static const c9_board_led_t leds[] = {
+    {.pin = "LED", .kind = C9_BOARD_LED_PLAIN, .color = 0x20FF20},
+};
+
 const c9_board_t c9_board_pico = {
     .name = "pico",
     .board_id = "raspberry_pi_pico",
@@ -136,4 +141,6 @@ const c9_board_t c9_board_pico = {
     .i2c_sda = "GP4",
     .platform = "RP2040",
     .modules = modules,
+    .leds = leds,
+    .led_count = C9_ARRAY_SIZE(leds),
 };

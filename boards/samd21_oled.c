@@ -1,5 +1,6 @@
 /* A small SAMD21-class board: 32 KB of RAM and a 128x64 SSD1306 OLED on I2C. Its tight memory
- * budget is the point: programs that fit here fit a real M0 board. */
+ * budget is the point: programs that fit here fit a real M0 board. It is a Feather M0 Express
+ * with the OLED FeatherWing: that Feather's pins and LEDs, the wing's buttons. */
 #include "circuit9/board.h"
 
 /* adafruit_displayio_ssd1306's power-up for a 128x64 panel: display off, horizontal addressing,
@@ -10,10 +11,35 @@ static const uint8_t init_seq[] = {
     0xD5, 0x01, 0x80, 0xD9, 0x01, 0xF1, 0xDA, 0x01, 0x12, 0xDB, 0x01, 0x40, 0x8D, 0x01, 0x14, 0xAF, 0x00,
 };
 
+/* The Feather M0 Express's pins.c, in that order (this board is that Feather with the 128x64
+ * OLED FeatherWing, whose buttons A, B and C are on D9, D6 and D5). */
 static const c9_board_pin_t pins[] = {
-    {"A0", "PA02"},   {"A1", "PA04"}, {"A2", "PA10"},  {"A3", "PA11"},  {"D0", "PA02"},       {"D1", "PA04"},
-    {"D2", "PA10"},   {"D3", "PA11"}, {"SDA", "PA16"}, {"SCL", "PA17"}, {"SCK", "PA07"},      {"MOSI", "PA06"},
-    {"MISO", "PA09"}, {"TX", "PA06"}, {"RX", "PA07"},  {"LED", "PA15"}, {"NEOPIXEL", "PA18"}, {"BUTTON", "PA19"},
+    {"A0", "PA02"},
+    {"A1", "PB08"},
+    {"A2", "PB09"},
+    {"A3", "PA04"},
+    {"A4", "PA05"},
+    {"A5", "PB02"},
+    {"SCK", "PB11"},
+    {"MOSI", "PB10"},
+    {"MISO", "PA12"},
+    {"D0", "PA11"},
+    {"RX", "PA11"},
+    {"D1", "PA10"},
+    {"TX", "PA10"},
+    {"SDA", "PA22"},
+    {"SCL", "PA23"},
+    {"D5", "PA15"},
+    {"D6", "PA20"},
+    {"D9", "PA07"},
+    {"VOLTAGE_MONITOR", "PA07"},
+    {"BATTERY", "PA07"},
+    {"D10", "PA18"},
+    {"D11", "PA16"},
+    {"D12", "PA19"},
+    {"LED", "PA17"},
+    {"D13", "PA17"},
+    {"NEOPIXEL", "PA06"},
 };
 
 static const c9_board_display_t display = {
@@ -92,6 +118,19 @@ static const char *const modules[] = {
     NULL,
 };
 
+static const c9_board_led_t leds[] = {
+    {.pin = "NEOPIXEL", .kind = C9_BOARD_LED_NEOPIXEL, .order = "GRB", .count = 1},
+    {.pin = "LED", .kind = C9_BOARD_LED_PLAIN, .color = 0xFF2000},
+};
+
+/* The OLED FeatherWing's buttons short to ground; B has a 100K pull-up on the wing, A and C need
+ * the pin's own. */
+static const c9_board_button_t buttons[] = {
+    {"D9", "A", false, false},
+    {"D6", "B", false, true},
+    {"D5", "C", false, false},
+};
+
 const c9_board_t c9_board_samd21_oled = {
     .name = "samd21_oled",
     .board_id = "circuit9_samd21_oled",
@@ -115,4 +154,8 @@ const c9_board_t c9_board_samd21_oled = {
     .display = &display,
     .platform = "Atmel SAMD21",
     .modules = modules,
+    .leds = leds,
+    .led_count = C9_ARRAY_SIZE(leds),
+    .buttons = buttons,
+    .button_count = C9_ARRAY_SIZE(buttons),
 };

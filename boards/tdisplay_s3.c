@@ -2,15 +2,52 @@
 #include "circuit9/board.h"
 #include "st7789.h"
 
+/* Its pins.c, in that order (the first name of a pin is the one CircuitPython prints). */
 static const c9_board_pin_t pins[] = {
-    {"BUTTON0", "GPIO0"},   {"BUTTON1", "GPIO14"}, {"BATTERY", "GPIO4"}, {"LCD_POWER_ON", "GPIO15"},
-    {"LCD_BCKL", "GPIO38"}, {"LCD_CS", "GPIO6"},   {"LCD_DC", "GPIO7"},  {"LCD_WR", "GPIO8"},
-    {"LCD_RD", "GPIO9"},    {"LCD_RST", "GPIO5"},  {"LCD_D0", "GPIO39"}, {"LCD_D1", "GPIO40"},
-    {"LCD_D2", "GPIO41"},   {"LCD_D3", "GPIO42"},  {"LCD_D4", "GPIO45"}, {"LCD_D5", "GPIO46"},
-    {"LCD_D6", "GPIO47"},   {"LCD_D7", "GPIO48"},  {"SDA", "GPIO18"},    {"SCL", "GPIO17"},
-    {"IO1", "GPIO1"},       {"IO2", "GPIO2"},      {"IO3", "GPIO3"},     {"IO10", "GPIO10"},
-    {"IO11", "GPIO11"},     {"IO12", "GPIO12"},    {"IO13", "GPIO13"},   {"IO16", "GPIO16"},
-    {"IO21", "GPIO21"},     {"TX", "GPIO43"},      {"RX", "GPIO44"},
+    {"BUTTON0", "GPIO0"},
+    {"IO0", "GPIO0"},
+    {"BUTTON1", "GPIO14"},
+    {"IO14", "GPIO14"},
+    {"IO1", "GPIO1"},
+    {"IO2", "GPIO2"},
+    {"IO3", "GPIO3"},
+    {"IO10", "GPIO10"},
+    {"IO11", "GPIO11"},
+    {"IO12", "GPIO12"},
+    {"IO13", "GPIO13"},
+    {"IO43", "GPIO43"},
+    {"STEMMA_SDA", "GPIO43"},
+    {"IO44", "GPIO44"},
+    {"STEMMA_SCL", "GPIO44"},
+    {"IO18", "GPIO18"},
+    {"TOUCH_SDA", "GPIO18"},
+    {"IO17", "GPIO17"},
+    {"TOUCH_SCL", "GPIO17"},
+    {"IO21", "GPIO21"},
+    {"TOUCH_RES", "GPIO21"},
+    {"IO16", "GPIO16"},
+    {"TOUCH_INT", "GPIO16"},
+    {"LCD_BCKL", "GPIO38"},
+    {"LCD_D0", "GPIO39"},
+    {"LCD_D1", "GPIO40"},
+    {"LCD_D2", "GPIO41"},
+    {"LCD_D3", "GPIO42"},
+    {"LCD_D4", "GPIO45"},
+    {"LCD_D5", "GPIO46"},
+    {"LCD_D6", "GPIO47"},
+    {"LCD_D7", "GPIO48"},
+    {"LCD_WR", "GPIO8"},
+    {"LCD_RD", "GPIO9"},
+    {"LCD_DC", "GPIO7"},
+    {"LCD_CS", "GPIO6"},
+    {"LCD_RST", "GPIO5"},
+    {"LCD_POWER_ON", "GPIO15"},
+    {"BATTERY", "GPIO4"},
+    /* not in pins.c: kept because earlier circuit9 programs used them */
+    {"SDA", "GPIO18"},
+    {"SCL", "GPIO17"},
+    {"TX", "GPIO43"},
+    {"RX", "GPIO44"},
 };
 
 static const c9_board_display_t display = {
@@ -138,6 +175,11 @@ static const char *const modules[] = {
     NULL,
 };
 
+static const c9_board_button_t buttons[] = {
+    {"BUTTON0", "BOOT", false, true},
+    {"BUTTON1", "KEY", false, true},
+};
+
 const c9_board_t c9_board_tdisplay_s3 = {
     .name = "tdisplay_s3",
     .board_id = "lilygo_tdisplay_s3",
@@ -158,4 +200,6 @@ const c9_board_t c9_board_tdisplay_s3 = {
     .display = &display,
     .platform = "Espressif",
     .modules = modules,
+    .buttons = buttons,
+    .button_count = C9_ARRAY_SIZE(buttons),
 };

@@ -27,12 +27,18 @@ static void usage(FILE *f) {
     fputs("usage: circuit9 SCRIPT.py [ARGS...]\n"
           "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
           "                    [--safe-mode REASON] [--no-window] [--breakouts on|off]\n"
+          "                    [--set NAME=VALUE]... [--events FILE] [--state FILE.json]\n"
+          "                    [--device [NAME=]MODEL[,KEY=VALUE...]@TARGET]... [--screenshot-board FILE.png]\n"
           "       circuit9 boards\n"
           "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
           "`run` starts a virtual board on the CIRCUITPY folder DIR (default ./CIRCUITPY): boot.py,\n"
           "code.py, settings.toml, auto-reload, the REPL, as CircuitPython 9 does. With --breakouts on\n"
-          "(the default) a display bus built on free pins gets the breakout its driver describes.\n",
+          "(the default) a display bus built on free pins gets the breakout its driver describes.\n"
+          "--set drives a pin (D5=0, A0=1.65V) or sets a device's property (lis3dh.x=0.5g) from the\n"
+          "start; --events FILE does it at times (lines 'SECONDS NAME=VALUE' from code.py's start);\n"
+          "--state writes the board's outputs as JSON when code.py ends; --device puts a model on a bus\n"
+          "(lis3dh@i2c:0x18, model.py@spi:D5, neopixel,count=30@D6). docs/periph.md has the details.\n",
           f);
 }
 
@@ -131,6 +137,13 @@ static int run_script(int argc, char **argv) {
         rc = script_failed();
     }
     Py_XDECREF(r);
+    /* atexit's functions, as the unix port runs them when the script ends. */
+    r = pyenv_call("_run_atexit", "()");
+    if (!r && rc == 0) {
+        rc = script_failed();
+    }
+    PyErr_Clear();
+    Py_XDECREF(r);
     PyObject *out = PySys_GetObject("stdout");
     r = out ? PyObject_CallMethod(out, "flush", NULL) : NULL;
     Py_XDECREF(r);
@@ -171,6 +184,14 @@ static const char *option(int argc, char **argv, int *i, const char *name) {
 
 static int run_command(int argc, char **argv) {
     run_options_t opt = {.dir = "CIRCUITPY", .window = true, .breakouts = true};
+    /* Repeatable options point into argv; there are at most argc of each. */
+    const char **sets = calloc((size_t)argc + 1, sizeof(char *)), **devices = calloc((size_t)argc + 1, sizeof(char *));
+    if (!sets || !devices) {
+        fprintf(stderr, "circuit9: out of memory\n");
+        return 1;
+    }
+    opt.sets = sets;
+    opt.devices = devices;
     for (int i = 0; i < argc; i++) {
         const char *v;
         if ((v = option(argc, argv, &i, "--board"))) {
@@ -200,6 +221,16 @@ static int run_command(int argc, char **argv) {
                 fprintf(stderr, "circuit9: --serial is stdio or pty\n");
                 return 2;
             }
+        } else if ((v = option(argc, argv, &i, "--set"))) {
+            sets[opt.set_count++] = v;
+        } else if ((v = option(argc, argv, &i, "--events"))) {
+            opt.events = v;
+        } else if ((v = option(argc, argv, &i, "--state"))) {
+            opt.state = v;
+        } else if ((v = option(argc, argv, &i, "--device"))) {
+            devices[opt.device_count++] = v;
+        } else if ((v = option(argc, argv, &i, "--screenshot-board"))) {
+            opt.screenshot_board = v;
         } else if (!strcmp(argv[i], "--no-window")) {
             opt.window = false;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

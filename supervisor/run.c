@@ -176,6 +176,162 @@ static int safe_mode_option(const char *name) {
     return safe;
 }
 
+/* ---- the world around the board: --set, --events, --device ----------------------------------- */
+
+/* The device name a --device spec gives: NAME= before the model, else the model's (a file's stem). */
+static void device_name(const char *spec, char *out, size_t size) {
+    const char *at = strrchr(spec, '@');
+    size_t n = at ? (size_t)(at - spec) : strlen(spec);
+    const char *comma = memchr(spec, ',', n);
+    n = comma ? (size_t)(comma - spec) : n;
+    const char *eq = memchr(spec, '=', n);
+    const char *model = eq ? eq + 1 : spec;
+    size_t len = eq ? (size_t)(eq - spec) : n - (size_t)(model - spec);
+    if (!eq) {
+        const char *slash = memrchr(model, '/', len);
+        if (slash) {
+            len -= (size_t)(slash + 1 - model);
+            model = slash + 1;
+        }
+        if (len > 3 && !strncmp(model + len - 3, ".py", 3)) {
+            len -= 3;
+        }
+    }
+    snprintf(out, size, "%.*s", (int)len, model);
+    for (char *p = out; !eq && *p; p++) {
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    }
+}
+
+/* A name the board knows: one of its pins, a microcontroller pin, or DEVICE.PROPERTY of a --device. */
+static bool known_name(const run_options_t *opt, const c9_board_t *b, const char *name) {
+    (void)b;
+    const char *dot = strchr(name, '.');
+    if (!dot) {
+        return true; /* a pin: the port knows its pins once it is up (bad_input() reports) */
+    }
+    for (int i = 0; i < opt->device_count; i++) {
+        char dev[C9_STIM_NAME_MAX];
+        device_name(opt->devices[i], dev, sizeof dev);
+        if (strlen(dev) == (size_t)(dot - name) && !strncmp(dev, name, (size_t)(dot - name))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static c9_stim_t *world_inputs, *world_events;
+
+/* Parses --set and --events into the port's configuration; 0, or 2 after a message. */
+static int parse_world(const run_options_t *opt, const c9_board_t *b, c9_port_config_t *port) {
+    world_inputs = calloc((size_t)opt->set_count + 1, sizeof(c9_stim_t));
+    if (!world_inputs) {
+        return 2;
+    }
+    for (int i = 0; i < opt->set_count; i++) {
+        c9_stim_error_t e;
+        if (c9_stim_parse_assignment(opt->sets[i], strlen(opt->sets[i]), &world_inputs[i], &e) != C9_OK) {
+            fprintf(stderr, "circuit9: --set %s: %s (at character %zu)\n", opt->sets[i], e.what, e.column);
+            return 2;
+        }
+    }
+    size_t count = 0;
+    if (opt->events) {
+        FILE *f = fopen(opt->events, "rb");
+        char *text = NULL;
+        size_t len = 0;
+        if (f) {
+            fseek(f, 0, SEEK_END);
+            long size = ftell(f);
+            fseek(f, 0, SEEK_SET);
+            text = size >= 0 ? malloc((size_t)size + 1) : NULL;
+            len = text ? fread(text, 1, (size_t)size, f) : 0;
+            fclose(f);
+        }
+        if (!text) {
+            fprintf(stderr, "circuit9: cannot read --events %s\n", opt->events);
+            return 2;
+        }
+        c9_stim_error_t e;
+        c9_err_t err = c9_stim_parse_events(text, len, NULL, 0, &count, &e);
+        if (err == C9_OK && (world_events = calloc(count + 1, sizeof(c9_stim_t))) != NULL) {
+            err = c9_stim_parse_events(text, len, world_events, count, &count, &e);
+        }
+        free(text);
+        if (err != C9_OK) {
+            fprintf(stderr, "circuit9: %s:%zu:%zu: %s\n", opt->events, e.line, e.column, e.what);
+            return 2;
+        }
+    }
+    const struct {
+        const c9_stim_t *s;
+        size_t n;
+        const char *what;
+    } lists[2] = {{world_inputs, (size_t)opt->set_count, "--set"}, {world_events, count, opt->events}};
+    for (int l = 0; l < 2; l++) {
+        for (size_t i = 0; i < lists[l].n; i++) {
+            if (!known_name(opt, b, lists[l].s[i].name)) {
+                fprintf(stderr, "circuit9: %s: %s is no pin of %s and no --device's property\n", lists[l].what,
+                        lists[l].s[i].name, b->name);
+                return 2;
+            }
+        }
+    }
+    port->inputs = world_inputs;
+    port->input_count = (size_t)opt->set_count;
+    port->events = world_events;
+    port->event_count = count;
+    return 0;
+}
+
+/* The input the port refused (c9_port_init's C9_ERR_NOENT or C9_ERR_INVAL), said in words. */
+static void bad_input(const run_options_t *opt, const c9_board_t *b, const c9_port_config_t *port) {
+    const c9_stim_t *lists[2] = {port->inputs, port->events};
+    size_t counts[2] = {port->input_count, port->event_count};
+    for (int l = 0; l < 2; l++) {
+        for (size_t i = 0; i < counts[l]; i++) {
+            const c9_stim_t *s = &lists[l][i];
+            const c9_board_pin_t *bp = c9_board_pin(b, s->name);
+            bool level;
+            int32_t mv;
+            if (strchr(s->name, '.')) {
+                continue;
+            }
+            if (c9_port_pin_find(bp ? bp->mcu_pin : s->name) < 0) {
+                fprintf(stderr, "circuit9: %s: %s is no pin of %s\n", l ? opt->events : "--set", s->name, b->name);
+                return;
+            }
+            if (!c9_stim_digital(&s->value, &level) && !c9_stim_millivolts(&s->value, &mv)) {
+                fprintf(stderr, "circuit9: %s: %s takes 0, 1 or a voltage (1.65V), not %lld.%09lld%s\n",
+                        l ? opt->events : "--set", s->name, (long long)(s->value.nano / 1000000000),
+                        (long long)llabs(s->value.nano % 1000000000), s->value.unit);
+                return;
+            }
+        }
+    }
+}
+
+/* --device: each model goes on its bus through the host's Python (circuit9_board); 0 or 2. */
+static int attach_devices(const run_options_t *opt) {
+    for (int i = 0; i < opt->device_count; i++) {
+        PyObject *r = pyenv_call("_attach_device", "(s)", opt->devices[i]);
+        if (!r) {
+            PyObject *t, *v, *tb;
+            PyErr_Fetch(&t, &v, &tb);
+            PyObject *s = v ? PyObject_Str(v) : NULL;
+            fprintf(stderr, "circuit9: --device %s: %s\n", opt->devices[i], s ? PyUnicode_AsUTF8(s) : "failed");
+            Py_XDECREF(s);
+            Py_XDECREF(t);
+            Py_XDECREF(v);
+            Py_XDECREF(tb);
+            PyErr_Clear();
+            return 2;
+        }
+        Py_DECREF(r);
+    }
+    return 0;
+}
+
 /* The board around the interpreter: its drive, memory, the machine (pins, panels, window), the
  * runtime's hooks, the console and Python. 0, or the exit status. */
 static int start_board(const run_options_t *opt, const c9_board_t *b) {
@@ -189,7 +345,15 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
         return 1;
     }
     c9_port_config_t port = {.board = b, .drive = c9rt.root, .window = opt->window, .breakouts = opt->breakouts};
+    int world = parse_world(opt, b, &port);
+    if (world != 0) {
+        return world;
+    }
     c9_err_t err = c9_port_init(&port);
+    if (err == C9_ERR_NOENT || err == C9_ERR_INVAL) {
+        bad_input(opt, b, &port);
+        return 2;
+    }
     if (err != C9_OK) {
         fprintf(stderr, "circuit9: the machine for %s did not start (%s)\n", b->name, c9_strerror(err));
     }
@@ -204,6 +368,10 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
     if (setup_python(b) < 0) {
         console_close();
         return 1;
+    }
+    if (attach_devices(opt) != 0) {
+        console_close();
+        return 2;
     }
     make_display(b);
     return 0;

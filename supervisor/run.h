@@ -11,6 +11,14 @@ typedef struct run_options {
     bool window;            /* a window when a display server is present */
     bool breakouts;         /* --breakouts on|off: stand-in display breakouts on free pins */
     int runs;               /* --runs N, 0 = forever */
+    /* the world around the board (docs/periph.md) */
+    const char **sets; /* --set NAME=VALUE, set_count of them */
+    int set_count;
+    const char *events;   /* --events FILE */
+    const char *state;    /* --state FILE.json */
+    const char **devices; /* --device SPEC, device_count of them */
+    int device_count;
+    const char *screenshot_board; /* --screenshot-board FILE.png */
 } run_options_t;
 
 /* `circuit9 run`: the board's supervisor loop. Returns the process exit status. */

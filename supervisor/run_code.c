@@ -90,6 +90,19 @@ static void end_of_program(const loop_t *L, int result) {
             fprintf(stderr, "circuit9: cannot write %s (%s)\n", L->opt->screenshot, c9_strerror(err));
         }
     }
+    /* The board's outputs as the program left them, before a fresh VM resets the pins. */
+    if (L->opt->screenshot_board) {
+        c9_err_t err = c9_port_board_screenshot(L->opt->screenshot_board);
+        if (err != C9_OK) {
+            fprintf(stderr, "circuit9: cannot write %s (%s)\n", L->opt->screenshot_board, c9_strerror(err));
+        }
+    }
+    if (L->opt->state) {
+        c9_err_t err = c9_port_state_write(L->opt->state);
+        if (err != C9_OK) {
+            fprintf(stderr, "circuit9: cannot write %s (%s)\n", L->opt->state, c9_strerror(err));
+        }
+    }
     run_vm_cleanup();
 }
 
@@ -172,6 +185,7 @@ bool run_code_py(loop_t *L) {
     bool ran = false;
     if (c9rt.safe_mode == C9RT_SAFE_NONE && !run_autoreload_pending()) {
         run_vm_start();
+        c9_port_program_start(); /* --events count from the first code.py's start */
         result = run_program(&options);
         ran = true;
         end_of_program(L, result);

@@ -80,6 +80,21 @@ int run_finish_exec(PyObject *result, bool store_traceback) {
     return EXEC_EXCEPTION;
 }
 
+/* atexit's functions after a file, as CircuitPython's maybe_run does: an exception of one stops
+ * them and is printed (SystemExit quietly). */
+static void run_atexit(void) {
+    console_set_interrupt(true);
+    PyObject *r = pyenv_call("_run_atexit", "()");
+    console_set_interrupt(false);
+    if (r) {
+        Py_DECREF(r);
+    } else if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
+        PyErr_Clear();
+    } else {
+        run_print_exception(false);
+    }
+}
+
 static int exec_file(const char *name, bool store_traceback) {
     char host[PATH_MAX + 256];
     snprintf(host, sizeof host, "%s/%s", c9rt.root, name);
@@ -94,6 +109,7 @@ static int exec_file(const char *name, bool store_traceback) {
     run_set_vm_running(false);
     /* A Ctrl-C that arrived just as the program ended must not hit the supervisor. */
     int rc = run_finish_exec(r, store_traceback);
+    run_atexit();
     if (!c9rt.in_boot_py) {
         status_bar(rc == EXEC_EXCEPTION && error_status[0] ? error_status : "Done");
     }

@@ -237,6 +237,10 @@ class _Runtime:
     def stderr():
         return sys.stderr
 
+    @staticmethod
+    def set_atexit(runner):
+        _vm.atexit = runner
+
 
 class _VM:
     """State of one run of user code; a soft reboot starts a new one."""
@@ -246,6 +250,11 @@ class _VM:
         self.builtins = {}  # built-in modules made for this run
         self.argv = list(argv)
         self.path = path if path is not None else ["", "/", ".frozen", "/lib"]
+        # The code file's globals live as long as the run: on a board the VM's heap, and the pins
+        # its objects hold, last until the soft reboot after "Code done running." (--state and
+        # --screenshot-board look at the board then).
+        self.main_globals = None
+        self.atexit = None  # atexit's runner, once user code imported atexit
 
 
 _vm = _VM()
@@ -531,7 +540,8 @@ def _new_globals(file=None):
 def _run_file(host_path, name):
     with _real_open(host_path, "rb") as f:
         source = f.read()
-    exec(_compile_user(source, name), _new_globals(name))
+    g = _vm.main_globals = _new_globals(name)
+    exec(_compile_user(source, name), g)
 
 
 def _run_script(path, argv):
@@ -626,3 +636,17 @@ def _reset_display(display):
         display.root_group = getattr(displayio, "CIRCUITPYTHON_TERMINAL", None)
     except Exception:
         pass
+
+
+def _attach_device(spec):
+    """--device SPEC: a model on the virtual board's bus (circuit9_board, the host's own module)."""
+    import circuit9_board
+
+    return circuit9_board.attach_spec(spec)
+
+
+def _run_atexit():
+    """The atexit functions of the run that ended (CircuitPython runs them after each file)."""
+    runner = _vm.atexit
+    if runner is not None:
+        runner()

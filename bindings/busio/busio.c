@@ -1,22 +1,49 @@
-/* busio: SPI and I2C on the machine's controllers (port.h), as display drivers and their buses use
- * them. */
+/* busio: SPI, I2C and UART on the machine's controllers (port.h), with CircuitPython 9.2.9's lock
+ * rules (transfers need the lock this object took with try_lock()), buffer bounds counted in the
+ * buffer's items, and its messages. */
 #include "c9py.h"
 #include "busio/busio.h"
 #include "circuit9/port.h"
 #include "microcontroller/Pin.h"
 
+/* ---- shared ------------------------------------------------------------------------------------ */
+
+/* A buffer argument with shared-bindings' normalize_buffer_bounds: start and end count items (an
+ * array('H') has 2-byte items), as Python slices, clamped; *from and *len come back in bytes. */
+static int buffer_arg(PyObject *obj, int flags, long start, long end, Py_buffer *view, Py_ssize_t *from,
+                      Py_ssize_t *len) {
+    if (c9py_get_buffer(obj, view, flags | PyBUF_FORMAT) < 0) {
+        return -1;
+    }
+    Py_ssize_t item = view->itemsize > 0 ? view->itemsize : 1;
+    Py_ssize_t n = view->len / item;
+    end = end < 0 ? end + n : C9_MIN(end, (long)n);
+    start = start < 0 ? start + n : start;
+    start = C9_MAX(start, 0L);
+    start = C9_MIN(start, (long)n);
+    end = C9_MAX(end, start);
+    *from = start * item;
+    *len = (end - start) * item;
+    return 0;
+}
+
+static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
+    Py_INCREF(self);
+    return self;
+}
+
+static PyObject *function_requires_lock(void) {
+    PyErr_SetString(PyExc_RuntimeError, "Function requires lock");
+    return NULL;
+}
+
 /* ---- SPI ------------------------------------------------------------------------------------ */
 
 #define SPI ((c9py_spi_obj_t *)self)
-
-/* shared-bindings' normalize_buffer_bounds: Python slice bounds over `length` items, clamped. */
-static void buffer_bounds(long start, long end, Py_ssize_t len, Py_ssize_t *from, Py_ssize_t *to) {
-    end = end < 0 ? end + len : C9_MIN(end, (long)len);
-    start = start < 0 ? start + len : start;
-    start = C9_MAX(start, 0L);
-    *from = (Py_ssize_t)C9_MIN(start, (long)len);
-    *to = (Py_ssize_t)C9_MAX(end, (long)*from);
-}
 
 static int spi_construct(PyObject *self, PyObject *args, PyObject *kw) {
     enum { ARG_clock, ARG_MOSI, ARG_MISO, ARG_half_duplex };
@@ -73,13 +100,21 @@ static int spi_construct(PyObject *self, PyObject *args, PyObject *kw) {
     SPI->mosi = mosi;
     SPI->miso = miso;
     SPI->deinited = false;
+    SPI->has_lock = false;
+    SPI->busy = 0;
+    SPI->deinit_pending = false;
     SPI->spi = spi;
     return 0;
 }
 C9PY_DEFINE_INIT(spi_init, spi_construct)
 
 static void spi_release(PyObject *self) {
-    if (!SPI->deinited && SPI->spi) {
+    if (SPI->busy) {
+        SPI->deinit_pending = true; /* the transfer under way finishes first */
+        SPI->deinited = true;
+        return;
+    }
+    if (SPI->spi) {
         c9_port_pin_release(SPI->clock);
         c9_port_pin_release(SPI->mosi);
         c9_port_pin_release(SPI->miso);
@@ -91,6 +126,7 @@ static void spi_release(PyObject *self) {
 
 static void spi_dealloc(PyObject *self) {
     if (c9py_is_ready(self)) {
+        SPI->busy = 0;
         spi_release(self);
     }
     Py_TYPE(self)->tp_free(self);
@@ -105,6 +141,18 @@ static int spi_alive(PyObject *self) {
         return -1;
     }
     return 0;
+}
+
+/* Around a transfer that may run a device model's Python code. */
+static void spi_enter(PyObject *self) {
+    SPI->busy++;
+}
+
+static void spi_leave(PyObject *self) {
+    if (--SPI->busy == 0 && SPI->deinit_pending) {
+        SPI->deinit_pending = false;
+        spi_release(self);
+    }
 }
 
 static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
@@ -192,7 +240,11 @@ static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
     if (spi_alive(self) < 0) {
         return NULL;
     }
-    return PyBool_FromLong(c9_port_spi_try_lock(SPI->spi));
+    if (SPI->has_lock) {
+        Py_RETURN_FALSE;
+    }
+    SPI->has_lock = c9_port_spi_try_lock(SPI->spi);
+    return PyBool_FromLong(SPI->has_lock);
 }
 
 static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
@@ -201,7 +253,19 @@ static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
         return NULL;
     }
     c9_port_spi_unlock(SPI->spi);
+    SPI->has_lock = false;
     Py_RETURN_NONE;
+}
+
+static int spi_locked(PyObject *self) {
+    if (spi_alive(self) < 0) {
+        return -1;
+    }
+    if (!SPI->has_lock) {
+        function_requires_lock();
+        return -1;
+    }
+    return 0;
 }
 
 static PyObject *spi_configure(PyObject *self, PyObject *args, PyObject *kw) {
@@ -213,7 +277,7 @@ static PyObject *spi_configure(PyObject *self, PyObject *args, PyObject *kw) {
         {"bits", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 8}},
     };
     c9py_argval_t a[4];
-    if (spi_alive(self) < 0 || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
+    if (spi_locked(self) < 0 || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
         c9py_check_range(a[ARG_polarity].u_int, 0, 1, "polarity") < 0 ||
         c9py_check_range(a[ARG_phase].u_int, 0, 1, "phase") < 0 ||
         c9py_check_range(a[ARG_bits].u_int, 8, 9, "bits") < 0) {
@@ -221,7 +285,29 @@ static PyObject *spi_configure(PyObject *self, PyObject *args, PyObject *kw) {
     }
     c9_err_t err = c9_port_spi_configure(SPI->spi, (uint32_t)a[ARG_baudrate].u_int, (uint8_t)a[ARG_polarity].u_int,
                                          (uint8_t)a[ARG_phase].u_int, (uint8_t)a[ARG_bits].u_int);
-    return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise(err);
+    /* The port failing to configure is OSError(EIO) in CircuitPython. */
+    return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise_oserror(5, "EIO");
+}
+
+/* Ctrl-C or a reload that came while a transfer ran (a device model's Python code on the virtual
+ * board) is the program's, ahead of the transfer's own outcome. */
+static int interrupted(void) {
+    return Py_MakePendingCalls() < 0 || PyErr_CheckSignals() < 0;
+}
+
+static PyObject *spi_done(PyObject *self, c9_err_t err) {
+    spi_leave(self);
+    if (interrupted()) {
+        return NULL;
+    }
+    if (err == C9_OK) {
+        Py_RETURN_NONE;
+    }
+    static const c9py_err_override_t errors[] = {
+        {C9_ERR_NOSYS, &PyExc_ValueError, "No MOSI pin"},
+        {C9_OK},
+    };
+    return err == C9_ERR_NOMEM || err == C9_ERR_NOSYS ? c9py_raise_err(err, errors) : c9py_raise_oserror(5, "EIO");
 }
 
 static PyObject *spi_write(PyObject *self, PyObject *args, PyObject *kw) {
@@ -233,15 +319,99 @@ static PyObject *spi_write(PyObject *self, PyObject *args, PyObject *kw) {
     };
     c9py_argval_t a[3];
     Py_buffer buf;
-    if (spi_alive(self) < 0 || c9py_arg_parse(args, kw, allowed, 3, a) < 0 ||
-        c9py_get_buffer(a[ARG_buffer].u_obj, &buf, PyBUF_SIMPLE) < 0) {
+    Py_ssize_t from, len;
+    if (spi_locked(self) < 0 || c9py_arg_parse(args, kw, allowed, 3, a) < 0 ||
+        buffer_arg(a[ARG_buffer].u_obj, PyBUF_SIMPLE, a[ARG_start].u_int, a[ARG_end].u_int, &buf, &from, &len) < 0) {
         return NULL;
     }
-    Py_ssize_t from, to;
-    buffer_bounds(a[ARG_start].u_int, a[ARG_end].u_int, buf.len, &from, &to);
-    c9_err_t err = c9_port_spi_write(SPI->spi, (const uint8_t *)buf.buf + from, (size_t)(to - from));
+    c9_err_t err = C9_OK;
+    spi_enter(self);
+    if (len) {
+        err = c9_port_spi_write(SPI->spi, (const uint8_t *)buf.buf + from, (size_t)len);
+    }
     PyBuffer_Release(&buf);
-    return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise(err);
+    return spi_done(self, err);
+}
+
+static PyObject *spi_readinto(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_buffer, ARG_start, ARG_end, ARG_write_value };
+    static const c9py_arg_t allowed[] = {
+        {"buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+        {"write_value", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+    };
+    c9py_argval_t a[4];
+    Py_buffer buf;
+    Py_ssize_t from, len;
+    if (spi_locked(self) < 0 || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
+        buffer_arg(a[ARG_buffer].u_obj, PyBUF_WRITABLE, a[ARG_start].u_int, a[ARG_end].u_int, &buf, &from, &len) < 0) {
+        return NULL;
+    }
+    c9_err_t err = C9_OK;
+    spi_enter(self);
+    if (len) {
+        err = c9_port_spi_read(SPI->spi, (uint8_t *)buf.buf + from, (size_t)len, (uint8_t)a[ARG_write_value].u_int);
+    }
+    PyBuffer_Release(&buf);
+    if (err == C9_ERR_NOSYS) {
+        spi_leave(self);
+        PyErr_SetString(PyExc_ValueError, "No MISO pin");
+        return NULL;
+    }
+    return spi_done(self, err);
+}
+
+static PyObject *spi_write_readinto(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_out_buffer, ARG_in_buffer, ARG_out_start, ARG_out_end, ARG_in_start, ARG_in_end };
+    static const c9py_arg_t allowed[] = {
+        {"out_buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"in_buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"out_start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"out_end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+        {"in_start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"in_end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+    };
+    c9py_argval_t a[6];
+    Py_buffer out, in;
+    Py_ssize_t out_from, out_len, in_from, in_len;
+    if (spi_locked(self) < 0 || c9py_arg_parse(args, kw, allowed, 6, a) < 0 ||
+        buffer_arg(a[ARG_out_buffer].u_obj, PyBUF_SIMPLE, a[ARG_out_start].u_int, a[ARG_out_end].u_int, &out, &out_from,
+                   &out_len) < 0) {
+        return NULL;
+    }
+    if (buffer_arg(a[ARG_in_buffer].u_obj, PyBUF_WRITABLE, a[ARG_in_start].u_int, a[ARG_in_end].u_int, &in, &in_from,
+                   &in_len) < 0) {
+        PyBuffer_Release(&out);
+        return NULL;
+    }
+    if (out_len != in_len) {
+        PyBuffer_Release(&out);
+        PyBuffer_Release(&in);
+        PyErr_SetString(PyExc_ValueError, "buffer slices must be of equal length");
+        return NULL;
+    }
+    c9_err_t err = C9_OK;
+    spi_enter(self);
+    if (out_len) {
+        /* The out bytes are copied first: out and in may be one buffer. */
+        uint8_t *copy = PyMem_Malloc((size_t)out_len);
+        if (!copy) {
+            err = C9_ERR_NOMEM;
+        } else {
+            memcpy(copy, (const uint8_t *)out.buf + out_from, (size_t)out_len);
+            err = c9_port_spi_transfer(SPI->spi, copy, (uint8_t *)in.buf + in_from, (size_t)out_len);
+            PyMem_Free(copy);
+        }
+    }
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&in);
+    if (err == C9_ERR_NOSYS) {
+        spi_leave(self);
+        PyErr_SetString(PyExc_ValueError, SPI->mosi < 0 ? "No MOSI pin" : "No MISO pin");
+        return NULL;
+    }
+    return spi_done(self, err);
 }
 
 static PyObject *spi_frequency(PyObject *self, void *c) {
@@ -252,22 +422,9 @@ static PyObject *spi_frequency(PyObject *self, void *c) {
     return PyLong_FromUnsignedLong(c9_port_spi_frequency(SPI->spi));
 }
 
-static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
-    (void)unused;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    Py_INCREF(self);
-    return self;
-}
-
 static PyObject *spi_exit(PyObject *self, PyObject *args) {
     (void)args;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    spi_release(self);
-    Py_RETURN_NONE;
+    return spi_deinit(self, NULL);
 }
 
 static PyMethodDef spi_methods[] = {
@@ -276,6 +433,10 @@ static PyMethodDef spi_methods[] = {
     {"unlock", spi_unlock, METH_NOARGS, "Releases the SPI lock."},
     {"configure", (PyCFunction)(void (*)(void))spi_configure, METH_VARARGS | METH_KEYWORDS, "Configures the bus."},
     {"write", (PyCFunction)(void (*)(void))spi_write, METH_VARARGS | METH_KEYWORDS, "Write the data in buffer."},
+    {"readinto", (PyCFunction)(void (*)(void))spi_readinto, METH_VARARGS | METH_KEYWORDS,
+     "Read into buffer while writing write_value for each byte read."},
+    {"write_readinto", (PyCFunction)(void (*)(void))spi_write_readinto, METH_VARARGS | METH_KEYWORDS,
+     "Write out the data in out_buffer while simultaneously reading data into in_buffer."},
     {"__enter__", ctx_enter, METH_NOARGS, NULL},
     {"__exit__", spi_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
@@ -340,13 +501,21 @@ static int i2c_construct(PyObject *self, PyObject *args, PyObject *kw) {
     I2C->scl = c;
     I2C->sda = d;
     I2C->deinited = false;
+    I2C->has_lock = false;
+    I2C->busy = 0;
+    I2C->deinit_pending = false;
     I2C->i2c = i2c;
     return 0;
 }
 C9PY_DEFINE_INIT(i2c_init, i2c_construct)
 
 static void i2c_release(PyObject *self) {
-    if (!I2C->deinited && I2C->i2c) {
+    if (I2C->busy) {
+        I2C->deinit_pending = true;
+        I2C->deinited = true;
+        return;
+    }
+    if (I2C->i2c) {
         c9_port_pin_release(I2C->scl);
         c9_port_pin_release(I2C->sda);
         c9_port_i2c_close(I2C->i2c);
@@ -357,6 +526,7 @@ static void i2c_release(PyObject *self) {
 
 static void i2c_dealloc(PyObject *self) {
     if (c9py_is_ready(self)) {
+        I2C->busy = 0;
         i2c_release(self);
     }
     Py_TYPE(self)->tp_free(self);
@@ -373,6 +543,38 @@ static int i2c_alive(PyObject *self) {
     return 0;
 }
 
+static int i2c_locked(PyObject *self) {
+    if (i2c_alive(self) < 0) {
+        return -1;
+    }
+    if (!I2C->has_lock) {
+        function_requires_lock();
+        return -1;
+    }
+    return 0;
+}
+
+static void i2c_enter(PyObject *self) {
+    I2C->busy++;
+}
+
+static void i2c_leave(PyObject *self) {
+    if (--I2C->busy == 0 && I2C->deinit_pending) {
+        I2C->deinit_pending = false;
+        i2c_release(self);
+    }
+}
+
+/* An I2C transfer's outcome: OSError with the errno the ports return (ENODEV for an address nobody
+ * acknowledges, EIO for a data byte, ETIMEDOUT). */
+static PyObject *i2c_done(PyObject *self, c9_err_t err) {
+    i2c_leave(self);
+    if (interrupted()) {
+        return NULL;
+    }
+    return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise(err);
+}
+
 static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
     (void)unused;
     if (c9py_ready(self) < 0) {
@@ -387,7 +589,11 @@ static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
     if (i2c_alive(self) < 0) {
         return NULL;
     }
-    return PyBool_FromLong(c9_port_i2c_try_lock(I2C->i2c));
+    if (I2C->has_lock) {
+        Py_RETURN_FALSE;
+    }
+    I2C->has_lock = c9_port_i2c_try_lock(I2C->i2c);
+    return PyBool_FromLong(I2C->has_lock);
 }
 
 static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
@@ -396,16 +602,29 @@ static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
         return NULL;
     }
     c9_port_i2c_unlock(I2C->i2c);
+    I2C->has_lock = false;
     Py_RETURN_NONE;
+}
+
+static PyObject *i2c_probe(PyObject *self, PyObject *arg) {
+    int32_t address;
+    if (i2c_locked(self) < 0 || c9py_mp_int(arg, &address) < 0) {
+        return NULL;
+    }
+    i2c_enter(self);
+    bool found = c9_port_i2c_probe(I2C->i2c, (uint8_t)address) == C9_OK;
+    i2c_leave(self);
+    return PyBool_FromLong(found);
 }
 
 static PyObject *i2c_scan(PyObject *self, PyObject *unused) {
     (void)unused;
-    if (i2c_alive(self) < 0) {
+    if (i2c_locked(self) < 0) {
         return NULL;
     }
     /* As CircuitPython's scan: a probe of every address from 0x08 to 0x77. */
     PyObject *list = PyList_New(0);
+    i2c_enter(self);
     for (unsigned addr = 0x08; list && addr < 0x78; addr++) {
         if (c9_port_i2c_probe(I2C->i2c, (uint8_t)addr) == C9_OK) {
             PyObject *v = PyLong_FromLong((long)addr);
@@ -415,6 +634,7 @@ static PyObject *i2c_scan(PyObject *self, PyObject *unused) {
             Py_XDECREF(v);
         }
     }
+    i2c_leave(self);
     return list;
 }
 
@@ -428,36 +648,112 @@ static PyObject *i2c_writeto(PyObject *self, PyObject *args, PyObject *kw) {
     };
     c9py_argval_t a[4];
     Py_buffer buf;
-    if (i2c_alive(self) < 0 || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
-        c9py_get_buffer(a[ARG_buffer].u_obj, &buf, PyBUF_SIMPLE) < 0) {
+    Py_ssize_t from, len;
+    if (i2c_locked(self) < 0 || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
+        buffer_arg(a[ARG_buffer].u_obj, PyBUF_SIMPLE, a[ARG_start].u_int, a[ARG_end].u_int, &buf, &from, &len) < 0) {
         return NULL;
     }
-    Py_ssize_t from, to;
-    buffer_bounds(a[ARG_start].u_int, a[ARG_end].u_int, buf.len, &from, &to);
-    c9_err_t err = c9_port_i2c_write(I2C->i2c, (uint8_t)a[ARG_address].u_int, (const uint8_t *)buf.buf + from,
-                                     (size_t)(to - from), true);
+    i2c_enter(self);
+    c9_err_t err =
+        c9_port_i2c_write(I2C->i2c, (uint8_t)a[ARG_address].u_int, (const uint8_t *)buf.buf + from, (size_t)len, true);
     PyBuffer_Release(&buf);
-    if (err != C9_OK) {
-        return c9py_raise(err);
+    return i2c_done(self, err);
+}
+
+static PyObject *i2c_readfrom_into(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_address, ARG_buffer, ARG_start, ARG_end };
+    static const c9py_arg_t allowed[] = {
+        {"address", C9PY_ARG_INT | C9PY_ARG_REQUIRED},
+        {"buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+    };
+    c9py_argval_t a[4];
+    Py_buffer buf;
+    Py_ssize_t from, len;
+    if (i2c_locked(self) < 0 || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
+        buffer_arg(a[ARG_buffer].u_obj, PyBUF_WRITABLE, a[ARG_start].u_int, a[ARG_end].u_int, &buf, &from, &len) < 0) {
+        return NULL;
     }
-    Py_RETURN_NONE;
+    if (len < 1) {
+        PyBuffer_Release(&buf);
+        PyErr_SetString(PyExc_ValueError, "buffer length must be >= 1");
+        return NULL;
+    }
+    i2c_enter(self);
+    c9_err_t err = c9_port_i2c_read(I2C->i2c, (uint8_t)a[ARG_address].u_int, (uint8_t *)buf.buf + from, (size_t)len);
+    PyBuffer_Release(&buf);
+    return i2c_done(self, err);
+}
+
+static PyObject *i2c_writeto_then_readfrom(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_address, ARG_out_buffer, ARG_in_buffer, ARG_out_start, ARG_out_end, ARG_in_start, ARG_in_end };
+    static const c9py_arg_t allowed[] = {
+        {"address", C9PY_ARG_INT | C9PY_ARG_REQUIRED},
+        {"out_buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"in_buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"out_start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"out_end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+        {"in_start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"in_end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+    };
+    c9py_argval_t a[7];
+    Py_buffer out, in;
+    Py_ssize_t out_from, out_len, in_from, in_len;
+    if (i2c_locked(self) < 0 || c9py_arg_parse(args, kw, allowed, 7, a) < 0 ||
+        buffer_arg(a[ARG_out_buffer].u_obj, PyBUF_SIMPLE, a[ARG_out_start].u_int, a[ARG_out_end].u_int, &out, &out_from,
+                   &out_len) < 0) {
+        return NULL;
+    }
+    if (buffer_arg(a[ARG_in_buffer].u_obj, PyBUF_WRITABLE, a[ARG_in_start].u_int, a[ARG_in_end].u_int, &in, &in_from,
+                   &in_len) < 0) {
+        PyBuffer_Release(&out);
+        return NULL;
+    }
+    if (in_len < 1) {
+        PyBuffer_Release(&out);
+        PyBuffer_Release(&in);
+        /* CircuitPython 9.2.9 checks the in buffer and names the out buffer. */
+        PyErr_SetString(PyExc_ValueError, "out_buffer length must be >= 1");
+        return NULL;
+    }
+    uint8_t address = (uint8_t)a[ARG_address].u_int;
+    i2c_enter(self);
+    /* A write without stop, then the read after a repeated start; the out bytes are copied first
+     * in case both slices are of one buffer. */
+    uint8_t *copy = out_len ? PyMem_Malloc((size_t)out_len) : NULL;
+    c9_err_t err = out_len && !copy ? C9_ERR_NOMEM : C9_OK;
+    if (err == C9_OK) {
+        if (copy) {
+            memcpy(copy, (const uint8_t *)out.buf + out_from, (size_t)out_len);
+        }
+        err = c9_port_i2c_write(I2C->i2c, address, copy, (size_t)out_len, false);
+        if (err == C9_OK) {
+            err = c9_port_i2c_read(I2C->i2c, address, (uint8_t *)in.buf + in_from, (size_t)in_len);
+        }
+    }
+    PyMem_Free(copy);
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&in);
+    return i2c_done(self, err);
 }
 
 static PyObject *i2c_exit(PyObject *self, PyObject *args) {
     (void)args;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    i2c_release(self);
-    Py_RETURN_NONE;
+    return i2c_deinit(self, NULL);
 }
 
 static PyMethodDef i2c_methods[] = {
     {"deinit", i2c_deinit, METH_NOARGS, "Releases control of the underlying hardware."},
+    {"probe", i2c_probe, METH_O, "Check if a device at the specified address responds."},
+    {"scan", i2c_scan, METH_NOARGS, "Scan all I2C addresses between 0x08 and 0x77 inclusive."},
     {"try_lock", i2c_try_lock, METH_NOARGS, "Attempts to grab the I2C lock."},
     {"unlock", i2c_unlock, METH_NOARGS, "Releases the I2C lock."},
-    {"scan", i2c_scan, METH_NOARGS, "Scan all I2C addresses between 0x08 and 0x77 inclusive."},
+    {"readfrom_into", (PyCFunction)(void (*)(void))i2c_readfrom_into, METH_VARARGS | METH_KEYWORDS,
+     "Read from a device at specified address into a buffer."},
     {"writeto", (PyCFunction)(void (*)(void))i2c_writeto, METH_VARARGS | METH_KEYWORDS, "Write to a device."},
+    {"writeto_then_readfrom", (PyCFunction)(void (*)(void))i2c_writeto_then_readfrom, METH_VARARGS | METH_KEYWORDS,
+     "Write the bytes from out_buffer to the device, then read into in_buffer after a repeated start."},
     {"__enter__", ctx_enter, METH_NOARGS, NULL},
     {"__exit__", i2c_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
@@ -474,13 +770,438 @@ PyTypeObject c9py_I2C_Type = {
     .tp_methods = i2c_methods,
 };
 
+/* ---- UART ----------------------------------------------------------------------------------- */
+
+#define UART ((c9py_uart_obj_t *)self)
+
+static PyTypeObject *parity_type;
+static const char *const parity_names[] = {"ODD", "EVEN", NULL};
+
+static int timeout_ms(PyObject *obj, uint32_t *ms) {
+    double t;
+    if (c9py_mp_float(obj, &t) < 0) {
+        return -1;
+    }
+    /* CircuitPython checks int(timeout) against 0..100. */
+    if (c9py_check_range((long)t, 0, 100, "timeout") < 0) {
+        return -1;
+    }
+    *ms = t <= 0 ? 0 : (uint32_t)(t * 1000.0 + 0.5);
+    return 0;
+}
+
+static int uart_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum {
+        ARG_tx,
+        ARG_rx,
+        ARG_baudrate,
+        ARG_bits,
+        ARG_parity,
+        ARG_stop,
+        ARG_timeout,
+        ARG_receiver_buffer_size,
+        ARG_rts,
+        ARG_cts,
+        ARG_rs485_dir,
+        ARG_rs485_invert
+    };
+    static const c9py_arg_t allowed[] = {
+        {"tx", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+        {"rx", C9PY_ARG_OBJ, {.u_obj = Py_None}},
+        {"baudrate", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 9600}},
+        {"bits", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 8}},
+        {"parity", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"stop", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 1}},
+        {"timeout", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"receiver_buffer_size", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 64}},
+        {"rts", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"cts", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"rs485_dir", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"rs485_invert", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
+    };
+    c9py_argval_t a[12];
+    if (c9py_arg_parse(args, kw, allowed, 12, a) < 0) {
+        return -1;
+    }
+    /* The order CircuitPython checks in: rx, tx, rts, cts, rs485_dir, each a free pin or None. */
+    static const int order[5] = {ARG_rx, ARG_tx, ARG_rts, ARG_cts, ARG_rs485_dir};
+    static const char *const names[5] = {"rx", "tx", "rts", "cts", "rs485_dir"};
+    int pin[5]; /* rx, tx, rts, cts, rs485_dir */
+    for (int i = 0; i < 5; i++) {
+        int id = c9py_pin_arg(a[order[i]].u_obj, names[i], true);
+        if (id == -1) {
+            return -1;
+        }
+        if (id >= 0 && c9_port_pin_in_use(id)) {
+            PyErr_Format(PyExc_ValueError, "%s in use", c9py_pin_name(id, NULL));
+            return -1;
+        }
+        pin[i] = id < 0 ? -1 : id;
+    }
+    int rx = pin[0], tx = pin[1];
+    if (tx < 0 && rx < 0) {
+        PyErr_SetString(PyExc_ValueError, "tx and rx cannot both be None");
+        return -1;
+    }
+    for (int i = 0; i < 5; i++) {
+        for (int j = i + 1; j < 5; j++) {
+            if (pin[i] >= 0 && pin[i] == pin[j]) {
+                PyErr_SetString(PyExc_ValueError, "Invalid pins");
+                return -1;
+            }
+        }
+    }
+    uint32_t timeout = 1000;
+    if (c9py_check_range(a[ARG_bits].u_int, 5, 9, "bits") < 0 ||
+        c9py_check_range(a[ARG_receiver_buffer_size].u_int, 1, 0xFFFF, "receiver_buffer_size") < 0) {
+        return -1;
+    }
+    if (!parity_type && !(parity_type = c9py_enum_type_new("busio.UART.Parity", parity_names))) {
+        return -1;
+    }
+    PyObject *par = a[ARG_parity].u_obj;
+    uint8_t parity = PyObject_TypeCheck(par, parity_type)
+                         ? (((c9py_enum_obj_t *)par)->value == 0 ? C9_PORT_PARITY_ODD : C9_PORT_PARITY_EVEN)
+                         : C9_PORT_PARITY_NONE;
+    if (c9py_check_range(a[ARG_stop].u_int, 1, 2, "stop") < 0 ||
+        (a[ARG_timeout].u_obj && timeout_ms(a[ARG_timeout].u_obj, &timeout) < 0)) {
+        return -1;
+    }
+    const int claim[5] = {tx, rx, pin[2], pin[3], pin[4]};
+    for (int i = 0; i < 5; i++) {
+        if (claim[i] >= 0 && c9py_pin_claim(claim[i], names[i]) < 0) {
+            for (int k = 0; k < i; k++) {
+                c9_port_pin_release(claim[k]);
+            }
+            return -1;
+        }
+    }
+    c9_port_uart_config_t cfg = {.tx = tx,
+                                 .rx = rx,
+                                 .rts = pin[2],
+                                 .cts = pin[3],
+                                 .baudrate = (uint32_t)a[ARG_baudrate].u_int,
+                                 .bits = (uint8_t)a[ARG_bits].u_int,
+                                 .parity = parity,
+                                 .stop = (uint8_t)a[ARG_stop].u_int,
+                                 .timeout_ms = timeout,
+                                 .receiver_buffer_size = (size_t)a[ARG_receiver_buffer_size].u_int};
+    c9_port_uart_t *uart = NULL;
+    c9_err_t err = c9_port_uart_open(&cfg, &uart);
+    if (err != C9_OK) {
+        for (int i = 0; i < 5; i++) {
+            c9_port_pin_release(claim[i]);
+        }
+        static const c9py_err_override_t open_errors[] = {
+            {C9_ERR_NOTSUP, &PyExc_ValueError, "Invalid pins"},
+            {C9_ERR_INVAL, &PyExc_ValueError, "Invalid baudrate"},
+            {C9_ERR_BUSY, &PyExc_ValueError, "All UART peripherals are in use"},
+            {C9_OK},
+        };
+        return c9py_fail(err, open_errors);
+    }
+    memcpy(UART->pins, claim, sizeof claim);
+    UART->uart = uart;
+    UART->timeout_ms = timeout;
+    UART->deinited = false;
+    return 0;
+}
+C9PY_DEFINE_INIT(uart_init, uart_construct)
+
+static void uart_release(PyObject *self) {
+    if (!UART->deinited && UART->uart) {
+        c9_port_uart_close(UART->uart);
+        UART->uart = NULL;
+        for (int i = 0; i < 5; i++) {
+            c9_port_pin_release(UART->pins[i]);
+        }
+    }
+    UART->deinited = true;
+}
+
+static void uart_dealloc(PyObject *self) {
+    if (c9py_is_ready(self)) {
+        uart_release(self);
+    }
+    Py_TYPE(self)->tp_free(self);
+}
+
+static int uart_alive(PyObject *self) {
+    if (c9py_ready(self) < 0) {
+        return -1;
+    }
+    if (UART->deinited) {
+        c9py_raise_deinited();
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *uart_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
+    if (c9py_ready(self) < 0) {
+        return NULL;
+    }
+    uart_release(self);
+    Py_RETURN_NONE;
+}
+
+static PyObject *uart_exit(PyObject *self, PyObject *args) {
+    (void)args;
+    return uart_deinit(self, NULL);
+}
+
+/* The port's read: up to len bytes, waiting at most the timeout, with the GIL released; 0 bytes
+ * is the stream's EAGAIN. -1 with an exception. */
+static Py_ssize_t uart_read_some(PyObject *self, uint8_t *buf, size_t len) {
+    size_t got = 0;
+    c9_err_t err;
+    Py_BEGIN_ALLOW_THREADS err = c9_port_uart_read(UART->uart, buf, len, &got);
+    Py_END_ALLOW_THREADS if (err != C9_OK) {
+        static const c9py_err_override_t errors[] = {{C9_ERR_NOSYS, &PyExc_ValueError, "No RX pin"}, {C9_OK}};
+        c9py_raise_err(err, errors);
+        return -1;
+    }
+    if (PyErr_CheckSignals() < 0) {
+        return -1;
+    }
+    return (Py_ssize_t)got;
+}
+
+/* MicroPython's stream read: read(n) gathers n bytes, ending at the first wait that brings
+ * nothing; read() gathers everything until such a wait. None when nothing came. */
+static PyObject *uart_read(PyObject *self, PyObject *args) {
+    PyObject *nobj = Py_None;
+    if (uart_alive(self) < 0 || !PyArg_ParseTuple(args, "|O:read", &nobj)) {
+        return NULL;
+    }
+    long want = -1;
+    if (nobj != Py_None) {
+        int32_t n;
+        if (c9py_mp_int(nobj, &n) < 0) {
+            return NULL;
+        }
+        want = n;
+    }
+    if (want == 0) {
+        return PyBytes_FromStringAndSize("", 0);
+    }
+    size_t cap = want > 0 ? (size_t)want : 256, n = 0;
+    uint8_t *buf = PyMem_Malloc(cap);
+    if (!buf) {
+        return PyErr_NoMemory();
+    }
+    for (;;) {
+        if (want < 0 && n == cap) {
+            uint8_t *bigger = PyMem_Realloc(buf, cap * 2);
+            if (!bigger) {
+                PyMem_Free(buf);
+                return PyErr_NoMemory();
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        Py_ssize_t got = uart_read_some(self, buf + n, cap - n);
+        if (got < 0) {
+            PyMem_Free(buf);
+            return NULL;
+        }
+        n += (size_t)got;
+        if (got == 0 || (want > 0 && n >= (size_t)want)) {
+            break;
+        }
+    }
+    PyObject *r = n ? PyBytes_FromStringAndSize((const char *)buf, (Py_ssize_t)n) : Py_NewRef(Py_None);
+    PyMem_Free(buf);
+    return r;
+}
+
+static PyObject *uart_readinto(PyObject *self, PyObject *arg) {
+    Py_buffer buf;
+    if (uart_alive(self) < 0 || c9py_get_buffer(arg, &buf, PyBUF_WRITABLE) < 0) {
+        return NULL;
+    }
+    size_t n = 0;
+    Py_ssize_t got = 0;
+    while (n < (size_t)buf.len && (got = uart_read_some(self, (uint8_t *)buf.buf + n, (size_t)buf.len - n)) > 0) {
+        n += (size_t)got;
+    }
+    PyBuffer_Release(&buf);
+    if (got < 0) {
+        return NULL;
+    }
+    return n || buf.len == 0 ? PyLong_FromSize_t(n) : Py_NewRef(Py_None);
+}
+
+/* One byte at a time up to and including '\n', each byte waiting the timeout; None when the first
+ * wait brings nothing. */
+static PyObject *uart_readline(PyObject *self, PyObject *unused) {
+    (void)unused;
+    if (uart_alive(self) < 0) {
+        return NULL;
+    }
+    PyObject *line = PyByteArray_FromStringAndSize("", 0);
+    while (line) {
+        uint8_t b;
+        Py_ssize_t got = uart_read_some(self, &b, 1);
+        if (got < 0) {
+            Py_CLEAR(line);
+            break;
+        }
+        if (got == 0) {
+            if (PyByteArray_GET_SIZE(line) == 0) {
+                Py_DECREF(line);
+                Py_RETURN_NONE;
+            }
+            break;
+        }
+        if (PyByteArray_Resize(line, PyByteArray_GET_SIZE(line) + 1) < 0) {
+            Py_CLEAR(line);
+            break;
+        }
+        PyByteArray_AS_STRING(line)[PyByteArray_GET_SIZE(line) - 1] = (char)b;
+        if (b == '\n') {
+            break;
+        }
+    }
+    if (!line) {
+        return NULL;
+    }
+    PyObject *r = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(line), PyByteArray_GET_SIZE(line));
+    Py_DECREF(line);
+    return r;
+}
+
+static PyObject *uart_write(PyObject *self, PyObject *arg) {
+    Py_buffer buf;
+    if (uart_alive(self) < 0 || c9py_get_buffer(arg, &buf, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    c9_err_t err;
+    Py_BEGIN_ALLOW_THREADS err = c9_port_uart_write(UART->uart, buf.buf, (size_t)buf.len);
+    Py_END_ALLOW_THREADS Py_ssize_t len = buf.len;
+    PyBuffer_Release(&buf);
+    if (err != C9_OK) {
+        static const c9py_err_override_t errors[] = {{C9_ERR_NOSYS, &PyExc_ValueError, "No TX pin"}, {C9_OK}};
+        return c9py_raise_err(err, errors);
+    }
+    return PyLong_FromSsize_t(len);
+}
+
+static PyObject *uart_reset_input_buffer(PyObject *self, PyObject *unused) {
+    (void)unused;
+    if (uart_alive(self) < 0) {
+        return NULL;
+    }
+    c9_port_uart_clear_rx(UART->uart);
+    Py_RETURN_NONE;
+}
+
+static PyObject *uart_iter(PyObject *self) {
+    if (uart_alive(self) < 0) {
+        return NULL;
+    }
+    return Py_NewRef(self);
+}
+
+static PyObject *uart_next(PyObject *self) {
+    PyObject *line = uart_readline(self, NULL);
+    if (line == Py_None) {
+        Py_DECREF(line);
+        return NULL; /* the end of iteration, as MicroPython's readline iterator */
+    }
+    return line;
+}
+
+static PyObject *uart_get_baudrate(PyObject *self, void *c) {
+    (void)c;
+    return uart_alive(self) < 0 ? NULL : PyLong_FromUnsignedLong(c9_port_uart_baudrate(UART->uart));
+}
+
+static int uart_set_baudrate(PyObject *self, PyObject *v, void *c) {
+    (void)c;
+    int32_t rate;
+    if (uart_alive(self) < 0 || c9py_setter_present(v) < 0 || c9py_mp_int(v, &rate) < 0) {
+        return -1;
+    }
+    c9_err_t err = c9_port_uart_set_baudrate(UART->uart, (uint32_t)rate);
+    if (err != C9_OK) {
+        PyErr_SetString(PyExc_ValueError, "Invalid baudrate");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *uart_get_in_waiting(PyObject *self, void *c) {
+    (void)c;
+    return uart_alive(self) < 0 ? NULL : PyLong_FromSize_t(c9_port_uart_in_waiting(UART->uart));
+}
+
+static PyObject *uart_get_timeout(PyObject *self, void *c) {
+    (void)c;
+    return uart_alive(self) < 0 ? NULL : PyFloat_FromDouble(UART->timeout_ms / 1000.0);
+}
+
+static int uart_set_timeout(PyObject *self, PyObject *v, void *c) {
+    (void)c;
+    uint32_t ms;
+    if (uart_alive(self) < 0 || c9py_setter_present(v) < 0 || timeout_ms(v, &ms) < 0) {
+        return -1;
+    }
+    UART->timeout_ms = ms;
+    c9_port_uart_set_timeout(UART->uart, ms);
+    return 0;
+}
+
+static PyMethodDef uart_methods[] = {
+    {"deinit", uart_deinit, METH_NOARGS, "Deinitialises the UART and releases any hardware resources for reuse."},
+    {"__enter__", ctx_enter, METH_NOARGS, NULL},
+    {"__exit__", uart_exit, METH_VARARGS, NULL},
+    {"read", uart_read, METH_VARARGS, "Read bytes."},
+    {"readinto", uart_readinto, METH_O, "Read bytes into the buf."},
+    {"readline", uart_readline, METH_NOARGS, "Read a line, ending in a newline character."},
+    {"write", uart_write, METH_O, "Write the buffer of bytes to the bus."},
+    {"reset_input_buffer", uart_reset_input_buffer, METH_NOARGS, "Discard any unread characters in the input buffer."},
+    {NULL, NULL, 0, NULL},
+};
+static PyGetSetDef uart_getset[] = {
+    {"baudrate", uart_get_baudrate, uart_set_baudrate, "The current baudrate.", NULL},
+    {"in_waiting", uart_get_in_waiting, NULL, "The number of bytes in the input buffer, available to be read.", NULL},
+    {"timeout", uart_get_timeout, uart_set_timeout, "The current timeout, in seconds (float).", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyTypeObject c9py_UART_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "busio.UART",
+    .tp_basicsize = sizeof(c9py_uart_obj_t),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_doc = "UART(tx, rx, *, baudrate=9600, bits=8, parity=None, stop=1, timeout=1, receiver_buffer_size=64)",
+    .tp_new = c9py_native_new,
+    .tp_init = uart_init,
+    .tp_dealloc = uart_dealloc,
+    .tp_iter = uart_iter,
+    .tp_iternext = uart_next,
+    .tp_methods = uart_methods,
+    .tp_getset = uart_getset,
+};
+
 static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "busio", "Hardware accelerated external bus access.", -1, NULL};
 
 PyObject *c9py_init_busio(void) {
     PyObject *m = PyModule_Create(&def);
-    if (m && (c9py_add_type(m, "SPI", &c9py_SPI_Type) < 0 || c9py_add_type(m, "I2C", &c9py_I2C_Type) < 0)) {
+    if (!m) {
+        return NULL;
+    }
+    if (!parity_type && !(parity_type = c9py_enum_type_new("busio.UART.Parity", parity_names))) {
         Py_DECREF(m);
         return NULL;
     }
+    if (c9py_add_type(m, "SPI", &c9py_SPI_Type) < 0 || c9py_add_type(m, "I2C", &c9py_I2C_Type) < 0 ||
+        c9py_add_type(m, "UART", &c9py_UART_Type) < 0 ||
+        PyDict_SetItemString(c9py_UART_Type.tp_dict, "Parity", (PyObject *)parity_type) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    PyType_Modified(&c9py_UART_Type);
     return m;
 }

@@ -1,6 +1,9 @@
 /*
- * busio.SPI and busio.I2C as the display buses (fourwire, i2cdisplaybus) and the host's own
- * module see them: the objects hold the port's controllers (port.h).
+ * busio.SPI, busio.I2C and busio.UART as the display buses (fourwire, i2cdisplaybus) and the
+ * host's own module see them: the objects hold the port's controllers (port.h).
+ *
+ * busy counts transfers under way: a device model on the virtual board runs Python code in the
+ * middle of one, and a deinit() it reaches then only takes effect when the transfer is over.
  */
 #ifndef C9PY_BUSIO_H
 #define C9PY_BUSIO_H
@@ -12,16 +15,28 @@ typedef struct {
     C9PY_OBJECT_HEAD c9_port_spi_t *spi;
     int clock, mosi, miso;
     bool deinited;
-    bool locked_by_python;
+    bool has_lock; /* this object's try_lock() succeeded and no unlock() since */
+    int busy;
+    bool deinit_pending;
 } c9py_spi_obj_t;
 
 typedef struct {
     C9PY_OBJECT_HEAD c9_port_i2c_t *i2c;
     int scl, sda;
     bool deinited;
+    bool has_lock;
+    int busy;
+    bool deinit_pending;
 } c9py_i2c_obj_t;
 
-extern PyTypeObject c9py_SPI_Type, c9py_I2C_Type;
+typedef struct {
+    C9PY_OBJECT_HEAD c9_port_uart_t *uart;
+    int pins[5]; /* tx, rx, rts, cts, rs485_dir; -1 when not used */
+    uint32_t timeout_ms;
+    bool deinited;
+} c9py_uart_obj_t;
+
+extern PyTypeObject c9py_SPI_Type, c9py_I2C_Type, c9py_UART_Type;
 
 /* The bus of a busio.SPI / busio.I2C object for a display bus. ctx is the Python object, which the
  * display bus keeps a reference to: after the object's deinit() (allowed while a display bus uses

@@ -6,6 +6,7 @@
 #include "circuit9/display.h"
 #include "circuit9/filter.h"
 #include "circuit9/jpeg.h"
+#include "circuit9/mcu.h"
 
 /* code, exception, errno (OSError(errno, NAME) when nonzero), message (NULL: none).
  * The lookup is a switch over these codes, so two domains sharing a value fail to compile. */
@@ -42,7 +43,15 @@
     X(C9_ERR_FILTER_MISMATCH, PyExc_ValueError, 0, "bitmap size and depth must match")                                 \
     X(C9_ERR_FILTER_KERNEL, PyExc_ValueError, 0, "weights must be a sequence with an odd square number of elements")   \
     /* bitmaptools.readinto: a short file is a bare EOFError */                                                        \
-    X(C9_ERR_BITMAPTOOLS_EOF, PyExc_EOFError, 0, NULL)
+    X(C9_ERR_BITMAPTOOLS_EOF, PyExc_EOFError, 0, NULL)                                                                 \
+    /* the chips' peripherals (mcu.h): their ports' messages */                                                        \
+    X(C9_ERR_MCU_VARIABLE_FREQUENCY, PyExc_ValueError, 0, "Invalid variable_frequency")                                \
+    X(C9_ERR_MCU_COUNTER_PIN, PyExc_RuntimeError, 0, "Pin must be on PWM Channel B")                                   \
+    X(C9_ERR_MCU_COUNTER_EDGE, PyExc_NotImplementedError, 0, "RISE_AND_FALL not available on this chip")               \
+    X(C9_ERR_MCU_SLICE_IN_USE, PyExc_RuntimeError, 0, "PWM slice already in use")                                      \
+    X(C9_ERR_MCU_SLICE_CHANNEL_A, PyExc_RuntimeError, 0, "PWM slice channel A already in use")                         \
+    X(C9_ERR_MCU_NO_PULLDOWN, PyExc_ValueError, 0, "No pulldown on pin; 1Mohm recommended")                            \
+    X(C9_ERR_MCU_NO_ANALOGOUT, PyExc_NotImplementedError, 0, "AnalogOut")
 
 typedef struct {
     PyObject *type;

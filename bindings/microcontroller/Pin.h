@@ -17,7 +17,11 @@ PyObject *c9py_pin_get(int id);
 /* Pin id of obj, or -1 with TypeError("<name> must be of type Pin, not <T>"). None allowed when
  * allow_none (returns -2). */
 int c9py_pin_arg(PyObject *obj, const char *name, bool allow_none);
-/* Claims a pin for a driver; ValueError("<name> in use") as CircuitPython's validate_free_pin. */
+/* The name CircuitPython prints for a pin: its first board name ("D5", "LED" before "D13"), else
+ * the microcontroller's ("GPIO5"); *on_board (may be NULL) tells which. */
+const char *c9py_pin_name(int id, bool *on_board);
+/* Claims a pin for a driver; ValueError("<pin> in use") naming the pin as CircuitPython's
+ * assert_pin_free does ("D5 in use"); name is used only for a pin without any name. */
 int c9py_pin_claim(int id, const char *name);
 /* An optional pin argument (None: -1), claimed: 0, or -1 with an exception. */
 int c9py_pin_claim_optional(PyObject *obj, const char *name, int *out);

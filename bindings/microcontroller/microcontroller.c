@@ -10,8 +10,20 @@
 static PyObject **pin_cache;
 static int pin_cache_len;
 
+const char *c9py_pin_name(int id, bool *on_board) {
+    const char *mcu = c9_port_pin_name(id);
+    const char *name = c9_board_pin_name(c9_port_board(), mcu);
+    if (on_board) {
+        *on_board = name != NULL;
+    }
+    return name ? name : mcu;
+}
+
+/* As CircuitPython prints a pin: board.D5 when the board names it, else microcontroller.pin.GPIO5. */
 static PyObject *pin_repr(PyObject *self) {
-    return PyUnicode_FromFormat("microcontroller.pin.%s", c9_port_pin_name(((c9py_pin_obj_t *)self)->id));
+    bool on_board;
+    const char *name = c9py_pin_name(((c9py_pin_obj_t *)self)->id, &on_board);
+    return PyUnicode_FromFormat(on_board ? "board.%s" : "microcontroller.pin.%s", name);
 }
 
 static Py_hash_t pin_hash(PyObject *self) {
@@ -76,7 +88,9 @@ int c9py_pin_arg(PyObject *obj, const char *name, bool allow_none) {
 
 int c9py_pin_claim(int id, const char *name) {
     if (c9_port_pin_claim(id) != C9_OK) {
-        PyErr_Format(PyExc_ValueError, "%s in use", name);
+        /* CircuitPython names the pin (its board name first), not the argument. */
+        const char *pin = c9py_pin_name(id, NULL);
+        PyErr_Format(PyExc_ValueError, "%s in use", *pin ? pin : name);
         return -1;
     }
     return 0;

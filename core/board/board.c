@@ -61,3 +61,15 @@ const c9_board_pin_t *c9_board_pin(const c9_board_t *board, const char *name) {
     }
     return NULL;
 }
+
+const char *c9_board_pin_name(const c9_board_t *board, const char *mcu_pin) {
+    if (!board || !mcu_pin) {
+        return NULL;
+    }
+    for (size_t i = 0; i < board->pin_count; i++) {
+        if (!strcmp(board->pins[i].mcu_pin, mcu_pin)) {
+            return board->pins[i].name;
+        }
+    }
+    return NULL;
+}

@@ -61,6 +61,29 @@ typedef struct c9_board_display {
     size_t init_sequence_len;
 } c9_board_display_t;
 
+/* An LED on the board, for the window and the --state report. */
+typedef enum c9_board_led_kind {
+    C9_BOARD_LED_PLAIN = 0,    /* one colour, on while its pin is high */
+    C9_BOARD_LED_NEOPIXEL = 1, /* a chain of WS2812-style LEDs on a data pin (neopixel_write) */
+} c9_board_led_kind_t;
+
+typedef struct c9_board_led {
+    const char *pin;   /* board pin name: the LED's (LED) or the chain's data line (NEOPIXEL) */
+    uint8_t kind;      /* c9_board_led_kind_t */
+    const char *order; /* NEOPIXEL: colour order of the LEDs ("GRB"), see pixel.h */
+    uint16_t count;    /* NEOPIXEL: LEDs in the chain */
+    const char *power; /* board pin that powers the LEDs (NEOPIXEL_POWER) or NULL */
+    uint32_t color;    /* PLAIN: the LED's colour, 0xRRGGBB */
+} c9_board_led_t;
+
+/* A push button on the board. */
+typedef struct c9_board_button {
+    const char *pin;    /* board pin name */
+    const char *label;  /* as printed on the board ("BOOT") */
+    bool pressed_level; /* the level the pin reads while pressed (false: the button shorts to ground) */
+    bool pulled;        /* the board has a resistor holding the pin at the released level */
+} c9_board_button_t;
+
 typedef struct c9_board {
     const char *name;        /* --board NAME */
     const char *board_id;    /* board.board_id, "Board ID:" in boot_out.txt */
@@ -86,6 +109,11 @@ typedef struct c9_board {
      * find before the drive is searched. circuit9 offers the ones it implements; the others raise
      * ImportError as a module the board lacks does. */
     const char *const *modules;
+    /* The board's LEDs and buttons (NULL/0: none), in the order the window shows them. */
+    const c9_board_led_t *leds;
+    size_t led_count;
+    const c9_board_button_t *buttons;
+    size_t button_count;
 } c9_board_t;
 
 /* The boards compiled in, in a stable order; the first is the default. */
@@ -98,6 +126,10 @@ const c9_board_t *c9_board_find(const char *name);
 bool c9_board_has_module(const c9_board_t *board, const char *name);
 /* The board pin with this name, or NULL. */
 const c9_board_pin_t *c9_board_pin(const c9_board_t *board, const char *name);
+/* The first board name of an MCU pin in the table's order ("LED" for GPIO13 on the Feather, which
+ * pins.c lists before "D13"): the name CircuitPython prints for a board pin. NULL when no board
+ * name is wired to it. */
+const char *c9_board_pin_name(const c9_board_t *board, const char *mcu_pin);
 
 #ifdef __cplusplus
 }

@@ -57,6 +57,7 @@ extern "C" {
  *   -2301 .. -2399   http       C9_ERR_HTTP_*                 (core/net)
  *   -2401 .. -2499   mqtt       C9_ERR_MQTT_*                 (core/net)
  *   -2501 .. -2599   net        C9_ERR_NET_*                  (core/net: sockets, connection manager)
+ *   -2601 .. -2699   mcu        C9_ERR_MCU_*                  (core/mcu: the chips' peripherals, port.h)
  *
  * An entry X(band, NAME, n, text) makes C9_ERR_<NAME> = C9_ERR_BAND_<band> - n, with n in 1..99
  * (1..999 for ERRNO). Each header still documents which codes each of its functions returns.
@@ -80,6 +81,7 @@ extern "C" {
 #define C9_ERR_BAND_HTTP (-2300)
 #define C9_ERR_BAND_MQTT (-2400)
 #define C9_ERR_BAND_NET (-2500)
+#define C9_ERR_BAND_MCU (-2600)
 
 #define C9_ERR_TABLE(X)                                                                                                \
     X(ERRNO, PERM, 1, "operation not permitted") /* read-only object */                                                \
@@ -227,7 +229,15 @@ extern "C" {
     X(NET, NET_NONAME, 2, "Name or service not known")                                                                 \
     X(NET, NET_IN_USE, 3, "an existing socket is already connected to this host") /* lent out */                       \
     X(NET, NET_NOT_MANAGED, 4, "Socket not managed")                                                                   \
-    X(NET, NET_NO_TLS_CONTEXT, 5, "ssl_context must be provided if using ssl")
+    X(NET, NET_NO_TLS_CONTEXT, 5, "ssl_context must be provided if using ssl")                                         \
+    /* mcu: texts are the ports' CircuitPython messages */                                                             \
+    X(MCU, MCU_VARIABLE_FREQUENCY, 1, "Invalid variable_frequency") /* PWM: a shared slice */                          \
+    X(MCU, MCU_COUNTER_PIN, 2, "Pin must be on PWM Channel B")      /* RP2040 countio */                               \
+    X(MCU, MCU_COUNTER_EDGE, 3, "RISE_AND_FALL not available on this chip")                                            \
+    X(MCU, MCU_SLICE_IN_USE, 4, "PWM slice already in use")                                                            \
+    X(MCU, MCU_SLICE_CHANNEL_A, 5, "PWM slice channel A already in use")                                               \
+    X(MCU, MCU_NO_PULLDOWN, 6, "No pulldown on pin; 1Mohm recommended") /* software touch */                           \
+    X(MCU, MCU_NO_ANALOGOUT, 7, "AnalogOut")                            /* the chip has no DAC */
 
 enum {
     C9_OK = 0,

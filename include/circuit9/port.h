@@ -48,6 +48,8 @@
 #include "circuit9/board.h"
 #include "circuit9/common.h"
 #include "circuit9/display_bus.h"
+#include "circuit9/mcu.h"
+#include "circuit9/stimulus.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,6 +68,15 @@ typedef struct c9_port_config {
     /* Virtual boards: stand in for a display breakout wherever a program builds a display bus
      * on pins with nothing wired (c9_port_panel_connect). Real hardware ignores it. */
     bool breakouts;
+    /* Virtual boards: what the world outside the board does (real hardware ignores these).
+     * inputs hold from the start (circuit9 run --set: pins driven to 0/1 or held at a voltage,
+     * properties of simulated devices); events happen at their times, counted from
+     * c9_port_program_start() (--events). Names are board pin names, microcontroller pin names
+     * or DEVICE.PROPERTY. The port copies what it keeps; events are in time order. */
+    const c9_stim_t *inputs;
+    size_t input_count;
+    const c9_stim_t *events;
+    size_t event_count;
 } c9_port_config_t;
 
 /* Brings the machine up for a board: its pins exist afterwards and its built-in display's panel
@@ -75,6 +86,8 @@ typedef struct c9_port_config {
  * @retval C9_OK
  * @retval C9_ERR_NOTSUP  the board is not one this port can be (real hardware)
  * @retval C9_ERR_NOMEM   no memory for the board's pins or panels
+ * @retval C9_ERR_NOENT   an input or event names no pin of the board (virtual boards)
+ * @retval C9_ERR_INVAL   an input or event value a pin cannot take (not 0/1 or volts)
  * @retval C9_ERR_NOSYS   the port has no board support yet */
 c9_err_t c9_port_init(const c9_port_config_t *cfg);
 
@@ -91,6 +104,10 @@ void c9_port_background(void);
 /* Waits for at most max_ns or until something happens that the runtime must see (a signal, an
  * interrupt); may return early for no reason. The runtime's sleeps loop on it. */
 void c9_port_idle(uint64_t max_ns);
+
+/* A program (code.py) starts now: the events of c9_port_config_t count their times from here
+ * (the first call only; a reload does not replay them). Nothing on real hardware. */
+void c9_port_program_start(void);
 
 /* ---- clock ------------------------------------------------------------------------------------- */
 
@@ -156,6 +173,52 @@ bool c9_port_pin_read(int pin);
  * through (c9_port_pin_write on the same pins). */
 c9_hal_gpio_t c9_port_gpio(void);
 
+/* ---- pins the port counts or senses ------------------------------------------------------------- */
+
+/* countio.Counter: counts edges on a pin (a pulse counter, a PWM slice's counter or an interrupt).
+ * edge is c9_counter_edge_t of rotary.h (0 rise, 1 fall, 2 both).
+ * @retval C9_OK
+ * @retval C9_ERR_NOTSUP              the pin cannot count ("Invalid pin")
+ * @retval C9_ERR_MCU_COUNTER_PIN     RP2040: not a PWM channel B pin ("Pin must be on PWM Channel B")
+ * @retval C9_ERR_MCU_COUNTER_EDGE    the chip cannot count both edges (NotImplementedError
+ *                                    "RISE_AND_FALL not available on this chip")
+ * @retval C9_ERR_MCU_SLICE_IN_USE    RP2040: the slice counts already ("PWM slice already in use")
+ * @retval C9_ERR_MCU_SLICE_CHANNEL_A RP2040: the slice does PWM ("PWM slice channel A already in use")
+ * @retval C9_ERR_BUSY                no counter left
+ * @retval C9_ERR_NOENT               no such pin */
+c9_err_t c9_port_counter_open(int pin, uint8_t edge, c9_port_pull_t pull);
+/* @retval C9_OK  @retval C9_ERR_BADF  no counter on the pin */
+c9_err_t c9_port_counter_get(int pin, int64_t *count);
+c9_err_t c9_port_counter_set(int pin, int64_t count);
+void c9_port_counter_close(int pin);
+
+/* rotaryio.IncrementalEncoder on two pins (pulled up), named by pin_a afterwards. The port decodes
+ * as its chip's CircuitPython does (rotary.h: a software decoder or a hardware edge counter).
+ * @retval C9_OK  @retval C9_ERR_BUSY  no encoder left  @retval C9_ERR_NOENT  no such pin */
+c9_err_t c9_port_encoder_open(int pin_a, int pin_b, int32_t divisor);
+/* @retval C9_OK  @retval C9_ERR_BADF  not open  @retval C9_ERR_RANGE  divisor 0 on a chip that
+ * divides by it (ZeroDivisionError) */
+c9_err_t c9_port_encoder_position(int pin_a, int32_t *position);
+c9_err_t c9_port_encoder_set_position(int pin_a, int32_t position);
+c9_err_t c9_port_encoder_set_divisor(int pin_a, int32_t divisor);
+void c9_port_encoder_close(int pin_a);
+
+/* touchio.TouchIn: a capacitive touch reading of the pin. *threshold gets the port's first
+ * threshold (CircuitPython sets it a little above the first reading).
+ * @retval C9_OK
+ * @retval C9_ERR_NOTSUP           the pin cannot sense touch ("Invalid pin")
+ * @retval C9_ERR_MCU_NO_PULLDOWN  software touch found no pull-down resistor on the pin
+ * @retval C9_ERR_NOENT            no such pin */
+c9_err_t c9_port_touch_open(int pin, uint16_t *threshold);
+/* @retval C9_OK  @retval C9_ERR_BADF  not open */
+c9_err_t c9_port_touch_read(int pin, uint16_t *raw);
+void c9_port_touch_close(int pin);
+
+/* neopixel_write: sends bytes on a pin (a digital output the caller holds) as a WS2812 bit stream,
+ * then the latch pause.
+ * @retval C9_OK  @retval C9_ERR_IO  the sending peripheral failed  @retval C9_ERR_NOENT */
+c9_err_t c9_port_neopixel_write(int pin, const uint8_t *data, size_t len);
+
 /* ---- analog in and out ------------------------------------------------------------------------- */
 
 /* Prepares a pin's ADC channel (analogio.AnalogIn).
@@ -175,10 +238,13 @@ void c9_port_analog_in_close(int pin);
 
 /* Prepares a pin's DAC (analogio.AnalogOut).
  * @retval C9_OK
- * @retval C9_ERR_NOTSUP  the pin has no DAC ("AnalogOut functionality not supported" or "Invalid
- *                        pin", as the board's CircuitPython says)
- * @retval C9_ERR_NOENT   no such pin */
+ * @retval C9_ERR_NOTSUP             the chip has a DAC, but not on this pin ("Invalid pin")
+ * @retval C9_ERR_NOSYS              the chip has no DAC (NotImplementedError, no message: ESP32-S3)
+ * @retval C9_ERR_MCU_NO_ANALOGOUT   the chip has no DAC (NotImplementedError "AnalogOut": RP2040)
+ * @retval C9_ERR_NOENT              no such pin */
 c9_err_t c9_port_analog_out_open(int pin);
+/* The voltage the DAC puts out now, in millivolts (what a meter would read). */
+uint32_t c9_port_analog_out_millivolts(int pin);
 /* Sets the output to value / 65535 of the reference (AnalogOut.value).
  * @retval C9_OK
  * @retval C9_ERR_BADF    the pin is not open as an analog output */
@@ -188,20 +254,29 @@ void c9_port_analog_out_close(int pin);
 /* ---- PWM --------------------------------------------------------------------------------------- */
 
 /* Starts PWM on a pin (pwmio.PWMOut). duty is 0..65535 of the period. *actual (may be NULL) gets
- * the frequency the timer really runs at.
+ * the frequency the timer really runs at. Which timers exist, which pins reach them and how they
+ * are shared is the chip's (mcu.h).
  * @retval C9_OK
- * @retval C9_ERR_INVAL   frequency 0 or out of the timer's range ("Invalid PWM frequency")
- * @retval C9_ERR_BUSY    no timer left at that frequency ("All timers in use" / "All timers for
- *                        this pin are in use")
+ * @retval C9_ERR_INVAL   frequency 0 or out of the timer's range, or not the one a shared timer
+ *                        runs at ("Invalid frequency")
+ * @retval C9_ERR_MCU_VARIABLE_FREQUENCY  variable frequency on a timer others use ("Invalid
+ *                        variable_frequency")
+ * @retval C9_ERR_BUSY    no timer or channel left ("Internal resource(s) in use")
+ * @retval C9_ERR_IO      the timer cannot run at the frequency ("Internal error")
  * @retval C9_ERR_NOTSUP  the pin cannot do PWM ("Invalid pin")
  * @retval C9_ERR_NOENT   no such pin */
 c9_err_t c9_port_pwm_open(int pin, uint32_t frequency, uint16_t duty, bool variable_frequency, uint32_t *actual);
 /* @retval C9_OK  @retval C9_ERR_BADF  not open */
 c9_err_t c9_port_pwm_set_duty(int pin, uint16_t duty);
+/* PWMOut.duty_cycle as the chip reads it back (its resolution), 0 when not open. */
+uint16_t c9_port_pwm_duty(int pin);
+/* PWMOut.frequency: what the timer runs at, 0 when not open. */
+uint32_t c9_port_pwm_frequency(int pin);
 /* Changes the frequency, keeping the duty cycle's fraction.
  * @retval C9_OK
  * @retval C9_ERR_PERM    opened without variable_frequency
  * @retval C9_ERR_INVAL   out of range
+ * @retval C9_ERR_IO      the timer cannot run at it
  * @retval C9_ERR_BADF    not open */
 c9_err_t c9_port_pwm_set_frequency(int pin, uint32_t frequency, uint32_t *actual);
 void c9_port_pwm_close(int pin);
@@ -542,6 +617,19 @@ c9_err_t c9_port_image_open(const char *path, unsigned flags, uint64_t create_by
                             c9_blockdev_t *bd);
 /* Makes writes durable and closes; C9_OK or the first error (C9_ERR_IO). */
 c9_err_t c9_port_image_close(c9_port_image_t *image);
+
+/* ---- what a virtual board shows ---------------------------------------------------------------- */
+
+/* Writes the board's outputs as JSON: {"pins": {"NAME": {...}}} with, for each pin in use or
+ * lit, what applies: "direction" ("input"/"output"), "digital" (the level), "pull", "pwm"
+ * {"frequency", "duty_cycle"}, "neopixel" [[r, g, b], ...] (the chain as last written),
+ * "analog_out" (volts). docs/periph.md has the details.
+ * @retval C9_OK  @retval C9_ERR_IO  not written  @retval C9_ERR_NOSYS  real hardware */
+c9_err_t c9_port_state_write(const char *path);
+/* Writes a PNG of the board as a person sees it: the display (if any) beside the board's LEDs and
+ * buttons in their current state.
+ * @retval C9_OK  @retval C9_ERR_IO  @retval C9_ERR_NOSYS  real hardware */
+c9_err_t c9_port_board_screenshot(const char *path);
 
 /* ---- odds and ends ----------------------------------------------------------------------------- */
 

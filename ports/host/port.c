@@ -40,7 +40,16 @@ c9_err_t c9_port_init(const c9_port_config_t *cfg) {
     window_on = cfg && cfg->window && c9_window_available();
     c9__port_set_drive(cfg ? cfg->drive : NULL);
     c9__vboard_add_board_pins(board);
-    return builtin_panel(board);
+    c9__periph_board(board);
+    c9_err_t err = c9__world_init(cfg);
+    if (err != C9_OK) {
+        return err;
+    }
+    err = builtin_panel(board);
+    if (err == C9_OK && window_on && !board->display && (board->led_count || board->button_count)) {
+        c9_window_show_board(NULL, 3); /* a board without a display still has LEDs and buttons */
+    }
+    return err;
 }
 
 void c9_port_background(void) {
@@ -63,10 +72,14 @@ static size_t owned_count;
 static c9_vpanel_t *last_panel;
 static bool last_has_no_glass; /* the last display configured drives pins with no panel */
 
-static void show(c9_vpanel_t *p) {
+static void show(c9_vpanel_t *p, bool breakout) {
     if (window_on) {
         const c9_vpanel_config_t *c = c9_vpanel_config(p);
-        c9_window_show(p, c->glass_width * c->glass_height <= 128 * 64 ? 4 : 2);
+        int scale = c->glass_width * c->glass_height <= 128 * 64 ? 4 : 2;
+        /* The board's own display is shown on the board, with its LEDs and buttons. */
+        if (breakout || c9_window_show_board(p, scale) != C9_OK) {
+            c9_window_show(p, scale);
+        }
     }
 }
 
@@ -92,7 +105,7 @@ static c9_err_t own(c9_vpanel_t *p, const c9_port_wiring_t *w, bool breakout) {
         return err;
     }
     owned[owned_count++] = (owned_t){p, *w, breakout};
-    show(p);
+    show(p, breakout);
     return C9_OK;
 }
 
@@ -260,7 +273,7 @@ c9_err_t c9_port_panel_configure(const c9_port_wiring_t *w, const c9_port_panel_
             }
             c9_vpanel_free(p);
             o->panel = p = np;
-            show(p);
+            show(p, true);
         }
     }
     last_panel = p;

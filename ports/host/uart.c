@@ -55,6 +55,9 @@ c9_err_t c9_port_uart_open(const c9_port_uart_config_t *cfg, c9_port_uart_t **ou
         cfmakeraw(&t);
         tcsetattr(u->fd, TCSANOW, &t);
     }
+    /* Where the device at the other end plugs in: the user's GPS simulator, modem, terminal. */
+    fprintf(stderr, "circuit9: UART (TX %s, RX %s) on %s\n", cfg->tx >= 0 ? c9_vpin_name(cfg->tx) : "-",
+            cfg->rx >= 0 ? c9_vpin_name(cfg->rx) : "-", u->device);
     u->tx = cfg->tx;
     u->rx = cfg->rx;
     u->baudrate = cfg->baudrate;

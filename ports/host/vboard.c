@@ -9,19 +9,7 @@
 
 /* ---- pins ---------------------------------------------------------------------------------- */
 
-typedef struct vpin {
-    char name[24];
-    bool claimed;
-    uint8_t mode, pull, drive;
-    bool out;        /* the level the microcontroller drives (or would, as an input) */
-    bool level;      /* the wire */
-    int8_t external; /* -1: nothing outside drives the pin */
-    int32_t mv;      /* outside voltage for the ADC, -1: follow the level */
-    uint16_t dac;
-    uint32_t pwm_frequency;
-    uint16_t pwm_duty;
-    bool pwm_variable;
-} vpin_t;
+typedef c9__vpin_t vpin_t;
 
 static vpin_t pins[C9_VPIN_MAX];
 static int pin_count;
@@ -146,12 +134,51 @@ static void settle(int pin) {
     }
 }
 
+c9__vpin_t *c9__vpin_at(int pin) {
+    return pin_at(pin);
+}
+
+void c9__vpin_settle(int pin) {
+    if (pin_at(pin)) {
+        settle(pin);
+    }
+}
+
+/* Whoever watches a pin's level (a counter, an encoder): what an edge interrupt is on a chip. */
+#define MAX_WATCHERS 32
+static struct {
+    int pin;
+    void (*fn)(void *ctx, int pin, bool level);
+    void *ctx;
+} watchers[MAX_WATCHERS];
+
+c9_err_t c9__vpin_watch(int pin, void (*fn)(void *ctx, int pin, bool level), void *ctx) {
+    for (int i = 0; i < MAX_WATCHERS; i++) {
+        if (!watchers[i].fn) {
+            watchers[i].pin = pin;
+            watchers[i].fn = fn;
+            watchers[i].ctx = ctx;
+            return C9_OK;
+        }
+    }
+    return C9_ERR_BUSY;
+}
+
+void c9__vpin_unwatch(void *ctx) {
+    for (int i = 0; i < MAX_WATCHERS; i++) {
+        if (watchers[i].fn && watchers[i].ctx == ctx) {
+            watchers[i].fn = NULL;
+        }
+    }
+}
+
 void c9_vpin_release(int pin) {
     vpin_t *p = pin_at(pin);
     if (!p || !p->claimed) {
         return;
     }
     p->claimed = false;
+    c9__periph_release(pin); /* whatever peripheral still had the pin lets go */
     p->mode = C9_VPIN_INPUT;
     p->pull = C9_PORT_PULL_NONE;
     p->drive = C9_PORT_DRIVE_PUSH_PULL;
@@ -273,6 +300,7 @@ void c9_port_pin_write(int pin, bool level) {
 }
 
 bool c9_port_pin_read(int pin) {
+    c9__world_catch_up(); /* what the world did up to now reaches the pin first */
     return c9_vpin_read(pin);
 }
 
@@ -285,155 +313,17 @@ c9_hal_gpio_t c9_port_gpio(void) {
     return (c9_hal_gpio_t){gpio_write, NULL};
 }
 
-/* ---- analog and PWM ------------------------------------------------------------------------ */
-
-/* Every pin of the virtual board has an ADC, a DAC and a timer: the boards' data does not say
- * which have them yet. The reference is 3.3 V. */
-#define REFERENCE_MV 3300u
-#define PWM_MAX_HZ 40000000u
-
-static c9_err_t mode_check(int pin, uint8_t mode, vpin_t **out) {
-    vpin_t *p = pin_at(pin);
-    if (!p || p->mode != mode) {
-        return C9_ERR_BADF;
-    }
-    *out = p;
-    return C9_OK;
-}
-
-c9_err_t c9_port_analog_in_open(int pin) {
-    vpin_t *p = pin_at(pin);
-    if (!p) {
-        return C9_ERR_NOENT;
-    }
-    p->mode = C9_VPIN_ANALOG_IN;
-    p->pull = C9_PORT_PULL_NONE;
-    settle(pin);
-    return C9_OK;
-}
-
-c9_err_t c9_port_analog_in_read(int pin, uint16_t *value) {
-    vpin_t *p;
-    c9_err_t err = mode_check(pin, C9_VPIN_ANALOG_IN, &p);
-    if (err != C9_OK) {
-        return err;
-    }
-    uint32_t mv = p->mv >= 0 ? (uint32_t)p->mv : p->level ? REFERENCE_MV : 0;
-    mv = C9_MIN(mv, REFERENCE_MV);
-    *value = (uint16_t)((mv * 65535u + REFERENCE_MV / 2) / REFERENCE_MV);
-    return C9_OK;
-}
-
-uint32_t c9_port_analog_in_reference_mv(int pin) {
-    (void)pin;
-    return REFERENCE_MV;
-}
-
-void c9_port_analog_in_close(int pin) {
-    vpin_t *p = pin_at(pin);
-    if (p && p->mode == C9_VPIN_ANALOG_IN) {
-        p->mode = C9_VPIN_INPUT;
-        settle(pin);
-    }
-}
-
-c9_err_t c9_port_analog_out_open(int pin) {
-    vpin_t *p = pin_at(pin);
-    if (!p) {
-        return C9_ERR_NOENT;
-    }
-    p->mode = C9_VPIN_ANALOG_OUT;
-    p->dac = 0;
-    settle(pin);
-    return C9_OK;
-}
-
-c9_err_t c9_port_analog_out_write(int pin, uint16_t value) {
-    vpin_t *p;
-    c9_err_t err = mode_check(pin, C9_VPIN_ANALOG_OUT, &p);
-    if (err == C9_OK) {
-        p->dac = value;
-        settle(pin);
-    }
-    return err;
-}
-
-void c9_port_analog_out_close(int pin) {
-    vpin_t *p = pin_at(pin);
-    if (p && p->mode == C9_VPIN_ANALOG_OUT) {
-        p->mode = C9_VPIN_INPUT;
-        settle(pin);
-    }
-}
-
-c9_err_t c9_port_pwm_open(int pin, uint32_t frequency, uint16_t duty, bool variable_frequency, uint32_t *actual) {
-    vpin_t *p = pin_at(pin);
-    if (!p) {
-        return C9_ERR_NOENT;
-    }
-    if (frequency == 0 || frequency > PWM_MAX_HZ) {
-        return C9_ERR_INVAL;
-    }
-    p->mode = C9_VPIN_PWM;
-    p->pwm_frequency = frequency;
-    p->pwm_duty = duty;
-    p->pwm_variable = variable_frequency;
-    if (actual) {
-        *actual = frequency;
-    }
-    settle(pin);
-    return C9_OK;
-}
-
-c9_err_t c9_port_pwm_set_duty(int pin, uint16_t duty) {
-    vpin_t *p;
-    c9_err_t err = mode_check(pin, C9_VPIN_PWM, &p);
-    if (err == C9_OK) {
-        p->pwm_duty = duty;
-        settle(pin);
-    }
-    return err;
-}
-
-c9_err_t c9_port_pwm_set_frequency(int pin, uint32_t frequency, uint32_t *actual) {
-    vpin_t *p;
-    c9_err_t err = mode_check(pin, C9_VPIN_PWM, &p);
-    if (err != C9_OK) {
-        return err;
-    }
-    if (!p->pwm_variable) {
-        return C9_ERR_PERM;
-    }
-    if (frequency == 0 || frequency > PWM_MAX_HZ) {
-        return C9_ERR_INVAL;
-    }
-    p->pwm_frequency = frequency;
-    if (actual) {
-        *actual = frequency;
-    }
-    return C9_OK;
-}
-
-void c9_port_pwm_close(int pin) {
-    vpin_t *p = pin_at(pin);
-    if (p && p->mode == C9_VPIN_PWM) {
-        p->mode = C9_VPIN_INPUT;
-        p->pwm_frequency = 0;
-        p->pwm_duty = 0;
-        settle(pin);
-    }
-}
-
 /* ---- wiring -------------------------------------------------------------------------------- */
 
-enum { WIRE_SPI = 1, WIRE_PARALLEL, WIRE_I2C };
+enum { WIRE_SPI = 1, WIRE_PARALLEL, WIRE_I2C, WIRE_I2C_DEVICE, WIRE_SPI_DEVICE };
 
 typedef struct wire {
     c9_vsink_t sink;
+    c9_vdevice_t dev;  /* WIRE_*_DEVICE */
     const void *owner; /* NULL: a free slot */
     bool is_panel;
     uint8_t kind;
-    int sck, mosi, cs, dc, reset, wr, scl, sda;
+    int sck, mosi, miso, cs, dc, reset, wr, scl, sda;
     int data[16];
     int width;
     uint8_t address;
@@ -449,9 +339,20 @@ static c9_port_parallel_t *parallels[MAX_PARALLEL];
 static void parallel_pin(c9_port_parallel_t *b, int pin, bool level);
 
 static void level_changed(int pin, bool level) {
+    for (int i = 0; i < MAX_WATCHERS; i++) {
+        if (watchers[i].fn && watchers[i].pin == pin) {
+            watchers[i].fn(watchers[i].ctx, pin, level);
+        }
+    }
     for (int i = 0; i < MAX_WIRES; i++) {
         wire_t *w = &wires[i];
         if (!w->owner) {
+            continue;
+        }
+        if (w->kind == WIRE_SPI_DEVICE) {
+            if (pin == w->cs && w->dev.spi_select) {
+                w->dev.spi_select(w->dev.ctx, !level);
+            }
             continue;
         }
         if (pin == w->cs && level) {
@@ -476,7 +377,7 @@ static wire_t *wire_slot(const void *owner) {
         if (!wires[i].owner) {
             wire_t *w = &wires[i];
             memset(w, 0, sizeof(*w));
-            w->sck = w->mosi = w->cs = w->dc = w->reset = w->wr = w->scl = w->sda = -1;
+            w->sck = w->mosi = w->miso = w->cs = w->dc = w->reset = w->wr = w->scl = w->sda = -1;
             for (int k = 0; k < 16; k++) {
                 w->data[k] = -1;
             }
@@ -548,6 +449,41 @@ c9_err_t c9_vboard_wire_i2c(const c9_vsink_t *sink, const void *owner, int scl, 
     return C9_OK;
 }
 
+c9_err_t c9_vboard_wire_i2c_device(const c9_vdevice_t *dev, const void *owner, int scl, int sda, uint8_t address) {
+    if (!dev || !owner || !dev->i2c_write || !dev->i2c_read) {
+        return C9_ERR_INVAL;
+    }
+    wire_t *w = wire_slot(owner);
+    if (!w) {
+        return C9_ERR_NOMEM;
+    }
+    w->scl = scl;
+    w->sda = sda;
+    w->address = address;
+    w->dev = *dev;
+    w->owner = owner;
+    w->kind = WIRE_I2C_DEVICE;
+    return C9_OK;
+}
+
+c9_err_t c9_vboard_wire_spi_device(const c9_vdevice_t *dev, const void *owner, int sck, int mosi, int miso, int cs) {
+    if (!dev || !owner || !dev->spi_transfer) {
+        return C9_ERR_INVAL;
+    }
+    wire_t *w = wire_slot(owner);
+    if (!w) {
+        return C9_ERR_NOMEM;
+    }
+    w->sck = sck;
+    w->mosi = mosi;
+    w->miso = miso;
+    w->cs = cs;
+    w->dev = *dev;
+    w->owner = owner;
+    w->kind = WIRE_SPI_DEVICE;
+    return C9_OK;
+}
+
 void c9_vboard_unwire(const void *owner) {
     for (int i = 0; owner && i < MAX_WIRES; i++) {
         if (wires[i].owner == owner) {
@@ -565,7 +501,7 @@ static wire_t *wire_on(int pin) {
         if (!w->owner) {
             continue;
         }
-        int p[] = {w->sck, w->mosi, w->cs, w->dc, w->reset, w->wr, w->scl, w->sda};
+        int p[] = {w->sck, w->mosi, w->miso, w->cs, w->dc, w->reset, w->wr, w->scl, w->sda};
         for (size_t k = 0; k < C9_ARRAY_SIZE(p); k++) {
             if (p[k] == pin) {
                 return w;
@@ -706,14 +642,51 @@ static void spi_deliver(wire_t *w, const uint8_t *data, size_t len) {
     }
 }
 
+/* A device model on the bus: it sees the MOSI bytes (the fill byte for a read) and answers on
+ * MISO, as full-duplex SPI does. */
+static c9_err_t spi_device_exchange(wire_t *w, const c9_port_spi_t *spi, const uint8_t *out, uint8_t *in, size_t len,
+                                    uint8_t fill) {
+    uint8_t *mosi = NULL, *miso = malloc(len ? len : 1);
+    if (!out) {
+        mosi = malloc(len ? len : 1);
+        if (mosi) {
+            memset(mosi, fill, len);
+        }
+    }
+    if (!miso || (!out && !mosi)) {
+        free(mosi);
+        free(miso);
+        return C9_ERR_NOMEM;
+    }
+    memset(miso, 0xFF, len);
+    const c9_vdevice_t dev = w->dev; /* the model may unwire itself while it runs */
+    dev.spi_transfer(dev.ctx, out ? out : mosi, miso, len);
+    if (in && spi->miso >= 0 && w->miso == spi->miso) {
+        memcpy(in, miso, len);
+    }
+    free(mosi);
+    free(miso);
+    return C9_OK;
+}
+
 static c9_err_t spi_exchange(c9_port_spi_t *spi, const uint8_t *out, uint8_t *in, size_t len, uint8_t fill) {
+    c9__world_catch_up(); /* a device's properties as the events left them */
     spi->stats.bytes += len;
     add_time(&spi->stats, (uint64_t)len * 8);
     if (in) {
         memset(in, 0xFF, len); /* nobody drives MISO: the idle line */
     }
+    const int sck = spi->sck, mosi_pin = spi->mosi, miso_pin = spi->miso;
     for (int i = 0; i < MAX_WIRES; i++) {
         wire_t *w = &wires[i];
+        if (w->owner && w->kind == WIRE_SPI_DEVICE && w->sck == sck && selected(w) &&
+            ((mosi_pin >= 0 && w->mosi == mosi_pin) || (miso_pin >= 0 && w->miso == miso_pin))) {
+            c9_err_t err = spi_device_exchange(w, spi, out, in, len, fill);
+            if (err != C9_OK) {
+                return err;
+            }
+            continue;
+        }
         if (!w->owner || w->kind != WIRE_SPI || w->sck != spi->sck || !selected(w)) {
             continue;
         }
@@ -820,11 +793,18 @@ void c9_port_i2c_unlock(c9_port_i2c_t *i2c) {
 static wire_t *i2c_device(const c9_port_i2c_t *b, uint8_t address) {
     for (int i = 0; i < MAX_WIRES; i++) {
         wire_t *w = &wires[i];
-        if (w->owner && w->kind == WIRE_I2C && w->scl == b->scl && w->sda == b->sda && w->address == address) {
+        if (w->owner && (w->kind == WIRE_I2C || w->kind == WIRE_I2C_DEVICE) && w->scl == b->scl && w->sda == b->sda &&
+            w->address == address) {
             return w;
         }
     }
     return NULL;
+}
+
+const void *c9_vboard_i2c_owner_at(int scl, int sda, uint8_t address) {
+    c9_port_i2c_t b = {.scl = scl, .sda = sda};
+    wire_t *w = i2c_device(&b, address);
+    return w ? w->owner : NULL;
 }
 
 const void *c9__vboard_i2c_owner(int scl, int sda, uint8_t address, bool *is_panel) {
@@ -861,27 +841,39 @@ static void i2c_deliver(wire_t *w, const uint8_t *d, size_t n) {
 }
 
 c9_err_t c9_port_i2c_probe(c9_port_i2c_t *i2c, uint8_t address) {
+    c9__world_catch_up();
     wire_t *w = i2c_device(i2c, address);
     i2c_count(i2c, w != NULL, 0);
     return w ? C9_OK : C9_ERR_NODEV;
 }
 
 c9_err_t c9_port_i2c_write(c9_port_i2c_t *i2c, uint8_t address, const uint8_t *data, size_t len, bool stop) {
-    (void)stop; /* the sinks see each write whole; a repeated start changes nothing for them */
+    c9__world_catch_up();
     wire_t *w = i2c_device(i2c, address);
     i2c_count(i2c, w != NULL, len);
     if (!w) {
         return C9_ERR_NODEV;
     }
+    if (w->kind == WIRE_I2C_DEVICE) {
+        const c9_vdevice_t dev = w->dev; /* the model may unwire itself while it runs */
+        return dev.i2c_write(dev.ctx, data, len, stop);
+    }
+    /* the display sinks see each write whole; a repeated start changes nothing for them */
     i2c_deliver(w, data, len);
     return C9_OK;
 }
 
 c9_err_t c9_port_i2c_read(c9_port_i2c_t *i2c, uint8_t address, uint8_t *data, size_t len) {
+    c9__world_catch_up();
     wire_t *w = i2c_device(i2c, address);
     i2c_count(i2c, w != NULL, len);
     if (!w) {
         return C9_ERR_NODEV;
+    }
+    if (w->kind == WIRE_I2C_DEVICE) {
+        const c9_vdevice_t dev = w->dev;
+        memset(data, 0xFF, len);
+        return dev.i2c_read(dev.ctx, data, len);
     }
     size_t got = w->sink.read ? w->sink.read(w->sink.ctx, data, len) : 0;
     memset(data + got, 0xFF, len - got); /* the master clocks on; SDA stays released high */

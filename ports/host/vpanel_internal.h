@@ -4,6 +4,8 @@
 
 #include "circuit9/host_display.h"
 #include "circuit9/host_port.h"
+#include "circuit9/mcu.h"
+#include "circuit9/pixel.h"
 #include "circuit9/port.h"
 
 enum { MODEL_DCS = 1, MODEL_SSD1306 };
@@ -34,6 +36,53 @@ struct c9_vpanel {
 
 /* The window's redraw request (window.c); NULL listeners are skipped. */
 void c9__vpanel_notify(c9_vpanel_t *p);
+
+/* vboard.c: a pin of the virtual board. */
+typedef struct c9__vpin {
+    char name[24];
+    bool claimed;
+    uint8_t mode, pull, drive;
+    bool out;        /* the level the microcontroller drives (or would, as an input) */
+    bool level;      /* the wire */
+    int8_t external; /* -1: nothing outside drives the pin */
+    int32_t mv;      /* outside voltage for the ADC, -1: follow the level */
+    uint16_t dac;
+    uint32_t pwm_frequency;
+    uint16_t pwm_duty;
+    bool pwm_variable;
+} c9__vpin_t;
+
+/* vboard.c: the pin's state (NULL for a number that is no pin); after changing mode, out, dac or
+ * pwm_duty, c9__vpin_settle() recomputes the wire and tells the wiring and the watchers. */
+c9__vpin_t *c9__vpin_at(int pin);
+void c9__vpin_settle(int pin);
+/* vboard.c: fn(ctx, pin, level) after every change of the pin's level (C9_ERR_BUSY: table full);
+ * unwatch drops every watch with this ctx. */
+c9_err_t c9__vpin_watch(int pin, void (*fn)(void *ctx, int pin, bool level), void *ctx);
+void c9__vpin_unwatch(void *ctx);
+
+/* periph.c: the peripheral (ADC, DAC, PWM, counter, encoder, touch) using a pin is closed, as a
+ * released pin is reset. */
+void c9__periph_release(int pin);
+/* periph.c: the board's chip model (NULL: the virtual board's generous default). */
+const c9_mcu_t *c9__periph_mcu(void);
+/* periph.c: the LED chain on a pin, NULL when nothing was written there and no board LED is. */
+const c9_pixel_chain_t *c9__pixels_on(int pin);
+/* periph.c: set up for a board (its LED chains, its buttons' pull-ups). */
+void c9__periph_board(const c9_board_t *b);
+
+/* world.c: applies what the world did up to the clock's now (events whose time has come). */
+void c9__world_catch_up(void);
+/* world.c: the board's inputs and events (c9_port_init). */
+c9_err_t c9__world_init(const c9_port_config_t *cfg);
+
+/* boardview.c: the board as a person sees it (the built-in display, LEDs, buttons, strips): its
+ * size, its picture (w * h RGB), which button is at a point (-1: none), and the buttons. */
+void c9__board_view_size(const c9_vpanel_t *display, int *w, int *h);
+void c9__board_view_render(const c9_vpanel_t *display, uint8_t *rgb, int w, int h);
+int c9__board_view_hit(const c9_vpanel_t *display, int x, int y);
+bool c9__board_button_pressed(size_t index);
+void c9__board_button_set(size_t index, bool pressed);
 
 /* vboard.c: called by the port when the pins of the board are set up. */
 void c9__vboard_add_board_pins(const c9_board_t *b);

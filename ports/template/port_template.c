@@ -148,6 +148,97 @@ c9_hal_gpio_t c9_port_gpio(void) {
     return (c9_hal_gpio_t){gpio_write, NULL};
 }
 
+void c9_port_program_start(void) {
+    /* Nothing: real hardware has no schedule of simulated inputs. */
+}
+
+/* ---- pins the port counts or senses ------------------------------------------------------------- */
+
+c9_err_t c9_port_counter_open(int pin, uint8_t edge, c9_port_pull_t pull) {
+    /* Route the pin to a pulse counter (or a timer's external clock input, or an edge interrupt
+     * that counts), counting rising, falling or both edges; set the pull. */
+    (void)pin;
+    (void)edge;
+    (void)pull;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_counter_get(int pin, int64_t *count) {
+    /* The counter's value plus the overflows the port accumulated. */
+    (void)pin;
+    (void)count;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_counter_set(int pin, int64_t count) {
+    (void)pin;
+    (void)count;
+    return C9_ERR_NOSYS;
+}
+
+void c9_port_counter_close(int pin) {
+    (void)pin;
+}
+
+c9_err_t c9_port_encoder_open(int pin_a, int pin_b, int32_t divisor) {
+    /* A quadrature counter peripheral when the chip has one; otherwise pin-change interrupts on
+     * both pins feeding rotary.h's software decoder. */
+    (void)pin_a;
+    (void)pin_b;
+    (void)divisor;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_encoder_position(int pin_a, int32_t *position) {
+    (void)pin_a;
+    (void)position;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_encoder_set_position(int pin_a, int32_t position) {
+    (void)pin_a;
+    (void)position;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_encoder_set_divisor(int pin_a, int32_t divisor) {
+    (void)pin_a;
+    (void)divisor;
+    return C9_ERR_NOSYS;
+}
+
+void c9_port_encoder_close(int pin_a) {
+    (void)pin_a;
+}
+
+c9_err_t c9_port_touch_open(int pin, uint16_t *threshold) {
+    /* The touch controller's channel for the pin (C9_ERR_NOTSUP if none), or CircuitPython's
+     * software touch (charge the pad, count while a 1 MOhm pull-down drains it); threshold a
+     * little above a first reading. */
+    (void)pin;
+    (void)threshold;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_touch_read(int pin, uint16_t *raw) {
+    (void)pin;
+    (void)raw;
+    return C9_ERR_NOSYS;
+}
+
+void c9_port_touch_close(int pin) {
+    (void)pin;
+}
+
+c9_err_t c9_port_neopixel_write(int pin, const uint8_t *data, size_t len) {
+    /* Send the bits with WS2812 timing (an RMT or PIO channel, or an SPI peripheral with
+     * pixel.h's c9_ws2812_spi_encode), then hold the line low for the latch. */
+    (void)pin;
+    (void)data;
+    (void)len;
+    return C9_ERR_NOSYS;
+}
+
 /* ---- analog in and out ------------------------------------------------------------------------- */
 
 c9_err_t c9_port_analog_in_open(int pin) {
@@ -187,6 +278,12 @@ c9_err_t c9_port_analog_out_write(int pin, uint16_t value) {
     return C9_ERR_NOSYS;
 }
 
+uint32_t c9_port_analog_out_millivolts(int pin) {
+    /* The DAC's value times its reference: what it puts out. */
+    (void)pin;
+    return 0;
+}
+
 void c9_port_analog_out_close(int pin) {
     (void)pin;
 }
@@ -210,6 +307,18 @@ c9_err_t c9_port_pwm_set_duty(int pin, uint16_t duty) {
     (void)pin;
     (void)duty;
     return C9_ERR_NOSYS;
+}
+
+uint16_t c9_port_pwm_duty(int pin) {
+    /* The compare value scaled back to 16 bits (the resolution the timer has at its frequency). */
+    (void)pin;
+    return 0;
+}
+
+uint32_t c9_port_pwm_frequency(int pin) {
+    /* Clock / prescaler / (top + 1). */
+    (void)pin;
+    return 0;
 }
 
 c9_err_t c9_port_pwm_set_frequency(int pin, uint32_t frequency, uint32_t *actual) {
@@ -602,6 +711,19 @@ c9_err_t c9_port_image_open(const char *path, unsigned flags, uint64_t create_by
 
 c9_err_t c9_port_image_close(c9_port_image_t *image) {
     (void)image;
+    return C9_ERR_NOSYS;
+}
+
+/* ---- what a virtual board shows ---------------------------------------------------------------- */
+
+c9_err_t c9_port_state_write(const char *path) {
+    /* Real hardware's outputs are for a multimeter to read. */
+    (void)path;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_board_screenshot(const char *path) {
+    (void)path;
     return C9_ERR_NOSYS;
 }
 

@@ -113,11 +113,11 @@ def test_module_set_is_the_boards(drive, board):
     # adafruit_esp32s3_camera: a 4 MB ESP32-S3 build, no bitmapfilter and no parallel bus.
     assert memento == ("json yes\nio yes\nselect yes\nre yes\ntraceback yes\nulab yes\nbitmapfilter no\n"
                        "jpegio yes\nparalleldisplaybus no\ndisplayio yes\nerrno yes\nsys yes\ngc yes\n"
-                       "analogio no\nEspressif Adafruit Camera with ESP32S3\n")
+                       "analogio yes\nEspressif Adafruit Camera with ESP32S3\n")
     # CircuitPython's SAMD21 builds: no json, io, select, re, traceback, ulab, jpegio.
     assert samd21 == ("json no\nio no\nselect no\nre no\ntraceback no\nulab no\nbitmapfilter no\n"
                       "jpegio no\nparalleldisplaybus yes\ndisplayio yes\nerrno yes\nsys yes\ngc yes\n"
-                      "analogio no\nAtmel SAMD21 circuit9 SAMD21 OLED with samd21g18\n")
+                      "analogio yes\nAtmel SAMD21 circuit9 SAMD21 OLED with samd21g18\n")
     assert "bitmapfilter yes\n" in tdisplay and "paralleldisplaybus yes\n" in tdisplay
 
 

@@ -1,5 +1,5 @@
 """The SDL2 window: `circuit9 run` with DISPLAY pointing at an Xvfb server shows the panel's picture
-(as a person sees the board, scaled), checked by grabbing the X screen; without DISPLAY it stays
+(as a person sees the board, scaled, with its LEDs and buttons beside it), checked by grabbing the X screen; without DISPLAY it stays
 headless. Skips cleanly when Xvfb, SDL2 or Pillow's X grab is not available."""
 import os
 import shutil
@@ -67,9 +67,17 @@ def xserver():
     proc.wait(10)
 
 
-def _window_box(img):
-    """Bounding box of the pixels that are not the black root window."""
-    return img.convert("RGB").point(lambda v: 255 if v > 40 else 0).convert("L").getbbox()
+def _panel_box(img):
+    """Bounding box of the panel's picture inside the board's window: its pure blue background
+    reaches the top-right and bottom-left corners (the LEDs and buttons beside it are drawn in
+    other colours)."""
+    from PIL import ImageChops
+
+    r, g, b = img.split()
+    blue = ImageChops.multiply(ImageChops.multiply(r.point(lambda v: 255 if v == 0 else 0),
+                                                   g.point(lambda v: 255 if v == 0 else 0)),
+                               b.point(lambda v: 255 if v == 255 else 0))
+    return blue.getbbox()
 
 
 @pytest.mark.parametrize("name,size", [("memento", (240, 240)), ("tdisplay_s3", (320, 170))])
@@ -95,7 +103,7 @@ def test_window_shows_the_panel(name, size, xserver, tmp_path):
         deadline = time.monotonic() + 30
         while True:
             img = ImageGrab.grab(xdisplay=display).convert("RGB")
-            box = _window_box(img)
+            box = _panel_box(img)
             px = img.load()
             if box and (box[2] - box[0], box[3] - box[1]) == want:
                 x0, y0, x1, y1 = box

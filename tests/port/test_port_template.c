@@ -53,6 +53,29 @@ static void test_pins_report_nosys(void **state) {
     assert_int_equal(c9_port_pwm_open(0, 1000, 0x8000, false, &actual), C9_ERR_NOSYS);
     assert_int_equal(c9_port_pwm_set_duty(0, 1), C9_ERR_NOSYS);
     assert_int_equal(c9_port_pwm_set_frequency(0, 10, &actual), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_pwm_duty(0), 0);
+    assert_int_equal(c9_port_pwm_frequency(0), 0);
+    assert_int_equal(c9_port_analog_out_millivolts(0), 0);
+    int64_t count;
+    assert_int_equal(c9_port_counter_open(0, 0, C9_PORT_PULL_NONE), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_counter_get(0, &count), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_counter_set(0, 1), C9_ERR_NOSYS);
+    c9_port_counter_close(0);
+    int32_t position;
+    assert_int_equal(c9_port_encoder_open(0, 1, 4), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_encoder_position(0, &position), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_encoder_set_position(0, 1), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_encoder_set_divisor(0, 2), C9_ERR_NOSYS);
+    c9_port_encoder_close(0);
+    uint16_t raw;
+    assert_int_equal(c9_port_touch_open(0, &raw), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_touch_read(0, &raw), C9_ERR_NOSYS);
+    c9_port_touch_close(0);
+    const uint8_t grb[3] = {1, 2, 3};
+    assert_int_equal(c9_port_neopixel_write(0, grb, 3), C9_ERR_NOSYS);
+    c9_port_program_start();
+    assert_int_equal(c9_port_state_write("/nonexistent/state.json"), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_board_screenshot("/nonexistent/board.png"), C9_ERR_NOSYS);
     c9_port_pwm_close(0);
 }
 

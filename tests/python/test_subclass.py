@@ -130,7 +130,7 @@ def cases(tmp_path, made):
         displayio.OnDiskBitmap: (lambda: ((bmp_file(tmp_path),), {}),
                                  lambda o: (o.width, o.height, o.pixel_shader[1]) == (4, 3, 0xFF0000)),
         busio.SPI: (lambda: ((P("GPIO12"),), {"MOSI": P("GPIO11")}), lambda o: o.try_lock() and o.unlock() is None),
-        busio.I2C: (lambda: ((P("GPIO41"), P("GPIO42")), {"frequency": 400000}), lambda o: o.scan() == [0x3C]),
+        busio.I2C: (lambda: ((P("GPIO41"), P("GPIO42")), {"frequency": 400000}), lambda o: o.try_lock() and o.scan() == [0x3C]),  # scan() needs the lock, as on a board
         digitalio.DigitalInOut: (lambda: ((P("GPIO5"),), {}),
                                  lambda o: o.switch_to_output(value=True) is None and o.value),
         fourwire.FourWire: (lambda: ((spi(),), {"command": P("GPIO10"), "chip_select": P("GPIO9")}),

@@ -1,7 +1,8 @@
 /*
- * circuit9_board: circuit9's own helpers for the virtual board's displays (not a CircuitPython
- * module). Panels that decode bus traffic, wired to pins; bus timing figures; display statistics;
- * the clock mode. See docs/display.md.
+ * circuit9_board: circuit9's own helpers for the virtual board (not a CircuitPython module). Panels
+ * that decode bus traffic, wired to pins; bus timing figures; display statistics; the clock mode
+ * (docs/display.md); device models on the buses, LED strips, pins driven from outside and the
+ * board's state (devices.c, devices.py; docs/devices.md).
  *
  *     import circuit9_board as cb, microcontroller
  *     p = cb.Panel("ST7789", glass_width=240, glass_height=135, glass_x=40, glass_y=53)
@@ -10,6 +11,7 @@
  *     p.save_png("shot.png"); cb.bus_stats(display.bus)["seconds"]
  */
 #include "c9py.h"
+#include "devices.h"
 #include "busdisplay/busdisplay.h"
 #include "busio/busio.h"
 #include "displayio/bus.h"
@@ -551,7 +553,7 @@ static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "circuit9_board", "circu
 
 PyObject *c9py_init_circuit9_board(void) {
     PyObject *m = PyModule_Create(&def);
-    if (m && c9py_add_type(m, "Panel", &Panel_Type) < 0) {
+    if (m && (c9py_add_type(m, "Panel", &Panel_Type) < 0 || c9py_circuit9_board_add_devices(m) < 0)) {
         Py_DECREF(m);
         return NULL;
     }

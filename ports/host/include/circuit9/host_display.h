@@ -104,8 +104,28 @@ c9_err_t c9_vboard_wire_parallel(const c9_vsink_t *sink, const void *owner, cons
                                  int dc, int wr, int reset);
 c9_err_t c9_vboard_wire_i2c(const c9_vsink_t *sink, const void *owner, int scl, int sda, uint8_t address, int reset);
 void c9_vboard_unwire(const void *owner);
+
+/* A device on a bus that is no display: a sensor, a memory. I2C: it sees every write transaction
+ * (stop false: a repeated start follows) and fills read transactions; C9_ERR_IO from either is a
+ * byte it did not acknowledge. SPI: spi_select() when its chip select goes low (true) and high;
+ * spi_transfer() gets the bytes on MOSI while selected and puts its answer on MISO (miso starts
+ * as 0xFF, the idle line). ctx belongs to the caller. */
+typedef struct c9_vdevice {
+    c9_err_t (*i2c_write)(void *ctx, const uint8_t *data, size_t len, bool stop);
+    c9_err_t (*i2c_read)(void *ctx, uint8_t *data, size_t len);
+    void (*spi_select)(void *ctx, bool selected);
+    void (*spi_transfer)(void *ctx, const uint8_t *mosi, uint8_t *miso, size_t len);
+    void *ctx;
+} c9_vdevice_t;
+
+/* Wires a device at an I2C address / on an SPI chip select (cs -1: always selected). Same
+ * ownership rules as the sinks. C9_ERR_INVAL without the operations the bus needs. */
+c9_err_t c9_vboard_wire_i2c_device(const c9_vdevice_t *dev, const void *owner, int scl, int sda, uint8_t address);
+c9_err_t c9_vboard_wire_spi_device(const c9_vdevice_t *dev, const void *owner, int sck, int mosi, int miso, int cs);
 /* The owner of whatever is wired to pin (any of its pins), or NULL. */
 const void *c9_vboard_owner_on(int pin);
+/* The owner of the device answering at an I2C address on these pins, or NULL. */
+const void *c9_vboard_i2c_owner_at(int scl, int sda, uint8_t address);
 
 /* ---- panels -------------------------------------------------------------------------------- */
 
@@ -202,6 +222,9 @@ void c9_png_free(uint8_t *pixels);
 bool c9_window_available(void);
 /* Shows the panel in a window, scaled; updates when the panel changes. C9_ERR_NOSYS headless. */
 c9_err_t c9_window_show(c9_vpanel_t *p, int scale);
+/* Shows the board as a person sees it in a window (its display, may be NULL, beside its LEDs and
+ * buttons); clicks and keys 1..9 press the buttons. C9_ERR_NOSYS headless. */
+c9_err_t c9_window_show_board(c9_vpanel_t *display, int scale);
 /* Closes the panel's window, if it has one (the panel is about to be freed). */
 void c9_window_forget(c9_vpanel_t *p);
 /* Pumps window events and redraws changed panels; c9_port_background() calls it. */

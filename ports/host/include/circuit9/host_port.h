@@ -68,6 +68,37 @@ void c9_host_register_net(const struct c9_net_socket_ops *sockets, const struct 
  * when eight are registered, C9_ERR_INVAL for an empty or over-long name. */
 c9_err_t c9_host_register_blockdev(const char *name, const c9_blockdev_t *bd);
 
+/* ---- the world around the board ------------------------------------------------------------- */
+
+/* A simulated device whose properties inputs and events set ("lis3dh.x=0.5g"): set(ctx, "x",
+ * value) is called when one is due (and, for --set inputs, when the device registers). Errors it
+ * returns are reported on stderr. The device may unregister itself from set().
+ * @retval C9_OK  @retval C9_ERR_EXIST  the name is taken  @retval C9_ERR_INVAL  a bad name (empty,
+ * with a '.', too long)  @retval C9_ERR_NOMEM  sixteen devices already */
+typedef c9_err_t (*c9_host_device_set_fn)(void *ctx, const char *property, const c9_stim_value_t *value);
+c9_err_t c9_host_register_device(const char *name, c9_host_device_set_fn set, void *ctx);
+/* Every registration with this ctx goes. */
+void c9_host_unregister_device(void *ctx);
+/* Applies one assignment now, as an input would (a pin driven or held at a voltage, a device's
+ * property set). @retval C9_OK  @retval C9_ERR_NOENT  no such pin or device  @retval C9_ERR_INVAL
+ * a value a pin cannot take (a device reports its own refusals on stderr) */
+c9_err_t c9_host_world_set(const c9_stim_t *s);
+/* When the next event is due on the clock (c9_port_now_ns), UINT64_MAX when none is left or the
+ * program has not started. */
+uint64_t c9_host_world_next_event_ns(void);
+
+/* A chain of count WS2812-style LEDs with this colour order ("GRB", "GRBW") on a pin: what
+ * neopixel_write's bytes light there (a strip a program drives; without one, a pin gets a GRB
+ * chain as long as the frames sent to it). C9_ERR_INVAL for a bad pin, order or count. */
+c9_err_t c9_host_pixels_attach(int pin, const char *order, uint16_t count);
+
+/* A 4-wire resistive touchscreen on pins (the X plate's ends xm/xp, the Y plate's ym/yp, as
+ * adafruit_touchscreen's x1, x2, y1, y2), a device named name whose properties are x and y (0..1
+ * along the plates) and pressed (0/1). What an AnalogIn on its pins reads follows from which of the
+ * other pins are driven (docs/devices.md). C9_ERR_INVAL for a bad pin, C9_ERR_EXIST for a name
+ * in use, C9_ERR_NOMEM for a third touchscreen. */
+c9_err_t c9_host_touchscreen_attach(const char *name, int xm, int xp, int ym, int yp);
+
 /* ---- UART ----------------------------------------------------------------------------------- */
 
 /* The pseudo-terminal a UART of the virtual board is connected to ("/dev/pts/7"): what a host
