@@ -27,12 +27,15 @@ static void usage(FILE *f) {
     fputs("usage: circuit9 SCRIPT.py [ARGS...]\n"
           "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
           "                    [--safe-mode REASON] [--no-window] [--breakouts on|off]\n"
+          "                    [--audio-out FILE.wav] [--clock real|stepped]\n"
           "       circuit9 boards\n"
           "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
           "`run` starts a virtual board on the CIRCUITPY folder DIR (default ./CIRCUITPY): boot.py,\n"
           "code.py, settings.toml, auto-reload, the REPL, as CircuitPython 9 does. With --breakouts on\n"
-          "(the default) a display bus built on free pins gets the breakout its driver describes.\n",
+          "(the default) a display bus built on free pins gets the breakout its driver describes.\n"
+          "--audio-out records what the audio outputs play, sample for sample, on a stepped clock\n"
+          "(time passes only while the program waits) unless --clock real.\n",
           f);
 }
 
@@ -200,6 +203,14 @@ static int run_command(int argc, char **argv) {
                 fprintf(stderr, "circuit9: --serial is stdio or pty\n");
                 return 2;
             }
+        } else if ((v = option(argc, argv, &i, "--audio-out"))) {
+            opt.audio_out = v;
+        } else if ((v = option(argc, argv, &i, "--clock"))) {
+            if (strcmp(v, "real") != 0 && strcmp(v, "stepped") != 0) {
+                fprintf(stderr, "circuit9: --clock is real or stepped\n");
+                return 2;
+            }
+            opt.clock = v;
         } else if (!strcmp(argv[i], "--no-window")) {
             opt.window = false;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

@@ -189,6 +189,8 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
         return 1;
     }
     c9_port_config_t port = {.board = b, .drive = c9rt.root, .window = opt->window, .breakouts = opt->breakouts};
+    port.audio_out = opt->audio_out;
+    port.stepped_clock = opt->clock ? !strcmp(opt->clock, "stepped") : opt->audio_out != NULL;
     c9_err_t err = c9_port_init(&port);
     if (err != C9_OK) {
         fprintf(stderr, "circuit9: the machine for %s did not start (%s)\n", b->name, c9_strerror(err));
