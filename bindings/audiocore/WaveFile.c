@@ -98,11 +98,14 @@ static void close_file(PyObject *self) {
     PyObject *f = SELF->file;
     SELF->file = NULL;
     if (f && SELF->opened) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb); /* a constructor's error survives the close */
         PyObject *r = PyObject_CallMethod(f, "close", NULL);
         if (!r) {
             PyErr_Clear();
         }
         Py_XDECREF(r);
+        PyErr_Restore(type, value, tb);
     }
     SELF->opened = false;
     Py_XDECREF(f);
@@ -116,13 +119,6 @@ static void release_memory(PyObject *self) {
     c9py_audio_free(SELF->own, C9_AUDIO_WAVE_DEFAULT_BUFFER);
     SELF->own = NULL;
 }
-
-static const c9py_err_override_t open_errors[] = {
-    {C9_ERR_WAV_FILE, &PyExc_ValueError, "Invalid file"},
-    {C9_ERR_WAV_FMT_SIZE, &PyExc_ValueError, "Invalid format chunk size"},
-    {C9_ERR_WAV_FORMAT, &PyExc_ValueError, "Unsupported format"},
-    {C9_OK},
-};
 
 static int wave_construct(PyObject *self, PyObject *args, PyObject *kw) {
     if (c9py_arg_check_call(args, kw, 0, 1, 2, false) < 0) {
@@ -187,7 +183,7 @@ static int wave_construct(PyObject *self, PyObject *args, PyObject *kw) {
         if (PyErr_CheckSignals() < 0) {
             return -1; /* Ctrl-C during the header's reads */
         }
-        if (err == C9_ERR_WAV_TRUNCATED || err == C9_ERR_IO) {
+        if (err == C9_ERR_IO) {
             c9py_raise_oserror(5, "EIO"); /* as CircuitPython's f_read failures */
             return -1;
         }
@@ -196,7 +192,7 @@ static int wave_construct(PyObject *self, PyObject *args, PyObject *kw) {
             PyErr_SetString(PyExc_ValueError, "buffer length must be 8-1024");
             return -1;
         }
-        return c9py_fail(err, open_errors);
+        return c9py_fail(err, NULL);
     }
     SELF->sample = &SELF->wave.base;
     return 0;

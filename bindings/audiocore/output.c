@@ -217,7 +217,6 @@ static const c9py_err_override_t start_errors[] = {
 };
 
 static const c9py_err_override_t play_errors[] = {
-    {C9_ERR_AUDIO_CONVERSION, &PyExc_RuntimeError, "Audio conversion not implemented"},
     {C9_ERR_NOMEM, &PyExc_RuntimeError, "Unable to allocate buffers for signed conversion"},
     {C9_ERR_INVAL, &PyExc_RuntimeError, "Audio source error"},
     {C9_OK},

@@ -57,14 +57,6 @@ static void stop_all(mixer_obj_t *m) {
 }
 
 /* Starts a sample on voice i (MixerVoice.play, Mixer.play). */
-static const c9py_err_override_t match_errors[] = {
-    {C9_ERR_AUDIO_RATE_MISMATCH, &PyExc_ValueError, "The sample's sample_rate does not match"},
-    {C9_ERR_AUDIO_CHANNELS_MISMATCH, &PyExc_ValueError, "The sample's channel_count does not match"},
-    {C9_ERR_AUDIO_BITS_MISMATCH, &PyExc_ValueError, "The sample's bits_per_sample does not match"},
-    {C9_ERR_AUDIO_SIGN_MISMATCH, &PyExc_ValueError, "The sample's signedness does not match"},
-    {C9_OK},
-};
-
 static PyObject *voice_play_on(mixer_obj_t *m, unsigned i, PyObject *sample_obj, bool loop) {
     c9_audio_sample_t *s = c9py_audiosample(sample_obj);
     if (!s) {
@@ -77,7 +69,7 @@ static PyObject *voice_play_on(mixer_obj_t *m, unsigned i, PyObject *sample_obj,
         PyGC_Enable();
     }
     if (err != C9_OK) {
-        return c9py_raise_err(err, match_errors);
+        return c9py_raise(err);
     }
     PyObject *old = m->playing[i];
     m->playing[i] = m->mixer.voices[i].sample ? Py_NewRef(sample_obj) : NULL;
