@@ -87,6 +87,7 @@ static void raw_dealloc(PyObject *self) {
 }
 
 static PyObject *raw_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -95,10 +96,12 @@ static PyObject *raw_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *raw_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     return c9py_ready(self) < 0 ? NULL : Py_NewRef(self);
 }
 
 static PyObject *raw_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return raw_deinit(self, NULL);
 }
 

@@ -213,6 +213,7 @@ static void wave_dealloc(PyObject *self) {
 }
 
 static PyObject *wave_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -223,10 +224,12 @@ static PyObject *wave_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *wave_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     return c9py_ready(self) < 0 ? NULL : Py_NewRef(self);
 }
 
 static PyObject *wave_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return wave_deinit(self, NULL);
 }
 

@@ -21,6 +21,11 @@ typedef struct {
     C9PY_OBJECT_HEAD c9_audio_sample_t *sample;
 } c9py_audiosample_obj_t;
 
+extern PyTypeObject c9py_RawSample_Type, c9py_WaveFile_Type;
+
+/* audiocore's set-up of WaveFile (the file types it takes). 0 or -1. */
+int c9py_wavefile_module_init(void);
+
 /* Makes instances of type (and its subclasses) samples (audiomixer registers Mixer). */
 void c9py_audiosample_register(PyTypeObject *type);
 /* The core sample of a sample object; NULL with CircuitPython's

@@ -1,9 +1,6 @@
 /* audiocore: audio samples (RawSample, WaveFile). */
 #include "audiocore/audiocore.h"
 
-extern PyTypeObject c9py_RawSample_Type, c9py_WaveFile_Type;
-int c9py_wavefile_module_init(void);
-
 static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "audiocore", "Support for audio samples", -1, NULL};
 
 PyObject *c9py_init_audiocore(void) {

@@ -188,6 +188,7 @@ static int alive(PyObject *self) {
 /* ---- methods --------------------------------------------------------------------------------- */
 
 static PyObject *out_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -200,6 +201,7 @@ static PyObject *out_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *out_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -207,6 +209,7 @@ static PyObject *out_enter(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *out_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return out_deinit(self, NULL);
 }
 
@@ -292,6 +295,7 @@ static PyObject *out_play(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *out_stop(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -304,6 +308,7 @@ static PyObject *out_stop(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *out_pause(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -317,6 +322,7 @@ static PyObject *out_pause(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *out_resume(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -326,6 +332,7 @@ static PyObject *out_resume(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *out_get_playing(PyObject *self, void *closure) {
+    (void)closure;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -338,6 +345,7 @@ static PyObject *out_get_playing(PyObject *self, void *closure) {
 }
 
 static PyObject *out_get_paused(PyObject *self, void *closure) {
+    (void)closure;
     if (alive(self) < 0) {
         return NULL;
     }

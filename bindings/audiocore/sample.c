@@ -46,10 +46,12 @@ int c9py_audiosample_alive(PyObject *self) {
 #define SAMPLE(self) (((c9py_audiosample_obj_t *)(self))->sample)
 
 PyObject *c9py_audiosample_get_sample_rate(PyObject *self, void *closure) {
+    (void)closure;
     return c9py_audiosample_alive(self) < 0 ? NULL : PyLong_FromUnsignedLong(SAMPLE(self)->format.sample_rate);
 }
 
 int c9py_audiosample_set_sample_rate(PyObject *self, PyObject *value, void *closure) {
+    (void)closure;
     int32_t rate;
     if (c9py_audiosample_alive(self) < 0 || c9py_setter_present(value) < 0 || c9py_mp_int(value, &rate) < 0) {
         return -1;
@@ -61,10 +63,12 @@ int c9py_audiosample_set_sample_rate(PyObject *self, PyObject *value, void *clos
 }
 
 PyObject *c9py_audiosample_get_bits_per_sample(PyObject *self, void *closure) {
+    (void)closure;
     return c9py_audiosample_alive(self) < 0 ? NULL : PyLong_FromLong(SAMPLE(self)->format.bits);
 }
 
 PyObject *c9py_audiosample_get_channel_count(PyObject *self, void *closure) {
+    (void)closure;
     return c9py_audiosample_alive(self) < 0 ? NULL : PyLong_FromLong(SAMPLE(self)->format.channels);
 }
 

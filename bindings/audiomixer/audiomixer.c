@@ -166,6 +166,8 @@ static int mixer_construct(PyObject *self, PyObject *args, PyObject *kw) {
 C9PY_DEFINE_INIT(mixer_init, mixer_construct)
 
 static int mixer_traverse(PyObject *self, visitproc visit, void *arg) {
+    (void)visit;
+    (void)arg;
     Py_VISIT(MIXER->voice_tuple);
     if (MIXER->playing) {
         for (unsigned i = 0; i < MIXER->mixer.voice_count; i++) {
@@ -204,6 +206,7 @@ static int mixer_alive(PyObject *self) {
 }
 
 static PyObject *mixer_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -213,10 +216,12 @@ static PyObject *mixer_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *mixer_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     return c9py_ready(self) < 0 ? NULL : Py_NewRef(self);
 }
 
 static PyObject *mixer_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return mixer_deinit(self, NULL);
 }
 
@@ -261,6 +266,7 @@ static PyObject *mixer_stop_voice(PyObject *self, PyObject *args, PyObject *kw) 
 }
 
 static PyObject *mixer_get_playing(PyObject *self, void *closure) {
+    (void)closure;
     if (mixer_alive(self) < 0) {
         return NULL;
     }
@@ -274,6 +280,7 @@ static PyObject *mixer_get_playing(PyObject *self, void *closure) {
 }
 
 static PyObject *mixer_get_voice(PyObject *self, void *closure) {
+    (void)closure;
     return mixer_alive(self) < 0 ? NULL : Py_NewRef(MIXER->voice_tuple);
 }
 
@@ -325,6 +332,8 @@ static int voice_construct(PyObject *self, PyObject *args, PyObject *kw) {
 C9PY_DEFINE_INIT(voice_init, voice_construct)
 
 static int voice_traverse(PyObject *self, visitproc visit, void *arg) {
+    (void)visit;
+    (void)arg;
     Py_VISIT(VOICE->mixer);
     return 0;
 }
@@ -391,10 +400,12 @@ static PyObject *voice_stop(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *voice_get_level(PyObject *self, void *closure) {
+    (void)closure;
     return c9py_ready(self) < 0 ? NULL : PyFloat_FromDouble(VOICE->level);
 }
 
 static int voice_set_level(PyObject *self, PyObject *value, void *closure) {
+    (void)closure;
     if (c9py_ready(self) < 0 || c9py_setter_present(value) < 0) {
         return -1;
     }
@@ -422,6 +433,7 @@ static int voice_set_level(PyObject *self, PyObject *value, void *closure) {
 }
 
 static PyObject *voice_get_loop(PyObject *self, void *closure) {
+    (void)closure;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -430,6 +442,7 @@ static PyObject *voice_get_loop(PyObject *self, void *closure) {
 }
 
 static int voice_set_loop(PyObject *self, PyObject *value, void *closure) {
+    (void)closure;
     int b = c9py_ready(self) < 0 ? -1 : c9py_setter_bool(value);
     if (b < 0) {
         return -1;
@@ -445,6 +458,7 @@ static int voice_set_loop(PyObject *self, PyObject *value, void *closure) {
 }
 
 static PyObject *voice_get_playing(PyObject *self, void *closure) {
+    (void)closure;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
