@@ -53,10 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (c9_audio_wave_init(&w, read_input, &in, buffer, sizeof buffer) != C9_OK) {
         abort();
     }
-    static const c9_audio_out_format_t pwm = {.channels = 1, .bits = 10, .conversion = C9_AUDIO_CONVERT_DMA,
-                                              .idle = 512, .pause_holds = true};
-    static const c9_audio_out_format_t i2s = {.channels = 2, .bits = 16, .is_signed = true,
-                                              .conversion = C9_AUDIO_CONVERT_SHIFT};
+    static const c9_audio_out_format_t pwm = {
+        .channels = 1, .bits = 10, .conversion = C9_AUDIO_CONVERT_DMA, .idle = 512, .pause_holds = true};
+    static const c9_audio_out_format_t i2s = {
+        .channels = 2, .bits = 16, .is_signed = true, .conversion = C9_AUDIO_CONVERT_SHIFT};
     play(&w.base, &pwm, false);
     play(&w.base, &i2s, true);
     static c9_audio_voice_t voices[2];
