@@ -88,7 +88,7 @@ static void raw_dealloc(PyObject *self) {
 
 static PyObject *raw_deinit(PyObject *self, PyObject *unused) {
     (void)unused;
-    if (c9py_ready(self) < 0) {
+    if (c9py_ready(self) < 0 || c9py_audio_not_rendering() < 0) {
         return NULL;
     }
     raw_release(self);

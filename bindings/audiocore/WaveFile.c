@@ -42,11 +42,24 @@ int c9py_wavefile_module_init(void) {
     return file_types ? 0 : -1;
 }
 
+/* A built-in binary file: io.FileIO, io.BytesIO, or a buffered file over an io.FileIO. Its reads
+ * run no Python code of the program's, so nothing can deinit what the audio is reading while the
+ * outputs render (a buffered file over a raw file written in Python could). */
 static bool is_binary_file(PyObject *obj) {
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(file_types); i++) {
-        if (Py_IS_TYPE(obj, (PyTypeObject *)PyTuple_GET_ITEM(file_types, i))) {
-            return true;
+    Py_ssize_t n = PyTuple_GET_SIZE(file_types);
+    PyTypeObject *file_io = (PyTypeObject *)PyTuple_GET_ITEM(file_types, n - 2);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!Py_IS_TYPE(obj, (PyTypeObject *)PyTuple_GET_ITEM(file_types, i))) {
+            continue;
         }
+        if (i >= n - 2) {
+            return true; /* FileIO, BytesIO */
+        }
+        PyObject *raw = PyObject_GetAttrString(obj, "raw");
+        bool ok = raw && Py_IS_TYPE(raw, file_io);
+        Py_XDECREF(raw);
+        PyErr_Clear();
+        return ok;
     }
     return false;
 }
@@ -214,7 +227,7 @@ static void wave_dealloc(PyObject *self) {
 
 static PyObject *wave_deinit(PyObject *self, PyObject *unused) {
     (void)unused;
-    if (c9py_ready(self) < 0) {
+    if (c9py_ready(self) < 0 || c9py_audio_not_rendering() < 0) {
         return NULL;
     }
     /* The buffers stay until the object goes: a mixer voice may still point into them (it

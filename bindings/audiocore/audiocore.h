@@ -55,6 +55,9 @@ void c9py_audio_free(void *p, size_t bytes);
 /* Brings every output up to the board's time: renders and hands to the port the frames it
  * takes now. Called by the background task and at the start of every audio call. */
 void c9py_audio_pump(void);
+/* 0, or -1 with RuntimeError when called while the outputs are being rendered (no program code
+ * runs then; this keeps it so). */
+int c9py_audio_not_rendering(void);
 /* The rule for reading `playing` (outputs, Mixer, MixerVoice): a read that finds it true at the
  * same board time as the read before waits until the next moment an output can change state
  * (the end of the DMA block playing), so `while x.playing: pass` ends on a stepped clock too.

@@ -65,6 +65,14 @@ void c9py_audio_pump(void) {
     Py_XDECREF(done);
 }
 
+int c9py_audio_not_rendering(void) {
+    if (pumping) {
+        PyErr_SetString(PyExc_RuntimeError, "Audio output busy");
+        return -1;
+    }
+    return 0;
+}
+
 static void pump_task(void *ctx) {
     (void)ctx;
     c9py_audio_pump();
@@ -182,7 +190,7 @@ static int alive(PyObject *self) {
         PyErr_SetString(PyExc_RuntimeError, "Audio output busy");
         return -1;
     }
-    return 0;
+    return c9py_audio_not_rendering();
 }
 
 /* ---- methods --------------------------------------------------------------------------------- */

@@ -58,7 +58,7 @@ static void stop_all(mixer_obj_t *m) {
 
 /* Starts a sample on voice i (MixerVoice.play, Mixer.play). */
 static PyObject *voice_play_on(mixer_obj_t *m, unsigned i, PyObject *sample_obj, bool loop) {
-    c9_audio_sample_t *s = c9py_audiosample(sample_obj);
+    c9_audio_sample_t *s = c9py_audio_not_rendering() < 0 ? NULL : c9py_audiosample(sample_obj);
     if (!s) {
         return NULL;
     }
@@ -207,7 +207,7 @@ static int mixer_alive(PyObject *self) {
 
 static PyObject *mixer_deinit(PyObject *self, PyObject *unused) {
     (void)unused;
-    if (c9py_ready(self) < 0) {
+    if (c9py_ready(self) < 0 || c9py_audio_not_rendering() < 0) {
         return NULL;
     }
     c9_audio_sample_deinit(MIXER->sample);
@@ -256,7 +256,7 @@ static PyObject *mixer_stop_voice(PyObject *self, PyObject *args, PyObject *kw) 
         return NULL;
     }
     int v = voice_arg(MIXER, a[0].u_int);
-    if (v < 0) {
+    if (v < 0 || c9py_audio_not_rendering() < 0) {
         return NULL;
     }
     c9py_audio_pump();
@@ -390,6 +390,9 @@ static PyObject *voice_stop(PyObject *self, PyObject *args, PyObject *kw) {
     c9_audio_voice_t *v;
     mixer_obj_t *m = parent(self, &v);
     if (m) {
+        if (c9py_audio_not_rendering() < 0) {
+            return NULL;
+        }
         c9py_audio_pump();
         c9_audio_mixer_stop(&m->mixer, VOICE->index);
         Py_INCREF(m);
@@ -406,7 +409,7 @@ static PyObject *voice_get_level(PyObject *self, void *closure) {
 
 static int voice_set_level(PyObject *self, PyObject *value, void *closure) {
     (void)closure;
-    if (c9py_ready(self) < 0 || c9py_setter_present(value) < 0) {
+    if (c9py_ready(self) < 0 || c9py_setter_present(value) < 0 || c9py_audio_not_rendering() < 0) {
         return -1;
     }
     /* As synthio's BlockInput slots: a number (None is 0), kept as given; the mixer clamps it to
@@ -443,7 +446,7 @@ static PyObject *voice_get_loop(PyObject *self, void *closure) {
 
 static int voice_set_loop(PyObject *self, PyObject *value, void *closure) {
     (void)closure;
-    int b = c9py_ready(self) < 0 ? -1 : c9py_setter_bool(value);
+    int b = c9py_ready(self) < 0 || c9py_audio_not_rendering() < 0 ? -1 : c9py_setter_bool(value);
     if (b < 0) {
         return -1;
     }

@@ -140,6 +140,16 @@ def test_wavefile_errors(tmp_path):
             audiocore.WaveFile(f)
     with pytest.raises(TypeError, match="^file must be a file opened in byte mode$"):
         audiocore.WaveFile(3)
+
+    class Raw(io.RawIOBase):  # Python code would run while the audio renders: refused
+        def readinto(self, b):
+            return 0
+
+        def readable(self):
+            return True
+
+    with pytest.raises(TypeError, match="^file must be a file opened in byte mode$"):
+        audiocore.WaveFile(io.BufferedReader(Raw()))
     with pytest.raises(ValueError, match="^buffer length must be 8-1024$"):
         audiocore.WaveFile(path, bytearray(4))
     with pytest.raises(ValueError, match="^buffer length must be 8-1024$"):
