@@ -184,3 +184,39 @@ def test_modules_follow_the_board(drive, board):
     assert b.wait() == 0
     assert "audiocore yes" in b.text and "audiobusio yes" in b.text
     assert "audiomixer no" in b.text and "audiopwmio no" in b.text
+
+
+ONE_SECOND = """
+import array, time, board, audiocore, audiopwmio
+s = audiocore.RawSample(array.array("h", [(i * 7919) % 20000 - 10000 for i in range(8000)]), sample_rate=8000)
+out = audiopwmio.PWMAudioOut(board.GP2)
+out.play(s)
+time.sleep(1)
+print("slept", time.monotonic_ns())
+"""
+
+
+def test_stepped_clock_one_second(drive, board, tmp_path):
+    """A program that plays a one-second sample and sleeps a second records exactly one second,
+    the same bytes on every run, whatever the host's speed."""
+    (drive / "code.py").write_text(ONE_SECOND)
+    files = []
+    for run in range(2):
+        out = tmp_path / ("run%d.wav" % run)
+        b = board(drive, "--board", "pico", "--runs", "1", "--audio-out", str(out))
+        assert b.wait() == 0, b.text
+        files.append(out.read_bytes())
+    assert files[0] == files[1]
+    rate, got = read_wav(tmp_path / "run0.wav")
+    assert (rate, len(got)) == (8000, 8000)
+    want = ((np.array([(i * 7919) % 20000 - 10000 for i in range(8000)]) + 32768) >> 6)
+    assert np.array_equal((got[:, 0] + 32768) >> 6, want)
+
+
+def test_stepped_clock_without_audio(drive, board):
+    """--clock stepped alone: a long sleep is over at once and takes exactly its time."""
+    (drive / "code.py").write_text("import time\nt = time.monotonic_ns()\ntime.sleep(100)\n"
+                                   "print('slept', time.monotonic_ns() - t)\n")
+    b = board(drive, "--runs", "1", "--clock", "stepped")
+    assert b.wait() == 0, b.text
+    assert "slept 100000000000" in b.text
