@@ -1,22 +1,6 @@
 /* The sample protocol's common parts and audiocore.RawSample. */
 #include "audio_internal.h"
 
-const char *c9_audio_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_WAV_FILE: return "Invalid file";
-    case C9_ERR_WAV_FMT_SIZE: return "Invalid format chunk size";
-    case C9_ERR_WAV_FORMAT: return "Unsupported format";
-    case C9_ERR_WAV_TRUNCATED: return "WAV file ends before its data";
-    case C9_ERR_AUDIO_RATE_MISMATCH: return "The sample's sample_rate does not match";
-    case C9_ERR_AUDIO_CHANNELS_MISMATCH: return "The sample's channel_count does not match";
-    case C9_ERR_AUDIO_BITS_MISMATCH: return "The sample's bits_per_sample does not match";
-    case C9_ERR_AUDIO_SIGN_MISMATCH: return "The sample's signedness does not match";
-    case C9_ERR_AUDIO_RAW_LENGTH: return "Length of buffer must be an even multiple of channel_count * type_size";
-    case C9_ERR_AUDIO_CONVERSION: return "Audio conversion not implemented";
-    default: return c9_strerror(err);
-    }
-}
-
 void c9_audio_sample_deinit(c9_audio_sample_t *s) {
     s->format.channels = 0;
 }

@@ -39,22 +39,8 @@
 extern "C" {
 #endif
 
-/* Audio codes (-2601 .. -2699). */
-enum {
-    C9_ERR_WAV_FILE = -2601,                /* no "RIFF....WAVEfmt " start: ValueError("Invalid file") */
-    C9_ERR_WAV_FMT_SIZE = -2602,            /* fmt chunk under 16 or over 40 bytes: "Invalid format chunk size" */
-    C9_ERR_WAV_FORMAT = -2603,              /* not 8/16-bit PCM mono/stereo: "Unsupported format" */
-    C9_ERR_WAV_TRUNCATED = -2604,           /* the file ends before the data chunk: OSError(EIO) */
-    C9_ERR_AUDIO_RATE_MISMATCH = -2610,     /* "The sample's sample_rate does not match" */
-    C9_ERR_AUDIO_CHANNELS_MISMATCH = -2611, /* "The sample's channel_count does not match" */
-    C9_ERR_AUDIO_BITS_MISMATCH = -2612,     /* "The sample's bits_per_sample does not match" */
-    C9_ERR_AUDIO_SIGN_MISMATCH = -2613,     /* "The sample's signedness does not match" */
-    C9_ERR_AUDIO_RAW_LENGTH = -2614,        /* double-buffered RawSample not an even number of frames */
-    C9_ERR_AUDIO_CONVERSION = -2615,        /* 16-bit samples to an 8-bit output: "Audio conversion not implemented" */
-};
-
-/* A short English description of an audio code (c9_strerror for the others). */
-const char *c9_audio_strerror(c9_err_t err);
+/* Errors: the audio band of common.h's table (C9_ERR_WAV_*, C9_ERR_AUDIO_*); c9_strerror() gives
+ * their texts, CircuitPython's where it has one. */
 
 /* ---- samples ----------------------------------------------------------------------------------- */
 

@@ -57,6 +57,7 @@ extern "C" {
  *   -2301 .. -2399   http       C9_ERR_HTTP_*                 (core/net)
  *   -2401 .. -2499   mqtt       C9_ERR_MQTT_*                 (core/net)
  *   -2501 .. -2599   net        C9_ERR_NET_*                  (core/net: sockets, connection manager)
+ *   -2601 .. -2699   audio      C9_ERR_WAV_*, C9_ERR_AUDIO_*  (core/audio: WAV files, samples, mixer, outputs)
  *
  * An entry X(band, NAME, n, text) makes C9_ERR_<NAME> = C9_ERR_BAND_<band> - n, with n in 1..99
  * (1..999 for ERRNO). Each header still documents which codes each of its functions returns.
@@ -80,6 +81,7 @@ extern "C" {
 #define C9_ERR_BAND_HTTP (-2300)
 #define C9_ERR_BAND_MQTT (-2400)
 #define C9_ERR_BAND_NET (-2500)
+#define C9_ERR_BAND_AUDIO (-2600)
 
 #define C9_ERR_TABLE(X)                                                                                                \
     X(ERRNO, PERM, 1, "operation not permitted") /* read-only object */                                                \
@@ -227,7 +229,18 @@ extern "C" {
     X(NET, NET_NONAME, 2, "Name or service not known")                                                                 \
     X(NET, NET_IN_USE, 3, "an existing socket is already connected to this host") /* lent out */                       \
     X(NET, NET_NOT_MANAGED, 4, "Socket not managed")                                                                   \
-    X(NET, NET_NO_TLS_CONTEXT, 5, "ssl_context must be provided if using ssl")
+    X(NET, NET_NO_TLS_CONTEXT, 5, "ssl_context must be provided if using ssl")                                         \
+    /* audio: WaveFile's texts are CircuitPython's */                                                                  \
+    X(AUDIO, WAV_FILE, 1, "Invalid file")                  /* no "RIFF....WAVEfmt " start */                           \
+    X(AUDIO, WAV_FMT_SIZE, 2, "Invalid format chunk size") /* fmt chunk under 16 or over 40 bytes */                   \
+    X(AUDIO, WAV_FORMAT, 3, "Unsupported format")          /* not 8/16-bit PCM, mono or stereo */                      \
+    X(AUDIO, WAV_TRUNCATED, 4, "WAV file ends before its data")                                                        \
+    X(AUDIO, AUDIO_RATE_MISMATCH, 10, "The sample's sample_rate does not match")                                       \
+    X(AUDIO, AUDIO_CHANNELS_MISMATCH, 11, "The sample's channel_count does not match")                                 \
+    X(AUDIO, AUDIO_BITS_MISMATCH, 12, "The sample's bits_per_sample does not match")                                   \
+    X(AUDIO, AUDIO_SIGN_MISMATCH, 13, "The sample's signedness does not match")                                        \
+    X(AUDIO, AUDIO_RAW_LENGTH, 14, "Length of buffer must be an even multiple of channel_count * type_size")           \
+    X(AUDIO, AUDIO_CONVERSION, 15, "Audio conversion not implemented") /* 16-bit samples to an 8-bit output */
 
 enum {
     C9_OK = 0,

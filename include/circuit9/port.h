@@ -569,9 +569,9 @@ typedef enum c9_port_audio_kind {
 } c9_port_audio_kind_t;
 
 typedef struct c9_port_audio_config {
-    uint8_t kind;             /* c9_port_audio_kind_t */
-    int left, right;          /* PWM: the channels' pins, right -1 for mono */
-    uint16_t quiescent_value; /* PWM: the 16-bit level of silence (PWMAudioOut's quiescent_value) */
+    uint8_t kind;                                 /* c9_port_audio_kind_t */
+    int left, right;                              /* PWM: the channels' pins, right -1 for mono */
+    uint16_t quiescent_value;                     /* PWM: PWMAudioOut's quiescent_value, 16-bit */
     int bit_clock, word_select, data, main_clock; /* I2S; main_clock -1 for none */
     bool left_justified;                          /* I2S: data aligned with word select */
 } c9_port_audio_config_t;

@@ -268,8 +268,8 @@ static void test_wav_chunks(void **state) {
     pcm_file(&f, 1, 16, 8000, 4, 0);
     f.fail_at = 30;
     assert_int_equal(parse(&f, &info), C9_ERR_IO);
-    assert_string_equal(c9_audio_strerror(C9_ERR_WAV_FMT_SIZE), "Invalid format chunk size");
-    assert_string_equal(c9_audio_strerror(C9_ERR_WAV_FILE), "Invalid file");
+    assert_string_equal(c9_strerror(C9_ERR_WAV_FMT_SIZE), "Invalid format chunk size");
+    assert_string_equal(c9_strerror(C9_ERR_WAV_FILE), "Invalid file");
 }
 
 static void test_wav_header_round_trip(void **state) {
