@@ -278,6 +278,29 @@ void c9rt_background_run(void) {
     }
 }
 
+static void (*resetters[16])(void);
+
+int c9rt_reset_add(void (*fn)(void)) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(resetters); i++) {
+        if (resetters[i] == fn) {
+            return 0;
+        }
+        if (!resetters[i]) {
+            resetters[i] = fn;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void c9rt_reset_run(void) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(resetters); i++) {
+        if (resetters[i]) {
+            resetters[i]();
+        }
+    }
+}
+
 int c9rt_sleep_ns(uint64_t ns) {
     uint64_t end = c9_port_now_ns() + ns;
     for (;;) {

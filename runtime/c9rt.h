@@ -145,6 +145,13 @@ int c9rt_background_add(void (*fn)(void *ctx), void *ctx);
 void c9rt_background_remove(void (*fn)(void *ctx), void *ctx);
 void c9rt_background_run(void);
 
+/* What the board resets when a program ends, as CircuitPython's reset_port() does before the
+ * next one (audio stops, its outputs let go of their pins): registered functions are called,
+ * with the GIL held, when code.py, boot.py or a REPL session ends. Registering one twice keeps
+ * one entry. Returns 0, or -1 when the table (16 entries) is full. */
+int c9rt_reset_add(void (*fn)(void));
+void c9rt_reset_run(void);
+
 /* Sleeps in slices, giving pending calls (auto-reload) and signals (Ctrl-C) a chance to raise.
  * Returns 0, or -1 with the exception they raised. */
 int c9rt_sleep_ns(uint64_t ns);

@@ -29,6 +29,7 @@ static void usage(FILE *f) {
           "                    [--safe-mode REASON] [--no-window] [--breakouts on|off]\n"
           "                    [--set NAME=VALUE]... [--events FILE] [--state FILE.json]\n"
           "                    [--device [NAME=]MODEL[,KEY=VALUE...]@TARGET]... [--screenshot-board FILE.png]\n"
+          "                    [--audio-out FILE.wav] [--clock real|stepped]\n"
           "       circuit9 boards\n"
           "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
@@ -38,7 +39,9 @@ static void usage(FILE *f) {
           "--set drives a pin (D5=0, A0=1.65V) or sets a device's property (lis3dh.x=0.5g) from the\n"
           "start; --events FILE does it at times (lines 'SECONDS NAME=VALUE' from code.py's start);\n"
           "--state writes the board's outputs as JSON when code.py ends; --device puts a model on a bus\n"
-          "(lis3dh@i2c:0x18, model.py@spi:D5, neopixel,count=30@D6). docs/periph.md has the details.\n",
+          "(lis3dh@i2c:0x18, model.py@spi:D5, neopixel,count=30@D6). docs/periph.md has the details.\n"
+          "--audio-out records what the audio outputs play, sample for sample, on a stepped clock\n"
+          "(time passes only while the program waits) unless --clock real.\n",
           f);
 }
 
@@ -231,6 +234,14 @@ static int run_command(int argc, char **argv) {
             devices[opt.device_count++] = v;
         } else if ((v = option(argc, argv, &i, "--screenshot-board"))) {
             opt.screenshot_board = v;
+        } else if ((v = option(argc, argv, &i, "--audio-out"))) {
+            opt.audio_out = v;
+        } else if ((v = option(argc, argv, &i, "--clock"))) {
+            if (strcmp(v, "real") != 0 && strcmp(v, "stepped") != 0) {
+                fprintf(stderr, "circuit9: --clock is real or stepped\n");
+                return 2;
+            }
+            opt.clock = v;
         } else if (!strcmp(argv[i], "--no-window")) {
             opt.window = false;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

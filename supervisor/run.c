@@ -349,6 +349,8 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
     if (world != 0) {
         return world;
     }
+    port.audio_out = opt->audio_out;
+    port.stepped_clock = opt->clock ? !strcmp(opt->clock, "stepped") : opt->audio_out != NULL;
     c9_err_t err = c9_port_init(&port);
     if (err == C9_ERR_NOENT || err == C9_ERR_INVAL) {
         bad_input(opt, b, &port);

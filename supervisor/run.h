@@ -19,6 +19,8 @@ typedef struct run_options {
     const char **devices; /* --device SPEC, device_count of them */
     int device_count;
     const char *screenshot_board; /* --screenshot-board FILE.png */
+    const char *audio_out;        /* --audio-out FILE.wav: record the audio outputs (docs/audio.md) */
+    const char *clock;            /* --clock real|stepped (NULL: stepped when recording audio) */
 } run_options_t;
 
 /* `circuit9 run`: the board's supervisor loop. Returns the process exit status. */

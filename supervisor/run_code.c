@@ -64,6 +64,7 @@ static int run_program(unsigned *options) {
 /* After the program: the closing line, its display as it left it (and the screenshot of that),
  * then a fresh VM. */
 static void end_of_program(const loop_t *L, int result) {
+    c9rt_reset_run(); /* the program's audio ends with it, before the board does anything else */
     if (result == EXEC_RELOAD && c9rt.run_reason == C9RT_RUN_AUTO_RELOAD) {
         console_cookeds("\nCode stopped by auto-reload. Reloading soon.\n");
     } else {

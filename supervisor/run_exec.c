@@ -154,6 +154,7 @@ void run_vm_start(void) {
 }
 
 void run_vm_cleanup(void) {
+    c9rt_reset_run();
     PyObject *r = pyenv_call("_purge_drive_modules", "()");
     Py_XDECREF(r);
     r = pyenv_call("_reset_display", "(O)", c9rt.display ? c9rt.display : Py_None);

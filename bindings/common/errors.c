@@ -2,6 +2,7 @@
  * differs passes overrides (c9py_raise_err); everything else comes from here. */
 #include "c9py.h"
 
+#include "circuit9/audio.h"
 #include "circuit9/bitmaptools.h"
 #include "circuit9/display.h"
 #include "circuit9/filter.h"
@@ -51,7 +52,19 @@
     X(C9_ERR_MCU_SLICE_IN_USE, PyExc_RuntimeError, 0, "PWM slice already in use")                                      \
     X(C9_ERR_MCU_SLICE_CHANNEL_A, PyExc_RuntimeError, 0, "PWM slice channel A already in use")                         \
     X(C9_ERR_MCU_NO_PULLDOWN, PyExc_ValueError, 0, "No pulldown on pin; 1Mohm recommended")                            \
-    X(C9_ERR_MCU_NO_ANALOGOUT, PyExc_NotImplementedError, 0, "AnalogOut")
+    X(C9_ERR_MCU_NO_ANALOGOUT, PyExc_NotImplementedError, 0, "AnalogOut")                                              \
+    /* audiocore, audiomixer */                                                                                        \
+    X(C9_ERR_WAV_FILE, PyExc_ValueError, 0, "Invalid file")                                                            \
+    X(C9_ERR_WAV_FMT_SIZE, PyExc_ValueError, 0, "Invalid format chunk size")                                           \
+    X(C9_ERR_WAV_FORMAT, PyExc_ValueError, 0, "Unsupported format")                                                    \
+    X(C9_ERR_WAV_TRUNCATED, PyExc_OSError, 5, "EIO")                                                                   \
+    X(C9_ERR_AUDIO_RATE_MISMATCH, PyExc_ValueError, 0, "The sample's sample_rate does not match")                      \
+    X(C9_ERR_AUDIO_CHANNELS_MISMATCH, PyExc_ValueError, 0, "The sample's channel_count does not match")                \
+    X(C9_ERR_AUDIO_BITS_MISMATCH, PyExc_ValueError, 0, "The sample's bits_per_sample does not match")                  \
+    X(C9_ERR_AUDIO_SIGN_MISMATCH, PyExc_ValueError, 0, "The sample's signedness does not match")                       \
+    X(C9_ERR_AUDIO_RAW_LENGTH, PyExc_ValueError, 0,                                                                    \
+      "Length of buffer must be an even multiple of channel_count * type_size")                                        \
+    X(C9_ERR_AUDIO_CONVERSION, PyExc_RuntimeError, 0, "Audio conversion not implemented")
 
 typedef struct {
     PyObject *type;

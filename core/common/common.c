@@ -42,7 +42,7 @@ typedef struct {
 #endif
 static const err_entry_t err_table[] = {C9_ERR_TABLE(C9_ERR_ENTRY_)};
 #undef C9_ERR_ENTRY_
-_Static_assert(C9_ERR_BAND_NET - 99 >= INT16_MIN, "codes fit the table's int16_t");
+_Static_assert(C9_ERR_BAND_AUDIO - 99 >= INT16_MIN, "codes fit the table's int16_t");
 
 static const err_entry_t *err_find(c9_err_t err) {
     for (size_t i = 0; i < C9_ARRAY_SIZE(err_table); i++) {

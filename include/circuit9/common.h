@@ -58,6 +58,7 @@ extern "C" {
  *   -2401 .. -2499   mqtt       C9_ERR_MQTT_*                 (core/net)
  *   -2501 .. -2599   net        C9_ERR_NET_*                  (core/net: sockets, connection manager)
  *   -2601 .. -2699   mcu        C9_ERR_MCU_*                  (core/mcu: the chips' peripherals, port.h)
+ *   -2701 .. -2799   audio      C9_ERR_WAV_*, C9_ERR_AUDIO_*  (core/audio: WAV files, samples, mixer, outputs)
  *
  * An entry X(band, NAME, n, text) makes C9_ERR_<NAME> = C9_ERR_BAND_<band> - n, with n in 1..99
  * (1..999 for ERRNO). Each header still documents which codes each of its functions returns.
@@ -82,6 +83,7 @@ extern "C" {
 #define C9_ERR_BAND_MQTT (-2400)
 #define C9_ERR_BAND_NET (-2500)
 #define C9_ERR_BAND_MCU (-2600)
+#define C9_ERR_BAND_AUDIO (-2700)
 
 #define C9_ERR_TABLE(X)                                                                                                \
     X(ERRNO, PERM, 1, "operation not permitted") /* read-only object */                                                \
@@ -237,7 +239,18 @@ extern "C" {
     X(MCU, MCU_SLICE_IN_USE, 4, "PWM slice already in use")                                                            \
     X(MCU, MCU_SLICE_CHANNEL_A, 5, "PWM slice channel A already in use")                                               \
     X(MCU, MCU_NO_PULLDOWN, 6, "No pulldown on pin; 1Mohm recommended") /* software touch */                           \
-    X(MCU, MCU_NO_ANALOGOUT, 7, "AnalogOut")                            /* the chip has no DAC */
+    X(MCU, MCU_NO_ANALOGOUT, 7, "AnalogOut")                            /* the chip has no DAC */                      \
+    /* audio: WaveFile's texts are CircuitPython's */                                                                  \
+    X(AUDIO, WAV_FILE, 1, "Invalid file")                  /* no "RIFF....WAVEfmt " start */                           \
+    X(AUDIO, WAV_FMT_SIZE, 2, "Invalid format chunk size") /* fmt chunk under 16 or over 40 bytes */                   \
+    X(AUDIO, WAV_FORMAT, 3, "Unsupported format")          /* not 8/16-bit PCM, mono or stereo */                      \
+    X(AUDIO, WAV_TRUNCATED, 4, "WAV file ends before its data")                                                        \
+    X(AUDIO, AUDIO_RATE_MISMATCH, 10, "The sample's sample_rate does not match")                                       \
+    X(AUDIO, AUDIO_CHANNELS_MISMATCH, 11, "The sample's channel_count does not match")                                 \
+    X(AUDIO, AUDIO_BITS_MISMATCH, 12, "The sample's bits_per_sample does not match")                                   \
+    X(AUDIO, AUDIO_SIGN_MISMATCH, 13, "The sample's signedness does not match")                                        \
+    X(AUDIO, AUDIO_RAW_LENGTH, 14, "Length of buffer must be an even multiple of channel_count * type_size")           \
+    X(AUDIO, AUDIO_CONVERSION, 15, "Audio conversion not implemented") /* 16-bit samples to an 8-bit output */
 
 enum {
     C9_OK = 0,

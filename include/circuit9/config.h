@@ -296,4 +296,17 @@
 #define C9_USBMON_MAX_INTERFACES 8 /* pcapng interfaces per section */
 #endif
 
+/* ---- audio (audio.h) ---- */
+
+/* How deep mixers may nest on mixer voices (a voice playing a mixer whose voice plays a mixer,
+ * ...). Each level is a C stack frame of the mixer's render. */
+#ifndef C9_AUDIO_MIXER_NESTING
+#define C9_AUDIO_MIXER_NESTING 8
+#endif
+/* The highest sample rate the virtual board's audio outputs run at (a program asking for more
+ * gets CircuitPython's range error instead of hours of recording). */
+#ifndef C9_AUDIO_MAX_SAMPLE_RATE
+#define C9_AUDIO_MAX_SAMPLE_RATE 384000
+#endif
+
 #endif /* CIRCUIT9_CONFIG_H */

@@ -22,5 +22,11 @@
 #if C9_DISPLAY_MAX_RECTS < 2 || C9_DISPLAY_MAX_RECTS > 255
 #error "C9_DISPLAY_MAX_RECTS must be 2..255"
 #endif
+#if C9_AUDIO_MIXER_NESTING < 1
+#error "C9_AUDIO_MIXER_NESTING must be at least 1"
+#endif
+#if C9_AUDIO_MAX_SAMPLE_RATE < 1
+#error "C9_AUDIO_MAX_SAMPLE_RATE must be at least 1"
+#endif
 
 #endif /* CIRCUIT9_CONFIG_CHECK_H */

@@ -44,6 +44,7 @@
 #ifndef CIRCUIT9_PORT_H
 #define CIRCUIT9_PORT_H
 
+#include "circuit9/audio.h"
 #include "circuit9/blockdev.h"
 #include "circuit9/board.h"
 #include "circuit9/common.h"
@@ -77,6 +78,13 @@ typedef struct c9_port_config {
     size_t input_count;
     const c9_stim_t *events;
     size_t event_count;
+    /* Virtual boards: record what the audio outputs play to WAV files named from this path
+     * (docs/audio.md); NULL: play them on the host's speakers where it has some. */
+    const char *audio_out;
+    /* Virtual boards: the clock moves only when the runtime waits (c9_port_idle,
+     * c9_port_delay_ms), by exactly the time waited, so a run is the same at any speed. Real
+     * hardware ignores it. */
+    bool stepped_clock;
 } c9_port_config_t;
 
 /* Brings the machine up for a board: its pins exist afterwards and its built-in display's panel
@@ -630,6 +638,60 @@ c9_err_t c9_port_state_write(const char *path);
  * buttons in their current state.
  * @retval C9_OK  @retval C9_ERR_IO  @retval C9_ERR_NOSYS  real hardware */
 c9_err_t c9_port_board_screenshot(const char *path);
+/* ---- audio output ------------------------------------------------------------------------------ */
+
+/*
+ * An output that audio samples play on: PWM pins (audiopwmio.PWMAudioOut) or an I2S bus
+ * (audiobusio.I2SOut). The runtime is the output's DMA: it turns a sample into frames of the
+ * values the output is driven with (audio.h's player, in the format c9_port_audio_start gives)
+ * and writes them as fast as the output takes them (c9_port_audio_room), stopped or not: a
+ * stopped PWM output is written its quiescent level. On the virtual board an output takes
+ * frames as the board's clock passes one frame period each, and plays them on the host's
+ * speakers or records them (c9_port_config_t.audio_out); real hardware takes as many as its DMA
+ * buffers have room for.
+ */
+typedef struct c9_port_audio c9_port_audio_t;
+
+typedef enum c9_port_audio_kind {
+    C9_PORT_AUDIO_PWM = 1, /* audiopwmio.PWMAudioOut */
+    C9_PORT_AUDIO_I2S = 2  /* audiobusio.I2SOut */
+} c9_port_audio_kind_t;
+
+typedef struct c9_port_audio_config {
+    uint8_t kind;                                 /* c9_port_audio_kind_t */
+    int left, right;                              /* PWM: the channels' pins, right -1 for mono */
+    uint16_t quiescent_value;                     /* PWM: PWMAudioOut's quiescent_value, 16-bit */
+    int bit_clock, word_select, data, main_clock; /* I2S; main_clock -1 for none */
+    bool left_justified;                          /* I2S: data aligned with word select */
+} c9_port_audio_config_t;
+
+/* Takes an audio peripheral on pins the caller has claimed.
+ * @retval C9_OK
+ * @retval C9_ERR_INVAL   pins this peripheral cannot pair ("Pins must share PWM slice", "Bit clock
+ *                        and word select must be sequential GPIO pins", as the board says)
+ * @retval C9_ERR_NOTSUP  a main clock the peripheral cannot output (NotImplementedError("main_clock"))
+ * @retval C9_ERR_BUSY    no peripheral left ("All timers in use" for PWM, "Peripheral in use" for I2S)
+ * @retval C9_ERR_NOMEM
+ * @retval C9_ERR_NOSYS   the machine has no audio output */
+c9_err_t c9_port_audio_open(const c9_port_audio_config_t *cfg, c9_port_audio_t **out);
+/* Sets the output going at sample_rate for samples of this format (play()); *fmt gets the
+ * values the output takes and how samples convert to them. A second start at the same rate and
+ * format continues the stream; another rate or format starts a new one.
+ * @retval C9_OK
+ * @retval C9_ERR_RANGE   a sample rate the output cannot run at (0, or above
+ *                        C9_AUDIO_MAX_SAMPLE_RATE on the virtual board)
+ * @retval C9_ERR_NOTSUP  more channels than the output has ("Too many channels in sample.") */
+c9_err_t c9_port_audio_start(c9_port_audio_t *a, uint32_t sample_rate, const c9_audio_format_t *sample,
+                             c9_audio_out_format_t *fmt);
+/* Frames the output takes now (0 before the first start). */
+size_t c9_port_audio_room(c9_port_audio_t *a);
+/* Queues count frames (fmt->channels values each, as c9_audio_player_render gives them); at
+ * most room() frames.
+ * @retval C9_OK  @retval C9_ERR_IO  the recording could not be written (it stops; playing goes on) */
+c9_err_t c9_port_audio_write(c9_port_audio_t *a, const uint16_t *values, size_t count);
+/* Stops the output and gives the peripheral back (the pins stay claimed; the caller releases
+ * them). NULL: nothing. */
+void c9_port_audio_close(c9_port_audio_t *a);
 
 /* ---- odds and ends ----------------------------------------------------------------------------- */
 

@@ -727,6 +727,48 @@ c9_err_t c9_port_board_screenshot(const char *path) {
     return C9_ERR_NOSYS;
 }
 
+/* ---- audio output ------------------------------------------------------------------------------ */
+
+c9_err_t c9_port_audio_open(const c9_port_audio_config_t *cfg, c9_port_audio_t **out) {
+    /* Claim the peripheral the pins lead to (a PWM slice and a DMA channel paced at the sample
+     * rate; an I2S unit or a PIO state machine running the I2S program), check the pins pair up
+     * as the chip requires, and set a PWM output to its quiescent level. */
+    (void)cfg;
+    (void)out;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_audio_start(c9_port_audio_t *a, uint32_t sample_rate, const c9_audio_format_t *sample,
+                             c9_audio_out_format_t *fmt) {
+    /* Program the pacing timer or the I2S clocks for sample_rate and describe the values the
+     * DMA writes: the PWM's counter width (10 bits at PWM_TOP 1023 on an RP2040), 16-bit stereo
+     * for I2S, and which conversion the chip's DMA path does (audio.h). */
+    (void)a;
+    (void)sample_rate;
+    (void)sample;
+    (void)fmt;
+    return C9_ERR_NOSYS;
+}
+
+size_t c9_port_audio_room(c9_port_audio_t *a) {
+    /* Free frames in the DMA's ring of buffers. */
+    (void)a;
+    return 0;
+}
+
+c9_err_t c9_port_audio_write(c9_port_audio_t *a, const uint16_t *values, size_t count) {
+    /* Copy into the DMA ring (values are the compare levels or the I2S words). */
+    (void)a;
+    (void)values;
+    (void)count;
+    return C9_ERR_NOSYS;
+}
+
+void c9_port_audio_close(c9_port_audio_t *a) {
+    /* Stop the DMA, release the timer or the I2S unit. */
+    (void)a;
+}
+
 /* ---- odds and ends ----------------------------------------------------------------------------- */
 
 c9_err_t c9_port_random(void *buf, size_t len) {

@@ -135,12 +135,26 @@ static void test_panels_and_tables(void **state) {
     assert_int_equal(c9_port_image_close(NULL), C9_ERR_NOSYS);
 }
 
+static void test_audio_reports_nosys(void **state) {
+    (void)state;
+    c9_port_audio_config_t cfg = {.kind = C9_PORT_AUDIO_PWM, .left = 0, .right = -1, .quiescent_value = 0x8000};
+    c9_port_audio_t *a = NULL;
+    assert_int_equal(c9_port_audio_open(&cfg, &a), C9_ERR_NOSYS);
+    assert_null(a);
+    c9_audio_format_t f = {.sample_rate = 8000, .bits = 16, .channels = 1, .is_signed = true};
+    c9_audio_out_format_t out;
+    assert_int_equal(c9_port_audio_start(NULL, 8000, &f, &out), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_audio_room(NULL), 0);
+    uint16_t v[2] = {0, 0};
+    assert_int_equal(c9_port_audio_write(NULL, v, 1), C9_ERR_NOSYS);
+    c9_port_audio_close(NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_machine_ops_report_nosys),
-        cmocka_unit_test(test_pins_report_nosys),
-        cmocka_unit_test(test_buses_report_nosys),
-        cmocka_unit_test(test_panels_and_tables),
+        cmocka_unit_test(test_machine_ops_report_nosys), cmocka_unit_test(test_pins_report_nosys),
+        cmocka_unit_test(test_buses_report_nosys),       cmocka_unit_test(test_panels_and_tables),
+        cmocka_unit_test(test_audio_reports_nosys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

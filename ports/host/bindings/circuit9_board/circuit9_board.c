@@ -530,6 +530,38 @@ static PyObject *is_breakout(PyObject *m, PyObject *obj) {
     return PyBool_FromLong(c9_host_panel_is_breakout(((panel_obj_t *)obj)->panel));
 }
 
+static PyObject *stepped_clock(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
+    static const c9py_arg_t allowed[] = {{"on", C9PY_ARG_OBJ}};
+    c9py_argval_t a[1];
+    if (c9py_arg_parse(args, kw, allowed, 1, a) < 0) {
+        return NULL;
+    }
+    if (a[0].u_obj) {
+        int b = PyObject_IsTrue(a[0].u_obj);
+        if (b < 0) {
+            return NULL;
+        }
+        c9_host_clock_set_stepped(b);
+    }
+    return PyBool_FromLong(c9_host_clock_is_stepped());
+}
+
+static PyObject *record_audio(PyObject *m, PyObject *arg) {
+    (void)m;
+    if (arg == Py_None) {
+        c9_host_audio_record(NULL);
+        Py_RETURN_NONE;
+    }
+    PyObject *bytes;
+    if (!PyUnicode_FSConverter(arg, &bytes)) {
+        return NULL;
+    }
+    c9_host_audio_record(PyBytes_AS_STRING(bytes));
+    Py_DECREF(bytes);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef functions[] = {
     {"pin", pin, METH_O, "The microcontroller.Pin with this MCU name, created if new."},
     {"bus_stats", bus_stats, METH_O, "Bytes, transactions, clock cycles and seconds on a bus's wires."},
@@ -545,6 +577,10 @@ static PyMethodDef functions[] = {
     {"panels", panels, METH_NOARGS, "The board's panels: its own display's, then the breakouts wired."},
     {"last_panel", last_panel, METH_NOARGS, "The panel of the display configured last (what --screenshot shows)."},
     {"is_breakout", is_breakout, METH_O, "Whether a panel is a stand-in breakout."},
+    {"stepped_clock", (PyCFunction)(void (*)(void))stepped_clock, METH_VARARGS | METH_KEYWORDS,
+     "Get/set whether the board's clock moves only when the program waits (circuit9 run --audio-out)."},
+    {"record_audio", record_audio, METH_O,
+     "Record the audio streams started from now on to WAV files named from this path (None: stop)."},
     {NULL, NULL, 0, NULL},
 };
 

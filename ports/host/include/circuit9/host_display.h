@@ -205,6 +205,10 @@ c9_vpanel_t *c9_vboard_panel_on(int pin);
  * no wall time; in real mode it sleeps. */
 void c9_host_clock_set_virtual(bool on);
 bool c9_host_clock_is_virtual(void);
+/* Stepped mode: the clock moves only by what the runtime waits (c9_port_idle returns at once
+ * having advanced it by max_ns, c9_port_delay_ms advances it by ms), never by the host's time. */
+void c9_host_clock_set_stepped(bool on);
+bool c9_host_clock_is_stepped(void);
 
 /* ---- PNG ------------------------------------------------------------------------------------ */
 

@@ -52,6 +52,12 @@ c9_vpanel_t *c9_host_panel_last(void);
 /* Whether a panel is a breakout the port wired (not the board's own display). */
 bool c9_host_panel_is_breakout(const c9_vpanel_t *p);
 
+/* ---- audio ------------------------------------------------------------------------------------ */
+
+/* Records every audio stream the outputs start to a WAV file: the first to path, the n-th to
+ * path with "-n" before its extension (c9_port_config_t.audio_out); NULL: SDL2 audio instead. */
+void c9_host_audio_record(const char *path);
+
 /* ---- tables built elsewhere ------------------------------------------------------------------ */
 
 struct c9_usb_hcd_ops;
