@@ -264,7 +264,7 @@ def stepped(tmp_path):
 
 def test_output_pins_and_errors():
     out = audiopwmio.PWMAudioOut(pin(10), right_channel=pin(11), quiescent_value=0)
-    with pytest.raises(ValueError, match="^left_channel in use$"):
+    with pytest.raises(ValueError, match="^CAMERA_DATA7 in use$"):
         audiopwmio.PWMAudioOut(pin(10))
     with pytest.raises(TypeError, match="left_channel must be of type Pin"):
         audiopwmio.PWMAudioOut(3)
@@ -299,7 +299,7 @@ def test_i2s_peripherals():
     b = audiobusio.I2SOut(pin(4), pin(5), pin(6), main_clock=pin(7), left_justified=True)
     with pytest.raises(RuntimeError, match="^Peripheral in use$"):
         audiobusio.I2SOut(pin(8), pin(9), pin(12))
-    with pytest.raises(ValueError, match="^bit_clock in use$"):
+    with pytest.raises(ValueError, match="^NEOPIXEL in use$"):
         audiobusio.I2SOut(pin(1), pin(13), pin(14))
     a.deinit()
     audiobusio.I2SOut(pin(8), pin(9), pin(12)).deinit()  # the pins of the failed one were released
