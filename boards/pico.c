@@ -136,4 +136,5 @@ const c9_board_t c9_board_pico = {
     .i2c_sda = "GP4",
     .platform = "RP2040",
     .modules = modules,
+    .usb_host_ports = 1, /* PIO-USB on any two adjacent GPIOs: usb_host.Port(board.GP16, board.GP17) */
 };

@@ -27,6 +27,8 @@ static void usage(FILE *f) {
     fputs("usage: circuit9 SCRIPT.py [ARGS...]\n"
           "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
           "                    [--safe-mode REASON] [--no-window] [--breakouts on|off]\n"
+          "                    [--usb DEVICE]...  (keyboard[:type=TEXT], mouse, gamepad, midi:FILE.mid, cdc,\n"
+          "                    hub, replay:FILE.pcap, libusb:VID:PID; for boards with a USB host port)\n"
           "       circuit9 boards\n"
           "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
@@ -200,6 +202,12 @@ static int run_command(int argc, char **argv) {
                 fprintf(stderr, "circuit9: --serial is stdio or pty\n");
                 return 2;
             }
+        } else if ((v = option(argc, argv, &i, "--usb"))) {
+            if (opt.usb_count == (int)(sizeof opt.usb / sizeof opt.usb[0])) {
+                fprintf(stderr, "circuit9: at most %d --usb devices\n", opt.usb_count);
+                return 2;
+            }
+            opt.usb[opt.usb_count++] = v;
         } else if (!strcmp(argv[i], "--no-window")) {
             opt.window = false;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

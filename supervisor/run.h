@@ -11,6 +11,8 @@ typedef struct run_options {
     bool window;            /* a window when a display server is present */
     bool breakouts;         /* --breakouts on|off: stand-in display breakouts on free pins */
     int runs;               /* --runs N, 0 = forever */
+    const char *usb[8];     /* --usb DEVICE (repeatable): plugged into the board's USB host port */
+    int usb_count;
 } run_options_t;
 
 /* `circuit9 run`: the board's supervisor loop. Returns the process exit status. */

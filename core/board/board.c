@@ -9,6 +9,7 @@ extern const c9_board_t c9_board_tdisplay_s3;
 extern const c9_board_t c9_board_feather_s3_tft;
 extern const c9_board_t c9_board_samd21_oled;
 extern const c9_board_t c9_board_pico;
+extern const c9_board_t c9_board_feather_rp2040_usb_host;
 
 static const c9_board_t *const boards[] = {
     &c9_board_memento,
@@ -16,6 +17,7 @@ static const c9_board_t *const boards[] = {
     &c9_board_feather_s3_tft,
     &c9_board_samd21_oled,
     &c9_board_pico,
+    &c9_board_feather_rp2040_usb_host,
 };
 
 size_t c9_board_count(void) {

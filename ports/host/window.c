@@ -1,5 +1,6 @@
 /* An SDL2 window per shown panel, when SDL2 was found at build time and a display server is set. */
 #include "vpanel_internal.h"
+#include "usb_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,11 @@ void c9_window_poll(void) {
     }
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
+        /* Keys typed into the window: SDL's scancodes are the HID keyboard usages. The port's
+         * USB keyboard repeats nothing itself (the host's keyboard workflow does). */
+        if ((e.type == SDL_KEYDOWN || e.type == SDL_KEYUP) && !e.key.repeat) {
+            c9__host_usb_window_key((unsigned)e.key.keysym.scancode, e.type == SDL_KEYDOWN);
+        }
     }
     for (int i = 0; i < MAX_WINDOWS; i++) {
         win_t *w = &windows[i];
