@@ -246,7 +246,7 @@ static void kbd_read(c9_usbh_hid_t *hid, c9_usbh_t *host) {
     x->dev = hid->kbd_dev;
     x->ep = hid->kbd_ep;
     x->buf = hid->kbd_buf;
-    x->len = sizeof hid->kbd_buf;
+    x->len = hid->kbd_mps; /* one packet, as TinyUSB's HID driver reads: a report ends it */
     x->complete = kbd_done;
     x->user = hid;
     if (c9_usbh_submit(host, x) == C9_OK) {
@@ -340,6 +340,8 @@ static uint16_t drv_open(void *ctx, c9_usbh_t *host, c9_usbh_dev_t dev, const ui
         hid->kbd_dev = dev;
         hid->kbd_itf = itf[2];
         hid->kbd_ep = ep_in[2];
+        uint16_t mps = (uint16_t)((ep_in[4] | (ep_in[5] << 8)) & 0x7FF);
+        hid->kbd_mps = mps == 0 || mps > sizeof hid->kbd_buf ? (uint16_t)sizeof hid->kbd_buf : mps;
         hid->kbd_reading = false;
         claimed = (uint16_t)off;
     }

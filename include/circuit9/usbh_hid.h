@@ -80,6 +80,7 @@ typedef struct c9_usbh_hid {
     /* the keyboard workflow */
     c9_usbh_dev_t kbd_dev; /* 0: no keyboard attached */
     uint8_t kbd_itf, kbd_ep;
+    uint16_t kbd_mps;
     bool kbd_reading;
     c9_usbh_xfer_t kbd_xfer;
     uint8_t kbd_buf[64];

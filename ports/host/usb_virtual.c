@@ -179,12 +179,80 @@ void c9__host_usb_controller(const c9_usb_hcd_ops_t **ops, void **ctx, uint8_t *
     pthread_mutex_unlock(&lock);
 }
 
+/* ---- when a device starts talking ------------------------------------------------------------------ */
+
+/* CircuitPython's keyboard workflow reads every keyboard from the moment it is enumerated until a
+ * program detaches it, so a keyboard that types from plug-in (keyboard:type=TEXT) or a replayed
+ * recording would give its first reports to the console, how many depending on how soon code.py
+ * detaches it. A person types once the program is ready; here "ready" is the program configuring
+ * the device (Device.set_configuration(), which every program that reads a device calls): a
+ * typing keyboard starts typing, and a replay starts answering its IN endpoints, at the device's
+ * first configuration after enumeration's. start=plug starts them at enumeration's. */
+typedef struct gate {
+    c9_usbsim_dev_t *dev;
+    c9_usbsim_dev_ops_t ops; /* the model's, with event (and in) passing through here */
+    const c9_usbsim_dev_ops_t *model_ops;
+    const char *text; /* a keyboard's text to type */
+    bool hold_in;     /* a replay: NAK its IN endpoints until started */
+    unsigned configs, start_at;
+} gate_t;
+
+static gate_t gates[MAX_DEVICES];
+static size_t gate_count;
+
+static gate_t *gate_of(c9_usbsim_dev_t *d) {
+    for (size_t i = 0; i < gate_count; i++) {
+        if (gates[i].dev == d) {
+            return &gates[i];
+        }
+    }
+    return NULL;
+}
+
+static void gate_event(c9_usbsim_dev_t *d, c9_usbsim_event_t ev, uint8_t arg) {
+    gate_t *g = gate_of(d);
+    if (g->model_ops->event) {
+        g->model_ops->event(d, ev, arg);
+    }
+    if (ev == C9_USBSIM_EV_CONFIGURED && arg != 0 && ++g->configs == g->start_at && g->text) {
+        c9_usbsim_keyboard_type((c9_usbsim_keyboard_t *)d, g->text, strlen(g->text));
+    }
+}
+
+static int gate_in(c9_usbsim_dev_t *d, uint8_t ep, uint8_t *buf, uint16_t max) {
+    gate_t *g = gate_of(d);
+    if (g->hold_in && g->configs < g->start_at) {
+        return C9_USBSIM_NAK;
+    }
+    return g->model_ops->in(d, ep, buf, max);
+}
+
+/* Puts a gate in front of a model. text: a keyboard's; hold_in: a replay's IN endpoints. */
+static void gate(c9_usbsim_dev_t *d, const char *text, bool hold_in, bool at_plug) {
+    if (gate_count == C9_ARRAY_SIZE(gates)) {
+        return;
+    }
+    gate_t *g = &gates[gate_count++];
+    g->dev = d;
+    g->model_ops = d->ops;
+    g->ops = *d->ops;
+    g->ops.event = gate_event;
+    if (hold_in && g->ops.in) {
+        g->ops.in = gate_in;
+    }
+    g->text = text;
+    g->hold_in = hold_in;
+    g->start_at = at_plug ? 1 : 2;
+    d->ops = &g->ops;
+}
+
 /* ---- device descriptions (--usb) ------------------------------------------------------------------ */
 
 typedef struct spec {
     char kind[16];
     c9_usbsim_ident_t ident;
     int stall, nak, unplug; /* fault endpoints, -1 none */
+    bool start_plug;        /* keyboard, replay: start=plug */
     const char *text;       /* keyboard: type=TEXT (escapes resolved) */
     const char *arg;        /* what follows the options: a file, VID:PID */
 } spec_t;
@@ -229,8 +297,8 @@ static char *unescape(const char *s) {
     return out;
 }
 
-static const char *const option_names[] = {"vid",   "pid",   "manufacturer", "product", "serial",
-                                           "speed", "stall", "nak",          "unplug",  "type"};
+static const char *const option_names[] = {"vid",   "pid", "manufacturer", "product", "serial", "speed",
+                                           "stall", "nak", "unplug",       "type",    "start"};
 
 /* KIND[:NAME=VALUE]...[:ARG]; options are the names above, ARG is what is left (a file, or
  * VID:PID), and type= takes the rest of the description. */
@@ -239,7 +307,7 @@ static bool parse_spec(const char *text, spec_t *s, char *msg, size_t msg_size) 
     s->stall = s->nak = s->unplug = -1;
     size_t k = strcspn(text, ":");
     if (k == 0 || k >= sizeof s->kind) {
-        fail(msg, msg_size, text, "no such device (keyboard, mouse, gamepad, midi, cdc, hub, replay, libusb)");
+        fail(msg, msg_size, text, "no such device (keyboard, mouse, gamepad, midi, cdc, hub, replay, raw, libusb)");
         return false;
     }
     memcpy(s->kind, text, k);
@@ -282,6 +350,10 @@ static bool parse_spec(const char *text, spec_t *s, char *msg, size_t msg_size) 
         case 2: s->ident.manufacturer = str; break;
         case 3: s->ident.product = str; break;
         case 4: s->ident.serial = str; break;
+        case 10:
+            ok = !strcmp(str, "plug") || !strcmp(str, "configured");
+            s->start_plug = !strcmp(str, "plug");
+            break;
         case 5:
             s->ident.speed = !strcmp(str, "low")    ? C9_USB_SPEED_LOW
                              : !strcmp(str, "full") ? C9_USB_SPEED_FULL
@@ -337,15 +409,20 @@ static c9_usbsim_dev_t *make_device(const char *text, const spec_t *s, char *msg
         fail(msg, size, text, "type= is for keyboards");
         return NULL;
     }
+    if (s->start_plug && strcmp(s->kind, "keyboard") != 0 && strcmp(s->kind, "replay") != 0) {
+        fail(msg, size, text, "start= is for keyboards and replays");
+        return NULL;
+    }
     if (!strcmp(s->kind, "keyboard") && no_arg) {
         c9_usbsim_keyboard_t *k = calloc(1, sizeof *k);
-        if (k) {
-            c9_usbsim_keyboard_init(k, id);
-            if (s->text) {
-                c9_usbsim_keyboard_type(k, s->text, strlen(s->text));
-            }
+        if (!k) {
+            return NULL;
         }
-        return k ? &k->dev : NULL;
+        c9_usbsim_keyboard_init(k, id);
+        if (s->text) {
+            gate(&k->dev, s->text, false, s->start_plug);
+        }
+        return &k->dev;
     }
     if (!strcmp(s->kind, "mouse") && no_arg) {
         c9_usbsim_mouse_t *m = calloc(1, sizeof *m);
@@ -408,10 +485,29 @@ static c9_usbsim_dev_t *make_device(const char *text, const spec_t *s, char *msg
             free(data);
             return NULL;
         }
+        gate(&r->dev, NULL, true, s->start_plug);
         return &r->dev;
     }
+    if (!strcmp(s->kind, "raw") && !no_arg) {
+        uint8_t *data = NULL;
+        size_t len = 0;
+        if (read_file(s->arg, &data, &len, text, msg, size) != C9_OK) {
+            return NULL;
+        }
+        c9_usbsim_raw_t *r = calloc(1, sizeof *r);
+        c9_err_t err = r ? c9_usbsim_raw_init(r, data, len, id->speed) : C9_ERR_NOMEM;
+        if (err != C9_OK) {
+            char why[200];
+            snprintf(why, sizeof why, "%s is not a descriptor set (%s)", s->arg, c9_strerror(err));
+            fail(msg, size, text, why);
+            free(r);
+            free(data);
+            return NULL;
+        }
+        return &r->dev; /* the bytes stay: the device answers from them */
+    }
     fail(msg, size, text,
-         no_arg ? "no such device (keyboard, mouse, gamepad, midi, cdc, hub, replay, libusb)"
+         no_arg ? "no such device (keyboard, mouse, gamepad, midi, cdc, hub, replay, raw, libusb)"
                 : "unexpected argument (see docs/usb.md for each device's options)");
     return NULL;
 }
