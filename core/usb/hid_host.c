@@ -287,6 +287,9 @@ static void setup_next(c9_usbh_hid_t *hid, c9_usbh_t *host) {
         c9_usbh_xfer_t *x = &hid->setup_xfer;
         memset(x, 0, sizeof *x);
         x->dev = s->dev;
+        /* TinyUSB waits for ever; a device that never answers would then hold every later
+         * control transfer of its own behind this one. */
+        x->timeout_ms = C9_USBH_ENUM_TIMEOUT_MS;
         x->complete = setup_done;
         x->user = hid;
         if (s->step == STEP_IDLE) {

@@ -13,8 +13,10 @@
  * Set-up. Every HID interface (class 3, alternate setting 0) of a configured device is set up as
  * TinyUSB's driver does when the device is configured: SET_IDLE with rate 0, SET_PROTOCOL(boot)
  * when its subclass is boot, then GET_DESCRIPTOR for its report descriptor when that is at most
- * C9_USBH_HID_REPORT_DESC_MAX bytes. A stall of SET_IDLE or SET_PROTOCOL is ignored. So a boot
- * mouse sends boot reports from then on, as on a board.
+ * C9_USBH_HID_REPORT_DESC_MAX bytes. A stall of SET_IDLE or SET_PROTOCOL is ignored; each request
+ * gives up after C9_USBH_ENUM_TIMEOUT_MS (TinyUSB waits for ever, which would hold the device's
+ * later control transfers behind it). So a boot mouse sends boot reports from then on, as on a
+ * board.
  *
  * The keyboard workflow. The first boot keyboard interface (subclass 1, protocol 1) seen while no
  * keyboard is attached is claimed: it is the "kernel driver" usb.core's is_kernel_driver_active()
