@@ -32,8 +32,11 @@ static int start_background_thread(void) {
     started = true;
     PyObject *fn = PyCFunction_New(&background_def, NULL);
     PyObject *globals = PyDict_New();
-    if (!fn || !globals || PyDict_SetItemString(globals, "bg", fn) < 0 ||
-        PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()) < 0) {
+    /* CPython's own builtins, not those of the code that built the display: under `circuit9 run`
+     * user code's import refuses threading, and its time.sleep is the board's. */
+    PyObject *builtins = PyImport_AddModule("builtins"); /* borrowed */
+    if (!fn || !globals || !builtins || PyDict_SetItemString(globals, "bg", fn) < 0 ||
+        PyDict_SetItemString(globals, "__builtins__", builtins) < 0) {
         Py_XDECREF(fn);
         Py_XDECREF(globals);
         return -1;

@@ -184,16 +184,19 @@ void c9__host_usb_controller(const c9_usb_hcd_ops_t **ops, void **ctx, uint8_t *
 /* CircuitPython's keyboard workflow reads every keyboard from the moment it is enumerated until a
  * program detaches it, so a keyboard that types from plug-in (keyboard:type=TEXT) or a replayed
  * recording would give its first reports to the console, how many depending on how soon code.py
- * detaches it. A person types once the program is ready; here "ready" is the program configuring
- * the device (Device.set_configuration(), which every program that reads a device calls): a
- * typing keyboard starts typing, and a replay starts answering its IN endpoints, at the device's
- * first configuration after enumeration's. start=plug starts them at enumeration's. */
+ * detaches it; and a MIDI file played from plug-in would have its first second queued up by the
+ * time code.py reads. A person plays once the program is ready; here "ready" is the program
+ * configuring the device (Device.set_configuration(), which every program that reads a device
+ * calls): a typing keyboard starts typing, a MIDI device starts playing and a replay starts
+ * answering its IN endpoints at the device's first configuration after enumeration's.
+ * start=plug starts them at enumeration's. */
 typedef struct gate {
     c9_usbsim_dev_t *dev;
     c9_usbsim_dev_ops_t ops; /* the model's, with event (and in) passing through here */
     const c9_usbsim_dev_ops_t *model_ops;
     const char *text; /* a keyboard's text to type */
     bool hold_in;     /* a replay: NAK its IN endpoints until started */
+    bool hold_play;   /* a MIDI device: it learns of its configuration when started */
     unsigned configs, start_at;
 } gate_t;
 
@@ -211,10 +214,14 @@ static gate_t *gate_of(c9_usbsim_dev_t *d) {
 
 static void gate_event(c9_usbsim_dev_t *d, c9_usbsim_event_t ev, uint8_t arg) {
     gate_t *g = gate_of(d);
-    if (g->model_ops->event) {
+    bool configured = ev == C9_USBSIM_EV_CONFIGURED && arg != 0;
+    if (configured) {
+        g->configs++;
+    }
+    if (g->model_ops->event && !(configured && g->hold_play && g->configs < g->start_at)) {
         g->model_ops->event(d, ev, arg);
     }
-    if (ev == C9_USBSIM_EV_CONFIGURED && arg != 0 && ++g->configs == g->start_at && g->text) {
+    if (configured && g->configs == g->start_at && g->text) {
         c9_usbsim_keyboard_type((c9_usbsim_keyboard_t *)d, g->text, strlen(g->text));
     }
 }
@@ -227,8 +234,9 @@ static int gate_in(c9_usbsim_dev_t *d, uint8_t ep, uint8_t *buf, uint16_t max) {
     return g->model_ops->in(d, ep, buf, max);
 }
 
-/* Puts a gate in front of a model. text: a keyboard's; hold_in: a replay's IN endpoints. */
-static void gate(c9_usbsim_dev_t *d, const char *text, bool hold_in, bool at_plug) {
+/* Puts a gate in front of a model. text: a keyboard's; hold_in: a replay's IN endpoints;
+ * hold_play: a MIDI device's start. */
+static void gate(c9_usbsim_dev_t *d, const char *text, bool hold_in, bool hold_play, bool at_plug) {
     if (gate_count == C9_ARRAY_SIZE(gates)) {
         return;
     }
@@ -242,6 +250,7 @@ static void gate(c9_usbsim_dev_t *d, const char *text, bool hold_in, bool at_plu
     }
     g->text = text;
     g->hold_in = hold_in;
+    g->hold_play = hold_play;
     g->start_at = at_plug ? 1 : 2;
     d->ops = &g->ops;
 }
@@ -252,7 +261,7 @@ typedef struct spec {
     char kind[16];
     c9_usbsim_ident_t ident;
     int stall, nak, unplug; /* fault endpoints, -1 none */
-    bool start_plug;        /* keyboard, replay: start=plug */
+    bool start_plug;        /* keyboard, midi, replay: start=plug */
     const char *text;       /* keyboard: type=TEXT (escapes resolved) */
     const char *arg;        /* what follows the options: a file, VID:PID */
 } spec_t;
@@ -381,6 +390,17 @@ static bool parse_spec(const char *text, spec_t *s, char *msg, size_t msg_size) 
     return true;
 }
 
+/* Words for the errors of the files --usb reads. */
+static const char *file_error(c9_err_t err) {
+    switch (err) {
+    case C9_USBMON_ERR_FORMAT: return "not a pcap or pcapng file, or a malformed record";
+    case C9_USBMON_ERR_TRUNCATED: return "a record runs past the end of the file";
+    case C9_USBMON_ERR_LINKTYPE: return "not a usbmon capture (link type 189 or 220)";
+    case C9_ERR_NOENT: return "no device in it";
+    default: return err <= C9_SMF_ERR_FORMAT && err >= C9_SMF_ERR_LIMIT ? c9_smf_strerror(err) : c9_usb_strerror(err);
+    }
+}
+
 static c9_err_t read_file(const char *path, uint8_t **data, size_t *len, const char *spec, char *msg, size_t size) {
     c9_err_t err = c9_host_read_file(path, MAX_FILE, data, len);
     if (err != C9_OK) {
@@ -409,8 +429,9 @@ static c9_usbsim_dev_t *make_device(const char *text, const spec_t *s, char *msg
         fail(msg, size, text, "type= is for keyboards");
         return NULL;
     }
-    if (s->start_plug && strcmp(s->kind, "keyboard") != 0 && strcmp(s->kind, "replay") != 0) {
-        fail(msg, size, text, "start= is for keyboards and replays");
+    if (s->start_plug && strcmp(s->kind, "keyboard") != 0 && strcmp(s->kind, "replay") != 0 &&
+        strcmp(s->kind, "midi") != 0) {
+        fail(msg, size, text, "start= is for keyboards, MIDI devices and replays");
         return NULL;
     }
     if (!strcmp(s->kind, "keyboard") && no_arg) {
@@ -420,7 +441,7 @@ static c9_usbsim_dev_t *make_device(const char *text, const spec_t *s, char *msg
         }
         c9_usbsim_keyboard_init(k, id);
         if (s->text) {
-            gate(&k->dev, s->text, false, s->start_plug);
+            gate(&k->dev, s->text, false, false, s->start_plug);
         }
         return &k->dev;
     }
@@ -456,12 +477,14 @@ static c9_usbsim_dev_t *make_device(const char *text, const spec_t *s, char *msg
         c9_err_t err = m ? c9_usbsim_midi_init(m, id, data, len) : C9_ERR_NOMEM;
         if (err != C9_OK) {
             char why[200];
-            snprintf(why, sizeof why, "%s is not a Standard MIDI File circuit9 can play (%s)", s->arg,
-                     c9_strerror(err));
+            snprintf(why, sizeof why, "%s is not a Standard MIDI File circuit9 can play (%s)", s->arg, file_error(err));
             fail(msg, size, text, why);
             free(m);
             free(data);
             return NULL;
+        }
+        if (data) {
+            gate(&m->dev, NULL, false, true, s->start_plug);
         }
         return &m->dev; /* the file stays for the rest of the run: the device plays from it */
     }
@@ -479,13 +502,13 @@ static c9_usbsim_dev_t *make_device(const char *text, const spec_t *s, char *msg
         c9_err_t err = r ? c9_usbsim_replay_init(r, data, len, 0, 0, id->speed) : C9_ERR_NOMEM;
         if (err != C9_OK) {
             char why[200];
-            snprintf(why, sizeof why, "%s holds no device to replay (%s)", s->arg, c9_strerror(err));
+            snprintf(why, sizeof why, "%s holds no device to replay (%s)", s->arg, file_error(err));
             fail(msg, size, text, why);
             free(r);
             free(data);
             return NULL;
         }
-        gate(&r->dev, NULL, true, s->start_plug);
+        gate(&r->dev, NULL, true, false, s->start_plug);
         return &r->dev;
     }
     if (!strcmp(s->kind, "raw") && !no_arg) {
@@ -498,7 +521,7 @@ static c9_usbsim_dev_t *make_device(const char *text, const spec_t *s, char *msg
         c9_err_t err = r ? c9_usbsim_raw_init(r, data, len, id->speed) : C9_ERR_NOMEM;
         if (err != C9_OK) {
             char why[200];
-            snprintf(why, sizeof why, "%s is not a descriptor set (%s)", s->arg, c9_strerror(err));
+            snprintf(why, sizeof why, "%s is not a descriptor set (%s)", s->arg, file_error(err));
             fail(msg, size, text, why);
             free(r);
             free(data);
