@@ -14,7 +14,7 @@
  *     c9_usbh_t *host = c9rt_usb_lock();      // NULL: no host port yet (lock not taken)
  *     err = c9_usbh_read(host, dev, ep, buf, len, timeout_ms, &n);
  *     c9rt_usb_unlock();
- *     if (err == C9_USB_ERR_CANCELLED) return NULL;   // Ctrl-C or a reload: exception is set
+ *     if (err == C9_ERR_USB_CANCELLED) return NULL;   // Ctrl-C or a reload: exception is set
  *
  * While a blocking call waits, the lock and the GIL are let go (the service thread, the display
  * thread and the window keep running), pending signals and calls are checked each round, and a

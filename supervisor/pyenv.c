@@ -62,6 +62,7 @@ PyObject *pyenv_call(const char *fn, const char *fmt, ...) {
 }
 
 static PyObject *py_map_path(PyObject *self, PyObject *arg) {
+    (void)self;
     const char *s = PyUnicode_AsUTF8(arg);
     char host[PATH_MAX + 256];
     bool ro;
@@ -72,6 +73,7 @@ static PyObject *py_map_path(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *py_note_write(PyObject *self, PyObject *arg) {
+    (void)self;
     const char *s = PyUnicode_AsUTF8(arg);
     if (!s) {
         return NULL;
@@ -83,6 +85,8 @@ static PyObject *py_note_write(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *py_serial_available(PyObject *self, PyObject *noargs) {
+    (void)self;
+    (void)noargs;
     return PyLong_FromSize_t(c9rt.serial_bytes_available ? c9rt.serial_bytes_available() : 0);
 }
 

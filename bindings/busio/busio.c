@@ -108,6 +108,7 @@ static int spi_alive(PyObject *self) {
 }
 
 static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -116,6 +117,7 @@ static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -123,6 +125,7 @@ static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -171,6 +174,7 @@ static PyObject *spi_write(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *spi_frequency(PyObject *self, void *c) {
+    (void)c;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -178,6 +182,7 @@ static PyObject *spi_frequency(PyObject *self, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -186,6 +191,7 @@ static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -297,6 +303,7 @@ static int i2c_alive(PyObject *self) {
 }
 
 static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -305,6 +312,7 @@ static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -312,6 +320,7 @@ static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -320,6 +329,7 @@ static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_scan(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -363,6 +373,7 @@ static PyObject *i2c_writeto(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *i2c_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }

@@ -10,6 +10,8 @@
 static struct PyModuleDef package_def = {PyModuleDef_HEAD_INIT, "circuit9._circuit9", "circuit9's native modules", -1,
                                          NULL};
 
+PyMODINIT_FUNC PyInit__circuit9(void); /* found by CPython's import by name */
+
 /* A module's submodules (usb.core, usb.util) as circuit9.<name>.<sub>, so `import
  * circuit9.usb.core` works too. 0 or -1. */
 static int add_submodules(PyObject *sys_modules, PyObject *m, const char *name) {

@@ -88,6 +88,10 @@ int c9py_display_slot_take(PyObject *display) {
     return -1;
 }
 
+PyObject *c9py_display_in_slot(size_t index) {
+    return index < DISPLAY_LIMIT ? display_slots[index] : NULL;
+}
+
 void c9py_display_slot_drop(PyObject *display) {
     for (int i = 0; i < DISPLAY_LIMIT; i++) {
         if (display_slots[i] == display) {
@@ -288,6 +292,7 @@ void c9py_terminal_write(const char *data, size_t len) {
 }
 
 PyObject *c9py_bus_reset(PyObject *self, PyObject *unused) {
+    (void)unused;
     c9py_bus_obj_t *bus = (c9py_bus_obj_t *)self;
     if (c9py_ready(self) < 0) {
         return NULL;

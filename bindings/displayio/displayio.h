@@ -67,6 +67,9 @@ int c9py_display_types_ready(void);
 /* ---- displays ---------------------------------------------------------------------------------- */
 
 int c9py_display_slot_take(PyObject *display);
+/* The display in slot index (borrowed), NULL when the slot is empty or there is no such slot:
+ * the supervisor shows what the program left on them when it ends. */
+PyObject *c9py_display_in_slot(size_t index);
 /* Gives a display's slot back (construction failed). */
 void c9py_display_slot_drop(PyObject *display);
 /* release_displays(): every display lets go of its group, then every bus deinitialises. */

@@ -13,9 +13,9 @@ static PyObject *usb_timeout_error; /* usb.core.USBTimeoutError(USBError) */
  * returns 0 without an exception for a failed transfer that is neither a stall nor a timeout;
  * circuit9 raises USBError() there (docs/usb.md). */
 static const c9py_err_override_t xfer_errors[] = {
-    {C9_USB_ERR_STALL, &usb_error, "Pipe error"},
+    {C9_ERR_USB_STALL, &usb_error, "Pipe error"},
     {C9_ERR_TIMEDOUT, &usb_timeout_error, NULL},
-    {C9_USB_ERR_NO_CONFIG, &usb_error, "No configuration set"},
+    {C9_ERR_USB_NO_CONFIG, &usb_error, "No configuration set"},
     {C9_OK},
 };
 
@@ -126,7 +126,7 @@ static PyObject *get_string(PyObject *self, uint8_t index) {
     }
     c9_err_t err = c9_usbh_get_string(h, DEV->dev, index, 0, text, sizeof text, &len, 0);
     c9rt_usb_unlock();
-    if (err == C9_USB_ERR_CANCELLED && PyErr_Occurred()) {
+    if (err == C9_ERR_USB_CANCELLED && PyErr_Occurred()) {
         return NULL; /* Ctrl-C or a reload */
     }
     PyErr_Clear();
@@ -170,7 +170,7 @@ static PyObject *set_configuration(PyObject *self, PyObject *args, PyObject *kw)
     /* CircuitPython takes the configuration's index to be one less than its value. */
     c9_err_t err = c9_usbh_set_configuration(h, DEV->dev, (uint8_t)(a[0].u_int - 1), 0);
     c9rt_usb_unlock();
-    if (err == C9_USB_ERR_CANCELLED && PyErr_Occurred()) {
+    if (err == C9_ERR_USB_CANCELLED && PyErr_Occurred()) {
         return NULL;
     }
     PyErr_Clear();
@@ -215,9 +215,9 @@ static PyObject *transfer(PyObject *self, PyObject *args, PyObject *kw, bool in)
     c9_err_t err;
     size_t n = 0;
     if (!endpoint_open(self, ep) && !DEV->configured) {
-        err = C9_USB_ERR_NO_CONFIG;
+        err = C9_ERR_USB_NO_CONFIG;
     } else if (ep < 0 || ep > 0xFF) {
-        err = C9_USB_ERR_NO_ENDPOINT; /* matches no endpoint of the configuration */
+        err = C9_ERR_USB_NO_ENDPOINT; /* matches no endpoint of the configuration */
     } else {
         c9_usbh_t *h = host_or_raise();
         if (!h) {
@@ -234,11 +234,11 @@ static PyObject *transfer(PyObject *self, PyObject *args, PyObject *kw, bool in)
         c9rt_usb_unlock();
     }
     PyBuffer_Release(&view);
-    if (err != C9_USB_ERR_NO_CONFIG && err != C9_USB_ERR_NO_ENDPOINT && err != C9_ERR_NOMEM &&
+    if (err != C9_ERR_USB_NO_CONFIG && err != C9_ERR_USB_NO_ENDPOINT && err != C9_ERR_NOMEM &&
         !endpoint_open(self, ep) && DEV->open_count < MAX_OPEN_ENDPOINTS) {
         DEV->open_eps[DEV->open_count++] = (uint8_t)ep;
     }
-    if (err == C9_USB_ERR_CANCELLED && PyErr_Occurred()) {
+    if (err == C9_ERR_USB_CANCELLED && PyErr_Occurred()) {
         return NULL;
     }
     if (err != C9_OK) {
@@ -292,7 +292,7 @@ static PyObject *ctrl_transfer(PyObject *self, PyObject *args, PyObject *kw) {
     if (have) {
         PyBuffer_Release(&view);
     }
-    if (err == C9_USB_ERR_CANCELLED && PyErr_Occurred()) {
+    if (err == C9_ERR_USB_CANCELLED && PyErr_Occurred()) {
         return NULL;
     }
     if (err != C9_OK) {

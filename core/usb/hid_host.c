@@ -258,7 +258,7 @@ static void setup_done(c9_usbh_t *host, c9_usbh_xfer_t *x) {
     c9_usbh_hid_t *hid = x->user;
     c9_usbh_hid_setup_t *s = &hid->queue[0];
     hid->setup_busy = false;
-    if (x->result == C9_USB_ERR_NO_DEVICE) {
+    if (x->result == C9_ERR_USB_NO_DEVICE) {
         s->step = STEP_DONE; /* gone: nothing more to ask */
     } else if (s->step == STEP_IDLE) {
         s->step = s->boot ? STEP_PROTOCOL : STEP_REPORT; /* a stall is a valid answer */

@@ -393,11 +393,11 @@ static bool parse_spec(const char *text, spec_t *s, char *msg, size_t msg_size) 
 /* Words for the errors of the files --usb reads. */
 static const char *file_error(c9_err_t err) {
     switch (err) {
-    case C9_USBMON_ERR_FORMAT: return "not a pcap or pcapng file, or a malformed record";
-    case C9_USBMON_ERR_TRUNCATED: return "a record runs past the end of the file";
-    case C9_USBMON_ERR_LINKTYPE: return "not a usbmon capture (link type 189 or 220)";
+    case C9_ERR_USBMON_FORMAT: return "not a pcap or pcapng file, or a malformed record";
+    case C9_ERR_USBMON_TRUNCATED: return "a record runs past the end of the file";
+    case C9_ERR_USBMON_LINKTYPE: return "not a usbmon capture (link type 189 or 220)";
     case C9_ERR_NOENT: return "no device in it";
-    default: return err <= C9_SMF_ERR_FORMAT && err >= C9_SMF_ERR_LIMIT ? c9_smf_strerror(err) : c9_usb_strerror(err);
+    default: return c9_strerror(err);
     }
 }
 
