@@ -15,7 +15,7 @@ static c9_usbh_t host;
 static c9_usbh_hid_t hid;
 static const c9_usbh_driver_t *drivers[1];
 static PyThread_type_lock lock;
-static unsigned long owner; /* thread holding the lock (0: none) */
+static volatile unsigned long owner; /* thread holding the lock (0: none); read unlocked only to spot its own thread */
 static bool running;
 static int run_dp = -1, run_dm = -1;
 static bool virtual_wait; /* power-on enumeration: waits advance the clock instead of sleeping */
