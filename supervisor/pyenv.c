@@ -2,6 +2,7 @@
  * `circuit9 SCRIPT.py` (main.c). */
 #include "pyenv.h"
 
+#include "c9py.h"
 #include "c9rt.h"
 #include "console.h"
 #include "cpmods_py.h"
@@ -63,7 +64,7 @@ PyObject *pyenv_call(const char *fn, const char *fmt, ...) {
 
 static PyObject *py_map_path(PyObject *self, PyObject *arg) {
     (void)self;
-    const char *s = PyUnicode_AsUTF8(arg);
+    const char *s = c9py_cstr(arg); /* open("/code.py\0x") must not open /code.py */
     char host[PATH_MAX + 256];
     bool ro;
     if (!s || c9rt_map_path(s, host, sizeof host, &ro) < 0) {

@@ -176,7 +176,10 @@ bool run_code_py(loop_t *L) {
         ran = true;
         end_of_program(L, result);
         if (result == EXEC_HARD_RESET) {
+            /* microcontroller.reset() ends a run like any other: --runs counts it. */
             L->last_result = result;
+            L->runs_done++;
+            L->exit_now = L->opt->runs > 0 && L->runs_done >= L->opt->runs;
             return true;
         }
         what_next(result, options, &sticky_situation, &skip_repl, &skip_wait);

@@ -23,7 +23,7 @@ static int map_arg(PyObject *arg, char *host, size_t n, bool *ro) {
         PyErr_Format(PyExc_TypeError, "can't convert '%s' object to str implicitly", c9py_type_name(arg));
         return -1;
     }
-    const char *s = PyUnicode_AsUTF8(arg);
+    const char *s = c9py_cstr(arg);
     return s ? c9rt_map_path(s, host, n, ro) : -1;
 }
 
@@ -76,7 +76,8 @@ static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
         PyErr_Format(PyExc_TypeError, "key must be of type str, not %s", c9py_type_name(key));
         return NULL;
     }
-    const char *k = PyUnicode_AsUTF8(key);
+    /* CircuitPython looks up the text before a NUL ("A\x00B" finds A): refused here. */
+    const char *k = c9py_cstr(key);
     if (!k) {
         return NULL;
     }
@@ -84,6 +85,9 @@ static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
     /* Re-read on every call, as CircuitPython does: an edited file takes effect at once. */
     char *text = c9rt_read_settings(&len);
     if (!text) {
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
         Py_INCREF(dflt);
         return dflt;
     }
@@ -280,7 +284,8 @@ static PyObject *os_chdir(PyObject *m, PyObject *path) {
         return c9rt_raise_errno(ENOTDIR);
     }
     if (c9rt.root[0]) {
-        if (c9rt_abspath(PyUnicode_AsUTF8(path), abs, sizeof abs) < 0) {
+        const char *p = c9py_cstr(path);
+        if (!p || c9rt_abspath(p, abs, sizeof abs) < 0) {
             return NULL;
         }
         strcpy(c9rt.cwd, abs);

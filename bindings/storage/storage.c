@@ -127,7 +127,7 @@ static int abspath_arg(PyObject *o, const char *name, char *out, size_t n) {
         PyErr_Format(PyExc_TypeError, "%s must be of type str, not %s", name, c9py_type_name(o));
         return -1;
     }
-    const char *s = PyUnicode_AsUTF8(o);
+    const char *s = c9py_cstr(o);
     return s ? c9rt_abspath(s, out, n) : -1;
 }
 
