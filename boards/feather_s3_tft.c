@@ -1,5 +1,6 @@
-/* A Feather ESP32-S3 TFT-like board: 240x135 ST7789 on SPI, 2 MB PSRAM, one USB host port
- * standing for a host FeatherWing on the SPI bus. */
+/* A Feather ESP32-S3 TFT-like board: 240x135 ST7789 on SPI, 2 MB PSRAM. Its CircuitPython 9.2.9
+ * build has usb.core but no usb_host: a USB host FeatherWing is driven by max3421e, which circuit9
+ * does not implement, so usb.core.find() raises "No usb host port initialized" here. */
 #include "circuit9/board.h"
 #include "st7789.h"
 

@@ -143,4 +143,5 @@ const c9_board_t c9_board_pico = {
     .modules = modules,
     .leds = leds,
     .led_count = C9_ARRAY_SIZE(leds),
+    .usb_host_ports = 1, /* PIO-USB on any two adjacent GPIOs: usb_host.Port(board.GP16, board.GP17) */
 };

@@ -2,6 +2,7 @@
 #include "console.h"
 
 #include "c9py.h"
+#include "c9rt.h"
 #include "displayio/displayio.h"
 
 #include <errno.h>
@@ -154,6 +155,28 @@ char *console_capture_stop(size_t *len) {
     return c;
 }
 
+/* Queues input bytes (lock held): Ctrl-C while code runs is a KeyboardInterrupt instead. */
+static void queue_input(const unsigned char *buf, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == 3 && interrupt_on) {
+            /* Thread-safe: raises KeyboardInterrupt in the main thread at the next check. */
+            PyErr_SetInterrupt();
+            count = 0;
+            continue;
+        }
+        if (count < sizeof ring) {
+            ring[(head + count++) % sizeof ring] = buf[i];
+        }
+    }
+    pthread_cond_broadcast(&cond);
+}
+
+void console_inject(const char *bytes, size_t len) {
+    pthread_mutex_lock(&lock);
+    queue_input((const unsigned char *)bytes, len);
+    pthread_mutex_unlock(&lock);
+}
+
 static void *reader_main(void *arg) {
     (void)arg;
     unsigned char buf[256];
@@ -175,18 +198,7 @@ static void *reader_main(void *arg) {
             pthread_mutex_unlock(&lock);
             return NULL;
         }
-        for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] == 3 && interrupt_on) {
-                /* Thread-safe: raises KeyboardInterrupt in the main thread at the next check. */
-                PyErr_SetInterrupt();
-                count = 0;
-                continue;
-            }
-            if (count < sizeof ring) {
-                ring[(head + count++) % sizeof ring] = buf[i];
-            }
-        }
-        pthread_cond_broadcast(&cond);
+        queue_input(buf, (size_t)n);
         pthread_mutex_unlock(&lock);
     }
 }
@@ -345,9 +357,11 @@ static PyObject *con_true(PyObject *self, PyObject *noargs) {
     Py_RETURN_TRUE;
 }
 
-/* Waits for one byte, letting Ctrl-C (a pending signal) and auto-reload (a pending call) raise. */
+/* Waits for one byte, letting Ctrl-C (a pending signal) and auto-reload (a pending call) raise,
+ * and running the board's background tasks (its windows, audio, keypad scans) meanwhile. */
 static int read_byte(void) {
     for (;;) {
+        c9rt_background_run();
         int c = console_getc(20, NULL);
         if (c >= 0) {
             return c;

@@ -40,6 +40,10 @@ char *console_capture_stop(size_t *len);
  * is released while waiting. */
 int console_getc(int timeout_ms, volatile bool *wake);
 size_t console_available(void);
+/* Input from elsewhere than the serial port (a USB keyboard on the host port), treated as if it
+ * had been typed: Ctrl-C interrupts while code runs. Any thread; must not be called with the
+ * console's own lock held. */
+void console_inject(const char *bytes, size_t len);
 /* Ctrl-C while code runs interrupts it (KeyboardInterrupt); off: Ctrl-C is an ordinary byte. */
 void console_set_interrupt(bool on);
 /* True when stdin reached end of file (stdio console fed from a pipe). */

@@ -30,6 +30,8 @@ static void usage(FILE *f) {
           "                    [--set NAME=VALUE]... [--events FILE] [--state FILE.json]\n"
           "                    [--device [NAME=]MODEL[,KEY=VALUE...]@TARGET]... [--screenshot-board FILE.png]\n"
           "                    [--audio-out FILE.wav] [--clock real|stepped]\n"
+          "                    [--usb DEVICE]...  (keyboard[:type=TEXT], mouse, gamepad, midi:FILE.mid, cdc,\n"
+          "                    hub, replay:FILE.pcap, libusb:VID:PID; for boards with a USB host port)\n"
           "       circuit9 boards\n"
           "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
@@ -242,6 +244,12 @@ static int run_command(int argc, char **argv) {
                 return 2;
             }
             opt.clock = v;
+        } else if ((v = option(argc, argv, &i, "--usb"))) {
+            if (opt.usb_count == (int)(sizeof opt.usb / sizeof opt.usb[0])) {
+                fprintf(stderr, "circuit9: at most %d --usb devices\n", opt.usb_count);
+                return 2;
+            }
+            opt.usb[opt.usb_count++] = v;
         } else if (!strcmp(argv[i], "--no-window")) {
             opt.window = false;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

@@ -15,6 +15,7 @@
 #include "run_internal.h"
 
 #include "board_hw.h"
+#include "c9rt_usb.h"
 #include "circuit9/port.h"
 #include "console.h"
 #include "pyenv.h"
@@ -344,7 +345,15 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
     if (board_memory_init(b) < 0) {
         return 1;
     }
-    c9_port_config_t port = {.board = b, .drive = c9rt.root, .window = opt->window, .breakouts = opt->breakouts};
+    char why[512] = "";
+    c9_port_config_t port = {.board = b,
+                             .drive = c9rt.root,
+                             .window = opt->window,
+                             .breakouts = opt->breakouts,
+                             .usb_devices = opt->usb,
+                             .usb_device_count = (size_t)opt->usb_count,
+                             .message = why,
+                             .message_size = sizeof why};
     int world = parse_world(opt, b, &port);
     if (world != 0) {
         return world;
@@ -352,6 +361,10 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
     port.audio_out = opt->audio_out;
     port.stepped_clock = opt->clock ? !strcmp(opt->clock, "stepped") : opt->audio_out != NULL;
     c9_err_t err = c9_port_init(&port);
+    if (err != C9_OK && why[0]) {
+        fprintf(stderr, "circuit9: %s\n", why);
+        return 2;
+    }
     if (err == C9_ERR_NOENT || err == C9_ERR_INVAL) {
         bad_input(opt, b, &port);
         return 2;
@@ -376,6 +389,13 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
         return 2;
     }
     make_display(b);
+    /* A USB keyboard on the host port types into the console (CircuitPython's keyboard
+     * workflow); a board that starts its own host port has its devices ready before boot.py. */
+    c9rt_usb_set_console(console_inject);
+    if (c9rt_usb_board_start(b) < 0) {
+        console_close();
+        return 1;
+    }
     return 0;
 }
 

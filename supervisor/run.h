@@ -21,6 +21,8 @@ typedef struct run_options {
     const char *screenshot_board; /* --screenshot-board FILE.png */
     const char *audio_out;        /* --audio-out FILE.wav: record the audio outputs (docs/audio.md) */
     const char *clock;            /* --clock real|stepped (NULL: stepped when recording audio) */
+    const char *usb[8];           /* --usb DEVICE (repeatable): plugged into the board's USB host port */
+    int usb_count;
 } run_options_t;
 
 /* `circuit9 run`: the board's supervisor loop. Returns the process exit status. */

@@ -13,7 +13,13 @@
 static int repl_readline(char *buf, size_t size, size_t *len) {
     *len = 0;
     for (;;) {
-        int c = console_getc(-1, NULL);
+        /* The board's background tasks run while it waits for a key, as RUN_BACKGROUND_TASKS does
+         * in a board's serial read: its windows answer, audio plays, keypad scans. */
+        c9rt_background_run();
+        int c = console_getc(20, NULL);
+        if (c == -1) {
+            continue;
+        }
         if (c == -2) {
             return -2;
         }

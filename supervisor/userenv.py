@@ -76,6 +76,9 @@ _CP_EXCEPTIONS = {"ArithmeticError", "AssertionError", "AttributeError", "BaseEx
                   "TimeoutError", "TypeError", "UnicodeError", "ValueError", "ZeroDivisionError", "Warning",
                   "FutureWarning"}
 
+# Native modules whose exceptions print with the module's name (usb.core's own print function).
+_QUALIFIED_EXCEPTIONS = {"usb.core"}
+
 # CircuitPython's errno numbers (newlib's, which both its ESP32 and SAMD builds use) and the
 # human-readable texts it prints for the common ones (py/moderrno.c).
 _ERRNO = {"EPERM": 1, "ENOENT": 2, "EIO": 5, "EBADF": 9, "EAGAIN": 11, "ENOMEM": 12, "EACCES": 13,
@@ -106,6 +109,8 @@ def _cp_type_name(t, native=False):
     it derives from (an instance of a Python class printed as a chained exception shows that)."""
     for k in t.__mro__:
         if (k.__module__ != "builtins" and not native) or k.__name__ in _CP_EXCEPTIONS:
+            if k.__module__ in _QUALIFIED_EXCEPTIONS and k is t:
+                return k.__module__ + "." + k.__name__
             return k.__name__
     return t.__name__
 

@@ -25,6 +25,7 @@ optional=(
   nginx-light mosquitto openssl curl
   umockdev libumockdev-dev  # tests/unit/test_usb_libusb.c: the libusb back-end on faked usbdevfs
   libpcap0.8  # tests/unit/test_usb_replay.c: libpcap reads and writes our usbmon captures
+  libxtst6  # tests/integration/test_usb_window.py: key presses into the window through XTEST
 )
 
 missing=()

@@ -1529,7 +1529,9 @@ c9_err_t c9_usbh_kernel_driver_active(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_
     c9_usbh_device_t *d;
     c9_err_t err = itf_check(host, dev, itf, &d);
     if (err == C9_OK && active) {
-        *active = (d->itf_claimed & (1u << itf)) != 0;
+        /* Only the application's drivers count: the built-in hub driver is the stack's own, and
+         * letting it go would drop every device behind the hub. */
+        *active = (d->itf_claimed & (1u << itf)) != 0 && d->itf_driver[itf] != DRIVER_HUB;
     }
     return active ? err : C9_ERR_INVAL;
 }
@@ -1556,6 +1558,9 @@ c9_err_t c9_usbh_detach_kernel_driver(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_
     c9_err_t err = itf_check(host, dev, itf, &d);
     if (err != C9_OK) {
         return err;
+    }
+    if ((d->itf_claimed & (1u << itf)) && d->itf_driver[itf] == DRIVER_HUB) {
+        return C9_OK; /* the hub driver stays: see c9_usbh_kernel_driver_active() */
     }
     d->itf_detached |= 1u << itf;
     if (d->itf_claimed & (1u << itf)) {

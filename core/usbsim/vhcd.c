@@ -536,8 +536,9 @@ static c9_err_t op_xfer(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep, ui
         // After the SETUP stage comes data (if any), then status.
         p->stage = p->stage == STG_SETUP && wlength > 0 ? STG_DATA : STG_STATUS;
     } else {
+        // next_poll stays: an interrupt endpoint is polled on its schedule (once per bInterval)
+        // whenever transfers come, so a device answers at most once per interval.
         p->fault = -2; // chosen when the transfer first runs
-        p->next_poll = 0;
     }
     p->buf = buf;
     p->len = len;

@@ -102,9 +102,15 @@ typedef struct c9_board {
     const char *i2c_scl, *i2c_sda;
     const char *uart_tx, *uart_rx;
     const c9_board_display_t *display; /* NULL: no built-in display */
-    uint8_t usb_host_ports;            /* USB host ports (usb_host.Port), 0 if none */
+    /* USB host ports usb_host.Port can start (0: the board's build has no usb_host). When dp and
+     * dm name board pins, the board starts that port itself at power-on (its board_init() does,
+     * as the Feather RP2040 USB Host's), so devices are there before boot.py; otherwise a
+     * program starts one with usb_host.Port on pins the port accepts. usb_host_power names the
+     * pin that switches the socket's 5 V, driven high from reset (NULL: none). */
+    uint8_t usb_host_ports;
     const char *usb_host_dp, *usb_host_dm;
     const char *platform; /* sys.platform: "Espressif", "Atmel SAMD21" */
+    const char *usb_host_power;
     /* The modules CircuitPython 9.2.9 builds in for this board, NULL-terminated: what `import X` may
      * find before the drive is searched. circuit9 offers the ones it implements; the others raise
      * ImportError as a module the board lacks does. */

@@ -249,6 +249,16 @@
 #define C9_USBH_TAP 1
 #endif
 
+/* ---- HID host driver and keyboard workflow (include/circuit9/usbh_hid.h) ---- */
+/* HID interfaces waiting for their set-up requests (SET_IDLE, SET_PROTOCOL, report descriptor). */
+#ifndef C9_USBH_HID_SETUP_QUEUE
+#define C9_USBH_HID_SETUP_QUEUE 8
+#endif
+/* Longest report descriptor read at set-up (TinyUSB's enumeration buffer in CircuitPython). */
+#ifndef C9_USBH_HID_REPORT_DESC_MAX
+#define C9_USBH_HID_REPORT_DESC_MAX 256
+#endif
+
 /* ---- USB descriptor summaries (include/circuit9/usb_desc.h) ---- */
 #ifndef C9_USB_DESC_MAX_INTERFACES
 #define C9_USB_DESC_MAX_INTERFACES 32 /* interface descriptors, alternate settings included */

@@ -85,6 +85,14 @@ typedef struct c9_port_config {
      * c9_port_delay_ms), by exactly the time waited, so a run is the same at any speed. Real
      * hardware ignores it. */
     bool stepped_clock;
+    /* Virtual boards: the devices plugged into the board's USB host port, each "KIND[:OPTIONS]"
+     * (keyboard, mouse, gamepad, midi:FILE.mid, cdc, hub, replay:FILE.pcap, libusb:VID:PID;
+     * docs/usb.md). Real hardware ignores them. */
+    const char *const *usb_devices;
+    size_t usb_device_count;
+    /* Out, may be NULL: why c9_port_init() failed, in words for the user. */
+    char *message;
+    size_t message_size;
 } c9_port_config_t;
 
 /* Brings the machine up for a board: its pins exist afterwards and its built-in display's panel
@@ -95,7 +103,9 @@ typedef struct c9_port_config {
  * @retval C9_ERR_NOTSUP  the board is not one this port can be (real hardware)
  * @retval C9_ERR_NOMEM   no memory for the board's pins or panels
  * @retval C9_ERR_NOENT   an input or event names no pin of the board (virtual boards)
- * @retval C9_ERR_INVAL   an input or event value a pin cannot take (not 0/1 or volts)
+ * @retval C9_ERR_INVAL   an input or event value a pin cannot take (not 0/1 or volts), or a USB
+ *                        device that cannot be made (bad description, unreadable file, no such
+ *                        real device; cfg->message says which)
  * @retval C9_ERR_NOSYS   the port has no board support yet */
 c9_err_t c9_port_init(const c9_port_config_t *cfg);
 
@@ -574,11 +584,15 @@ const c9_port_fs_t *c9_port_drive(void);
 struct c9_usb_hcd_ops;
 
 /* The controller behind the USB host port whose D+ and D- are these pins (usb_host.Port(dp,
- * dm)); *ops and *ctx go into the host stack's configuration.
+ * dm)); *ops, *ctx and *rhport (the root port number TinyUSB gives it: usb.core Device.bus) go
+ * into the host stack's configuration. The same pins give the same controller every time; the
+ * caller claims the pins and keeps the port for the rest of the machine's run (CircuitPython's
+ * host port outlives the VM). The controller is driven from one thread at a time.
  * @retval C9_OK
- * @retval C9_ERR_NODEV   no host port on these pins ("Invalid pins")
+ * @retval C9_ERR_NODEV   no host port on these pins (ValueError "Invalid pins"; on RP2040 the
+ *                        PIO port needs two adjacent GPIOs)
  * @retval C9_ERR_NOSYS   the machine has no USB host */
-c9_err_t c9_port_usb_host(int dp, int dm, const struct c9_usb_hcd_ops **ops, void **ctx);
+c9_err_t c9_port_usb_host(int dp, int dm, const struct c9_usb_hcd_ops **ops, void **ctx, uint8_t *rhport);
 
 /* ---- sockets and TLS --------------------------------------------------------------------------- */
 

@@ -292,7 +292,8 @@ c9_err_t c9_usbh_get_string(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t index, u
                             size_t out_size, size_t *len, uint32_t timeout_ms);
 
 /* usb.core's kernel-driver calls: an interface is "active" while a class driver registered with
- * the host holds it. Detaching closes the driver for that interface until attach (or until the
+ * the host holds it (the built-in hub driver is not one: a hub is never active and detaching it
+ * does nothing). Detaching closes the driver for that interface until attach (or until the
  * device is unplugged). C9_OK, C9_ERR_USB_NO_DEVICE, C9_ERR_INVAL (interface number at or above
  * C9_USBH_MAX_INTERFACES). Attaching an interface no driver had is a no-op. */
 c9_err_t c9_usbh_kernel_driver_active(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t itf, bool *active);

@@ -4,6 +4,7 @@
  * uart.c. */
 #define _GNU_SOURCE
 #include "vpanel_internal.h"
+#include "usb_internal.h"
 
 #include "circuit9/host_blockdev.h"
 #include "circuit9/host_net.h"
@@ -47,9 +48,24 @@ c9_err_t c9_port_init(const c9_port_config_t *cfg) {
     if (err != C9_OK) {
         return err;
     }
+    if (cfg && cfg->usb_device_count) {
+        if (!board->usb_host_ports) {
+            if (cfg->message && cfg->message_size) {
+                snprintf(cfg->message, cfg->message_size, "--usb: %s has no USB host port", board->name);
+            }
+            return C9_ERR_INVAL;
+        }
+        err = c9__host_usb_configure(cfg->usb_devices, cfg->usb_device_count, cfg->message, cfg->message_size);
+        if (err != C9_OK) {
+            return err;
+        }
+    }
     err = builtin_panel(board);
     if (err == C9_OK && window_on && !board->display && (board->led_count || board->button_count)) {
-        c9_window_show_board(NULL, 3); /* a board without a display still has LEDs and buttons */
+        /* a board without a display still has LEDs and buttons */
+        if (c9_window_show_board(NULL, 3) == C9_OK && board->usb_host_ports) {
+            c9__host_usb_window_opened();
+        }
     }
     return err;
 }
@@ -79,8 +95,11 @@ static void show(c9_vpanel_t *p, bool breakout) {
         const c9_vpanel_config_t *c = c9_vpanel_config(p);
         int scale = c->glass_width * c->glass_height <= 128 * 64 ? 4 : 2;
         /* The board's own display is shown on the board, with its LEDs and buttons. */
-        if (breakout || c9_window_show_board(p, scale) != C9_OK) {
-            c9_window_show(p, scale);
+        if ((breakout || c9_window_show_board(p, scale) != C9_OK) && c9_window_show(p, scale) != C9_OK) {
+            return;
+        }
+        if (c9_port_board()->usb_host_ports) {
+            c9__host_usb_window_opened(); /* its keys: a USB keyboard on the board's host port */
         }
     }
 }
@@ -345,7 +364,28 @@ c9_err_t c9_host_register_usb_host(int dp, int dm, const struct c9_usb_hcd_ops *
     return C9_OK;
 }
 
-c9_err_t c9_port_usb_host(int dp, int dm, const struct c9_usb_hcd_ops **ops, void **ctx) {
+/* The GPIO number of an RP2040 pin name ("GPIO16"), or -1. */
+static int gpio_number(int pin) {
+    const char *n = c9_port_pin_name(pin);
+    if (strncmp(n, "GPIO", 4) != 0 || !n[4]) {
+        return -1;
+    }
+    char *end;
+    long v = strtol(n + 4, &end, 10);
+    return *end ? -1 : (int)v;
+}
+
+/* Whether the board's host port can be on these pins. RP2040 boards run it on PIO-USB, which
+ * takes any two adjacent GPIOs (D+ below or above D-); others only on the pins the board names. */
+static bool usb_pins_fit(const c9_board_t *b, int dp, int dm) {
+    if (!strcmp(b->mcu_family, "rp2040")) {
+        int p = gpio_number(dp), m = gpio_number(dm);
+        return p >= 0 && m >= 0 && (p + 1 == m || p - 1 == m);
+    }
+    return b->usb_host_dp && b->usb_host_dm && pin_of(b, b->usb_host_dp) == dp && pin_of(b, b->usb_host_dm) == dm;
+}
+
+c9_err_t c9_port_usb_host(int dp, int dm, const struct c9_usb_hcd_ops **ops, void **ctx, uint8_t *rhport) {
     bool any = false;
     for (int i = 0; i < MAX_USB_HOSTS; i++) {
         if (!usb_hosts[i].ops) {
@@ -355,8 +395,18 @@ c9_err_t c9_port_usb_host(int dp, int dm, const struct c9_usb_hcd_ops **ops, voi
         if (usb_hosts[i].dp == dp && usb_hosts[i].dm == dm) {
             *ops = usb_hosts[i].ops;
             *ctx = usb_hosts[i].ctx;
+            *rhport = 0;
             return C9_OK;
         }
+    }
+    const c9_board_t *b = c9_port_board();
+    if (b->usb_host_ports) {
+        /* The board's own port: the devices --usb plugged in, or a real one through libusb. */
+        if (!usb_pins_fit(b, dp, dm)) {
+            return C9_ERR_NODEV;
+        }
+        c9__host_usb_controller(ops, ctx, rhport);
+        return C9_OK;
     }
     return any ? C9_ERR_NODEV : C9_ERR_NOSYS;
 }

@@ -1,5 +1,6 @@
 /* An SDL2 window per shown panel, when SDL2 was found at build time and a display server is set. */
 #include "vpanel_internal.h"
+#include "usb_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -249,6 +250,13 @@ void c9_window_poll(void) {
     destroy_closed();
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
+        /* Keys typed into the window: SDL's scancodes are the HID keyboard usages. They are the
+         * board's USB keyboard when it has one on its host port (the port's USB keyboard repeats
+         * nothing itself: the host's keyboard workflow does), else keys 1..9 press its buttons. */
+        if ((e.type == SDL_KEYDOWN || e.type == SDL_KEYUP) && !e.key.repeat &&
+            c9__host_usb_window_key((unsigned)e.key.keysym.scancode, e.type == SDL_KEYDOWN)) {
+            continue;
+        }
         board_event(&e);
     }
     for (int i = 0; i < MAX_WINDOWS; i++) {

@@ -667,13 +667,14 @@ const c9_port_fs_t *c9_port_drive(void) {
 
 /* ---- USB host, sockets, block devices ---------------------------------------------------------- */
 
-c9_err_t c9_port_usb_host(int dp, int dm, const struct c9_usb_hcd_ops **ops, void **ctx) {
+c9_err_t c9_port_usb_host(int dp, int dm, const struct c9_usb_hcd_ops **ops, void **ctx, uint8_t *rhport) {
     /* The controller driver (a MAX3421E over SPI, PIO-USB, the chip's own host controller) whose
-     * root port has these D+/D- pins. */
+     * root port has these D+/D- pins, and its TinyUSB root port number. */
     (void)dp;
     (void)dm;
     (void)ops;
     (void)ctx;
+    (void)rhport;
     return C9_ERR_NOSYS;
 }
 

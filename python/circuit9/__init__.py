@@ -17,3 +17,7 @@ def install_aliases():
 
     for name in module_names:
         sys.modules.setdefault(name, sys.modules["circuit9." + name])
+    for full in list(sys.modules):
+        # submodules of a module (usb.core, usb.util)
+        if full.startswith("circuit9.") and full.count(".") > 1 and full.split(".")[1] in module_names:
+            sys.modules.setdefault(full[len("circuit9."):], sys.modules[full])

@@ -121,7 +121,8 @@ static void test_panels_and_tables(void **state) {
     assert_int_equal(c9_port_panel_screenshot("x.png"), C9_ERR_NOSYS);
     const struct c9_usb_hcd_ops *ops;
     void *ctx;
-    assert_int_equal(c9_port_usb_host(0, 1, &ops, &ctx), C9_ERR_NOSYS);
+    uint8_t rhport;
+    assert_int_equal(c9_port_usb_host(0, 1, &ops, &ctx, &rhport), C9_ERR_NOSYS);
     const struct c9_net_socket_ops *so;
     const struct c9_net_tls_ops *to;
     assert_int_equal(c9_port_net_sockets(&so), C9_ERR_NOSYS);

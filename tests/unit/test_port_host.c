@@ -773,14 +773,15 @@ static void test_tables_registered_elsewhere(void **state) {
     const struct c9_usb_hcd_ops *fake_ops = (const struct c9_usb_hcd_ops *)&controller;
     const struct c9_usb_hcd_ops *ops;
     void *ctx;
-    assert_int_equal(c9_port_usb_host(1, 2, &ops, &ctx), C9_ERR_NOSYS);
+    uint8_t rhport;
+    assert_int_equal(c9_port_usb_host(1, 2, &ops, &ctx, &rhport), C9_ERR_NOSYS);
     assert_int_equal(c9_host_register_usb_host(1, 2, fake_ops, &controller), C9_OK);
-    assert_int_equal(c9_port_usb_host(1, 2, &ops, &ctx), C9_OK);
+    assert_int_equal(c9_port_usb_host(1, 2, &ops, &ctx, &rhport), C9_OK);
     assert_ptr_equal(ops, fake_ops);
     assert_ptr_equal(ctx, &controller);
-    assert_int_equal(c9_port_usb_host(3, 4, &ops, &ctx), C9_ERR_NODEV);
+    assert_int_equal(c9_port_usb_host(3, 4, &ops, &ctx, &rhport), C9_ERR_NODEV);
     assert_int_equal(c9_host_register_usb_host(1, 2, NULL, NULL), C9_OK);
-    assert_int_equal(c9_port_usb_host(1, 2, &ops, &ctx), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_usb_host(1, 2, &ops, &ctx, &rhport), C9_ERR_NOSYS);
 
     /* The host's own network until a table is registered; a registered one replaces it. */
     const struct c9_net_socket_ops *so, *own;

@@ -284,6 +284,20 @@ static void test_hub_tree(void **state) {
     assert_int_equal(info.port_numbers[0], 4);
     assert_int_equal(info.port_numbers[1], 2);
     assert_int_equal(info.speed, C9_USB_SPEED_FULL);
+    // A hub's driver is the stack's own, not a kernel driver usb.core can take away: detaching
+    // it changes nothing and the devices behind it stay.
+    c9_usbh_dev_t top;
+    bool active = true;
+    assert_int_equal(c9_usbh_find(&r->host, 0x1209, 0x0006, 0, &top), C9_OK);
+    assert_int_equal(c9_usbh_kernel_driver_active(&r->host, top, 0, &active), C9_OK);
+    assert_false(active);
+    assert_int_equal(c9_usbh_detach_kernel_driver(&r->host, top, 0), C9_OK);
+    for (int i = 0; i < 50; i++) {
+        c9_usbh_task(&r->host);
+        vclock_delay(&r->clock, 1);
+    }
+    assert_int_equal(c9_usbh_devices(&r->host, devs, 8), 5);
+    assert_int_equal(c9_usbh_device_info(&r->host, p, &info), C9_OK);
     // Traffic through the hubs.
     uint8_t b[64];
     size_t got;
