@@ -169,4 +169,5 @@ const c9_board_t c9_board_memento = {
     .display = &display,
     .platform = "Espressif",
     .modules = modules,
+    .net_sockets = 8, /* CONFIG_LWIP_MAX_SOCKETS of CircuitPython's esp-idf-config */
 };

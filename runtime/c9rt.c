@@ -234,6 +234,35 @@ void c9rt_background_run(void) {
     }
 }
 
+static struct {
+    void (*fn)(void *);
+    void *ctx;
+} vm_reset[16];
+
+int c9rt_vm_reset_add(void (*fn)(void *ctx), void *ctx) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(vm_reset); i++) {
+        if (vm_reset[i].fn == fn && vm_reset[i].ctx == ctx) {
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < C9_ARRAY_SIZE(vm_reset); i++) {
+        if (!vm_reset[i].fn) {
+            vm_reset[i].fn = fn;
+            vm_reset[i].ctx = ctx;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void c9rt_vm_reset_run(void) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(vm_reset); i++) {
+        if (vm_reset[i].fn) {
+            vm_reset[i].fn(vm_reset[i].ctx);
+        }
+    }
+}
+
 int c9rt_sleep_ns(uint64_t ns) {
     uint64_t end = c9_port_now_ns() + ns;
     for (;;) {

@@ -132,6 +132,12 @@ int c9rt_background_add(void (*fn)(void *ctx), void *ctx);
 void c9rt_background_remove(void (*fn)(void *ctx), void *ctx);
 void c9rt_background_run(void);
 
+/* What a module does when a program ends (a soft reload, CircuitPython's *_user_reset()):
+ * registered functions are called by the supervisor, with the GIL held, after the program's
+ * objects are gone. Returns 0, or -1 when the table (16 entries) is full. */
+int c9rt_vm_reset_add(void (*fn)(void *ctx), void *ctx);
+void c9rt_vm_reset_run(void);
+
 /* Sleeps in slices, giving pending calls (auto-reload) and signals (Ctrl-C) a chance to raise.
  * Returns 0, or -1 with the exception they raised. */
 int c9rt_sleep_ns(uint64_t ns);

@@ -26,13 +26,14 @@
 static void usage(FILE *f) {
     fputs("usage: circuit9 SCRIPT.py [ARGS...]\n"
           "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
-          "                    [--safe-mode REASON] [--no-window] [--breakouts on|off]\n"
+          "                    [--safe-mode REASON] [--no-window] [--breakouts on|off] [--sockets N]\n"
           "       circuit9 boards\n"
           "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
           "`run` starts a virtual board on the CIRCUITPY folder DIR (default ./CIRCUITPY): boot.py,\n"
           "code.py, settings.toml, auto-reload, the REPL, as CircuitPython 9 does. With --breakouts on\n"
-          "(the default) a display bus built on free pins gets the breakout its driver describes.\n",
+          "(the default) a display bus built on free pins gets the breakout its driver describes.\n"
+          "--sockets N sets how many sockets the board's network has at once (8 on ESP32-S3 boards).\n",
           f);
 }
 
@@ -187,6 +188,14 @@ static int run_command(int argc, char **argv) {
                 return 2;
             }
             opt.runs = (int)n;
+        } else if ((v = option(argc, argv, &i, "--sockets"))) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 64) {
+                fprintf(stderr, "circuit9: --sockets needs a number from 1 to 64\n");
+                return 2;
+            }
+            opt.sockets = (unsigned)n;
         } else if ((v = option(argc, argv, &i, "--breakouts"))) {
             if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
                 fprintf(stderr, "circuit9: --breakouts is on or off\n");

@@ -189,6 +189,7 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
         return 1;
     }
     c9_port_config_t port = {.board = b, .drive = c9rt.root, .window = opt->window, .breakouts = opt->breakouts};
+    run_net_config(&port, opt->sockets);
     c9_err_t err = c9_port_init(&port);
     if (err != C9_OK) {
         fprintf(stderr, "circuit9: the machine for %s did not start (%s)\n", b->name, c9_strerror(err));

@@ -11,6 +11,7 @@ typedef struct run_options {
     bool window;            /* a window when a display server is present */
     bool breakouts;         /* --breakouts on|off: stand-in display breakouts on free pins */
     int runs;               /* --runs N, 0 = forever */
+    unsigned sockets;       /* --sockets N: the network's socket limit, 0 = the board's */
 } run_options_t;
 
 /* `circuit9 run`: the board's supervisor loop. Returns the process exit status. */

@@ -86,6 +86,9 @@ typedef struct c9_board {
      * find before the drive is searched. circuit9 offers the ones it implements; the others raise
      * ImportError as a module the board lacks does. */
     const char *const *modules;
+    /* Sockets the board's network stack has at once (lwIP's CONFIG_LWIP_MAX_SOCKETS, 8 in
+     * CircuitPython's Espressif builds); 0 for a board without a network. */
+    uint8_t net_sockets;
 } c9_board_t;
 
 /* The boards compiled in, in a stable order; the first is the default. */
