@@ -42,6 +42,7 @@
 #define AP_CHANNEL 6
 #define AP_RSSI (-42)
 #define PING_PORT 7
+#define TABLE_SOCKETS 64 /* the most --sockets gives */
 
 static struct {
     uint8_t ssid[32];
@@ -67,7 +68,6 @@ static const c9_net_socket_ops_t *raw;  /* own_net's table */
 static c9_net_socket_ops_t gated;       /* raw behind the station */
 static const c9_net_tls_ops_t *raw_tls; /* own_tls's table */
 static c9_net_tls_ops_t board_tls;      /* raw_tls with the board's CA bundle */
-static unsigned own_limit;
 
 void c9_host_register_net(const struct c9_net_socket_ops *sockets, const struct c9_net_tls_ops *tls) {
     registered_sockets = sockets;
@@ -116,8 +116,13 @@ static void no_delay(c9_sock_t s) {
     (void)raw->setsockopt(raw->ctx, s, C9_NET_IPPROTO_TCP, C9_NET_TCP_NODELAY, one, sizeof one);
 }
 
+static unsigned wanted_limit(void);
+
 static c9_err_t g_open(void *ctx, int family, int type, int proto, c9_sock_t *out) {
     (void)ctx;
+    if (c9_host_net_open_count(own_net) >= wanted_limit()) {
+        return C9_ERR_NET_OUT_OF_SOCKETS; /* the board's lwIP limit */
+    }
     c9_err_t err = raw->open(raw->ctx, family, type, proto, out);
     if (err == C9_OK && type == C9_NET_SOCK_STREAM) {
         no_delay(*out);
@@ -128,6 +133,11 @@ static c9_err_t g_open(void *ctx, int family, int type, int proto, c9_sock_t *ou
 static c9_err_t g_accept(void *ctx, c9_sock_t s, c9_sock_t *out, c9_net_addr_t *peer) {
     (void)ctx;
     c9_err_t err = raw->accept(raw->ctx, s, out, peer);
+    if (err == C9_OK && c9_host_net_open_count(own_net) > wanted_limit()) {
+        (void)raw->close(raw->ctx, *out); /* no socket for it: the connection is dropped */
+        *out = C9_NET_SOCK_NONE;
+        err = C9_ERR_NET_OUT_OF_SOCKETS;
+    }
     if (err == C9_OK) {
         no_delay(*out);
     }
@@ -191,19 +201,6 @@ static c9_err_t b_load_default(void *ctx, c9_tls_ctx_t c) {
     return err;
 }
 
-static void drop_own(void) {
-    if (own_tls) {
-        c9_host_tls_free(own_tls);
-        own_tls = NULL;
-    }
-    if (own_net) {
-        c9_host_net_free(own_net);
-        own_net = NULL;
-    }
-    raw = NULL;
-    raw_tls = NULL;
-}
-
 static unsigned wanted_limit(void) {
     if (st.sockets) {
         return st.sockets;
@@ -212,25 +209,20 @@ static unsigned wanted_limit(void) {
     return b ? b->net_sockets : 0;
 }
 
-/* Makes the host's tables for the board's socket limit (again when the limit changed and no
- * socket is open). */
+/* The host's tables, made once: the runtime's objects keep pointers to them and handles of
+ * them, which must never reach a table made later. The board's limit is enforced here, so that
+ * another board or --sockets only changes a number. */
 static void own_tables(void) {
-    unsigned limit = wanted_limit();
-    if (own_net && (own_limit == limit || c9_host_net_open_count(own_net) > 0)) {
+    if (own_net) {
         return;
-    }
-    drop_own();
-    if (limit == 0) {
-        return; /* a board without a network */
     }
     c9_host_net_config_t cfg;
     c9_host_net_config_default(&cfg);
-    cfg.max_sockets = limit;
+    cfg.max_sockets = TABLE_SOCKETS;
     if (c9_host_net_new(&cfg, &own_net) != C9_OK) {
         own_net = NULL;
         return;
     }
-    own_limit = limit;
     raw = c9_host_net_ops(own_net);
     gated = *raw;
     gated.open = g_open;
@@ -252,8 +244,8 @@ c9_err_t c9_port_net_sockets(const struct c9_net_socket_ops **out) {
         return C9_OK;
     }
     own_tables();
-    if (!own_net) {
-        return C9_ERR_NOSYS;
+    if (!own_net || wanted_limit() == 0) {
+        return C9_ERR_NOSYS; /* a board without a network */
     }
     *out = &gated;
     return C9_OK;
@@ -268,7 +260,7 @@ c9_err_t c9_port_net_tls(const struct c9_net_tls_ops **out) {
         return C9_OK;
     }
     own_tables();
-    if (!own_tls) {
+    if (!own_tls || wanted_limit() == 0) {
         return C9_ERR_NOSYS;
     }
     *out = &board_tls;
