@@ -78,6 +78,7 @@ static PyObject *ipv4_str(PyObject *self) {
 }
 
 static PyObject *ipv4_packed(PyObject *self, void *closure) {
+    (void)closure;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -156,6 +157,7 @@ int c9py_ipv4_get(PyObject *obj, uint8_t out[4]) {
 }
 
 static PyObject *ip_address(PyObject *m, PyObject *arg) {
+    (void)m;
     uint8_t a[4];
     if (address_of(arg, false, a) < 0) {
         return NULL;

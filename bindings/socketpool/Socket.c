@@ -331,6 +331,7 @@ static PyObject *fail(PyObject *self, c9_err_t err) {
 }
 
 static PyObject *s_enter(PyObject *self, PyObject *u) {
+    (void)u;
     return Py_NewRef(self);
 }
 
@@ -343,6 +344,7 @@ static PyObject *s_exit(PyObject *self, PyObject *args) {
 }
 
 static PyObject *s_close(PyObject *self, PyObject *u) {
+    (void)u;
     c9py_sock_close(CORE);
     Py_RETURN_NONE;
 }
@@ -358,6 +360,7 @@ static c9_err_t step_accept(const c9py_sockcore_t *core, void *arg) {
 }
 
 static PyObject *s_accept(PyObject *self, PyObject *u) {
+    (void)u;
     accept_t a;
     c9_err_t err = c9py_sock_run(CORE, step_accept, &a);
     if (err != C9_OK) {
@@ -581,6 +584,7 @@ static PyObject *s_settimeout(PyObject *self, PyObject *v) {
 }
 
 static PyObject *s_type(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(CORE->type);
 }
 

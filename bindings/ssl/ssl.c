@@ -176,10 +176,12 @@ static PyObject *set_default_verify_paths(PyObject *self, PyObject *args, PyObje
 }
 
 static PyObject *get_check_hostname(PyObject *self, void *c) {
+    (void)c;
     return c9py_ready(self) < 0 ? NULL : PyBool_FromLong(CTX->check_hostname);
 }
 
 static int set_check_hostname(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int b = c9py_ready(self) < 0 ? -1 : c9py_setter_bool(v);
     if (b < 0) {
         return -1;
@@ -307,6 +309,7 @@ static PyObject *wrap_socket(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *ss_enter(PyObject *self, PyObject *u) {
+    (void)u;
     return Py_NewRef(self);
 }
 
@@ -329,6 +332,7 @@ static PyObject *ss_exit(PyObject *self, PyObject *args) {
 }
 
 static PyObject *ss_close(PyObject *self, PyObject *u) {
+    (void)u;
     ss_do_close(self);
     Py_RETURN_NONE;
 }
@@ -394,6 +398,7 @@ static c9_err_t step_accept(const c9py_sockcore_t *core, void *arg) {
 }
 
 static PyObject *ss_accept(PyObject *self, PyObject *u) {
+    (void)u;
     if (!SS->listener) {
         return ss_fail(self, C9_ERR_INVAL);
     }
@@ -518,6 +523,8 @@ static PyTypeObject SSLContext_Type = {
 };
 
 static PyObject *create_default_context(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
     return PyObject_CallNoArgs((PyObject *)&SSLContext_Type);
 }
 

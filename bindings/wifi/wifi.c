@@ -42,23 +42,28 @@ static PyObject *network_new(const c9_port_wifi_ap_t *ap) {
 #define AP (&((network_obj_t *)self)->ap)
 
 static PyObject *net_ssid(PyObject *self, void *c) {
+    (void)c;
     size_t n = strnlen((const char *)AP->ssid, AP->ssid_len);
     return PyUnicode_DecodeUTF8((const char *)AP->ssid, (Py_ssize_t)n, "replace");
 }
 
 static PyObject *net_bssid(PyObject *self, void *c) {
+    (void)c;
     return PyBytes_FromStringAndSize((const char *)AP->bssid, 6);
 }
 
 static PyObject *net_rssi(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(AP->rssi);
 }
 
 static PyObject *net_channel(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(AP->channel);
 }
 
 static PyObject *net_country(PyObject *self, void *c) {
+    (void)c;
     return PyUnicode_FromStringAndSize(AP->country, (Py_ssize_t)strnlen(AP->country, 2));
 }
 
@@ -67,6 +72,7 @@ static PyObject *authmode_member(int bit) {
 }
 
 static PyObject *net_authmode(PyObject *self, void *c) {
+    (void)c;
     PyObject *list = PyList_New(0);
     for (int i = 0; list && authmode_names[i]; i++) {
         if (AP->authmodes & (1u << i)) {
@@ -178,6 +184,8 @@ static void default_hostname(radio_obj_t *r) {
 }
 
 static PyObject *get_enabled(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyBool_FromLong(c9_port_wifi_enabled());
 }
 
@@ -186,6 +194,7 @@ static void stop_scan(radio_obj_t *r) {
 }
 
 static int set_enabled(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int on = c9py_setter_bool(v);
     if (on < 0) {
         return -1;
@@ -202,6 +211,7 @@ static int set_enabled(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_hostname(PyObject *self, void *c) {
+    (void)c;
     return PyUnicode_FromString(RADIO->hostname);
 }
 
@@ -247,6 +257,7 @@ static int check_length(size_t len, size_t min, size_t max, const char *name) {
 }
 
 static int set_hostname(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     Py_buffer b;
     if (c9py_setter_present(v) < 0 || text_or_buffer(v, &b) < 0) {
         return -1;
@@ -265,6 +276,7 @@ static int set_hostname(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_mac(PyObject *self, void *c) {
+    (void)c;
     uint8_t mac[6];
     return mac_of(RADIO, mac) < 0 ? NULL : PyBytes_FromStringAndSize((const char *)mac, 6);
 }
@@ -286,6 +298,7 @@ static int mac_arg(PyObject *v, uint8_t mac[6]) {
 }
 
 static int set_mac(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     uint8_t mac[6];
     if (mac_arg(v, mac) < 0) {
         return -1;
@@ -304,6 +317,8 @@ static int set_mac(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_mac_ap(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     uint8_t mac[6];
     if (c9_port_wifi_mac(mac) != C9_OK) {
         return fail(C9_ERR_NOSYS);
@@ -313,6 +328,8 @@ static PyObject *get_mac_ap(PyObject *self, void *c) {
 }
 
 static int set_mac_ap(PyObject *self, PyObject *v, void *c) {
+    (void)self;
+    (void)c;
     uint8_t mac[6];
     if (mac_arg(v, mac) < 0) {
         return -1;
@@ -322,10 +339,12 @@ static int set_mac_ap(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_tx_power(PyObject *self, void *c) {
+    (void)c;
     return PyFloat_FromDouble(RADIO->tx_power);
 }
 
 static int set_tx_power(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     double p;
     if (c9py_setter_present(v) < 0 || c9py_mp_float(v, &p) < 0) {
         return -1;
@@ -337,10 +356,12 @@ static int set_tx_power(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_listen_interval(PyObject *self, void *c) {
+    (void)c;
     return PyLong_FromLong(RADIO->listen_interval);
 }
 
 static int set_listen_interval(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int32_t i;
     if (c9py_setter_present(v) < 0 || c9py_mp_int(v, &i) < 0) {
         return -1;
@@ -391,16 +412,19 @@ static PyObject *start_scanning_networks(PyObject *self, PyObject *args, PyObjec
 }
 
 static PyObject *stop_scanning_networks(PyObject *self, PyObject *u) {
+    (void)u;
     stop_scan(RADIO);
     Py_RETURN_NONE;
 }
 
 static PyObject *start_station(PyObject *self, PyObject *u) {
+    (void)u;
     RADIO->station = true;
     Py_RETURN_NONE;
 }
 
 static PyObject *stop_station(PyObject *self, PyObject *u) {
+    (void)u;
     RADIO->station = false;
     c9_err_t err = c9_port_wifi_disconnect();
     return err != C9_OK ? fail(err) : Py_NewRef(Py_None);
@@ -418,6 +442,7 @@ static int hex_password(const uint8_t *p, size_t len) {
 }
 
 static PyObject *start_ap(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     enum { ARG_ssid, ARG_password, ARG_channel, ARG_authmode, ARG_max_connections };
     static const c9py_arg_t allowed[] = {
         {"ssid", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -492,18 +517,26 @@ static PyObject *start_ap(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *stop_ap(PyObject *self, PyObject *u) {
+    (void)self;
+    (void)u;
     Py_RETURN_NONE; /* no access point runs */
 }
 
 static PyObject *get_false(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     Py_RETURN_FALSE;
 }
 
 static PyObject *get_none(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     Py_RETURN_NONE;
 }
 
 static PyObject *get_empty(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyTuple_New(0);
 }
 
@@ -596,6 +629,7 @@ static int station(radio_obj_t *r, c9_port_wifi_ap_t *ap, c9_port_wifi_ipv4_t *i
 }
 
 static PyObject *get_connected(PyObject *self, void *c) {
+    (void)c;
     int s = station(RADIO, NULL, NULL);
     return s < 0 ? NULL : PyBool_FromLong(s);
 }
@@ -616,6 +650,8 @@ static PyObject *ipv4_field(PyObject *self, void *which) {
 }
 
 static int set_ipv4_dns(PyObject *self, PyObject *v, void *c) {
+    (void)self;
+    (void)c;
     uint8_t a[4];
     if (c9py_setter_present(v) < 0) {
         return -1;
@@ -636,6 +672,7 @@ static int set_ipv4_dns(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_dns(PyObject *self, void *c) {
+    (void)c;
     c9_port_wifi_ipv4_t ip;
     int s = station(RADIO, NULL, &ip);
     if (s <= 0) {
@@ -648,6 +685,8 @@ static PyObject *get_dns(PyObject *self, void *c) {
 }
 
 static int set_dns(PyObject *self, PyObject *v, void *c) {
+    (void)self;
+    (void)c;
     if (c9py_setter_present(v) < 0) {
         return -1;
     }
@@ -691,6 +730,7 @@ static int set_dns(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_addresses(PyObject *self, void *c) {
+    (void)c;
     c9_port_wifi_ipv4_t ip;
     int s = station(RADIO, NULL, &ip);
     if (s <= 0) {
@@ -701,6 +741,7 @@ static PyObject *get_addresses(PyObject *self, void *c) {
 }
 
 static PyObject *get_ap_info(PyObject *self, void *c) {
+    (void)c;
     c9_port_wifi_ap_t ap;
     int s = station(RADIO, &ap, NULL);
     if (s <= 0) {
@@ -710,6 +751,7 @@ static PyObject *get_ap_info(PyObject *self, void *c) {
 }
 
 static PyObject *set_ipv4_address(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"ipv4", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
         {"netmask", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
@@ -735,6 +777,7 @@ static PyObject *set_ipv4_address(PyObject *self, PyObject *args, PyObject *kw) 
 }
 
 static PyObject *set_ipv4_address_ap(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"ipv4", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
         {"netmask", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
@@ -749,6 +792,7 @@ static PyObject *set_ipv4_address_ap(PyObject *self, PyObject *args, PyObject *k
 }
 
 static PyObject *start_dhcp(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"ipv4", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = true}},
         {"ipv6", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
@@ -765,11 +809,15 @@ static PyObject *start_dhcp(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *stop_dhcp(PyObject *self, PyObject *u) {
+    (void)self;
+    (void)u;
     PyErr_SetString(PyExc_NotImplementedError, "static addresses are not available on this board");
     return NULL;
 }
 
 static PyObject *dhcp_ap(PyObject *self, PyObject *u) {
+    (void)self;
+    (void)u;
     Py_RETURN_NONE; /* the access point's DHCP server: no access point runs */
 }
 
@@ -781,6 +829,7 @@ typedef struct {
 } ping_lookup_t;
 
 static PyObject *ping(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     enum { ARG_ip, ARG_timeout };
     static const c9py_arg_t allowed[] = {
         {"ip", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -834,6 +883,8 @@ static PyObject *ping(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *get_stations_ap(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     Py_RETURN_NONE; /* esp_wifi_ap_get_sta_list fails without an access point running */
 }
 
@@ -915,6 +966,7 @@ static void radio_vm_reset(void *ctx) {
 /* ---- Monitor ----------------------------------------------------------------------------------- */
 
 static PyObject *monitor_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    (void)type;
     static const c9py_arg_t allowed[] = {
         {"channel", C9PY_ARG_INT, {.u_int = 1}},
         {"queue", C9PY_ARG_INT, {.u_int = 128}},
