@@ -289,7 +289,6 @@ void c9__net_configure(const c9_port_config_t *cfg) {
     st.hosts = cfg && cfg->net_hosts && *cfg->net_hosts ? strdup(cfg->net_hosts) : NULL;
     snprintf(st.ca_file, sizeof st.ca_file, "%s", cfg && cfg->ca_file ? cfg->ca_file : "");
     st.sockets = cfg ? cfg->net_sockets : 0;
-    own_tables();
 }
 
 /* ---- the station ------------------------------------------------------------------------------- */
