@@ -407,7 +407,7 @@ import wifi, socketpool, ipaddress
 r = wifi.radio
 print("start", r.enabled, r.connected, r.ap_info.ssid if r.ap_info else None)
 print("addr", r.ipv4_address is not None, isinstance(r.ipv4_address, ipaddress.IPv4Address))
-print("ping", type(r.ping(ipaddress.ip_address("127.0.0.1"))).__name__)
+print("ping", type(r.ping(ipaddress.ip_address("127.0.0.1"), timeout=10)).__name__)
 for ssid, pw in (("TestNet", "wrong password"), ("Elsewhere", "whatever1")):
     try:
         r.connect(ssid, pw)
