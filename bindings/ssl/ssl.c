@@ -228,9 +228,11 @@ static PyObject *ssock_new(PyObject *context, c9_sock_t h, const c9py_sockcore_t
     return o;
 }
 
+static void ss_do_close(PyObject *self);
+
 static void ssock_dealloc(PyObject *self) {
     if (c9py_is_ready(self)) {
-        c9py_sock_close(&SS->core);
+        ss_do_close(self); /* CircuitPython's __del__ is close(), which closes the socket it wraps */
         Py_CLEAR(SS->context);
         Py_CLEAR(SS->listener);
     }
