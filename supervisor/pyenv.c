@@ -2,6 +2,7 @@
  * `circuit9 SCRIPT.py` (main.c). */
 #include "pyenv.h"
 
+#include "c9py.h"
 #include "c9rt.h"
 #include "console.h"
 #include "cpmods_py.h"
@@ -62,7 +63,8 @@ PyObject *pyenv_call(const char *fn, const char *fmt, ...) {
 }
 
 static PyObject *py_map_path(PyObject *self, PyObject *arg) {
-    const char *s = PyUnicode_AsUTF8(arg);
+    (void)self;
+    const char *s = c9py_cstr(arg); /* open("/code.py\0x") must not open /code.py */
     char host[PATH_MAX + 256];
     bool ro;
     if (!s || c9rt_map_path(s, host, sizeof host, &ro) < 0) {
@@ -72,6 +74,7 @@ static PyObject *py_map_path(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *py_note_write(PyObject *self, PyObject *arg) {
+    (void)self;
     const char *s = PyUnicode_AsUTF8(arg);
     if (!s) {
         return NULL;
@@ -83,6 +86,8 @@ static PyObject *py_note_write(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *py_serial_available(PyObject *self, PyObject *noargs) {
+    (void)self;
+    (void)noargs;
     return PyLong_FromSize_t(c9rt.serial_bytes_available ? c9rt.serial_bytes_available() : 0);
 }
 

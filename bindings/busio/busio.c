@@ -108,6 +108,7 @@ static int spi_alive(PyObject *self) {
 }
 
 static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -115,7 +116,79 @@ static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
+/* ---- the SPI and I2C buses as display buses see them (c9py_spi_hal, c9py_i2c_hal) ------------ */
+
+static bool hal_spi_try_lock(void *ctx) {
+    c9py_spi_obj_t *s = ctx;
+    if (!s->spi) {
+        return false; /* deinitialised: nobody can lock it, as on a board */
+    }
+    c9_hal_spi_t h = c9_port_spi_hal(s->spi);
+    return h.try_lock(h.ctx);
+}
+
+static void hal_spi_unlock(void *ctx) {
+    c9py_spi_obj_t *s = ctx;
+    if (s->spi) {
+        c9_hal_spi_t h = c9_port_spi_hal(s->spi);
+        h.unlock(h.ctx);
+    }
+}
+
+static c9_err_t hal_spi_configure(void *ctx, uint32_t baudrate, uint8_t polarity, uint8_t phase, uint8_t bits) {
+    c9py_spi_obj_t *s = ctx;
+    if (!s->spi) {
+        return C9_ERR_BADF;
+    }
+    c9_hal_spi_t h = c9_port_spi_hal(s->spi);
+    return h.configure(h.ctx, baudrate, polarity, phase, bits);
+}
+
+static c9_err_t hal_spi_write(void *ctx, const uint8_t *data, size_t len) {
+    c9py_spi_obj_t *s = ctx;
+    if (!s->spi) {
+        return C9_ERR_BADF;
+    }
+    c9_hal_spi_t h = c9_port_spi_hal(s->spi);
+    return h.write(h.ctx, data, len);
+}
+
+c9_hal_spi_t c9py_spi_hal(PyObject *spi) {
+    return (c9_hal_spi_t){hal_spi_try_lock, hal_spi_unlock, hal_spi_configure, hal_spi_write, spi};
+}
+
+static bool hal_i2c_try_lock(void *ctx) {
+    c9py_i2c_obj_t *b = ctx;
+    if (!b->i2c) {
+        return false;
+    }
+    c9_hal_i2c_t h = c9_port_i2c_hal(b->i2c);
+    return h.try_lock(h.ctx);
+}
+
+static void hal_i2c_unlock(void *ctx) {
+    c9py_i2c_obj_t *b = ctx;
+    if (b->i2c) {
+        c9_hal_i2c_t h = c9_port_i2c_hal(b->i2c);
+        h.unlock(h.ctx);
+    }
+}
+
+static c9_err_t hal_i2c_write(void *ctx, uint8_t address, const uint8_t *data, size_t len) {
+    c9py_i2c_obj_t *b = ctx;
+    if (!b->i2c) {
+        return C9_ERR_BADF;
+    }
+    c9_hal_i2c_t h = c9_port_i2c_hal(b->i2c);
+    return h.write(h.ctx, address, data, len);
+}
+
+c9_hal_i2c_t c9py_i2c_hal(PyObject *i2c) {
+    return (c9_hal_i2c_t){hal_i2c_try_lock, hal_i2c_unlock, hal_i2c_write, i2c};
+}
+
 static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -123,6 +196,7 @@ static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -171,6 +245,7 @@ static PyObject *spi_write(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *spi_frequency(PyObject *self, void *c) {
+    (void)c;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -178,6 +253,7 @@ static PyObject *spi_frequency(PyObject *self, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -186,6 +262,7 @@ static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -297,6 +374,7 @@ static int i2c_alive(PyObject *self) {
 }
 
 static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -305,6 +383,7 @@ static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -312,6 +391,7 @@ static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -320,6 +400,7 @@ static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_scan(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -363,6 +444,7 @@ static PyObject *i2c_writeto(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *i2c_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }

@@ -56,7 +56,7 @@ static int group_construct(PyObject *self, PyObject *args, PyObject *kw) {
     if (!items) {
         return -1;
     }
-    c9_group_init(&SELF->group, NULL);
+    c9_group_init(&SELF->group, c9py_allocator());
     SELF->group.layer.user = self;
     SELF->group.scale = (uint16_t)a[ARG_scale].u_int;
     SELF->group.x = (int16_t)a[ARG_x].u_int;
@@ -128,7 +128,7 @@ static int norm_index(PyObject *self, PyObject *key, Py_ssize_t *out, bool for_i
 
 static int insert_at(PyObject *self, Py_ssize_t i, PyObject *layer) {
     c9_layer_t *l = layer_arg(layer);
-    if (!l || check_group_err(c9_group_insert(&SELF->group, (uint32_t)i, l)) < 0) {
+    if (!l || c9py_refresh_pin(layer) < 0 || check_group_err(c9_group_insert(&SELF->group, (uint32_t)i, l)) < 0) {
         return -1;
     }
     if (PyList_Insert(SELF->items, i, layer) < 0) {
@@ -229,16 +229,17 @@ static PyObject *group_sort(PyObject *self, PyObject *args, PyObject *kw) {
     }
     Py_DECREF(r);
     Py_ssize_t n = PyList_GET_SIZE(copy);
-    c9_layer_t **order = PyMem_Malloc(sizeof(*order) * (size_t)(n ? n : 1));
+    size_t order_size = sizeof(c9_layer_t *) * (size_t)(n ? n : 1);
+    c9_layer_t **order = c9py_malloc(order_size);
     if (!order) {
         Py_DECREF(copy);
-        return PyErr_NoMemory();
+        return NULL;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         order[i] = layer_of(PyList_GET_ITEM(copy, i));
     }
     c9_err_t err = c9_group_reorder(&SELF->group, order, (uint32_t)n);
-    PyMem_Free(order);
+    c9py_free(order, order_size);
     if (err != C9_OK) {
         Py_DECREF(copy);
         return c9py_raise(err);
@@ -268,7 +269,7 @@ static int group_setitem(PyObject *self, PyObject *key, PyObject *value) {
         return item ? 0 : -1;
     }
     c9_layer_t *l = layer_arg(value);
-    if (!l || check_group_err(c9_group_set(&SELF->group, (uint32_t)i, l)) < 0) {
+    if (!l || c9py_refresh_pin(value) < 0 || check_group_err(c9_group_set(&SELF->group, (uint32_t)i, l)) < 0) {
         return -1;
     }
     Py_INCREF(value);
@@ -288,10 +289,12 @@ static PyObject *group_iter(PyObject *self) {
 }
 
 static PyObject *get_hidden(PyObject *self, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     return g ? PyBool_FromLong(g->hidden) : NULL;
 }
 static int set_hidden(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     int h = g ? c9py_setter_bool(v) : -1;
     if (h < 0) {
@@ -302,10 +305,12 @@ static int set_hidden(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_scale(PyObject *self, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     return g ? PyLong_FromLong(g->scale) : NULL;
 }
 static int set_scale(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     long s;
     /* The constructor's range (CircuitPython's setter checks only >= 1 and stores 16 bits). */
@@ -317,10 +322,12 @@ static int set_scale(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_x(PyObject *self, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     return g ? PyLong_FromLong(g->x) : NULL;
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     long x;
     if (!g || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "x", &x) < 0) {
@@ -330,10 +337,12 @@ static int set_x(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_y(PyObject *self, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     return g ? PyLong_FromLong(g->y) : NULL;
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     long y;
     if (!g || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "y", &y) < 0) {

@@ -15,7 +15,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#define C9_VERSION "9.2.9"
+#define C9_CP_VERSION "9.2.9"
 #define C9_BUILD_DATE "2025-03-11"
 
 static int map_arg(PyObject *arg, char *host, size_t n, bool *ro) {
@@ -23,7 +23,7 @@ static int map_arg(PyObject *arg, char *host, size_t n, bool *ro) {
         PyErr_Format(PyExc_TypeError, "can't convert '%s' object to str implicitly", c9py_type_name(arg));
         return -1;
     }
-    const char *s = PyUnicode_AsUTF8(arg);
+    const char *s = c9py_cstr(arg);
     return s ? c9rt_map_path(s, host, n, ro) : -1;
 }
 
@@ -64,6 +64,7 @@ static PyObject *int_from_bare(const char *s, size_t len) {
 }
 
 static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {{"key", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
                                          {"default", C9PY_ARG_OBJ, {.u_obj = Py_None}}};
     c9py_argval_t a[2];
@@ -75,7 +76,8 @@ static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
         PyErr_Format(PyExc_TypeError, "key must be of type str, not %s", c9py_type_name(key));
         return NULL;
     }
-    const char *k = PyUnicode_AsUTF8(key);
+    /* CircuitPython looks up the text before a NUL ("A\x00B" finds A): refused here. */
+    const char *k = c9py_cstr(key);
     if (!k) {
         return NULL;
     }
@@ -83,6 +85,9 @@ static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
     /* Re-read on every call, as CircuitPython does: an edited file takes effect at once. */
     char *text = c9rt_read_settings(&len);
     if (!text) {
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
         Py_INCREF(dflt);
         return dflt;
     }
@@ -125,6 +130,7 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 static PyObject *os_listdir(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     if (c9py_arg_check_call(args, kw, 0, 0, 1, false) < 0) {
         return NULL;
     }
@@ -175,6 +181,7 @@ static PyObject *os_listdir(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *os_mkdir(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX];
     if (map_writable(path, host, sizeof host) < 0) {
         return NULL;
@@ -186,6 +193,7 @@ static PyObject *os_mkdir(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_remove(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX];
     if (map_writable(path, host, sizeof host) < 0) {
         return NULL;
@@ -201,6 +209,7 @@ static PyObject *os_remove(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_rmdir(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX];
     if (map_writable(path, host, sizeof host) < 0) {
         return NULL;
@@ -212,6 +221,7 @@ static PyObject *os_rmdir(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_rename(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     char ha[PATH_MAX], hb[PATH_MAX];
     if (c9py_arg_check_call(args, kw, 0, 2, 2, false) < 0 ||
         map_writable(PyTuple_GET_ITEM(args, 0), ha, sizeof ha) < 0 ||
@@ -225,6 +235,7 @@ static PyObject *os_rename(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *os_stat(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX];
     bool ro;
     if (map_arg(path, host, sizeof host, &ro) < 0) {
@@ -242,6 +253,7 @@ static PyObject *os_stat(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_statvfs(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX];
     bool ro;
     if (map_arg(path, host, sizeof host, &ro) < 0) {
@@ -258,6 +270,7 @@ static PyObject *os_statvfs(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_chdir(PyObject *m, PyObject *path) {
+    (void)m;
     char host[PATH_MAX], abs[256];
     bool ro;
     if (map_arg(path, host, sizeof host, &ro) < 0) {
@@ -271,7 +284,8 @@ static PyObject *os_chdir(PyObject *m, PyObject *path) {
         return c9rt_raise_errno(ENOTDIR);
     }
     if (c9rt.root[0]) {
-        if (c9rt_abspath(PyUnicode_AsUTF8(path), abs, sizeof abs) < 0) {
+        const char *p = c9py_cstr(path);
+        if (!p || c9rt_abspath(p, abs, sizeof abs) < 0) {
             return NULL;
         }
         strcpy(c9rt.cwd, abs);
@@ -282,6 +296,8 @@ static PyObject *os_chdir(PyObject *m, PyObject *path) {
 }
 
 static PyObject *os_getcwd(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     if (c9rt.root[0]) {
         return PyUnicode_FromString(c9rt.cwd);
     }
@@ -293,11 +309,14 @@ static PyObject *os_getcwd(PyObject *m, PyObject *noargs) {
 }
 
 static PyObject *os_sync(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     Py_BEGIN_ALLOW_THREADS sync();
     Py_END_ALLOW_THREADS Py_RETURN_NONE;
 }
 
 static PyObject *os_urandom(PyObject *m, PyObject *arg) {
+    (void)m;
     long n;
     if (c9py_int(arg, "size", &n) < 0 || c9py_check_min(n, 0, "size") < 0) {
         return NULL;
@@ -324,6 +343,8 @@ static PyStructSequence_Desc uname_desc = {"os.uname_result", NULL, uname_fields
 static PyTypeObject *uname_type;
 
 static PyObject *os_uname(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     const c9_board_t *b = c9rt.board ? c9rt.board : c9_board_default();
     PyObject *r = PyStructSequence_New(uname_type);
     if (!r) {
@@ -333,8 +354,8 @@ static PyObject *os_uname(PyObject *m, PyObject *noargs) {
     snprintf(machine, sizeof machine, "%s with %s", b->description, b->mcu);
     PyStructSequence_SetItem(r, 0, PyUnicode_FromString(b->mcu_family));
     PyStructSequence_SetItem(r, 1, PyUnicode_FromString(b->mcu_family));
-    PyStructSequence_SetItem(r, 2, PyUnicode_FromString(C9_VERSION));
-    PyStructSequence_SetItem(r, 3, PyUnicode_FromString(C9_VERSION " on " C9_BUILD_DATE));
+    PyStructSequence_SetItem(r, 2, PyUnicode_FromString(C9_CP_VERSION));
+    PyStructSequence_SetItem(r, 3, PyUnicode_FromString(C9_CP_VERSION " on " C9_BUILD_DATE));
     PyStructSequence_SetItem(r, 4, PyUnicode_FromString(machine));
     if (PyErr_Occurred()) {
         Py_DECREF(r);

@@ -69,6 +69,7 @@ static PyObject *vfs_mount(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *vfs_umount(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -77,6 +78,7 @@ static PyObject *vfs_umount(PyObject *self, PyObject *noargs) {
 }
 
 static PyObject *vfs_get_label(PyObject *self, void *c) {
+    (void)c;
     vfs_obj_t *v = (vfs_obj_t *)self;
     if (c9py_ready(self) < 0) {
         return NULL;
@@ -89,6 +91,7 @@ static PyObject *vfs_get_label(PyObject *self, void *c) {
 }
 
 static PyObject *vfs_get_readonly(PyObject *self, void *c) {
+    (void)c;
     vfs_obj_t *v = (vfs_obj_t *)self;
     if (c9py_ready(self) < 0) {
         return NULL;
@@ -124,7 +127,7 @@ static int abspath_arg(PyObject *o, const char *name, char *out, size_t n) {
         PyErr_Format(PyExc_TypeError, "%s must be of type str, not %s", name, c9py_type_name(o));
         return -1;
     }
-    const char *s = PyUnicode_AsUTF8(o);
+    const char *s = c9py_cstr(o);
     return s ? c9rt_abspath(s, out, n) : -1;
 }
 
@@ -138,6 +141,7 @@ static int find_mount_path(const char *abs) {
 }
 
 static PyObject *st_mount(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {
         {"filesystem", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"mount_path", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -203,6 +207,7 @@ static PyObject *st_mount(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *st_umount(PyObject *m, PyObject *arg) {
+    (void)m;
     int idx = -1;
     if (PyUnicode_Check(arg)) {
         char abs[256];
@@ -248,6 +253,7 @@ static PyObject *get_root_vfs(void) {
 }
 
 static PyObject *st_getmount(PyObject *m, PyObject *arg) {
+    (void)m;
     char abs[256];
     if (abspath_arg(arg, "mount_path", abs, sizeof abs) < 0) {
         return NULL;
@@ -264,6 +270,7 @@ static PyObject *st_getmount(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *st_remount(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {
         {"mount_path", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"readonly", C9PY_ARG_BOOL, {.u_bool = false}},
@@ -306,10 +313,14 @@ static PyObject *set_usb_drive(bool enabled) {
 }
 
 static PyObject *st_disable_usb_drive(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return set_usb_drive(false);
 }
 
 static PyObject *st_enable_usb_drive(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return set_usb_drive(true);
 }
 

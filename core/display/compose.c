@@ -63,6 +63,7 @@ static uint32_t native_color(const c9_display_t *d, uint32_t rgb, bool dither, i
     return l >> (8 - depth);
 }
 
+#if C9_DISPLAY_PALETTE_LUTS > 0
 static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint32_t *n_out, bool *opaque) {
     for (int i = 0; i < d->lut_count; i++) {
         if (d->luts[i].palette == p) {
@@ -71,7 +72,7 @@ static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint3
             return d->luts[i].v;
         }
     }
-    int slot = d->lut_count < 4 ? d->lut_count++ : 3;
+    int slot = d->lut_count < C9_DISPLAY_PALETTE_LUTS ? d->lut_count++ : C9_DISPLAY_PALETTE_LUTS - 1;
     uint32_t n = C9_MIN(p->count, 256u);
     bool all = n == 256;
     d->luts[slot].palette = p;
@@ -87,6 +88,7 @@ static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint3
     *opaque = all;
     return d->luts[slot].v;
 }
+#endif
 
 /* ---- layer properties -------------------------------------------------------------------- */
 
@@ -153,13 +155,20 @@ static void pass1(c9_tilegrid_t *tg, const placement_t *p, bool visible, void *c
 /* ---- fetch --------------------------------------------------------------------------------- */
 
 static inline uint32_t sample(const c9_tilegrid_t *tg, int32_t cx, int32_t cy) {
+    /* This path reads on-disk bitmaps, whose read callback may resize the grid (or change its
+     * source) while a row is under way: a position the walk no longer covers reads as 0. */
+    if (cx < 0 || cy < 0 || cx >= (int32_t)tg->width * tg->tile_width || cy >= (int32_t)tg->height * tg->tile_height ||
+        !tg->tiles) {
+        return 0;
+    }
     int32_t tx = cx / tg->tile_width, ty = cy / tg->tile_height;
     int32_t col = (tx + tg->top_left_x) % tg->width, row = (ty + tg->top_left_y) % tg->height;
     uint32_t tile = tg->tiles[(size_t)row * tg->width + col];
     int32_t bx = (int32_t)(tile % tg->bitmap_width_in_tiles) * tg->tile_width + cx % tg->tile_width;
     int32_t by = (int32_t)(tile / tg->bitmap_width_in_tiles) * tg->tile_height + cy % tg->tile_height;
     if (tg->source_type == C9_SOURCE_BITMAP) {
-        return c9_bitmap_get(tg->source, bx, by);
+        const c9_bitmap_t *b = tg->source;
+        return b->data ? c9_bitmap_get(b, bx, by) : 0;
     }
     return c9_ondiskbitmap_get_pixel(tg->source, bx, by);
 }
@@ -263,12 +272,13 @@ static void shader_setup(c9_display_t *d, const c9_tilegrid_t *tg, shader_state_
     s->raw_mask = depth >= 16 ? 0xFFFF : (1u << depth) - 1;
     if (tg->shader_type == C9_SHADER_PALETTE) {
         s->palette = tg->shader;
+        s->kind = 2;
+#if C9_DISPLAY_PALETTE_LUTS > 0
         if (!s->palette->dither) {
             s->lut = palette_lut(d, s->palette, &s->lut_n, &s->lut_opaque);
             s->kind = s->palette->count <= 256 ? 1 : 2;
-        } else {
-            s->kind = 2;
         }
+#endif
     } else if (tg->shader_type == C9_SHADER_COLORCONVERTER) {
         s->cc = tg->shader;
         s->kind = 4;
@@ -468,7 +478,7 @@ static void fast_run(const c9_bitmap_t *b, const shader_state_t *s, int32_t bx, 
             if (t0 && !t1) {
                 /* Text over something: touch only the set pixels. */
                 while (bits) {
-                    int lz = __builtin_clz(bits);
+                    int lz = (int)c9_clz32(bits);
                     q[lz] = (uint16_t)e1;
                     bits &= ~(0x80000000u >> lz);
                 }
@@ -548,7 +558,7 @@ static bool text_row(const c9_tilegrid_t *tg, const shader_state_t *s, const row
             bits = (bits << (x & 7)) & ~(0xFFFFFFFFu >> len);
             uint16_t *q = out + done;
             while (bits) {
-                q[31 - __builtin_ctz(bits)] = c1;
+                q[31 - c9_ctz32(bits)] = c1;
                 bits &= bits - 1;
             }
         }
@@ -614,7 +624,10 @@ static void render(compose_t *c, c9_tilegrid_t *tg, const placement_t *p) {
     uint32_t vals[SEG];
     /* Forward along content x: the row walks the bitmap's rows left to right. */
     bool forward = (lx_varies != tg->transpose_xy) && (tg->flip_x == (dl < 0));
-    bool fast = c->wide && scale == 1 && forward && tg->source_type == C9_SOURCE_BITMAP && (s.kind == 1 || s.kind == 3);
+    /* The converter's fast path copies 16-bit values: a bitmap of another depth shown through an
+     * RGB565 converter takes the general path. */
+    bool fast = c->wide && scale == 1 && forward && tg->source_type == C9_SOURCE_BITMAP &&
+                (s.kind == 1 || (s.kind == 3 && ((const c9_bitmap_t *)tg->source)->bits_per_value == 16));
     for (int py = ov.y1; py < ov.y2; py++) {
         int32_t px = ov.x1;
         /* physical -> logical */
@@ -871,8 +884,6 @@ static void shape_logical_area(compose_t *c, const placement_t *p) {
     default: c->lx1 = a->x1, c->lx2 = a->x2, c->ly1 = a->y1, c->ly2 = a->y2; break;
     }
 }
-
-void c9__display_placement(const c9_display_t *d, placement_t *p);
 
 void c9_display_compose(c9_display_t *d, const c9_rect_t *area, void *out) {
     compose_t c = {d, area, out, d->cfg.color_depth == 16, area->x2 - area->x1, 0, -1, 0, 0, 0, 0};
