@@ -183,4 +183,5 @@ const c9_board_t c9_board_memento = {
     .led_count = C9_ARRAY_SIZE(leds),
     .buttons = buttons,
     .button_count = C9_ARRAY_SIZE(buttons),
+    .net_sockets = 8, /* CONFIG_LWIP_MAX_SOCKETS of CircuitPython's esp-idf-config */
 };

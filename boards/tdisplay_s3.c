@@ -202,4 +202,5 @@ const c9_board_t c9_board_tdisplay_s3 = {
     .modules = modules,
     .buttons = buttons,
     .button_count = C9_ARRAY_SIZE(buttons),
+    .net_sockets = 8, /* CONFIG_LWIP_MAX_SOCKETS of CircuitPython's esp-idf-config */
 };

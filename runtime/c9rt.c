@@ -184,34 +184,31 @@ int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly
     return 0;
 }
 
-char *c9rt_read_settings(size_t *len) {
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s%s", c9rt.root[0] ? c9rt.root : ".", "/settings.toml");
+int c9rt_read_host_settings(const char *path, char **out, size_t *len) {
+    *out = NULL;
     /* Not blocking on a FIFO, and only a regular file: a device (a link to /dev/zero) or a pipe
      * never ends, and a board's drive holds neither. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        return NULL;
+        return ENOENT;
     }
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return NULL;
+        return ENOENT;
     }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
+    int err = 0;
     for (;;) {
         if (!buf) {
-            close(fd);
-            PyErr_NoMemory();
-            return NULL;
+            err = ENOMEM;
+            break;
         }
         if (n == cap) {
             if (cap > C9RT_SETTINGS_MAX) {
-                free(buf);
-                close(fd);
-                c9rt_raise_errno(EFBIG);
-                return NULL;
+                err = EFBIG;
+                break;
             }
             size_t bigger = C9_MIN(cap * 2, (size_t)C9RT_SETTINGS_MAX + 1);
             char *more = realloc(buf, bigger);
@@ -237,12 +234,28 @@ char *c9rt_read_settings(size_t *len) {
         n += (size_t)got;
     }
     close(fd);
-    if (n > C9RT_SETTINGS_MAX) {
-        free(buf);
-        c9rt_raise_errno(EFBIG);
-        return NULL;
+    if (!err && n > C9RT_SETTINGS_MAX) {
+        err = EFBIG;
     }
+    if (err) {
+        free(buf);
+        return err;
+    }
+    *out = buf;
     *len = n;
+    return 0;
+}
+
+char *c9rt_read_settings(size_t *len) {
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s%s", c9rt.root[0] ? c9rt.root : ".", "/settings.toml");
+    char *buf;
+    int err = c9rt_read_host_settings(path, &buf, len);
+    if (err == ENOMEM) {
+        PyErr_NoMemory();
+    } else if (err && err != ENOENT) {
+        c9rt_raise_errno(err);
+    }
     return buf;
 }
 
@@ -278,15 +291,21 @@ void c9rt_background_run(void) {
     }
 }
 
-static void (*resetters[16])(void);
+static struct {
+    void (*fn)(void *);
+    void *ctx;
+} resetters[16];
 
-int c9rt_reset_add(void (*fn)(void)) {
+int c9rt_reset_add(void (*fn)(void *ctx), void *ctx) {
     for (size_t i = 0; i < C9_ARRAY_SIZE(resetters); i++) {
-        if (resetters[i] == fn) {
+        if (resetters[i].fn == fn && resetters[i].ctx == ctx) {
             return 0;
         }
-        if (!resetters[i]) {
-            resetters[i] = fn;
+    }
+    for (size_t i = 0; i < C9_ARRAY_SIZE(resetters); i++) {
+        if (!resetters[i].fn) {
+            resetters[i].fn = fn;
+            resetters[i].ctx = ctx;
             return 0;
         }
     }
@@ -295,8 +314,8 @@ int c9rt_reset_add(void (*fn)(void)) {
 
 void c9rt_reset_run(void) {
     for (size_t i = 0; i < C9_ARRAY_SIZE(resetters); i++) {
-        if (resetters[i]) {
-            resetters[i]();
+        if (resetters[i].fn) {
+            resetters[i].fn(resetters[i].ctx);
         }
     }
 }

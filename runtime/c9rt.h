@@ -133,6 +133,10 @@ int c9rt_abspath(const char *path, char *out, size_t out_size);
  * treats a file it cannot open); NULL with OSError [Errno 27] (EFBIG) when it holds more than
  * C9RT_SETTINGS_MAX bytes before a NUL, or MemoryError. */
 char *c9rt_read_settings(size_t *len);
+/* The same read of a settings file of the host's tree at path, for the supervisor before Python
+ * runs: 0 with *out (free()) and *len, else ENOENT (none, or not a regular file), EFBIG or ENOMEM
+ * with *out NULL. Never touches Python. */
+int c9rt_read_host_settings(const char *path, char **out, size_t *len);
 
 /* OSError(errno, "<text>") with CircuitPython's wording ("[Errno 2] No such file/directory"). */
 PyObject *c9rt_raise_errno(int err);
@@ -145,11 +149,12 @@ int c9rt_background_add(void (*fn)(void *ctx), void *ctx);
 void c9rt_background_remove(void (*fn)(void *ctx), void *ctx);
 void c9rt_background_run(void);
 
-/* What the board resets when a program ends, as CircuitPython's reset_port() does before the
- * next one (audio stops, its outputs let go of their pins): registered functions are called,
- * with the GIL held, when code.py, boot.py or a REPL session ends. Registering one twice keeps
- * one entry. Returns 0, or -1 when the table (16 entries) is full. */
-int c9rt_reset_add(void (*fn)(void));
+/* What the board resets when a program ends, as CircuitPython's reset_port() and the modules'
+ * *_user_reset() do before the next one (audio stops and its outputs let go of their pins, the
+ * radio's settings go back to their defaults): registered functions are called, with the GIL
+ * held, when code.py, boot.py or a REPL session ends. Registering one (fn, ctx) twice keeps one
+ * entry. Returns 0, or -1 when the table (16 entries) is full. */
+int c9rt_reset_add(void (*fn)(void *ctx), void *ctx);
 void c9rt_reset_run(void);
 
 /* Sleeps in slices, giving pending calls (auto-reload) and signals (Ctrl-C) a chance to raise.

@@ -26,7 +26,7 @@
 static void usage(FILE *f) {
     fputs("usage: circuit9 SCRIPT.py [ARGS...]\n"
           "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
-          "                    [--safe-mode REASON] [--no-window] [--breakouts on|off]\n"
+          "                    [--safe-mode REASON] [--no-window] [--breakouts on|off] [--sockets N]\n"
           "                    [--set NAME=VALUE]... [--events FILE] [--state FILE.json]\n"
           "                    [--device [NAME=]MODEL[,KEY=VALUE...]@TARGET]... [--screenshot-board FILE.png]\n"
           "                    [--audio-out FILE.wav] [--clock real|stepped]\n"
@@ -43,7 +43,8 @@ static void usage(FILE *f) {
           "--state writes the board's outputs as JSON when code.py ends; --device puts a model on a bus\n"
           "(lis3dh@i2c:0x18, model.py@spi:D5, neopixel,count=30@D6). docs/periph.md has the details.\n"
           "--audio-out records what the audio outputs play, sample for sample, on a stepped clock\n"
-          "(time passes only while the program waits) unless --clock real.\n",
+          "(time passes only while the program waits) unless --clock real.\n"
+          "--sockets N sets how many sockets the board's network has at once (8 on ESP32-S3 boards).\n",
           f);
 }
 
@@ -213,6 +214,14 @@ static int run_command(int argc, char **argv) {
                 return 2;
             }
             opt.runs = (int)n;
+        } else if ((v = option(argc, argv, &i, "--sockets"))) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 64) {
+                fprintf(stderr, "circuit9: --sockets needs a number from 1 to 64\n");
+                return 2;
+            }
+            opt.sockets = (unsigned)n;
         } else if ((v = option(argc, argv, &i, "--breakouts"))) {
             if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
                 fprintf(stderr, "circuit9: --breakouts is on or off\n");

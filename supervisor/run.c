@@ -360,6 +360,7 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
     }
     port.audio_out = opt->audio_out;
     port.stepped_clock = opt->clock ? !strcmp(opt->clock, "stepped") : opt->audio_out != NULL;
+    run_net_config(&port, opt->sockets);
     c9_err_t err = c9_port_init(&port);
     if (err != C9_OK && why[0]) {
         fprintf(stderr, "circuit9: %s\n", why);

@@ -23,6 +23,7 @@ typedef struct run_options {
     const char *clock;            /* --clock real|stepped (NULL: stepped when recording audio) */
     const char *usb[8];           /* --usb DEVICE (repeatable): plugged into the board's USB host port */
     int usb_count;
+    unsigned sockets; /* --sockets N: the network's socket limit, 0 = the board's */
 } run_options_t;
 
 /* `circuit9 run`: the board's supervisor loop. Returns the process exit status. */

@@ -151,6 +151,7 @@ void run_vm_start(void) {
     c9rt.reload_requested = false;
     c9rt.reset_requested = false;
     watch_forget_self_writes();
+    run_net_start();
 }
 
 void run_vm_cleanup(void) {
@@ -169,4 +170,5 @@ void run_vm_cleanup(void) {
         Py_DECREF(gc);
     }
     PyErr_Clear();
+    run_net_reset();
 }

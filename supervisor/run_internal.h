@@ -47,6 +47,17 @@ int run_maybe_run_list(const char *const *names, size_t n, bool store_traceback)
 void run_vm_start(void);
 void run_vm_cleanup(void);
 
+/* ---- the network (run_net.c) ------------------------------------------------------------------ */
+
+struct c9_port_config;
+/* The port's network settings from settings.toml (the access point, CIRCUIT9_HOSTS,
+ * CIRCUIT9_CA_FILE) and --sockets (0: the board's limit). */
+void run_net_config(struct c9_port_config *port, unsigned sockets);
+/* Whenever user code starts: connects the station when settings.toml has credentials. */
+void run_net_start(void);
+/* Whenever user code ends: closes its sockets, resets a radio it brought up itself. */
+void run_net_reset(void);
+
 /* ---- safe mode and boot (run_boot.c) ---------------------------------------------------------- */
 
 void run_print_safe_mode_message(int reason);

@@ -100,6 +100,12 @@ _NATIVE_TEXT = {11: "Try again", 12: "Out of memory"}
 _user_files = {"<stdin>", "<string>"}
 
 
+def _is_errno_name(text):
+    # The symbolic name native modules put beside a number CircuitPython's errno may not know
+    # ("ENOPROTOOPT" for 109): the number alone is what a board prints then.
+    return isinstance(text, str) and len(text) > 1 and text[0] == "E" and text.isupper() and text.isalpha()
+
+
 def _errno_text(n):
     return _ERRNO_TEXT.get(n) or _ERRNO_NAME.get(n)
 
@@ -130,8 +136,11 @@ def _exc_message(e, native=False):
             if len(args) > 1 and args[1] not in (text, _os.strerror(args[0]), _NATIVE_TEXT.get(args[0])):
                 msg += ": %s" % (args[1],)
             return name + ": " + msg
-        if len(args) == 2 and args[1] == _os.strerror(args[0]):
+        if len(args) == 2 and (args[1] == _os.strerror(args[0]) or _is_errno_name(args[1])):
             return name + ": %d" % args[0]  # a number CircuitPython has no name for: OSError(n)
+    if (isinstance(e, OSError) and name != "OSError" and len(args) == 2 and type(args[0]) is int
+            and _is_errno_name(args[1])):
+        return name + ": %d" % args[0]  # BrokenPipeError(EPIPE): MicroPython names only OSError's
     if len(args) == 1:
         return name + ": " + str(args[0])
     return name + ": " + repr(args)

@@ -23,3 +23,6 @@ if command -v valgrind >/dev/null; then
         awk -v l="${label% n=*}" -v ir="$ir" -v n="$n" 'BEGIN { printf "%-34s %14.0f\n", l, ir / n }'
     done
 fi
+# The same at the Python level: a program on the virtual board through socketpool and ssl.
+echo
+/usr/bin/python3 "$(dirname "$0")/py_requests.py" "$BUILD" "$N"

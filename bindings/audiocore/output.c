@@ -140,7 +140,8 @@ static void release(c9py_audioout_t *o) {
 }
 
 /* The board stops its audio when a program ends (reset_port()). */
-static void reset_all(void) {
+static void reset_all(void *ctx) {
+    (void)ctx;
     while (live) {
         release(live);
     }
@@ -164,7 +165,7 @@ int c9py_audioout_open(c9py_audioout_t *self, const c9_port_audio_config_t *cfg,
     static bool registered;
     if (!registered) {
         c9rt_background_add(pump_task, NULL);
-        c9rt_reset_add(reset_all);
+        c9rt_reset_add(reset_all, NULL);
         registered = true;
     }
     return 0;

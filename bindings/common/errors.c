@@ -22,7 +22,7 @@
     X(C9_ERR_NODEV, PyExc_OSError, 19, "ENODEV")                                                                       \
     X(C9_ERR_NOSYS, PyExc_NotImplementedError, 0, "operation not provided")                                            \
     X(C9_ERR_NOTSUP, PyExc_NotImplementedError, 0, "not supported")                                                    \
-    X(C9_ERR_TIMEDOUT, PyExc_OSError, 110, "ETIMEDOUT")                                                                \
+    X(C9_ERR_TIMEDOUT, PyExc_OSError, 116, "ETIMEDOUT") /* newlib's number, as CircuitPython's builds */               \
     /* jpegio: TJpgDec's result texts, as CircuitPython raises them */                                                 \
     X(C9_JPEG_ERR_FORMAT, PyExc_RuntimeError, 0, "Data format error (may be broken data)")                             \
     X(C9_JPEG_ERR_DATA, PyExc_RuntimeError, 0, "Data format error (may be broken data)")                               \

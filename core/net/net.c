@@ -4,11 +4,150 @@
 
 #include <string.h>
 
+/* Linux numbers (the codes' own) against newlib's, for those that differ; below 35 the two agree. */
+static const struct {
+    uint8_t linux_no, newlib_no;
+    const char *name;
+} errnos[] = {
+    {1, 1, "EPERM"},
+    {2, 2, "ENOENT"},
+    {4, 4, "EINTR"},
+    {5, 5, "EIO"},
+    {9, 9, "EBADF"},
+    {11, 11, "EAGAIN"},
+    {12, 12, "ENOMEM"},
+    {13, 13, "EACCES"},
+    {16, 16, "EBUSY"},
+    {17, 17, "EEXIST"},
+    {19, 19, "ENODEV"},
+    {22, 22, "EINVAL"},
+    {32, 32, "EPIPE"},
+    {34, 34, "ERANGE"},
+    {38, 88, "ENOSYS"},
+    {90, 122, "EMSGSIZE"},
+    {92, 109, "ENOPROTOOPT"},
+    {95, 95, "EOPNOTSUPP"},
+    {97, 106, "EAFNOSUPPORT"},
+    {98, 112, "EADDRINUSE"},
+    {99, 125, "EADDRNOTAVAIL"},
+    {101, 114, "ENETUNREACH"},
+    {103, 113, "ECONNABORTED"},
+    {104, 104, "ECONNRESET"},
+    {105, 105, "ENOBUFS"},
+    {106, 127, "EISCONN"},
+    {107, 128, "ENOTCONN"},
+    {110, 116, "ETIMEDOUT"},
+    {111, 111, "ECONNREFUSED"},
+    {113, 118, "EHOSTUNREACH"},
+    {114, 120, "EALREADY"},
+    {115, 119, "EINPROGRESS"},
+};
+
 int c9_net_errno(c9_err_t err) {
-    if (err < 0 && err > -1000) {
-        return -err;
+    if (err >= 0 || err <= -1000) {
+        return 0;
     }
-    return 0;
+    for (size_t i = 0; i < C9_ARRAY_SIZE(errnos); i++) {
+        if (errnos[i].linux_no == -err) {
+            return errnos[i].newlib_no;
+        }
+    }
+    return -err;
+}
+
+const char *c9_net_errno_name(int errnum) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(errnos); i++) {
+        if (errnos[i].newlib_no == errnum) {
+            return errnos[i].name;
+        }
+    }
+    return NULL;
+}
+
+c9_err_t c9_net_ipv4_parse(const char *s, size_t len, uint8_t out[4]) {
+    if (!s || !out) {
+        return C9_ERR_INVAL;
+    }
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part > 0) {
+            if (i >= len || s[i] != '.') {
+                return C9_ERR_INVAL;
+            }
+            i++;
+        }
+        unsigned v = 0;
+        size_t digits = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            v = v * 10 + (unsigned)(s[i] - '0');
+            if (v > 255) {
+                return C9_ERR_INVAL;
+            }
+            i++;
+            digits++;
+        }
+        if (digits == 0) {
+            return C9_ERR_INVAL;
+        }
+        out[part] = (uint8_t)v;
+    }
+    return i == len ? C9_OK : C9_ERR_INVAL;
+}
+
+static bool hosts_sep(char c) {
+    return c == ' ' || c == '\t' || c == ',' || c == '\n' || c == '\r';
+}
+
+static char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool name_equal(const char *a, size_t alen, const char *b, size_t blen) {
+    /* "example.org." is "example.org": DNS names are absolute either way. */
+    if (alen > 0 && a[alen - 1] == '.') {
+        alen--;
+    }
+    if (blen > 0 && b[blen - 1] == '.') {
+        blen--;
+    }
+    if (alen != blen || alen == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < alen; i++) {
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+c9_err_t c9_net_hosts_lookup(const char *spec, const char *name, size_t len, uint8_t out[4]) {
+    if (!name || !out) {
+        return C9_ERR_INVAL;
+    }
+    if (!spec) {
+        return C9_ERR_NOENT;
+    }
+    const char *p = spec;
+    while (*p) {
+        while (*p && hosts_sep(*p)) {
+            p++;
+        }
+        const char *entry = p;
+        while (*p && !hosts_sep(*p)) {
+            p++;
+        }
+        size_t elen = (size_t)(p - entry);
+        size_t eq = 0;
+        while (eq < elen && entry[eq] != '=') {
+            eq++;
+        }
+        if (eq == elen || !name_equal(entry, eq, name, len)) {
+            continue;
+        }
+        return c9_net_ipv4_parse(entry + eq + 1, elen - eq - 1, out);
+    }
+    return C9_ERR_NOENT;
 }
 
 const char *c9_net_strerror(c9_err_t err) {

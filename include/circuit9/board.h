@@ -120,6 +120,9 @@ typedef struct c9_board {
     size_t led_count;
     const c9_board_button_t *buttons;
     size_t button_count;
+    /* Sockets the board's network stack has at once (lwIP's CONFIG_LWIP_MAX_SOCKETS, 8 in
+     * CircuitPython's Espressif builds); 0 for a board without a network. */
+    uint8_t net_sockets;
 } c9_board_t;
 
 /* The boards compiled in, in a stable order; the first is the default. */

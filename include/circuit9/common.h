@@ -232,6 +232,9 @@ extern "C" {
     X(NET, NET_IN_USE, 3, "an existing socket is already connected to this host") /* lent out */                       \
     X(NET, NET_NOT_MANAGED, 4, "Socket not managed")                                                                   \
     X(NET, NET_NO_TLS_CONTEXT, 5, "ssl_context must be provided if using ssl")                                         \
+    X(NET, WIFI_NO_AP, 10, "No network with that ssid") /* no access point with that SSID (and BSSID) */               \
+    X(NET, WIFI_AUTH, 11, "Authentication failure")     /* the access point refused the password */                    \
+    X(NET, WIFI_DISABLED, 12, "wifi is not enabled")    /* the radio is off */                                         \
     /* mcu: texts are the ports' CircuitPython messages */                                                             \
     X(MCU, MCU_VARIABLE_FREQUENCY, 1, "Invalid variable_frequency") /* PWM: a shared slice */                          \
     X(MCU, MCU_COUNTER_PIN, 2, "Pin must be on PWM Channel B")      /* RP2040 countio */                               \

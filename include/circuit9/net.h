@@ -17,8 +17,9 @@
  * A new socket is blocking. A port may end a wait early with C9_ERR_INTR when its interrupt
  * check (Ctrl-C) fires; the socket is left as it was.
  *
- * Errors: socket-level failures use Linux errno numbers (C9_ERR_ADDRINUSE = -98, ...), which
- * are also CircuitPython's errno numbers: c9_net_errno() gives the number for OSError.
+ * Errors: socket-level failures use Linux errno numbers (C9_ERR_ADDRINUSE = -98, ...). CircuitPython's
+ * builds number errno as newlib does (EADDRINUSE 112, ETIMEDOUT 116, ENOTCONN 128; the two agree
+ * below 35): c9_net_errno() gives CircuitPython's number for OSError, c9_net_errno_name() its name.
  * Failures that CircuitPython does not report as an errno have domain codes below:
  *
  *   code                              CircuitPython exception (what a binding raises)
@@ -31,6 +32,9 @@
  *   C9_ERR_TLS_*                      OSError(<mbedTLS code>, <mbedTLS text>), from
  *                                     c9_tls_error_info_t; C9_ERR_TLS_BAD_CERT and _BAD_KEY are
  *                                     ValueError("invalid cert") / ValueError("invalid key")
+ *   C9_ERR_WIFI_NO_AP                 ConnectionError("No network with that ssid")
+ *   C9_ERR_WIFI_AUTH                  ConnectionError("Authentication failure")
+ *   C9_ERR_WIFI_DISABLED              RuntimeError("wifi is not enabled")
  *   any errno-like code (> -1000)     OSError(c9_net_errno(err))
  *
  *     c9_net_connmgr_t mgr; c9_net_conn_t slots[4];
@@ -101,9 +105,16 @@ enum {
  * C9_ERR_PIPE, C9_ERR_ADDRINUSE, C9_ERR_CONNRESET, ...); domain codes C9_ERR_NET_* (band net: socket
  * limit, name resolution, connection manager) and C9_ERR_TLS_* (band tls). */
 
-/* The CircuitPython errno number for an errno-like code (-err for -1..-999), 0 for C9_OK and
- * for domain codes (which map to other exceptions). */
+/* Errors of the wifi station (port.h's network interface): C9_ERR_WIFI_* in band net. */
+
+/* CircuitPython's errno number (newlib's, which its Espressif and SAMD builds use) for an
+ * errno-like code (-1..-999), 0 for C9_OK and for domain codes (which map to other exceptions).
+ * A Linux number newlib has no name for is passed through. */
 int c9_net_errno(c9_err_t err);
+
+/* The symbolic name of a CircuitPython (newlib) errno number ("EADDRINUSE" for 112), or NULL
+ * when newlib has none that c9_net_errno() can produce. */
+const char *c9_net_errno_name(int errnum);
 
 /* A short static English description of any code above or in common.h (never NULL). */
 const char *c9_net_strerror(c9_err_t err);
@@ -122,6 +133,19 @@ typedef struct c9_net_addr {
  * C9_ERR_NOMEM when out_size is too small (46 always fits), C9_ERR_AFNOSUPPORT for another
  * family. */
 c9_err_t c9_net_addr_format(const c9_net_addr_t *a, char *out, size_t out_size);
+
+/* Parses a dotted-quad IPv4 address (ipaddress.ip_address): exactly four decimal parts of
+ * 0..255, leading zeros allowed ("010" is 10), nothing else (no spaces, signs or empty parts).
+ * out[] is in network order. C9_ERR_INVAL otherwise. */
+c9_err_t c9_net_ipv4_parse(const char *s, size_t len, uint8_t out[4]);
+
+/* A static host table, as /etc/hosts for a board: spec is "name=a.b.c.d" entries separated by
+ * spaces, tabs, commas or new lines ("httpbin.org=127.0.0.1 io.adafruit.com=127.0.0.2"). Names
+ * compare without regard to case and a trailing dot. Finds name (len bytes) and writes its
+ * address to out[] (network order). C9_ERR_NOENT when the table has no such name,
+ * C9_ERR_INVAL when the entry that names it is malformed (a bad address); entries before it
+ * that are malformed are skipped. spec NULL is an empty table. */
+c9_err_t c9_net_hosts_lookup(const char *spec, const char *name, size_t len, uint8_t out[4]);
 
 /* ---- the socket-operations table ---- */
 

@@ -93,6 +93,17 @@ typedef struct c9_port_config {
     /* Out, may be NULL: why c9_port_init() failed, in words for the user. */
     char *message;
     size_t message_size;
+    /* Virtual boards: the network the machine stands in for. The access point within reach
+     * (NULL ssid: an open network called "circuit9"; password NULL or "" for an open one), the
+     * board's own host table ("name=a.b.c.d ..." as c9_net_hosts_lookup() reads it: names it
+     * answers without asking DNS), a PEM file of the operating system whose certificates join
+     * the board's CA bundle, and the socket limit (0: the board's, c9_board_t.net_sockets).
+     * Real hardware ignores them. */
+    const char *wifi_ssid;
+    const char *wifi_password;
+    const char *net_hosts;
+    const char *ca_file;
+    unsigned net_sockets;
 } c9_port_config_t;
 
 /* Brings the machine up for a board: its pins exist afterwards and its built-in display's panel
@@ -603,8 +614,94 @@ struct c9_net_tls_ops;
 /* The machine's sockets (socketpool.SocketPool(radio)).
  * @retval C9_OK  @retval C9_ERR_NOSYS  no network */
 c9_err_t c9_port_net_sockets(const struct c9_net_socket_ops **out);
-/* TLS over those sockets (ssl). @retval C9_OK  @retval C9_ERR_NOSYS  no TLS */
+/* TLS over those sockets (ssl). context_load_default trusts the board's CA bundle.
+ * @retval C9_OK  @retval C9_ERR_NOSYS  no TLS */
 c9_err_t c9_port_net_tls(const struct c9_net_tls_ops **out);
+/* Closes every socket of the tables above (TLS sockets first): what a soft reload does to the
+ * sockets a program left open (CircuitPython's socketpool_user_reset). Their handles read as
+ * C9_ERR_BADF afterwards. Contexts stay. */
+void c9_port_net_reset(void);
+
+/* ---- network interface (the wifi station) ------------------------------------------------------ */
+
+/* How the machine joins a network: CircuitPython's wifi.radio in station mode. The socket table
+ * above reaches beyond the machine itself (loopback) only while the station is connected, as a
+ * board's lwIP has no route before the access point gives it an address.
+ *
+ * Threads: these functions are called with the runtime's lock held (the GIL), like the rest. */
+
+struct c9_net_addr;
+
+/* wifi.AuthMode bits, in CircuitPython's order. */
+enum {
+    C9_PORT_WIFI_AUTH_OPEN = 1 << 0,
+    C9_PORT_WIFI_AUTH_WEP = 1 << 1,
+    C9_PORT_WIFI_AUTH_WPA = 1 << 2,
+    C9_PORT_WIFI_AUTH_WPA2 = 1 << 3,
+    C9_PORT_WIFI_AUTH_WPA3 = 1 << 4,
+    C9_PORT_WIFI_AUTH_PSK = 1 << 5,
+    C9_PORT_WIFI_AUTH_ENTERPRISE = 1 << 6,
+};
+
+/* An access point (wifi.Network). */
+typedef struct c9_port_wifi_ap {
+    uint8_t ssid[32];
+    uint8_t ssid_len;
+    uint8_t bssid[6];
+    int8_t rssi;       /* dBm */
+    uint8_t channel;   /* 1..14 */
+    char country[3];   /* two letters, "" when the access point does not say */
+    uint8_t authmodes; /* C9_PORT_WIFI_AUTH_* bits */
+} c9_port_wifi_ap_t;
+
+/* The station's IPv4 configuration, each in network order. */
+typedef struct c9_port_wifi_ipv4 {
+    uint8_t address[4];
+    uint8_t netmask[4];
+    uint8_t gateway[4];
+    uint8_t dns[4];
+} c9_port_wifi_ipv4_t;
+
+/* The station's MAC address. @retval C9_OK  @retval C9_ERR_NOSYS  no wifi */
+c9_err_t c9_port_wifi_mac(uint8_t mac[6]);
+/* Turns the radio on or off (wifi.radio.enabled). Off disconnects and closes every socket, as
+ * stopping a board's wifi does. @retval C9_OK  @retval C9_ERR_NOSYS */
+c9_err_t c9_port_wifi_enable(bool on);
+/* Whether the radio is on (false without wifi). */
+bool c9_port_wifi_enabled(void);
+/* The access points heard on channels first..last (1..14, first <= last), strongest first, up to
+ * max of them in out; *count is how many were written.
+ * @retval C9_OK  @retval C9_ERR_WIFI_DISABLED  @retval C9_ERR_NOSYS */
+c9_err_t c9_port_wifi_scan(uint8_t first, uint8_t last, c9_port_wifi_ap_t *out, size_t max, size_t *count);
+/* Joins the access point called ssid (and bssid when not NULL; channel 0: any) and waits for an
+ * address, up to timeout_ms (0: the port's own limit). Already connected to that SSID: C9_OK at
+ * once; connected elsewhere: leaves that network first.
+ * @retval C9_OK
+ * @retval C9_ERR_WIFI_NO_AP     no such network within reach
+ * @retval C9_ERR_WIFI_AUTH      the network refused the password
+ * @retval C9_ERR_WIFI_DISABLED  the radio is off
+ * @retval C9_ERR_TIMEDOUT       no address in time
+ * @retval C9_ERR_INTR           the port's interrupt check fired while waiting
+ * @retval C9_ERR_NOSYS */
+c9_err_t c9_port_wifi_connect(const uint8_t *ssid, size_t ssid_len, const uint8_t *password, size_t password_len,
+                              uint8_t channel, const uint8_t *bssid, uint32_t timeout_ms);
+/* Leaves the network (no error when not connected). @retval C9_OK  @retval C9_ERR_NOSYS */
+c9_err_t c9_port_wifi_disconnect(void);
+/* The network the station is connected to and its address; either pointer may be NULL.
+ * @retval C9_OK  @retval C9_ERR_NOTCONN  not connected  @retval C9_ERR_NOSYS */
+c9_err_t c9_port_wifi_station(c9_port_wifi_ap_t *ap, c9_port_wifi_ipv4_t *ip);
+/* Replaces the DNS server the station uses (wifi.radio.ipv4_dns).
+ * @retval C9_OK  @retval C9_ERR_NOTCONN  @retval C9_ERR_NOSYS */
+c9_err_t c9_port_wifi_set_dns(const uint8_t dns[4]);
+/* One echo request to an IPv4 address (wifi.radio.ping), waiting up to timeout_ms; *rtt_ms is the
+ * round trip. A port that cannot send ICMP may measure another round trip to the same host (the
+ * host port's fallback is a TCP connection attempt; docs/net.md).
+ * @retval C9_OK
+ * @retval C9_ERR_TIMEDOUT      no answer in time
+ * @retval C9_ERR_HOSTUNREACH   not connected (and not a loopback address), or no route
+ * @retval C9_ERR_AFNOSUPPORT   not an IPv4 address
+ * @retval C9_ERR_NOSYS */
+c9_err_t c9_port_net_ping(const struct c9_net_addr *to, uint32_t timeout_ms, uint32_t *rtt_ms);
 
 /* ---- block devices ----------------------------------------------------------------------------- */
 

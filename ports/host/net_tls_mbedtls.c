@@ -1009,6 +1009,22 @@ void c9_host_tls_free(c9_host_tls_t *t) {
     free(t);
 }
 
+void c9_host_tls_close_sockets(c9_host_tls_t *t) {
+    for (size_t i = 0;; i++) {
+        pthread_mutex_lock(&t->lock);
+        if (i >= t->nsocks) {
+            pthread_mutex_unlock(&t->lock);
+            break;
+        }
+        bool open = t->socks[i] && t->socks[i]->used && !t->socks[i]->closing;
+        c9_sock_t h = open ? sock_handle(t, i) : C9_NET_SOCK_NONE;
+        pthread_mutex_unlock(&t->lock);
+        if (open) {
+            (void)s_close(t, h);
+        }
+    }
+}
+
 const c9_net_tls_ops_t *c9_host_tls_ops(c9_host_tls_t *t) {
     return &t->ops;
 }
@@ -1028,6 +1044,10 @@ c9_err_t c9_host_tls_new(const c9_net_socket_ops_t *raw, const char *ca_bundle_p
 }
 
 void c9_host_tls_free(c9_host_tls_t *tls) {
+    (void)tls;
+}
+
+void c9_host_tls_close_sockets(c9_host_tls_t *tls) {
     (void)tls;
 }
 

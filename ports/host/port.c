@@ -44,6 +44,7 @@ c9_err_t c9_port_init(const c9_port_config_t *cfg) {
     c9_host_clock_set_stepped(cfg && cfg->stepped_clock);
     c9__vboard_add_board_pins(board);
     c9__periph_board(board);
+    c9__net_configure(cfg);
     c9_err_t err = c9__world_init(cfg);
     if (err != C9_OK) {
         return err;
@@ -411,52 +412,7 @@ c9_err_t c9_port_usb_host(int dp, int dm, const struct c9_usb_hcd_ops **ops, voi
     return any ? C9_ERR_NODEV : C9_ERR_NOSYS;
 }
 
-static const struct c9_net_socket_ops *net_sockets;
-static const struct c9_net_tls_ops *net_tls;
-
-void c9_host_register_net(const struct c9_net_socket_ops *sockets, const struct c9_net_tls_ops *tls) {
-    net_sockets = sockets;
-    net_tls = tls;
-}
-
-/* Unless someone registered other tables, the virtual board's network is the host's: POSIX
- * sockets with a board's socket limit, and mbedTLS over them when the build has it. */
-static c9_host_net_t *own_net;
-static c9_host_tls_t *own_tls;
-
-static void default_net(void) {
-    if (net_sockets || own_net) {
-        return;
-    }
-    c9_host_net_config_t cfg;
-    c9_host_net_config_default(&cfg);
-    if (c9_host_net_new(&cfg, &own_net) != C9_OK) {
-        own_net = NULL;
-        return;
-    }
-    net_sockets = c9_host_net_ops(own_net);
-    if (c9_host_tls_available() && c9_host_tls_new(net_sockets, NULL, &own_tls) == C9_OK) {
-        net_tls = c9_host_tls_ops(own_tls);
-    }
-}
-
-c9_err_t c9_port_net_sockets(const struct c9_net_socket_ops **out) {
-    default_net();
-    if (!net_sockets) {
-        return C9_ERR_NOSYS;
-    }
-    *out = net_sockets;
-    return C9_OK;
-}
-
-c9_err_t c9_port_net_tls(const struct c9_net_tls_ops **out) {
-    default_net();
-    if (!net_tls) {
-        return C9_ERR_NOSYS;
-    }
-    *out = net_tls;
-    return C9_OK;
-}
+/* Sockets, TLS and the wifi station: net_board.c. */
 
 #define MAX_BLOCKDEVS 8
 static struct {

@@ -690,6 +690,75 @@ c9_err_t c9_port_net_tls(const struct c9_net_tls_ops **out) {
     return C9_ERR_NOSYS;
 }
 
+void c9_port_net_reset(void) {
+    /* Close every socket of the tables above: lwIP's sockets the program opened. */
+}
+
+/* ---- network interface ------------------------------------------------------------------------- */
+
+c9_err_t c9_port_wifi_mac(uint8_t mac[6]) {
+    /* The station interface's address (esp_wifi_get_mac, cyw43_wifi_get_mac). */
+    (void)mac;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_wifi_enable(bool on) {
+    /* Start or stop the radio (esp_wifi_start/stop); stopping closes the sockets. */
+    (void)on;
+    return C9_ERR_NOSYS;
+}
+
+bool c9_port_wifi_enabled(void) {
+    return false;
+}
+
+c9_err_t c9_port_wifi_scan(uint8_t first, uint8_t last, c9_port_wifi_ap_t *out, size_t max, size_t *count) {
+    /* A scan of the channels first..last, results sorted by signal strength. */
+    (void)first;
+    (void)last;
+    (void)out;
+    (void)max;
+    *count = 0;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_wifi_connect(const uint8_t *ssid, size_t ssid_len, const uint8_t *password, size_t password_len,
+                              uint8_t channel, const uint8_t *bssid, uint32_t timeout_ms) {
+    /* Associate and wait for DHCP, mapping the driver's disconnect reasons to C9_ERR_WIFI_*. */
+    (void)ssid;
+    (void)ssid_len;
+    (void)password;
+    (void)password_len;
+    (void)channel;
+    (void)bssid;
+    (void)timeout_ms;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_wifi_disconnect(void) {
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_wifi_station(c9_port_wifi_ap_t *ap, c9_port_wifi_ipv4_t *ip) {
+    /* The associated access point's record and the interface's address, mask, gateway, DNS. */
+    (void)ap;
+    (void)ip;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_wifi_set_dns(const uint8_t dns[4]) {
+    (void)dns;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_net_ping(const struct c9_net_addr *to, uint32_t timeout_ms, uint32_t *rtt_ms) {
+    /* One ICMP echo (lwIP's ping, esp_ping). */
+    (void)to;
+    (void)timeout_ms;
+    (void)rtt_ms;
+    return C9_ERR_NOSYS;
+}
+
 c9_err_t c9_port_blockdev(const char *name, const c9_blockdev_t **out) {
     /* "CIRCUITPY": the flash region the drive lives in; others as the machine has them. */
     (void)name;

@@ -499,17 +499,31 @@ static void test_addr_format(void **state) {
 
 static void test_errno_map(void **state) {
     (void)state;
-    /* CircuitPython's errno numbers (py/mperrno.h). */
-    assert_int_equal(c9_net_errno(C9_ERR_ADDRINUSE), 98);
+    /* CircuitPython's errno numbers: its builds use newlib's errno.h (sys/errno.h of
+     * arm-none-eabi's newlib: EADDRINUSE 112, ENOTCONN 128, ETIMEDOUT 116, ...), not Linux's. */
+    assert_int_equal(c9_net_errno(C9_ERR_ADDRINUSE), 112);
     assert_int_equal(c9_net_errno(C9_ERR_CONNRESET), 104);
-    assert_int_equal(c9_net_errno(C9_ERR_NOTCONN), 107);
-    assert_int_equal(c9_net_errno(C9_ERR_TIMEDOUT), 110);
+    assert_int_equal(c9_net_errno(C9_ERR_NOTCONN), 128);
+    assert_int_equal(c9_net_errno(C9_ERR_TIMEDOUT), 116);
     assert_int_equal(c9_net_errno(C9_ERR_CONNREFUSED), 111);
-    assert_int_equal(c9_net_errno(C9_ERR_HOSTUNREACH), 113);
-    assert_int_equal(c9_net_errno(C9_ERR_INPROGRESS), 115);
+    assert_int_equal(c9_net_errno(C9_ERR_HOSTUNREACH), 118);
+    assert_int_equal(c9_net_errno(C9_ERR_INPROGRESS), 119);
+    assert_int_equal(c9_net_errno(C9_ERR_ALREADY), 120);
+    assert_int_equal(c9_net_errno(C9_ERR_ISCONN), 127);
+    assert_int_equal(c9_net_errno(C9_ERR_NOPROTOOPT), 109);
+    assert_int_equal(c9_net_errno(C9_ERR_AFNOSUPPORT), 106);
+    assert_int_equal(c9_net_errno(C9_ERR_ADDRNOTAVAIL), 125);
+    assert_int_equal(c9_net_errno(C9_ERR_NETUNREACH), 114);
+    assert_int_equal(c9_net_errno(C9_ERR_CONNABORTED), 113);
+    assert_int_equal(c9_net_errno(C9_ERR_MSGSIZE), 122);
+    assert_int_equal(c9_net_errno(C9_ERR_NOSYS), 88);
     assert_int_equal(c9_net_errno(C9_ERR_AGAIN), 11);
     assert_int_equal(c9_net_errno(C9_ERR_PIPE), 32);
     assert_int_equal(c9_net_errno(C9_ERR_BADF), 9);
+    assert_string_equal(c9_net_errno_name(112), "EADDRINUSE");
+    assert_string_equal(c9_net_errno_name(116), "ETIMEDOUT");
+    assert_string_equal(c9_net_errno_name(128), "ENOTCONN");
+    assert_null(c9_net_errno_name(98)); /* Linux's EADDRINUSE is newlib's EPROTOTYPE territory */
     assert_int_equal(c9_net_errno(C9_OK), 0);
     assert_int_equal(c9_net_errno(C9_ERR_NET_OUT_OF_SOCKETS), 0);
     assert_int_equal(c9_net_errno(C9_ERR_TLS_CERT_EXPIRED), 0);
@@ -520,6 +534,63 @@ static void test_errno_map(void **state) {
     assert_string_equal(c9_mqtt_strerror(C9_ERR_MQTT_REFUSED_CREDENTIALS),
                         "Connection Refused - Incorrect username/password");
     assert_string_equal(c9_net_strerror(C9_ERR_TIMEDOUT), "timed out"); /* falls back to common.h */
+}
+
+static void test_ipv4_parse(void **state) {
+    (void)state;
+    uint8_t a[4];
+    static const struct {
+        const char *text;
+        c9_err_t err;
+        uint8_t addr[4];
+    } cases[] = {
+        {"127.0.0.1", C9_OK, {127, 0, 0, 1}},
+        {"0.0.0.0", C9_OK, {0, 0, 0, 0}},
+        {"255.255.255.255", C9_OK, {255, 255, 255, 255}},
+        {"010.001.0.9", C9_OK, {10, 1, 0, 9}},
+        {"256.0.0.1", C9_ERR_INVAL, {0}},
+        {"1.2.3", C9_ERR_INVAL, {0}},
+        {"1.2.3.4.5", C9_ERR_INVAL, {0}},
+        {"1..3.4", C9_ERR_INVAL, {0}},
+        {" 1.2.3.4", C9_ERR_INVAL, {0}},
+        {"1.2.3.4 ", C9_ERR_INVAL, {0}},
+        {"-1.2.3.4", C9_ERR_INVAL, {0}},
+        {"+1.2.3.4", C9_ERR_INVAL, {0}},
+        {"1.2.3.", C9_ERR_INVAL, {0}},
+        {"", C9_ERR_INVAL, {0}},
+        {"a.b.c.d", C9_ERR_INVAL, {0}},
+        {"1.2.3.99999999999", C9_ERR_INVAL, {0}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(a, 0xAA, sizeof a);
+        assert_int_equal(c9_net_ipv4_parse(cases[i].text, strlen(cases[i].text), a), cases[i].err);
+        if (cases[i].err == C9_OK) {
+            assert_memory_equal(a, cases[i].addr, 4);
+        }
+    }
+    /* Only len bytes count: the rest of a longer buffer is not looked at. */
+    assert_int_equal(c9_net_ipv4_parse("10.0.0.1junk", 8, a), C9_OK);
+    assert_memory_equal(a, ((uint8_t[]){10, 0, 0, 1}), 4);
+}
+
+static void test_hosts_lookup(void **state) {
+    (void)state;
+    uint8_t a[4];
+    const char *spec = "httpbin.org=127.0.0.1, io.adafruit.com=127.0.9.2\n\tbad=1.2.3 Wifitest.Adafruit.com=10.0.0.7";
+    assert_int_equal(c9_net_hosts_lookup(spec, "httpbin.org", 11, a), C9_OK);
+    assert_memory_equal(a, ((uint8_t[]){127, 0, 0, 1}), 4);
+    assert_int_equal(c9_net_hosts_lookup(spec, "IO.adafruit.com.", 16, a), C9_OK);
+    assert_memory_equal(a, ((uint8_t[]){127, 0, 9, 2}), 4);
+    assert_int_equal(c9_net_hosts_lookup(spec, "wifitest.adafruit.com", 21, a), C9_OK);
+    assert_memory_equal(a, ((uint8_t[]){10, 0, 0, 7}), 4);
+    assert_int_equal(c9_net_hosts_lookup(spec, "bad", 3, a), C9_ERR_INVAL);
+    assert_int_equal(c9_net_hosts_lookup(spec, "httpbin", 7, a), C9_ERR_NOENT);
+    assert_int_equal(c9_net_hosts_lookup(spec, "", 0, a), C9_ERR_NOENT);
+    assert_int_equal(c9_net_hosts_lookup(NULL, "httpbin.org", 11, a), C9_ERR_NOENT);
+    assert_int_equal(c9_net_hosts_lookup("=1.2.3.4 x", "x", 1, a), C9_ERR_NOENT);
+    assert_int_equal(c9_net_hosts_lookup("x=", "x", 1, a), C9_ERR_INVAL);
+    assert_int_equal(c9_net_hosts_lookup("a=1.1.1.1 a=2.2.2.2", "a", 1, a), C9_OK);
+    assert_memory_equal(a, ((uint8_t[]){1, 1, 1, 1}), 4); /* the first entry wins, as in /etc/hosts */
 }
 
 int main(void) {
@@ -538,6 +609,8 @@ int main(void) {
         cmocka_unit_test(test_mqtt_topics),
         cmocka_unit_test(test_addr_format),
         cmocka_unit_test(test_errno_map),
+        cmocka_unit_test(test_ipv4_parse),
+        cmocka_unit_test(test_hosts_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

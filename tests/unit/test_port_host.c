@@ -783,9 +783,17 @@ static void test_tables_registered_elsewhere(void **state) {
     assert_int_equal(c9_host_register_usb_host(1, 2, NULL, NULL), C9_OK);
     assert_int_equal(c9_port_usb_host(1, 2, &ops, &ctx, &rhport), C9_ERR_NOSYS);
 
-    /* The host's own network until a table is registered; a registered one replaces it. */
+    /* A board without a network has no sockets. */
     const struct c9_net_socket_ops *so, *own;
     const struct c9_net_tls_ops *to;
+    c9_port_config_t no_net = {.board = c9_board_find("samd21_oled")};
+    assert_int_equal(c9_port_init(&no_net), C9_OK);
+    assert_int_equal(c9_port_net_sockets(&so), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_net_tls(&to), C9_ERR_NOSYS);
+    assert_false(c9_port_wifi_enabled());
+    /* The host's own network until a table is registered; a registered one replaces it. */
+    c9_port_config_t net = {.board = c9_board_find("memento")};
+    assert_int_equal(c9_port_init(&net), C9_OK);
     assert_int_equal(c9_port_net_sockets(&own), C9_OK);
     c9_sock_t sock;
     assert_int_equal(own->open(own->ctx, C9_NET_AF_INET, C9_NET_SOCK_STREAM, 0, &sock), C9_OK);
@@ -795,7 +803,9 @@ static void test_tables_registered_elsewhere(void **state) {
     assert_int_equal(c9_port_net_sockets(&so), C9_OK);
     assert_ptr_equal(so, &controller);
     assert_int_equal(c9_port_net_tls(&to), C9_ERR_NOSYS);
-    c9_host_register_net(own, NULL);
+    c9_host_register_net(NULL, NULL);
+    assert_int_equal(c9_port_net_sockets(&so), C9_OK);
+    assert_ptr_equal(so, own);
 
     const c9_blockdev_t *bd;
     assert_int_equal(c9_port_blockdev("SD", &bd), C9_ERR_NOENT);
@@ -810,6 +820,113 @@ static void test_tables_registered_elsewhere(void **state) {
     assert_int_equal(c9_port_random(a, sizeof a), C9_OK);
     assert_int_equal(c9_port_random(b, sizeof b), C9_OK);
     assert_memory_not_equal(a, b, sizeof a);
+}
+
+/* The virtual board's wifi station: one access point (the configured one), errors as a board
+ * gives them, no route beyond loopback until connected, the board's host table, its socket
+ * limit, and a soft reload closing every socket. */
+static void test_wifi_station(void **state) {
+    (void)state;
+    c9_port_config_t cfg = {.board = c9_board_find("tdisplay_s3"),
+                            .wifi_ssid = "HomeNet",
+                            .wifi_password = "secret-pass",
+                            .net_hosts = "printer.lan=127.0.0.1 far.example=192.0.2.77",
+                            .net_sockets = 3};
+    assert_int_equal(c9_port_init(&cfg), C9_OK);
+    const struct c9_net_socket_ops *ops;
+    assert_int_equal(c9_port_net_sockets(&ops), C9_OK);
+    assert_int_equal(c9_port_wifi_disconnect(), C9_OK);
+    assert_true(c9_port_wifi_enabled());
+
+    uint8_t mac[6], mac2[6];
+    assert_int_equal(c9_port_wifi_mac(mac), C9_OK);
+    assert_int_equal(mac[0] & 3, 2); /* locally administered, not multicast */
+    assert_int_equal(c9_port_wifi_mac(mac2), C9_OK);
+    assert_memory_equal(mac, mac2, 6);
+
+    c9_port_wifi_ap_t aps[4];
+    size_t n;
+    assert_int_equal(c9_port_wifi_scan(1, 11, aps, 4, &n), C9_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(aps[0].ssid_len, 7);
+    assert_memory_equal(aps[0].ssid, "HomeNet", 7);
+    assert_int_equal(aps[0].authmodes, C9_PORT_WIFI_AUTH_WPA2 | C9_PORT_WIFI_AUTH_PSK);
+    assert_int_equal(c9_port_wifi_scan(1, 3, aps, 4, &n), C9_OK);
+    assert_int_equal(n, 0); /* not on those channels */
+
+    /* Not connected: loopback only, and no names but the board's own and "localhost". */
+    assert_int_equal(c9_port_wifi_station(NULL, NULL), C9_ERR_NOTCONN);
+    c9_net_addr_t a[2];
+    assert_int_equal(ops->getaddrinfo(ops->ctx, "localhost", 80, 0, C9_NET_SOCK_STREAM, a, 2, &n), C9_OK);
+    assert_int_equal(a[0].family, C9_NET_AF_INET); /* IPv4 first, as lwIP */
+    assert_int_equal(ops->getaddrinfo(ops->ctx, "printer.lan", 631, 0, 0, a, 2, &n), C9_OK);
+    assert_int_equal(n, 1);
+    assert_memory_equal(a[0].addr, ((uint8_t[]){127, 0, 0, 1}), 4);
+    assert_int_equal(a[0].port, 631);
+    assert_int_equal(ops->getaddrinfo(ops->ctx, "debian.org", 80, 0, 0, a, 2, &n), C9_ERR_NET_NONAME);
+    c9_sock_t s;
+    assert_int_equal(ops->open(ops->ctx, C9_NET_AF_INET, C9_NET_SOCK_STREAM, 0, &s), C9_OK);
+    c9_net_addr_t far = {.family = C9_NET_AF_INET, .port = 80, .addr = {192, 0, 2, 77}};
+    assert_int_equal(ops->connect(ops->ctx, s, &far), C9_ERR_HOSTUNREACH);
+    uint32_t rtt;
+    assert_int_equal(c9_port_net_ping(&far, 100, &rtt), C9_ERR_HOSTUNREACH);
+
+    /* Joining: the right network and password only. */
+    assert_int_equal(c9_port_wifi_connect((const uint8_t *)"Elsewhere", 9, NULL, 0, 0, NULL, 0), C9_ERR_WIFI_NO_AP);
+    assert_int_equal(c9_port_wifi_connect((const uint8_t *)"HomeNet", 7, (const uint8_t *)"wrong-pass", 10, 0, NULL, 0),
+                     C9_ERR_WIFI_AUTH);
+    assert_int_equal(c9_port_wifi_connect((const uint8_t *)"HomeNet", 7, NULL, 0, 0, NULL, 0), C9_ERR_WIFI_AUTH);
+    uint8_t bssid[6] = {0};
+    assert_int_equal(
+        c9_port_wifi_connect((const uint8_t *)"HomeNet", 7, (const uint8_t *)"secret-pass", 11, 0, bssid, 0),
+        C9_ERR_WIFI_NO_AP);
+    assert_int_equal(
+        c9_port_wifi_connect((const uint8_t *)"HomeNet", 7, (const uint8_t *)"secret-pass", 11, 6, aps[0].bssid, 0),
+        C9_OK);
+    c9_port_wifi_ap_t ap;
+    c9_port_wifi_ipv4_t ip;
+    assert_int_equal(c9_port_wifi_station(&ap, &ip), C9_OK);
+    assert_memory_equal(ap.ssid, "HomeNet", 7);
+    assert_true(ip.address[0] != 0);
+    assert_true(ip.netmask[0] == 255);
+    uint8_t dns[4] = {9, 9, 9, 9};
+    assert_int_equal(c9_port_wifi_set_dns(dns), C9_OK);
+    assert_int_equal(c9_port_wifi_station(NULL, &ip), C9_OK);
+    assert_memory_equal(ip.dns, dns, 4);
+    c9_net_addr_t lo = {.family = C9_NET_AF_INET, .addr = {127, 0, 0, 1}};
+    assert_int_equal(c9_port_net_ping(&lo, 2000, &rtt), C9_OK);
+    assert_non_null(c9_host_net_ping_method());
+
+    /* The socket limit (3 here) and a soft reload closing them all. */
+    c9_sock_t more[3];
+    assert_int_equal(ops->open(ops->ctx, C9_NET_AF_INET, C9_NET_SOCK_DGRAM, 0, &more[0]), C9_OK);
+    assert_int_equal(ops->open(ops->ctx, C9_NET_AF_INET, C9_NET_SOCK_DGRAM, 0, &more[1]), C9_OK);
+    assert_int_equal(ops->open(ops->ctx, C9_NET_AF_INET, C9_NET_SOCK_DGRAM, 0, &more[2]), C9_ERR_NET_OUT_OF_SOCKETS);
+    assert_int_equal(c9_host_net_sockets_open(), 3);
+    c9_port_net_reset();
+    assert_int_equal(c9_host_net_sockets_open(), 0);
+    assert_int_equal(ops->close(ops->ctx, s), C9_ERR_BADF);
+
+    /* Radio off: disconnected, sockets closed, scans and joins refused. */
+    assert_int_equal(ops->open(ops->ctx, C9_NET_AF_INET, C9_NET_SOCK_DGRAM, 0, &s), C9_OK);
+    assert_int_equal(c9_port_wifi_enable(false), C9_OK);
+    assert_false(c9_port_wifi_enabled());
+    assert_int_equal(c9_host_net_sockets_open(), 0);
+    assert_int_equal(c9_port_wifi_station(NULL, NULL), C9_ERR_NOTCONN);
+    assert_int_equal(c9_port_wifi_scan(1, 11, aps, 4, &n), C9_ERR_WIFI_DISABLED);
+    assert_int_equal(
+        c9_port_wifi_connect((const uint8_t *)"HomeNet", 7, (const uint8_t *)"secret-pass", 11, 0, NULL, 0),
+        C9_ERR_WIFI_DISABLED);
+    assert_int_equal(c9_port_wifi_enable(true), C9_OK);
+
+    /* Without configuration: an open network called "circuit9" that takes any password. */
+    c9_port_config_t plain = {.board = c9_board_find("tdisplay_s3")};
+    assert_int_equal(c9_port_init(&plain), C9_OK);
+    assert_int_equal(c9_port_wifi_connect((const uint8_t *)"circuit9", 8, (const uint8_t *)"anything", 8, 0, NULL, 0),
+                     C9_OK);
+    assert_int_equal(c9_port_wifi_station(&ap, NULL), C9_OK);
+    assert_int_equal(ap.authmodes, C9_PORT_WIFI_AUTH_OPEN);
+    assert_int_equal(c9_port_wifi_disconnect(), C9_OK);
 }
 
 /* A disk image as a block device: created at a size, written, opened again, read back; an MBR
@@ -887,6 +1004,7 @@ int main(void) {
         cmocka_unit_test(test_drive_is_a_directory),
         cmocka_unit_test(test_uart_on_a_pseudo_terminal),
         cmocka_unit_test(test_tables_registered_elsewhere),
+        cmocka_unit_test(test_wifi_station),
         cmocka_unit_test(test_disk_images),
         cmocka_unit_test(test_board_pins_and_builtin_panel),
     };

@@ -81,6 +81,9 @@ c9_err_t c9_host_tls_new(const c9_net_socket_ops_t *raw, const char *ca_bundle_p
 /* Closes every TLS socket and context. */
 void c9_host_tls_free(c9_host_tls_t *tls);
 
+/* Closes every TLS socket (sending close_notify without waiting); contexts stay. */
+void c9_host_tls_close_sockets(c9_host_tls_t *tls);
+
 const c9_net_tls_ops_t *c9_host_tls_ops(c9_host_tls_t *tls);
 
 #ifdef __cplusplus

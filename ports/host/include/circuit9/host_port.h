@@ -70,6 +70,11 @@ c9_err_t c9_host_register_usb_host(int dp, int dm, const struct c9_usb_hcd_ops *
 /* The sockets and TLS the board's network offers. Until something is registered the port offers
  * the host's own network (host_net.h: POSIX sockets with a board's socket limit, mbedTLS). */
 void c9_host_register_net(const struct c9_net_socket_ops *sockets, const struct c9_net_tls_ops *tls);
+/* Sockets open now in the board's own socket table (what counts against its limit). */
+unsigned c9_host_net_sockets_open(void);
+/* How the last c9_port_net_ping() reached the host: "icmp" (an unprivileged ICMP socket), "raw"
+ * (a raw ICMP socket) or "tcp" (a connection attempt to port 7); NULL before the first. */
+const char *c9_host_net_ping_method(void);
 /* A named block device (NULL removes it). The table must outlive its registration. C9_ERR_NOMEM
  * when eight are registered, C9_ERR_INVAL for an empty or over-long name. */
 c9_err_t c9_host_register_blockdev(const char *name, const c9_blockdev_t *bd);
