@@ -169,4 +169,5 @@ const c9_board_t c9_board_memento = {
     .display = &display,
     .platform = "Espressif",
     .modules = modules,
+    .sd_cs = "CARD_CS", /* the microSD slot on the board's SPI bus */
 };

@@ -1,6 +1,7 @@
-/* The shared board state (c9rt.h): path mapping onto the CIRCUITPY folder and its mounts,
+/* The shared board state (c9rt.h): paths through the file system (vfs.h), settings.toml,
  * the monotonic clock, CircuitPython's errno texts and interruptible sleeping. */
 #include "c9rt.h"
+#include "vfs.h"
 
 #include "circuit9/port.h"
 
@@ -10,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-c9rt_t c9rt = {.cwd = "/", .autoreload = true, .serial_connected = true, .usb_drive_enabled = true};
+c9rt_t c9rt = {.autoreload = true, .serial_connected = true, .usb_drive_enabled = true};
 
 const char *const c9rt_safe_mode_names[] = {"NONE",
                                             "BROWNOUT",
@@ -70,7 +71,19 @@ PyObject *c9rt_raise_errno(int err) {
 
 int c9rt_abspath(const char *path, char *out, size_t out_size) {
     char buf[1024];
-    int n = path[0] == '/' ? snprintf(buf, sizeof buf, "%s", path) : snprintf(buf, sizeof buf, "%s/%s", c9rt.cwd, path);
+    int n;
+    if (path[0] == '/') {
+        n = snprintf(buf, sizeof buf, "%s", path);
+    } else {
+        PyObject *cwd = c9rt_vfs_getcwd();
+        const char *c = cwd ? PyUnicode_AsUTF8(cwd) : NULL;
+        if (!c) {
+            Py_XDECREF(cwd);
+            return -1;
+        }
+        n = snprintf(buf, sizeof buf, "%s/%s", c, path);
+        Py_DECREF(cwd);
+    }
     if (n < 0 || (size_t)n >= sizeof buf) {
         c9rt_raise_errno(ENAMETOOLONG);
         return -1;
@@ -108,74 +121,11 @@ int c9rt_abspath(const char *path, char *out, size_t out_size) {
     return 0;
 }
 
-/* True when path equals prefix or continues it with a '/'. */
-static bool under(const char *path, const char *prefix, const char **rest) {
-    size_t n = strlen(prefix);
-    if (n == 1 && prefix[0] == '/') {
-        *rest = path;
-        return true;
-    }
-    if (strncmp(path, prefix, n) || (path[n] && path[n] != '/')) {
-        return false;
-    }
-    *rest = path + n;
-    return true;
-}
-
 int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly) {
-    if (!c9rt.root[0]) {
-        if ((size_t)snprintf(host, host_size, "%s", path) >= host_size) {
-            c9rt_raise_errno(ENAMETOOLONG);
-            return -1;
-        }
-        *readonly = false;
-        return 0;
-    }
-    char abs[1024];
-    if (c9rt_abspath(path, abs, sizeof abs) < 0) {
-        return -1;
-    }
-    const char *base = c9rt.root, *rest = abs;
-    *readonly = !c9rt.root_writable;
-    size_t best = 0;
-    for (int i = 0; i < c9rt.mount_count; i++) {
-        const char *r;
-        size_t n = strlen(c9rt.mounts[i].path);
-        if (n > best && under(abs, c9rt.mounts[i].path, &r)) {
-            best = n;
-            base = c9rt.mounts[i].host;
-            rest = r;
-            *readonly = c9rt.mounts[i].readonly;
-        }
-    }
-    if (!base[0]) {
-        /* mounted object without a host folder (a user-defined VFS) */
-        c9rt_raise_errno(ENODEV);
-        return -1;
-    }
-    const c9_port_fs_t *drive = best ? NULL : c9_port_drive();
-    if (drive && drive->resolve) {
-        /* The drive itself: the machine says where its files are. */
-        c9_err_t err = drive->resolve(drive->ctx, abs, host, host_size);
-        if (err != C9_OK) {
-            c9rt_raise_errno(err == C9_ERR_NOMEM ? ENAMETOOLONG : err == C9_ERR_NOSYS ? ENODEV : EINVAL);
-            return -1;
-        }
-        return 0;
-    }
-    if (!strcmp(rest, "/")) {
-        rest = "";
-    }
-    if ((size_t)snprintf(host, host_size, "%s%s", base, rest) >= host_size) {
-        c9rt_raise_errno(ENAMETOOLONG);
-        return -1;
-    }
-    return 0;
+    return c9rt_vfs_resolve(path, host, host_size, readonly);
 }
 
-char *c9rt_read_settings(size_t *len) {
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s%s", c9rt.root[0] ? c9rt.root : ".", "/settings.toml");
+static char *read_host_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         return NULL;
@@ -199,6 +149,27 @@ char *c9rt_read_settings(size_t *len) {
     }
     fclose(f);
     *len = n;
+    return buf;
+}
+
+char *c9rt_read_settings(size_t *len) {
+    const char *rest;
+    PyObject *obj = c9rt_vfs_obj(c9rt_vfs_lookup("/settings.toml", &rest));
+    if (!obj || c9rt_vfs_is_posix(obj)) {
+        return obj ? read_host_file("settings.toml", len) : NULL;
+    }
+    PyObject *data = c9rt_vfs_read_file("/settings.toml");
+    if (!data) {
+        /* No settings.toml (or no file system): every key has its default. */
+        PyErr_Clear();
+        return NULL;
+    }
+    char *buf = malloc((size_t)PyBytes_GET_SIZE(data) + 1);
+    if (buf) {
+        *len = (size_t)PyBytes_GET_SIZE(data);
+        memcpy(buf, PyBytes_AS_STRING(data), *len);
+    }
+    Py_DECREF(data);
     return buf;
 }
 

@@ -57,25 +57,13 @@ enum {
     C9RT_NEXT_NEWLY_SET = 1 << 7,
 };
 
-#define C9RT_MAX_MOUNTS 8
-
-typedef struct c9rt_mount {
-    char path[256];      /* absolute CircuitPython path, "/sd" */
-    char host[PATH_MAX]; /* host directory standing for it */
-    PyObject *vfs;       /* the mounted object (strong reference) */
-    bool readonly;       /* to user code */
-} c9rt_mount_t;
-
 typedef struct c9rt {
     bool active;         /* under `circuit9 run` */
-    char root[PATH_MAX]; /* the CIRCUITPY folder (absolute), "" in the package */
-    char cwd[256];       /* os.getcwd() as CircuitPython sees it */
+    char root[PATH_MAX]; /* the CIRCUITPY folder (absolute); "" for a drive image, in a script and the package */
     const c9_board_t *board;
     bool root_writable; /* storage.remount("/", readonly=False) succeeded */
     bool in_boot_py;    /* remount of "/" is allowed (USB not yet "connected") */
     bool usb_drive_enabled;
-    c9rt_mount_t mounts[C9RT_MAX_MOUNTS];
-    int mount_count;
 
     /* supervisor.runtime */
     volatile bool autoreload; /* any thread */
@@ -111,14 +99,19 @@ extern c9rt_t c9rt;
 /* Monotonic nanoseconds since the board started (time.monotonic_ns, supervisor.ticks_ms). */
 uint64_t c9rt_now_ns(void);
 
-/* Maps a CircuitPython path (absolute, or relative to c9rt.cwd) to a host path. *readonly tells
- * whether user code may write there. In the package (no root) the path is used as is.
- * Returns 0, or -1 with a Python exception set (OSError ENAMETOOLONG). */
+/* The operating system's path of a CircuitPython path (absolute, or relative to os.getcwd())
+ * when the file system serving it is a directory of the operating system (the drive's folder,
+ * the host's tree in a script), and whether user code may write there. Returns 0, or -1 with a
+ * Python exception set (OSError ENODEV for a FAT volume or another file system object,
+ * ENAMETOOLONG). The file system itself is runtime/vfs.h. */
 int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly);
-/* The absolute, normalised CircuitPython form of path ("a/../b" from "/x" is "/x/b"). */
+/* The absolute, normalised CircuitPython form of path, relative paths from os.getcwd() ("a/../b"
+ * from "/x" is "/x/b"; ".." stops at the root). */
 int c9rt_abspath(const char *path, char *out, size_t out_size);
 
-/* Reads settings.toml of the drive root into a new buffer (NULL if there is none). */
+/* Reads /settings.toml into a new buffer (free()), NULL if there is none: the drive's under
+ * `circuit9 run`, the file system's at "/" in a script, except that the host's own tree (the
+ * unix port's VfsPosix) is read from the current directory, as circuit9 always has. */
 char *c9rt_read_settings(size_t *len);
 
 /* OSError(errno, "<text>") with CircuitPython's wording ("[Errno 2] No such file/directory"). */

@@ -27,12 +27,15 @@ static void usage(FILE *f) {
     fputs("usage: circuit9 SCRIPT.py [ARGS...]\n"
           "       circuit9 run [DIR] [--board NAME] [--serial stdio|pty] [--runs N] [--screenshot FILE.png]\n"
           "                    [--safe-mode REASON] [--no-window] [--breakouts on|off]\n"
+          "                    [--drive IMAGE] [--sd IMAGE]\n"
           "       circuit9 boards\n"
           "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
           "`run` starts a virtual board on the CIRCUITPY folder DIR (default ./CIRCUITPY): boot.py,\n"
           "code.py, settings.toml, auto-reload, the REPL, as CircuitPython 9 does. With --breakouts on\n"
-          "(the default) a display bus built on free pins gets the breakout its driver describes.\n",
+          "(the default) a display bus built on free pins gets the breakout its driver describes.\n"
+          "--drive runs the board from a drive image (circuit9 image) instead of a folder; --sd puts a\n"
+          "card holding a disk image (mkfs.fat) in the board's SD card slot.\n",
           f);
 }
 
@@ -193,6 +196,10 @@ static int run_command(int argc, char **argv) {
                 return 2;
             }
             opt.breakouts = !strcmp(v, "on");
+        } else if ((v = option(argc, argv, &i, "--drive"))) {
+            opt.drive = v;
+        } else if ((v = option(argc, argv, &i, "--sd"))) {
+            opt.sd = v;
         } else if ((v = option(argc, argv, &i, "--serial"))) {
             if (!strcmp(v, "pty")) {
                 opt.pty = true;

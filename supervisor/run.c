@@ -18,6 +18,7 @@
 #include "circuit9/port.h"
 #include "console.h"
 #include "pyenv.h"
+#include "storage/storage.h"
 #include "watch.h"
 
 #include <limits.h>
@@ -178,9 +179,38 @@ static int safe_mode_option(const char *name) {
 
 /* The board around the interpreter: its drive, memory, the machine (pins, panels, window), the
  * runtime's hooks, the console and Python. 0, or the exit status. */
+/* Why a disk image given with --drive or --sd cannot be used. */
+static const char *image_problem(c9_err_t err) {
+    switch (err) {
+    case C9_ERR_NOENT: return "no such file";
+    case C9_ERR_PERM: return "cannot open it for reading and writing";
+    case C9_ERR_MBR_RANGE: return "its partition lies outside the file";
+    case C9_ERR_NODEV: return "the board has no SD card slot";
+    case C9_ERR_INVAL: return "too small for a card (512 KiB at least)";
+    default: return c9_strerror(err);
+    }
+}
+
+/* The drive at "/": the folder, or the FAT volume of the drive image. */
+static int mount_drive(const run_options_t *opt) {
+    const c9_blockdev_t *bd;
+    int rc = opt->drive ? (c9_port_blockdev("CIRCUITPY", &bd) == C9_OK ? c9py_vfs_mount_drive_blockdev(bd) : -1)
+                        : c9py_vfs_mount_drive_folder(c9_port_drive());
+    if (rc < 0) {
+        if (PyErr_Occurred()) {
+            PyErr_Clear();
+        }
+        fprintf(stderr, "circuit9: %s holds no FAT volume\n", opt->drive ? opt->drive : opt->dir);
+        return -1;
+    }
+    return 0;
+}
+
 static int start_board(const run_options_t *opt, const c9_board_t *b) {
     struct stat st;
-    if (!realpath(opt->dir, c9rt.root) || stat(c9rt.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+    if (opt->drive) {
+        c9rt.root[0] = 0; /* no folder: the drive is the image's FAT volume */
+    } else if (!realpath(opt->dir, c9rt.root) || stat(c9rt.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
         /* A board without its drive boots into safe mode; here the folder is all there is. */
         fprintf(stderr, "circuit9: %s is not a folder\n", opt->dir);
         return 2;
@@ -188,8 +218,22 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
     if (board_memory_init(b) < 0) {
         return 1;
     }
-    c9_port_config_t port = {.board = b, .drive = c9rt.root, .window = opt->window, .breakouts = opt->breakouts};
+    c9_port_config_t port = {
+        .board = b, .drive = c9rt.root, .window = opt->window, .breakouts = opt->breakouts, .drive_image = opt->drive};
+    /* The drive first, then again with the card, so that a bad image is named. A bad image
+     * leaves nothing set up (port.h). */
     c9_err_t err = c9_port_init(&port);
+    const char *media = opt->drive;
+    if (err == C9_OK && opt->sd) {
+        port.sd_image = media = opt->sd;
+        err = c9_port_init(&port);
+    }
+    bool media_error = err == C9_ERR_NOENT || err == C9_ERR_PERM || err == C9_ERR_IO || err == C9_ERR_MBR_RANGE ||
+                       err == C9_ERR_NODEV || err == C9_ERR_INVAL;
+    if (media && media_error) {
+        fprintf(stderr, "circuit9: %s: %s\n", media, image_problem(err));
+        return 2;
+    }
     if (err != C9_OK) {
         fprintf(stderr, "circuit9: the machine for %s did not start (%s)\n", b->name, c9_strerror(err));
     }
@@ -204,6 +248,10 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
     if (setup_python(b) < 0) {
         console_close();
         return 1;
+    }
+    if (mount_drive(opt) < 0) {
+        console_close();
+        return 2;
     }
     make_display(b);
     return 0;
@@ -270,7 +318,8 @@ int run_board(const run_options_t *opt) {
         run_safemode_py();
         run_boot_py();
         static bool watching;
-        if (!watching && watch_start(c9rt.root, run_autoreload_on_write) == 0) {
+        /* A drive image is not watched: nothing else writes it while the board runs. */
+        if (!watching && c9rt.root[0] && watch_start(c9rt.root, run_autoreload_on_write) == 0) {
             watching = true;
         }
         int last = soft_reboots(opt, &hard_reset);

@@ -11,6 +11,8 @@ typedef struct run_options {
     bool window;            /* a window when a display server is present */
     bool breakouts;         /* --breakouts on|off: stand-in display breakouts on free pins */
     int runs;               /* --runs N, 0 = forever */
+    const char *drive;      /* --drive IMG: the drive is this disk image instead of the folder */
+    const char *sd;         /* --sd IMG: a card with this image in the board's SD slot */
 } run_options_t;
 
 /* `circuit9 run`: the board's supervisor loop. Returns the process exit status. */

@@ -8,6 +8,7 @@
 /* ---- SPI ------------------------------------------------------------------------------------ */
 
 #define SPI ((c9py_spi_obj_t *)self)
+#define EIO_NUMBER 5 /* MP_EIO */
 
 /* shared-bindings' normalize_buffer_bounds: Python slice bounds over `length` items, clamped. */
 static void buffer_bounds(long start, long end, Py_ssize_t len, Py_ssize_t *from, Py_ssize_t *to) {
@@ -119,15 +120,103 @@ static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
     if (spi_alive(self) < 0) {
         return NULL;
     }
-    return PyBool_FromLong(c9_port_spi_try_lock(SPI->spi));
+    bool got = c9_port_spi_try_lock(SPI->spi);
+    SPI->locked_by_python |= got;
+    return PyBool_FromLong(got);
 }
 
 static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
     if (spi_alive(self) < 0) {
         return NULL;
     }
+    SPI->locked_by_python = false;
     c9_port_spi_unlock(SPI->spi);
     Py_RETURN_NONE;
+}
+
+/* check_lock(): transfers that read need the lock this object took. */
+static int spi_locked(PyObject *self) {
+    if (spi_alive(self) < 0) {
+        return -1;
+    }
+    if (!SPI->locked_by_python) {
+        PyErr_SetString(PyExc_RuntimeError, "Function requires lock");
+        return -1;
+    }
+    return 0;
+}
+
+/* A buffer argument and the byte range of its items [start, end) (normalize_buffer_bounds over
+ * items, as an array('H') counts them). */
+static int spi_buffer(PyObject *obj, bool writable, long start, long end, Py_buffer *view, Py_ssize_t *from,
+                      Py_ssize_t *len) {
+    if (c9py_get_buffer(obj, view, (writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) | PyBUF_FORMAT) < 0) {
+        return -1;
+    }
+    Py_ssize_t item = view->itemsize > 0 ? view->itemsize : 1, a, b;
+    buffer_bounds(start, end, view->len / item, &a, &b);
+    *from = a * item;
+    *len = (b - a) * item;
+    return 0;
+}
+
+static PyObject *spi_readinto(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_buffer, ARG_start, ARG_end, ARG_write_value };
+    static const c9py_arg_t allowed[] = {
+        {"buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+        {"write_value", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+    };
+    c9py_argval_t a[4];
+    Py_buffer buf;
+    Py_ssize_t from, len;
+    if (spi_locked(self) < 0 || c9py_arg_parse(args, kw, allowed, 4, a) < 0 ||
+        spi_buffer(a[ARG_buffer].u_obj, true, a[ARG_start].u_int, a[ARG_end].u_int, &buf, &from, &len) < 0) {
+        return NULL;
+    }
+    c9_err_t err =
+        len ? c9_port_spi_read(SPI->spi, (uint8_t *)buf.buf + from, (size_t)len, (uint8_t)a[ARG_write_value].u_int)
+            : C9_OK;
+    PyBuffer_Release(&buf);
+    return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise_oserror(EIO_NUMBER, "EIO");
+}
+
+static PyObject *spi_write_readinto(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_out, ARG_in, ARG_out_start, ARG_out_end, ARG_in_start, ARG_in_end };
+    static const c9py_arg_t allowed[] = {
+        {"out_buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"in_buffer", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"out_start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"out_end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+        {"in_start", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"in_end", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = INT32_MAX}},
+    };
+    c9py_argval_t a[6];
+    Py_buffer out, in;
+    Py_ssize_t out_from, out_len, in_from, in_len;
+    if (spi_locked(self) < 0 || c9py_arg_parse(args, kw, allowed, 6, a) < 0 ||
+        spi_buffer(a[ARG_out].u_obj, false, a[ARG_out_start].u_int, a[ARG_out_end].u_int, &out, &out_from, &out_len) <
+            0) {
+        return NULL;
+    }
+    if (spi_buffer(a[ARG_in].u_obj, true, a[ARG_in_start].u_int, a[ARG_in_end].u_int, &in, &in_from, &in_len) < 0) {
+        PyBuffer_Release(&out);
+        return NULL;
+    }
+    c9_err_t err = C9_OK;
+    if (out_len != in_len) {
+        PyErr_SetString(PyExc_ValueError, "buffer slices must be of equal length");
+    } else if (out_len) {
+        err = c9_port_spi_transfer(SPI->spi, (const uint8_t *)out.buf + out_from, (uint8_t *)in.buf + in_from,
+                                   (size_t)out_len);
+    }
+    PyBuffer_Release(&out);
+    PyBuffer_Release(&in);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return err == C9_OK ? Py_NewRef(Py_None) : c9py_raise_oserror(EIO_NUMBER, "EIO");
 }
 
 static PyObject *spi_configure(PyObject *self, PyObject *args, PyObject *kw) {
@@ -199,6 +288,10 @@ static PyMethodDef spi_methods[] = {
     {"unlock", spi_unlock, METH_NOARGS, "Releases the SPI lock."},
     {"configure", (PyCFunction)(void (*)(void))spi_configure, METH_VARARGS | METH_KEYWORDS, "Configures the bus."},
     {"write", (PyCFunction)(void (*)(void))spi_write, METH_VARARGS | METH_KEYWORDS, "Write the data in buffer."},
+    {"readinto", (PyCFunction)(void (*)(void))spi_readinto, METH_VARARGS | METH_KEYWORDS,
+     "Read into buffer while writing write_value for each byte read."},
+    {"write_readinto", (PyCFunction)(void (*)(void))spi_write_readinto, METH_VARARGS | METH_KEYWORDS,
+     "Write out_buffer while reading into in_buffer."},
     {"__enter__", ctx_enter, METH_NOARGS, NULL},
     {"__exit__", spi_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},

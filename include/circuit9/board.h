@@ -86,6 +86,9 @@ typedef struct c9_board {
      * find before the drive is searched. circuit9 offers the ones it implements; the others raise
      * ImportError as a module the board lacks does. */
     const char *const *modules;
+    /* The SD card slot: the board pin name of its chip select, the card on the board's SPI bus
+     * (spi_clock, spi_mosi, spi_miso); NULL: no slot. */
+    const char *sd_cs;
 } c9_board_t;
 
 /* The boards compiled in, in a stable order; the first is the default. */

@@ -426,11 +426,13 @@ void c9_port_pwm_close(int pin) {
 
 /* ---- wiring -------------------------------------------------------------------------------- */
 
-enum { WIRE_SPI = 1, WIRE_PARALLEL, WIRE_I2C };
+enum { WIRE_SPI = 1, WIRE_PARALLEL, WIRE_I2C, WIRE_SPI_DEVICE };
 
 typedef struct wire {
     c9_vsink_t sink;
-    const void *owner; /* NULL: a free slot */
+    c9_vspi_device_t dev; /* WIRE_SPI_DEVICE */
+    int miso;             /* WIRE_SPI_DEVICE */
+    const void *owner;    /* NULL: a free slot */
     bool is_panel;
     uint8_t kind;
     int sck, mosi, cs, dc, reset, wr, scl, sda;
@@ -459,6 +461,9 @@ static void level_changed(int pin, bool level) {
             w->acc = 0;
             w->bits = 0;
         }
+        if (pin == w->cs && w->kind == WIRE_SPI_DEVICE && w->dev.select) {
+            w->dev.select(w->dev.ctx, !level);
+        }
         if (pin == w->reset && !level && w->sink.reset) {
             w->sink.reset(w->sink.ctx);
         }
@@ -476,7 +481,7 @@ static wire_t *wire_slot(const void *owner) {
         if (!wires[i].owner) {
             wire_t *w = &wires[i];
             memset(w, 0, sizeof(*w));
-            w->sck = w->mosi = w->cs = w->dc = w->reset = w->wr = w->scl = w->sda = -1;
+            w->sck = w->mosi = w->miso = w->cs = w->dc = w->reset = w->wr = w->scl = w->sda = -1;
             for (int k = 0; k < 16; k++) {
                 w->data[k] = -1;
             }
@@ -513,6 +518,28 @@ c9_err_t c9_vboard_wire_spi(const c9_vsink_t *sink, const void *owner, int sck, 
     w->dc = dc;
     w->reset = reset;
     wire_take(w, sink, owner, WIRE_SPI);
+    return C9_OK;
+}
+
+c9_err_t c9_vboard_wire_spi_device(const c9_vspi_device_t *dev, const void *owner, int sck, int mosi, int miso,
+                                   int cs) {
+    if (!dev || !dev->exchange || !owner || sck < 0 || mosi < 0 || miso < 0 || cs < 0) {
+        return C9_ERR_INVAL;
+    }
+    wire_t *w = wire_slot(owner);
+    if (!w) {
+        return C9_ERR_NOMEM;
+    }
+    w->sck = sck;
+    w->mosi = mosi;
+    w->miso = miso;
+    w->cs = cs;
+    w->dev = *dev;
+    w->owner = owner;
+    w->kind = WIRE_SPI_DEVICE;
+    if (dev->select) {
+        dev->select(dev->ctx, !c9_vpin_read(cs));
+    }
     return C9_OK;
 }
 
@@ -565,7 +592,7 @@ static wire_t *wire_on(int pin) {
         if (!w->owner) {
             continue;
         }
-        int p[] = {w->sck, w->mosi, w->cs, w->dc, w->reset, w->wr, w->scl, w->sda};
+        int p[] = {w->sck, w->mosi, w->miso, w->cs, w->dc, w->reset, w->wr, w->scl, w->sda};
         for (size_t k = 0; k < C9_ARRAY_SIZE(p); k++) {
             if (p[k] == pin) {
                 return w;
@@ -706,6 +733,29 @@ static void spi_deliver(wire_t *w, const uint8_t *data, size_t len) {
     }
 }
 
+/* A full-duplex device sees what the controller sends when their MOSI lines meet (the fill
+ * byte of a read, 0xFF on a line nobody drives) and drives the controller's MISO when theirs
+ * meet. Chunks keep the stack small for long transfers. */
+static void spi_device_exchange(wire_t *w, const c9_port_spi_t *spi, const uint8_t *out, uint8_t *in, size_t len,
+                                uint8_t fill) {
+    uint8_t mosi[256], miso[256];
+    bool driven = spi->mosi >= 0 && spi->mosi == w->mosi;
+    bool heard = in && spi->miso >= 0 && spi->miso == w->miso;
+    for (size_t done = 0; done < len;) {
+        size_t n = C9_MIN(len - done, sizeof mosi);
+        if (driven && out) {
+            memcpy(mosi, out + done, n);
+        } else {
+            memset(mosi, driven ? fill : 0xFF, n);
+        }
+        w->dev.exchange(w->dev.ctx, mosi, miso, n);
+        if (heard) {
+            memcpy(in + done, miso, n);
+        }
+        done += n;
+    }
+}
+
 static c9_err_t spi_exchange(c9_port_spi_t *spi, const uint8_t *out, uint8_t *in, size_t len, uint8_t fill) {
     spi->stats.bytes += len;
     add_time(&spi->stats, (uint64_t)len * 8);
@@ -714,6 +764,10 @@ static c9_err_t spi_exchange(c9_port_spi_t *spi, const uint8_t *out, uint8_t *in
     }
     for (int i = 0; i < MAX_WIRES; i++) {
         wire_t *w = &wires[i];
+        if (w->owner && w->kind == WIRE_SPI_DEVICE && w->sck == spi->sck && selected(w)) {
+            spi_device_exchange(w, spi, out, in, len, fill);
+            continue;
+        }
         if (!w->owner || w->kind != WIRE_SPI || w->sck != spi->sck || !selected(w)) {
             continue;
         }

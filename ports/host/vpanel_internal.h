@@ -45,4 +45,9 @@ const void *c9__vboard_i2c_owner(int scl, int sda, uint8_t address, bool *is_pan
 /* drive.c: the directory standing for the CIRCUITPY drive (NULL: none). */
 void c9__port_set_drive(const char *dir);
 
+/* media.c: the drive as a disk image and the card in the SD slot (c9_port_config_t's
+ * drive_image and sd_image); NULL closes what was open. */
+c9_err_t c9__port_set_drive_image(const char *path);
+c9_err_t c9__port_set_sd_card(const c9_board_t *b, const char *path);
+
 #endif

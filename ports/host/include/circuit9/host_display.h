@@ -104,6 +104,19 @@ c9_err_t c9_vboard_wire_parallel(const c9_vsink_t *sink, const void *owner, cons
                                  int dc, int wr, int reset);
 c9_err_t c9_vboard_wire_i2c(const c9_vsink_t *sink, const void *owner, int scl, int sda, uint8_t address, int reset);
 void c9_vboard_unwire(const void *owner);
+
+/* A full-duplex SPI device (an SD card): while its chip select is low, exchange gets every byte
+ * the controller clocks out on MOSI (the fill byte of a read) and gives the byte it drives on
+ * MISO for each; select tells it when its chip select changes (true: low). */
+typedef struct c9_vspi_device {
+    void (*exchange)(void *ctx, const uint8_t *mosi, uint8_t *miso, size_t len);
+    void (*select)(void *ctx, bool selected);
+    void *ctx;
+} c9_vspi_device_t;
+
+/* Wires a full-duplex device to sck, mosi, miso and cs (cs required). Same rules as
+ * c9_vboard_wire_spi; C9_ERR_INVAL for a missing pin. */
+c9_err_t c9_vboard_wire_spi_device(const c9_vspi_device_t *dev, const void *owner, int sck, int mosi, int miso, int cs);
 /* The owner of whatever is wired to pin (any of its pins), or NULL. */
 const void *c9_vboard_owner_on(int pin);
 
