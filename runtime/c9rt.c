@@ -223,3 +223,74 @@ int c9rt_sleep_ns(uint64_t ns) {
         Py_END_ALLOW_THREADS
     }
 }
+
+/* ---- holding interrupts during file system operations -------------------------------------- */
+
+static PyObject *saved_handler; /* SIGINT's Python handler while held, or NULL */
+static bool interrupt_pending;
+
+static PyObject *hold_handler(PyObject *self, PyObject *args) {
+    if (interrupt_pending) {
+        /* A second Ctrl-C: the operation may never end, so it is cut short now. */
+        interrupt_pending = false;
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+        return NULL;
+    }
+    interrupt_pending = true;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef hold_def = {"_c9_hold_interrupt", hold_handler, METH_VARARGS, NULL};
+
+static int raise_deferred_reload(void *arg) {
+    (void)arg;
+    if (!c9rt.reload_exception) {
+        return 0;
+    }
+    PyErr_SetNone(c9rt.reload_exception);
+    return -1;
+}
+
+void c9rt_io_hold_begin(void) {
+    if (c9rt.io_hold++ > 0) {
+        return;
+    }
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyObject *signal = PyImport_ImportModuleLevel("signal", NULL, NULL, NULL, 0);
+    PyObject *fn = PyCFunction_New(&hold_def, NULL);
+    PyObject *old = signal && fn ? PyObject_CallMethod(signal, "signal", "iO", 2, fn) : NULL;
+    if (old) {
+        saved_handler = old;
+    } else {
+        PyErr_Clear(); /* not the main thread: nothing is held */
+    }
+    Py_XDECREF(fn);
+    Py_XDECREF(signal);
+    PyErr_Restore(t, v, tb);
+}
+
+void c9rt_io_hold_end(void) {
+    if (c9rt.io_hold == 0 || --c9rt.io_hold > 0) {
+        return;
+    }
+    if (saved_handler) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyObject *signal = PyImport_ImportModuleLevel("signal", NULL, NULL, NULL, 0);
+        PyObject *r = signal ? PyObject_CallMethod(signal, "signal", "iO", 2, saved_handler) : NULL;
+        Py_XDECREF(r);
+        Py_XDECREF(signal);
+        Py_CLEAR(saved_handler);
+        PyErr_Clear();
+        PyErr_Restore(t, v, tb);
+    }
+    if (interrupt_pending) {
+        interrupt_pending = false;
+        PyErr_SetInterrupt(); /* KeyboardInterrupt at the program's next step */
+    }
+    if (c9rt.reload_deferred) {
+        c9rt.reload_deferred = false;
+        Py_AddPendingCall(raise_deferred_reload, NULL);
+    }
+}

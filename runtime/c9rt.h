@@ -92,6 +92,12 @@ typedef struct c9rt {
     /* Called for each file user code opens for writing inside the root (host path), so that
      * auto-reload can tell the program's own writes from an editor's. */
     void (*note_self_write)(const char *host_path);
+
+    /* A file system operation served by Python code (a Python block device) is running
+     * (c9rt_io_hold_begin): Ctrl-C and auto-reload wait for its end, so that they never cut a
+     * FAT operation short. reload_deferred: a reload came meanwhile. */
+    int io_hold;
+    bool reload_deferred;
 } c9rt_t;
 
 extern c9rt_t c9rt;
@@ -116,6 +122,13 @@ char *c9rt_read_settings(size_t *len);
 
 /* OSError(errno, "<text>") with CircuitPython's wording ("[Errno 2] No such file/directory"). */
 PyObject *c9rt_raise_errno(int err);
+
+/* Holds Ctrl-C (KeyboardInterrupt) and auto-reload while a file system operation runs Python
+ * code that must not be cut short: the first Ctrl-C waits for c9rt_io_hold_end(), which raises
+ * it then; a second one during the hold raises at once (a block device that never returns stays
+ * interruptible). Nests; main thread only (elsewhere nothing is held). */
+void c9rt_io_hold_begin(void);
+void c9rt_io_hold_end(void);
 
 /* Background work that must run while user code runs or sleeps (display auto-refresh, the
  * window's event pump), as CircuitPython's RUN_BACKGROUND_TASKS: registered functions are called

@@ -90,7 +90,18 @@ static int setup_python(const c9_board_t *b) {
     PySys_SetObject("stdin", in);
     Py_DECREF(out);
     Py_DECREF(in);
-    return pyenv_start(b, c9rt.root, false);
+    if (pyenv_start(b, c9rt.root, false) < 0) {
+        return -1;
+    }
+    /* The supervisor module makes the exception that stops a program for a reload or a reset;
+     * it must exist before the first program runs, whether that program imports it or not. */
+    PyObject *sup = PyImport_ImportModule("supervisor");
+    if (!sup) {
+        PyErr_Print();
+        return -1;
+    }
+    Py_DECREF(sup);
+    return 0;
 }
 
 /* board.DISPLAY: the display modules build it from the board table, on the panel we wired. */

@@ -150,7 +150,7 @@ static int spi_locked(PyObject *self) {
  * items, as an array('H') counts them). */
 static int spi_buffer(PyObject *obj, bool writable, long start, long end, Py_buffer *view, Py_ssize_t *from,
                       Py_ssize_t *len) {
-    if (c9py_get_buffer(obj, view, (writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) | PyBUF_FORMAT) < 0) {
+    if (c9py_get_buffer(obj, view, (writable ? PyBUF_WRITABLE : 0) | PyBUF_FORMAT | PyBUF_ND) < 0) {
         return -1;
     }
     Py_ssize_t item = view->itemsize > 0 ? view->itemsize : 1, a, b;

@@ -65,9 +65,14 @@ static int odb_construct(PyObject *self, PyObject *args, PyObject *kw) {
     }
     PyObject *file = PyTuple_GET_ITEM(args, 0);
     if (PyUnicode_Check(file)) {
-        PyObject *io = PyImport_ImportModule("io");
-        file = io ? PyObject_CallMethod(io, "open", "Os", file, "rb") : NULL;
-        Py_XDECREF(io);
+        /* The caller's open(): under the circuit9 runtime a path of the board's file system (the
+         * drive, a mounted SD card), elsewhere the host's. */
+        PyObject *open = PyDict_GetItemString(PyEval_GetBuiltins(), "open");
+        if (!open) {
+            PyErr_SetString(PyExc_NameError, "name 'open' isn't defined");
+            return -1;
+        }
+        file = PyObject_CallFunction(open, "Os", file, "rb");
         if (!file) {
             return -1;
         }

@@ -37,6 +37,7 @@ typedef struct vfs_obj {
     bool readonly;          /* mounted readonly=True (for good, as MicroPython drops writeblocks) */
     char *root;             /* KIND_POSIX: VfsPosix(root) prefix, NULL for none */
     char cwd[VFS_PATH];     /* KIND_FAT, KIND_FOLDER: the current directory within the volume */
+    c9_port_fs_t guard;     /* KIND_FAT over a Python object: the volume's table, held (below) */
 } vfs_obj_t;
 
 #define SELF ((vfs_obj_t *)self)
@@ -240,6 +241,103 @@ static c9_err_t py_init(pybdev_t *p) {
     return r > 0 ? C9_ERR_BUSY : C9_OK;
 }
 
+/* ---- holding Ctrl-C while Python serves the volume ------------------------------------------ */
+
+/* Over a Python block device every volume operation runs with Ctrl-C and auto-reload held
+ * (c9rt_io_hold_begin), so that a KeyboardInterrupt raised inside readblocks() or writeblocks()
+ * never stops a FAT operation between two of its writes: the volume stays as fsck.fat wants it
+ * and what the program wrote before the interrupt is all there. (CircuitPython lets the
+ * exception cut the operation short.) */
+#define INNER(ctx) (&((vfs_obj_t *)(ctx))->vol->ops)
+#define HELD(call)                                                                                                     \
+    do {                                                                                                               \
+        c9rt_io_hold_begin();                                                                                          \
+        c9_err_t held_err_ = (call);                                                                                   \
+        c9rt_io_hold_end();                                                                                            \
+        return held_err_;                                                                                              \
+    } while (0)
+
+static c9_err_t g_resolve(void *ctx, const char *path, char *os_path, size_t size) {
+    return INNER(ctx)->resolve(INNER(ctx)->ctx, path, os_path, size);
+}
+static c9_err_t g_open(void *ctx, const char *path, unsigned flags, void **file) {
+    HELD(INNER(ctx)->open(INNER(ctx)->ctx, path, flags, file));
+}
+static c9_err_t g_close(void *ctx, void *file) {
+    HELD(INNER(ctx)->close(INNER(ctx)->ctx, file));
+}
+static c9_err_t g_read(void *ctx, void *file, void *buf, size_t len, size_t *got) {
+    HELD(INNER(ctx)->read(INNER(ctx)->ctx, file, buf, len, got));
+}
+static c9_err_t g_write(void *ctx, void *file, const void *buf, size_t len, size_t *done) {
+    HELD(INNER(ctx)->write(INNER(ctx)->ctx, file, buf, len, done));
+}
+static c9_err_t g_seek(void *ctx, void *file, int64_t offset, int whence, uint64_t *pos) {
+    HELD(INNER(ctx)->seek(INNER(ctx)->ctx, file, offset, whence, pos));
+}
+static c9_err_t g_sync(void *ctx, void *file) {
+    HELD(INNER(ctx)->sync(INNER(ctx)->ctx, file));
+}
+static c9_err_t g_stat(void *ctx, const char *path, c9_port_stat_t *st) {
+    HELD(INNER(ctx)->stat(INNER(ctx)->ctx, path, st));
+}
+static c9_err_t g_dir_open(void *ctx, const char *path, void **dir) {
+    HELD(INNER(ctx)->dir_open(INNER(ctx)->ctx, path, dir));
+}
+static c9_err_t g_dir_read(void *ctx, void *dir, char *name, size_t size, c9_port_stat_t *st) {
+    HELD(INNER(ctx)->dir_read(INNER(ctx)->ctx, dir, name, size, st));
+}
+static c9_err_t g_dir_close(void *ctx, void *dir) {
+    HELD(INNER(ctx)->dir_close(INNER(ctx)->ctx, dir));
+}
+static c9_err_t g_mkdir(void *ctx, const char *path) {
+    HELD(INNER(ctx)->mkdir(INNER(ctx)->ctx, path));
+}
+static c9_err_t g_rmdir(void *ctx, const char *path) {
+    HELD(INNER(ctx)->rmdir(INNER(ctx)->ctx, path));
+}
+static c9_err_t g_remove(void *ctx, const char *path) {
+    HELD(INNER(ctx)->remove(INNER(ctx)->ctx, path));
+}
+static c9_err_t g_rename(void *ctx, const char *from, const char *to) {
+    HELD(INNER(ctx)->rename(INNER(ctx)->ctx, from, to));
+}
+static c9_err_t g_statvfs(void *ctx, c9_port_statvfs_t *out) {
+    HELD(INNER(ctx)->statvfs(INNER(ctx)->ctx, out));
+}
+
+static const c9_port_fs_t guard_ops = {
+    .resolve = g_resolve,
+    .open = g_open,
+    .close = g_close,
+    .read = g_read,
+    .write = g_write,
+    .seek = g_seek,
+    .sync = g_sync,
+    .stat = g_stat,
+    .dir_open = g_dir_open,
+    .dir_read = g_dir_read,
+    .dir_close = g_dir_close,
+    .mkdir = g_mkdir,
+    .rmdir = g_rmdir,
+    .remove = g_remove,
+    .rename = g_rename,
+    .statvfs = g_statvfs,
+};
+
+/* Core calls made directly (label, utime, mount, mkfs, unmount) are held the same way. */
+static void hold(const pybdev_t *py) {
+    if (py) {
+        c9rt_io_hold_begin();
+    }
+}
+
+static void unhold(const pybdev_t *py) {
+    if (py) {
+        c9rt_io_hold_end();
+    }
+}
+
 /* ---- errors ----------------------------------------------------------------------------------- */
 
 static int check_result(struct vfs_obj *v, c9_err_t err);
@@ -395,7 +493,9 @@ static int changeable(vfs_obj_t *v) {
 
 static void vfs_release(vfs_obj_t *v) {
     if (v->vol) {
+        hold(v->py);
         c9rt_fatvol_unmount(v->vol);
+        unhold(v->py);
         free(v->vol);
         v->vol = NULL;
     }
@@ -410,14 +510,18 @@ static void vfs_release(vfs_obj_t *v) {
 /* Mounts the FAT volume on v->bd. No FAT file system is no error (mkfs or mount(mkfs=True) may
  * make one); v->fs stays NULL then. */
 static int fat_attach(vfs_obj_t *v) {
+    hold(v->py);
     c9_err_t err = py_init(v->py);
+    unhold(v->py);
     c9rt_fatvol_t *vol = err == C9_OK ? malloc(sizeof *vol) : NULL;
     if (err == C9_OK && !vol) {
         PyErr_NoMemory();
         return -1;
     }
     if (err == C9_OK) {
+        hold(v->py);
         err = c9rt_fatvol_mount(vol, &v->bd, false);
+        unhold(v->py);
     }
     if (err != C9_OK) {
         free(vol);
@@ -434,6 +538,11 @@ static int fat_attach(vfs_obj_t *v) {
     }
     v->vol = vol;
     v->fs = &vol->ops;
+    if (v->py) {
+        v->guard = guard_ops;
+        v->guard.ctx = v;
+        v->fs = &v->guard;
+    }
     return 0;
 }
 
@@ -526,10 +635,12 @@ static PyObject *fat_mkfs(PyObject *cls, PyObject *dev) {
         return NULL;
     }
     vfs_obj_t tmp = {.py = py}; /* for the device's exceptions */
+    hold(py);
     c9_err_t err = py_init(py);
     if (err == C9_OK) {
         err = format(&bd, true, NULL, 0);
     }
+    unhold(py);
     PyObject *r = NULL;
     if (err != C9_OK || (py && py->exc)) {
         c9py_vfs_raise((PyObject *)&tmp, err, NULL);
@@ -578,7 +689,7 @@ static PyObject *open_os(vfs_obj_t *v, const char *path, PyObject *mode, bool wr
     if (write && v->drive && c9rt.note_self_write) {
         c9rt.note_self_write(os_path);
     }
-    PyObject *io = PyImport_ImportModule("io");
+    PyObject *io = PyImport_ImportModuleLevel("io", NULL, NULL, NULL, 0);
     PyObject *open = io ? PyObject_GetAttrString(io, "open") : NULL;
     Py_XDECREF(io);
     Py_ssize_t n = args ? PyTuple_GET_SIZE(args) : 0;
@@ -891,7 +1002,9 @@ static PyObject *vfs_mount(PyObject *self, PyObject *args) {
         SELF->readonly = true;
     }
     if (SELF->kind == KIND_FAT && !SELF->fs) {
+        hold(SELF->py);
         c9_err_t err = mkfs ? format(&SELF->bd, false, NULL, 0) : -ENODEV;
+        unhold(SELF->py);
         if (err != C9_OK) {
             return c9py_vfs_raise(self, err, NULL);
         }
@@ -943,7 +1056,7 @@ static PyObject *vfs_utime(PyObject *self, PyObject *args) {
         if (SELF->fs->resolve(SELF->fs->ctx, path, os_path, sizeof os_path) != C9_OK) {
             return c9rt_raise_errno(EINVAL);
         }
-        PyObject *os = PyImport_ImportModule("os");
+        PyObject *os = PyImport_ImportModuleLevel("os", NULL, NULL, NULL, 0);
         PyObject *r = os ? PyObject_CallMethod(os, "utime", "s(ii)", os_path, (int)t[0], (int)t[0]) : NULL;
         Py_XDECREF(os);
         if (!r && PyErr_ExceptionMatches(PyExc_OSError)) {
@@ -959,7 +1072,9 @@ static PyObject *vfs_utime(PyObject *self, PyObject *args) {
         }
         return r;
     }
+    hold(SELF->py);
     c9_err_t err = c9_fat_utime(&SELF->vol->fat, path, c9rt_fat_time_from_seconds(t[0]));
+    unhold(SELF->py);
     if (check_result(SELF, c9rt_fatvol_errno(err, false)) < 0) {
         return NULL;
     }
@@ -974,7 +1089,9 @@ static PyObject *vfs_get_label(PyObject *self, void *closure) {
         return PyUnicode_FromString(SELF->drive ? "CIRCUITPY" : "");
     }
     char label[40];
+    hold(SELF->py);
     c9_err_t err = c9_fat_getlabel(&SELF->vol->fat, label, sizeof label);
+    unhold(SELF->py);
     if (check_result(SELF, c9rt_fatvol_errno(err, false)) < 0) {
         return NULL;
     }
@@ -997,7 +1114,9 @@ static int vfs_set_label(PyObject *self, PyObject *value, void *closure) {
         PyErr_SetString(PyExc_OSError, "Read-only filesystem");
         return -1;
     }
+    hold(SELF->py);
     c9_err_t err = c9_fat_setlabel(&SELF->vol->fat, label);
+    unhold(SELF->py);
     if (err == C9_ERR_FAT_ROFS || err == C9_ERR_PERM) {
         PyErr_SetString(PyExc_OSError, "Read-only filesystem");
         return -1;

@@ -430,7 +430,7 @@ int c9py_fat_file_types_ready(void) {
         return -1;
     }
     /* Code that asks io whether it has a binary or a text file (OnDiskBitmap does) gets yes. */
-    PyObject *io = PyImport_ImportModule("io");
+    PyObject *io = PyImport_ImportModuleLevel("io", NULL, NULL, NULL, 0);
     PyObject *raw = io ? PyObject_GetAttrString(io, "RawIOBase") : NULL;
     PyObject *textb = io ? PyObject_GetAttrString(io, "TextIOBase") : NULL;
     PyObject *a = raw ? PyObject_CallMethod(raw, "register", "O", (PyObject *)&FileIO_Type) : NULL;
