@@ -202,16 +202,18 @@ static const char *image_problem(c9_err_t err) {
     }
 }
 
-/* The drive at "/": the folder, or the FAT volume of the drive image. */
+/* The drive at "/": the folder, or the FAT volume on block device "CIRCUITPY" (a drive image
+ * here, the flash on a microcontroller port). */
 static int mount_drive(const run_options_t *opt) {
+    const c9_port_fs_t *fs = opt->drive ? NULL : c9_port_drive();
     const c9_blockdev_t *bd;
-    int rc = opt->drive ? (c9_port_blockdev("CIRCUITPY", &bd) == C9_OK ? c9py_vfs_mount_drive_blockdev(bd) : -1)
-                        : c9py_vfs_mount_drive_folder(c9_port_drive());
-    if (rc < 0) {
-        if (PyErr_Occurred()) {
-            PyErr_Clear();
-        }
-        fprintf(stderr, "circuit9: %s holds no FAT volume\n", opt->drive ? opt->drive : opt->dir);
+    if (!fs && c9_port_blockdev("CIRCUITPY", &bd) != C9_OK) {
+        fprintf(stderr, "circuit9: the machine has no drive\n");
+        return -1;
+    }
+    if ((fs ? c9py_vfs_mount_drive_folder(fs) : c9py_vfs_mount_drive_blockdev(bd)) < 0) {
+        PyErr_Clear();
+        fprintf(stderr, "circuit9: %s holds no FAT volume\n", opt->drive ? opt->drive : "the drive");
         return -1;
     }
     return 0;
