@@ -4,11 +4,12 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+ARM_BUILD  ?= build-arm
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 15
 PYTHON     := /usr/bin/python3
 
-.PHONY: all deps build test test-asan test-fuzz demo clean
+.PHONY: all deps build test test-asan test-fuzz demo size clean
 
 all: build
 
@@ -24,10 +25,15 @@ build: deps $(BUILD)/Makefile
 # Every test: C unit tests, Python API tests, golden scripts, a short fuzz smoke run, and the
 # unit and golden tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 test: build
-	@bash tools/run_tests.sh $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS)
+	@bash tools/run_tests.sh $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS) $(ARM_BUILD)
+
+# Code and static RAM of every core on a Cortex-M0+ and a Cortex-M4F (-Os, C9_NO_MALLOC) beside the
+# programs they replace, and the memory each core's main object takes (tests/arm/portability.py).
+size: deps
+	@/usr/bin/python3 tests/arm/portability.py --root $(ARM_BUILD) --jobs $(JOBS) size
 
 demo: build
 	@bash tools/demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(ARM_BUILD)

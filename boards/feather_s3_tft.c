@@ -36,13 +36,9 @@ static const c9_board_pin_t pins[] = {
     {"BOOT0", "GPIO0"},
 };
 
-static const uint8_t init_seq[] = C9_ST7789_INIT;
-
 static const c9_board_display_t display = {
     .bus = C9_BOARD_BUS_FOURWIRE,
-    .controller = "ST7789",
-    .panel_width = 240,
-    .panel_height = 320,
+    C9_ST7789_DISPLAY,
     .clock = "SCK",
     .mosi = "MOSI",
     .miso = "MISO",
@@ -55,14 +51,7 @@ static const c9_board_display_t display = {
     .colstart = 53,
     .rowstart = 40,
     .rotation = 270,
-    .color_depth = 16,
-    .set_column_command = 0x2A,
-    .set_row_command = 0x2B,
-    .write_ram_command = 0x2C,
-    .brightness_command = -1,
     .backlight = "TFT_BACKLIGHT",
-    .init_sequence = init_seq,
-    .init_sequence_len = sizeof init_seq,
 };
 
 /* CircuitPython 9.2.9's built-in modules for adafruit_feather_esp32s3_tft (docs/modules.md says how the list was made).

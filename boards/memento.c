@@ -29,13 +29,9 @@ static const c9_board_pin_t pins[] = {
     {"RX", "GPIO44"},
 };
 
-static const uint8_t init_seq[] = C9_ST7789_INIT;
-
 static const c9_board_display_t display = {
     .bus = C9_BOARD_BUS_FOURWIRE,
-    .controller = "ST7789",
-    .panel_width = 240,
-    .panel_height = 320,
+    C9_ST7789_DISPLAY,
     .clock = "SCK",
     .mosi = "MOSI",
     .miso = "MISO",
@@ -47,14 +43,7 @@ static const c9_board_display_t display = {
     .height = 240,
     .rowstart = 80,
     .rotation = 0,
-    .color_depth = 16,
-    .set_column_command = 0x2A,
-    .set_row_command = 0x2B,
-    .write_ram_command = 0x2C,
-    .brightness_command = -1,
     .backlight = "TFT_BACKLIGHT",
-    .init_sequence = init_seq,
-    .init_sequence_len = sizeof init_seq,
 };
 
 /* CircuitPython 9.2.9's built-in modules for adafruit_esp32s3_camera (docs/modules.md says how the list was made). */

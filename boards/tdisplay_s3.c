@@ -13,13 +13,9 @@ static const c9_board_pin_t pins[] = {
     {"IO21", "GPIO21"},     {"TX", "GPIO43"},      {"RX", "GPIO44"},
 };
 
-static const uint8_t init_seq[] = C9_ST7789_INIT;
-
 static const c9_board_display_t display = {
     .bus = C9_BOARD_BUS_PARALLEL,
-    .controller = "ST7789",
-    .panel_width = 240,
-    .panel_height = 320,
+    C9_ST7789_DISPLAY,
     .data0 = "LCD_D0",
     .write = "LCD_WR",
     .read = "LCD_RD",
@@ -31,14 +27,7 @@ static const c9_board_display_t display = {
     .height = 170,
     .colstart = 35,
     .rotation = 90,
-    .color_depth = 16,
-    .set_column_command = 0x2A,
-    .set_row_command = 0x2B,
-    .write_ram_command = 0x2C,
-    .brightness_command = -1,
     .backlight = "LCD_BCKL",
-    .init_sequence = init_seq,
-    .init_sequence_len = sizeof init_seq,
 };
 
 /* CircuitPython 9.2.9's built-in modules for lilygo_tdisplay_s3 (docs/modules.md says how the list was made). */

@@ -230,6 +230,8 @@ static PyObject *saved_handler; /* SIGINT's Python handler while held, or NULL *
 static bool interrupt_pending;
 
 static PyObject *hold_handler(PyObject *self, PyObject *args) {
+    (void)self;
+    (void)args;
     if (interrupt_pending) {
         /* A second Ctrl-C: the operation may never end, so it is cut short now. */
         interrupt_pending = false;

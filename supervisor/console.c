@@ -155,6 +155,7 @@ char *console_capture_stop(size_t *len) {
 }
 
 static void *reader_main(void *arg) {
+    (void)arg;
     unsigned char buf[256];
     for (;;) {
         ssize_t n = read(in_fd, buf, sizeof buf);
@@ -310,6 +311,7 @@ typedef struct {
 } con_obj_t;
 
 static PyObject *con_write(PyObject *self, PyObject *arg) {
+    (void)self;
     Py_ssize_t n;
     const char *s;
     if (PyUnicode_Check(arg)) {
@@ -332,10 +334,14 @@ static PyObject *con_write(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *con_flush(PyObject *self, PyObject *noargs) {
+    (void)self;
+    (void)noargs;
     Py_RETURN_NONE;
 }
 
 static PyObject *con_true(PyObject *self, PyObject *noargs) {
+    (void)self;
+    (void)noargs;
     Py_RETURN_TRUE;
 }
 
@@ -356,6 +362,7 @@ static int read_byte(void) {
 }
 
 static PyObject *con_read(PyObject *self, PyObject *args) {
+    (void)self;
     Py_ssize_t n = -1;
     if (!PyArg_ParseTuple(args, "|n", &n)) {
         return NULL;
@@ -386,6 +393,8 @@ static PyObject *con_read(PyObject *self, PyObject *args) {
 
 /* A line with echo and backspace, as MicroPython's stdin readline on a board. */
 static PyObject *con_readline(PyObject *self, PyObject *args) {
+    (void)self;
+    (void)args;
     char buf[1024];
     size_t n = 0;
     for (;;) {
@@ -434,6 +443,8 @@ static PyMethodDef in_methods[] = {
 };
 
 static PyObject *get_encoding(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyUnicode_FromString("utf-8");
 }
 

@@ -66,6 +66,7 @@ PyObject *pyenv_call(const char *fn, const char *fmt, ...) {
 
 /* open() of user code: the mount table's open (runtime/vfs.h). */
 static PyObject *py_vfs_open(PyObject *self, PyObject *args) {
+    (void)self;
     PyObject *file, *mode, *rest, *kw;
     if (!PyArg_ParseTuple(args, "OOO!O!", &file, &mode, &PyTuple_Type, &rest, &PyDict_Type, &kw)) {
         return NULL;
@@ -75,11 +76,13 @@ static PyObject *py_vfs_open(PyObject *self, PyObject *args) {
 
 /* The importer's stat: 0 nothing, 1 a file, 2 a directory. */
 static PyObject *py_vfs_import_stat(PyObject *self, PyObject *arg) {
+    (void)self;
     const char *s = PyUnicode_AsUTF8(arg);
     return s ? PyLong_FromLong(c9rt_vfs_import_stat(s)) : NULL;
 }
 
 static PyObject *py_vfs_read(PyObject *self, PyObject *arg) {
+    (void)self;
     const char *s = PyUnicode_AsUTF8(arg);
     return s ? c9rt_vfs_read_file(s) : NULL;
 }
@@ -133,14 +136,18 @@ static PyObject *getenv_typed(PyObject *arg, bool want_int) {
 }
 
 static PyObject *py_getenv_int(PyObject *self, PyObject *arg) {
+    (void)self;
     return getenv_typed(arg, true);
 }
 
 static PyObject *py_getenv_str(PyObject *self, PyObject *arg) {
+    (void)self;
     return getenv_typed(arg, false);
 }
 
 static PyObject *py_serial_available(PyObject *self, PyObject *noargs) {
+    (void)self;
+    (void)noargs;
     return PyLong_FromSize_t(c9rt.serial_bytes_available ? c9rt.serial_bytes_available() : 0);
 }
 

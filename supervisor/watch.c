@@ -98,6 +98,7 @@ void watch_forget_self_writes(void) {
 }
 
 static void *watch_main(void *arg) {
+    (void)arg;
     char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
     for (;;) {
         ssize_t n = read(fd, buf, sizeof buf);

@@ -8,7 +8,8 @@ required=(
   build-essential cmake pkg-config
   python3 python3-dev python3-pytest
   libcmocka-dev libpng-dev
-  clang libclang-rt-14-dev llvm
+  clang libclang-rt-14-dev llvm clang-format
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm  # the cores on Cortex-M (tests/arm/)
   valgrind
   libjpeg62-turbo-dev libturbojpeg0-dev libstb-dev python3-pil
   python3-numpy  # ulab runs on it (supervisor/cpmods/ulab.py)
@@ -17,7 +18,6 @@ required=(
 # Optional extras used where present (window, USB, TLS, network peers, firmware size checks).
 optional=(
   libsdl2-dev libusb-1.0-0-dev libmbedtls-dev
-  gcc-arm-none-eabi libnewlib-arm-none-eabi
   xfonts-terminus
   xvfb  # tests/integration/test_display_window.py: the SDL2 window on a virtual X server
   # Network peers the net tests start on loopback (each test skips, saying why, without its

@@ -2,10 +2,15 @@
 # The whole test suite, as `make test` and CI run it:
 #   1. the normal build: C unit tests, pytest, golden scripts (ctest)
 #   2. an ASan+UBSan build: the same C unit tests and golden scripts
-#   3. a clang libFuzzer build: each fuzz target for a few seconds over its seed corpus
+#   3. the cores on microcontrollers (tests/arm/portability.py): every core built for a Cortex-M0+
+#      and a Cortex-M4F at -Os with warnings as errors over a config matrix, with the size table;
+#      the unit tests that need only the cores run under qemu-system-arm (M4F defaults, M0+ in a
+#      small-board config) and on the host with vector extensions and palette tables off
+#   4. a clang libFuzzer build: each fuzz target for a few seconds over its seed corpus
 # Prints one summary line per stage and a final "N passed, N failed" line.
 set -u
 BUILD=${1:-build}; ASAN=${2:-build-asan}; FUZZ=${3:-build-fuzz}; SECONDS_PER_FUZZER=${4:-15}; JOBS=${5:-2}
+ARM=${6:-build-arm}
 cd "$(dirname "$0")/.."
 passed=0; failed=0; stages_failed=()
 
@@ -50,6 +55,19 @@ else
     stages_failed+=("asan build"); failed=$((failed + 1))
 fi
 
+mkdir -p "$ARM"
+echo "== cores on Cortex-M0+ and Cortex-M4F ($ARM)"
+if /usr/bin/python3 tests/arm/portability.py --root "$ARM" --jobs "$JOBS" matrix >"$ARM/matrix.log" 2>&1; then
+    sed -n '/^Code (flash/,/^m0plus-small, all cores/p' "$ARM/matrix.log" | sed 's/^/   /'
+else
+    tail -n 40 "$ARM/matrix.log"
+    stages_failed+=("cortex-m matrix"); failed=$((failed + 1))
+fi
+for tree in test-m4f test-m0plus-small host-novec; do
+    stage "unit tests ($ARM/$tree)" "$ARM/$tree.log" \
+        /usr/bin/python3 tests/arm/portability.py --root "$ARM" --jobs "$JOBS" test "$tree"
+done
+
 if ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
     echo "== building fuzz targets with clang libFuzzer ($FUZZ), ${SECONDS_PER_FUZZER}s each"
     if CC=clang cmake -S . -B "$FUZZ" -DC9_FUZZ=ON -DC9_PYTHON=OFF -DC9_FUZZ_SECONDS="$SECONDS_PER_FUZZER" \
@@ -72,7 +90,7 @@ cases() {
     echo "   $1: $py pytest cases and $cm cmocka cases passed"
 }
 echo
-for d in "$BUILD" "$ASAN"; do cases "$d"; done
+for d in "$BUILD" "$ASAN" "$ARM/test-m4f" "$ARM/test-m0plus-small" "$ARM/host-novec"; do cases "$d"; done
 if [ ${#stages_failed[@]} -gt 0 ]; then
     echo "failing stages: ${stages_failed[*]}"
 fi

@@ -1,5 +1,5 @@
 /*
- * display_bench: figures for PERFORMANCE.md's display goals.
+ * display_bench: figures for the display goals (docs/architecture.md, "Figures to beat").
  *
  *     display_bench            all figures; run under callgrind by run.sh for instr/px
  *

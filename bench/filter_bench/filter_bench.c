@@ -40,6 +40,7 @@ static double now(void) {
 }
 
 static c9_err_t half(void *ctx, c9_filter_real_t a, c9_filter_real_t b, c9_filter_real_t *out) {
+    (void)ctx;
     *out = (a + b) / 2;
     return C9_OK;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Instructions per pixel of every bitmapfilter operation (callgrind), Pillow's Kernel filter
-# from the same run where python3-pil is installed, and ratios against PERFORMANCE.md's anchors.
+# from the same run where python3-pil is installed, and ratios against the anchors
+# (docs/architecture.md, "Figures to beat").
 #     bench/filter_bench/run.sh [BUILD_DIR]
 set -e
 BUILD=${1:-build}
@@ -19,7 +20,7 @@ for variant in fast portable; do
         --callgrind-out-file="$OUT/cg.$variant" "$BENCH" $flag >/dev/null 2>&1)
 done
 
-# anchors: CircuitPython 9 / goal (PERFORMANCE.md)
+# anchors: CircuitPython 9 / goal (docs/architecture.md)
 anchor() {
     case $1 in
     morph3x3) echo "313 75" ;; morph5x5) echo "671 160" ;; mix) echo "68 25" ;;

@@ -1,7 +1,7 @@
 /*
  * heap_replay TRACE HEAP_BYTES [options]
  *
- * Replays an allocation trace written by ../shared/tools/heap_trace_gen.py (format at the top
+ * Replays an allocation trace written by heap_trace_gen.py, next to this file (format at the top
  * of that script: "A id size ll", "F id", "D id", "P", "C") through the circuit9 heap and prints,
  * for each mode, free bytes, the largest obtainable block, collections and failures.
  *

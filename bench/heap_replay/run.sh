@@ -1,6 +1,6 @@
 #!/bin/sh
-# Split-heap benchmark: generates traces for seeds 1-5 at 32 KB and 192 KB with the team's
-# generator, replays each through heap_replay, and prints the median largest free block with and
+# Split-heap benchmark: generates traces for seeds 1-5 at 32 KB and 192 KB with heap_trace_gen.py
+# (next to this script), replays each through heap_replay, and prints the median largest free block with and
 # without long-lived hints (collections: automatic at heap/8 allocated, and "only when full" as
 # MicroPython does), then instructions per operation measured under callgrind (seed 1).
 #
@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 build=${1:-$repo/build-heap}
 bin=$build/bench/heap_replay/heap_replay
-gen=$repo/../shared/tools/heap_trace_gen.py
+gen=$here/heap_trace_gen.py
 py=/usr/bin/python3
 [ -x "$bin" ] || { echo "build heap_replay first: cmake --build $build --target heap_replay" >&2; exit 1; }
 work=$(mktemp -d)

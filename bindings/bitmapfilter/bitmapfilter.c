@@ -43,6 +43,7 @@ static int get_mask(PyObject *obj, const c9_bitmap_t **out) {
 /* ---- morph ---------------------------------------------------------------------------------- */
 
 static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     enum { ARG_bitmap, ARG_weights, ARG_mul, ARG_add, ARG_threshold, ARG_offset, ARG_invert, ARG_mask };
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},    {"weights", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -114,6 +115,7 @@ static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- mix ------------------------------------------------------------------------------------ */
 
 static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"weights", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -171,6 +173,7 @@ static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- solarize ------------------------------------------------------------------------------- */
 
 static PyObject *solarize(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"threshold", C9PY_ARG_OBJ},
@@ -217,6 +220,7 @@ static int scaled_lut(PyObject *fn, int maxval, int i, uint8_t *out) {
 }
 
 static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -274,6 +278,7 @@ static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
 /* ---- false_color ---------------------------------------------------------------------------- */
 
 static PyObject *false_color(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"bitmap", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"palette", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -344,6 +349,7 @@ static int precompute_into(PyObject *fn, PyObject *table) {
 }
 
 static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"table", C9PY_ARG_OBJ, {.u_obj = Py_None}},
@@ -370,6 +376,7 @@ static PyObject *blend_precompute(PyObject *self, PyObject *args, PyObject *kw) 
 }
 
 static PyObject *blend(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static const c9py_arg_t allowed[] = {
         {"dest", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED}, {"src1", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"src2", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED}, {"lookup", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},

@@ -113,6 +113,7 @@ static PyTypeObject *DitherAlgorithm_Type;
 /* ---- blit ---------------------------------------------------------------------------------- */
 
 static PyObject *bt_blit(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const c9py_arg_t spec[] = {
         REQ("dest_bitmap"),
         REQ("source_bitmap"),
@@ -210,6 +211,7 @@ static int get_clip(PyObject *c0, PyObject *c1, const c9_bitmap_t *b, c9_rect_t 
 }
 
 static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const c9py_arg_t spec[] = {
         REQ("dest_bitmap"), REQ("source_bitmap"), KW("ox"),    KW("oy"),
         KW("dest_clip0"),   KW("dest_clip1"),     KW("px"),    KW("py"),
@@ -256,6 +258,7 @@ static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- alphablend ---------------------------------------------------------------------------- */
 
 static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     /* CircuitPython's parse table names these factor_1 and factor_2. */
     static const c9py_arg_t spec[] = {
         REQ("dest_bitmap"), REQ("source_bitmap_1"), REQ("source_bitmap_2"),   REQ("colorspace"),        OPT("factor_1"),
@@ -359,6 +362,7 @@ static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- fill_region, boundary_fill ------------------------------------------------------------ */
 
 static PyObject *bt_fill_region(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ("x1"), REQ("y1"), REQ("x2"), REQ("y2"), REQ_INT("value")};
     c9py_argval_t v[6];
     PyObject *a[6];
@@ -381,6 +385,7 @@ static PyObject *bt_fill_region(PyObject *mod, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bt_boundary_fill(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const c9py_arg_t spec[] = {REQ("dest_bitmap"),
                                       REQ_INT("x"),
                                       REQ_INT("y"),
@@ -423,6 +428,7 @@ static PyObject *bt_boundary_fill(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- lines, polygons, circles -------------------------------------------------------------- */
 
 static PyObject *bt_draw_line(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ_INT("x1"), REQ_INT("y1"),
                                       REQ_INT("x2"),      REQ_INT("y2"), REQ_INT("value")};
     c9py_argval_t a[6];
@@ -522,6 +528,7 @@ static int32_t format_item(const uint8_t *p, char code) {
 }
 
 static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const c9py_arg_t spec[] = {
         REQ("dest_bitmap"), REQ("xs"), REQ("ys"), REQ_INT("value"), {"close", C9PY_ARG_BOOL, {.u_bool = true}}};
     c9py_argval_t v[5];
@@ -572,6 +579,7 @@ static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bt_draw_circle(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ_INT("x"), REQ_INT("y"), REQ_INT("radius"),
                                       REQ_INT("value")};
     c9py_argval_t a[5];
@@ -591,6 +599,7 @@ static PyObject *bt_draw_circle(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- arrayblit ----------------------------------------------------------------------------- */
 
 static PyObject *bt_arrayblit(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     /* CircuitPython's table marks y1 and y2 required by a macro mix-up (x1/x2 and y1/y2 take
      * their flags crosswise); the documented signature, with all four optional, is used here. */
     static const c9py_arg_t spec[] = {REQ("bitmap"), REQ("data"), OPT("x1"),        OPT("y1"),
@@ -692,6 +701,7 @@ static long stream_read(void *ctx, void *buf, size_t len) {
 }
 
 static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const c9py_arg_t spec[] = {REQ("bitmap"),
                                       REQ("file"),
                                       REQ_INT("bits_per_pixel"),
@@ -771,6 +781,7 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- dither -------------------------------------------------------------------------------- */
 
 static PyObject *bt_dither(PyObject *mod, PyObject *args, PyObject *kw) {
+    (void)mod;
     static const c9py_arg_t spec[] = {REQ("dest_bitmap"), REQ("source_bitmap"), REQ("source_colorspace"),
                                       OPT("algorithm")};
     c9py_argval_t v[4];

@@ -77,18 +77,25 @@ static PyObject *make_bus(int which) {
 }
 
 static PyObject *b_spi(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return make_bus(0);
 }
 
 static PyObject *b_i2c(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return make_bus(1);
 }
 
 static PyObject *b_uart(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return make_bus(2);
 }
 
 static PyObject *b_getattr(PyObject *m, PyObject *name) {
+    (void)m;
     const char *n = PyUnicode_AsUTF8(name);
     if (!n) {
         return NULL;
@@ -110,6 +117,7 @@ static PyObject *b_getattr(PyObject *m, PyObject *name) {
 /* dir(board) lists DISPLAY with the pins and buses: programs test `"DISPLAY" in dir(board)`, and
  * on a board it is an entry of the module's table. */
 static PyObject *b_dir(PyObject *m, PyObject *noargs) {
+    (void)noargs;
     PyObject *d = PyModule_GetDict(m); /* borrowed */
     PyObject *names = d ? PyDict_Keys(d) : NULL;
     if (names && board()->display) {

@@ -424,6 +424,8 @@ static PyObject *bd_fill_row(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bd_show(PyObject *self, PyObject *arg) {
+    (void)self;
+    (void)arg;
     PyErr_SetString(PyExc_AttributeError, ".show(x) removed. Use .root_group = x");
     return NULL;
 }
@@ -440,10 +442,12 @@ static PyMethodDef methods[] = {
 /* ---- properties ---------------------------------------------------------------------------------- */
 
 static PyObject *get_auto_refresh(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyBool_FromLong(d->cfg.auto_refresh) : NULL;
 }
 static int set_auto_refresh(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     int b = d ? c9py_setter_bool(v) : -1;
     if (b < 0) {
@@ -457,10 +461,12 @@ static int set_auto_refresh(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_brightness(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyFloat_FromDouble(d->brightness) : NULL;
 }
 static int set_brightness(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     double b;
     if (!d || c9py_setter_present(v) < 0 || c9py_mp_float(v, &b) < 0) {
@@ -482,18 +488,22 @@ static int set_brightness(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyLong_FromLong(d->width) : NULL;
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyLong_FromLong(d->height) : NULL;
 }
 static PyObject *get_rotation(PyObject *self, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     return d ? PyLong_FromLong(d->rotation) : NULL;
 }
 static int set_rotation(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     int32_t r;
     if (!d || c9py_setter_present(v) < 0 || c9py_mp_int(v, &r) < 0) {
@@ -508,6 +518,7 @@ static int set_rotation(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_bus(PyObject *self, void *c) {
+    (void)c;
     if (!live(self)) {
         return NULL;
     }
@@ -515,6 +526,7 @@ static PyObject *get_bus(PyObject *self, void *c) {
     return SELF->bus;
 }
 static PyObject *get_root_group(PyObject *self, void *c) {
+    (void)c;
     if (!live(self)) {
         return NULL;
     }
@@ -523,6 +535,7 @@ static PyObject *get_root_group(PyObject *self, void *c) {
     return r;
 }
 static int set_root_group(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_display_t *d = live(self);
     if (!d || c9py_setter_present(v) < 0) {
         return -1;

@@ -109,6 +109,7 @@ static int spi_alive(PyObject *self) {
 }
 
 static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -117,6 +118,7 @@ static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -126,6 +128,7 @@ static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -260,6 +263,7 @@ static PyObject *spi_write(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *spi_frequency(PyObject *self, void *c) {
+    (void)c;
     if (spi_alive(self) < 0) {
         return NULL;
     }
@@ -267,6 +271,7 @@ static PyObject *spi_frequency(PyObject *self, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -275,6 +280,7 @@ static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *spi_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -390,6 +396,7 @@ static int i2c_alive(PyObject *self) {
 }
 
 static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -398,6 +405,7 @@ static PyObject *i2c_deinit(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -405,6 +413,7 @@ static PyObject *i2c_try_lock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -413,6 +422,7 @@ static PyObject *i2c_unlock(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *i2c_scan(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (i2c_alive(self) < 0) {
         return NULL;
     }
@@ -456,6 +466,7 @@ static PyObject *i2c_writeto(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *i2c_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }

@@ -213,6 +213,8 @@ static PyObject *enum_repr(PyObject *self) {
 }
 
 static PyObject *enum_new_forbidden(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    (void)args;
+    (void)kw;
     PyErr_Format(PyExc_TypeError, "cannot create '%s' instances", type->tp_name);
     return NULL;
 }

@@ -25,6 +25,11 @@
 #include "circuit9/common.h"
 #include "circuit9/gfx.h"
 
+/* Every binding module's entry point (the list is generated from the bindings/ folders). */
+#define C9_MODULE(sym, pyname) PyObject *c9py_init_##sym(void);
+#include "c9py_modules.h"
+#undef C9_MODULE
+
 /* ---- native classes --------------------------------------------------------------------- */
 
 /*

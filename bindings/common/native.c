@@ -89,6 +89,8 @@ int c9py_type_ready(PyTypeObject *type) {
 }
 
 PyObject *c9py_native_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    (void)args;
+    (void)kw;
     return type->tp_alloc(type, 0); /* zeroed: C9PY_BLANK */
 }
 

@@ -8,6 +8,8 @@
 static struct PyModuleDef package_def = {PyModuleDef_HEAD_INIT, "circuit9._circuit9", "circuit9's native modules", -1,
                                          NULL};
 
+PyMODINIT_FUNC PyInit__circuit9(void); /* found by CPython's import by name */
+
 PyMODINIT_FUNC PyInit__circuit9(void) {
     PyObject *pkg = PyModule_Create(&package_def);
     if (!pkg) {

@@ -1,9 +1,5 @@
 #include "c9py.h"
 
-#define C9_MODULE(sym, pyname) PyObject *c9py_init_##sym(void);
-#include "c9py_modules.h"
-#undef C9_MODULE
-
 const c9py_module_t c9py_modules[] = {
 #define C9_MODULE(sym, pyname) {pyname, c9py_init_##sym},
 #include "c9py_modules.h"

@@ -56,6 +56,7 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *dio_deinit(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -90,10 +91,12 @@ static PyObject *switch_to_input(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *get_value(PyObject *self, void *c) {
+    (void)c;
     return alive(self) < 0 ? NULL : PyBool_FromLong(c9_port_pin_read(SELF->pin));
 }
 
 static int set_value(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return -1;
     }
@@ -110,6 +113,7 @@ static int set_value(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_direction(PyObject *self, void *c) {
+    (void)c;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -117,6 +121,7 @@ static PyObject *get_direction(PyObject *self, void *c) {
 }
 
 static int set_direction(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int d = alive(self) < 0 || c9py_setter_present(v) < 0
                 ? -1
                 : c9py_enum_value(v, direction_type, "direction", "Direction");
@@ -134,6 +139,7 @@ static int set_direction(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *ctx_enter(PyObject *self, PyObject *u) {
+    (void)u;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -142,6 +148,7 @@ static PyObject *ctx_enter(PyObject *self, PyObject *u) {
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
+    (void)args;
     if (c9py_ready(self) < 0) {
         return NULL;
     }

@@ -47,14 +47,17 @@ static c9_bitmap_t *alive(PyObject *self) {
 }
 
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     c9_bitmap_t *b = alive(self);
     return b ? PyLong_FromLong(b->width) : NULL;
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     c9_bitmap_t *b = alive(self);
     return b ? PyLong_FromLong(b->height) : NULL;
 }
 static PyObject *get_bpv(PyObject *self, void *c) {
+    (void)c;
     c9_bitmap_t *b = alive(self);
     return b ? PyLong_FromLong(b->bits_per_value) : NULL;
 }
@@ -171,6 +174,7 @@ static PyObject *bitmap_dirty(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *bitmap_deinit(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -215,6 +219,7 @@ static int bitmap_getbuffer(PyObject *self, Py_buffer *view, int flags) {
 }
 
 static void bitmap_releasebuffer(PyObject *self, Py_buffer *view) {
+    (void)view;
     SELF->exports--;
 }
 

@@ -67,12 +67,14 @@ static PyObject *cc_make_opaque(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *get_dither(PyObject *self, void *c) {
+    (void)c;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
     return PyBool_FromLong(SELF->cc.dither);
 }
 static int set_dither(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int d = c9py_ready(self) < 0 ? -1 : c9py_setter_bool(v);
     if (d < 0) {
         return -1;

@@ -288,10 +288,12 @@ static PyObject *group_iter(PyObject *self) {
 }
 
 static PyObject *get_hidden(PyObject *self, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     return g ? PyBool_FromLong(g->hidden) : NULL;
 }
 static int set_hidden(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     int h = g ? c9py_setter_bool(v) : -1;
     if (h < 0) {
@@ -302,10 +304,12 @@ static int set_hidden(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_scale(PyObject *self, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     return g ? PyLong_FromLong(g->scale) : NULL;
 }
 static int set_scale(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     long s;
     /* The constructor's range (CircuitPython's setter checks only >= 1 and stores 16 bits). */
@@ -317,10 +321,12 @@ static int set_scale(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_x(PyObject *self, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     return g ? PyLong_FromLong(g->x) : NULL;
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     long x;
     if (!g || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "x", &x) < 0) {
@@ -330,10 +336,12 @@ static int set_x(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_y(PyObject *self, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     return g ? PyLong_FromLong(g->y) : NULL;
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_group_t *g = native(self);
     long y;
     if (!g || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "y", &y) < 0) {

@@ -129,12 +129,15 @@ static void odb_dealloc(PyObject *self) {
 }
 
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->odb.info.width);
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->odb.info.height);
 }
 static PyObject *get_shader(PyObject *self, void *c) {
+    (void)c;
     if (c9py_ready(self) < 0) {
         return NULL;
     }

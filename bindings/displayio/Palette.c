@@ -173,12 +173,14 @@ static PyObject *is_transparent(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *get_dither(PyObject *self, void *c) {
+    (void)c;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
     return PyBool_FromLong(SELF->palette.dither);
 }
 static int set_dither(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int d = c9py_ready(self) < 0 ? -1 : c9py_setter_bool(v);
     if (d < 0) {
         return -1;
@@ -189,6 +191,7 @@ static int set_dither(PyObject *self, PyObject *v, void *c) {
 }
 
 static int palette_bool(PyObject *self) {
+    (void)self;
     return 1;
 }
 

@@ -213,9 +213,11 @@ static PyObject *tg_contains(PyObject *self, PyObject *arg) {
 
 #define BOOL_PROP(name, getexpr, setcall)                                                                              \
     static PyObject *get_##name(PyObject *self, void *c) {                                                             \
+        (void)c;                                                                                                       \
         return grid(self) ? PyBool_FromLong(getexpr) : NULL;                                                           \
     }                                                                                                                  \
     static int set_##name(PyObject *self, PyObject *v, void *c) {                                                      \
+        (void)c;                                                                                                       \
         int b = grid(self) ? c9py_setter_bool(v) : -1;                                                                 \
         if (b < 0) {                                                                                                   \
             return -1;                                                                                                 \
@@ -230,10 +232,12 @@ BOOL_PROP(flip_y, SELF->tg.flip_y, c9_tilegrid_set_flip(&SELF->tg, SELF->tg.flip
 BOOL_PROP(transpose_xy, SELF->tg.transpose_xy, c9_tilegrid_set_flip(&SELF->tg, SELF->tg.flip_x, SELF->tg.flip_y, b))
 
 static PyObject *get_x(PyObject *self, void *c) {
+    (void)c;
     c9_tilegrid_t *tg = grid(self);
     return tg ? PyLong_FromLong(tg->x) : NULL;
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_tilegrid_t *tg = grid(self);
     long x;
     if (!tg || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "x", &x) < 0) {
@@ -243,10 +247,12 @@ static int set_x(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_y(PyObject *self, void *c) {
+    (void)c;
     c9_tilegrid_t *tg = grid(self);
     return tg ? PyLong_FromLong(tg->y) : NULL;
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_tilegrid_t *tg = grid(self);
     long y;
     if (!tg || c9py_setter_int_range(v, INT16_MIN, INT16_MAX, "y", &y) < 0) {
@@ -256,23 +262,28 @@ static int set_y(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     c9_tilegrid_t *tg = grid(self);
     return tg ? PyLong_FromLong(tg->width) : NULL;
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     c9_tilegrid_t *tg = grid(self);
     return tg ? PyLong_FromLong(tg->height) : NULL;
 }
 static PyObject *get_tile_width(PyObject *self, void *c) {
+    (void)c;
     c9_tilegrid_t *tg = grid(self);
     return tg ? PyLong_FromLong(tg->tile_width) : NULL;
 }
 static PyObject *get_tile_height(PyObject *self, void *c) {
+    (void)c;
     c9_tilegrid_t *tg = grid(self);
     return tg ? PyLong_FromLong(tg->tile_height) : NULL;
 }
 
 static PyObject *get_shader(PyObject *self, void *c) {
+    (void)c;
     if (!grid(self)) {
         return NULL;
     }
@@ -280,6 +291,7 @@ static PyObject *get_shader(PyObject *self, void *c) {
     return SELF->shader;
 }
 static int set_shader(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_shader_type_t t;
     void *s;
     if (!grid(self) || c9py_setter_present(v) < 0 || shader_of(v, &t, &s) < 0) {
@@ -292,6 +304,7 @@ static int set_shader(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_bitmap(PyObject *self, void *c) {
+    (void)c;
     if (!grid(self)) {
         return NULL;
     }
@@ -299,6 +312,7 @@ static PyObject *get_bitmap(PyObject *self, void *c) {
     return SELF->bitmap;
 }
 static int set_bitmap(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_source_type_t t;
     void *s;
     if (!grid(self) || c9py_setter_present(v) < 0 || source_of(v, &t, &s) < 0) {

@@ -288,6 +288,7 @@ void c9py_terminal_write(const char *data, size_t len) {
 }
 
 PyObject *c9py_bus_reset(PyObject *self, PyObject *unused) {
+    (void)unused;
     c9py_bus_obj_t *bus = (c9py_bus_obj_t *)self;
     if (c9py_ready(self) < 0) {
         return NULL;

@@ -7,6 +7,8 @@
 #include "displayio/displayio.h"
 
 static PyObject *release_displays(PyObject *m, PyObject *unused) {
+    (void)m;
+    (void)unused;
     c9py_release_displays();
     Py_RETURN_NONE;
 }

@@ -32,6 +32,8 @@ static int glyph_ready(PyObject *self) {
 }
 
 static PyObject *glyph_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
+    (void)args;
+    (void)kw;
     if (!blank && !(blank = PyObject_CallNoArgs((PyObject *)&PyBaseObject_Type))) {
         return NULL;
     }
@@ -101,6 +103,9 @@ static PyObject *glyph_field(PyObject *self, void *index) {
 }
 
 static int glyph_set_field(PyObject *self, PyObject *v, void *index) {
+    (void)self;
+    (void)v;
+    (void)index;
     PyErr_SetString(PyExc_AttributeError, "can't set attribute");
     return -1;
 }
@@ -143,6 +148,7 @@ static PyObject *glyph_iter(PyObject *self) {
 }
 
 static PyObject *glyph_reduce(PyObject *self, PyObject *unused) {
+    (void)unused;
     if (glyph_ready(self) < 0) {
         return NULL;
     }
@@ -184,11 +190,13 @@ PyTypeObject c9py_Glyph_Type = {
 /* ---- BuiltinFont ------------------------------------------------------------------------- */
 
 static PyObject *get_bitmap(PyObject *self, void *c) {
+    (void)c;
     Py_INCREF(SELF->bitmap);
     return SELF->bitmap;
 }
 
 static PyObject *get_bounding_box(PyObject *self, PyObject *u) {
+    (void)u;
     return Py_BuildValue("(ii)", SELF->font->glyph_width, SELF->font->glyph_height);
 }
 
@@ -231,6 +239,9 @@ static void font_dealloc(PyObject *self) {
 }
 
 static PyObject *font_new_forbidden(PyTypeObject *t, PyObject *a, PyObject *k) {
+    (void)t;
+    (void)a;
+    (void)k;
     PyErr_SetString(PyExc_TypeError, "cannot create 'BuiltinFont' instances");
     return NULL;
 }

@@ -134,6 +134,7 @@ static PyObject *fw_send(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *stats(PyObject *self, PyObject *u) {
+    (void)u;
     return c9py_bus_stats_dict(self);
 }
 

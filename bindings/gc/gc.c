@@ -18,6 +18,8 @@ static PyObject *host_gc_call(const char *name, PyObject *arg) {
 }
 
 static PyObject *g_collect(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     PyObject *r = host_gc_call("collect", NULL);
     if (!r) {
         return NULL;
@@ -27,18 +29,26 @@ static PyObject *g_collect(PyObject *m, PyObject *noargs) {
 }
 
 static PyObject *g_enable(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return host_gc_call("enable", NULL);
 }
 
 static PyObject *g_disable(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return host_gc_call("disable", NULL);
 }
 
 static PyObject *g_isenabled(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return host_gc_call("isenabled", NULL);
 }
 
 static PyObject *g_mem_free(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     if (!c9rt.mem_free) {
         /* The package has no board: the host's free memory is the honest answer. */
         return PyLong_FromSize_t((size_t)sysconf(_SC_AVPHYS_PAGES) * (size_t)sysconf(_SC_PAGESIZE));
@@ -47,6 +57,8 @@ static PyObject *g_mem_free(PyObject *m, PyObject *noargs) {
 }
 
 static PyObject *g_mem_alloc(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     if (!c9rt.mem_alloc) {
         return PyLong_FromSize_t((size_t)(sysconf(_SC_PHYS_PAGES) - sysconf(_SC_AVPHYS_PAGES)) *
                                  (size_t)sysconf(_SC_PAGESIZE));

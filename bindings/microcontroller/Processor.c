@@ -4,6 +4,7 @@
  * when on_next_reset(RunMode.SAFE_MODE) asked for it. Added to the module by
  * c9py_microcontroller_add_supervisor_parts(), called from microcontroller.c's init. */
 #include "c9rt.h"
+#include "microcontroller/microcontroller.h"
 
 #include <time.h>
 
@@ -22,23 +23,33 @@ static const c9_board_t *board(void) {
 }
 
 static PyObject *p_frequency(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyLong_FromUnsignedLong(board()->cpu_frequency);
 }
 
 static PyObject *p_temperature(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     /* A die a little above room temperature, as an idle board reports. */
     return PyFloat_FromDouble(32.5);
 }
 
 static PyObject *p_voltage(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyFloat_FromDouble(3.3);
 }
 
 static PyObject *p_uid(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyByteArray_FromStringAndSize((const char *)board()->uid, board()->uid_len);
 }
 
 static PyObject *p_reset_reason(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     /* A start of `circuit9 run` is a power-on; microcontroller.reset() a software reset. */
     return PyObject_GetAttrString((PyObject *)reset_reason_type,
                                   c9rt.run_reason == C9RT_RUN_STARTUP && !c9rt.reset_requested ? "POWER_ON"
@@ -59,6 +70,8 @@ static PyTypeObject processor_type = {
 };
 
 static PyObject *mc_reset(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     if (!c9rt.active) {
         PyErr_SetString(PyExc_NotImplementedError, "microcontroller.reset() needs `circuit9 run`");
         return NULL;
@@ -69,6 +82,7 @@ static PyObject *mc_reset(PyObject *m, PyObject *noargs) {
 }
 
 static PyObject *mc_on_next_reset(PyObject *m, PyObject *arg) {
+    (void)m;
     int v = c9py_enum_value(arg, run_mode_type, "run_mode", "RunMode");
     if (v < 0) {
         return NULL;
@@ -78,6 +92,7 @@ static PyObject *mc_on_next_reset(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *mc_delay_us(PyObject *m, PyObject *arg) {
+    (void)m;
     long us;
     if (c9py_int(arg, "delay", &us) < 0) {
         return NULL;

@@ -2,6 +2,7 @@
 #include "c9py.h"
 #include "circuit9/port.h"
 #include "microcontroller/Pin.h"
+#include "microcontroller/microcontroller.h"
 
 #include <string.h>
 
@@ -18,6 +19,9 @@ static Py_hash_t pin_hash(PyObject *self) {
 }
 
 static PyObject *pin_new_forbidden(PyTypeObject *t, PyObject *a, PyObject *k) {
+    (void)t;
+    (void)a;
+    (void)k;
     PyErr_SetString(PyExc_TypeError, "cannot create 'Pin' instances");
     return NULL;
 }
@@ -126,7 +130,6 @@ PyObject *c9py_init_microcontroller(void) {
         return NULL;
     }
     /* supervisor hook: cpu, reset(), on_next_reset(), RunMode (bindings/microcontroller/Processor.c) */
-    extern int c9py_microcontroller_add_supervisor_parts(PyObject * m);
     if (c9py_microcontroller_add_supervisor_parts(m) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -6,16 +6,19 @@
 #include "c9py.h"
 
 static PyObject *mp_const(PyObject *self, PyObject *arg) {
+    (void)self;
     Py_INCREF(arg);
     return arg;
 }
 
 static PyObject *mp_identity_decorator(PyObject *self, PyObject *fn) {
+    (void)self;
     Py_INCREF(fn);
     return fn;
 }
 
 static PyObject *mp_opt_level(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
     static long level = 0;
     int32_t v;
     if (c9py_arg_check_call(args, kw, 0, 0, 1, false) < 0) {

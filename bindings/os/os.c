@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define C9_VERSION "9.2.9"
+#define C9_CP_VERSION "9.2.9"
 #define C9_BUILD_DATE "2025-03-11"
 
 /* ---- getenv ------------------------------------------------------------------------------ */
@@ -51,6 +51,7 @@ static PyObject *int_from_bare(const char *s, size_t len) {
 }
 
 static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {{"key", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
                                          {"default", C9PY_ARG_OBJ, {.u_obj = Py_None}}};
     c9py_argval_t a[2];
@@ -121,6 +122,7 @@ static PyObject *none_or_null(int rc) {
 }
 
 static PyObject *os_listdir(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     if (c9py_arg_check_call(args, kw, 0, 0, 1, false) < 0) {
         return NULL;
     }
@@ -132,6 +134,7 @@ static PyObject *os_listdir(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *os_ilistdir(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     if (c9py_arg_check_call(args, kw, 0, 0, 1, false) < 0) {
         return NULL;
     }
@@ -139,18 +142,22 @@ static PyObject *os_ilistdir(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *os_mkdir(PyObject *m, PyObject *path) {
+    (void)m;
     return none_or_null(c9rt_vfs_mkdir(path, board_os()));
 }
 
 static PyObject *os_remove(PyObject *m, PyObject *path) {
+    (void)m;
     return none_or_null(c9rt_vfs_remove(path));
 }
 
 static PyObject *os_rmdir(PyObject *m, PyObject *path) {
+    (void)m;
     return none_or_null(c9rt_vfs_rmdir(path, board_os()));
 }
 
 static PyObject *os_rename(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     if (c9py_arg_check_call(args, kw, 0, 2, 2, false) < 0) {
         return NULL;
     }
@@ -158,14 +165,17 @@ static PyObject *os_rename(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *os_stat(PyObject *m, PyObject *path) {
+    (void)m;
     return c9rt_vfs_stat(path);
 }
 
 static PyObject *os_statvfs(PyObject *m, PyObject *path) {
+    (void)m;
     return c9rt_vfs_statvfs(path);
 }
 
 static PyObject *os_utime(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     if (c9py_arg_check_call(args, kw, 0, 2, 2, false) < 0) {
         return NULL;
     }
@@ -173,14 +183,19 @@ static PyObject *os_utime(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *os_chdir(PyObject *m, PyObject *path) {
+    (void)m;
     return none_or_null(c9rt_vfs_chdir(path));
 }
 
 static PyObject *os_getcwd(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return c9rt_vfs_getcwd();
 }
 
 static PyObject *os_sync(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     /* Every mounted file system of the runtime's own writes what it holds. */
     for (int i = 0; i < c9rt_vfs_count(); i++) {
         if (c9py_vfs_sync(c9rt_vfs_obj(i)) < 0) {
@@ -194,6 +209,7 @@ static PyObject *os_sync(PyObject *m, PyObject *noargs) {
  * volume; the object's mount(readonly, mkfs) runs before the mount point is checked, and the
  * mount goes before the root's. Unix port only. */
 static PyObject *os_mount(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {
         {"fs", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"mount_point", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -232,6 +248,7 @@ static PyObject *os_mount(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *os_umount(PyObject *m, PyObject *arg) {
+    (void)m;
     int index;
     if (PyUnicode_Check(arg)) {
         char path[1024];
@@ -247,6 +264,7 @@ static PyObject *os_umount(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *os_urandom(PyObject *m, PyObject *arg) {
+    (void)m;
     long n;
     if (c9py_int(arg, "size", &n) < 0 || c9py_check_min(n, 0, "size") < 0) {
         return NULL;
@@ -273,6 +291,8 @@ static PyStructSequence_Desc uname_desc = {"os.uname_result", NULL, uname_fields
 static PyTypeObject *uname_type;
 
 static PyObject *os_uname(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     const c9_board_t *b = c9rt.board ? c9rt.board : c9_board_default();
     PyObject *r = PyStructSequence_New(uname_type);
     if (!r) {
@@ -282,8 +302,8 @@ static PyObject *os_uname(PyObject *m, PyObject *noargs) {
     snprintf(machine, sizeof machine, "%s with %s", b->description, b->mcu);
     PyStructSequence_SetItem(r, 0, PyUnicode_FromString(b->mcu_family));
     PyStructSequence_SetItem(r, 1, PyUnicode_FromString(b->mcu_family));
-    PyStructSequence_SetItem(r, 2, PyUnicode_FromString(C9_VERSION));
-    PyStructSequence_SetItem(r, 3, PyUnicode_FromString(C9_VERSION " on " C9_BUILD_DATE));
+    PyStructSequence_SetItem(r, 2, PyUnicode_FromString(C9_CP_VERSION));
+    PyStructSequence_SetItem(r, 3, PyUnicode_FromString(C9_CP_VERSION " on " C9_BUILD_DATE));
     PyStructSequence_SetItem(r, 4, PyUnicode_FromString(machine));
     if (PyErr_Occurred()) {
         Py_DECREF(r);

@@ -174,6 +174,7 @@ static int alive(PyObject *self) {
 }
 
 static PyObject *sdcard_count(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     if (alive(self) < 0) {
         return NULL;
     }
@@ -181,6 +182,7 @@ static PyObject *sdcard_count(PyObject *self, PyObject *noargs) {
 }
 
 static PyObject *sdcard_deinit(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -189,6 +191,7 @@ static PyObject *sdcard_deinit(PyObject *self, PyObject *noargs) {
 }
 
 static PyObject *sdcard_sync(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     if (alive(self) < 0) {
         return NULL;
     }

@@ -629,6 +629,7 @@ static c9_err_t format(const c9_blockdev_t *bd, bool fat32_fallback, const char 
 }
 
 static PyObject *fat_mkfs(PyObject *cls, PyObject *dev) {
+    (void)cls;
     c9_blockdev_t bd;
     pybdev_t *py;
     if (blockdev_of(dev, &bd, &py) < 0) {
@@ -931,6 +932,7 @@ static PyObject *vfs_stat(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *vfs_statvfs(PyObject *self, PyObject *arg) {
+    (void)arg;
     if (ready_fs(SELF) < 0) {
         return NULL;
     }
@@ -969,6 +971,7 @@ static PyObject *vfs_chdir(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *vfs_getcwd(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     if (ready_fs(SELF) < 0) {
         return NULL;
     }
@@ -1019,6 +1022,7 @@ static PyObject *vfs_mount(PyObject *self, PyObject *args) {
 }
 
 static PyObject *vfs_umount(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     if (c9py_ready(self) < 0) {
         return NULL;
     }
@@ -1082,6 +1086,7 @@ static PyObject *vfs_utime(PyObject *self, PyObject *args) {
 }
 
 static PyObject *vfs_get_label(PyObject *self, void *closure) {
+    (void)closure;
     if (ready_fs(SELF) < 0) {
         return NULL;
     }
@@ -1099,6 +1104,7 @@ static PyObject *vfs_get_label(PyObject *self, void *closure) {
 }
 
 static int vfs_set_label(PyObject *self, PyObject *value, void *closure) {
+    (void)closure;
     if (c9py_setter_present(value) < 0 || ready_fs(SELF) < 0 || writable(SELF) < 0) {
         return -1;
     }
@@ -1125,6 +1131,7 @@ static int vfs_set_label(PyObject *self, PyObject *value, void *closure) {
 }
 
 static PyObject *vfs_get_readonly(PyObject *self, void *closure) {
+    (void)closure;
     if (c9py_ready(self) < 0) {
         return NULL;
     }

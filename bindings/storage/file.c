@@ -243,6 +243,7 @@ static PyObject *file_readline(PyObject *self, PyObject *args) {
 }
 
 static PyObject *file_readlines(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     if (open_check(self) < 0) {
         return NULL;
     }
@@ -324,6 +325,7 @@ static PyObject *file_write(PyObject *self, PyObject *args) {
 }
 
 static PyObject *file_flush(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     if (open_check(self) < 0 || result(self, SELF->fs->sync(SELF->fs->ctx, SELF->handle)) < 0) {
         return NULL;
     }
@@ -340,6 +342,7 @@ static c9_err_t close_handle(PyObject *self) {
 }
 
 static PyObject *file_close(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     if (result(self, close_handle(self)) < 0) {
         return NULL;
     }
@@ -363,6 +366,7 @@ static PyObject *file_seek(PyObject *self, PyObject *args) {
 }
 
 static PyObject *file_tell(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     uint64_t pos;
     if (open_check(self) < 0 || result(self, SELF->fs->seek(SELF->fs->ctx, SELF->handle, 0, 1, &pos)) < 0) {
         return NULL;
@@ -371,10 +375,12 @@ static PyObject *file_tell(PyObject *self, PyObject *noargs) {
 }
 
 static PyObject *file_enter(PyObject *self, PyObject *noargs) {
+    (void)noargs;
     return Py_NewRef(self);
 }
 
 static PyObject *file_exit(PyObject *self, PyObject *args) {
+    (void)args;
     return file_close(self, NULL);
 }
 

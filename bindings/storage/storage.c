@@ -20,6 +20,7 @@ static int mount_path_arg(PyObject *arg, char *out, size_t size) {
 }
 
 static PyObject *st_mount(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {
         {"filesystem", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"mount_path", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
@@ -83,6 +84,7 @@ PyObject *c9py_storage_umount_index(int index) {
 }
 
 static PyObject *st_umount(PyObject *m, PyObject *arg) {
+    (void)m;
     if (PyUnicode_Check(arg)) {
         char path[1024];
         if (mount_path_arg(arg, path, sizeof path) < 0) {
@@ -94,6 +96,7 @@ static PyObject *st_umount(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *st_getmount(PyObject *m, PyObject *arg) {
+    (void)m;
     char path[1024];
     if (mount_path_arg(arg, path, sizeof path) < 0) {
         return NULL;
@@ -106,6 +109,7 @@ static PyObject *st_getmount(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *st_remount(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {
         {"mount_path", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"readonly", C9PY_ARG_BOOL, {.u_bool = false}},
@@ -132,6 +136,7 @@ static PyObject *st_remount(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *st_erase_filesystem(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {{"extended", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}}};
     c9py_argval_t a[1];
     if (c9py_arg_parse(args, kw, allowed, 1, a) < 0) {
@@ -170,10 +175,14 @@ static PyObject *set_usb_drive(bool enabled) {
 }
 
 static PyObject *st_disable_usb_drive(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return set_usb_drive(false);
 }
 
 static PyObject *st_enable_usb_drive(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return set_usb_drive(true);
 }
 

@@ -18,10 +18,14 @@ typedef struct {
 } runtime_obj_t;
 
 static PyObject *rt_get_autoreload(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyBool_FromLong(c9rt.autoreload);
 }
 
 static int rt_set_autoreload(PyObject *self, PyObject *v, void *c) {
+    (void)self;
+    (void)c;
     int b = c9py_setter_bool(v);
     if (b < 0) {
         return -1;
@@ -35,22 +39,32 @@ static PyObject *enum_member(PyTypeObject *t, const char *const *names, int v) {
 }
 
 static PyObject *rt_get_safe_mode_reason(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return enum_member(safe_mode_type, c9rt_safe_mode_names, c9rt.safe_mode);
 }
 
 static PyObject *rt_get_run_reason(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return enum_member(run_reason_type, run_reason_names, c9rt.run_reason);
 }
 
 static PyObject *rt_get_serial_connected(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyBool_FromLong(c9rt.serial_connected);
 }
 
 static PyObject *rt_get_serial_bytes_available(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyLong_FromSize_t(c9rt.serial_bytes_available ? c9rt.serial_bytes_available() : 0);
 }
 
 static PyObject *rt_get_usb_connected(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     return PyBool_FromLong(c9rt.active);
 }
 
@@ -63,6 +77,8 @@ static bool display_active(PyObject *obj) {
 /* The primary display (9.2.5 and later): the board's display from start-up until it is released,
  * or the display a program sets. */
 static PyObject *rt_get_display(PyObject *self, void *c) {
+    (void)self;
+    (void)c;
     if (display_active(c9rt.primary_display)) {
         Py_INCREF(c9rt.primary_display);
         return c9rt.primary_display;
@@ -71,6 +87,8 @@ static PyObject *rt_get_display(PyObject *self, void *c) {
 }
 
 static int rt_set_display(PyObject *self, PyObject *v, void *c) {
+    (void)self;
+    (void)c;
     if (!v) {
         PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
         return -1;
@@ -102,6 +120,8 @@ static PyTypeObject runtime_type = {
 };
 
 static PyObject *sup_reload(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     /* CircuitPython stops the program at once and restarts it without waiting. */
     c9rt.run_reason = C9RT_RUN_SUPERVISOR_RELOAD;
     c9rt.reload_requested = true;
@@ -110,6 +130,7 @@ static PyObject *sup_reload(PyObject *m, PyObject *noargs) {
 }
 
 static PyObject *sup_set_next_code_file(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {
         {"filename", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
         {"reload_on_success", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = false}},
@@ -148,11 +169,15 @@ static PyObject *sup_set_next_code_file(PyObject *m, PyObject *args, PyObject *k
 }
 
 static PyObject *sup_ticks_ms(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     /* 29 bits, so the value stays a small int on the board; it wraps after ~6.2 days. */
     return PyLong_FromUnsignedLongLong((c9rt_now_ns() / 1000000u) & ((1u << 29) - 1));
 }
 
 static PyObject *sup_get_previous_traceback(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     if (!c9rt.prev_traceback) {
         Py_RETURN_NONE;
     }

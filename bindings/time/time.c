@@ -16,14 +16,19 @@ static PyObject *host_time_attr(const char *name) {
 }
 
 static PyObject *t_monotonic(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return PyFloat_FromDouble((double)c9rt_now_ns() / 1e9);
 }
 
 static PyObject *t_monotonic_ns(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     return PyLong_FromUnsignedLongLong(c9rt_now_ns());
 }
 
 static PyObject *t_sleep(PyObject *m, PyObject *arg) {
+    (void)m;
     double s;
     if (c9py_float(arg, "seconds", &s) < 0) {
         return NULL;
@@ -39,6 +44,8 @@ static PyObject *t_sleep(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *t_time(PyObject *m, PyObject *noargs) {
+    (void)m;
+    (void)noargs;
     int64_t seconds;
     if (c9_port_rtc_get(&seconds) != C9_OK) {
         /* A board without a set real-time clock counts from 2000-01-01, as CircuitPython's does. */
@@ -58,10 +65,12 @@ static PyObject *call_host(const char *name, PyObject *args) {
 }
 
 static PyObject *t_localtime(PyObject *m, PyObject *args) {
+    (void)m;
     return call_host("localtime", args);
 }
 
 static PyObject *t_mktime(PyObject *m, PyObject *args) {
+    (void)m;
     PyObject *r = call_host("mktime", args);
     if (!r) {
         return NULL;

@@ -356,9 +356,11 @@ static PyObject *shape_contains(PyObject *self, PyObject *args) {
 }
 
 static PyObject *get_x(PyObject *self, void *c) {
+    (void)c;
     return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.x);
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long x;
     if (check_ready(self) < 0 || no_delete(v) < 0 || get_coord(v, "x", &x) < 0) {
         return -1;
@@ -367,9 +369,11 @@ static int set_x(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_y(PyObject *self, void *c) {
+    (void)c;
     return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.y);
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long y;
     if (check_ready(self) < 0 || no_delete(v) < 0 || get_coord(v, "y", &y) < 0) {
         return -1;
@@ -379,9 +383,11 @@ static int set_y(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_location(PyObject *self, void *c) {
+    (void)c;
     return check_ready(self) < 0 ? NULL : Py_BuildValue("(ii)", SELF->shape.x, SELF->shape.y);
 }
 static int set_location(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     if (check_ready(self) < 0 || no_delete(v) < 0) {
         return -1;
     }
@@ -405,9 +411,11 @@ static int set_location(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_hidden(PyObject *self, void *c) {
+    (void)c;
     return check_ready(self) < 0 ? NULL : PyBool_FromLong(SELF->shape.hidden);
 }
 static int set_hidden(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int h;
     if (check_ready(self) < 0 || (h = c9py_setter_bool(v)) < 0) {
         return -1;
@@ -417,6 +425,7 @@ static int set_hidden(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_shader(PyObject *self, void *c) {
+    (void)c;
     if (check_ready(self) < 0) {
         return NULL;
     }
@@ -425,6 +434,7 @@ static PyObject *get_shader(PyObject *self, void *c) {
     return s;
 }
 static int set_shader(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     c9_shader_type_t t;
     void *s;
     if (check_ready(self) < 0 || no_delete(v) < 0) {
@@ -440,9 +450,11 @@ static int set_shader(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_color_index(PyObject *self, void *c) {
+    (void)c;
     return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.color_index);
 }
 static int set_color_index(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     long i;
     if (check_ready(self) < 0 || no_delete(v) < 0) {
         return -1;
@@ -457,9 +469,11 @@ static int set_color_index(PyObject *self, PyObject *v, void *c) {
 /* ---- each shape's own members ---------------------------------------------------------------------- */
 
 static PyObject *get_radius(PyObject *self, void *c) {
+    (void)c;
     return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.radius);
 }
 static int set_radius(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     uint16_t r;
     if (check_ready(self) < 0 || get_size(v, "radius", &r) < 0) {
         return -1;
@@ -469,9 +483,11 @@ static int set_radius(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.width);
 }
 static int set_width(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     uint16_t w;
     if (check_ready(self) < 0 || get_size(v, "width", &w) < 0) {
         return -1;
@@ -480,9 +496,11 @@ static int set_width(PyObject *self, PyObject *v, void *c) {
     return 0;
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.height);
 }
 static int set_height(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     uint16_t h;
     if (check_ready(self) < 0 || get_size(v, "height", &h) < 0) {
         return -1;
@@ -492,6 +510,7 @@ static int set_height(PyObject *self, PyObject *v, void *c) {
 }
 
 static PyObject *get_points(PyObject *self, void *c) {
+    (void)c;
     if (check_ready(self) < 0) {
         return NULL;
     }
@@ -508,6 +527,7 @@ static PyObject *get_points(PyObject *self, void *c) {
     return list;
 }
 static int set_points_prop(PyObject *self, PyObject *v, void *c) {
+    (void)c;
     int16_t *p;
     uint32_t n;
     if (check_ready(self) < 0 || no_delete(v) < 0) {

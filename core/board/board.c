@@ -2,20 +2,16 @@
 
 #include <string.h>
 
-/* Each boards/<name>.c defines one of these; the order here is the listing order, and the
- * first is the default board (the camera board the demo targets). */
-extern const c9_board_t c9_board_memento;
-extern const c9_board_t c9_board_tdisplay_s3;
-extern const c9_board_t c9_board_feather_s3_tft;
-extern const c9_board_t c9_board_samd21_oled;
-extern const c9_board_t c9_board_pico;
+/* c9_boards.h lists every boards/<name>.c as C9_BOARD(name), the default board first; each file
+ * defines c9_board_<name>. */
+#define C9_BOARD(name) extern const c9_board_t c9_board_##name;
+#include "c9_boards.h"
+#undef C9_BOARD
 
 static const c9_board_t *const boards[] = {
-    &c9_board_memento,
-    &c9_board_tdisplay_s3,
-    &c9_board_feather_s3_tft,
-    &c9_board_samd21_oled,
-    &c9_board_pico,
+#define C9_BOARD(name) &c9_board_##name,
+#include "c9_boards.h"
+#undef C9_BOARD
 };
 
 size_t c9_board_count(void) {

@@ -5,25 +5,75 @@
 #include <stdlib.h>
 #endif
 
-const char *c9_strerror(c9_err_t err) {
+/* Each table entry's number must lie inside its band. */
+#define C9_ERR_BAND_LIMIT_(band) (C9_ERR_BAND_##band == 0 ? 999 : 99)
+#define C9_ERR_CHECK_(band, name, n, text)                                                                             \
+    _Static_assert((n) >= 1 && (n) <= C9_ERR_BAND_LIMIT_(band), "C9_ERR_" #name " lies outside the " #band " band");
+C9_ERR_TABLE(C9_ERR_CHECK_)
+#undef C9_ERR_CHECK_
+
+/* A value listed twice is a duplicate case label here, which does not compile. The function is
+ * never called, so it costs no code. */
+C9_MAYBE_UNUSED static inline int c9__err_unique(c9_err_t err) {
     switch (err) {
-    case C9_OK: return "success";
-    case C9_ERR_PERM: return "operation not permitted";
-    case C9_ERR_NOENT: return "no such entry";
-    case C9_ERR_IO: return "input/output error";
-    case C9_ERR_BADF: return "object not open or deinitialised";
-    case C9_ERR_AGAIN: return "try again";
-    case C9_ERR_NOMEM: return "out of memory";
-    case C9_ERR_BUSY: return "resource busy";
-    case C9_ERR_EXIST: return "already in use";
-    case C9_ERR_NODEV: return "no such device";
-    case C9_ERR_INVAL: return "invalid argument";
-    case C9_ERR_RANGE: return "value out of range";
-    case C9_ERR_NOSYS: return "operation not provided";
-    case C9_ERR_NOTSUP: return "not supported";
-    case C9_ERR_TIMEDOUT: return "timed out";
-    default: return "unknown error";
+    case C9_OK: return 1;
+#define C9_ERR_CASE_(band, name, n, text)                                                                              \
+    case C9_ERR_##name: return 1;
+        C9_ERR_TABLE(C9_ERR_CASE_)
+#undef C9_ERR_CASE_
+    default: return 0;
     }
+}
+
+/* The lookups scan one table: errors are not a hot path, and a table is about a third of the code
+ * of a switch over 160 sparse values. */
+typedef struct {
+    int16_t code;
+    const char *name;
+#if C9_ERR_TEXTS
+    const char *text;
+#endif
+} err_entry_t;
+
+#if C9_ERR_TEXTS
+#define C9_ERR_ENTRY_(band, name, n, text) {C9_ERR_##name, #name, text},
+#else
+#define C9_ERR_ENTRY_(band, name, n, text) {C9_ERR_##name, #name},
+#endif
+static const err_entry_t err_table[] = {C9_ERR_TABLE(C9_ERR_ENTRY_)};
+#undef C9_ERR_ENTRY_
+_Static_assert(C9_ERR_BAND_NET - 99 >= INT16_MIN, "codes fit the table's int16_t");
+
+static const err_entry_t *err_find(c9_err_t err) {
+    for (size_t i = 0; i < C9_ARRAY_SIZE(err_table); i++) {
+        if (err_table[i].code == err) {
+            return &err_table[i];
+        }
+    }
+    return NULL;
+}
+
+const char *c9_strerror(c9_err_t err) {
+    if (err == C9_OK) {
+        return "success";
+    }
+    const err_entry_t *e = err_find(err);
+    if (!e) {
+        return "unknown error";
+    }
+#if C9_ERR_TEXTS
+    return e->text;
+#else
+    return e->name;
+#endif
+}
+
+const char *c9_err_name(c9_err_t err) {
+    if (err == C9_OK) {
+        return "OK";
+    }
+    const err_entry_t *e = err_find(err);
+    return e ? e->name : NULL;
 }
 
 #if !C9_NO_MALLOC

@@ -63,6 +63,7 @@ static uint32_t native_color(const c9_display_t *d, uint32_t rgb, bool dither, i
     return l >> (8 - depth);
 }
 
+#if C9_DISPLAY_PALETTE_LUTS > 0
 static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint32_t *n_out, bool *opaque) {
     for (int i = 0; i < d->lut_count; i++) {
         if (d->luts[i].palette == p) {
@@ -71,7 +72,7 @@ static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint3
             return d->luts[i].v;
         }
     }
-    int slot = d->lut_count < 4 ? d->lut_count++ : 3;
+    int slot = d->lut_count < C9_DISPLAY_PALETTE_LUTS ? d->lut_count++ : C9_DISPLAY_PALETTE_LUTS - 1;
     uint32_t n = C9_MIN(p->count, 256u);
     bool all = n == 256;
     d->luts[slot].palette = p;
@@ -87,6 +88,7 @@ static const uint32_t *palette_lut(c9_display_t *d, const c9_palette_t *p, uint3
     *opaque = all;
     return d->luts[slot].v;
 }
+#endif
 
 /* ---- layer properties -------------------------------------------------------------------- */
 
@@ -263,12 +265,13 @@ static void shader_setup(c9_display_t *d, const c9_tilegrid_t *tg, shader_state_
     s->raw_mask = depth >= 16 ? 0xFFFF : (1u << depth) - 1;
     if (tg->shader_type == C9_SHADER_PALETTE) {
         s->palette = tg->shader;
+        s->kind = 2;
+#if C9_DISPLAY_PALETTE_LUTS > 0
         if (!s->palette->dither) {
             s->lut = palette_lut(d, s->palette, &s->lut_n, &s->lut_opaque);
             s->kind = s->palette->count <= 256 ? 1 : 2;
-        } else {
-            s->kind = 2;
         }
+#endif
     } else if (tg->shader_type == C9_SHADER_COLORCONVERTER) {
         s->cc = tg->shader;
         s->kind = 4;
@@ -468,7 +471,7 @@ static void fast_run(const c9_bitmap_t *b, const shader_state_t *s, int32_t bx, 
             if (t0 && !t1) {
                 /* Text over something: touch only the set pixels. */
                 while (bits) {
-                    int lz = __builtin_clz(bits);
+                    int lz = (int)c9_clz32(bits);
                     q[lz] = (uint16_t)e1;
                     bits &= ~(0x80000000u >> lz);
                 }
@@ -548,7 +551,7 @@ static bool text_row(const c9_tilegrid_t *tg, const shader_state_t *s, const row
             bits = (bits << (x & 7)) & ~(0xFFFFFFFFu >> len);
             uint16_t *q = out + done;
             while (bits) {
-                q[31 - __builtin_ctz(bits)] = c1;
+                q[31 - c9_ctz32(bits)] = c1;
                 bits &= bits - 1;
             }
         }
@@ -871,8 +874,6 @@ static void shape_logical_area(compose_t *c, const placement_t *p) {
     default: c->lx1 = a->x1, c->lx2 = a->x2, c->ly1 = a->y1, c->ly2 = a->y2; break;
     }
 }
-
-void c9__display_placement(const c9_display_t *d, placement_t *p);
 
 void c9_display_compose(c9_display_t *d, const c9_rect_t *area, void *out) {
     compose_t c = {d, area, out, d->cfg.color_depth == 16, area->x2 - area->x1, 0, -1, 0, 0, 0, 0};

@@ -9,14 +9,7 @@
 #include <string.h>
 
 const char *c9_display_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_INITSEQ_TRUNCATED: return "init sequence truncated";
-    case C9_ERR_BMP_HEADER: return "Only Windows format, uncompressed BMP supported";
-    case C9_ERR_BMP_RLE: return "RLE-compressed BMP not supported";
-    case C9_ERR_BMP_FORMAT: return "unsupported BMP format";
-    case C9_ERR_DISPLAY_FPS: return "Below minimum frame rate";
-    default: return c9_strerror(err);
-    }
+    return c9_strerror(err);
 }
 
 void c9_display_config_defaults(c9_display_config_t *cfg) {

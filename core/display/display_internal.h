@@ -13,6 +13,9 @@ typedef struct placement {
     int32_t nw, nh;    /* native (physical) size */
 } placement_t;
 
+/* The root's placement on the panel: rotation and offsets of the display (display.c). */
+void c9__display_placement(const c9_display_t *d, placement_t *p);
+
 /* Grid footprint in physical coordinates (may extend past the display). */
 c9_rect_t c9__tilegrid_physical_rect(const c9_tilegrid_t *tg, const placement_t *p);
 /* A rectangle in the grid's content pixels (before flips/transpose) mapped to physical. */

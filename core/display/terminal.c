@@ -144,6 +144,102 @@ static void control(c9_terminal_t *t, uint32_t c) {
     }
 }
 
+/* After ESC: CSI and OSC introducers; other sequences are consumed and ignored. */
+static void step_esc(c9_terminal_t *t, uint32_t c) {
+    if (c == '[') {
+        t->state = ST_CSI;
+        t->nparams = 0;
+        t->private_marker = false;
+        for (int i = 0; i < C9_TERMINAL_MAX_PARAMS; i++) {
+            t->params[i] = 0;
+        }
+    } else if (c == ']') {
+        t->state = ST_OSC_NUM;
+        t->osc_command = 0;
+        t->osc_len = 0;
+    } else if (c < 0x20) {
+        control(t, c);
+    } else if (c < 0x30) {
+        t->state = ST_ESC_INTER;
+    } else {
+        t->state = ST_GROUND; /* ESC 7, ESC c, ...: ignored */
+    }
+}
+
+/* Inside ESC [: parameters, private markers, then the final byte that runs the command. */
+static void step_csi(c9_terminal_t *t, uint32_t c) {
+    if (c < 0x20) {
+        control(t, c);
+    } else if (c >= '0' && c <= '9') {
+        if (t->nparams == 0) {
+            t->nparams = 1;
+        }
+        if (t->nparams <= C9_TERMINAL_MAX_PARAMS) {
+            uint16_t *p = &t->params[t->nparams - 1];
+            *p = (uint16_t)C9_MIN(*p * 10u + (c - '0'), PARAM_MAX);
+        }
+    } else if (c == ';') {
+        /* An empty first parameter still counts ("ESC[;5H"); parameters past the last slot are
+         * dropped. */
+        if (t->nparams == 0) {
+            t->nparams = 1;
+        }
+        if (t->nparams <= C9_TERMINAL_MAX_PARAMS) {
+            t->nparams++;
+        }
+    } else if (c >= 0x3a && c <= 0x3f) {
+        t->private_marker = true; /* ESC[?25l and friends: not ours */
+    } else if (c >= 0x20 && c <= 0x2f) {
+        t->private_marker = true; /* intermediate bytes: no sequence we know has them */
+    } else if (c >= 0x40 && c <= 0x7e) {
+        if (t->nparams > C9_TERMINAL_MAX_PARAMS) {
+            t->nparams = C9_TERMINAL_MAX_PARAMS;
+        }
+        if (!t->private_marker) {
+            csi_dispatch(t, c);
+        }
+        t->state = ST_GROUND;
+    } else {
+        t->state = ST_GROUND; /* DEL or a non-ASCII character: malformed, dropped */
+    }
+}
+
+/* ESC ] number ;: the command number (0 sets the title) before the text. */
+static void step_osc_num(c9_terminal_t *t, uint32_t c) {
+    if (++t->osc_len > OSC_MAX) {
+        t->state = ST_GROUND;
+    } else if (c >= '0' && c <= '9') {
+        t->osc_command = (uint16_t)C9_MIN(t->osc_command * 10u + (c - '0'), PARAM_MAX);
+    } else if (c == ';') {
+        t->state = ST_OSC_TEXT;
+        t->status_x = 0;
+        if (t->osc_command == 0 && t->status_bar) {
+            blank_all(t->status_bar, t->blank); /* a new title replaces the old one */
+        }
+    } else if (c == 7) {
+        t->state = ST_GROUND;
+    } else if (c == 0x1b) {
+        t->state = ST_OSC_ESC;
+    } else {
+        t->osc_command = PARAM_MAX; /* not a title: its text is skipped */
+        t->state = ST_OSC_TEXT;
+    }
+}
+
+/* The OSC text up to BEL or ESC \: a title goes to the status bar. */
+static void step_osc_text(c9_terminal_t *t, uint32_t c) {
+    if (c == 7) {
+        t->state = ST_GROUND;
+    } else if (c == 0x1b) {
+        t->state = ST_OSC_ESC;
+    } else if (++t->osc_len > OSC_MAX) {
+        t->state = ST_GROUND;
+    } else if (c >= 0x20 && c != 0x7f) {
+        put_status(t, c);
+    }
+}
+
+/* One code point through the parser's state machine. */
 static void step(c9_terminal_t *t, uint32_t c) {
     if (c == 0x1b && t->state != ST_OSC_TEXT && t->state != ST_OSC_NUM) {
         t->state = ST_ESC;
@@ -161,26 +257,7 @@ static void step(c9_terminal_t *t, uint32_t c) {
             put_glyph(t, c);
         }
         return;
-    case ST_ESC:
-        if (c == '[') {
-            t->state = ST_CSI;
-            t->nparams = 0;
-            t->private_marker = false;
-            for (int i = 0; i < C9_TERMINAL_MAX_PARAMS; i++) {
-                t->params[i] = 0;
-            }
-        } else if (c == ']') {
-            t->state = ST_OSC_NUM;
-            t->osc_command = 0;
-            t->osc_len = 0;
-        } else if (c < 0x20) {
-            control(t, c);
-        } else if (c < 0x30) {
-            t->state = ST_ESC_INTER;
-        } else {
-            t->state = ST_GROUND; /* ESC 7, ESC c, ...: ignored */
-        }
-        return;
+    case ST_ESC: step_esc(t, c); return;
     case ST_ESC_INTER:
         if (c < 0x20) {
             control(t, c);
@@ -188,73 +265,9 @@ static void step(c9_terminal_t *t, uint32_t c) {
             t->state = ST_GROUND;
         }
         return;
-    case ST_CSI:
-        if (c < 0x20) {
-            control(t, c);
-        } else if (c >= '0' && c <= '9') {
-            if (t->nparams == 0) {
-                t->nparams = 1;
-            }
-            if (t->nparams <= C9_TERMINAL_MAX_PARAMS) {
-                uint16_t *p = &t->params[t->nparams - 1];
-                *p = (uint16_t)C9_MIN(*p * 10u + (c - '0'), PARAM_MAX);
-            }
-        } else if (c == ';') {
-            /* An empty first parameter still counts ("ESC[;5H"); parameters past the last slot
-             * are dropped. */
-            if (t->nparams == 0) {
-                t->nparams = 1;
-            }
-            if (t->nparams <= C9_TERMINAL_MAX_PARAMS) {
-                t->nparams++;
-            }
-        } else if (c >= 0x3a && c <= 0x3f) {
-            t->private_marker = true; /* ESC[?25l and friends: not ours */
-        } else if (c >= 0x20 && c <= 0x2f) {
-            t->private_marker = true; /* intermediate bytes: no sequence we know has them */
-        } else if (c >= 0x40 && c <= 0x7e) {
-            if (t->nparams > C9_TERMINAL_MAX_PARAMS) {
-                t->nparams = C9_TERMINAL_MAX_PARAMS;
-            }
-            if (!t->private_marker) {
-                csi_dispatch(t, c);
-            }
-            t->state = ST_GROUND;
-        } else {
-            t->state = ST_GROUND; /* DEL or a non-ASCII character: malformed, dropped */
-        }
-        return;
-    case ST_OSC_NUM:
-        if (++t->osc_len > OSC_MAX) {
-            t->state = ST_GROUND;
-        } else if (c >= '0' && c <= '9') {
-            t->osc_command = (uint16_t)C9_MIN(t->osc_command * 10u + (c - '0'), PARAM_MAX);
-        } else if (c == ';') {
-            t->state = ST_OSC_TEXT;
-            t->status_x = 0;
-            if (t->osc_command == 0 && t->status_bar) {
-                blank_all(t->status_bar, t->blank); /* a new title replaces the old one */
-            }
-        } else if (c == 7) {
-            t->state = ST_GROUND;
-        } else if (c == 0x1b) {
-            t->state = ST_OSC_ESC;
-        } else {
-            t->osc_command = PARAM_MAX; /* not a title: its text is skipped */
-            t->state = ST_OSC_TEXT;
-        }
-        return;
-    case ST_OSC_TEXT:
-        if (c == 7) {
-            t->state = ST_GROUND;
-        } else if (c == 0x1b) {
-            t->state = ST_OSC_ESC;
-        } else if (++t->osc_len > OSC_MAX) {
-            t->state = ST_GROUND;
-        } else if (c >= 0x20 && c != 0x7f) {
-            put_status(t, c);
-        }
-        return;
+    case ST_CSI: step_csi(t, c); return;
+    case ST_OSC_NUM: step_osc_num(t, c); return;
+    case ST_OSC_TEXT: step_osc_text(t, c); return;
     case ST_OSC_ESC:
         t->state = ST_GROUND;
         if (c != '\\') {

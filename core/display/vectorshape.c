@@ -108,7 +108,7 @@ static uint32_t isqrt32(uint32_t n) {
     if (n == 0) {
         return 0;
     }
-    uint32_t r = 0, bit = 1u << ((31 - __builtin_clz(n)) & ~1);
+    uint32_t r = 0, bit = 1u << (c9_log2_32(n) & ~1);
     while (bit) {
         if (n >= r + bit) {
             n -= r + bit;

@@ -7,16 +7,14 @@
 
 #include "circuit9/filter.h"
 
-#if C9_FILTER_DOUBLE
-#define C9F_ROUND round
-#else
-#define C9F_ROUND roundf
-#endif
-
 /* (int32_t)round(x) as a Cortex-M computes it: saturating, NaN gives 0 (C leaves both
  * undefined, and CircuitPython relies on the hardware's behaviour). */
 static inline int32_t c9f_round_i32(c9_filter_real_t x) {
-    c9_filter_real_t r = C9F_ROUND(x);
+#if C9_FILTER_DOUBLE
+    c9_filter_real_t r = round(x);
+#else
+    c9_filter_real_t r = roundf(x);
+#endif
     if (r != r) {
         return 0;
     }
@@ -96,31 +94,19 @@ void c9f_luma_tables(uint16_t lo[256], uint16_t hi[256]);
 
 /* ---- vector fast path ------------------------------------------------------------------------
  * GCC/clang generic vectors of eight 16-bit lanes (one 128-bit register), used only where the
- * target has 128-bit SIMD: elsewhere (a Cortex-M) the compiler would split them into scalar
- * code slower than the portable tables. The portable path is always compiled as well, and
+ * target has 128-bit SIMD (C9_SIMD128): elsewhere (a Cortex-M) the compiler would split them into
+ * scalar code slower than the portable tables. The portable path is always compiled as well, and
  * c9_filter_opts_t.portable selects it at run time so that tests cover both. */
-#if C9_USE_VECTOR_EXT && defined(__GNUC__) &&                                                                          \
-    (defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__) || defined(__wasm_simd128__))
-#define C9F_VEC 1
-#else
-#define C9F_VEC 0
-#endif
 
 static inline bool c9f_use_vec(const c9_filter_opts_t *opts) {
-    return C9F_VEC && !(opts && opts->portable);
+    return C9_SIMD128 && !(opts && opts->portable);
 }
 
-#if defined(__GNUC__)
-#define C9F_UNROLL _Pragma("GCC unroll 8")
-#else
-#define C9F_UNROLL
-#endif
-
-#if C9F_VEC
-typedef uint16_t c9f_u16x8 __attribute__((vector_size(16)));
-typedef int16_t c9f_i16x8 __attribute__((vector_size(16)));
-typedef uint32_t c9f_u32x8 __attribute__((vector_size(32)));
-typedef uint8_t c9f_u8x8 __attribute__((vector_size(8)));
+#if C9_SIMD128
+typedef uint16_t c9f_u16x8 C9_VECTOR_SIZE(16);
+typedef int16_t c9f_i16x8 C9_VECTOR_SIZE(16);
+typedef uint32_t c9f_u32x8 C9_VECTOR_SIZE(32);
+typedef uint8_t c9f_u8x8 C9_VECTOR_SIZE(8);
 
 static inline c9f_u16x8 c9f_load8(const uint16_t *p) {
     c9f_u16x8 v;
@@ -158,11 +144,11 @@ static inline c9f_u16x8 c9f_pack8(c9f_u16x8 r, c9f_u16x8 g, c9f_u16x8 b) {
 /* The high halves of the 32-bit products a * b. */
 static inline c9f_u16x8 c9f_mulhi_u16(c9f_u16x8 a, c9f_u16x8 b) {
 #if defined(__SSE2__)
-    typedef short v8hi __attribute__((vector_size(16)));
+    typedef short v8hi C9_VECTOR_SIZE(16);
     return (c9f_u16x8)__builtin_ia32_pmulhuw128((v8hi)a, (v8hi)b);
 #else
-    c9f_u32x8 p = __builtin_convertvector(a, c9f_u32x8) * __builtin_convertvector(b, c9f_u32x8);
-    return __builtin_convertvector(p >> 16, c9f_u16x8);
+    c9f_u32x8 p = C9_CONVERT_VECTOR(a, c9f_u32x8) * C9_CONVERT_VECTOR(b, c9f_u32x8);
+    return C9_CONVERT_VECTOR(p >> 16, c9f_u16x8);
 #endif
 }
 /* 8-bit luma of in-range 5/6/5 channels: 38 * 255 + 75 * 255 + 15 * 255 < 2^15. */
@@ -170,6 +156,6 @@ static inline c9f_u16x8 c9f_luma8(c9f_u16x8 r, c9f_u16x8 g, c9f_u16x8 b) {
     c9f_u16x8 r8 = (r << 3) | (r >> 2), g8 = (g << 2) | (g >> 4), b8 = (b << 3) | (b >> 2);
     return (38 * r8 + 75 * g8 + 15 * b8) >> 7;
 }
-#endif /* C9F_VEC */
+#endif /* C9_SIMD128 */
 
 #endif /* C9_FILTER_INTERNAL_H */

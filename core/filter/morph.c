@@ -4,7 +4,7 @@
  * copied back once no later output row needs its original pixels, so every output sees
  * original neighbours with (radius + 1) rows of extra memory (the only allocation).
  *
- * Vector path (C9F_VEC, sum(|w|) <= 1040): eight output pixels per step in 16-bit lanes. Each
+ * Vector path (C9_SIMD128, sum(|w|) <= 1040): eight output pixels per step in 16-bit lanes. Each
  * channel sum lies in [lo, lo + sum(|w|) * 63] with lo = 63 * (sum of the negative weights), a
  * range narrower than 2^16, so accumulating sum - lo modulo 2^16 (weights taken modulo 2^16,
  * accumulators starting at -lo) gives it exactly; lo * mul is folded into the add term, and
@@ -16,12 +16,6 @@
  * borrowing. Other kernels take the plain per-channel path, which reproduces CircuitPython's
  * int32 wrap-around. Both paths use the plain one for the clamped border columns. */
 #include "filter_internal.h"
-
-#if defined(__GNUC__)
-#define UNROLL _Pragma("GCC unroll 8")
-#else
-#define UNROLL
-#endif
 
 #define FIELD_BITS 21
 #define FIELD_MASK ((1u << FIELD_BITS) - 1)
@@ -37,7 +31,7 @@ typedef struct {
     const uint16_t *const *rows; /* n source rows for the current output row, clamped */
     uint16_t *out;               /* scratch row receiving the output */
     uint32_t pl[256], ph[256];   /* packed fields by stored byte: pl + (ph << 21) */
-#if C9F_VEC
+#if C9_SIMD128
     uint16_t ml, mh;       /* mul's 16-bit halves */
     uint16_t bl[3], bh[3]; /* add + lo * mul per channel, 16-bit halves */
     uint16_t init[3];      /* -lo per channel, modulo 2^16 */
@@ -103,31 +97,31 @@ static inline uint16_t finish_packed(const morph_ctx_t *c, uint64_t acc, uint16_
 
 /* Interior pixels [x0, x1) (all at least k from both edges) of a kernel of side N, sliding a
  * window of packed columns so that each source pixel is unpacked once per output row. */
-static inline __attribute__((always_inline)) void span_packed_n(const morph_ctx_t *c, int x0, int x1, const int N) {
+static C9_ALWAYS_INLINE void span_packed_n(const morph_ctx_t *c, int x0, int x1, const int N) {
     const int k = N / 2;
     uint64_t col[5][5]; /* [column][row]; N is 3 or 5 */
     uint64_t wt[5 * 5];
-    UNROLL for (int i = 0; i < N * N; i++) {
+    C9_UNROLL(8) for (int i = 0; i < N * N; i++) {
         wt[i] = (uint64_t)(int64_t)c->w[i];
     }
-    UNROLL for (int j = 0; j < N - 1; j++) {
-        UNROLL for (int i = 0; i < N; i++) {
+    C9_UNROLL(8) for (int j = 0; j < N - 1; j++) {
+        C9_UNROLL(8) for (int i = 0; i < N; i++) {
             col[j][i] = packed(c, c->rows[i][x0 - k + j]);
         }
     }
     for (int x = x0; x < x1; x++) {
-        UNROLL for (int i = 0; i < N; i++) {
+        C9_UNROLL(8) for (int i = 0; i < N; i++) {
             col[N - 1][i] = packed(c, c->rows[i][x + k]);
         }
         uint64_t acc = 0;
-        UNROLL for (int i = 0; i < N; i++) {
-            UNROLL for (int j = 0; j < N; j++) {
+        C9_UNROLL(8) for (int i = 0; i < N; i++) {
+            C9_UNROLL(8) for (int j = 0; j < N; j++) {
                 acc += wt[i * N + j] * col[j][i];
             }
         }
         c->out[x] = finish_packed(c, acc, c->rows[k][x]);
-        UNROLL for (int j = 0; j < N - 1; j++) {
-            UNROLL for (int i = 0; i < N; i++) {
+        C9_UNROLL(8) for (int j = 0; j < N - 1; j++) {
+            C9_UNROLL(8) for (int i = 0; i < N; i++) {
                 col[j][i] = col[j + 1][i];
             }
         }
@@ -156,7 +150,7 @@ static void span_packed_any(const morph_ctx_t *c, int x0, int x1) {
     }
 }
 
-#if C9F_VEC
+#if C9_SIMD128
 /* hi16(t * mul + bias) for the offset sums t of one channel, as a signed 16-bit value (what
  * the int32 arithmetic shift by 16 leaves). */
 static inline c9f_i16x8 fixed_mul(const morph_ctx_t *c, c9f_u16x8 t, int ch) {
@@ -179,14 +173,14 @@ static inline c9f_u16x8 finish_vec(const morph_ctx_t *c, c9f_u16x8 ar, c9f_u16x8
 }
 
 /* Interior pixels [x0, x1) in steps of eight; the last few take the packed path. */
-static inline __attribute__((always_inline)) void span_vec_n(const morph_ctx_t *c, int x0, int x1, const int N) {
+static C9_ALWAYS_INLINE void span_vec_n(const morph_ctx_t *c, int x0, int x1, const int N) {
     const int k = N / 2;
     int x = x0;
     for (; x + 8 <= x1; x += 8) {
         c9f_u16x8 ar = c9f_splat(c->init[0]), ag = c9f_splat(c->init[1]), ab = c9f_splat(c->init[2]);
-        UNROLL for (int i = 0; i < N; i++) {
+        C9_UNROLL(8) for (int i = 0; i < N; i++) {
             const uint16_t *row = c->rows[i] + x - k;
-            UNROLL for (int j = 0; j < N; j++) {
+            C9_UNROLL(8) for (int j = 0; j < N; j++) {
                 c9f_u16x8 r, g, b, w = c->wv[i * N + j];
                 c9f_unpack8(c9f_load8(row + j), &r, &g, &b);
                 ar += r * w;
@@ -255,6 +249,84 @@ static bool setup_vec(morph_ctx_t *c, uint64_t abs_sum, int64_t neg_sum) {
 }
 #endif
 
+typedef void (*span_fn)(const morph_ctx_t *c, int x0, int x1);
+
+/* CircuitPython's fixed-point constants of the kernel. *abs_sum and *neg_sum (sums of |w| and of
+ * the negative weights) tell which fast path can take it. */
+static void setup_kernel(morph_ctx_t *c, const c9_filter_morph_t *m, uint64_t *abs_sum, int64_t *neg_sum) {
+    c->w = m->weights;
+    c->n = (int)m->size;
+    c->k = c->n / 2;
+    size_t nw = (size_t)c->n * c->n;
+    uint32_t sum = 0;
+    *abs_sum = 0;
+    *neg_sum = 0;
+    for (size_t i = 0; i < nw; i++) {
+        sum += (uint32_t)c->w[i];
+        *abs_sum += (uint64_t)(c->w[i] < 0 ? -(int64_t)c->w[i] : c->w[i]);
+        *neg_sum += c->w[i] < 0 ? c->w[i] : 0;
+    }
+    c9_filter_real_t mul = m->has_mul ? m->mul : sum ? (c9_filter_real_t)1 / (c9_filter_real_t)(int32_t)sum : 1;
+    c->m = (uint32_t)c9f_round_i32((c9_filter_real_t)65536 * mul);
+    c->b = (uint32_t)c9f_round_i32((c9_filter_real_t)(65536 * 63) * m->add);
+    c->b2 = c->b * 2u;
+    c->threshold = m->threshold;
+    c->invert = m->invert;
+    c->offset = m->offset;
+}
+
+/* The fastest span routine the kernel allows (its tables set up in c), or NULL when only the
+ * plain per-pixel path reproduces CircuitPython's arithmetic. */
+static span_fn pick_span(morph_ctx_t *c, uint64_t abs_sum, int64_t neg_sum, const c9_filter_opts_t *opts) {
+    if (abs_sum > ((1u << 20) - 1) / 63) {
+        return NULL;
+    }
+    for (unsigned v = 0; v < 256; v++) {
+        c->pl[v] = (v >> 3) | (v & 7) * 8 << 21;
+        c->ph[v] = (v >> 5) | (v & 31) << 21;
+    }
+#if C9_SIMD128
+    if (c9f_use_vec(opts) && setup_vec(c, abs_sum, neg_sum)) {
+        return c->n == 3 ? span_vec_3 : c->n == 5 ? span_vec_5 : span_vec_any;
+    }
+#else
+    (void)neg_sum;
+    (void)opts;
+#endif
+    return c->n == 3 ? span_packed_3 : c->n == 5 ? span_packed_5 : span_packed_any;
+}
+
+/* Output row y into c->out (c->rows already point at its clamped source rows): pixels the mask
+ * protects are copied, interior columns go to the span routine, the clamped borders to the plain
+ * one. */
+static void morph_row(const morph_ctx_t *c, span_fn span, const c9_bitmap_t *mask, int y) {
+    const uint16_t *src = c->rows[c->k];
+    int x0, x1 = 0, done = 0;
+    while (c9f_next_span(mask, y, c->width, x1, &x0, &x1)) {
+        for (int x = done; x < x0; x++) {
+            c->out[x] = src[x]; /* masked: unchanged */
+        }
+        done = x1;
+        int i0 = C9_MAX(x0, c->k), i1 = C9_MIN(x1, c->width - c->k);
+        if (!span || i0 >= i1) {
+            for (int x = x0; x < x1; x++) {
+                pixel_plain(c, x);
+            }
+            continue;
+        }
+        for (int x = x0; x < i0; x++) {
+            pixel_plain(c, x);
+        }
+        span(c, i0, i1);
+        for (int x = i1; x < x1; x++) {
+            pixel_plain(c, x);
+        }
+    }
+    for (int x = done; x < c->width; x++) {
+        c->out[x] = src[x];
+    }
+}
+
 c9_err_t c9_filter_morph(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_filter_morph_t *m,
                          const c9_filter_opts_t *opts) {
     c9_err_t err = c9f_check_image(bitmap, mask);
@@ -265,27 +337,11 @@ c9_err_t c9_filter_morph(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_
         return C9_ERR_FILTER_KERNEL;
     }
     morph_ctx_t c;
-    c.w = m->weights;
-    c.n = (int)m->size;
-    c.k = c.n / 2;
+    uint64_t abs_sum;
+    int64_t neg_sum;
+    setup_kernel(&c, m, &abs_sum, &neg_sum);
     c.width = bitmap->width;
     c.height = bitmap->height;
-    size_t nw = (size_t)c.n * c.n;
-    uint32_t sum = 0;
-    uint64_t abs_sum = 0;
-    int64_t neg_sum = 0;
-    for (size_t i = 0; i < nw; i++) {
-        sum += (uint32_t)c.w[i];
-        abs_sum += (uint64_t)(c.w[i] < 0 ? -(int64_t)c.w[i] : c.w[i]);
-        neg_sum += c.w[i] < 0 ? c.w[i] : 0;
-    }
-    c9_filter_real_t mul = m->has_mul ? m->mul : sum ? (c9_filter_real_t)1 / (c9_filter_real_t)(int32_t)sum : 1;
-    c.m = (uint32_t)c9f_round_i32((c9_filter_real_t)65536 * mul);
-    c.b = (uint32_t)c9f_round_i32((c9_filter_real_t)(65536 * 63) * m->add);
-    c.b2 = c.b * 2u;
-    c.threshold = m->threshold;
-    c.invert = m->invert;
-    c.offset = m->offset;
     if (c.width == 0 || c.height == 0) {
         return C9_OK;
     }
@@ -301,55 +357,15 @@ c9_err_t c9_filter_morph(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_
     const uint16_t **rows = (const uint16_t **)scratch;
     uint16_t *ring = (uint16_t *)((char *)scratch + ptr_bytes);
     c.rows = rows;
-
-    bool packable = abs_sum <= ((1u << 20) - 1) / 63;
-    void (*span)(const morph_ctx_t *, int, int) = NULL;
-    if (packable) {
-        for (unsigned v = 0; v < 256; v++) {
-            c.pl[v] = (v >> 3) | (v & 7) * 8 << 21;
-            c.ph[v] = (v >> 5) | (v & 31) << 21;
-        }
-        span = c.n == 3 ? span_packed_3 : c.n == 5 ? span_packed_5 : span_packed_any;
-#if C9F_VEC
-        if (c9f_use_vec(opts) && setup_vec(&c, abs_sum, neg_sum)) {
-            span = c.n == 3 ? span_vec_3 : c.n == 5 ? span_vec_5 : span_vec_any;
-        }
-#else
-        (void)neg_sum;
-#endif
-    }
+    span_fn span = pick_span(&c, abs_sum, neg_sum, opts);
+    /* Row y's result waits in the ring until row y + k, the last output that reads it, is done. */
     for (int y = 0; y < c.height; y++) {
         for (int i = 0; i < c.n; i++) {
             int yy = y - c.k + i;
             rows[i] = c9f_row(bitmap, yy < 0 ? 0 : yy >= c.height ? c.height - 1 : yy);
         }
         c.out = ring + (size_t)(y % brows) * c.width;
-        const uint16_t *src = rows[c.k];
-        int x0, x1 = 0, done = 0;
-        while (c9f_next_span(mask, y, c.width, x1, &x0, &x1)) {
-            for (int x = done; x < x0; x++) {
-                c.out[x] = src[x]; /* masked: unchanged */
-            }
-            done = x1;
-            /* Interior columns go to the fast path, the clamped borders to the plain one. */
-            int i0 = C9_MAX(x0, c.k), i1 = C9_MIN(x1, c.width - c.k);
-            if (!span || i0 >= i1) {
-                for (int x = x0; x < x1; x++) {
-                    pixel_plain(&c, x);
-                }
-                continue;
-            }
-            for (int x = x0; x < i0; x++) {
-                pixel_plain(&c, x);
-            }
-            span(&c, i0, i1);
-            for (int x = i1; x < x1; x++) {
-                pixel_plain(&c, x);
-            }
-        }
-        for (int x = done; x < c.width; x++) {
-            c.out[x] = src[x];
-        }
+        morph_row(&c, span, mask, y);
         if (y >= c.k) {
             memcpy(c9f_row(bitmap, y - c.k), ring + (size_t)((y - c.k) % brows) * c.width, row_bytes);
         }

@@ -63,7 +63,7 @@ static inline int32_t clamp_i32(int32_t v, int32_t max) {
     return v;
 }
 
-#if C9F_VEC
+#if C9_SIMD128
 /* mix in 16-bit lanes. Each weight w = h * 2^16 + m * 2^8 + l (l, m bytes) and the offset
  * likewise; a channel value c <= 63 times a byte stays below 2^14, so with
  * A = sum(c * l) + offset_l and B = sum(c * m) + offset_m (both < 2^15) the int32 result's
@@ -138,12 +138,14 @@ c9_err_t c9_filter_mix(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9_fi
                                                        : (c9_filter_real_t)65536;
         wt[i] = (uint32_t)c9f_round_i32(scale * matrix[i]);
     }
-#if C9F_VEC
+#if C9_SIMD128
     if (c9f_use_vec(opts)) {
         mix_vec(bitmap, mask, wt);
         mark_all_dirty(bitmap);
         return C9_OK;
     }
+#else
+    (void)opts; /* only the vector path reads the options */
 #endif
     /* t[channel value][out channel]: R at 0..31, G at 32..95, B at 96..127 with the offset
      * folded in (1.5 KiB). Sums are added in uint32 so they wrap like CircuitPython's int32. */
@@ -191,7 +193,7 @@ static inline int32_t clamp255(int32_t v) {
     return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
-#if C9F_VEC
+#if C9_SIMD128
 /* floor(a * k / 2^16) for |a| <= 128 and k < 2^16, in 16-bit lanes:
  * floor((a * kh * 2^8 + a * kl) / 2^16) = (a * kh + ((a * kl) >> 8)) >> 8. */
 static inline c9f_i16x8 mulhs_small(c9f_i16x8 a, int k) {
@@ -227,7 +229,7 @@ c9_err_t c9_filter_solarize(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, c9_fil
     int32_t t = c9f_round_i32((c9_filter_real_t)256 * threshold);
     /* 2t - Y with CircuitPython's int wrap-around, then clamped. */
     uint32_t twice_t = 2u * (uint32_t)t;
-#if C9F_VEC
+#if C9_SIMD128
     /* 2t - Y wraps again only when 2t is within 255 of INT32_MIN: that case stays portable.
      * Otherwise t clamped to -1..255 and 2t to 0..510 give the same results for Y in 0..255. */
     if (c9f_use_vec(opts) && (int32_t)twice_t >= INT32_MIN + 256) {
@@ -253,6 +255,8 @@ c9_err_t c9_filter_solarize(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, c9_fil
         mark_all_dirty(bitmap);
         return C9_OK;
     }
+#else
+    (void)opts; /* only the vector path reads the options */
 #endif
     uint64_t tr[32], tg[64], tb[32];
     for (int v = 0; v < 64; v++) {
@@ -314,10 +318,10 @@ static void lookup_rg(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const uint16
         int x0, x1 = 0;
         while (c9f_next_span(mask, y, bitmap->width, x1, &x0, &x1)) {
             int x = x0;
-#if C9F_VEC
+#if C9_SIMD128
             for (; x + 8 <= x1; x += 8) {
                 c9f_u16x8 v = c9f_load8(row + x), u = (v << 8) | (v >> 8), i1 = u >> 5, i2 = u & 31;
-                C9F_UNROLL for (int l = 0; l < 8; l++) {
+                C9_UNROLL(8) for (int l = 0; l < 8; l++) {
                     row[x + l] = (uint16_t)(rg[i1[l]] | sb[i2[l]]);
                 }
             }
@@ -410,7 +414,7 @@ c9_err_t c9_filter_lookup(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, const c9
 
 /* ---- false_color -------------------------------------------------------------------------- */
 
-#if C9F_VEC
+#if C9_SIMD128
 static inline c9f_u16x8 luma8_stored(c9f_u16x8 v) {
     c9f_u16x8 r, g, b;
     c9f_unpack8(v, &r, &g, &b);
@@ -433,7 +437,7 @@ c9_err_t c9_filter_false_color(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, con
         uint32_t r = (c >> 16) & 0xFF, g = (c >> 8) & 0xFF, b = c & 0xFF;
         pal[i] = c9_bswap16((uint16_t)(((r & 0xF8) << 8) | ((g & 0xFC) << 3) | (b >> 3)));
     }
-#if C9F_VEC
+#if C9_SIMD128
     if (c9f_use_vec(opts)) {
         /* Luma of eight pixels in 16-bit lanes, then one palette load per pixel. */
         for (int y = 0; y < bitmap->height; y++) {
@@ -443,7 +447,7 @@ c9_err_t c9_filter_false_color(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, con
                 int x = x0;
                 for (; x + 8 <= x1; x += 8) {
                     c9f_u16x8 luma = luma8_stored(c9f_load8(row + x));
-                    C9F_UNROLL for (int l = 0; l < 8; l++) {
+                    C9_UNROLL(8) for (int l = 0; l < 8; l++) {
                         row[x + l] = pal[luma[l]];
                     }
                 }
@@ -460,6 +464,8 @@ c9_err_t c9_filter_false_color(c9_bitmap_t *bitmap, const c9_bitmap_t *mask, con
         mark_all_dirty(bitmap);
         return C9_OK;
     }
+#else
+    (void)opts; /* only the vector path reads the options */
 #endif
     uint16_t lo[256], hi[256];
     c9f_luma_tables(lo, hi);
@@ -517,7 +523,7 @@ static bool same_shape(const c9_bitmap_t *a, const c9_bitmap_t *b) {
     return a->width == b->width && a->height == b->height && a->bits_per_value == b->bits_per_value;
 }
 
-#if C9F_VEC
+#if C9_SIMD128
 /* Up to 64 pixels (a multiple of 8): table indexes formed in 16-bit lanes and stored, one
  * table load per channel and pixel through memory (building vectors from the loaded bytes in
  * registers costs GCC more instructions), results combined in lanes. R and B index t5, the
@@ -525,12 +531,9 @@ static bool same_shape(const c9_bitmap_t *a, const c9_bitmap_t *b) {
  * widening to six bits in the lanes. Every source load comes before the first store, so dest
  * may alias a source. */
 #define BLEND_CHUNK 64
-#if defined(__GNUC__) && !defined(__clang__)
 /* GCC would otherwise merge the byte stores of the unrolled loads into shifts and ORs. */
-__attribute__((optimize("no-tree-slp-vectorize")))
-#endif
-static void
-blend_chunk(const uint8_t *table, const uint8_t t5[1024], const uint16_t *s1, const uint16_t *s2, uint16_t *d, int n) {
+C9_NO_SLP_VECTORIZE static void blend_chunk(const uint8_t *table, const uint8_t t5[1024], const uint16_t *s1,
+                                            const uint16_t *s2, uint16_t *d, int n) {
     uint16_t idx[3][BLEND_CHUNK];
     uint8_t res[3][BLEND_CHUNK];
     for (int i = 0; i < n; i += 8) {
@@ -540,7 +543,7 @@ blend_chunk(const uint8_t *table, const uint8_t t5[1024], const uint16_t *s1, co
         c9f_store8(idx[2] + i, ((a >> 3) & 0x3E0) | ((b >> 8) & 31));
     }
     for (int i = 0; i < n; i += 8) {
-        C9F_UNROLL for (int l = i; l < i + 8; l++) {
+        C9_UNROLL(8) for (int l = i; l < i + 8; l++) {
             res[0][l] = t5[idx[0][l]];
             res[1][l] = table[idx[1][l]];
             res[2][l] = t5[idx[2][l]];
@@ -551,8 +554,8 @@ blend_chunk(const uint8_t *table, const uint8_t t5[1024], const uint16_t *s1, co
         memcpy(&br, res[0] + i, 8);
         memcpy(&bg, res[1] + i, 8);
         memcpy(&bb, res[2] + i, 8);
-        c9f_u16x8 p = (__builtin_convertvector(br, c9f_u16x8) << 11) | (__builtin_convertvector(bg, c9f_u16x8) << 5) |
-                      __builtin_convertvector(bb, c9f_u16x8);
+        c9f_u16x8 p = (C9_CONVERT_VECTOR(br, c9f_u16x8) << 11) | (C9_CONVERT_VECTOR(bg, c9f_u16x8) << 5) |
+                      C9_CONVERT_VECTOR(bb, c9f_u16x8);
         c9f_store8(d + i, (p << 8) | (p >> 8));
     }
 }
@@ -613,12 +616,14 @@ c9_err_t c9_filter_blend(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bi
     if (!same_shape(dest, src1) || !same_shape(dest, src2)) {
         return C9_ERR_FILTER_MISMATCH;
     }
-#if C9F_VEC
+#if C9_SIMD128
     if (c9f_use_vec(opts)) {
         blend_vec(dest, src1, src2, mask, table);
         mark_all_dirty(dest);
         return C9_OK;
     }
+#else
+    (void)opts; /* only the vector path reads the options */
 #endif
     /* Index parts by stored byte: R, G and B fields at bits 0, 12 and 24 (six bits each, R and
      * B widened from five to six with (x << 1) | (x & 1)); src1's sum shifted by 6 plus src2's
@@ -657,10 +662,5 @@ c9_err_t c9_filter_blend(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bi
 }
 
 const char *c9_filter_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_FILTER_DEPTH: return "unsupported bitmap depth";
-    case C9_ERR_FILTER_MISMATCH: return "bitmap size and depth must match";
-    case C9_ERR_FILTER_KERNEL: return "weights must be a sequence with an odd square number of elements";
-    default: return c9_strerror(err);
-    }
+    return c9_strerror(err);
 }

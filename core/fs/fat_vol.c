@@ -9,25 +9,7 @@
 #define UNKNOWN 0xFFFFFFFFu
 
 const char *c9_fat_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_FAT_NOFS: return "no FAT file system";
-    case C9_ERR_FAT_BPB: return "FAT boot sector describes no valid volume";
-    case C9_ERR_FAT_CHAIN: return "corrupt cluster chain";
-    case C9_ERR_FAT_DIR: return "corrupt directory";
-    case C9_ERR_FAT_CROSSLINK: return "cluster used by two files";
-    case C9_ERR_FAT_NOSPC: return "no space left on volume";
-    case C9_ERR_FAT_NOTDIR: return "not a directory";
-    case C9_ERR_FAT_ISDIR: return "is a directory";
-    case C9_ERR_FAT_NOTEMPTY: return "directory not empty";
-    case C9_ERR_FAT_NAMETOOLONG: return "name too long";
-    case C9_ERR_FAT_BADNAME: return "invalid name";
-    case C9_ERR_FAT_ROFS: return "read-only file system";
-    case C9_ERR_FAT_FBIG: return "file too large";
-    case C9_ERR_FAT_DENIED: return "permission denied";
-    case C9_ERR_MBR_NONE: return "no partition table";
-    case C9_ERR_MBR_RANGE: return "partition outside the device";
-    default: return c9_strerror(err);
-    }
+    return c9_strerror(err); /* common.h's table has every code's text */
 }
 
 c9_fat_time_t c9_fat_time_pack(unsigned year, unsigned month, unsigned day, unsigned hour, unsigned minute,

@@ -365,13 +365,76 @@ static uint16_t scale565(int spix, int64_t f) {
     return (uint16_t)((r << 11) | (g << 5) | b);
 }
 
-c9_err_t c9_bitmaptools_alphablend(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bitmap_t *src2,
-                                   c9_colorspace_t colorspace, float factor1, float factor2, c9_blendmode_t mode,
-                                   c9_opt_index_t skip1, c9_opt_index_t skip2) {
-    c9_err_t err = c9__bt_writable(dest);
-    if (err != C9_OK) {
-        return err;
+/* One alphablend call's constants: factors * 256 and their blended alpha, mode, skip values. */
+typedef struct {
+    int64_t if1, if2, ifb;
+    c9_blendmode_t mode;
+    c9_opt_index_t skip1, skip2;
+    bool swap; /* RGB565_SWAPPED / BGR565_SWAPPED */
+} blend_t;
+
+static void blend_row_l8(const blend_t *k, uint8_t *d, const uint8_t *s1, const uint8_t *s2, int width) {
+    /* Locals: the byte stores to d could alias *k for the compiler. */
+    const int64_t if1 = k->if1, if2 = k->if2, ifb = k->ifb;
+    const c9_blendmode_t mode = k->mode;
+    const bool skip1 = k->skip1.set, skip2 = k->skip2.set;
+    const uint8_t v1 = (uint8_t)k->skip1.value, v2 = (uint8_t)k->skip2.value;
+    for (int x = 0; x < width; x++) {
+        /* CircuitPython advances a source pointer only when that source is blended, so a skipped
+         * pixel shifts the rest of the row; each source is indexed by x here. */
+        bool b1 = !skip1 || s1[x] != v1;
+        bool b2 = !skip2 || s2[x] != v2;
+        int64_t pixel;
+        if (b1 && b2) {
+            int64_t sda = s1[x] * if1, sca = s2[x] * if2;
+            pixel = div0(blend_channel(sda, sca, if2, mode), ifb);
+        } else if (b1) {
+            pixel = s1[x] * if1 / 256;
+        } else if (b2) {
+            pixel = s2[x] * if2 / 256;
+        } else {
+            pixel = d[x];
+        }
+        d[x] = (uint8_t)clampl(pixel, 0, 255);
     }
+}
+
+/* Both sources blended, on unswapped 565 values. Channels are widened to 8 bits by shifting; BGR
+ * only swaps the meaning of the outer fields, which the blend treats alike. */
+static uint16_t blend565(const blend_t *k, int p1, int p2) {
+    int64_t rd = ((p1 & 0xf800) >> 8) * k->if1, gd = ((p1 & 0x07e0) >> 3) * k->if1, bd = ((p1 & 0x001f) << 3) * k->if1;
+    int64_t rs = ((p2 & 0xf800) >> 8) * k->if2, gs = ((p2 & 0x07e0) >> 3) * k->if2, bs = ((p2 & 0x001f) << 3) * k->if2;
+    int64_t r = div0(blend_channel(rd, rs, k->if2, k->mode), k->ifb);
+    int64_t g = div0(blend_channel(gd, gs, k->if2, k->mode), k->ifb);
+    int64_t b = div0(blend_channel(bd, bs, k->if2, k->mode), k->ifb);
+    /* CircuitPython shifts back and masks, so out-of-range channels wrap. */
+    return (uint16_t)((((uint64_t)r << 8) & 0xf800) | (((uint64_t)g << 3) & 0x07e0) | (((uint64_t)b >> 3) & 0x001f));
+}
+
+static void blend_row_565(const blend_t *k, uint16_t *d, const uint16_t *s1, const uint16_t *s2, int width) {
+    for (int x = 0; x < width; x++) {
+        int p1 = k->swap ? c9_bswap16(s1[x]) : s1[x];
+        int p2 = k->swap ? c9_bswap16(s2[x]) : s2[x];
+        /* Skip values compare against the unswapped 565 value, as in CircuitPython. */
+        bool b1 = !k->skip1.set || (uint32_t)p1 != k->skip1.value;
+        bool b2 = !k->skip2.set || (uint32_t)p2 != k->skip2.value;
+        uint16_t pixel;
+        if (b1 && b2) {
+            pixel = blend565(k, p1, p2);
+        } else if (b1) {
+            pixel = scale565(p1, k->if1);
+        } else if (b2) {
+            pixel = scale565(p2, k->if2);
+        } else {
+            continue; /* dest keeps its value */
+        }
+        d[x] = k->swap ? c9_bswap16(pixel) : pixel;
+    }
+}
+
+/* Same size and depth for all three, and a depth the colorspace allows. */
+static c9_err_t check_blend(const c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bitmap_t *src2,
+                            c9_colorspace_t colorspace) {
     if (!src1 || !src2 || !src1->data || !src2->data) {
         return C9_ERR_BADF;
     }
@@ -379,75 +442,41 @@ c9_err_t c9_bitmaptools_alphablend(c9_bitmap_t *dest, const c9_bitmap_t *src1, c
         dest->width != src2->width || dest->height != src2->height || dest->bits_per_value != src2->bits_per_value) {
         return C9_ERR_INVAL;
     }
-    bool l8 = colorspace == C9_COLORSPACE_L8;
     bool swap = colorspace == C9_COLORSPACE_RGB565_SWAPPED || colorspace == C9_COLORSPACE_BGR565_SWAPPED;
-    if (l8 ? dest->bits_per_value != 8
-           : (dest->bits_per_value != 16 ||
-              (colorspace != C9_COLORSPACE_RGB565 && colorspace != C9_COLORSPACE_BGR565 && !swap))) {
+    if (colorspace == C9_COLORSPACE_L8
+            ? dest->bits_per_value != 8
+            : (dest->bits_per_value != 16 ||
+               (colorspace != C9_COLORSPACE_RGB565 && colorspace != C9_COLORSPACE_BGR565 && !swap))) {
         return C9_ERR_INVAL;
     }
-    c9__bt_dirty(dest, 0, 0, dest->width, dest->height);
+    return C9_OK;
+}
 
-    int64_t if1 = ifactor(factor1), if2 = ifactor(factor2);
+c9_err_t c9_bitmaptools_alphablend(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bitmap_t *src2,
+                                   c9_colorspace_t colorspace, float factor1, float factor2, c9_blendmode_t mode,
+                                   c9_opt_index_t skip1, c9_opt_index_t skip2) {
+    c9_err_t err = c9__bt_writable(dest);
+    if (err == C9_OK) {
+        err = check_blend(dest, src1, src2, colorspace);
+    }
+    if (err != C9_OK) {
+        return err;
+    }
+    c9__bt_dirty(dest, 0, 0, dest->width, dest->height);
+    blend_t k = {.if1 = ifactor(factor1), .if2 = ifactor(factor2), .mode = mode, .skip1 = skip1, .skip2 = skip2};
+    k.swap = colorspace == C9_COLORSPACE_RGB565_SWAPPED || colorspace == C9_COLORSPACE_BGR565_SWAPPED;
     /* Products are 64-bit: CircuitPython's 32-bit ints overflow for factors near 1 in Screen
      * mode (255*256 squared), which gives wrong, saturated pixels there. */
-    int64_t ifb = if1 + if2 - if1 * if2 / 256;
+    k.ifb = k.if1 + k.if2 - k.if1 * k.if2 / 256;
     for (int y = 0; y < dest->height; y++) {
-        if (l8) {
-            uint8_t *d = (uint8_t *)(dest->data + (size_t)y * dest->stride_words);
-            const uint8_t *s1 = (const uint8_t *)(src1->data + (size_t)y * src1->stride_words);
-            const uint8_t *s2 = (const uint8_t *)(src2->data + (size_t)y * src2->stride_words);
-            for (int x = 0; x < dest->width; x++) {
-                /* CircuitPython advances a source pointer only when that source is blended, so a
-                 * skipped pixel shifts the rest of the row; each source is indexed by x here. */
-                bool b1 = !skip1.set || s1[x] != (uint8_t)skip1.value;
-                bool b2 = !skip2.set || s2[x] != (uint8_t)skip2.value;
-                int64_t pixel;
-                if (b1 && b2) {
-                    int64_t sda = s1[x] * if1, sca = s2[x] * if2;
-                    pixel = div0(blend_channel(sda, sca, if2, mode), ifb);
-                } else if (b1) {
-                    pixel = s1[x] * if1 / 256;
-                } else if (b2) {
-                    pixel = s2[x] * if2 / 256;
-                } else {
-                    pixel = d[x];
-                }
-                d[x] = (uint8_t)clampl(pixel, 0, 255);
-            }
+        if (colorspace == C9_COLORSPACE_L8) {
+            blend_row_l8(&k, (uint8_t *)(dest->data + (size_t)y * dest->stride_words),
+                         (const uint8_t *)(src1->data + (size_t)y * src1->stride_words),
+                         (const uint8_t *)(src2->data + (size_t)y * src2->stride_words), dest->width);
         } else {
-            uint16_t *d = (uint16_t *)(dest->data + (size_t)y * dest->stride_words);
-            const uint16_t *s1 = (const uint16_t *)(src1->data + (size_t)y * src1->stride_words);
-            const uint16_t *s2 = (const uint16_t *)(src2->data + (size_t)y * src2->stride_words);
-            for (int x = 0; x < dest->width; x++) {
-                int p1 = swap ? c9_bswap16(s1[x]) : s1[x];
-                int p2 = swap ? c9_bswap16(s2[x]) : s2[x];
-                /* Skip values compare against the unswapped 565 value, as in CircuitPython. */
-                bool b1 = !skip1.set || (uint32_t)p1 != skip1.value;
-                bool b2 = !skip2.set || (uint32_t)p2 != skip2.value;
-                uint16_t pixel;
-                if (b1 && b2) {
-                    /* Channels widened to 8 bits by shifting; BGR only swaps the meaning of the
-                     * outer fields, which the blend treats alike. */
-                    int64_t rd = ((p1 & 0xf800) >> 8) * if1, gd = ((p1 & 0x07e0) >> 3) * if1,
-                            bd = ((p1 & 0x001f) << 3) * if1;
-                    int64_t rs = ((p2 & 0xf800) >> 8) * if2, gs = ((p2 & 0x07e0) >> 3) * if2,
-                            bs = ((p2 & 0x001f) << 3) * if2;
-                    int64_t r = div0(blend_channel(rd, rs, if2, mode), ifb);
-                    int64_t g = div0(blend_channel(gd, gs, if2, mode), ifb);
-                    int64_t b = div0(blend_channel(bd, bs, if2, mode), ifb);
-                    /* CircuitPython shifts back and masks, so out-of-range channels wrap. */
-                    pixel = (uint16_t)((((uint64_t)r << 8) & 0xf800) | (((uint64_t)g << 3) & 0x07e0) |
-                                       (((uint64_t)b >> 3) & 0x001f));
-                } else if (b1) {
-                    pixel = scale565(p1, if1);
-                } else if (b2) {
-                    pixel = scale565(p2, if2);
-                } else {
-                    continue; /* dest keeps its value */
-                }
-                d[x] = swap ? c9_bswap16(pixel) : pixel;
-            }
+            blend_row_565(&k, (uint16_t *)(dest->data + (size_t)y * dest->stride_words),
+                          (const uint16_t *)(src1->data + (size_t)y * src1->stride_words),
+                          (const uint16_t *)(src2->data + (size_t)y * src2->stride_words), dest->width);
         }
     }
     return C9_OK;

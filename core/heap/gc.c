@@ -38,7 +38,7 @@
 #include <string.h>
 
 #define BS ((uint32_t)C9_GC_BLOCK_SIZE)
-#define BS_LOG2 ((uint32_t)__builtin_ctz(C9_GC_BLOCK_SIZE))
+#define BS_LOG2 c9_ctz32(C9_GC_BLOCK_SIZE)
 #define NONE 0xFFFFFFFFu
 #define SET_SL 0
 #define SET_LL 1
@@ -131,7 +131,7 @@ static inline uint32_t obj_len(const area *a, uint32_t b) {
     for (;;) {
         uint32_t w = i >> 5, sh = i & 31;
         uint32_t t = (a->u[w] & ~a->h[w]) >> sh;
-        uint32_t c = ~t ? (uint32_t)__builtin_ctz(~t) : 32u;
+        uint32_t c = ~t ? c9_ctz32(~t) : 32u;
         n += c;
         if (c < 32 - sh)
             return n;
@@ -159,7 +159,7 @@ static const uint8_t cls_of_small[64] = {
 static inline uint32_t cls_of(uint32_t n) {
     if (n < 64)
         return cls_of_small[n];
-    uint32_t fl = 31u - (uint32_t)__builtin_clz(n);
+    uint32_t fl = c9_log2_32(n);
     return 8 + ((fl - 3) << 2) + ((n >> (fl - 2)) & 3);
 }
 /* cls_search for n < 64 (the sizes of nearly every allocation). */
@@ -173,7 +173,7 @@ static const uint8_t cls_search_small[64] = {
 static inline uint32_t cls_search(uint32_t n) {
     if (n < 64)
         return cls_search_small[n];
-    uint32_t fl = 31u - (uint32_t)__builtin_clz(n);
+    uint32_t fl = c9_log2_32(n);
     uint32_t c = 8 + ((fl - 3) << 2) + ((n >> (fl - 2)) & 3);
     return c + ((n & ((1u << (fl - 2)) - 1)) != 0);
 }
@@ -228,12 +228,12 @@ static inline uint32_t find_class(const area *a, int set, uint32_t c) {
             return NONE;
         m = bits[w];
     }
-    return (w << 5) + (uint32_t)__builtin_ctz(m);
+    return (w << 5) + c9_ctz32(m);
 }
 
 /* Takes n blocks from the low end of the first run of class c in a set (short-lived objects fill
  * holes from the bottom; long-lived holes are filled the same way). Returns the first block. */
-static inline __attribute__((always_inline)) uint32_t take_from(area *a, int set, uint32_t c, uint32_t n) {
+static C9_ALWAYS_INLINE uint32_t take_from(area *a, int set, uint32_t c, uint32_t n) {
     uint32_t *hd = head_of(a, set, c);
     uint32_t b = *hd;
     runhdr *r = run_at(a, b);
@@ -284,7 +284,7 @@ static uint32_t prev_bit(const uint32_t *p, uint32_t i, uint32_t inv) {
     uint32_t m = (p[w] ^ inv) & (((i & 31) == 31) ? ~0u : ((1u << ((i & 31) + 1)) - 1));
     for (;;) {
         if (m)
-            return (w << 5) + 31u - (uint32_t)__builtin_clz(m);
+            return (w << 5) + c9_log2_32(m);
         if (w == 0)
             return NONE;
         w--;
@@ -300,7 +300,7 @@ static uint32_t next_bit(const uint32_t *p, uint32_t i, uint32_t limit, uint32_t
     uint32_t m = (p[w] ^ inv) & (~0u << (i & 31));
     for (;;) {
         if (m) {
-            uint32_t r = (w << 5) + (uint32_t)__builtin_ctz(m);
+            uint32_t r = (w << 5) + c9_ctz32(m);
             return r < limit ? r : limit;
         }
         if ((++w << 5) >= limit)
@@ -587,39 +587,37 @@ static inline area *area_of(const c9_gc_t *gc, const void *p, uint32_t *block) {
 
 /* ---- allocation ---------------------------------------------------------------------------- */
 
-static __attribute__((noinline)) void *zero_all(uint8_t *p, uint32_t n) {
+static C9_NOINLINE void *zero_all(uint8_t *p, uint32_t n) {
     memset(p, 0, (size_t)n << BS_LOG2);
     return p;
 }
 
 /* Sets the table bits of a new object of n blocks at block b (address p) and clears its slack. */
-static inline __attribute__((always_inline)) void *mark_new(area *a, uint32_t b, uint32_t n, unsigned flags,
-                                                            uint8_t *p) {
+static C9_ALWAYS_INLINE void *mark_new(area *a, uint32_t b, uint32_t n, unsigned flags, uint8_t *p) {
     uint32_t sh = b & 31;
     uint32_t *pl = a->u + (b >> 5); /* h and f are pw words after u */
     size_t pw = a->pw;
-    if (__builtin_expect(sh + n <= 64, 1))
+    if (C9_LIKELY(sh + n <= 64))
         store2(pl, load2(pl) | (~0ull >> (64 - n)) << sh); /* n >= 1; pw leaves room for two words */
     else
         range_set(a->u, b, n);
     pl[pw] |= 1u << sh;
     if (flags & C9_GC_FINALISER)
         pl[2 * pw] |= 1u << sh;
-    if (__builtin_expect(flags & C9_GC_ZERO, 0))
+    if (C9_UNLIKELY(flags & C9_GC_ZERO))
         return zero_all(p, n);
     memset(p + ((size_t)(n - 1) << BS_LOG2), 0, BS); /* slack past the caller's bytes */
     return p;
 }
 
-static inline __attribute__((always_inline)) void *commit(c9_gc_t *gc, area *a, uint32_t b, uint32_t n,
-                                                          unsigned flags) {
+static C9_ALWAYS_INLINE void *commit(c9_gc_t *gc, area *a, uint32_t b, uint32_t n, unsigned flags) {
     a->used_blocks += n;
     gc->since_collect += (size_t)n << BS_LOG2;
     return mark_new(a, b, n, flags, a->pool + ((size_t)b << BS_LOG2));
 }
 
 /* Puts the runs c9_gc_free left on an area's pending stack onto the free lists. */
-static __attribute__((noinline)) void flush_pending(area *a) {
+static C9_NOINLINE void flush_pending(area *a) {
     uint32_t b = a->pending;
     a->pending = NONE;
     while (b != NONE) {
@@ -782,7 +780,7 @@ static void *alloc_slow(c9_gc_t *gc, uint32_t n, unsigned flags) {
 
 /* Everything but c9_gc_alloc's fast path: argument checks, automatic collection, pending frees,
  * the first area's lists and gap, then alloc_slow's fallbacks. */
-static __attribute__((noinline)) void *alloc_general(c9_gc_t *gc, size_t size, unsigned flags) {
+static C9_NOINLINE void *alloc_general(c9_gc_t *gc, size_t size, unsigned flags) {
     if (size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2 || gc->locked)
         return NULL; /* also size 0 */
     uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
@@ -808,7 +806,7 @@ static __attribute__((noinline)) void *alloc_general(c9_gc_t *gc, size_t size, u
 
 /* The first area has pending frees: reuse the last one if it fits exactly (a temporary replaced
  * by one of its size), as the class lists would have (LIFO) had the free listed it. */
-static __attribute__((noinline)) void *alloc_pending(c9_gc_t *gc, size_t size, unsigned flags) {
+static C9_NOINLINE void *alloc_pending(c9_gc_t *gc, size_t size, unsigned flags) {
     area *a = gc->areas;
     uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2), b = a->pending;
     runhdr *r = run_at(a, b);
@@ -820,7 +818,7 @@ static __attribute__((noinline)) void *alloc_pending(c9_gc_t *gc, size_t size, u
 
 /* A long-lived object with no long-lived hole to fill: carve it from the top of the first area's
  * gap (its pending stack is empty here). */
-static __attribute__((noinline)) void *alloc_gap(c9_gc_t *gc, size_t size, unsigned flags) {
+static C9_NOINLINE void *alloc_gap(c9_gc_t *gc, size_t size, unsigned flags) {
     area *a = gc->areas;
     uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
     uint32_t b = take_gap_top(a, n);
@@ -836,16 +834,16 @@ static inline uint32_t cls_min(uint32_t c) {
 
 void *c9_gc_alloc(c9_gc_t *gc, size_t size, unsigned flags) {
     /* collect_at is 0 when locked or without areas: one compare sends those to alloc_general. */
-    if (__builtin_expect(size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2 || gc->since_collect >= gc->collect_at, 0))
+    if (C9_UNLIKELY(size - 1 >= (size_t)MAX_BLOCKS << BS_LOG2 || gc->since_collect >= gc->collect_at))
         return alloc_general(gc, size, flags);
     /* Fast path, first area only, with only tail calls so that it needs no stack frame. */
     area *a = gc->areas;
-    if (__builtin_expect(a->pending != NONE, 0))
+    if (C9_UNLIKELY(a->pending != NONE))
         return alloc_pending(gc, size, flags);
     uint32_t n = (uint32_t)((size + BS - 1) >> BS_LOG2);
     int set = (flags & C9_GC_LONG_LIVED) ? SET_LL : SET_SL;
     uint32_t c = find_class(a, set, cls_search(n));
-    if (__builtin_expect(c == NONE, 0))
+    if (C9_UNLIKELY(c == NONE))
         return set == SET_LL ? alloc_gap(gc, size, flags) : alloc_general(gc, size, flags);
     gc->since_collect += (size_t)n << BS_LOG2;
     a->used_blocks += n;
@@ -881,7 +879,7 @@ void *c9_gc_alloc(c9_gc_t *gc, size_t size, unsigned flags) {
  * no list work: the run goes on the area's pending stack ({next, len} in its first block), which
  * the next allocation either reuses whole or moves to the lists; a sweep rebuilds the lists from
  * the table anyway. */
-static inline __attribute__((always_inline)) void free_finish(area *a, uint32_t b, uint32_t len, void *ptr) {
+static C9_ALWAYS_INLINE void free_finish(area *a, uint32_t b, uint32_t len, void *ptr) {
     a->used_blocks -= len;
     if (a->ll_low - b - 1 < len - 1)
         a->ll_low = b + len; /* the run would straddle the zone boundary: the zone shrinks */
@@ -892,7 +890,7 @@ static inline __attribute__((always_inline)) void free_finish(area *a, uint32_t 
 }
 
 /* An object that runs past its head's table word: clear and count its tails word by word. */
-static __attribute__((noinline)) void free_long(area *a, uint32_t b, void *ptr) {
+static C9_NOINLINE void free_long(area *a, uint32_t b, void *ptr) {
     uint32_t w = b >> 5, sh = b & 31, m = 1u << sh;
     uint32_t *u = a->u, *h = a->h;
     h[w] &= ~m;
@@ -902,7 +900,7 @@ static __attribute__((noinline)) void free_long(area *a, uint32_t b, void *ptr) 
     for (;;) {
         w++;
         uint32_t t = u[w] & ~h[w];
-        uint32_t c = ~t ? (uint32_t)__builtin_ctz(~t) : 32u;
+        uint32_t c = ~t ? c9_ctz32(~t) : 32u;
         len += c;
         if (c < 32) {
             u[w] &= ~0u << c; /* c < 32 */
@@ -916,18 +914,18 @@ static __attribute__((noinline)) void free_long(area *a, uint32_t b, void *ptr) 
 /* Frees the object whose head is block b of area a (ptr is its address). The head's table word
  * and the next one are read together, so objects up to 33 blocks are measured and cleared with
  * one masked store; the planes are reached from one pointer (h and f are pw words after u). */
-static inline __attribute__((always_inline)) void free_block(area *a, uint32_t b, void *ptr) {
+static C9_ALWAYS_INLINE void free_block(area *a, uint32_t b, void *ptr) {
     uint32_t sh = b & 31;
     uint32_t *p = a->u + (b >> 5);
     size_t pw = a->pw;
     uint64_t uw = load2(p), hw = load2(p + pw);
     uint64_t x = uw >> sh, y = hw >> sh;
-    if (__builtin_expect(!(x & y & 1), 0))
+    if (C9_UNLIKELY(!(x & y & 1)))
         return; /* not the head of an allocated object */
     /* Tail blocks after the head; bit 63 of tails is always 0. */
     uint64_t tails = (x & ~y) >> 1;
-    uint32_t c = (uint32_t)__builtin_ctzll(~tails);
-    if (__builtin_expect(sh + c >= 63, 0)) {
+    uint32_t c = c9_ctz64(~tails);
+    if (C9_UNLIKELY(sh + c >= 63)) {
         free_long(a, b, ptr);
         return;
     }
@@ -938,7 +936,7 @@ static inline __attribute__((always_inline)) void free_block(area *a, uint32_t b
     free_finish(a, b, c + 1, ptr);
 }
 
-static __attribute__((noinline)) void free_other(c9_gc_t *gc, void *ptr) {
+static C9_NOINLINE void free_other(c9_gc_t *gc, void *ptr) {
     uint32_t b;
     area *a = area_of(gc, ptr, &b);
     if (a)
@@ -946,15 +944,15 @@ static __attribute__((noinline)) void free_other(c9_gc_t *gc, void *ptr) {
 }
 
 void c9_gc_free(c9_gc_t *gc, void *ptr) {
-    if (__builtin_expect(gc->collect_at == 0, 0))
+    if (C9_UNLIKELY(gc->collect_at == 0))
         return; /* locked, or no area */
     area *a = gc->areas;
     uintptr_t off = (uintptr_t)ptr - (uintptr_t)a->pool;
-    if (__builtin_expect(off >= a->span, 0)) {
+    if (C9_UNLIKELY(off >= a->span)) {
         free_other(gc, ptr);
         return;
     }
-    if (__builtin_expect(off & (BS - 1), 0))
+    if (C9_UNLIKELY(off & (BS - 1)))
         return;
     free_block(a, (uint32_t)(off >> BS_LOG2), ptr);
 }
@@ -1058,18 +1056,18 @@ static void scan_words(c9_gc_t *gc, const uintptr_t *w, size_t n) {
     const uintptr_t *end = w + n;
     for (; end - w >= 4; w += 4) {
         uintptr_t p0 = w[0], p1 = w[1], p2 = w[2], p3 = w[3];
-        if (__builtin_expect(p0 - lo < span, 0))
+        if (C9_UNLIKELY(p0 - lo < span))
             mark_hit(gc, p0);
-        if (__builtin_expect(p1 - lo < span, 0))
+        if (C9_UNLIKELY(p1 - lo < span))
             mark_hit(gc, p1);
-        if (__builtin_expect(p2 - lo < span, 0))
+        if (C9_UNLIKELY(p2 - lo < span))
             mark_hit(gc, p2);
-        if (__builtin_expect(p3 - lo < span, 0))
+        if (C9_UNLIKELY(p3 - lo < span))
             mark_hit(gc, p3);
     }
     for (; w < end; w++) {
         uintptr_t p = *w;
-        if (__builtin_expect(p - lo < span, 0))
+        if (C9_UNLIKELY(p - lo < span))
             mark_hit(gc, p);
     }
 }
@@ -1116,7 +1114,7 @@ static void mark_rescan(c9_gc_t *gc) {
             for (uint32_t w = 0; w < nw; w++) {
                 uint32_t marked = a->h[w] & ~a->u[w];
                 while (marked) {
-                    uint32_t b = (w << 5) + (uint32_t)__builtin_ctz(marked);
+                    uint32_t b = (w << 5) + c9_ctz32(marked);
                     marked &= marked - 1;
                     uint32_t len = obj_len(a, b);
                     scan_words(gc, (const uintptr_t *)(a->pool + ((size_t)b << BS_LOG2)),
@@ -1157,8 +1155,8 @@ static inline uint32_t clear_object(area *a, uint32_t b) {
     size_t pw = a->pw;
     uint64_t uw = load2(p), hw = load2(p + pw);
     uint64_t tails = ((uw & ~hw) >> sh) >> 1;
-    uint32_t c = (uint32_t)__builtin_ctzll(~tails), len;
-    if (__builtin_expect(sh + c < 63, 1)) {
+    uint32_t c = c9_ctz64(~tails), len;
+    if (C9_LIKELY(sh + c < 63)) {
         len = c + 1;
         store2(p, uw & ~(((2ull << c) - 1) << sh));
     } else {
@@ -1182,7 +1180,7 @@ static void sweep_area(c9_gc_t *gc, area *a, bool all) {
         uint32_t garbage = all ? hw : hw & uw;
         u[w] = uw | marked; /* marked head -> head */
         while (garbage) {
-            uint32_t bit = (uint32_t)__builtin_ctz(garbage);
+            uint32_t bit = c9_ctz32(garbage);
             garbage &= garbage - 1;
             uint32_t m = 1u << bit, b = (w << 5) + bit;
             if (f[w] & m) {

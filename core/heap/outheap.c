@@ -24,13 +24,20 @@
 
 typedef struct blk {
     struct blk *prev_phys; /* lives in the previous block's last word; valid while it is free */
-    size_t size;           /* payload bytes | BIT_FREE | BIT_PREV_FREE */
+    /* payload bytes | BIT_FREE | BIT_PREV_FREE. The slot is ALIGN bytes wide, so that a payload
+     * that is a multiple of ALIGN puts the next payload on an ALIGN boundary too: with 32-bit
+     * words (a Cortex-M) a bare size_t would leave every other payload 4 bytes off. */
+    union {
+        size_t size;
+        unsigned char slot_[ALIGN];
+    };
     struct blk *next_free; /* payload starts here */
     struct blk *prev_free;
 } blk;
 
 #define PAYLOAD_OFS offsetof(blk, next_free)
-#define HDR sizeof(size_t) /* bytes a used block costs besides its payload */
+#define HDR (PAYLOAD_OFS - sizeof(blk *)) /* bytes a used block costs besides its payload */
+_Static_assert(HDR % ALIGN == 0 && ALIGN % sizeof(blk *) == 0, "block header keeps payloads aligned");
 /* A free block holds its two links plus the next block's prev_phys word. */
 #define BLOCK_MIN (sizeof(blk) - sizeof(blk *))
 #define BLOCK_MAX (((size_t)1 << C9_OUTHEAP_MAX_LOG2) - 1)
@@ -50,9 +57,9 @@ _Static_assert(FL_COUNT <= 32, "first-level bitmap is 32 bits");
 
 static inline unsigned fls_sz(size_t x) { /* index of the highest set bit, x != 0 */
 #if SIZE_MAX > 0xFFFFFFFFu
-    return 63u - (unsigned)__builtin_clzll((unsigned long long)x);
+    return 63u - c9_clz64((uint64_t)x);
 #else
-    return 31u - (unsigned)__builtin_clz((unsigned)x);
+    return c9_log2_32((uint32_t)x);
 #endif
 }
 
@@ -135,10 +142,10 @@ static blk *take_fit(struct c9_outheap_pool *p, size_t size) {
             }
             return NULL;
         }
-        fl = (unsigned)__builtin_ctz(flm);
+        fl = c9_ctz32(flm);
         slm = p->sl_map[fl];
     }
-    sl = (unsigned)__builtin_ctz(slm);
+    sl = c9_ctz32(slm);
     blk *b = p->heads[fl][sl];
     /* Inline removal of a list head. */
     blk *n = b->next_free;
@@ -154,8 +161,9 @@ static blk *take_fit(struct c9_outheap_pool *p, size_t size) {
 }
 
 size_t c9_outheap_pool_overhead(void) {
-    /* control table, alignment, the first block's header and the end sentinel */
-    return sizeof(struct c9_outheap_pool) + 2 * ALIGN + PAYLOAD_OFS + HDR;
+    /* control table, alignment of both ends and of the first payload, the first block's header and
+     * the end sentinel: an upper bound */
+    return sizeof(struct c9_outheap_pool) + 3 * ALIGN + PAYLOAD_OFS + HDR;
 }
 
 c9_err_t c9_outheap_init(c9_outheap_t *oh, size_t budget) {
@@ -173,7 +181,9 @@ c9_err_t c9_outheap_add_pool(c9_outheap_t *oh, void *mem, size_t bytes, unsigned
         return C9_ERR_NOMEM;
     uintptr_t start = ((uintptr_t)mem + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1);
     uintptr_t end = ((uintptr_t)mem + bytes) & ~(uintptr_t)(ALIGN - 1);
-    uintptr_t first = start + ((sizeof(struct c9_outheap_pool) + ALIGN - 1) & ~(size_t)(ALIGN - 1));
+    /* The first block is placed so that its payload, like every other, is ALIGN-aligned. */
+    uintptr_t first =
+        ((start + sizeof(struct c9_outheap_pool) + PAYLOAD_OFS + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1)) - PAYLOAD_OFS;
     if (end < start || end - start < sizeof(struct c9_outheap_pool) + PAYLOAD_OFS + HDR + BLOCK_MIN + 2 * ALIGN)
         return C9_ERR_NOMEM;
     /* The sentinel is a zero-sized used block whose size word is the pool's last word. */
@@ -364,8 +374,8 @@ void *c9_outheap_realloc(c9_outheap_t *oh, void *ptr, size_t size, unsigned flag
 static size_t pool_largest(const struct c9_outheap_pool *p) {
     if (!p->fl_map)
         return 0;
-    unsigned fl = 31u - (unsigned)__builtin_clz(p->fl_map);
-    unsigned sl = 31u - (unsigned)__builtin_clz(p->sl_map[fl]);
+    unsigned fl = c9_log2_32(p->fl_map);
+    unsigned sl = c9_log2_32(p->sl_map[fl]);
     size_t best = 0;
     for (const blk *b = p->heads[fl][sl]; b; b = b->next_free)
         if (bsize(b) > best)

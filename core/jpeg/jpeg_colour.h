@@ -64,6 +64,9 @@ JP_INLINE uint16_t pack565(int32_t y, int32_t cr, int32_t cg, int32_t cb) {
 
 /* Gray MCU: one plane at full output resolution (its shifts are 0). */
 JP_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast) {
+#if !C9_JPEG_FAST_PROFILE
+    (void)fast;
+#endif
     const comp_t *c = &d->comp[0];
     uint16_t *o = d->u.q.m.out;
     for (unsigned y = 0; y < h; y++) {

@@ -37,6 +37,9 @@ static const uint8_t zz1[81] = {
  * bits within the table hold the difference itself. */
 JP_INLINE int32_t dc_diff(c9_jpeg_t *d, br_t *b, const comp_t *c, const int fast) {
     unsigned s;
+#if !C9_JPEG_FAST_PROFILE
+    (void)fast;
+#endif
 #if C9_JPEG_FAST_PROFILE
     if (fast) {
         unsigned e = d->fx->dc[c->td][br_peek(b, FAST_DC_BITS)];
@@ -228,6 +231,10 @@ static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigne
  * it with its DC) into block slot i of the MCU's planes, and clears the coefficients again. */
 JP_INLINE void transform_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat, const int full, const int tj) {
     const comp_t *c = &d->comp[d->blk_comp[i]];
+#if !C9_JPEG_TJPGD_MODE
+    (void)flat;
+    (void)tj;
+#endif
 #if C9_JPEG_TJPGD_MODE
     if (tj) {
         int32_t *blk = d->u.t.coef;

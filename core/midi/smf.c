@@ -6,13 +6,7 @@
 enum { T_NEED_DELTA = 0, T_READY = 1, T_DONE = 2 };
 
 const char *c9_smf_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_SMF_ERR_FORMAT: return "not a Standard MIDI File";
-    case C9_SMF_ERR_TRUNCATED: return "MIDI file truncated";
-    case C9_SMF_ERR_DATA: return "invalid MIDI file data";
-    case C9_SMF_ERR_LIMIT: return "too many tracks in MIDI file";
-    default: return c9_strerror(err);
-    }
+    return c9_strerror(err); /* common.h's table has every code's text */
 }
 
 static uint32_t be32(const uint8_t *p) {
@@ -29,27 +23,27 @@ c9_err_t c9_smf_open(c9_smf_t *smf, const uint8_t *data, size_t len) {
     }
     memset(smf, 0, sizeof *smf);
     if (len < 4 || memcmp(data, "MThd", 4) != 0) {
-        return C9_SMF_ERR_FORMAT;
+        return C9_ERR_SMF_FORMAT;
     }
     if (len < 8) {
-        return C9_SMF_ERR_TRUNCATED;
+        return C9_ERR_SMF_TRUNCATED;
     }
     uint32_t hlen = be32(data + 4);
     if (hlen < 6) {
-        return C9_SMF_ERR_FORMAT;
+        return C9_ERR_SMF_FORMAT;
     }
     if (hlen > len - 8) {
-        return C9_SMF_ERR_TRUNCATED;
+        return C9_ERR_SMF_TRUNCATED;
     }
     uint16_t format = be16(data + 8), ntracks = be16(data + 10);
     int16_t division = (int16_t)be16(data + 12);
     if (format > 2 || ntracks == 0 || division == 0) {
-        return C9_SMF_ERR_FORMAT;
+        return C9_ERR_SMF_FORMAT;
     }
     if (division < 0) {
         int fps = -(int8_t)((uint16_t)division >> 8);
         if ((fps != 24 && fps != 25 && fps != 29 && fps != 30) || (division & 0xFF) == 0) {
-            return C9_SMF_ERR_FORMAT;
+            return C9_ERR_SMF_FORMAT;
         }
     }
     size_t off = 8 + (size_t)hlen;
@@ -61,21 +55,21 @@ c9_err_t c9_smf_open(c9_smf_t *smf, const uint8_t *data, size_t len) {
         bool cut = clen > len - start;
         if (mtrk) {
             if (found >= C9_SMF_MAX_TRACKS) {
-                return C9_SMF_ERR_LIMIT;
+                return C9_ERR_SMF_LIMIT;
             }
             smf->track[found].start = (uint32_t)start;
             smf->track[found].end = (uint32_t)(cut ? len : start + clen);
             found++;
         } else if (cut) {
-            return C9_SMF_ERR_TRUNCATED;
+            return C9_ERR_SMF_TRUNCATED;
         }
         off = cut ? len : start + clen;
     }
     if (found == 0) {
-        return C9_SMF_ERR_TRUNCATED;
+        return C9_ERR_SMF_TRUNCATED;
     }
     if (len > UINT32_MAX) {
-        return C9_SMF_ERR_LIMIT; // offsets are 32-bit
+        return C9_ERR_SMF_LIMIT; // offsets are 32-bit
     }
     smf->data = data;
     smf->len = len;
@@ -110,7 +104,7 @@ static c9_err_t read_vlq(const c9_smf_t *smf, c9_smf_track_t *t, uint32_t *out) 
     uint32_t v = 0;
     for (unsigned i = 0; i < 4; i++) {
         if (t->pos >= t->end) {
-            return C9_SMF_ERR_TRUNCATED;
+            return C9_ERR_SMF_TRUNCATED;
         }
         uint8_t b = smf->data[t->pos++];
         v = (v << 7) | (b & 0x7F);
@@ -119,7 +113,7 @@ static c9_err_t read_vlq(const c9_smf_t *smf, c9_smf_track_t *t, uint32_t *out) 
             return C9_OK;
         }
     }
-    return C9_SMF_ERR_DATA;
+    return C9_ERR_SMF_DATA;
 }
 
 /* Reads the delta time in front of a track's next event. */
@@ -155,7 +149,7 @@ static uint64_t tick_to_us(const c9_smf_t *smf, uint64_t tick) {
 static c9_err_t parse_event(c9_smf_t *smf, c9_smf_track_t *t, c9_smf_event_t *ev) {
     const uint8_t *p = smf->data;
     if (t->pos >= t->end) {
-        return C9_SMF_ERR_TRUNCATED;
+        return C9_ERR_SMF_TRUNCATED;
     }
     uint8_t status = p[t->pos];
     if (status & 0x80) {
@@ -163,19 +157,19 @@ static c9_err_t parse_event(c9_smf_t *smf, c9_smf_track_t *t, c9_smf_event_t *ev
     } else if (t->running != 0) {
         status = t->running;
     } else {
-        return C9_SMF_ERR_DATA;
+        return C9_ERR_SMF_DATA;
     }
     if (status < 0xF0) {
         uint8_t n = ((status & 0xF0) == 0xC0 || (status & 0xF0) == 0xD0) ? 1 : 2;
         if (t->end - t->pos < n) {
-            return C9_SMF_ERR_TRUNCATED;
+            return C9_ERR_SMF_TRUNCATED;
         }
         ev->kind = C9_SMF_CHANNEL;
         ev->msg[0] = status;
         for (uint8_t i = 0; i < n; i++) {
             uint8_t b = p[t->pos + i];
             if (b & 0x80) {
-                return C9_SMF_ERR_DATA;
+                return C9_ERR_SMF_DATA;
             }
             ev->msg[1 + i] = b;
         }
@@ -185,12 +179,12 @@ static c9_err_t parse_event(c9_smf_t *smf, c9_smf_track_t *t, c9_smf_event_t *ev
         return C9_OK;
     }
     if (status != 0xF0 && status != 0xF7 && status != 0xFF) {
-        return C9_SMF_ERR_DATA; // system common and real-time bytes have no place in an SMF
+        return C9_ERR_SMF_DATA; // system common and real-time bytes have no place in an SMF
     }
     t->running = 0;
     if (status == 0xFF) {
         if (t->pos >= t->end) {
-            return C9_SMF_ERR_TRUNCATED;
+            return C9_ERR_SMF_TRUNCATED;
         }
         ev->meta_type = p[t->pos++];
         ev->kind = C9_SMF_META;
@@ -204,13 +198,13 @@ static c9_err_t parse_event(c9_smf_t *smf, c9_smf_track_t *t, c9_smf_event_t *ev
         return err;
     }
     if (len > t->end - t->pos) {
-        return C9_SMF_ERR_TRUNCATED;
+        return C9_ERR_SMF_TRUNCATED;
     }
     ev->data = p + t->pos;
     ev->data_len = len;
     t->pos += len;
     if (ev->kind == C9_SMF_META && ev->meta_type == 0x51 && len != 3) {
-        return C9_SMF_ERR_DATA;
+        return C9_ERR_SMF_DATA;
     }
     return C9_OK;
 }

@@ -5,19 +5,7 @@
 #include <string.h>
 
 const char *c9_http_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_HTTP_BAD_STATUS: return "malformed HTTP status line";
-    case C9_ERR_HTTP_BAD_HEADER: return "malformed HTTP header field";
-    case C9_ERR_HTTP_HEADERS_TOO_LARGE: return "HTTP header section too large";
-    case C9_ERR_HTTP_TOO_MANY_HEADERS: return "too many HTTP header fields";
-    case C9_ERR_HTTP_BAD_LENGTH: return "invalid Content-Length";
-    case C9_ERR_HTTP_BAD_CHUNK: return "malformed chunked encoding";
-    case C9_ERR_HTTP_TRUNCATED: return "connection closed inside the HTTP response";
-    case C9_ERR_HTTP_BODY_TOO_LARGE: return "HTTP body too large";
-    case C9_ERR_HTTP_NO_RESPONSE: return "Unable to read HTTP response.";
-    case C9_ERR_HTTP_TOO_MANY_INTERIM: return "too many interim HTTP responses";
-    default: return c9_net_strerror(err);
-    }
+    return c9_strerror(err); /* common.h's table has every code's text */
 }
 
 /* RFC 9110 tchar: field names and methods. */
@@ -424,7 +412,7 @@ c9_err_t c9_http_chunked_decode(c9_http_chunked_t *c, uint8_t *buf, size_t len, 
                 break;
             }
             c->state = CK_TRAILER_LINE;
-            __attribute__((fallthrough)); /* the byte starts a trailer line */
+            C9_FALLTHROUGH; /* the byte starts a trailer line */
         case CK_TRAILER_LINE:
             if (c->trailer_len == c->trailer_cap) {
                 err = C9_ERR_HTTP_HEADERS_TOO_LARGE;

@@ -5,20 +5,7 @@
 #include <string.h>
 
 const char *c9_mqtt_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_MQTT_PROTOCOL: return "MQTT protocol violation";
-    case C9_ERR_MQTT_TOO_LARGE: return "MQTT packet larger than the buffer";
-    case C9_ERR_MQTT_NOT_CONNECTED: return "MQTT client not connected";
-    case C9_ERR_MQTT_SUB_REFUSED: return "MQTT subscription refused";
-    case C9_ERR_MQTT_KEEPALIVE: return "MQTT broker did not answer PINGREQ";
-    case C9_ERR_MQTT_INFLIGHT: return "too many incoming QoS 2 messages";
-    case C9_ERR_MQTT_REFUSED_PROTOCOL: return "Connection Refused - Unacceptable protocol version";
-    case C9_ERR_MQTT_REFUSED_IDENTIFIER: return "Connection Refused - ID Rejected";
-    case C9_ERR_MQTT_REFUSED_UNAVAILABLE: return "Connection Refused - Server unavailable";
-    case C9_ERR_MQTT_REFUSED_CREDENTIALS: return "Connection Refused - Incorrect username/password";
-    case C9_ERR_MQTT_REFUSED_AUTHORIZED: return "Connection Refused - Unauthorized";
-    default: return c9_net_strerror(err);
-    }
+    return c9_strerror(err); /* common.h's table has every code's text */
 }
 
 #define MQTT_MAX_REMAINING 268435455u

@@ -12,40 +12,7 @@ int c9_net_errno(c9_err_t err) {
 }
 
 const char *c9_net_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_INTR: return "interrupted";
-    case C9_ERR_PIPE: return "broken pipe";
-    case C9_ERR_MSGSIZE: return "message too long";
-    case C9_ERR_NOPROTOOPT: return "protocol option not available";
-    case C9_ERR_AFNOSUPPORT: return "address family not supported";
-    case C9_ERR_ADDRINUSE: return "address already in use";
-    case C9_ERR_ADDRNOTAVAIL: return "address not available";
-    case C9_ERR_NETUNREACH: return "network unreachable";
-    case C9_ERR_CONNABORTED: return "connection aborted";
-    case C9_ERR_CONNRESET: return "connection reset by peer";
-    case C9_ERR_NOBUFS: return "no buffer space";
-    case C9_ERR_ISCONN: return "already connected";
-    case C9_ERR_NOTCONN: return "not connected";
-    case C9_ERR_CONNREFUSED: return "connection refused";
-    case C9_ERR_HOSTUNREACH: return "host unreachable";
-    case C9_ERR_ALREADY: return "connection in progress";
-    case C9_ERR_INPROGRESS: return "connection started";
-    case C9_ERR_NET_OUT_OF_SOCKETS: return "Out of sockets";
-    case C9_ERR_NET_NONAME: return "Name or service not known";
-    case C9_ERR_NET_IN_USE: return "an existing socket is already connected to this host";
-    case C9_ERR_NET_NOT_MANAGED: return "Socket not managed";
-    case C9_ERR_NET_NO_TLS_CONTEXT: return "ssl_context must be provided if using ssl";
-    case C9_ERR_TLS_HANDSHAKE: return "TLS handshake failed";
-    case C9_ERR_TLS_CERT_UNTRUSTED: return "certificate not signed by a trusted CA";
-    case C9_ERR_TLS_CERT_EXPIRED: return "certificate expired";
-    case C9_ERR_TLS_CERT_HOSTNAME: return "certificate does not match the host name";
-    case C9_ERR_TLS_CERT_VERIFY: return "certificate verification failed";
-    case C9_ERR_TLS_BAD_CERT: return "invalid cert";
-    case C9_ERR_TLS_BAD_KEY: return "invalid key";
-    case C9_ERR_TLS_EOF: return "connection closed without TLS close_notify";
-    case C9_ERR_TLS_PROTOCOL: return "TLS protocol error";
-    default: return c9_strerror(err);
-    }
+    return c9_strerror(err); /* common.h's table has every code's text */
 }
 
 static char *put_u(char *p, unsigned v) {

@@ -17,21 +17,7 @@
 #define READ_TRIES 3
 
 const char *c9_sdspi_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_SD_NOCARD: return "no SD card";
-    case C9_ERR_SD_VERSION: return "couldn't determine SD card version";
-    case C9_ERR_SD_V2_TIMEOUT: return "timeout waiting for v2 card";
-    case C9_ERR_SD_V1_TIMEOUT: return "timeout waiting for v1 card";
-    case C9_ERR_SD_NORESPONSE: return "no response from SD card";
-    case C9_ERR_SD_CSD: return "SD card CSD format not supported";
-    case C9_ERR_SD_BLOCKLEN: return "can't set 512 block size";
-    case C9_ERR_SD_R1: return "SD card rejected a command";
-    case C9_ERR_SD_TOKEN: return "SD card returned no data";
-    case C9_ERR_SD_WRITE: return "SD card rejected a write";
-    case C9_ERR_SD_CRC: return "SD card data CRC error";
-    case C9_ERR_SD_RANGE: return "block outside the SD card";
-    default: return c9_strerror(err);
-    }
+    return c9_strerror(err); /* common.h's table has every code's text */
 }
 
 // ---- bus access ---------------------------------------------------------------------------------

@@ -8,21 +8,7 @@ static uint16_t rd16(const uint8_t *p) {
 }
 
 const char *c9_usb_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_USB_ERR_STALL: return "endpoint stalled";
-    case C9_USB_ERR_NO_DEVICE: return "no such USB device";
-    case C9_USB_ERR_XFER: return "USB transaction error";
-    case C9_USB_ERR_OVERFLOW: return "USB babble (device sent too much)";
-    case C9_USB_ERR_CANCELLED: return "USB transfer cancelled";
-    case C9_USB_ERR_NO_CONFIG: return "No configuration set";
-    case C9_USB_ERR_NO_ENDPOINT: return "endpoint not in the configuration";
-    case C9_USB_ERR_DESC_TRUNCATED: return "USB descriptor truncated";
-    case C9_USB_ERR_DESC_LENGTH: return "USB descriptor length invalid";
-    case C9_USB_ERR_DESC_TYPE: return "unexpected USB descriptor type";
-    case C9_USB_ERR_DESC_VALUE: return "invalid USB descriptor field";
-    case C9_USB_ERR_DESC_LIMIT: return "USB configuration too large for the parser's tables";
-    default: return c9_strerror(err);
-    }
+    return c9_strerror(err); /* common.h's table has every code's text */
 }
 
 void c9_usb_setup_pack(const c9_usb_setup_t *s, uint8_t out[8]) {
@@ -54,7 +40,7 @@ static c9_err_t check_mps0(uint16_t bcd_usb, uint8_t raw, uint16_t *mps) {
         *mps = 512;
         return C9_OK;
     }
-    return C9_USB_ERR_DESC_VALUE;
+    return C9_ERR_USB_DESC_VALUE;
 }
 
 c9_err_t c9_usb_desc_max_packet0(const uint8_t *buf, size_t len, uint16_t *mps) {
@@ -62,13 +48,13 @@ c9_err_t c9_usb_desc_max_packet0(const uint8_t *buf, size_t len, uint16_t *mps) 
         return C9_ERR_INVAL;
     }
     if (len < 8) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     if (buf[1] != C9_USB_DESC_DEVICE) {
-        return C9_USB_ERR_DESC_TYPE;
+        return C9_ERR_USB_DESC_TYPE;
     }
     if (buf[0] < 8) {
-        return C9_USB_ERR_DESC_LENGTH;
+        return C9_ERR_USB_DESC_LENGTH;
     }
     return check_mps0(rd16(buf + 2), buf[7], mps);
 }
@@ -79,13 +65,13 @@ c9_err_t c9_usb_desc_parse_device(const uint8_t *buf, size_t len, c9_usb_device_
     }
     memset(out, 0, sizeof *out);
     if (len < 2) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     if (buf[1] != C9_USB_DESC_DEVICE) {
-        return C9_USB_ERR_DESC_TYPE;
+        return C9_ERR_USB_DESC_TYPE;
     }
     if (buf[0] < 18 || len < 18) {
-        return buf[0] < 18 ? C9_USB_ERR_DESC_LENGTH : C9_USB_ERR_DESC_TRUNCATED;
+        return buf[0] < 18 ? C9_ERR_USB_DESC_LENGTH : C9_ERR_USB_DESC_TRUNCATED;
     }
     out->bcdUSB = rd16(buf + 2);
     out->bDeviceClass = buf[4];
@@ -104,7 +90,7 @@ c9_err_t c9_usb_desc_parse_device(const uint8_t *buf, size_t len, c9_usb_device_
     if (err != C9_OK) {
         return err;
     }
-    return out->bNumConfigurations == 0 ? C9_USB_ERR_DESC_VALUE : C9_OK;
+    return out->bNumConfigurations == 0 ? C9_ERR_USB_DESC_VALUE : C9_OK;
 }
 
 c9_err_t c9_usb_desc_next(const uint8_t *buf, size_t len, size_t *offset, const uint8_t **desc) {
@@ -116,14 +102,14 @@ c9_err_t c9_usb_desc_next(const uint8_t *buf, size_t len, size_t *offset, const 
         return C9_ERR_NOENT;
     }
     if (len - off < 2) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     uint8_t blen = buf[off];
     if (blen < 2) {
-        return C9_USB_ERR_DESC_LENGTH;
+        return C9_ERR_USB_DESC_LENGTH;
     }
     if (blen > len - off) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     *desc = buf + off;
     *offset = off + blen;
@@ -136,17 +122,17 @@ c9_err_t c9_usb_desc_parse_config_header(const uint8_t *buf, size_t len, c9_usb_
     }
     memset(out, 0, sizeof *out);
     if (len < 2) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     // OTHER_SPEED_CONFIGURATION has the same layout.
     if (buf[1] != C9_USB_DESC_CONFIGURATION && buf[1] != C9_USB_DESC_OTHER_SPEED) {
-        return C9_USB_ERR_DESC_TYPE;
+        return C9_ERR_USB_DESC_TYPE;
     }
     if (buf[0] < 9) {
-        return C9_USB_ERR_DESC_LENGTH;
+        return C9_ERR_USB_DESC_LENGTH;
     }
     if (len < 9) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     out->wTotalLength = rd16(buf + 2);
     out->bNumInterfaces = buf[4];
@@ -154,7 +140,7 @@ c9_err_t c9_usb_desc_parse_config_header(const uint8_t *buf, size_t len, c9_usb_
     out->iConfiguration = buf[6];
     out->bmAttributes = buf[7];
     out->bMaxPower = buf[8];
-    return out->wTotalLength < buf[0] ? C9_USB_ERR_DESC_LENGTH : C9_OK;
+    return out->wTotalLength < buf[0] ? C9_ERR_USB_DESC_LENGTH : C9_OK;
 }
 
 /* Class-specific descriptors of the interface being parsed. Short ones are skipped as quirks:
@@ -226,7 +212,7 @@ c9_err_t c9_usb_desc_parse_config(const uint8_t *buf, size_t len, c9_usb_config_
     }
     size_t total = out->header.wTotalLength;
     if (total > len) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     if (len > total) {
         out->quirks |= C9_USB_QUIRK_TRAILING;
@@ -240,13 +226,13 @@ c9_err_t c9_usb_desc_parse_config(const uint8_t *buf, size_t len, c9_usb_config_
         switch (type) {
         case C9_USB_DESC_INTERFACE: {
             if (dlen < 9) {
-                return C9_USB_ERR_DESC_LENGTH;
+                return C9_ERR_USB_DESC_LENGTH;
             }
             if (itf != NULL && itf->ep_count != itf->num_endpoints) {
                 out->quirks |= C9_USB_QUIRK_NUM_ENDPOINTS;
             }
             if (out->itf_count >= C9_USB_DESC_MAX_INTERFACES) {
-                return C9_USB_ERR_DESC_LIMIT;
+                return C9_ERR_USB_DESC_LIMIT;
             }
             itf = &out->itf[out->itf_count++];
             itf->number = d[2];
@@ -272,17 +258,17 @@ c9_err_t c9_usb_desc_parse_config(const uint8_t *buf, size_t len, c9_usb_config_
         }
         case C9_USB_DESC_ENDPOINT: {
             if (dlen < 7) {
-                return C9_USB_ERR_DESC_LENGTH;
+                return C9_ERR_USB_DESC_LENGTH;
             }
             if ((d[2] & 0x0F) == 0) {
-                return C9_USB_ERR_DESC_VALUE;
+                return C9_ERR_USB_DESC_VALUE;
             }
             if (itf == NULL) {
                 out->quirks |= C9_USB_QUIRK_ORPHAN;
                 break;
             }
             if (out->ep_count >= C9_USB_DESC_MAX_ENDPOINTS) {
-                return C9_USB_ERR_DESC_LIMIT;
+                return C9_ERR_USB_DESC_LIMIT;
             }
             for (uint8_t i = itf->ep_first; i < out->ep_count; i++) {
                 if (out->ep[i].address == d[2]) {
@@ -309,13 +295,13 @@ c9_err_t c9_usb_desc_parse_config(const uint8_t *buf, size_t len, c9_usb_config_
         }
         case C9_USB_DESC_IAD: {
             if (dlen < 8) {
-                return C9_USB_ERR_DESC_LENGTH;
+                return C9_ERR_USB_DESC_LENGTH;
             }
             if (d[3] == 0) {
-                return C9_USB_ERR_DESC_VALUE;
+                return C9_ERR_USB_DESC_VALUE;
             }
             if (out->iad_count >= C9_USB_DESC_MAX_IADS) {
-                return C9_USB_ERR_DESC_LIMIT;
+                return C9_ERR_USB_DESC_LIMIT;
             }
             c9_usb_iad_info_t *a = &out->iad[out->iad_count++];
             a->first = d[2];
@@ -329,7 +315,7 @@ c9_err_t c9_usb_desc_parse_config(const uint8_t *buf, size_t len, c9_usb_config_
         case C9_USB_DESC_CONFIGURATION:
         case C9_USB_DESC_DEVICE:
             // A second configuration header inside wTotalLength is a broken chain, not data.
-            return C9_USB_ERR_DESC_TYPE;
+            return C9_ERR_USB_DESC_TYPE;
         default:
             if (itf == NULL) {
                 if (type >= 0x21 && type <= 0x2F) {
@@ -340,14 +326,14 @@ c9_err_t c9_usb_desc_parse_config(const uint8_t *buf, size_t len, c9_usb_config_
             if (type == C9_USB_DESC_HID && itf->cls == C9_USB_CLASS_HID) {
                 // HID 1.11 6.2.1: 6 bytes plus bDescriptorType/wDescriptorLength per descriptor.
                 if (dlen < 6) {
-                    return C9_USB_ERR_DESC_LENGTH;
+                    return C9_ERR_USB_DESC_LENGTH;
                 }
                 uint8_t n = d[5];
                 if (n == 0) {
-                    return C9_USB_ERR_DESC_VALUE;
+                    return C9_ERR_USB_DESC_VALUE;
                 }
                 if (dlen < 6u + 3u * n) {
-                    return C9_USB_ERR_DESC_LENGTH;
+                    return C9_ERR_USB_DESC_LENGTH;
                 }
                 itf->hid_country = d[4];
                 for (uint8_t i = 0; i < n; i++) {
@@ -411,16 +397,16 @@ static c9_err_t check_string(const uint8_t *buf, size_t len) {
         return C9_ERR_INVAL;
     }
     if (len < 2) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     if (buf[1] != C9_USB_DESC_STRING) {
-        return C9_USB_ERR_DESC_TYPE;
+        return C9_ERR_USB_DESC_TYPE;
     }
     if (buf[0] < 2) {
-        return C9_USB_ERR_DESC_LENGTH;
+        return C9_ERR_USB_DESC_LENGTH;
     }
     if (buf[0] > len) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     return C9_OK;
 }
@@ -558,28 +544,28 @@ c9_err_t c9_usb_desc_parse_hub(const uint8_t *buf, size_t len, c9_usb_hub_desc_t
     }
     memset(out, 0, sizeof *out);
     if (len < 2) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     if (buf[1] != C9_USB_DESC_HUB) {
-        return C9_USB_ERR_DESC_TYPE;
+        return C9_ERR_USB_DESC_TYPE;
     }
     if (buf[0] < 7) {
-        return C9_USB_ERR_DESC_LENGTH;
+        return C9_ERR_USB_DESC_LENGTH;
     }
     if (len < 7) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     out->nports = buf[2];
     out->characteristics = rd16(buf + 3);
     out->power_on_ms_div2 = buf[5];
     out->hub_current_ma = buf[6];
     if (out->nports == 0) {
-        return C9_USB_ERR_DESC_VALUE;
+        return C9_ERR_USB_DESC_VALUE;
     }
     // DeviceRemovable and PortPwrCtrlMask: one bit per port plus bit 0, rounded up to bytes.
     size_t need = 7u + 2u * ((out->nports + 8u) / 8u);
     if (buf[0] < need) {
-        return C9_USB_ERR_DESC_LENGTH;
+        return C9_ERR_USB_DESC_LENGTH;
     }
     return C9_OK;
 }

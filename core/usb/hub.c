@@ -121,7 +121,7 @@ static void port_step(c9_usbh_t *h, c9_usbh_hub_t *hub) {
         uint8_t speed = (status & (1u << C9_USB_HUB_PORT_LOW_SPEED)) ? C9_USB_SPEED_LOW
                         : (status & C9_USB_HUB_STATUS_HIGH_SPEED)    ? C9_USB_SPEED_HIGH
                                                                      : C9_USB_SPEED_FULL;
-        c9__usbh_reset_done(h, hub->addr, p, enabled ? C9_OK : C9_USB_ERR_NO_DEVICE, speed);
+        c9__usbh_reset_done(h, hub->addr, p, enabled ? C9_OK : C9_ERR_USB_NO_DEVICE, speed);
     }
     next_port(h, hub);
 }
@@ -132,7 +132,7 @@ static void ctl_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
         return;
     }
     c9_err_t res = x->result;
-    if (res == C9_USB_ERR_NO_DEVICE || res == C9_USB_ERR_CANCELLED) {
+    if (res == C9_ERR_USB_NO_DEVICE || res == C9_ERR_USB_CANCELLED) {
         return; // the hub is going away
     }
     switch (hub->state) {
@@ -196,7 +196,7 @@ static void ctl_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
 
 static void int_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
     c9_usbh_hub_t *hub = hub_of_xfer(h, x);
-    if (hub == NULL || x->result == C9_USB_ERR_NO_DEVICE || x->result == C9_USB_ERR_CANCELLED) {
+    if (hub == NULL || x->result == C9_ERR_USB_NO_DEVICE || x->result == C9_ERR_USB_CANCELLED) {
         return;
     }
     if (x->result != C9_OK) {
@@ -215,7 +215,7 @@ static void int_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
 
 static void rst_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
     c9_usbh_hub_t *hub = hub_of_xfer(h, x);
-    if (hub == NULL || x->result == C9_OK || x->result == C9_USB_ERR_CANCELLED) {
+    if (hub == NULL || x->result == C9_OK || x->result == C9_ERR_USB_CANCELLED) {
         return; // on success, C_PORT_RESET arrives through the status-change endpoint
     }
     uint8_t p = hub->resetting;
@@ -266,7 +266,7 @@ void c9__hub_close(c9_usbh_t *h, uint8_t addr) {
     c9_usbh_abort(h, &hub->ctl_xfer);
     c9_usbh_abort(h, &hub->rst_xfer);
     if (hub->resetting) {
-        c9__usbh_reset_done(h, addr, hub->resetting, C9_USB_ERR_NO_DEVICE, 0);
+        c9__usbh_reset_done(h, addr, hub->resetting, C9_ERR_USB_NO_DEVICE, 0);
     }
     hub->state = H_FREE;
 }
@@ -291,7 +291,7 @@ void c9__hub_task(c9_usbh_t *h, uint64_t now) {
 c9_err_t c9__hub_port_reset(c9_usbh_t *h, uint8_t hub_addr, uint8_t port) {
     c9_usbh_hub_t *hub = hub_of(h, hub_addr);
     if (hub == NULL || hub->state == H_DEAD || port == 0 || port > hub->nports) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     if (hub->rst_xfer.busy) {
         return C9_ERR_BUSY;

@@ -136,10 +136,10 @@ static uint8_t usbmon_type(const c9_usbh_t *h, const c9_usbh_xfer_t *x) {
 static int32_t usbmon_status(c9_err_t err) {
     switch (err) {
     case C9_OK: return C9_USBMON_STATUS_OK;
-    case C9_USB_ERR_STALL: return C9_USBMON_STATUS_EPIPE;
-    case C9_USB_ERR_OVERFLOW: return C9_USBMON_STATUS_EOVERFLOW;
-    case C9_USB_ERR_NO_DEVICE: return C9_USBMON_STATUS_ENODEV;
-    case C9_USB_ERR_CANCELLED:
+    case C9_ERR_USB_STALL: return C9_USBMON_STATUS_EPIPE;
+    case C9_ERR_USB_OVERFLOW: return C9_USBMON_STATUS_EOVERFLOW;
+    case C9_ERR_USB_NO_DEVICE: return C9_USBMON_STATUS_ENODEV;
+    case C9_ERR_USB_CANCELLED:
     case C9_ERR_TIMEDOUT: return C9_USBMON_STATUS_ENOENT; // both unlink the URB
     default: return C9_USBMON_STATUS_EPROTO;
     }
@@ -286,11 +286,11 @@ c9_err_t c9__usbh_submit(c9_usbh_t *h, c9_usbh_xfer_t *x) {
         return C9_ERR_BUSY;
     }
     if (x->daddr > C9_USBH_MAX_DEVICES) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     c9_usbh_device_t *dev = &h->dev[x->daddr];
     if (dev->state == DEV_FREE || dev->state == DEV_GONE) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     bool control = (x->ep & 0x7F) == 0;
     uint32_t len = control ? x->setup.wLength : x->len;
@@ -322,7 +322,7 @@ c9_err_t c9__usbh_submit(c9_usbh_t *h, c9_usbh_xfer_t *x) {
     }
     c9_usbh_ep_slot_t *slot = find_ep(dev, x->ep);
     if (slot == NULL) {
-        return C9_USB_ERR_NO_ENDPOINT;
+        return C9_ERR_USB_NO_ENDPOINT;
     }
     if (slot->xfer != NULL) {
         return C9_ERR_BUSY;
@@ -343,7 +343,7 @@ c9_err_t c9_usbh_submit(c9_usbh_t *host, c9_usbh_xfer_t *xfer) {
         return C9_ERR_INVAL;
     }
     if (lookup(host, xfer->dev) == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     xfer->daddr = (uint8_t)(xfer->dev & 0xFF);
     return c9__usbh_submit(host, xfer);
@@ -389,7 +389,7 @@ c9_err_t c9_usbh_abort(c9_usbh_t *host, c9_usbh_xfer_t *xfer) {
     }
     xfer->busy = 0;
     xfer->stage = ST_IDLE;
-    xfer->result = C9_USB_ERR_CANCELLED;
+    xfer->result = C9_ERR_USB_CANCELLED;
     if (started) {
         tap(host, xfer, 'C');
     }
@@ -493,13 +493,13 @@ void c9__usbh_control(c9_usbh_xfer_t *x, uint8_t addr, uint8_t type, uint8_t req
 
 c9_err_t c9__usbh_open_ep(c9_usbh_t *h, uint8_t addr, const uint8_t *d) {
     if (d[1] != C9_USB_DESC_ENDPOINT) {
-        return C9_USB_ERR_DESC_TYPE;
+        return C9_ERR_USB_DESC_TYPE;
     }
     if (d[0] < 7) {
-        return C9_USB_ERR_DESC_LENGTH;
+        return C9_ERR_USB_DESC_LENGTH;
     }
     if ((d[2] & 0x0F) == 0) {
-        return C9_USB_ERR_DESC_VALUE;
+        return C9_ERR_USB_DESC_VALUE;
     }
     c9_usbh_device_t *dev = &h->dev[addr];
     if (find_ep(dev, d[2]) != NULL) {
@@ -537,7 +537,7 @@ c9_err_t c9_usbh_edpt_open(c9_usbh_t *host, c9_usbh_dev_t dev, const uint8_t *ep
     }
     c9_usbh_device_t *d = lookup(host, dev);
     if (d == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     return c9__usbh_open_ep(host, addr_of(host, d), ep_desc);
 }
@@ -666,7 +666,7 @@ void c9__usbh_remove_device(c9_usbh_t *h, uint8_t addr) {
         return;
     }
     if (h->enum_state != E_IDLE && h->enum_addr == addr) {
-        enum_fail(h, C9_USB_ERR_NO_DEVICE);
+        enum_fail(h, C9_ERR_USB_NO_DEVICE);
         return;
     }
 #if C9_USBH_MAX_HUBS > 0
@@ -681,7 +681,7 @@ void c9__usbh_remove_device(c9_usbh_t *h, uint8_t addr) {
 #endif
     uint8_t prev = dev->state;
     dev->state = DEV_GONE;
-    fail_all(h, dev, C9_USB_ERR_NO_DEVICE);
+    fail_all(h, dev, C9_ERR_USB_NO_DEVICE);
     unbind_drivers(h, addr);
     if (prev == DEV_READY && h->cfg.unmount) {
         h->cfg.unmount(h->cfg.app_ctx, h, c9__usbh_handle(h, addr));
@@ -720,7 +720,7 @@ void c9__usbh_port_removed(c9_usbh_t *h, uint8_t hub_addr, uint8_t port) {
         }
     }
     if (h->enum_state != E_IDLE && h->enum_hub == hub_addr && h->enum_port == port) {
-        enum_fail(h, C9_USB_ERR_NO_DEVICE);
+        enum_fail(h, C9_ERR_USB_NO_DEVICE);
     }
     for (uint8_t a = 1; a <= C9_USBH_MAX_DEVICES; a++) {
         c9_usbh_device_t *d = &h->dev[a];
@@ -742,7 +742,7 @@ static void enum_fail(c9_usbh_t *h, c9_err_t err) {
     if (addr != 0) {
         c9_usbh_device_t *dev = &h->dev[addr];
         dev->state = DEV_GONE;
-        fail_all(h, dev, C9_USB_ERR_NO_DEVICE);
+        fail_all(h, dev, C9_ERR_USB_NO_DEVICE);
         hcd_device_close(h, addr);
         uint8_t gen = dev->gen;
         memset(dev, 0, offsetof(c9_usbh_device_t, config));
@@ -750,7 +750,7 @@ static void enum_fail(c9_usbh_t *h, c9_err_t err) {
     }
     if (h->dev[0].state != DEV_FREE) {
         h->dev[0].state = DEV_GONE;
-        fail_all(h, &h->dev[0], C9_USB_ERR_NO_DEVICE);
+        fail_all(h, &h->dev[0], C9_ERR_USB_NO_DEVICE);
         hcd_device_close(h, 0);
         memset(&h->dev[0], 0, offsetof(c9_usbh_device_t, config));
     }
@@ -830,13 +830,13 @@ static c9_err_t check_config(const uint8_t *buf, size_t len) {
         return err;
     }
     if (hdr.wTotalLength > len) {
-        return C9_USB_ERR_DESC_TRUNCATED;
+        return C9_ERR_USB_DESC_TRUNCATED;
     }
     size_t off = 0;
     const uint8_t *d;
     while ((err = c9_usb_desc_next(buf, hdr.wTotalLength, &off, &d)) == C9_OK) {
         if ((d[1] == C9_USB_DESC_INTERFACE && d[0] < 9) || (d[1] == C9_USB_DESC_ENDPOINT && d[0] < 7)) {
-            return C9_USB_ERR_DESC_LENGTH;
+            return C9_ERR_USB_DESC_LENGTH;
         }
     }
     return err == C9_ERR_NOENT ? C9_OK : err;
@@ -918,7 +918,7 @@ static void enum_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
             return;
         }
         if (dd.bMaxPacketSize0 != dev->mps0) {
-            enum_fail(h, C9_USB_ERR_DESC_VALUE); // the device changed its mind about endpoint 0
+            enum_fail(h, C9_ERR_USB_DESC_VALUE); // the device changed its mind about endpoint 0
             return;
         }
         if (dd.iManufacturer || dd.iProduct || dd.iSerialNumber) {
@@ -932,7 +932,7 @@ static void enum_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
         // A device without string 0 keeps langid 0; strings then read as absent.
         if (res == C9_OK && x->actual >= 4 && h->enum_buf[1] == C9_USB_DESC_STRING && h->enum_buf[0] >= 4) {
             dev->langid = rd16(h->enum_buf + 2);
-        } else if (res != C9_OK && res != C9_USB_ERR_STALL) {
+        } else if (res != C9_OK && res != C9_ERR_USB_STALL) {
             enum_fail(h, res);
             return;
         }
@@ -975,7 +975,7 @@ static void enum_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
     case E_SET_CFG:
         if (res == C9_OK) {
             dev->config_value = dev->config[5];
-        } else if (res == C9_USB_ERR_NO_DEVICE) {
+        } else if (res == C9_ERR_USB_NO_DEVICE) {
             enum_fail(h, res);
             return;
         } else {
@@ -1019,11 +1019,11 @@ static void enum_step(c9_usbh_t *h, uint64_t now) {
             return;
         }
         if (!HCD(h)->port_connected(HCTX(h), h->cfg.rhport)) {
-            enum_fail(h, C9_USB_ERR_NO_DEVICE);
+            enum_fail(h, C9_ERR_USB_NO_DEVICE);
             return;
         }
         if (HCD(h)->port_reset(HCTX(h), h->cfg.rhport) != C9_OK) {
-            enum_fail(h, C9_USB_ERR_XFER);
+            enum_fail(h, C9_ERR_USB_XFER);
             return;
         }
         h->enum_state = E_RESET;
@@ -1131,7 +1131,7 @@ void c9_usbh_deinit(c9_usbh_t *host) {
         return;
     }
     if (host->enum_state != E_IDLE) {
-        enum_fail(host, C9_USB_ERR_NO_DEVICE);
+        enum_fail(host, C9_ERR_USB_NO_DEVICE);
     }
     host->enum_pending = 0;
     for (uint8_t a = 1; a <= C9_USBH_MAX_DEVICES; a++) {
@@ -1186,7 +1186,7 @@ c9_err_t c9_usbh_wait_idle(c9_usbh_t *host, uint32_t timeout_ms) {
             return C9_ERR_TIMEDOUT;
         }
         if (cancelled(host)) {
-            return C9_USB_ERR_CANCELLED;
+            return C9_ERR_USB_CANCELLED;
         }
         idle_wait(host);
     }
@@ -1234,7 +1234,7 @@ c9_err_t c9_usbh_device_info(const c9_usbh_t *host, c9_usbh_dev_t dev, c9_usbh_d
     }
     const c9_usbh_device_t *d = lookup(host, dev);
     if (d == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     memset(info, 0, sizeof *info);
     info->address = (uint8_t)(dev & 0xFF);
@@ -1265,7 +1265,7 @@ c9_err_t c9_usbh_config_descriptor(const c9_usbh_t *host, c9_usbh_dev_t dev, uin
     }
     const c9_usbh_device_t *d = lookup(host, dev);
     if (d == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     if (d->config_len == 0) {
         return C9_ERR_NOENT;
@@ -1302,7 +1302,7 @@ static c9_err_t run(c9_usbh_t *h, c9_usbh_xfer_t *x) {
         }
         if (cancelled(h)) {
             c9_usbh_abort(h, x);
-            return C9_USB_ERR_CANCELLED;
+            return C9_ERR_USB_CANCELLED;
         }
         idle_wait(h);
     }
@@ -1321,7 +1321,7 @@ c9_err_t c9_usbh_ctrl_transfer(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t bmReq
     }
     c9_usbh_device_t *d = lookup(host, dev);
     if (d == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     c9_usbh_xfer_t x = {0};
     c9__usbh_control(&x, addr_of(host, d), bmRequestType, bRequest, wValue, wIndex, buf, wLength, NULL);
@@ -1353,20 +1353,20 @@ static c9_err_t endpoint_io(c9_usbh_t *h, c9_usbh_dev_t dev, uint8_t ep, uint8_t
     }
     c9_usbh_device_t *d = lookup(h, dev);
     if (d == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     if (((ep & 0x80) != 0) != in || (ep & 0x0F) == 0) {
-        return C9_USB_ERR_NO_ENDPOINT;
+        return C9_ERR_USB_NO_ENDPOINT;
     }
     c9_usbh_ep_slot_t *slot = find_ep(d, ep);
     if (slot == NULL) {
         if (d->config_value == 0 || d->config_len == 0) {
-            return C9_USB_ERR_NO_CONFIG;
+            return C9_ERR_USB_NO_CONFIG;
         }
         const uint8_t *desc;
         err = c9_usb_desc_find_endpoint(d->config, d->config_len, ep, &desc);
         if (err != C9_OK) {
-            return C9_USB_ERR_NO_ENDPOINT;
+            return C9_ERR_USB_NO_ENDPOINT;
         }
         err = c9__usbh_open_ep(h, addr_of(h, d), desc);
         if (err != C9_OK) {
@@ -1408,7 +1408,7 @@ c9_err_t c9_usbh_set_configuration(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t i
     }
     c9_usbh_device_t *d = lookup(host, dev);
     if (d == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     uint8_t addr = addr_of(host, d);
     uint8_t hdr_buf[9];
@@ -1432,7 +1432,7 @@ c9_err_t c9_usbh_set_configuration(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t i
     err = c9_usbh_get_descriptor(host, dev, C9_USB_DESC_CONFIGURATION, index, 0, d->config, hdr.wTotalLength,
                                  timeout_ms, &got);
     if (lookup(host, dev) == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     if (err != C9_OK) {
         d->config_len = 0;
@@ -1475,7 +1475,7 @@ c9_err_t c9_usbh_get_string(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t index, u
     *len = 0;
     c9_usbh_device_t *d = lookup(host, dev);
     if (d == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     if (index == 0) {
         return C9_ERR_NOENT;
@@ -1485,7 +1485,7 @@ c9_err_t c9_usbh_get_string(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t index, u
     if (langid == 0) {
         if (d->langid == 0) {
             err = c9_usbh_get_descriptor(host, dev, C9_USB_DESC_STRING, 0, 0, buf, 4, timeout_ms, &got);
-            if (err == C9_USB_ERR_STALL) {
+            if (err == C9_ERR_USB_STALL) {
                 return C9_ERR_NOENT;
             }
             if (err != C9_OK) {
@@ -1498,7 +1498,7 @@ c9_err_t c9_usbh_get_string(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t index, u
                 return err;
             }
             if (count == 0 || lookup(host, dev) == NULL) {
-                return count == 0 ? C9_ERR_NOENT : C9_USB_ERR_NO_DEVICE;
+                return count == 0 ? C9_ERR_NOENT : C9_ERR_USB_NO_DEVICE;
             }
             d->langid = ids[0];
         }
@@ -1520,7 +1520,7 @@ static c9_err_t itf_check(c9_usbh_t *h, c9_usbh_dev_t dev, uint8_t itf, c9_usbh_
     }
     *d = lookup(h, dev);
     if (*d == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     return itf < C9_USBH_MAX_INTERFACES ? C9_OK : C9_ERR_INVAL;
 }

@@ -32,7 +32,7 @@ static bool usb_linktype(uint32_t lt) {
 static c9_err_t read_shb(c9_usbmon_reader_t *r) {
     size_t left = r->len - r->off;
     if (left < 28) {
-        return C9_USBMON_ERR_TRUNCATED;
+        return C9_ERR_USBMON_TRUNCATED;
     }
     const uint8_t *p = r->buf + r->off;
     uint32_t bom_le = (uint32_t)p[8] | ((uint32_t)p[9] << 8) | ((uint32_t)p[10] << 16) | ((uint32_t)p[11] << 24);
@@ -41,17 +41,17 @@ static c9_err_t read_shb(c9_usbmon_reader_t *r) {
     } else if (bom_le == 0x4D3C2B1Au) {
         r->swapped = true;
     } else {
-        return C9_USBMON_ERR_FORMAT;
+        return C9_ERR_USBMON_FORMAT;
     }
     uint32_t blen = get32(r, p + 4);
     if (blen < 28 || (blen & 3) != 0) {
-        return C9_USBMON_ERR_FORMAT;
+        return C9_ERR_USBMON_FORMAT;
     }
     if (blen > left) {
-        return C9_USBMON_ERR_TRUNCATED;
+        return C9_ERR_USBMON_TRUNCATED;
     }
     if (get32(r, p + blen - 4) != blen || get16(r, p + 12) != 1) {
-        return C9_USBMON_ERR_FORMAT;
+        return C9_ERR_USBMON_FORMAT;
     }
     r->iface_count = 0;
     r->off += blen;
@@ -66,7 +66,7 @@ c9_err_t c9_usbmon_open(c9_usbmon_reader_t *r, const uint8_t *buf, size_t len) {
     r->buf = buf;
     r->len = len;
     if (len < 4) {
-        return len == 0 ? C9_USBMON_ERR_FORMAT : C9_USBMON_ERR_TRUNCATED;
+        return len == 0 ? C9_ERR_USBMON_FORMAT : C9_ERR_USBMON_TRUNCATED;
     }
     uint32_t magic = (uint32_t)buf[0] | ((uint32_t)buf[1] << 8) | ((uint32_t)buf[2] << 16) | ((uint32_t)buf[3] << 24);
     if (magic == PCAPNG_SHB) {
@@ -78,15 +78,15 @@ c9_err_t c9_usbmon_open(c9_usbmon_reader_t *r, const uint8_t *buf, size_t len) {
     case 0xD4C3B2A1u: r->swapped = true; break;
     case 0xA1B23C4Du: r->nanoseconds = true; break;
     case 0x4D3CB2A1u: r->swapped = r->nanoseconds = true; break;
-    default: return C9_USBMON_ERR_FORMAT;
+    default: return C9_ERR_USBMON_FORMAT;
     }
     if (len < 24) {
-        return C9_USBMON_ERR_TRUNCATED;
+        return C9_ERR_USBMON_TRUNCATED;
     }
     // The link type's upper bits carry an FCS length in newer files; only the low 16 bits name it.
     r->linktype = get32(r, buf + 20) & 0xFFFFu;
     r->off = 24;
-    return usb_linktype(r->linktype) ? C9_OK : C9_USBMON_ERR_LINKTYPE;
+    return usb_linktype(r->linktype) ? C9_OK : C9_ERR_USBMON_LINKTYPE;
 }
 
 /* Decodes a usbmon header + data of `caplen` bytes at p. */
@@ -94,7 +94,7 @@ static c9_err_t decode(const c9_usbmon_reader_t *r, uint32_t linktype, const uin
                        c9_usbmon_packet_t *out) {
     uint32_t hdr = linktype == C9_USBMON_LINKTYPE_USB_LINUX_MMAPPED ? 64u : 48u;
     if (caplen < hdr) {
-        return C9_USBMON_ERR_FORMAT;
+        return C9_ERR_USBMON_FORMAT;
     }
     memset(out, 0, sizeof *out);
     out->id = get64(r, p);
@@ -119,7 +119,7 @@ static c9_err_t decode(const c9_usbmon_reader_t *r, uint32_t linktype, const uin
         if (out->xfer_type == C9_USBMON_ISO) {
             // 16-byte isochronous descriptors come first; a count past the record is malformed.
             if (out->ndesc > (caplen - hdr) / 16u) {
-                return C9_USBMON_ERR_FORMAT;
+                return C9_ERR_USBMON_FORMAT;
             }
             skip = out->ndesc * 16u;
         }
@@ -138,12 +138,12 @@ static c9_err_t next_pcap(c9_usbmon_reader_t *r, c9_usbmon_packet_t *p) {
         return C9_ERR_NOENT;
     }
     if (left < 16) {
-        return C9_USBMON_ERR_TRUNCATED;
+        return C9_ERR_USBMON_TRUNCATED;
     }
     const uint8_t *rec = r->buf + r->off;
     uint32_t caplen = get32(r, rec + 8);
     if (caplen > left - 16) {
-        return C9_USBMON_ERR_TRUNCATED;
+        return C9_ERR_USBMON_TRUNCATED;
     }
     c9_err_t err = decode(r, r->linktype, rec + 16, caplen, p);
     if (err != C9_OK) {
@@ -160,7 +160,7 @@ static c9_err_t next_pcapng(c9_usbmon_reader_t *r, c9_usbmon_packet_t *p) {
             return C9_ERR_NOENT;
         }
         if (left < 12) {
-            return C9_USBMON_ERR_TRUNCATED;
+            return C9_ERR_USBMON_TRUNCATED;
         }
         const uint8_t *b = r->buf + r->off;
         uint32_t type = get32(r, b);
@@ -174,20 +174,20 @@ static c9_err_t next_pcapng(c9_usbmon_reader_t *r, c9_usbmon_packet_t *p) {
         }
         uint32_t blen = get32(r, b + 4);
         if (blen < 12 || (blen & 3) != 0) {
-            return C9_USBMON_ERR_FORMAT;
+            return C9_ERR_USBMON_FORMAT;
         }
         if (blen > left) {
-            return C9_USBMON_ERR_TRUNCATED;
+            return C9_ERR_USBMON_TRUNCATED;
         }
         if (get32(r, b + blen - 4) != blen) {
-            return C9_USBMON_ERR_FORMAT;
+            return C9_ERR_USBMON_FORMAT;
         }
         if (type == PCAPNG_IDB) {
             if (blen < 20) {
-                return C9_USBMON_ERR_FORMAT;
+                return C9_ERR_USBMON_FORMAT;
             }
             if (r->iface_count >= C9_USBMON_MAX_INTERFACES) {
-                return C9_USBMON_ERR_FORMAT;
+                return C9_ERR_USBMON_FORMAT;
             }
             r->iface_linktype[r->iface_count++] = get16(r, b + 8);
             r->off += blen;
@@ -197,17 +197,17 @@ static c9_err_t next_pcapng(c9_usbmon_reader_t *r, c9_usbmon_packet_t *p) {
         const uint8_t *data;
         if (type == PCAPNG_EPB) {
             if (blen < 32) {
-                return C9_USBMON_ERR_FORMAT;
+                return C9_ERR_USBMON_FORMAT;
             }
             iface = get32(r, b + 8);
             caplen = get32(r, b + 20);
             data = b + 28;
             if (caplen > blen - 32) {
-                return C9_USBMON_ERR_FORMAT;
+                return C9_ERR_USBMON_FORMAT;
             }
         } else if (type == PCAPNG_SPB) {
             if (blen < 16) {
-                return C9_USBMON_ERR_FORMAT;
+                return C9_ERR_USBMON_FORMAT;
             }
             iface = 0;
             uint32_t orig = get32(r, b + 8);
@@ -221,7 +221,7 @@ static c9_err_t next_pcapng(c9_usbmon_reader_t *r, c9_usbmon_packet_t *p) {
             continue;
         }
         if (iface >= r->iface_count) {
-            return C9_USBMON_ERR_FORMAT;
+            return C9_ERR_USBMON_FORMAT;
         }
         uint32_t lt = r->iface_linktype[iface];
         if (!usb_linktype(lt)) {

@@ -180,6 +180,7 @@ static int cdc_out(c9_usbsim_dev_t *d, uint8_t ep, const uint8_t *data, uint16_t
 }
 
 static void cdc_event(c9_usbsim_dev_t *d, c9_usbsim_event_t ev, uint8_t arg) {
+    (void)arg;
     c9_usbsim_cdc_t *c = cdc_of(d);
     if (ev == C9_USBSIM_EV_CONFIGURED || ev == C9_USBSIM_EV_RESET) {
         // A new configuration starts the functions afresh: nothing buffered survives it.

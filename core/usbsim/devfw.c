@@ -337,18 +337,18 @@ c9_err_t c9_usbsim_dev_control(c9_usbsim_dev_t *dev, const c9_usb_setup_t *setup
         int n = c9__sim_ctrl_in(dev, data, setup->wLength);
         if (n < 0) {
             dev->ctrl_state = CTRL_IDLE;
-            return C9_USB_ERR_STALL;
+            return C9_ERR_USB_STALL;
         }
         c9__sim_ctrl_in_ack(dev, (uint16_t)n);
         *actual = (size_t)n;
     } else if (dev->ctrl_state == CTRL_DATA_OUT) {
         if (c9__sim_ctrl_out(dev, data, setup->wLength) != C9_OK) {
             dev->ctrl_state = CTRL_IDLE;
-            return C9_USB_ERR_STALL;
+            return C9_ERR_USB_STALL;
         }
         *actual = setup->wLength;
     }
-    return c9__sim_ctrl_status(dev) == C9_OK ? C9_OK : C9_USB_ERR_STALL;
+    return c9__sim_ctrl_status(dev) == C9_OK ? C9_OK : C9_ERR_USB_STALL;
 }
 
 /* ---- endpoints ----------------------------------------------------------------------------------------- */

@@ -203,6 +203,8 @@ static int kbd_in(c9_usbsim_dev_t *d, uint8_t ep, uint8_t *buf, uint16_t max) {
 }
 
 static void kbd_in_ack(c9_usbsim_dev_t *d, uint8_t ep, uint16_t len) {
+    (void)ep;
+    (void)len;
     c9_usbsim_keyboard_t *k = kbd_of(d);
     uint8_t r[8];
     int source;
@@ -321,6 +323,8 @@ static int mouse_in(c9_usbsim_dev_t *d, uint8_t ep, uint8_t *buf, uint16_t max) 
 }
 
 static void mouse_in_ack(c9_usbsim_dev_t *d, uint8_t ep, uint16_t len) {
+    (void)ep;
+    (void)len;
     c9_usbsim_mouse_t *m = mouse_of(d);
     if (m->q_count > 0) {
         m->q_head = (uint8_t)((m->q_head + 1) % C9_USBSIM_REPORT_QUEUE);
@@ -336,6 +340,7 @@ static int mouse_control(c9_usbsim_dev_t *d, const c9_usb_setup_t *s, uint8_t *d
 }
 
 static void mouse_event(c9_usbsim_dev_t *d, c9_usbsim_event_t ev, uint8_t arg) {
+    (void)arg;
     if (ev == C9_USBSIM_EV_RESET || ev == C9_USBSIM_EV_CONFIGURED) {
         mouse_of(d)->protocol = 1;
     }
@@ -409,6 +414,8 @@ static int pad_in(c9_usbsim_dev_t *d, uint8_t ep, uint8_t *buf, uint16_t max) {
 }
 
 static void pad_in_ack(c9_usbsim_dev_t *d, uint8_t ep, uint16_t len) {
+    (void)ep;
+    (void)len;
     c9_usbsim_gamepad_t *g = pad_of(d);
     if (g->q_count > 0) {
         g->q_head = (uint8_t)((g->q_head + 1) % C9_USBSIM_REPORT_QUEUE);

@@ -178,6 +178,7 @@ static int midi_in(c9_usbsim_dev_t *d, uint8_t ep, uint8_t *buf, uint16_t max) {
 }
 
 static void midi_in_ack(c9_usbsim_dev_t *d, uint8_t ep, uint16_t len) {
+    (void)ep;
     c9_usbsim_midi_t *m = midi_of(d);
     uint8_t k = (uint8_t)C9_MIN(len / 4u, m->out_count);
     memmove(m->outbox, m->outbox[k], (size_t)(m->out_count - k) * 4u);

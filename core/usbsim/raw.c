@@ -4,6 +4,10 @@
 #include "usbsim_internal.h"
 
 static int raw_in(c9_usbsim_dev_t *d, uint8_t ep, uint8_t *buf, uint16_t max) {
+    (void)d;
+    (void)ep;
+    (void)buf;
+    (void)max;
     return C9_USBSIM_NAK;
 }
 
@@ -21,15 +25,15 @@ c9_err_t c9_usbsim_raw_init(c9_usbsim_raw_t *r, const uint8_t *set, size_t len, 
     bool device = false;
     while (off < len) {
         if (len - off < 6) {
-            return C9_USB_ERR_DESC_TRUNCATED;
+            return C9_ERR_USB_DESC_TRUNCATED;
         }
         const uint8_t *h = set + off;
         uint16_t dlen = sim_rd16(h + 4);
         if (dlen > len - off - 6) {
-            return C9_USB_ERR_DESC_TRUNCATED;
+            return C9_ERR_USB_DESC_TRUNCATED;
         }
         if (n >= C9_USBSIM_RAW_MAX_DESC) {
-            return C9_USB_ERR_DESC_LIMIT;
+            return C9_ERR_USB_DESC_LIMIT;
         }
         bool itf = h[0] == C9_USB_DESC_HID || h[0] == C9_USB_DESC_HID_REPORT;
         r->entries[n++] = (c9_usbsim_desc_t){h[0], h[1], sim_rd16(h + 2), itf, h + 6, dlen};

@@ -169,7 +169,7 @@ static bool apply_fault(c9_usbsim_t *bus, c9_usbsim_pipe_t *p, c9_usbsim_dev_t *
         return false;
     case C9_USBSIM_FAULT_XACT:
         if (p->done >= f->after_bytes) {
-            complete(bus, p, C9_USB_ERR_XFER);
+            complete(bus, p, C9_ERR_USB_XFER);
             return true;
         }
         return false;
@@ -186,7 +186,7 @@ static void run_in(c9_usbsim_t *bus, c9_usbsim_pipe_t *p, c9_usbsim_dev_t *dev, 
         }
         const c9_usbsim_fault_t *f = fault_of(bus, p);
         if (f != NULL && f->kind == C9_USBSIM_FAULT_BABBLE) {
-            complete(bus, p, C9_USB_ERR_OVERFLOW);
+            complete(bus, p, C9_ERR_USB_OVERFLOW);
             return;
         }
         int r = control ? c9__sim_ctrl_in(dev, pkt, mps) : c9_usbsim_dev_in(dev, p->ep, pkt, mps, bus->now_ms);
@@ -194,7 +194,7 @@ static void run_in(c9_usbsim_t *bus, c9_usbsim_pipe_t *p, c9_usbsim_dev_t *dev, 
             return;
         }
         if (r < 0) {
-            complete(bus, p, C9_USB_ERR_STALL);
+            complete(bus, p, C9_ERR_USB_STALL);
             return;
         }
         uint32_t room = p->len - p->done;
@@ -202,7 +202,7 @@ static void run_in(c9_usbsim_t *bus, c9_usbsim_pipe_t *p, c9_usbsim_dev_t *dev, 
             // Babble: the host takes what fits and does not acknowledge the packet.
             memcpy(p->buf + p->done, pkt, room);
             p->done += room;
-            complete(bus, p, C9_USB_ERR_OVERFLOW);
+            complete(bus, p, C9_ERR_USB_OVERFLOW);
             return;
         }
         if (r > 0) {
@@ -238,7 +238,7 @@ static void run_out(c9_usbsim_t *bus, c9_usbsim_pipe_t *p, c9_usbsim_dev_t *dev,
             return;
         }
         if (r < 0) {
-            complete(bus, p, C9_USB_ERR_STALL);
+            complete(bus, p, C9_ERR_USB_STALL);
             return;
         }
         p->done += n;
@@ -284,13 +284,13 @@ static void run_control(c9_usbsim_t *bus, c9_usbsim_pipe_t *p, c9_usbsim_dev_t *
     if (r == C9_USBSIM_NAK) {
         return;
     }
-    complete(bus, p, r == C9_OK ? C9_OK : C9_USB_ERR_STALL);
+    complete(bus, p, r == C9_OK ? C9_OK : C9_ERR_USB_STALL);
 }
 
 static void run_pipe(c9_usbsim_t *bus, c9_usbsim_pipe_t *p) {
     c9_usbsim_dev_t *dev = find_dev(bus, p->daddr);
     if (dev == NULL) {
-        complete(bus, p, C9_USB_ERR_XFER); // nobody answers: no handshake
+        complete(bus, p, C9_ERR_USB_XFER); // nobody answers: no handshake
         return;
     }
     dev->now_ms = bus->now_ms;
@@ -372,7 +372,7 @@ c9_err_t c9_usbsim_unplug(c9_usbsim_t *bus, c9_usbsim_dev_t *dev) {
         for (unsigned k = 0; k < C9_USBSIM_MAX_PIPES && reachable; k++) {
             c9_usbsim_pipe_t *p = &bus->pipe[k];
             if (p->used && p->active && p->daddr == d->address) {
-                complete(bus, p, C9_USB_ERR_NO_DEVICE);
+                complete(bus, p, C9_ERR_USB_NO_DEVICE);
             }
         }
     }
@@ -426,14 +426,16 @@ static void op_service(void *ctx, uint64_t now_ms) {
 }
 
 static bool op_connected(void *ctx, uint8_t rhport) {
+    (void)rhport;
     c9_usbsim_t *bus = ctx;
     return bus->root != NULL;
 }
 
 static c9_err_t op_reset(void *ctx, uint8_t rhport) {
+    (void)rhport;
     c9_usbsim_t *bus = ctx;
     if (bus->root == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     bus->root_resetting = true;
     bus->root_enabled = false;
@@ -441,10 +443,11 @@ static c9_err_t op_reset(void *ctx, uint8_t rhport) {
 }
 
 static c9_err_t op_reset_end(void *ctx, uint8_t rhport) {
+    (void)rhport;
     c9_usbsim_t *bus = ctx;
     bus->root_resetting = false;
     if (bus->root == NULL) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     c9_usbsim_dev_reset(bus->root);
     bus->root_enabled = true;
@@ -452,11 +455,13 @@ static c9_err_t op_reset_end(void *ctx, uint8_t rhport) {
 }
 
 static c9_usb_speed_t op_speed(void *ctx, uint8_t rhport) {
+    (void)rhport;
     c9_usbsim_t *bus = ctx;
     return bus->root ? bus->root->speed : C9_USB_SPEED_UNKNOWN;
 }
 
 static c9_err_t op_open(void *ctx, uint8_t rhport, uint8_t daddr, const c9_usb_hcd_ep_t *ep) {
+    (void)rhport;
     c9_usbsim_t *bus = ctx;
     uint8_t e = (ep->ep_addr & 0x7F) == 0 ? 0 : ep->ep_addr;
     c9_usbsim_pipe_t *p = find_pipe(bus, daddr, e);
@@ -480,6 +485,7 @@ static c9_err_t op_open(void *ctx, uint8_t rhport, uint8_t daddr, const c9_usb_h
 }
 
 static c9_err_t op_close(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep_addr) {
+    (void)rhport;
     c9_usbsim_pipe_t *p = find_pipe(ctx, daddr, ep_addr);
     if (p == NULL) {
         return C9_ERR_NOENT;
@@ -489,6 +495,7 @@ static c9_err_t op_close(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep_ad
 }
 
 static c9_err_t op_device_close(void *ctx, uint8_t rhport, uint8_t daddr) {
+    (void)rhport;
     c9_usbsim_t *bus = ctx;
     for (unsigned i = 0; i < C9_USBSIM_MAX_PIPES; i++) {
         if (bus->pipe[i].used && bus->pipe[i].daddr == daddr) {
@@ -499,9 +506,10 @@ static c9_err_t op_device_close(void *ctx, uint8_t rhport, uint8_t daddr) {
 }
 
 static c9_err_t op_setup(void *ctx, uint8_t rhport, uint8_t daddr, const uint8_t setup[8]) {
+    (void)rhport;
     c9_usbsim_pipe_t *p = find_pipe(ctx, daddr, 0);
     if (p == NULL) {
-        return C9_USB_ERR_NO_ENDPOINT;
+        return C9_ERR_USB_NO_ENDPOINT;
     }
     if (p->active) {
         return C9_ERR_BUSY;
@@ -515,9 +523,10 @@ static c9_err_t op_setup(void *ctx, uint8_t rhport, uint8_t daddr, const uint8_t
 }
 
 static c9_err_t op_xfer(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep, uint8_t *buf, uint32_t len) {
+    (void)rhport;
     c9_usbsim_pipe_t *p = find_pipe(ctx, daddr, ep);
     if (p == NULL) {
-        return C9_USB_ERR_NO_ENDPOINT;
+        return C9_ERR_USB_NO_ENDPOINT;
     }
     if (p->active) {
         return C9_ERR_BUSY;
@@ -538,6 +547,7 @@ static c9_err_t op_xfer(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep, ui
 }
 
 static c9_err_t op_abort(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep) {
+    (void)rhport;
     c9_usbsim_pipe_t *p = find_pipe(ctx, daddr, ep);
     if (p != NULL) {
         p->active = 0;
@@ -546,6 +556,7 @@ static c9_err_t op_abort(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep) {
 }
 
 static c9_err_t op_clear_stall(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep) {
+    (void)rhport;
     return find_pipe(ctx, daddr, ep) ? C9_OK : C9_ERR_NOENT; // no data toggles to reset
 }
 

@@ -29,8 +29,8 @@
 extern "C" {
 #endif
 
-/* readinto: the stream ended before a whole row was read (Python's EOFError). */
-#define C9_ERR_BITMAPTOOLS_EOF (-1901)
+/* Domain error (common.h's error table): C9_ERR_BITMAPTOOLS_EOF, readinto's stream ended before
+ * a whole row was read (Python's EOFError). */
 
 /* An optional bitmap value, for the "skip_index=None" style arguments. */
 typedef struct c9_opt_index {

@@ -75,12 +75,9 @@ c9_blockdev_t c9_blockdev_window_init(c9_blockdev_window_t *w, const c9_blockdev
 
 /* ---- MBR partition table -------------------------------------------------------------------- */
 
-enum {
-    /* Block 0 has no 0x55 0xAA signature, or no partition entry is in use. */
-    C9_ERR_MBR_NONE = -2050,
-    /* A partition entry that is in use starts at block 0 or runs past the end of the device. */
-    C9_ERR_MBR_RANGE = -2051,
-};
+/* Domain errors (common.h's error table, band fs): C9_ERR_MBR_NONE (block 0 has no 0x55 0xAA
+ * signature, or no partition entry is in use), C9_ERR_MBR_RANGE (a partition entry in use starts at
+ * block 0 or runs past the end of the device). */
 
 typedef struct c9_mbr_part {
     uint8_t boot; /* 0x80 active, 0x00 otherwise */

@@ -36,25 +36,15 @@
 extern "C" {
 #endif
 
-/* Domain errors. */
-enum {
-    C9_ERR_INITSEQ_TRUNCATED = -1201, /* an init sequence record runs past the end of the buffer */
-    C9_ERR_DISPLAY_FPS = -1202,       /* refresh(): below minimum frame rate */
-    C9_ERR_BMP_HEADER = -1301,        /* not a Windows BMP with a 12/40/108/124-byte header */
-    C9_ERR_BMP_RLE = -1302,           /* RLE-compressed BMP */
-    C9_ERR_BMP_FORMAT = -1303,        /* bits per pixel / size / offsets not supported */
-};
+/* Domain errors (common.h's error table): C9_ERR_INITSEQ_TRUNCATED (an init sequence record runs
+ * past the end of the buffer), C9_ERR_BMP_HEADER (not a Windows BMP with a 12/40/108/124-byte
+ * header), C9_ERR_BMP_RLE (RLE-compressed BMP), C9_ERR_BMP_FORMAT (bits per pixel, size or offsets
+ * not supported), C9_ERR_DISPLAY_FPS (refresh(): below minimum frame rate). */
+/* Same as c9_strerror(). */
 const char *c9_display_strerror(c9_err_t err);
 
-/* Compose buffer inside c9_display_t, in bytes. CircuitPython uses 512; larger means fewer
- * window commands per area. */
-#ifndef C9_DISPLAY_BUFFER_BYTES
-#define C9_DISPLAY_BUFFER_BYTES 4096
-#endif
-/* Dirty rectangles tracked per refresh; more are merged pairwise (least waste first). */
-#ifndef C9_DISPLAY_MAX_RECTS
-#define C9_DISPLAY_MAX_RECTS 48
-#endif
+/* Knobs: C9_DISPLAY_BUFFER_BYTES, C9_DISPLAY_MAX_RECTS, C9_DISPLAY_PALETTE_LUTS,
+ * C9_TILEGRID_DIRTY_RECTS (config.h). */
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
@@ -106,11 +96,6 @@ c9_err_t c9_group_set(c9_group_t *g, uint32_t index, c9_layer_t *layer);
 int32_t c9_group_index(const c9_group_t *g, const c9_layer_t *layer);
 /* Reorders the items to `order` (a permutation of the current items, count entries). */
 c9_err_t c9_group_reorder(c9_group_t *g, c9_layer_t *const *order, uint32_t count);
-
-/* Separate changed-cell areas a tile grid keeps between refreshes (text far apart stays apart). */
-#ifndef C9_TILEGRID_DIRTY_RECTS
-#define C9_TILEGRID_DIRTY_RECTS 4
-#endif
 
 /* ---- tile grids --------------------------------------------------------------------------- */
 
@@ -398,12 +383,14 @@ typedef struct c9_display {
     c9_rect_t rects[C9_DISPLAY_MAX_RECTS];
     /* Palette -> display format tables, valid during one refresh (palettes cannot change then). */
     uint8_t lut_count;
+#if C9_DISPLAY_PALETTE_LUTS > 0
     struct {
         const c9_palette_t *palette;
         uint32_t n;
         bool opaque;     /* no entry of the 256 is transparent */
         uint32_t v[256]; /* pixel value, bit 31 set when transparent (also past the palette's end) */
-    } luts[4];
+    } luts[C9_DISPLAY_PALETTE_LUTS];
+#endif
     /* compose buffer: pixels, then packed bytes for depths under 8 */
     uint32_t buffer[C9_DISPLAY_BUFFER_BYTES / 4];
     uint8_t packed[C9_DISPLAY_BUFFER_BYTES / 4];

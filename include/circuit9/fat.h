@@ -74,31 +74,8 @@ extern "C" {
 #error "C9_FAT_NAME_BUF must hold an 8.3 name (13 bytes)"
 #endif
 
-enum {
-    C9_ERR_FAT_NOFS = -2001,        /* no FAT boot sector (ENODEV; FatFs FR_NO_FILESYSTEM) */
-    C9_ERR_FAT_BPB = -2002,         /* boot sector fields inconsistent or out of range (ENODEV) */
-    C9_ERR_FAT_CHAIN = -2003,       /* cluster chain reaches a free, reserved or out-of-range
-                                       cluster, is longer than the volume, or shorter than the
-                                       file size (EIO; FatFs FR_INT_ERR) */
-    C9_ERR_FAT_DIR = -2004,         /* malformed directory: over 65536 entries, ".." cycle,
-                                       deeper than C9_FAT_CHECK_DEPTH (EIO) */
-    C9_ERR_FAT_CROSSLINK = -2005,   /* c9_fat_check(): a cluster belongs to two chains (EIO) */
-    C9_ERR_FAT_NOSPC = -2010,       /* no free cluster, or the fixed root directory is full
-                                       (ENOSPC; FatFs FR_DENIED for a full directory) */
-    C9_ERR_FAT_NOTDIR = -2011,      /* a path component is a file (ENOTDIR; FatFs FR_NO_PATH) */
-    C9_ERR_FAT_ISDIR = -2012,       /* a file operation names a directory (EISDIR; FatFs
-                                       FR_NO_FILE) */
-    C9_ERR_FAT_NOTEMPTY = -2013,    /* rmdir of a directory with entries (ENOTEMPTY; FatFs
-                                       FR_DENIED, which CircuitPython raises as EACCES) */
-    C9_ERR_FAT_NAMETOOLONG = -2014, /* a name over 255 UTF-16 units (ENAMETOOLONG; FatFs
-                                       FR_INVALID_NAME) */
-    C9_ERR_FAT_BADNAME = -2015,     /* empty name, invalid UTF-8 or a character FAT forbids
-                                       ("*:<>?|\ and controls) (EINVAL; FR_INVALID_NAME) */
-    C9_ERR_FAT_ROFS = -2016,        /* volume mounted read-only or device not writable (EROFS) */
-    C9_ERR_FAT_FBIG = -2017,        /* file would exceed 4 GiB - 1 (EFBIG) */
-    C9_ERR_FAT_DENIED = -2018,      /* read-only attribute, or writing a file opened for
-                                       reading only (EACCES; FatFs FR_DENIED) */
-};
+/* Domain errors C9_ERR_FAT_* (common.h's error table, band fs; docs/storage.md gives the errno and
+ * FatFs result each corresponds to). */
 
 /* Attribute bits of a directory entry. */
 enum {

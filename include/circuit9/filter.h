@@ -53,13 +53,7 @@
 extern "C" {
 #endif
 
-#ifndef C9_FILTER_DOUBLE
-#define C9_FILTER_DOUBLE 0
-#endif
-/* 0 (default): lookup never takes the 128 KiB whole-value table. */
-#ifndef C9_FILTER_LUT_MIN_PIXELS
-#define C9_FILTER_LUT_MIN_PIXELS 0
-#endif
+/* Knobs: C9_FILTER_DOUBLE, C9_FILTER_LUT_MIN_PIXELS (config.h). */
 
 #if C9_FILTER_DOUBLE
 typedef double c9_filter_real_t;
@@ -67,11 +61,7 @@ typedef double c9_filter_real_t;
 typedef float c9_filter_real_t;
 #endif
 
-enum {
-    C9_ERR_FILTER_DEPTH = -1401,    /* "unsupported bitmap depth" */
-    C9_ERR_FILTER_MISMATCH = -1402, /* "bitmap size and depth must match" */
-    C9_ERR_FILTER_KERNEL = -1403,   /* kernel side not odd */
-};
+/* Domain errors C9_ERR_FILTER_*: listed in common.h's error table. */
 
 /* Options common to all filters; a NULL pointer means all defaults. */
 typedef struct c9_filter_opts {
@@ -142,7 +132,7 @@ c9_err_t c9_filter_blend_precompute(uint8_t table[C9_FILTER_BLEND_TABLE_SIZE], c
 c9_err_t c9_filter_blend(c9_bitmap_t *dest, const c9_bitmap_t *src1, const c9_bitmap_t *src2, const c9_bitmap_t *mask,
                          const uint8_t table[C9_FILTER_BLEND_TABLE_SIZE], const c9_filter_opts_t *opts);
 
-/* A short description of a filter error code (falls back to c9_strerror). */
+/* Same as c9_strerror() (the filter codes' texts are CircuitPython's messages). */
 const char *c9_filter_strerror(c9_err_t err);
 
 #ifdef __cplusplus

@@ -41,28 +41,7 @@
 extern "C" {
 #endif
 
-/* Bytes per GC block: a power of two, at least 16 (a free run keeps three 32-bit fields in its
- * first block and its length in the last four bytes of its last block). */
-#ifndef C9_GC_BLOCK_SIZE
-#define C9_GC_BLOCK_SIZE 16
-#endif
-/* Entries of the explicit mark stack (MicroPython's MICROPY_ALLOC_GC_STACK_SIZE). On overflow the
- * collector rescans the heap for marked objects, so a small stack costs time, not correctness. */
-#ifndef C9_GC_MARK_STACK
-#define C9_GC_MARK_STACK 64
-#endif
-/* Pools one outside heap can hold. */
-#ifndef C9_OUTHEAP_MAX_POOLS
-#define C9_OUTHEAP_MAX_POOLS 4
-#endif
-/* log2 of the largest block a pool can hold; sets the size of each pool's list table. */
-#ifndef C9_OUTHEAP_MAX_LOG2
-#define C9_OUTHEAP_MAX_LOG2 30
-#endif
-
-#if (C9_GC_BLOCK_SIZE < 16) || (C9_GC_BLOCK_SIZE & (C9_GC_BLOCK_SIZE - 1))
-#error "C9_GC_BLOCK_SIZE must be a power of two >= 16"
-#endif
+/* Knobs: C9_GC_BLOCK_SIZE, C9_GC_MARK_STACK, C9_OUTHEAP_MAX_POOLS, C9_OUTHEAP_MAX_LOG2 (config.h). */
 
 /* ---------------------------------------------------------------------------------------------
  * Outside heap
@@ -109,7 +88,7 @@ c9_err_t c9_outheap_init(c9_outheap_t *oh, size_t budget);
  * or C9_OUTHEAP_MAX_POOLS reached), C9_ERR_RANGE (larger than 2^C9_OUTHEAP_MAX_LOG2). */
 c9_err_t c9_outheap_add_pool(c9_outheap_t *oh, void *mem, size_t bytes, unsigned kind);
 
-/* Bytes of a pool taken by its control table and boundary blocks. */
+/* Bytes of a pool taken by its control table, alignment and boundary blocks, at most. */
 size_t c9_outheap_pool_overhead(void);
 
 /* Allocates size bytes, 8-byte aligned, in O(1). Returns NULL when no pool allowed by flags has a

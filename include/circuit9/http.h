@@ -52,18 +52,7 @@
 extern "C" {
 #endif
 
-enum {
-    C9_ERR_HTTP_BAD_STATUS = -2301,        /* the status line is not HTTP/1.x NNN */
-    C9_ERR_HTTP_BAD_HEADER = -2302,        /* a malformed header (or trailer) field line */
-    C9_ERR_HTTP_HEADERS_TOO_LARGE = -2303, /* status line + fields (or trailers) exceed the buffer */
-    C9_ERR_HTTP_TOO_MANY_HEADERS = -2304,  /* more fields than the field array holds */
-    C9_ERR_HTTP_BAD_LENGTH = -2305,        /* Content-Length not a number, or conflicting values */
-    C9_ERR_HTTP_BAD_CHUNK = -2306,         /* chunked framing broken (size, extension, CRLF) */
-    C9_ERR_HTTP_TRUNCATED = -2307,         /* the connection ended inside the response */
-    C9_ERR_HTTP_BODY_TOO_LARGE = -2308,    /* the body exceeds max_body */
-    C9_ERR_HTTP_NO_RESPONSE = -2309,       /* the connection ended before any response byte */
-    C9_ERR_HTTP_TOO_MANY_INTERIM = -2310,  /* more than C9_HTTP_MAX_INTERIM 1xx responses */
-};
+/* Domain errors C9_ERR_HTTP_* (common.h's error table, band http). */
 
 const char *c9_http_strerror(c9_err_t err);
 

@@ -47,20 +47,8 @@
 extern "C" {
 #endif
 
-enum {
-    C9_ERR_MQTT_PROTOCOL = -2401,      /* malformed or unexpected packet from the broker */
-    C9_ERR_MQTT_TOO_LARGE = -2402,     /* a packet does not fit rx_buf (or a message tx_buf) */
-    C9_ERR_MQTT_NOT_CONNECTED = -2403, /* no connection: connect or reconnect first */
-    C9_ERR_MQTT_SUB_REFUSED = -2404,   /* SUBACK return code 0x80 */
-    C9_ERR_MQTT_KEEPALIVE = -2405,     /* no PINGRESP within the keep-alive period */
-    C9_ERR_MQTT_INFLIGHT = -2406,      /* too many incoming QoS 2 messages awaiting PUBREL */
-    /* CONNACK return codes 1..5 */
-    C9_ERR_MQTT_REFUSED_PROTOCOL = -2411,    /* unacceptable protocol version */
-    C9_ERR_MQTT_REFUSED_IDENTIFIER = -2412,  /* identifier rejected */
-    C9_ERR_MQTT_REFUSED_UNAVAILABLE = -2413, /* server unavailable */
-    C9_ERR_MQTT_REFUSED_CREDENTIALS = -2414, /* bad user name or password */
-    C9_ERR_MQTT_REFUSED_AUTHORIZED = -2415,  /* not authorized */
-};
+/* Domain errors C9_ERR_MQTT_* (common.h's error table, band mqtt); C9_ERR_MQTT_REFUSED_* are
+ * CONNACK's return codes 1..5. */
 
 const char *c9_mqtt_strerror(c9_err_t err);
 

@@ -97,49 +97,12 @@ enum {
     C9_NET_POLL_HUP = 8, /* the peer closed (or reset) the connection */
 };
 
-/* ---- errors ---- */
-
-enum {
-    /* errno-like codes (Linux and CircuitPython numbering) that common.h does not list. */
-    C9_ERR_INTR = -4,          /* a wait was interrupted (Ctrl-C); nothing was done */
-    C9_ERR_PIPE = -32,         /* send on a connection the peer closed (BrokenPipeError) */
-    C9_ERR_MSGSIZE = -90,      /* datagram larger than the port can send */
-    C9_ERR_NOPROTOOPT = -92,   /* setsockopt level/option not supported */
-    C9_ERR_AFNOSUPPORT = -97,  /* address family not supported */
-    C9_ERR_ADDRINUSE = -98,    /* bind: address in use (see SO_REUSEADDR) */
-    C9_ERR_ADDRNOTAVAIL = -99, /* bind: not a local address */
-    C9_ERR_NETUNREACH = -101,
-    C9_ERR_CONNABORTED = -103,
-    C9_ERR_CONNRESET = -104,
-    C9_ERR_NOBUFS = -105,
-    C9_ERR_ISCONN = -106,
-    C9_ERR_NOTCONN = -107,
-    C9_ERR_CONNREFUSED = -111,
-    C9_ERR_HOSTUNREACH = -113,
-    C9_ERR_ALREADY = -114,    /* connect: a non-blocking connect is still in progress */
-    C9_ERR_INPROGRESS = -115, /* connect: started, not finished (timeout 0) */
-
-    /* Domain codes: sockets and the connection manager. */
-    C9_ERR_NET_OUT_OF_SOCKETS = -2101, /* the board's socket limit is reached */
-    C9_ERR_NET_NONAME = -2102,         /* the host name does not resolve */
-    C9_ERR_NET_IN_USE = -2103,         /* connmgr: the key's socket is lent out */
-    C9_ERR_NET_NOT_MANAGED = -2104,    /* connmgr: not one of this manager's connections */
-    C9_ERR_NET_NO_TLS_CONTEXT = -2105, /* connmgr: TLS asked for without a TLS context */
-
-    /* Domain codes: TLS. c9_tls_error_info_t has the library's own code and text. */
-    C9_ERR_TLS_HANDSHAKE = -2201,      /* handshake failed: no common version or cipher, peer alert */
-    C9_ERR_TLS_CERT_UNTRUSTED = -2202, /* peer certificate not signed by a trusted CA */
-    C9_ERR_TLS_CERT_EXPIRED = -2203,   /* peer certificate (or one in its chain) has expired */
-    C9_ERR_TLS_CERT_HOSTNAME = -2204,  /* peer certificate is not for server_hostname */
-    C9_ERR_TLS_CERT_VERIFY = -2205,    /* other verification failure (not yet valid, bad key usage, ...) */
-    C9_ERR_TLS_BAD_CERT = -2206,       /* certificate or CA data given to a context does not parse */
-    C9_ERR_TLS_BAD_KEY = -2207,        /* private key does not parse or does not match the certificate */
-    C9_ERR_TLS_EOF = -2208,            /* the peer closed the connection without a TLS close_notify */
-    C9_ERR_TLS_PROTOCOL = -2209,       /* TLS failure after the handshake (bad record, alert) */
-};
+/* Errors (common.h's error table): socket-level failures are the generic errno codes (C9_ERR_INTR,
+ * C9_ERR_PIPE, C9_ERR_ADDRINUSE, C9_ERR_CONNRESET, ...); domain codes C9_ERR_NET_* (band net: socket
+ * limit, name resolution, connection manager) and C9_ERR_TLS_* (band tls). */
 
 /* The CircuitPython errno number for an errno-like code (-err for -1..-999), 0 for C9_OK and
- * for domain codes (which map to other exceptions, see the table above). */
+ * for domain codes (which map to other exceptions). */
 int c9_net_errno(c9_err_t err);
 
 /* A short static English description of any code above or in common.h (never NULL). */

@@ -45,20 +45,7 @@
 extern "C" {
 #endif
 
-enum {
-    C9_ERR_SD_NOCARD = -2101,     /* "no SD card": CMD0 never answered idle */
-    C9_ERR_SD_VERSION = -2102,    /* "couldn't determine SD card version": odd CMD8 answer */
-    C9_ERR_SD_V2_TIMEOUT = -2103, /* "timeout waiting for v2 card": ACMD41 stayed busy */
-    C9_ERR_SD_V1_TIMEOUT = -2104, /* "timeout waiting for v1 card" */
-    C9_ERR_SD_NORESPONSE = -2105, /* "no response from SD card": CMD9 failed */
-    C9_ERR_SD_CSD = -2106,        /* "SD card CSD format not supported" */
-    C9_ERR_SD_BLOCKLEN = -2107,   /* "can't set 512 block size" */
-    C9_ERR_SD_R1 = -2110,         /* a command was answered with error bits (EIO) */
-    C9_ERR_SD_TOKEN = -2111,      /* a data error token, or no data token in time (EIO) */
-    C9_ERR_SD_WRITE = -2112,      /* the card did not accept a data block (EIO) */
-    C9_ERR_SD_CRC = -2113,        /* data CRC16 mismatch after retries (EIO) */
-    C9_ERR_SD_RANGE = -2114,      /* blocks outside the card (EIO) */
-};
+/* Domain errors C9_ERR_SD_* (common.h's error table, band sdcard). */
 
 /* CRC7 of a command's first five bytes (the value, without the end bit) and CRC16-CCITT of a
  * data block, as the SD specification defines them. */

@@ -31,12 +31,9 @@
 extern "C" {
 #endif
 
-enum {
-    /* A byte that may not appear there; *bad holds it (0 for the end of the file). */
-    C9_ERR_SETTINGS_BYTE = -1501,
-    /* \u or \U escape naming a code point >= 0x110000. */
-    C9_ERR_SETTINGS_UNICODE = -1502,
-};
+/* Domain errors (common.h's error table): C9_ERR_SETTINGS_BYTE, a byte that may not appear
+ * where it is (*bad holds it, 0 for the end of the file); C9_ERR_SETTINGS_UNICODE, a \u or \U
+ * escape naming a code point >= 0x110000. */
 
 /* Looks key up in text[0..len). On C9_OK, out holds the value's bytes (UTF-8 for escapes),
  * *out_len their count and *quoted whether it was a string; out is NUL-terminated when

@@ -35,13 +35,11 @@
 extern "C" {
 #endif
 
-enum {
-    C9_SMF_ERR_FORMAT = -1201,    /* no MThd header, a header shorter than 6, format above 2, no tracks, division 0 */
-    C9_SMF_ERR_TRUNCATED = -1202, /* a chunk or event runs past the end of the file or its track */
-    C9_SMF_ERR_DATA = -1203,      /* a data byte without running status, a variable-length number over 4 bytes,
-                                     a Set Tempo of the wrong length, a status byte SMF does not allow */
-    C9_SMF_ERR_LIMIT = -1204,     /* more tracks than C9_SMF_MAX_TRACKS */
-};
+/* Domain errors (common.h's error table, band midi): C9_ERR_SMF_FORMAT (no MThd header, a header
+ * shorter than 6, format above 2, no tracks, division 0), C9_ERR_SMF_TRUNCATED (a chunk or event runs
+ * past the end of the file or its track), C9_ERR_SMF_DATA (a data byte without running status, a
+ * variable-length number over 4 bytes, a Set Tempo of the wrong length, a status byte SMF does not
+ * allow), C9_ERR_SMF_LIMIT (more tracks than C9_SMF_MAX_TRACKS). */
 
 const char *c9_smf_strerror(c9_err_t err);
 
@@ -86,15 +84,15 @@ typedef struct c9_smf {
 } c9_smf_t;
 
 /* Checks the header and finds the tracks (walking the chunks, not the events). C9_OK,
- * C9_ERR_INVAL (NULL), C9_SMF_ERR_FORMAT, C9_SMF_ERR_TRUNCATED (a chunk past the end of the file;
- * the last MTrk may be cut short: it then ends at the end of the file), C9_SMF_ERR_LIMIT. */
+ * C9_ERR_INVAL (NULL), C9_ERR_SMF_FORMAT, C9_ERR_SMF_TRUNCATED (a chunk past the end of the file;
+ * the last MTrk may be cut short: it then ends at the end of the file), C9_ERR_SMF_LIMIT. */
 c9_err_t c9_smf_open(c9_smf_t *smf, const uint8_t *data, size_t len);
 
 /* Back to the first event. */
 void c9_smf_rewind(c9_smf_t *smf);
 
 /* The next event in time order. C9_OK, C9_ERR_NOENT at the end (every track ended, with or
- * without an End of Track meta event), C9_SMF_ERR_TRUNCATED, C9_SMF_ERR_DATA. After an error
+ * without an End of Track meta event), C9_ERR_SMF_TRUNCATED, C9_ERR_SMF_DATA. After an error
  * the same error is returned again. */
 c9_err_t c9_smf_next(c9_smf_t *smf, c9_smf_event_t *ev);
 

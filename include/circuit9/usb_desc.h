@@ -11,7 +11,7 @@
  *
  *     size_t off = 0; const uint8_t *d;                          // or walk any descriptor list
  *     while ((err = c9_usb_desc_next(config, config_len, &off, &d)) == C9_OK) use(d[0], d[1]);
- *     // err == C9_ERR_NOENT at the end, a C9_USB_ERR_DESC_* code on a broken chain
+ *     // err == C9_ERR_NOENT at the end, a C9_ERR_USB_DESC_* code on a broken chain
  *
  * Structural faults (a bLength that runs past the data or is too short for its type, a wrong
  * descriptor type, impossible values in standard descriptors) are errors. Irregularities real
@@ -32,22 +32,12 @@ extern "C" {
 /* ---- error codes (the USB band, -1100 .. -1139) --------------------------------------------
  * Transfer outcomes come back from every transfer call; descriptor codes from the parsers and
  * from enumeration. docs/usb.md and usbh.h map them to CircuitPython's exceptions. */
-enum {
-    C9_USB_ERR_STALL = -1101,          /* the endpoint answered STALL (halted, or request refused) */
-    C9_USB_ERR_NO_DEVICE = -1102,      /* the device is gone (disconnected) or was never mounted */
-    C9_USB_ERR_XFER = -1103,           /* transaction error: no handshake, CRC, bit stuffing, toggle */
-    C9_USB_ERR_OVERFLOW = -1104,       /* babble: the device sent more than was asked for */
-    C9_USB_ERR_CANCELLED = -1105,      /* the transfer was aborted (c9_usbh_abort, a cancel hook) */
-    C9_USB_ERR_NO_CONFIG = -1106,      /* the device has no configuration set */
-    C9_USB_ERR_NO_ENDPOINT = -1107,    /* the endpoint is not in the active configuration */
-    C9_USB_ERR_DESC_TRUNCATED = -1120, /* a descriptor (bLength or wTotalLength) runs past the data */
-    C9_USB_ERR_DESC_LENGTH = -1121,    /* bLength below 2, or below the minimum for its type */
-    C9_USB_ERR_DESC_TYPE = -1122,      /* not the descriptor type that was asked for */
-    C9_USB_ERR_DESC_VALUE = -1123,     /* an impossible field value (bMaxPacketSize0 5, endpoint 0, ...) */
-    C9_USB_ERR_DESC_LIMIT = -1124,     /* more interfaces/endpoints/IADs than C9_USB_DESC_MAX_* */
-};
+/* Domain errors (common.h's error table, band usb): C9_ERR_USB_STALL, C9_ERR_USB_NO_DEVICE,
+ * C9_ERR_USB_XFER, C9_ERR_USB_OVERFLOW, C9_ERR_USB_CANCELLED, C9_ERR_USB_NO_CONFIG,
+ * C9_ERR_USB_NO_ENDPOINT and the descriptor parsers' C9_ERR_USB_DESC_TRUNCATED, _LENGTH, _TYPE,
+ * _VALUE, _LIMIT. */
 
-/* A short English description of a C9_USB_ERR_* code, or c9_strerror() for others. */
+/* A short English description of a C9_ERR_USB_* code, or c9_strerror() for others. */
 const char *c9_usb_strerror(c9_err_t err);
 
 /* ---- standard values ------------------------------------------------------------------------ */
@@ -182,8 +172,8 @@ typedef struct c9_usb_device_desc {
     uint8_t bNumConfigurations;
 } c9_usb_device_desc_t;
 
-/* A device descriptor. C9_USB_ERR_DESC_TRUNCATED (len or bLength below 18),
- * C9_USB_ERR_DESC_TYPE, C9_USB_ERR_DESC_VALUE (bMaxPacketSize0 not 8/16/32/64, or no
+/* A device descriptor. C9_ERR_USB_DESC_TRUNCATED (len or bLength below 18),
+ * C9_ERR_USB_DESC_TYPE, C9_ERR_USB_DESC_VALUE (bMaxPacketSize0 not 8/16/32/64, or no
  * configurations), C9_ERR_INVAL (NULL). */
 c9_err_t c9_usb_desc_parse_device(const uint8_t *buf, size_t len, c9_usb_device_desc_t *out);
 
@@ -193,7 +183,7 @@ c9_err_t c9_usb_desc_max_packet0(const uint8_t *buf, size_t len, uint16_t *mps);
 
 /* Steps through a list of descriptors: on C9_OK *desc points at the one at *offset, which is
  * advanced past it (desc[0] bytes, at least 2, all inside buf). C9_ERR_NOENT when *offset
- * reaches len; C9_USB_ERR_DESC_LENGTH for a bLength below 2; C9_USB_ERR_DESC_TRUNCATED when
+ * reaches len; C9_ERR_USB_DESC_LENGTH for a bLength below 2; C9_ERR_USB_DESC_TRUNCATED when
  * it runs past len (a lone trailing byte included). */
 c9_err_t c9_usb_desc_next(const uint8_t *buf, size_t len, size_t *offset, const uint8_t **desc);
 
@@ -262,11 +252,11 @@ typedef struct c9_usb_config_info {
 } c9_usb_config_info_t;
 
 /* A whole configuration descriptor (wTotalLength bytes; bytes past it are ignored). Returns
- * C9_OK, C9_ERR_INVAL (NULL), C9_USB_ERR_DESC_TRUNCATED (len below wTotalLength, or a
- * descriptor past it), C9_USB_ERR_DESC_LENGTH (a standard descriptor too short: interface 9,
- * endpoint 7, IAD 8, HID 6 + 3 per class descriptor), C9_USB_ERR_DESC_TYPE,
- * C9_USB_ERR_DESC_VALUE (endpoint number 0, an IAD or HID descriptor with a zero count),
- * C9_USB_ERR_DESC_LIMIT. On error `out` holds what was parsed before the fault. */
+ * C9_OK, C9_ERR_INVAL (NULL), C9_ERR_USB_DESC_TRUNCATED (len below wTotalLength, or a
+ * descriptor past it), C9_ERR_USB_DESC_LENGTH (a standard descriptor too short: interface 9,
+ * endpoint 7, IAD 8, HID 6 + 3 per class descriptor), C9_ERR_USB_DESC_TYPE,
+ * C9_ERR_USB_DESC_VALUE (endpoint number 0, an IAD or HID descriptor with a zero count),
+ * C9_ERR_USB_DESC_LIMIT. On error `out` holds what was parsed before the fault. */
 c9_err_t c9_usb_desc_parse_config(const uint8_t *buf, size_t len, c9_usb_config_info_t *out);
 
 /* The endpoint descriptor for `ep_address` in the alternate-0 settings of a configuration

@@ -49,7 +49,7 @@ typedef struct c9_usb_hcd_event {
     uint8_t daddr;   /* XFER: device address */
     uint8_t ep;      /* XFER: endpoint address (0 or 0x80 for control stages) */
     uint32_t actual; /* XFER: bytes transferred */
-    c9_err_t result; /* XFER: C9_OK, C9_USB_ERR_STALL, _XFER, _OVERFLOW, _NO_DEVICE */
+    c9_err_t result; /* XFER: C9_OK, C9_ERR_USB_STALL, _XFER, _OVERFLOW, _NO_DEVICE */
 } c9_usb_hcd_event_t;
 
 /* What edpt_open() gets: the endpoint and where its device sits (for split transactions). */

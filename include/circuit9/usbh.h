@@ -24,7 +24,7 @@
  * the clock's delay. Timeouts are milliseconds and 0 means forever, as in CircuitPython.
  *
  * Devices are named by a handle (c9_usbh_dev_t): address plus a generation, so a handle kept
- * after its device was unplugged gives C9_USB_ERR_NO_DEVICE instead of reaching a new device at
+ * after its device was unplugged gives C9_ERR_USB_NO_DEVICE instead of reaching a new device at
  * the same address. Nothing the stack hands out points into its memory except where a function
  * says so; strings and descriptors are copied into caller buffers.
  *
@@ -39,13 +39,13 @@
  * Thread safety: none. One thread uses a host at a time (a Python binding holds a lock).
  *
  * Error codes and the exceptions CircuitPython 9.2.9 raises for them (shared-module/usb/core):
- *   C9_USB_ERR_STALL         usb.core.USBError("Pipe error")
+ *   C9_ERR_USB_STALL         usb.core.USBError("Pipe error")
  *   C9_ERR_TIMEDOUT          usb.core.USBTimeoutError()
- *   C9_USB_ERR_NO_CONFIG     usb.core.USBError("No configuration set")
- *   C9_USB_ERR_NO_ENDPOINT, C9_USB_ERR_NO_DEVICE, C9_USB_ERR_XFER, C9_USB_ERR_OVERFLOW,
+ *   C9_ERR_USB_NO_CONFIG     usb.core.USBError("No configuration set")
+ *   C9_ERR_USB_NO_ENDPOINT, C9_ERR_USB_NO_DEVICE, C9_ERR_USB_XFER, C9_ERR_USB_OVERFLOW,
  *   C9_ERR_BUSY, C9_ERR_NOMEM (endpoint table full)
  *                            usb.core.USBError() with no message
- *   C9_USB_ERR_CANCELLED     no exception of its own: the call returns 0 and the pending
+ *   C9_ERR_USB_CANCELLED     no exception of its own: the call returns 0 and the pending
  *                            KeyboardInterrupt is raised by the VM
  *   C9_ERR_NOENT from the string calls: the attribute is None
  * (docs/usb.md has the full table, including find()'s "No usb host port initialized".)
@@ -78,7 +78,7 @@ struct c9_usbh_xfer {
     c9_usbh_xfer_cb complete;
     void *user;
     /* results */
-    c9_err_t result; /* C9_OK, C9_ERR_TIMEDOUT, C9_USB_ERR_STALL, _NO_DEVICE, _XFER, _OVERFLOW */
+    c9_err_t result; /* C9_OK, C9_ERR_TIMEDOUT, C9_ERR_USB_STALL, _NO_DEVICE, _XFER, _OVERFLOW */
     uint32_t actual; /* bytes transferred (data stage for control) */
     /* private */
     c9_usbh_xfer_t *next;
@@ -105,7 +105,7 @@ typedef struct c9_usbh_config {
     void *hcd_ctx;
     uint8_t rhport;   /* the root port number (usb.core Device.bus) */
     c9_clock_t clock; /* required: now_ms; delay_ms is used to wait when the controller has no wait op */
-    /* Polled while a blocking call waits; returning true aborts it with C9_USB_ERR_CANCELLED. */
+    /* Polled while a blocking call waits; returning true aborts it with C9_ERR_USB_CANCELLED. */
     bool (*cancelled)(void *ctx);
     void *cancel_ctx;
     /* Device mounted (enumerated, configured when it could be) / unmounted. */
@@ -198,7 +198,7 @@ struct c9_usbh {
 c9_err_t c9_usbh_init(c9_usbh_t *host, const c9_usbh_config_t *cfg);
 
 /* Unmounts every device (unmount callbacks, drivers closed, transfers aborted with
- * C9_USB_ERR_NO_DEVICE) and stops the controller. */
+ * C9_ERR_USB_NO_DEVICE) and stops the controller. */
 void c9_usbh_deinit(c9_usbh_t *host);
 
 /* Does all pending work once: controller service, events, timeouts, enumeration, hubs. */
@@ -206,11 +206,11 @@ void c9_usbh_task(c9_usbh_t *host);
 
 /* Runs c9_usbh_task() until no enumeration is pending or under way (every connected device is
  * mounted or given up), for at most timeout_ms (0: no limit). C9_OK, C9_ERR_TIMEDOUT,
- * C9_USB_ERR_CANCELLED, C9_ERR_BUSY (called from a callback). */
+ * C9_ERR_USB_CANCELLED, C9_ERR_BUSY (called from a callback). */
 c9_err_t c9_usbh_wait_idle(c9_usbh_t *host, uint32_t timeout_ms);
 
 /* The error that made the last enumeration fail (C9_OK if none did): a transfer error or a
- * C9_USB_ERR_DESC_* code. */
+ * C9_ERR_USB_DESC_* code. */
 c9_err_t c9_usbh_last_enum_error(const c9_usbh_t *host);
 
 /* ---- devices ------------------------------------------------------------------------------------ */
@@ -223,28 +223,28 @@ size_t c9_usbh_devices(const c9_usbh_t *host, c9_usbh_dev_t *out, size_t max);
  * -1 matches any. C9_OK or C9_ERR_NOENT. */
 c9_err_t c9_usbh_find(const c9_usbh_t *host, int32_t vid, int32_t pid, c9_usbh_dev_t after, c9_usbh_dev_t *out);
 
-/* C9_OK or C9_USB_ERR_NO_DEVICE. */
+/* C9_OK or C9_ERR_USB_NO_DEVICE. */
 c9_err_t c9_usbh_device_info(const c9_usbh_t *host, c9_usbh_dev_t dev, c9_usbh_device_info_t *info);
 
 /* Copies the cached configuration descriptor (the one set_configuration fetched, or the first).
- * *len gets its length also when cap is smaller (C9_ERR_NOMEM). C9_USB_ERR_NO_DEVICE,
+ * *len gets its length also when cap is smaller (C9_ERR_NOMEM). C9_ERR_USB_NO_DEVICE,
  * C9_ERR_NOENT (none cached). */
 c9_err_t c9_usbh_config_descriptor(const c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t *buf, size_t cap, size_t *len);
 
 /* ---- asynchronous transfers ------------------------------------------------------------------------ */
 
 /* Opens an endpoint from its descriptor for c9_usbh_submit(). C9_OK (also when already open),
- * C9_USB_ERR_NO_DEVICE, C9_USB_ERR_DESC_LENGTH/_TYPE/_VALUE, C9_ERR_NOMEM (table full), or the
+ * C9_ERR_USB_NO_DEVICE, C9_ERR_USB_DESC_LENGTH/_TYPE/_VALUE, C9_ERR_NOMEM (table full), or the
  * controller's error. */
 c9_err_t c9_usbh_edpt_open(c9_usbh_t *host, c9_usbh_dev_t dev, const uint8_t *ep_desc);
 
 /* Queues a transfer. Control transfers (ep 0) queue behind the device's current one; on another
- * endpoint a second transfer gives C9_ERR_BUSY. C9_OK, C9_ERR_INVAL, C9_USB_ERR_NO_DEVICE,
- * C9_USB_ERR_NO_ENDPOINT (not opened), C9_ERR_BUSY, or the controller's error. */
+ * endpoint a second transfer gives C9_ERR_BUSY. C9_OK, C9_ERR_INVAL, C9_ERR_USB_NO_DEVICE,
+ * C9_ERR_USB_NO_ENDPOINT (not opened), C9_ERR_BUSY, or the controller's error. */
 c9_err_t c9_usbh_submit(c9_usbh_t *host, c9_usbh_xfer_t *xfer);
 
 /* Stops a queued or running transfer. On return the buffer is free, xfer->result is
- * C9_USB_ERR_CANCELLED and the callback will not be called. C9_OK or C9_ERR_NOENT (it was not
+ * C9_ERR_USB_CANCELLED and the callback will not be called. C9_OK or C9_ERR_NOENT (it was not
  * pending: already completed, or never submitted). */
 c9_err_t c9_usbh_abort(c9_usbh_t *host, c9_usbh_xfer_t *xfer);
 
@@ -262,7 +262,7 @@ c9_err_t c9_usbh_get_descriptor(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t type
 
 /* Reads from an IN endpoint (bulk or interrupt) of the active configuration, opening it on first
  * use. Returns when the buffer is full or a short packet ends the transfer; *actual may be 0
- * for a zero-length packet. Errors: C9_USB_ERR_NO_CONFIG, C9_USB_ERR_NO_ENDPOINT (not in the
+ * for a zero-length packet. Errors: C9_ERR_USB_NO_CONFIG, C9_ERR_USB_NO_ENDPOINT (not in the
  * configuration, or an OUT endpoint), C9_ERR_BUSY (a class driver is using it:
  * detach_kernel_driver first), C9_ERR_NOMEM (C9_USBH_MAX_ENDPOINTS open), C9_ERR_TIMEDOUT
  * (the transfer was aborted; data that arrived before is not counted), transfer errors. */
@@ -293,7 +293,7 @@ c9_err_t c9_usbh_get_string(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t index, u
 
 /* usb.core's kernel-driver calls: an interface is "active" while a class driver registered with
  * the host holds it. Detaching closes the driver for that interface until attach (or until the
- * device is unplugged). C9_OK, C9_USB_ERR_NO_DEVICE, C9_ERR_INVAL (interface number at or above
+ * device is unplugged). C9_OK, C9_ERR_USB_NO_DEVICE, C9_ERR_INVAL (interface number at or above
  * C9_USBH_MAX_INTERFACES). Attaching an interface no driver had is a no-op. */
 c9_err_t c9_usbh_kernel_driver_active(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t itf, bool *active);
 c9_err_t c9_usbh_detach_kernel_driver(c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t itf);

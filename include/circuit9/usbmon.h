@@ -24,11 +24,9 @@
 extern "C" {
 #endif
 
-enum {
-    C9_USBMON_ERR_FORMAT = -1140,    /* not a pcap/pcapng file, or a malformed record or block */
-    C9_USBMON_ERR_TRUNCATED = -1141, /* a record or block runs past the end of the file */
-    C9_USBMON_ERR_LINKTYPE = -1142,  /* a pcap file of another link type than 189 or 220 */
-};
+/* Domain errors (common.h's error table, band usb): C9_ERR_USBMON_FORMAT (not a pcap/pcapng file,
+ * or a malformed record or block), C9_ERR_USBMON_TRUNCATED (a record or block runs past the end),
+ * C9_ERR_USBMON_LINKTYPE (a pcap file of another link type than 189 or 220). */
 
 #define C9_USBMON_LINKTYPE_USB_LINUX 189
 #define C9_USBMON_LINKTYPE_USB_LINUX_MMAPPED 220
@@ -80,15 +78,15 @@ typedef struct c9_usbmon_reader {
     uint64_t packets; /* packets returned so far */
 } c9_usbmon_reader_t;
 
-/* Checks the file header. C9_OK, C9_ERR_INVAL (NULL), C9_USBMON_ERR_FORMAT (unknown magic or a
- * bad header), C9_USBMON_ERR_TRUNCATED, C9_USBMON_ERR_LINKTYPE (a pcap file of another link
+/* Checks the file header. C9_OK, C9_ERR_INVAL (NULL), C9_ERR_USBMON_FORMAT (unknown magic or a
+ * bad header), C9_ERR_USBMON_TRUNCATED, C9_ERR_USBMON_LINKTYPE (a pcap file of another link
  * type; pcapng files are checked per interface). */
 c9_err_t c9_usbmon_open(c9_usbmon_reader_t *r, const uint8_t *buf, size_t len);
 
-/* The next usbmon packet. C9_OK, C9_ERR_NOENT at the end, C9_USBMON_ERR_FORMAT (a record
+/* The next usbmon packet. C9_OK, C9_ERR_NOENT at the end, C9_ERR_USBMON_FORMAT (a record
  * shorter than the usbmon header, isochronous descriptors past the record, a block with a bad
  * length, more interfaces than C9_USBMON_MAX_INTERFACES, a packet on an undeclared interface),
- * C9_USBMON_ERR_TRUNCATED. After an error the reader stays at the bad record. */
+ * C9_ERR_USBMON_TRUNCATED. After an error the reader stays at the bad record. */
 c9_err_t c9_usbmon_next(c9_usbmon_reader_t *r, c9_usbmon_packet_t *p);
 
 /* ---- writer (LINKTYPE 220, little-endian, microsecond timestamps) ---- */

@@ -113,7 +113,7 @@ struct c9_usbsim_dev {
 /* Runs one whole control transfer on a model (setup, data, status), as a bridge to another
  * controller needs (the umockdev test feeds usbdevfs URBs through it). For IN requests `data`
  * gets up to wLength bytes; for OUT it holds wLength bytes. *actual: bytes of the data stage.
- * C9_OK or C9_USB_ERR_STALL. */
+ * C9_OK or C9_ERR_USB_STALL. */
 c9_err_t c9_usbsim_dev_control(c9_usbsim_dev_t *dev, const c9_usb_setup_t *setup, uint8_t *data, size_t *actual,
                                uint64_t now_ms);
 /* One IN/OUT packet through the framework (halt bits applied): returns like the ops. */
@@ -185,7 +185,7 @@ const c9_usb_hcd_ops_t *c9_usbsim_hcd(void);
 /* Plugs a model into the root port (C9_ERR_BUSY if taken). The host sees it on its next task. */
 c9_err_t c9_usbsim_plug(c9_usbsim_t *bus, c9_usbsim_dev_t *dev);
 /* Takes a model off the bus, wherever it is (root or a hub port), with everything behind it.
- * Transfers in flight to it end with C9_USB_ERR_NO_DEVICE. C9_ERR_NOENT if not plugged. */
+ * Transfers in flight to it end with C9_ERR_USB_NO_DEVICE. C9_ERR_NOENT if not plugged. */
 c9_err_t c9_usbsim_unplug(c9_usbsim_t *bus, c9_usbsim_dev_t *dev);
 
 /* ---- models -------------------------------------------------------------------------------------- */
@@ -360,7 +360,7 @@ typedef struct c9_usbsim_raw {
     c9_usbsim_dev_t dev;
     c9_usbsim_desc_t entries[C9_USBSIM_RAW_MAX_DESC];
 } c9_usbsim_raw_t;
-/* C9_OK, C9_USB_ERR_DESC_TRUNCATED (a record past the end), C9_USB_ERR_DESC_LIMIT (too many
+/* C9_OK, C9_ERR_USB_DESC_TRUNCATED (a record past the end), C9_ERR_USB_DESC_LIMIT (too many
  * records), C9_ERR_NOENT (no device descriptor record), C9_ERR_INVAL. */
 c9_err_t c9_usbsim_raw_init(c9_usbsim_raw_t *r, const uint8_t *set, size_t len, c9_usb_speed_t speed);
 

@@ -43,12 +43,12 @@ static c9_err_t map_libusb(int r) {
     switch (r) {
     case LIBUSB_SUCCESS: return C9_OK;
     case LIBUSB_ERROR_ACCESS: return C9_ERR_PERM;
-    case LIBUSB_ERROR_NO_DEVICE: return C9_USB_ERR_NO_DEVICE;
+    case LIBUSB_ERROR_NO_DEVICE: return C9_ERR_USB_NO_DEVICE;
     case LIBUSB_ERROR_NOT_FOUND: return C9_ERR_NOENT;
     case LIBUSB_ERROR_BUSY: return C9_ERR_BUSY;
     case LIBUSB_ERROR_TIMEOUT: return C9_ERR_TIMEDOUT;
-    case LIBUSB_ERROR_OVERFLOW: return C9_USB_ERR_OVERFLOW;
-    case LIBUSB_ERROR_PIPE: return C9_USB_ERR_STALL;
+    case LIBUSB_ERROR_OVERFLOW: return C9_ERR_USB_OVERFLOW;
+    case LIBUSB_ERROR_PIPE: return C9_ERR_USB_STALL;
     case LIBUSB_ERROR_NO_MEM: return C9_ERR_NOMEM;
     case LIBUSB_ERROR_NOT_SUPPORTED: return C9_ERR_NOTSUP;
     case LIBUSB_ERROR_INVALID_PARAM: return C9_ERR_INVAL;
@@ -59,12 +59,12 @@ static c9_err_t map_libusb(int r) {
 static c9_err_t map_status(enum libusb_transfer_status s) {
     switch (s) {
     case LIBUSB_TRANSFER_COMPLETED: return C9_OK;
-    case LIBUSB_TRANSFER_STALL: return C9_USB_ERR_STALL;
-    case LIBUSB_TRANSFER_NO_DEVICE: return C9_USB_ERR_NO_DEVICE;
-    case LIBUSB_TRANSFER_OVERFLOW: return C9_USB_ERR_OVERFLOW;
+    case LIBUSB_TRANSFER_STALL: return C9_ERR_USB_STALL;
+    case LIBUSB_TRANSFER_NO_DEVICE: return C9_ERR_USB_NO_DEVICE;
+    case LIBUSB_TRANSFER_OVERFLOW: return C9_ERR_USB_OVERFLOW;
     case LIBUSB_TRANSFER_TIMED_OUT: return C9_ERR_TIMEDOUT;
-    case LIBUSB_TRANSFER_CANCELLED: return C9_USB_ERR_CANCELLED;
-    default: return C9_USB_ERR_XFER;
+    case LIBUSB_TRANSFER_CANCELLED: return C9_ERR_USB_CANCELLED;
+    default: return C9_ERR_USB_XFER;
     }
 }
 
@@ -131,6 +131,7 @@ c9_err_t c9_host_libusb_list(c9_host_usb_device_info_t *out, size_t max, size_t 
 }
 
 static int LIBUSB_CALL hotplug_cb(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev, void *user) {
+    (void)ctx;
     c9_host_libusb_t *c = user;
     if (ev == LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT && dev == c->dev) {
         gone(c);
@@ -259,6 +260,7 @@ static void op_deinit(void *ctx) {
 }
 
 static void op_service(void *ctx, uint64_t now_ms) {
+    (void)now_ms;
     c9_host_libusb_t *c = ctx;
     struct timeval zero = {0, 0};
     libusb_handle_events_timeout_completed(c->ctx, &zero, NULL);
@@ -273,16 +275,19 @@ static void op_wait(void *ctx, uint32_t ms) {
 }
 
 static bool op_connected(void *ctx, uint8_t rhport) {
+    (void)rhport;
     return ((c9_host_libusb_t *)ctx)->present;
 }
 
 static c9_err_t op_reset(void *ctx, uint8_t rhport) {
+    (void)rhport;
     // The kernel reset and enumerated the device already; resetting it again would take it from
     // every other user of the device for nothing.
-    return ((c9_host_libusb_t *)ctx)->present ? C9_OK : C9_USB_ERR_NO_DEVICE;
+    return ((c9_host_libusb_t *)ctx)->present ? C9_OK : C9_ERR_USB_NO_DEVICE;
 }
 
 static c9_usb_speed_t op_speed(void *ctx, uint8_t rhport) {
+    (void)rhport;
     c9_host_libusb_t *c = ctx;
     return map_speed(libusb_get_device_speed(c->dev));
 }
@@ -323,7 +328,7 @@ static c9_err_t claim(c9_host_libusb_t *c, int itf) {
         return C9_OK;
     }
     c9_err_t err = map_libusb(libusb_claim_interface(c->handle, itf));
-    if (err != C9_OK && err != C9_ERR_BUSY && err != C9_USB_ERR_NO_DEVICE) {
+    if (err != C9_OK && err != C9_ERR_BUSY && err != C9_ERR_USB_NO_DEVICE) {
         // Detaching the kernel's driver is not possible everywhere (or with every usbfs): a plain
         // claim still works when no driver holds the interface.
         libusb_set_auto_detach_kernel_driver(c->handle, 0);
@@ -337,6 +342,8 @@ static c9_err_t claim(c9_host_libusb_t *c, int itf) {
 }
 
 static c9_err_t op_open(void *ctx, uint8_t rhport, uint8_t daddr, const c9_usb_hcd_ep_t *ep) {
+    (void)rhport;
+    (void)daddr;
     c9_host_libusb_t *c = ctx;
     if ((ep->ep_addr & 0x7F) == 0 || find_pipe(c, ep->ep_addr) != NULL) {
         return C9_OK;
@@ -373,6 +380,8 @@ static void abort_pipe(c9_host_libusb_t *c, pipe_t *p) {
 }
 
 static c9_err_t op_close(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep) {
+    (void)rhport;
+    (void)daddr;
     c9_host_libusb_t *c = ctx;
     pipe_t *p = find_pipe(c, ep);
     if (p == NULL) {
@@ -418,7 +427,7 @@ static void LIBUSB_CALL ctrl_cb(struct libusb_transfer *t) {
     if (res == C9_OK && (c->setup.bmRequestType & C9_USB_DIR_IN) && actual > 0) {
         memcpy(c->ctrl_user, libusb_control_transfer_get_data(t), actual);
     }
-    if (res == C9_USB_ERR_NO_DEVICE) {
+    if (res == C9_ERR_USB_NO_DEVICE) {
         gone(c);
     }
     post(c, C9_USB_HCD_EVENT_XFER, c->ctrl_daddr, c->ctrl_ep, actual, res);
@@ -467,9 +476,10 @@ static bool local_request(c9_host_libusb_t *c) {
 }
 
 static c9_err_t op_setup(void *ctx, uint8_t rhport, uint8_t daddr, const uint8_t setup[8]) {
+    (void)rhport;
     c9_host_libusb_t *c = ctx;
     if (!c->present) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     if (c->ctrl_busy) {
         return C9_ERR_BUSY;
@@ -501,7 +511,7 @@ static c9_err_t submit_control(c9_host_libusb_t *c, uint8_t stage_ep, uint8_t *b
     if (r != 0) {
         c->ctrl_busy = false;
         c9_err_t err = map_libusb(r);
-        if (err == C9_USB_ERR_NO_DEVICE) {
+        if (err == C9_ERR_USB_NO_DEVICE) {
             gone(c);
         }
         return err;
@@ -518,16 +528,17 @@ static void LIBUSB_CALL pipe_cb(struct libusb_transfer *t) {
         return;
     }
     c9_err_t res = map_status(t->status);
-    if (res == C9_USB_ERR_NO_DEVICE) {
+    if (res == C9_ERR_USB_NO_DEVICE) {
         gone(c);
     }
     post(c, C9_USB_HCD_EVENT_XFER, p->daddr, p->ep, (uint32_t)t->actual_length, res);
 }
 
 static c9_err_t op_xfer(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep, uint8_t *buf, uint32_t len) {
+    (void)rhport;
     c9_host_libusb_t *c = ctx;
     if (!c->present) {
-        return C9_USB_ERR_NO_DEVICE;
+        return C9_ERR_USB_NO_DEVICE;
     }
     if ((ep & 0x7F) == 0) {
         if (c->ctrl_local) {
@@ -545,7 +556,7 @@ static c9_err_t op_xfer(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep, ui
     }
     pipe_t *p = find_pipe(c, ep);
     if (p == NULL) {
-        return C9_USB_ERR_NO_ENDPOINT;
+        return C9_ERR_USB_NO_ENDPOINT;
     }
     if (p->busy) {
         return C9_ERR_BUSY;
@@ -561,7 +572,7 @@ static c9_err_t op_xfer(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep, ui
     if (r != 0) {
         p->busy = false;
         c9_err_t err = map_libusb(r);
-        if (err == C9_USB_ERR_NO_DEVICE) {
+        if (err == C9_ERR_USB_NO_DEVICE) {
             gone(c);
         }
         return err;
@@ -570,6 +581,8 @@ static c9_err_t op_xfer(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep, ui
 }
 
 static c9_err_t op_abort(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep) {
+    (void)rhport;
+    (void)daddr;
     c9_host_libusb_t *c = ctx;
     if ((ep & 0x7F) == 0) {
         abort_ctrl(c);
@@ -583,6 +596,10 @@ static c9_err_t op_abort(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep) {
 }
 
 static c9_err_t op_clear_stall(void *ctx, uint8_t rhport, uint8_t daddr, uint8_t ep) {
+    (void)ctx;
+    (void)rhport;
+    (void)daddr;
+    (void)ep;
     return C9_OK; // libusb_clear_halt (the CLEAR_FEATURE above) resets the host side too
 }
 

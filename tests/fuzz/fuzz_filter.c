@@ -26,6 +26,8 @@ static c9_filter_real_t take_real(input_t *in) {
 }
 
 static c9_err_t blend_cb(void *ctx, c9_filter_real_t a, c9_filter_real_t b, c9_filter_real_t *out) {
+    (void)a; /* the fuzzer picks the result, whatever the inputs */
+    (void)b;
     *out = take_real(ctx);
     return C9_OK;
 }

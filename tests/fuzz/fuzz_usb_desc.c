@@ -55,9 +55,11 @@ static void parse_all(const uint8_t *d, size_t n) {
 
 static uint64_t now_ms;
 static uint64_t clock_now(void *ctx) {
+    (void)ctx;
     return now_ms;
 }
 static void clock_delay(void *ctx, uint32_t ms) {
+    (void)ctx;
     now_ms += ms;
 }
 

@@ -10,9 +10,11 @@
 
 static uint64_t now_ms;
 static uint64_t clock_now(void *ctx) {
+    (void)ctx;
     return now_ms;
 }
 static void clock_delay(void *ctx, uint32_t ms) {
+    (void)ctx;
     now_ms += ms;
 }
 

@@ -132,3 +132,70 @@ def test_headless_without_display(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "headless" in out.stdout
     assert out.stderr == ""
+
+
+BREAKOUT_CODE = """
+import time, board, busdisplay, displayio, fourwire
+INIT = b"\\x01\\x80\\x96\\x11\\x80\\xff\\x3a\\x81\\x55\\x0a\\x29\\x80\\xff\\x36\\x01\\xc0\\x21\\x00"
+class Breakout(busdisplay.BusDisplay):
+    def __init__(self, bus, **kw):
+        super().__init__(bus, INIT, **kw)
+bus = fourwire.FourWire(board.SPI(), command=board.D6, chip_select=board.D5, reset=board.D9)
+d = Breakout(bus, width=240, height=135, rowstart=40, colstart=53, rotation=270)
+bmp = displayio.Bitmap(240, 135, 2)
+pal = displayio.Palette(2)
+pal[0] = 0xFF0000                      # red: the breakout's extent
+pal[1] = 0x00FF00
+for y in range(10):
+    for x in range(20):
+        bmp[x, y] = 1                  # green block: top-left, so the picture must be upright
+g = displayio.Group()
+g.append(displayio.TileGrid(bmp, pixel_shader=pal))
+d.root_group = g
+print('shown', flush=True)
+while True:
+    time.sleep(0.05)
+"""
+
+
+def test_window_shows_a_breakout(xserver, tmp_path):
+    """A display breakout the program wires gets a window of its own, upright (the board's own
+    display keeps its window too)."""
+    display, ImageGrab = xserver
+    drive = tmp_path / "CIRCUITPY"
+    drive.mkdir()
+    (drive / "code.py").write_text("import displayio\ndisplayio.release_displays()\n" + BREAKOUT_CODE)
+    env = dict(os.environ, DISPLAY=display)
+    env.pop("WAYLAND_DISPLAY", None)
+    env.pop("SDL_VIDEODRIVER", None)
+    proc = subprocess.Popen([os.path.join(BUILD, "circuit9"), "run", str(drive), "--board", "feather_s3_tft"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        line = b""
+        while b"shown" not in line:
+            line = proc.stdout.readline()
+            assert line, "circuit9 ended early: " + proc.stderr.read().decode()
+        from PIL import ImageChops
+
+        # The breakout's picture, scaled by 2, wherever its window is: its pure green block marks the
+        # top-left corner, the pure red the rest (the board's own display shows its console).
+        deadline = time.monotonic() + 30
+        while True:
+            img = ImageGrab.grab(xdisplay=display).convert("RGB")
+            r, g, b = img.split()
+            pure_green = ImageChops.multiply(ImageChops.multiply(r.point(lambda v: 255 if v == 0 else 0),
+                                                                 g.point(lambda v: 255 if v == 255 else 0)),
+                                             b.point(lambda v: 255 if v == 0 else 0))
+            box = pure_green.getbbox()
+            if box and (box[2] - box[0], box[3] - box[1]) == (40, 20):
+                px = img.load()
+                x0, y0 = box[0], box[1]
+                if px[x0, y0] == (0, 255, 0) and px[x0 + 479, y0 + 269] == (255, 0, 0):
+                    break
+            assert time.monotonic() < deadline, "no breakout window (green box %r)" % (box,)
+            time.sleep(0.2)
+        assert px[x0 + 39, y0 + 19] == (0, 255, 0) and px[x0 + 40, y0] == (255, 0, 0)
+        assert px[x0, y0 + 20] == (255, 0, 0) and px[x0 + 479, y0] == (255, 0, 0)
+    finally:
+        proc.kill()
+        proc.wait(10)

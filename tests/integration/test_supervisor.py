@@ -1,6 +1,6 @@
 """End-to-end tests of `circuit9 run`: CircuitPython 9's supervisor behaviour, observed on the
-console exactly as a terminal program would see it (strings from CircuitPython's main.c,
-supervisor/shared/safe_mode.c and shared-module/storage)."""
+console exactly as a terminal program would see it (the strings CircuitPython 9.2.9's main
+program, safe mode and storage module print)."""
 import os
 import time
 

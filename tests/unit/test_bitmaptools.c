@@ -131,6 +131,7 @@ static void check_blit(c9_bitmap_t *dest, c9_bitmap_t *src, int x, int y, c9_rec
 }
 
 static void test_blit_depths_and_clipping(void **state) {
+    (void)state;
     for (size_t i = 0; i < C9_ARRAY_SIZE(depths); i++) {
         for (size_t j = 0; j <= i; j++) {
             c9_bitmap_t *dest = new_bitmap(13, 7, depths[i]);
@@ -154,6 +155,7 @@ static void test_blit_depths_and_clipping(void **state) {
 }
 
 static void test_blit_overlap_all_directions(void **state) {
+    (void)state;
     for (size_t i = 0; i < C9_ARRAY_SIZE(depths); i++) {
         c9_bitmap_t *b = new_bitmap(11, 9, depths[i]);
         for (int dy = -3; dy <= 3; dy++) {
@@ -180,6 +182,7 @@ static void test_blit_overlap_all_directions(void **state) {
 }
 
 static void test_blit_errors_and_dirty(void **state) {
+    (void)state;
     c9_bitmap_t *d = new_bitmap(10, 6, 2), *s = new_bitmap(4, 4, 4);
     assert_int_equal(c9_bitmaptools_blit(d, s, 0, 0, NULL, C9_NO_INDEX, C9_NO_INDEX), C9_ERR_INVAL);
     c9_bitmap_t *s2 = new_bitmap(4, 3, 1);
@@ -204,6 +207,7 @@ static void test_blit_errors_and_dirty(void **state) {
 }
 
 static void test_blit_wider_destination_keeps_values(void **state) {
+    (void)state;
     c9_bitmap_t *d = new_bitmap(5, 2, 16), *s = new_bitmap(3, 1, 2);
     c9_bitmap_set(s, 0, 0, 3);
     c9_bitmap_set(s, 1, 0, 1);
@@ -220,6 +224,7 @@ static void test_blit_wider_destination_keeps_values(void **state) {
 /* ---- fill_region --------------------------------------------------------------------------- */
 
 static void test_fill_region(void **state) {
+    (void)state;
     for (size_t i = 0; i < C9_ARRAY_SIZE(depths); i++) {
         c9_bitmap_t *b = new_bitmap(11, 5, depths[i]);
         uint32_t v = b->bitmask;
@@ -246,6 +251,7 @@ static void test_fill_region(void **state) {
 /* ---- lines, polygons, circles -------------------------------------------------------------- */
 
 static void test_draw_line_hand_computed(void **state) {
+    (void)state;
     c9_bitmap_t *b = new_bitmap(8, 6, 2);
     assert_int_equal(c9_bitmaptools_draw_line(b, 0, 0, 7, 5, 1), C9_OK);
     const char *want[] = {"10000000", "01100000", "00010000", "00001000", "00000110", "00000001"};
@@ -267,6 +273,7 @@ static void test_draw_line_hand_computed(void **state) {
 }
 
 static void test_draw_line_clipping(void **state) {
+    (void)state;
     c9_bitmap_t *b = new_bitmap(5, 4, 4);
     c9_bitmaptools_draw_line(b, -5, 1, 100, 1, 7); /* horizontal, both ends outside */
     c9_bitmaptools_draw_line(b, 3, 10, 3, -10, 2); /* vertical, both ends outside */
@@ -292,6 +299,7 @@ static void test_draw_line_clipping(void **state) {
 }
 
 static void test_draw_circle(void **state) {
+    (void)state;
     c9_bitmap_t *b = new_bitmap(9, 7, 2);
     assert_int_equal(c9_bitmaptools_draw_circle(b, 4, 3, 2, 2), C9_OK);
     const char *want[] = {"000000000", "000222000", "002000200", "002000200", "002000200", "000222000", "000000000"};
@@ -318,6 +326,7 @@ static void test_draw_circle(void **state) {
 }
 
 static void test_draw_polygon(void **state) {
+    (void)state;
     c9_bitmap_t *b = new_bitmap(7, 6, 4);
     const int32_t xs[] = {1, 5, 5}, ys[] = {1, 1, 4};
     assert_int_equal(c9_bitmaptools_draw_polygon(b, xs, ys, 3, 3, true), C9_OK);
@@ -361,6 +370,7 @@ static void ref_flood(uint32_t *img, int w, int h, int x, int y, uint32_t fill, 
 }
 
 static void test_boundary_fill_hand(void **state) {
+    (void)state;
     c9_bitmap_t *b = new_bitmap(7, 5, 2);
     const int32_t xs[] = {1, 5, 5, 1}, ys[] = {0, 0, 4, 4};
     c9_bitmaptools_draw_polygon(b, xs, ys, 4, 1, true);
@@ -389,6 +399,7 @@ static void test_boundary_fill_hand(void **state) {
 }
 
 static void test_boundary_fill_random_vs_reference(void **state) {
+    (void)state;
     for (int round = 0; round < 40; round++) {
         int w = 1 + (int)(rnd() % 70), h = 1 + (int)(rnd() % 50);
         c9_bitmap_t *b = new_bitmap(w, h, round % 2 ? 1 : 4);
@@ -412,6 +423,7 @@ static void test_boundary_fill_random_vs_reference(void **state) {
 }
 
 static void test_boundary_fill_large_serpentine(void **state) {
+    (void)state;
     /* A one-pixel corridor winding through 400x400: deep for a recursive fill. */
     int n = 400;
     c9_bitmap_t *b = new_bitmap(n, n, 1);
@@ -429,12 +441,18 @@ static void test_boundary_fill_large_serpentine(void **state) {
 }
 
 static void *failing_alloc(void *ctx, size_t size) {
+    (void)ctx;
+    (void)size;
     return NULL;
 }
 static void failing_free(void *ctx, void *p, size_t size) {
+    (void)ctx;
+    (void)p;
+    (void)size;
 }
 
 static void test_boundary_fill_nomem(void **state) {
+    (void)state;
     c9_bitmap_t *b = new_bitmap(4, 4, 1);
     c9_allocator_t none = {failing_alloc, failing_free, NULL, NULL};
     assert_int_equal(c9_bitmaptools_boundary_fill(b, 1, 1, 1, NULL, &none), C9_ERR_NOMEM);
@@ -444,6 +462,7 @@ static void test_boundary_fill_nomem(void **state) {
 /* ---- arrayblit ----------------------------------------------------------------------------- */
 
 static void test_arrayblit(void **state) {
+    (void)state;
     for (size_t i = 0; i < C9_ARRAY_SIZE(depths); i++) {
         c9_bitmap_t *b = new_bitmap(7, 4, depths[i]);
         uint16_t data[15];
@@ -496,6 +515,9 @@ static long mem_read(void *ctx, void *buf, size_t len) {
 }
 
 static long fail_read(void *ctx, void *buf, size_t len) {
+    (void)ctx;
+    (void)buf;
+    (void)len;
     return C9_ERR_IO;
 }
 
@@ -507,6 +529,7 @@ static void read_into(c9_bitmap_t *b, const uint8_t *data, size_t len, unsigned 
 }
 
 static void test_readinto_bits(void **state) {
+    (void)state;
     assert_int_equal(c9_bitmaptools_readinto_row_size(5, 1, 1), 1);
     assert_int_equal(c9_bitmaptools_readinto_row_size(9, 1, 1), 2);
     assert_int_equal(c9_bitmaptools_readinto_row_size(9, 1, 4), 4);
@@ -565,6 +588,7 @@ static void test_readinto_bits(void **state) {
 }
 
 static void test_readinto_wide(void **state) {
+    (void)state;
     c9_bitmap_t *b = new_bitmap(2, 2, 16);
     const uint8_t d16[] = {0x34, 0x12, 0xcd, 0xab, 1, 0, 2, 0};
     read_into(b, d16, 8, 16, 1, 0, C9_OK);
@@ -599,6 +623,7 @@ static void test_readinto_wide(void **state) {
 }
 
 static void test_readinto_errors(void **state) {
+    (void)state;
     c9_bitmap_t *b = new_bitmap(4, 3, 8);
     const uint8_t d[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     c9_bitmap_clear_dirty(b);
@@ -616,6 +641,7 @@ static void test_readinto_errors(void **state) {
 /* ---- alphablend ---------------------------------------------------------------------------- */
 
 static void test_alphablend_l8(void **state) {
+    (void)state;
     c9_bitmap_t *d = new_bitmap(3, 1, 8), *s1 = new_bitmap(3, 1, 8), *s2 = new_bitmap(3, 1, 8);
     for (int x = 0; x < 3; x++) {
         c9_bitmap_set(s1, x, 0, 100);
@@ -656,6 +682,7 @@ static void test_alphablend_l8(void **state) {
 }
 
 static void test_alphablend_565(void **state) {
+    (void)state;
     c9_bitmap_t *d = new_bitmap(2, 1, 16), *s1 = new_bitmap(2, 1, 16), *s2 = new_bitmap(2, 1, 16);
     c9_bitmap_set(s1, 0, 0, 0xf800);
     c9_bitmap_set(s2, 0, 0, 0x001f);
@@ -711,6 +738,7 @@ static void test_alphablend_565(void **state) {
 /* ---- rotozoom ------------------------------------------------------------------------------ */
 
 static void test_rotozoom(void **state) {
+    (void)state;
     c9_bitmap_t *s = new_bitmap(4, 4, 4);
     randomize(s);
     c9_bitmap_t *d = new_bitmap(4, 4, 4);
@@ -810,6 +838,7 @@ static void ref_dither(const int16_t *lum, int w, int h, c9_dither_algorithm_t a
 }
 
 static void test_dither_hand(void **state) {
+    (void)state;
     c9_bitmap_t *s = new_bitmap(4, 1, 8), *d = new_bitmap(4, 1, 1);
     for (int x = 0; x < 4; x++) {
         c9_bitmap_set(s, x, 0, 128);
@@ -862,6 +891,7 @@ static int16_t ref_luma565(uint16_t px, c9_colorspace_t cs) {
 }
 
 static void test_dither_vs_reference(void **state) {
+    (void)state;
     const c9_colorspace_t spaces[] = {C9_COLORSPACE_L8, C9_COLORSPACE_RGB565, C9_COLORSPACE_RGB565_SWAPPED,
                                       C9_COLORSPACE_BGR565, C9_COLORSPACE_BGR565_SWAPPED};
     const int sizes[][2] = {{1, 1}, {3, 2}, {17, 3}, {33, 9}, {40, 1}, {2, 13}};
@@ -902,6 +932,7 @@ static void test_dither_vs_reference(void **state) {
 }
 
 static void test_dither_in_place(void **state) {
+    (void)state;
     c9_bitmap_t *s = new_bitmap(9, 7, 16), *copy = new_bitmap(9, 7, 16), *d = new_bitmap(9, 7, 16);
     randomize(s);
     c9_bitmaptools_blit(copy, s, 0, 0, NULL, C9_NO_INDEX, C9_NO_INDEX);
@@ -922,6 +953,7 @@ static void test_dither_in_place(void **state) {
 /* ---- read-only and released bitmaps -------------------------------------------------------- */
 
 static void test_read_only_everywhere(void **state) {
+    (void)state;
     c9_bitmap_t *b = new_bitmap(4, 4, 8), *s = new_bitmap(4, 4, 8);
     b->read_only = true;
     c9_rotozoom_t p;

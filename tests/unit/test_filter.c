@@ -1,5 +1,5 @@
 /* Differential tests of the bitmapfilter core against a plain reference written straight
- * from the spec's formulas (shared/spec/circuitpython9-api.md section 2): per pixel, byte
+ * from CircuitPython 9.2.9's formulas (docs/bitmapfilter.md says which are kept): per pixel, byte
  * swap, channel extraction, 64-bit sums wrapped to int32 where CircuitPython's int32 would
  * wrap. Random images, kernels, masks and arguments; edge sizes; portable and fast paths. */
 #include <setjmp.h>
@@ -664,6 +664,8 @@ static c9_err_t blend_fn(void *ctx, c9_filter_real_t a, c9_filter_real_t b, c9_f
     return C9_OK;
 }
 static c9_err_t failing_fn(void *ctx, c9_filter_real_t a, c9_filter_real_t b, c9_filter_real_t *out) {
+    (void)ctx;
+    (void)b;
     return a > (c9_filter_real_t)0.5 ? C9_ERR_IO : (*out = a, C9_OK);
 }
 static void test_blend_precompute(void **state) {
@@ -692,16 +694,24 @@ static void test_blend_precompute(void **state) {
 }
 
 static void *fail_alloc(void *ctx, size_t n) {
+    (void)ctx;
+    (void)n;
     return NULL;
 }
 static void fail_free(void *ctx, void *p, size_t n) {
+    (void)ctx;
+    (void)p;
+    (void)n;
 }
 static size_t peak_bytes;
 static void *count_alloc(void *ctx, size_t n) {
+    (void)ctx;
     peak_bytes = C9_MAX(peak_bytes, n);
     return malloc(n);
 }
 static void count_free(void *ctx, void *p, size_t n) {
+    (void)ctx;
+    (void)n;
     free(p);
 }
 

@@ -180,6 +180,7 @@ static void *count_alloc(void *ctx, size_t n) {
     return p;
 }
 static void count_free(void *ctx, void *p, size_t n) {
+    (void)p;
     counting_t *c = ctx;
     c->live -= n;
     c->frees++;

@@ -34,6 +34,7 @@ static void make_grid(c9_tilegrid_t *g, uint16_t w, uint16_t h) {
 }
 
 static int setup(void **state) {
+    (void)state;
     make_grid(&grid, COLS, ROWS);
     make_grid(&status, COLS, 1);
     assert_int_equal(c9_terminal_init(&term, &grid, &status, c9_font_terminal()), C9_OK);
@@ -41,6 +42,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
+    (void)state;
     c9_tilegrid_release(&grid);
     c9_tilegrid_release(&status);
     return 0;
@@ -83,6 +85,7 @@ static void assert_cursor(int col, int row) {
 }
 
 static void test_starts_blank_on_bottom_row(void **state) {
+    (void)state;
     for (int r = 0; r < ROWS; r++) {
         assert_string_equal(row_text(&grid, r), "          ");
     }
@@ -94,6 +97,7 @@ static void test_starts_blank_on_bottom_row(void **state) {
 }
 
 static void test_lines_scroll_up(void **state) {
+    (void)state;
     put("one\r\ntwo\r\nthree\r\n");
     assert_string_equal(row_text(&grid, 0), "one       ");
     assert_string_equal(row_text(&grid, 1), "two       ");
@@ -118,6 +122,7 @@ static void test_lines_scroll_up(void **state) {
 }
 
 static void test_wrap_and_cr(void **state) {
+    (void)state;
     put("0123456789AB");
     assert_string_equal(row_text(&grid, ROWS - 2), "0123456789");
     assert_string_equal(row_text(&grid, ROWS - 1), "AB        ");
@@ -131,6 +136,7 @@ static void test_wrap_and_cr(void **state) {
 }
 
 static void test_backspace(void **state) {
+    (void)state;
     put("abc\b\bX");
     assert_string_equal(row_text(&grid, ROWS - 1), "aXc       ");
     put("\r\b\b\bq");
@@ -142,6 +148,7 @@ static void test_backspace(void **state) {
 }
 
 static void test_erase_in_line(void **state) {
+    (void)state;
     put("abcdefgh\x1b[3D\x1b[K");
     assert_string_equal(row_text(&grid, ROWS - 1), "abcde     ");
     put("\x1b[2D\x1b[1K");
@@ -157,6 +164,7 @@ static void test_erase_in_line(void **state) {
 }
 
 static void test_cursor_moves(void **state) {
+    (void)state;
     put("\x1b[2;3HA");
     assert_string_equal(row_text(&grid, 1), "  A       ");
     put("\x1b[HB\x1b[99;99HC");
@@ -177,6 +185,7 @@ static void test_cursor_moves(void **state) {
 }
 
 static void test_erase_screen(void **state) {
+    (void)state;
     put("aaa\r\nbbb\r\nccc\x1b[2J");
     for (int r = 0; r < ROWS; r++) {
         assert_string_equal(row_text(&grid, r), "          ");
@@ -199,6 +208,7 @@ static void test_erase_screen(void **state) {
 }
 
 static void test_unknown_sequences_ignored(void **state) {
+    (void)state;
     put("a\x1b[31mb\x1b[0;1;32;44;99mc\x1b[?25ld\x1b[?25he\x1b(Bf\x1b"
         "7g\x1b"
         "8h\x1b]8;;http://x/\x1b\\i\x1b]8;;\x07j\x1b[>0ck\x1b[ql\x1b[5 qm");
@@ -216,6 +226,7 @@ static void test_unknown_sequences_ignored(void **state) {
 }
 
 static void test_title_in_status_bar(void **state) {
+    (void)state;
     put("\x1b]0;\xf0\x9f\x90\x8d"
         "Done | 9.2.9\x1b\\x");
     assert_string_equal(row_text(&status, 0), "Done | 9.2"); /* snake not in the font; cut at width */
@@ -238,6 +249,7 @@ static void test_title_in_status_bar(void **state) {
 }
 
 static void test_title_without_status_bar(void **state) {
+    (void)state;
     c9_terminal_t t2;
     assert_int_equal(c9_terminal_init(&t2, &grid, NULL, c9_font_terminal()), C9_OK);
     const char *s = "\x1b]0;title\x1b\\ok";
@@ -246,6 +258,7 @@ static void test_title_without_status_bar(void **state) {
 }
 
 static void test_utf8(void **state) {
+    (void)state;
     put("\xc3\xa9\xe2\x82\xac\xe2\x86\x90"); /* é € ← are in Terminus */
     const c9_builtin_font_t *f = c9_font_terminal();
     int y = (ROWS - 1 + grid.top_left_y) % ROWS;
@@ -263,6 +276,7 @@ static void test_utf8(void **state) {
 
 /* Every split of a stream gives the picture of writing it whole. */
 static void test_split_writes(void **state) {
+    (void)state;
     static const char stream[] = "\x1b[2K\x1b[0GAuto-reload\r\ncode.py output:\r\n\xc3\xa9x\x1b]0;t\xc3\xa9tle\x1b\\"
                                  "\x1b[3D\x1b[K\x1b[1;2H!\x1b[31mred\x1b[0m\r\n\b\bend";
     size_t n = sizeof stream - 1;
@@ -291,6 +305,7 @@ static void test_split_writes(void **state) {
 }
 
 static void test_one_row_grid(void **state) {
+    (void)state;
     c9_tilegrid_t g1;
     c9_terminal_t t1;
     make_grid(&g1, 3, 1);
@@ -302,12 +317,14 @@ static void test_one_row_grid(void **state) {
 }
 
 static void test_init_errors(void **state) {
+    (void)state;
     c9_terminal_t t1;
     assert_int_equal(c9_terminal_init(&t1, NULL, NULL, c9_font_terminal()), C9_ERR_INVAL);
     assert_int_equal(c9_terminal_init(&t1, &grid, NULL, NULL), C9_ERR_INVAL);
 }
 
 static void test_layout(void **state) {
+    (void)state;
     /* Figures from CircuitPython's supervisor_start_terminal() for 6x12 glyphs. */
     static const struct {
         uint16_t w, h, scale, cols, rows;
@@ -336,6 +353,7 @@ static void test_layout(void **state) {
 }
 
 static void test_tilegrid_resize(void **state) {
+    (void)state;
     put("abc");
     assert_int_equal(c9_tilegrid_resize(&grid, 5, 2, 3), C9_OK);
     assert_int_equal(grid.width, 5);

@@ -70,6 +70,7 @@ static const expect_t real[] = {
 };
 
 static void test_real_devices_parse(void **state) {
+    (void)state;
     for (size_t i = 0; i < C9_ARRAY_SIZE(real); i++) {
         const expect_t *e = &real[i];
         descset_t s = load(e->name);
@@ -101,6 +102,7 @@ static void test_real_devices_parse(void **state) {
 }
 
 static void test_real_device_details(void **state) {
+    (void)state;
     c9_usb_config_info_t *c = malloc(sizeof *c);
     // Holtek keyboard: the second interface is a HID (not boot) with a 101-byte report.
     descset_t s = load("holtek_keyboard_04d9_1603");
@@ -153,32 +155,33 @@ static void test_real_device_details(void **state) {
 static const uint8_t good_device[18] = {18, 1, 0x00, 0x02, 0, 0, 0, 64, 0x09, 0x12, 0x01, 0x00, 0x00, 0x01, 1, 2, 0, 1};
 
 static void test_device_errors(void **state) {
+    (void)state;
     c9_usb_device_desc_t d;
     uint8_t b[18];
     assert_int_equal(c9_usb_desc_parse_device(good_device, 18, &d), C9_OK);
-    assert_int_equal(c9_usb_desc_parse_device(good_device, 17, &d), C9_USB_ERR_DESC_TRUNCATED);
-    assert_int_equal(c9_usb_desc_parse_device(good_device, 1, &d), C9_USB_ERR_DESC_TRUNCATED);
+    assert_int_equal(c9_usb_desc_parse_device(good_device, 17, &d), C9_ERR_USB_DESC_TRUNCATED);
+    assert_int_equal(c9_usb_desc_parse_device(good_device, 1, &d), C9_ERR_USB_DESC_TRUNCATED);
     memcpy(b, good_device, 18);
     b[0] = 17;
-    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_USB_ERR_DESC_LENGTH);
+    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_ERR_USB_DESC_LENGTH);
     memcpy(b, good_device, 18);
     b[1] = 2;
-    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_USB_ERR_DESC_TYPE);
+    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_ERR_USB_DESC_TYPE);
     memcpy(b, good_device, 18);
     b[7] = 7;
-    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_USB_ERR_DESC_VALUE);
+    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_ERR_USB_DESC_VALUE);
     b[7] = 9; // an exponent, valid only from USB 3.0
-    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_USB_ERR_DESC_VALUE);
+    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_ERR_USB_DESC_VALUE);
     b[3] = 0x03;
     assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_OK);
     assert_int_equal(d.bMaxPacketSize0, 512);
     memcpy(b, good_device, 18);
     b[17] = 0;
-    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_USB_ERR_DESC_VALUE);
+    assert_int_equal(c9_usb_desc_parse_device(b, 18, &d), C9_ERR_USB_DESC_VALUE);
     uint16_t mps;
     assert_int_equal(c9_usb_desc_max_packet0(good_device, 8, &mps), C9_OK);
     assert_int_equal(mps, 64);
-    assert_int_equal(c9_usb_desc_max_packet0(good_device, 7, &mps), C9_USB_ERR_DESC_TRUNCATED);
+    assert_int_equal(c9_usb_desc_max_packet0(good_device, 7, &mps), C9_ERR_USB_DESC_TRUNCATED);
     assert_int_equal(c9_usb_desc_parse_device(NULL, 18, &d), C9_ERR_INVAL);
 }
 
@@ -196,25 +199,25 @@ typedef struct {
 
 static const config_case_t config_cases[] = {
     {"clean", {CFG(25, 1), ITF(0, 0, 1, 0xFF), EP(0x81, 2, 64)}, 25, C9_OK, 0},
-    {"wTotalLength past the data", {CFG(26, 1), ITF(0, 0, 1, 0xFF), EP(0x81, 2, 64)}, 25, C9_USB_ERR_DESC_TRUNCATED, 0},
-    {"wTotalLength below 9", {CFG(8, 0)}, 9, C9_USB_ERR_DESC_LENGTH, 0},
-    {"header too short", {8, 2, 9, 0, 0, 1, 0, 0x80}, 8, C9_USB_ERR_DESC_LENGTH, 0},
-    {"not a configuration", {9, 4, 9, 0, 0, 1, 0, 0x80, 50}, 9, C9_USB_ERR_DESC_TYPE, 0},
-    {"zero bLength", {CFG(20, 1), ITF(0, 0, 0, 0xFF), 0, 4}, 20, C9_USB_ERR_DESC_LENGTH, 0},
-    {"descriptor past wTotalLength", {CFG(20, 1), ITF(0, 0, 1, 0xFF), 7, 5}, 20, C9_USB_ERR_DESC_TRUNCATED, 0},
-    {"lone trailing byte", {CFG(19, 1), ITF(0, 0, 0, 0xFF), 2}, 19, C9_USB_ERR_DESC_TRUNCATED, 0},
-    {"interface of 8 bytes", {CFG(17, 1), 8, 4, 0, 0, 0, 0xFF, 0, 0}, 17, C9_USB_ERR_DESC_LENGTH, 0},
-    {"endpoint of 6 bytes", {CFG(24, 1), ITF(0, 0, 1, 0xFF), 6, 5, 0x81, 2, 64, 0}, 24, C9_USB_ERR_DESC_LENGTH, 0},
-    {"endpoint 0", {CFG(25, 1), ITF(0, 0, 1, 0xFF), EP(0x80, 2, 64)}, 25, C9_USB_ERR_DESC_VALUE, 0},
-    {"IAD of no interfaces", {CFG(26, 1), 8, 11, 0, 0, 2, 2, 0, 0, ITF(0, 0, 0, 2)}, 26, C9_USB_ERR_DESC_VALUE, 0},
-    {"IAD too short", {CFG(25, 1), 7, 11, 0, 1, 2, 2, 0, ITF(0, 0, 0, 2)}, 25, C9_USB_ERR_DESC_LENGTH, 0},
-    {"HID without descriptors", {CFG(24, 1), ITF(0, 0, 0, 3), 6, 0x21, 0x11, 1, 0, 0}, 24, C9_USB_ERR_DESC_VALUE, 0},
+    {"wTotalLength past the data", {CFG(26, 1), ITF(0, 0, 1, 0xFF), EP(0x81, 2, 64)}, 25, C9_ERR_USB_DESC_TRUNCATED, 0},
+    {"wTotalLength below 9", {CFG(8, 0)}, 9, C9_ERR_USB_DESC_LENGTH, 0},
+    {"header too short", {8, 2, 9, 0, 0, 1, 0, 0x80}, 8, C9_ERR_USB_DESC_LENGTH, 0},
+    {"not a configuration", {9, 4, 9, 0, 0, 1, 0, 0x80, 50}, 9, C9_ERR_USB_DESC_TYPE, 0},
+    {"zero bLength", {CFG(20, 1), ITF(0, 0, 0, 0xFF), 0, 4}, 20, C9_ERR_USB_DESC_LENGTH, 0},
+    {"descriptor past wTotalLength", {CFG(20, 1), ITF(0, 0, 1, 0xFF), 7, 5}, 20, C9_ERR_USB_DESC_TRUNCATED, 0},
+    {"lone trailing byte", {CFG(19, 1), ITF(0, 0, 0, 0xFF), 2}, 19, C9_ERR_USB_DESC_TRUNCATED, 0},
+    {"interface of 8 bytes", {CFG(17, 1), 8, 4, 0, 0, 0, 0xFF, 0, 0}, 17, C9_ERR_USB_DESC_LENGTH, 0},
+    {"endpoint of 6 bytes", {CFG(24, 1), ITF(0, 0, 1, 0xFF), 6, 5, 0x81, 2, 64, 0}, 24, C9_ERR_USB_DESC_LENGTH, 0},
+    {"endpoint 0", {CFG(25, 1), ITF(0, 0, 1, 0xFF), EP(0x80, 2, 64)}, 25, C9_ERR_USB_DESC_VALUE, 0},
+    {"IAD of no interfaces", {CFG(26, 1), 8, 11, 0, 0, 2, 2, 0, 0, ITF(0, 0, 0, 2)}, 26, C9_ERR_USB_DESC_VALUE, 0},
+    {"IAD too short", {CFG(25, 1), 7, 11, 0, 1, 2, 2, 0, ITF(0, 0, 0, 2)}, 25, C9_ERR_USB_DESC_LENGTH, 0},
+    {"HID without descriptors", {CFG(24, 1), ITF(0, 0, 0, 3), 6, 0x21, 0x11, 1, 0, 0}, 24, C9_ERR_USB_DESC_VALUE, 0},
     {"HID claiming two in 9 bytes",
      {CFG(27, 1), ITF(0, 0, 0, 3), 9, 0x21, 0x11, 1, 0, 2, 0x22, 63, 0},
      27,
-     C9_USB_ERR_DESC_LENGTH,
+     C9_ERR_USB_DESC_LENGTH,
      0},
-    {"a second configuration header inside", {CFG(27, 1), ITF(0, 0, 0, 0xFF), CFG(9, 0)}, 27, C9_USB_ERR_DESC_TYPE, 0},
+    {"a second configuration header inside", {CFG(27, 1), ITF(0, 0, 0, 0xFF), CFG(9, 0)}, 27, C9_ERR_USB_DESC_TYPE, 0},
     {"orphan endpoint", {CFG(25, 1), EP(0x81, 2, 64), ITF(0, 0, 0, 0xFF)}, 25, C9_OK, C9_USB_QUIRK_ORPHAN},
     {"bNumInterfaces 2, one found", {CFG(18, 2), ITF(0, 0, 0, 0xFF)}, 18, C9_OK, C9_USB_QUIRK_NUM_INTERFACES},
     {"bNumEndpoints 2, one found",
@@ -232,6 +235,7 @@ static const config_case_t config_cases[] = {
 };
 
 static void test_config_errors(void **state) {
+    (void)state;
     c9_usb_config_info_t *c = malloc(sizeof *c);
     for (size_t i = 0; i < C9_ARRAY_SIZE(config_cases); i++) {
         const config_case_t *k = &config_cases[i];
@@ -252,12 +256,13 @@ static void test_config_errors(void **state) {
         uint8_t itf[9] = {ITF(0, (uint8_t)i, 0, 0xFF)};
         memcpy(big + 9 + 9 * i, itf, 9);
     }
-    assert_int_equal(c9_usb_desc_parse_config(big, total, c), C9_USB_ERR_DESC_LIMIT);
+    assert_int_equal(c9_usb_desc_parse_config(big, total, c), C9_ERR_USB_DESC_LIMIT);
     assert_int_equal(c->itf_count, C9_USB_DESC_MAX_INTERFACES); // what was parsed before the fault
     free(c);
 }
 
 static void test_walk(void **state) {
+    (void)state;
     const uint8_t list[] = {CFG(25, 1), ITF(0, 0, 1, 0xFF), EP(0x81, 2, 64)};
     size_t off = 0;
     const uint8_t *d;
@@ -269,10 +274,10 @@ static void test_walk(void **state) {
     assert_int_equal(err, C9_ERR_NOENT);
     assert_int_equal(n, 3);
     off = 0;
-    assert_int_equal(c9_usb_desc_next(list, 8, &off, &d), C9_USB_ERR_DESC_TRUNCATED);
+    assert_int_equal(c9_usb_desc_next(list, 8, &off, &d), C9_ERR_USB_DESC_TRUNCATED);
     const uint8_t zero[] = {0, 4};
     off = 0;
-    assert_int_equal(c9_usb_desc_next(zero, 2, &off, &d), C9_USB_ERR_DESC_LENGTH);
+    assert_int_equal(c9_usb_desc_next(zero, 2, &off, &d), C9_ERR_USB_DESC_LENGTH);
     off = 0;
     assert_int_equal(c9_usb_desc_find_endpoint(list, sizeof list, 0x82, &d), C9_ERR_NOENT);
 }
@@ -280,6 +285,7 @@ static void test_walk(void **state) {
 /* ---- strings ---- */
 
 static void test_strings(void **state) {
+    (void)state;
     char out[64];
     size_t n;
     const uint8_t yubico[] = {14, 3, 'Y', 0, 'u', 0, 'b', 0, 'i', 0, 'c', 0, 'o', 0};
@@ -300,11 +306,11 @@ static void test_strings(void **state) {
     assert_int_equal(c9_usb_desc_string_utf8(yubico, sizeof yubico, out, 4, &n), C9_ERR_NOMEM);
     assert_int_equal(n, 6);
     assert_string_equal(out, "Yub");
-    assert_int_equal(c9_usb_desc_string_utf8(yubico, 13, out, sizeof out, &n), C9_USB_ERR_DESC_TRUNCATED);
+    assert_int_equal(c9_usb_desc_string_utf8(yubico, 13, out, sizeof out, &n), C9_ERR_USB_DESC_TRUNCATED);
     const uint8_t wrong[] = {4, 2, 'A', 0};
-    assert_int_equal(c9_usb_desc_string_utf8(wrong, 4, out, sizeof out, &n), C9_USB_ERR_DESC_TYPE);
+    assert_int_equal(c9_usb_desc_string_utf8(wrong, 4, out, sizeof out, &n), C9_ERR_USB_DESC_TYPE);
     const uint8_t tiny[] = {1, 3};
-    assert_int_equal(c9_usb_desc_string_utf8(tiny, 2, out, sizeof out, &n), C9_USB_ERR_DESC_LENGTH);
+    assert_int_equal(c9_usb_desc_string_utf8(tiny, 2, out, sizeof out, &n), C9_ERR_USB_DESC_LENGTH);
 
     uint8_t built[64];
     size_t blen = c9_usb_desc_make_string("Caf\xC3\xA9 \xF0\x9F\x98\x80", built, sizeof built);
@@ -324,6 +330,7 @@ static void test_strings(void **state) {
 }
 
 static void test_hub_descriptor(void **state) {
+    (void)state;
     c9_usb_hub_desc_t h;
     const uint8_t four[9] = {9, 0x29, 4, 0x09, 0x00, 50, 100, 0x00, 0xFF};
     assert_int_equal(c9_usb_desc_parse_hub(four, 9, &h), C9_OK);
@@ -332,13 +339,13 @@ static void test_hub_descriptor(void **state) {
     uint8_t b[9];
     memcpy(b, four, 9);
     b[2] = 0;
-    assert_int_equal(c9_usb_desc_parse_hub(b, 9, &h), C9_USB_ERR_DESC_VALUE);
+    assert_int_equal(c9_usb_desc_parse_hub(b, 9, &h), C9_ERR_USB_DESC_VALUE);
     memcpy(b, four, 9);
     b[2] = 8; // 8 ports need two bytes per bitmap: 11 bytes
-    assert_int_equal(c9_usb_desc_parse_hub(b, 9, &h), C9_USB_ERR_DESC_LENGTH);
-    assert_int_equal(c9_usb_desc_parse_hub(four, 6, &h), C9_USB_ERR_DESC_TRUNCATED);
+    assert_int_equal(c9_usb_desc_parse_hub(b, 9, &h), C9_ERR_USB_DESC_LENGTH);
+    assert_int_equal(c9_usb_desc_parse_hub(four, 6, &h), C9_ERR_USB_DESC_TRUNCATED);
     b[1] = 0x2A;
-    assert_int_equal(c9_usb_desc_parse_hub(b, 9, &h), C9_USB_ERR_DESC_TYPE);
+    assert_int_equal(c9_usb_desc_parse_hub(b, 9, &h), C9_ERR_USB_DESC_TYPE);
 }
 
 /* ---- the models' descriptors, checked against the class specifications ---- */
@@ -356,6 +363,7 @@ static const uint8_t *model_config(c9_usbsim_dev_t *dev, uint8_t index, uint16_t
 }
 
 static void test_model_descriptors(void **state) {
+    (void)state;
     c9_usb_config_info_t *c = malloc(sizeof *c);
     uint16_t len = 0;
     static c9_usbsim_midi_t midi;

@@ -46,6 +46,7 @@ static uint64_t mono_ms(void) {
 }
 
 static uint64_t clock_now(void *ctx) {
+    (void)ctx;
     return mono_ms();
 }
 
@@ -110,6 +111,8 @@ static void submit(urb_t *u) {
 }
 
 static gboolean handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer data) {
+    (void)handler;
+    (void)data;
     gulong request = umockdev_ioctl_client_get_request(client);
     UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
     g_mutex_lock(&fx.lock);
@@ -225,6 +228,7 @@ static UMockdevTestbed *testbed;
 static UMockdevIoctlBase *handler;
 
 static int setup(void **state) {
+    (void)state;
     g_mutex_init(&fx.lock);
     fx.pending = g_ptr_array_new();
     fx.completed = g_ptr_array_new();
@@ -252,6 +256,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
+    (void)state;
     g_clear_object(&handler);
     g_clear_object(&testbed);
     while (fx.pending->len) {
@@ -276,6 +281,7 @@ static void unlock(void) {
 /* ---- tests ---- */
 
 static void test_umockdev_file_matches_model(void **state) {
+    (void)state;
     // The recorded device's descriptors are the model's: libusb reads them from sysfs.
     c9_host_usb_device_info_t list[8];
     size_t n;
@@ -309,6 +315,7 @@ static char key(const uint8_t *rep) {
 }
 
 static void test_libusb_host(void **state) {
+    (void)state;
     c9_host_libusb_t *ctl;
     c9_usbh_dev_t d = start(&ctl);
     c9_usbh_device_info_t info;
@@ -332,7 +339,7 @@ static void test_libusb_host(void **state) {
     // A request the device refuses: a stall, "Pipe error".
     uint8_t b[64];
     assert_int_equal(c9_usbh_get_descriptor(&host, d, C9_USB_DESC_STRING, 9, 0x0409, b, 64, 1000, &n),
-                     C9_USB_ERR_STALL);
+                     C9_ERR_USB_STALL);
     // Typed reports through interrupt URBs.
     lock();
     c9_usbsim_keyboard_type(&fx.kbd, "usb", 3);
@@ -363,7 +370,7 @@ static void test_libusb_host(void **state) {
     size_t actual;
     assert_int_equal(c9_usbsim_dev_control(&fx.kbd.dev, &halt, NULL, &actual, 0), C9_OK);
     unlock();
-    assert_int_equal(c9_usbh_read(&host, d, 0x81, b, 8, 1000, &n), C9_USB_ERR_STALL);
+    assert_int_equal(c9_usbh_read(&host, d, 0x81, b, 8, 1000, &n), C9_ERR_USB_STALL);
     assert_int_equal(c9_usbh_clear_halt(&host, d, 0x81, 1000), C9_OK);
     lock();
     c9_usbsim_keyboard_type(&fx.kbd, "k", 1);
@@ -379,6 +386,7 @@ static void test_libusb_host(void **state) {
 }
 
 static void test_libusb_unplug(void **state) {
+    (void)state;
     c9_host_libusb_t *ctl;
     c9_usbh_dev_t d = start(&ctl);
     // Unplugged while a read waits: the read ends with NO_DEVICE and the device is unmounted.
@@ -401,7 +409,7 @@ static void test_libusb_unplug(void **state) {
         usleep(1000);
     }
     assert_false(x.busy);
-    assert_int_equal(x.result, C9_USB_ERR_NO_DEVICE);
+    assert_int_equal(x.result, C9_ERR_USB_NO_DEVICE);
     t0 = mono_ms();
     while (c9_usbh_devices(&host, NULL, 0) > 0 && mono_ms() - t0 < 2000) {
         c9_usbh_task(&host);
@@ -409,13 +417,14 @@ static void test_libusb_unplug(void **state) {
     }
     assert_int_equal(c9_usbh_devices(&host, NULL, 0), 0);
     size_t n;
-    assert_int_equal(c9_usbh_read(&host, d, 0x81, b, 8, 10, &n), C9_USB_ERR_NO_DEVICE);
+    assert_int_equal(c9_usbh_read(&host, d, 0x81, b, 8, 10, &n), C9_ERR_USB_NO_DEVICE);
     c9_usbh_deinit(&host);
     c9_host_libusb_close(ctl);
 }
 
 /* Unplugged while nothing is in flight: only libusb's hotplug (udev's remove event) tells. */
 static void test_libusb_hotplug_removal(void **state) {
+    (void)state;
     c9_host_libusb_t *ctl;
     c9_usbh_dev_t d = start(&ctl);
     lock();
@@ -430,7 +439,7 @@ static void test_libusb_hotplug_removal(void **state) {
     assert_int_equal(c9_usbh_devices(&host, NULL, 0), 0);
     uint8_t b[8];
     size_t n;
-    assert_int_equal(c9_usbh_read(&host, d, 0x81, b, 8, 10, &n), C9_USB_ERR_NO_DEVICE);
+    assert_int_equal(c9_usbh_read(&host, d, 0x81, b, 8, 10, &n), C9_ERR_USB_NO_DEVICE);
     c9_usbh_deinit(&host);
     c9_host_libusb_close(ctl);
 }
@@ -441,6 +450,7 @@ static void test_libusb_hotplug_removal(void **state) {
  * recorded order by bus and device number, so the copy given to it has every packet moved to
  * this device's 001/002 (the recording made at address 0 and then 1). */
 static void test_umockdev_pcap_replay(void **state) {
+    (void)state;
     char path[512];
     snprintf(path, sizeof path, "%s/tests/fixtures/usb/keyboard-hello.pcap", C9_SOURCE_DIR);
     size_t len;
@@ -493,6 +503,7 @@ static void test_umockdev_pcap_replay(void **state) {
 }
 
 int main(int argc, char **argv) {
+    (void)argc;
     const char *preload = getenv("LD_PRELOAD");
     if (preload == NULL || strstr(preload, "libumockdev-preload") == NULL) {
         // umockdev works by LD_PRELOAD: run this binary again under its wrapper. ASan, when the

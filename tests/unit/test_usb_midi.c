@@ -48,6 +48,7 @@ static const uint8_t track0[] = {
 };
 
 static void test_smf_format0(void **state) {
+    (void)state;
     static smfbuf_t f;
     f.n = 0;
     header(&f, 0, 1, 96);
@@ -101,6 +102,7 @@ static void test_smf_format0(void **state) {
 }
 
 static void test_smf_format1_and_2(void **state) {
+    (void)state;
     static smfbuf_t f;
     f.n = 0;
     // Format 1, 480 ticks/quarter: tempo map in track 0 (600000 us, then 300000 us at tick 480).
@@ -191,16 +193,17 @@ static c9_err_t first_error(const uint8_t *events, size_t n) {
 }
 
 static void test_smf_errors(void **state) {
+    (void)state;
     static c9_smf_t smf;
     static smfbuf_t f;
-    assert_int_equal(c9_smf_open(&smf, (const uint8_t *)"RIFF....", 8), C9_SMF_ERR_FORMAT);
-    assert_int_equal(c9_smf_open(&smf, (const uint8_t *)"MThd\0\0", 6), C9_SMF_ERR_TRUNCATED);
+    assert_int_equal(c9_smf_open(&smf, (const uint8_t *)"RIFF....", 8), C9_ERR_SMF_FORMAT);
+    assert_int_equal(c9_smf_open(&smf, (const uint8_t *)"MThd\0\0", 6), C9_ERR_SMF_TRUNCATED);
     f.n = 0;
     put(&f, "MThd\x00\x00\x00\x05\x00\x00\x00\x01\x00", 13);
-    assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_SMF_ERR_FORMAT);
+    assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_ERR_SMF_FORMAT);
     f.n = 0;
     put(&f, "MThd\x00\x00\x00\x06\x00\x00\x00\x01", 12);
-    assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_SMF_ERR_TRUNCATED);
+    assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_ERR_SMF_TRUNCATED);
     static const uint16_t bad_headers[][3] = {
         {3, 1, 96}, {0, 0, 96}, {0, 1, 0}, {0, 1, (0xE6 << 8) | 10}, {0, 1, (0xE7 << 8) | 0}};
     static const uint8_t ok_events[] = {0x00, 0xFF, 0x2F, 0x00};
@@ -208,29 +211,29 @@ static void test_smf_errors(void **state) {
         f.n = 0;
         header(&f, bad_headers[i][0], bad_headers[i][1], bad_headers[i][2]);
         track(&f, ok_events, sizeof ok_events);
-        assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_SMF_ERR_FORMAT);
+        assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_ERR_SMF_FORMAT);
     }
     f.n = 0;
     header(&f, 0, 1, 96); // a header and no track
-    assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_SMF_ERR_TRUNCATED);
+    assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_ERR_SMF_TRUNCATED);
 
     static const uint8_t no_running[] = {0x00, 0x3C, 0x40};
-    assert_int_equal(first_error(no_running, sizeof no_running), C9_SMF_ERR_DATA);
+    assert_int_equal(first_error(no_running, sizeof no_running), C9_ERR_SMF_DATA);
     static const uint8_t long_vlq[] = {0x80, 0x80, 0x80, 0x80, 0x00, 0x90, 0x3C, 0x40};
-    assert_int_equal(first_error(long_vlq, sizeof long_vlq), C9_SMF_ERR_DATA);
+    assert_int_equal(first_error(long_vlq, sizeof long_vlq), C9_ERR_SMF_DATA);
     static const uint8_t bad_tempo[] = {0x00, 0xFF, 0x51, 0x02, 0x07, 0xA1};
-    assert_int_equal(first_error(bad_tempo, sizeof bad_tempo), C9_SMF_ERR_DATA);
+    assert_int_equal(first_error(bad_tempo, sizeof bad_tempo), C9_ERR_SMF_DATA);
     static const uint8_t cut_note[] = {0x00, 0x90, 0x3C};
-    assert_int_equal(first_error(cut_note, sizeof cut_note), C9_SMF_ERR_TRUNCATED);
+    assert_int_equal(first_error(cut_note, sizeof cut_note), C9_ERR_SMF_TRUNCATED);
     static const uint8_t cut_sysex[] = {0x00, 0xF0, 0x10, 0x01, 0x02};
-    assert_int_equal(first_error(cut_sysex, sizeof cut_sysex), C9_SMF_ERR_TRUNCATED);
+    assert_int_equal(first_error(cut_sysex, sizeof cut_sysex), C9_ERR_SMF_TRUNCATED);
     static const uint8_t realtime[] = {0x00, 0xF8};
-    assert_int_equal(first_error(realtime, sizeof realtime), C9_SMF_ERR_DATA);
+    assert_int_equal(first_error(realtime, sizeof realtime), C9_ERR_SMF_DATA);
     static const uint8_t data_in_note[] = {0x00, 0x90, 0x3C, 0x90};
-    assert_int_equal(first_error(data_in_note, sizeof data_in_note), C9_SMF_ERR_DATA);
+    assert_int_equal(first_error(data_in_note, sizeof data_in_note), C9_ERR_SMF_DATA);
     // Sysex and meta events clear running status (SMF 1.0).
     static const uint8_t cleared[] = {0x00, 0x90, 0x3C, 0x40, 0x00, 0xFF, 0x01, 0x00, 0x00, 0x3C, 0x00};
-    assert_int_equal(first_error(cleared, sizeof cleared), C9_SMF_ERR_DATA);
+    assert_int_equal(first_error(cleared, sizeof cleared), C9_ERR_SMF_DATA);
     // The last track cut short by the end of the file ends there.
     f.n = 0;
     header(&f, 0, 1, 96);
@@ -243,10 +246,11 @@ static void test_smf_errors(void **state) {
     for (unsigned i = 0; i <= C9_SMF_MAX_TRACKS; i++) {
         track(&f, ok_events, sizeof ok_events);
     }
-    assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_SMF_ERR_LIMIT);
+    assert_int_equal(c9_smf_open(&smf, f.b, f.n), C9_ERR_SMF_LIMIT);
 }
 
 static void test_usbmidi_packets(void **state) {
+    (void)state;
     uint8_t p[4];
     // USB MIDI 1.0 table 4-1: CIN = status high nibble for channel messages.
     assert_int_equal(c9_usbmidi_pack(0, (const uint8_t *)"\x90\x3C\x64", 3, p), C9_OK);
@@ -288,6 +292,7 @@ static void test_usbmidi_packets(void **state) {
 /* ---- the device model ---- */
 
 static void test_midi_model_plays_at_tempo(void **state) {
+    (void)state;
     static smfbuf_t f;
     f.n = 0;
     header(&f, 0, 1, 96);
@@ -332,6 +337,7 @@ static void test_midi_model_plays_at_tempo(void **state) {
 }
 
 static void test_midi_model_queues_until_read(void **state) {
+    (void)state;
     static smfbuf_t f;
     f.n = 0;
     header(&f, 0, 1, 96);
@@ -363,7 +369,7 @@ static void test_midi_model_queues_until_read(void **state) {
     f.n = 0;
     header(&f, 0, 1, 96);
     track(&f, broken, sizeof broken);
-    assert_int_equal(c9_usbsim_midi_init(&midi, NULL, f.b, f.n), C9_SMF_ERR_DATA);
+    assert_int_equal(c9_usbsim_midi_init(&midi, NULL, f.b, f.n), C9_ERR_SMF_DATA);
 }
 
 int main(void) {

@@ -90,6 +90,7 @@ static recorder_t record_keyboard(const char *text) {
 }
 
 static void test_recording_reads_back(void **state) {
+    (void)state;
     recorder_t rec = record_keyboard("hi\n");
     c9_usbmon_reader_t rd;
     assert_int_equal(c9_usbmon_open(&rd, rec.buf, rec.len), C9_OK);
@@ -206,6 +207,7 @@ static size_t to_pcapng(const uint8_t *pcap, size_t len, uint8_t *out) {
 }
 
 static void test_libpcap_cross_check(void **state) {
+    (void)state;
     libpcap_t l;
     if (!libpcap_load(&l)) {
         skip();
@@ -299,15 +301,16 @@ static void test_libpcap_cross_check(void **state) {
 }
 
 static void test_reader_errors(void **state) {
+    (void)state;
     c9_usbmon_reader_t r;
     c9_usbmon_packet_t p;
-    assert_int_equal(c9_usbmon_open(&r, (const uint8_t *)"", 0), C9_USBMON_ERR_FORMAT);
-    assert_int_equal(c9_usbmon_open(&r, (const uint8_t *)"GIF89a..", 8), C9_USBMON_ERR_FORMAT);
+    assert_int_equal(c9_usbmon_open(&r, (const uint8_t *)"", 0), C9_ERR_USBMON_FORMAT);
+    assert_int_equal(c9_usbmon_open(&r, (const uint8_t *)"GIF89a..", 8), C9_ERR_USBMON_FORMAT);
     uint8_t hdr[24];
     c9_usbmon_write_file_header(hdr, sizeof hdr, 65535);
-    assert_int_equal(c9_usbmon_open(&r, hdr, 20), C9_USBMON_ERR_TRUNCATED);
+    assert_int_equal(c9_usbmon_open(&r, hdr, 20), C9_ERR_USBMON_TRUNCATED);
     hdr[20] = 1; // Ethernet
-    assert_int_equal(c9_usbmon_open(&r, hdr, 24), C9_USBMON_ERR_LINKTYPE);
+    assert_int_equal(c9_usbmon_open(&r, hdr, 24), C9_ERR_USBMON_LINKTYPE);
     hdr[20] = 189; // the 48-byte header variant
     assert_int_equal(c9_usbmon_open(&r, hdr, 24), C9_OK);
     assert_int_equal(c9_usbmon_next(&r, &p), C9_ERR_NOENT);
@@ -339,19 +342,19 @@ static void test_reader_errors(void **state) {
     assert_memory_equal(p.data, "\xDE\xAD\xBE\xEF", 4);
     // A record longer than the file, and one shorter than a usbmon header.
     assert_int_equal(c9_usbmon_open(&r, be, sizeof be - 1), C9_OK);
-    assert_int_equal(c9_usbmon_next(&r, &p), C9_USBMON_ERR_TRUNCATED);
+    assert_int_equal(c9_usbmon_next(&r, &p), C9_ERR_USBMON_TRUNCATED);
     rec[11] = 40;
     assert_int_equal(c9_usbmon_open(&r, be, 24 + 16 + 40), C9_OK);
-    assert_int_equal(c9_usbmon_next(&r, &p), C9_USBMON_ERR_FORMAT);
+    assert_int_equal(c9_usbmon_next(&r, &p), C9_ERR_USBMON_FORMAT);
     // pcapng: a bad byte-order magic; a block whose trailing length disagrees.
     uint32_t ng[7 + 5] = {0x0A0D0D0A, 28, 0x12345678, 1, 0xFFFFFFFF, 0xFFFFFFFF, 28, 1, 20, 220, 0, 20};
-    assert_int_equal(c9_usbmon_open(&r, (const uint8_t *)ng, sizeof ng), C9_USBMON_ERR_FORMAT);
+    assert_int_equal(c9_usbmon_open(&r, (const uint8_t *)ng, sizeof ng), C9_ERR_USBMON_FORMAT);
     ng[2] = 0x1A2B3C4D;
     assert_int_equal(c9_usbmon_open(&r, (const uint8_t *)ng, sizeof ng), C9_OK);
     assert_int_equal(c9_usbmon_next(&r, &p), C9_ERR_NOENT);
     ng[11] = 24;
     assert_int_equal(c9_usbmon_open(&r, (const uint8_t *)ng, sizeof ng), C9_OK);
-    assert_int_equal(c9_usbmon_next(&r, &p), C9_USBMON_ERR_FORMAT);
+    assert_int_equal(c9_usbmon_next(&r, &p), C9_ERR_USBMON_FORMAT);
     // The writer refuses a buffer that is too small.
     c9_usbmon_packet_t w = {.type = 'S', .data = (const uint8_t *)"abc", .data_len = 3};
     uint8_t small[82];
@@ -363,6 +366,7 @@ static void test_reader_errors(void **state) {
 /* ---- replay ---- */
 
 static void test_replay_of_a_recording(void **state) {
+    (void)state;
     recorder_t rec = record_keyboard("replay");
     static c9_usbsim_replay_t rp;
     assert_int_equal(c9_usbsim_replay_init(&rp, rec.buf, rec.len, 0, 0, C9_USB_SPEED_LOW), C9_OK);
@@ -393,7 +397,7 @@ static void test_replay_of_a_recording(void **state) {
     assert_int_equal(rp.unmatched_requests, 0);
     // A request the recording never saw stalls; different OUT data is counted.
     assert_int_equal(c9_usbh_ctrl_transfer(&r->host, d, 0xA1, C9_USB_HID_GET_IDLE, 0, 0, b, 1, 100, &n),
-                     C9_USB_ERR_STALL);
+                     C9_ERR_USB_STALL);
     assert_int_equal(rp.unmatched_requests, 1);
     leds = 4;
     assert_int_equal(c9_usbh_ctrl_transfer(&r->host, d, 0x21, C9_USB_HID_SET_REPORT, 0x200, 0, &leds, 1, 100, NULL),
@@ -404,6 +408,7 @@ static void test_replay_of_a_recording(void **state) {
 }
 
 static void test_replay_stall_and_fixture(void **state) {
+    (void)state;
     // A recording with a stall in it replays the stall at the same point.
     static c9_usbsim_keyboard_t kbd;
     c9_usbsim_keyboard_init(&kbd, NULL);
@@ -418,7 +423,7 @@ static void test_replay_stall_and_fixture(void **state) {
     assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 100, &n), C9_OK);
     c9_usbsim_fault_t f = {.ep = 0x81, .request = -1, .kind = C9_USBSIM_FAULT_STALL, .count = 1};
     c9_usbsim_fault_add(&r->bus, &f);
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 100, &n), C9_USB_ERR_STALL);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 100, &n), C9_ERR_USB_STALL);
     assert_int_equal(c9_usbh_clear_halt(&r->host, d, 0x81, 100), C9_OK);
     assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 100, &n), C9_OK);
     rig_free(r);
@@ -428,7 +433,7 @@ static void test_replay_stall_and_fixture(void **state) {
     assert_int_equal(c9_usbh_find(&r->host, -1, -1, 0, &d), C9_OK);
     assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 100, &n), C9_OK);
     assert_int_equal(b[2], 0x1B); // 'x'
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 100, &n), C9_USB_ERR_STALL);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 100, &n), C9_ERR_USB_STALL);
     assert_int_equal(c9_usbh_clear_halt(&r->host, d, 0x81, 100), C9_OK);
     assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 100, &n), C9_OK);
     assert_int_equal(b[2], 0); // the release of 'x'
@@ -456,7 +461,7 @@ static void test_replay_stall_and_fixture(void **state) {
     assert_string_equal(typed, "hello\n");
     rig_free(r);
     // Errors: not a capture; a capture without that device.
-    assert_int_equal(c9_usbsim_replay_init(&rp, (const uint8_t *)"nope", 4, 0, 0, 0), C9_USBMON_ERR_FORMAT);
+    assert_int_equal(c9_usbsim_replay_init(&rp, (const uint8_t *)"nope", 4, 0, 0, 0), C9_ERR_USBMON_FORMAT);
     assert_int_equal(c9_usbsim_replay_init(&rp, file, len, 0, 9, 0), C9_ERR_NOENT);
     free(file);
 }

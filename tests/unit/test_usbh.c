@@ -26,6 +26,7 @@ static char decode_key(uint8_t mod, uint8_t usage) {
 }
 
 static void test_keyboard_types_text(void **state) {
+    (void)state;
     static c9_usbsim_keyboard_t kbd;
     c9_usbsim_keyboard_init(&kbd, NULL);
     const char *text = "Hello, World! x=1+2;\n\tdone~";
@@ -77,6 +78,7 @@ static void test_keyboard_types_text(void **state) {
 }
 
 static void test_keyboard_class_requests(void **state) {
+    (void)state;
     static c9_usbsim_keyboard_t kbd;
     c9_usbsim_keyboard_init(&kbd, NULL);
     rig_t *r = rig_new(&kbd.dev);
@@ -106,7 +108,7 @@ static void test_keyboard_class_requests(void **state) {
     assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 100, &got), C9_OK);
     assert_true(r->clock.now - t0 >= 8);
     // A request the device does not know stalls: "Pipe error".
-    assert_int_equal(c9_usbh_ctrl_transfer(&r->host, d, 0xC0, 0x42, 0, 0, b, 4, 100, &got), C9_USB_ERR_STALL);
+    assert_int_equal(c9_usbh_ctrl_transfer(&r->host, d, 0xC0, 0x42, 0, 0, b, 4, 100, &got), C9_ERR_USB_STALL);
     // ...and the next request works (a control stall ends with the request).
     assert_int_equal(c9_usbh_get_descriptor(&r->host, d, C9_USB_DESC_DEVICE, 0, 0, b, 18, 100, &got), C9_OK);
     assert_int_equal(got, 18);
@@ -114,6 +116,7 @@ static void test_keyboard_class_requests(void **state) {
 }
 
 static void test_mouse_and_gamepad(void **state) {
+    (void)state;
     static c9_usbsim_mouse_t mouse;
     c9_usbsim_mouse_init(&mouse, NULL);
     assert_int_equal(c9_usbsim_mouse_move(&mouse, 1, 5, -3, 1), C9_OK);
@@ -164,6 +167,7 @@ static void test_mouse_and_gamepad(void **state) {
 }
 
 static void test_cdc_transfers(void **state) {
+    (void)state;
     static c9_usbsim_cdc_t cdc;
     assert_int_equal(c9_usbsim_cdc_init(&cdc, NULL, 4, true, true), C9_OK);
     rig_t *r = rig_new(&cdc.dev);
@@ -204,8 +208,8 @@ static void test_cdc_transfers(void **state) {
     memset(big, 0x5A, sizeof big);
     assert_int_equal(c9_usbh_write(&r->host, d, 0x02, big, sizeof big, 50, &got), C9_ERR_TIMEDOUT);
     // Endpoints that are not in the configuration, or the wrong direction.
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x8C, in, 8, 10, &got), C9_USB_ERR_NO_ENDPOINT);
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x0B, in, 8, 10, &got), C9_USB_ERR_NO_ENDPOINT);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x8C, in, 8, 10, &got), C9_ERR_USB_NO_ENDPOINT);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x0B, in, 8, 10, &got), C9_ERR_USB_NO_ENDPOINT);
     // The second configuration (usb.core set_configuration(2)) has port 0 only.
     assert_int_equal(c9_usbh_set_configuration(&r->host, d, 1, 100), C9_OK);
     assert_int_equal(c9_usbh_device_info(&r->host, d, &info), C9_OK);
@@ -213,7 +217,7 @@ static void test_cdc_transfers(void **state) {
     assert_int_equal(cdc.dev.config, 2);
     assert_int_equal(c9_usbh_config_descriptor(&r->host, d, cfg, sizeof cfg, &len), C9_OK);
     assert_int_equal(len, 75);
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x8B, in, 8, 10, &got), C9_USB_ERR_NO_ENDPOINT);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x8B, in, 8, 10, &got), C9_ERR_USB_NO_ENDPOINT);
     assert_int_equal(c9_usbh_write(&r->host, d, 0x02, out, 10, 100, &got), C9_OK);
     assert_int_equal(c9_usbh_read(&r->host, d, 0x82, in, 64, 100, &got), C9_OK);
     assert_true(got >= 10);
@@ -221,6 +225,7 @@ static void test_cdc_transfers(void **state) {
 }
 
 static void test_unconfigured_device(void **state) {
+    (void)state;
     static c9_usbsim_cdc_t cdc;
     assert_int_equal(c9_usbsim_cdc_init(&cdc, NULL, 1, false, true), C9_OK);
     rig_t *r = calloc(1, sizeof *r);
@@ -233,15 +238,16 @@ static void test_unconfigured_device(void **state) {
     c9_usbh_dev_t d = only_device(r);
     uint8_t b[8];
     size_t got;
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 8, 10, &got), C9_USB_ERR_NO_CONFIG);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 8, 10, &got), C9_ERR_USB_NO_CONFIG);
     assert_int_equal(c9_usbh_set_configuration(&r->host, d, 0, 100), C9_OK);
     assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 8, 10, &got), C9_ERR_TIMEDOUT);
     // set_configuration of a configuration the device does not have: its GET_DESCRIPTOR stalls.
-    assert_int_equal(c9_usbh_set_configuration(&r->host, d, 3, 100), C9_USB_ERR_STALL);
+    assert_int_equal(c9_usbh_set_configuration(&r->host, d, 3, 100), C9_ERR_USB_STALL);
     rig_free(r);
 }
 
 static void test_hub_tree(void **state) {
+    (void)state;
     static c9_usbsim_hub_t hub;
     static c9_usbsim_keyboard_t kbd;
     static c9_usbsim_mouse_t mouse;
@@ -295,7 +301,7 @@ static void test_hub_tree(void **state) {
     }
     assert_int_equal(r->unmounts, 1);
     assert_int_equal(r->last_unmount, k);
-    assert_int_equal(c9_usbh_read(&r->host, k, 0x81, b, 8, 10, &got), C9_USB_ERR_NO_DEVICE);
+    assert_int_equal(c9_usbh_read(&r->host, k, 0x81, b, 8, 10, &got), C9_ERR_USB_NO_DEVICE);
     // Plug a mouse into that port: enumerated through the hub.
     assert_int_equal(c9_usbsim_hub_plug(&hub, 1, &mouse.dev), C9_OK);
     for (int i = 0; i < 100 && r->mounts < 6; i++) {
@@ -316,6 +322,7 @@ static void test_hub_tree(void **state) {
 /* ---- faults ---- */
 
 static void test_fault_stall_and_clear(void **state) {
+    (void)state;
     static c9_usbsim_cdc_t cdc;
     assert_int_equal(c9_usbsim_cdc_init(&cdc, NULL, 1, false, true), C9_OK);
     rig_t *r = rig_new(&cdc.dev);
@@ -326,9 +333,9 @@ static void test_fault_stall_and_clear(void **state) {
     uint8_t b[64];
     size_t got;
     c9_usbsim_cdc_write(&cdc, 0, (const uint8_t *)"after", 5);
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 64, 100, &got), C9_USB_ERR_STALL);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 64, 100, &got), C9_ERR_USB_STALL);
     // The endpoint stays halted (GET_STATUS says so) until CLEAR_FEATURE(ENDPOINT_HALT).
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 64, 100, &got), C9_USB_ERR_STALL);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 64, 100, &got), C9_ERR_USB_STALL);
     uint8_t st[2];
     assert_int_equal(c9_usbh_ctrl_transfer(&r->host, d, 0x82, C9_USB_REQ_GET_STATUS, 0, 0x82, st, 2, 100, &got), C9_OK);
     assert_int_equal(st[0], 1);
@@ -342,7 +349,7 @@ static void test_fault_stall_and_clear(void **state) {
         .dev = &cdc.dev, .ep = 0, .request = C9_USB_CDC_GET_LINE_CODING, .kind = C9_USBSIM_FAULT_STALL, .count = 1};
     assert_true(c9_usbsim_fault_add(&r->bus, &fc) >= 0);
     assert_int_equal(c9_usbh_ctrl_transfer(&r->host, d, 0xA1, C9_USB_CDC_GET_LINE_CODING, 0, 0, b, 7, 100, &got),
-                     C9_USB_ERR_STALL);
+                     C9_ERR_USB_STALL);
     assert_int_equal(c9_usbh_ctrl_transfer(&r->host, d, 0xA1, C9_USB_CDC_GET_LINE_CODING, 0, 0, b, 7, 100, &got),
                      C9_OK);
     assert_int_equal(b[6], 8);
@@ -350,6 +357,7 @@ static void test_fault_stall_and_clear(void **state) {
 }
 
 static void test_fault_nak_timeout(void **state) {
+    (void)state;
     static c9_usbsim_keyboard_t kbd;
     c9_usbsim_keyboard_init(&kbd, NULL);
     c9_usbsim_keyboard_type(&kbd, "a", 1);
@@ -377,7 +385,7 @@ static void test_fault_nak_timeout(void **state) {
     }
     assert_int_equal(x.busy, 2); // still waiting, no timeout
     assert_int_equal(c9_usbh_abort(&r->host, &x), C9_OK);
-    assert_int_equal(x.result, C9_USB_ERR_CANCELLED);
+    assert_int_equal(x.result, C9_ERR_USB_CANCELLED);
     assert_int_equal(c9_usbh_abort(&r->host, &x), C9_ERR_NOENT);
     rig_free(r);
 }
@@ -388,6 +396,7 @@ static bool cancel_after(void *ctx) {
 }
 
 static void test_cancel(void **state) {
+    (void)state;
     static c9_usbsim_keyboard_t kbd;
     c9_usbsim_keyboard_init(&kbd, NULL);
     rig_t *r = rig_new(&kbd.dev);
@@ -397,7 +406,7 @@ static void test_cancel(void **state) {
     r->host.cfg.cancel_ctx = &polls;
     uint8_t b[8];
     size_t got;
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 0, &got), C9_USB_ERR_CANCELLED);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x81, b, 8, 0, &got), C9_ERR_USB_CANCELLED);
     assert_int_equal(polls, 0);
     r->host.cfg.cancelled = NULL;
     // The endpoint is free again after the abort.
@@ -408,6 +417,7 @@ static void test_cancel(void **state) {
 }
 
 static void test_fault_disconnect_mid_transfer(void **state) {
+    (void)state;
     static c9_usbsim_cdc_t cdc;
     assert_int_equal(c9_usbsim_cdc_init(&cdc, NULL, 1, false, false), C9_OK);
     rig_t *r = rig_new(&cdc.dev);
@@ -419,14 +429,14 @@ static void test_fault_disconnect_mid_transfer(void **state) {
     assert_true(c9_usbsim_fault_add(&r->bus, &f) >= 0);
     uint8_t b[200];
     size_t got;
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 200, 1000, &got), C9_USB_ERR_NO_DEVICE);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 200, 1000, &got), C9_ERR_USB_NO_DEVICE);
     // Unplugged, the device lost power and what it had buffered.
     assert_int_equal(cdc.port[0].tx_count, 0);
     assert_int_equal(cdc.dev.config, 0);
     c9_usbh_task(&r->host);
     assert_int_equal(r->unmounts, 1);
     assert_int_equal(c9_usbh_devices(&r->host, NULL, 0), 0);
-    assert_int_equal(c9_usbh_write(&r->host, d, 0x02, b, 4, 10, &got), C9_USB_ERR_NO_DEVICE);
+    assert_int_equal(c9_usbh_write(&r->host, d, 0x02, b, 4, 10, &got), C9_ERR_USB_NO_DEVICE);
     // Plugged back in, it is a new device with a new handle.
     c9_usbsim_fault_clear(&r->bus);
     assert_int_equal(c9_usbsim_plug(&r->bus, &cdc.dev), C9_OK);
@@ -442,11 +452,12 @@ static void test_fault_disconnect_mid_transfer(void **state) {
         .ep = 0, .request = C9_USB_REQ_GET_DESCRIPTOR, .kind = C9_USBSIM_FAULT_DISCONNECT, .after_bytes = 64};
     assert_true(c9_usbsim_fault_add(&r->bus, &fc) >= 0);
     assert_int_equal(c9_usbh_get_descriptor(&r->host, d2, C9_USB_DESC_CONFIGURATION, 0, 0, b, 75, 100, &got),
-                     C9_USB_ERR_NO_DEVICE);
+                     C9_ERR_USB_NO_DEVICE);
     rig_free(r);
 }
 
 static void test_fault_short_xact_babble(void **state) {
+    (void)state;
     static c9_usbsim_cdc_t cdc;
     assert_int_equal(c9_usbsim_cdc_init(&cdc, NULL, 1, false, false), C9_OK);
     rig_t *r = rig_new(&cdc.dev);
@@ -466,24 +477,25 @@ static void test_fault_short_xact_babble(void **state) {
     c9_usbsim_fault_clear(&r->bus);
     c9_usbsim_fault_t fx = {.ep = 0x82, .request = -1, .kind = C9_USBSIM_FAULT_XACT, .count = 1};
     assert_true(c9_usbsim_fault_add(&r->bus, &fx) >= 0);
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 128, 100, &got), C9_USB_ERR_XFER);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 128, 100, &got), C9_ERR_USB_XFER);
     assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 128, 100, &got), C9_OK);
     assert_int_equal(got, 36);
     assert_memory_equal(b, data + 64, 36);
     // Babble: more data than the buffer holds. Nothing is lost on the device side.
     c9_usbsim_cdc_write(&cdc, 0, data, 20);
-    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 8, 100, &got), C9_USB_ERR_OVERFLOW);
+    assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 8, 100, &got), C9_ERR_USB_OVERFLOW);
     assert_int_equal(c9_usbh_read(&r->host, d, 0x82, b, 64, 100, &got), C9_OK);
     assert_int_equal(got, 20);
     // Injected babble on a control transfer.
     c9_usbsim_fault_t fb = {.ep = 0, .request = C9_USB_REQ_GET_DESCRIPTOR, .kind = C9_USBSIM_FAULT_BABBLE, .count = 1};
     assert_true(c9_usbsim_fault_add(&r->bus, &fb) >= 0);
     assert_int_equal(c9_usbh_get_descriptor(&r->host, d, C9_USB_DESC_DEVICE, 0, 0, b, 18, 100, &got),
-                     C9_USB_ERR_OVERFLOW);
+                     C9_ERR_USB_OVERFLOW);
     rig_free(r);
 }
 
 static void test_enumeration_faults(void **state) {
+    (void)state;
     // A device whose first GET_DESCRIPTOR never answers is given up after the enumeration timeout.
     static c9_usbsim_keyboard_t kbd;
     c9_usbsim_keyboard_init(&kbd, NULL);
@@ -515,7 +527,7 @@ static void test_enumeration_faults(void **state) {
     c9_usbh_device_info_t info;
     assert_int_equal(c9_usbh_device_info(&r->host, d, &info), C9_OK);
     assert_int_equal(info.config_value, 0);
-    assert_int_equal(info.config_error, C9_USB_ERR_STALL);
+    assert_int_equal(info.config_error, C9_ERR_USB_STALL);
     rig_free(r);
 }
 
@@ -530,6 +542,7 @@ static uint8_t *descset(const char *name, size_t *len) {
 }
 
 static void test_real_devices_enumerate(void **state) {
+    (void)state;
     static const struct {
         const char *name;
         uint16_t vid, pid;
@@ -562,7 +575,7 @@ static void test_real_devices_enumerate(void **state) {
             size_t n;
             c9_err_t err = c9_usbh_get_string(&r->host, d, idx[k], 0, s, sizeof s, &n, 100);
             if (want[k] == NULL) {
-                assert_true(err == C9_ERR_NOENT || err == C9_USB_ERR_STALL);
+                assert_true(err == C9_ERR_NOENT || err == C9_ERR_USB_STALL);
             } else {
                 assert_int_equal(err, C9_OK);
                 assert_string_equal(s, want[k]);
@@ -595,6 +608,7 @@ static size_t make_set(uint8_t *out, const uint8_t *dev, size_t dev_len, const u
 }
 
 static void test_malformed_devices(void **state) {
+    (void)state;
     static const uint8_t dev[18] = {18, 1, 0, 2, 0, 0, 0, 64, 0x09, 0x12, 0x99, 0x99, 0, 1, 0, 0, 0, 1};
     static const uint8_t cfg[25] = {9, 2,    25, 0, 1, 1, 0, 0x80, 50, 9,  4, 0, 0,
                                     1, 0xFF, 0,  0, 0, 7, 5, 0x81, 2,  64, 0, 0};
@@ -609,7 +623,7 @@ static void test_malformed_devices(void **state) {
     assert_int_equal(c9_usbsim_raw_init(&raw, set, n, 0), C9_OK);
     rig_t *r = rig_new(&raw.dev);
     assert_int_equal(c9_usbh_devices(&r->host, NULL, 0), 0);
-    assert_int_equal(c9_usbh_last_enum_error(&r->host), C9_USB_ERR_DESC_VALUE);
+    assert_int_equal(c9_usbh_last_enum_error(&r->host), C9_ERR_USB_DESC_VALUE);
     rig_free(r);
     // A device descriptor of 12 bytes.
     n = make_set(set, dev, 12, cfg, sizeof cfg);
@@ -617,7 +631,7 @@ static void test_malformed_devices(void **state) {
     assert_int_equal(c9_usbsim_raw_init(&raw, set, n, 0), C9_OK);
     r = rig_new(&raw.dev);
     assert_int_equal(c9_usbh_devices(&r->host, NULL, 0), 0);
-    assert_int_equal(c9_usbh_last_enum_error(&r->host), C9_USB_ERR_DESC_TRUNCATED);
+    assert_int_equal(c9_usbh_last_enum_error(&r->host), C9_ERR_USB_DESC_TRUNCATED);
     rig_free(r);
     // An endpoint descriptor of 5 bytes: mounted, unconfigured.
     memcpy(c, cfg, sizeof cfg);
@@ -630,10 +644,10 @@ static void test_malformed_devices(void **state) {
     c9_usbh_device_info_t info;
     assert_int_equal(c9_usbh_device_info(&r->host, h, &info), C9_OK);
     assert_int_equal(info.config_value, 0);
-    assert_int_equal(info.config_error, C9_USB_ERR_DESC_LENGTH);
+    assert_int_equal(info.config_error, C9_ERR_USB_DESC_LENGTH);
     uint8_t b[8];
     size_t got;
-    assert_int_equal(c9_usbh_read(&r->host, h, 0x81, b, 8, 10, &got), C9_USB_ERR_NO_CONFIG);
+    assert_int_equal(c9_usbh_read(&r->host, h, 0x81, b, 8, 10, &got), C9_ERR_USB_NO_CONFIG);
     rig_free(r);
     // wTotalLength above the device's answer: the configuration is truncated.
     memcpy(c, cfg, sizeof cfg);
@@ -642,7 +656,7 @@ static void test_malformed_devices(void **state) {
     assert_int_equal(c9_usbsim_raw_init(&raw, set, n, 0), C9_OK);
     r = rig_new(&raw.dev);
     assert_int_equal(c9_usbh_device_info(&r->host, only_device(r), &info), C9_OK);
-    assert_int_equal(info.config_error, C9_USB_ERR_DESC_TRUNCATED);
+    assert_int_equal(info.config_error, C9_ERR_USB_DESC_TRUNCATED);
     rig_free(r);
     // A configuration longer than C9_USBH_CONFIG_DESC_MAX (vendor descriptors make it up).
     size_t big = C9_USBH_CONFIG_DESC_MAX + 100;
@@ -668,7 +682,7 @@ static void test_malformed_devices(void **state) {
     assert_int_equal(got, big);
     rig_free(r);
     // Broken descriptor sets are rejected by the model itself.
-    assert_int_equal(c9_usbsim_raw_init(&raw, set, 5, 0), C9_USB_ERR_DESC_TRUNCATED);
+    assert_int_equal(c9_usbsim_raw_init(&raw, set, 5, 0), C9_ERR_USB_DESC_TRUNCATED);
     n = make_set(set, dev, 18, cfg, sizeof cfg);
     assert_int_equal(c9_usbsim_raw_init(&raw, set, n, 0), C9_OK);
     assert_int_equal(c9_usbsim_raw_init(&raw, set + 24, n - 24, 0), C9_ERR_NOENT); // no device descriptor
@@ -693,6 +707,7 @@ static void kdrv_cb(c9_usbh_t *host, c9_usbh_xfer_t *x) {
 }
 
 static uint16_t kdrv_open(void *ctx, c9_usbh_t *host, c9_usbh_dev_t dev, const uint8_t *itf, uint16_t len) {
+    (void)len;
     kdrv_t *k = ctx;
     if (itf[5] != C9_USB_CLASS_HID || itf[7] != C9_USB_PROTOCOL_HID_KEYBOARD) {
         return 0;
@@ -712,11 +727,15 @@ static uint16_t kdrv_open(void *ctx, c9_usbh_t *host, c9_usbh_dev_t dev, const u
 }
 
 static void kdrv_close(void *ctx, c9_usbh_t *host, c9_usbh_dev_t dev, uint8_t itf) {
+    (void)host;
+    (void)dev;
+    (void)itf;
     kdrv_t *k = ctx;
     k->closes++;
 }
 
 static void test_kernel_driver(void **state) {
+    (void)state;
     static c9_usbsim_keyboard_t kbd;
     c9_usbsim_keyboard_init(&kbd, NULL);
     static kdrv_t k;
@@ -771,6 +790,7 @@ static void test_kernel_driver(void **state) {
 }
 
 static void test_async_control_queue(void **state) {
+    (void)state;
     static c9_usbsim_cdc_t cdc;
     assert_int_equal(c9_usbsim_cdc_init(&cdc, NULL, 1, false, true), C9_OK);
     rig_t *r = rig_new(&cdc.dev);
@@ -791,7 +811,7 @@ static void test_async_control_queue(void **state) {
     }
     assert_int_equal(x[0].result, C9_OK);
     assert_int_equal(x[0].actual, 8);
-    assert_int_equal(x[1].result, C9_USB_ERR_CANCELLED);
+    assert_int_equal(x[1].result, C9_ERR_USB_CANCELLED);
     assert_int_equal(x[2].result, C9_OK);
     assert_int_equal(x[2].actual, 18);
     assert_int_equal(b[2][17], 1);
@@ -806,7 +826,7 @@ static void test_async_control_queue(void **state) {
     // A stale handle is refused.
     c9_usbh_xfer_t s = a;
     s.dev = (c9_usbh_dev_t)(d + 0x100);
-    assert_int_equal(c9_usbh_submit(&r->host, &s), C9_USB_ERR_NO_DEVICE);
+    assert_int_equal(c9_usbh_submit(&r->host, &s), C9_ERR_USB_NO_DEVICE);
     rig_free(r);
 }
 

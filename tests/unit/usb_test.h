@@ -39,12 +39,14 @@ typedef struct {
 } rig_t;
 
 static inline void rig_mount(void *ctx, c9_usbh_t *host, c9_usbh_dev_t dev) {
+    (void)host;
     rig_t *r = ctx;
     r->mounts++;
     r->last_mount = dev;
 }
 
 static inline void rig_unmount(void *ctx, c9_usbh_t *host, c9_usbh_dev_t dev) {
+    (void)host;
     rig_t *r = ctx;
     r->unmounts++;
     r->last_unmount = dev;

@@ -261,6 +261,7 @@ static PyObject *attach_i2c(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *detach(PyObject *self, PyObject *u) {
+    (void)u;
     if (!panel(self)) {
         return NULL;
     }
@@ -269,6 +270,7 @@ static PyObject *detach(PyObject *self, PyObject *u) {
 }
 
 static PyObject *pixels(PyObject *self, PyObject *u) {
+    (void)u;
     if (!panel(self)) {
         return NULL;
     }
@@ -316,6 +318,7 @@ static PyObject *show_window(PyObject *self, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *get_state(PyObject *self, void *c) {
+    (void)c;
     c9_vpanel_state_t s;
     if (!panel(self)) {
         return NULL;
@@ -329,9 +332,11 @@ static PyObject *get_state(PyObject *self, void *c) {
                          (unsigned long)s.bad_bytes);
 }
 static PyObject *get_width(PyObject *self, void *c) {
+    (void)c;
     return !panel(self) ? NULL : PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_width);
 }
 static PyObject *get_height(PyObject *self, void *c) {
+    (void)c;
     return !panel(self) ? NULL : PyLong_FromLong(c9_vpanel_config(SELF->panel)->glass_height);
 }
 
@@ -374,6 +379,7 @@ static PyTypeObject Panel_Type = {
 /* ---- functions ------------------------------------------------------------------------------ */
 
 static PyObject *pin(PyObject *m, PyObject *arg) {
+    (void)m;
     const char *name = PyUnicode_AsUTF8(arg);
     if (!name) {
         return NULL;
@@ -387,10 +393,12 @@ static PyObject *pin(PyObject *m, PyObject *arg) {
 }
 
 static PyObject *bus_stats(PyObject *m, PyObject *bus) {
+    (void)m;
     return c9py_bus_stats_dict(bus);
 }
 
 static PyObject *reset_bus_stats(PyObject *m, PyObject *obj) {
+    (void)m;
     c9py_bus_obj_t *bus = c9py_as_bus(obj);
     if (bus && bus->reset_stats && c9py_is_ready(obj) && !bus->deinited) {
         bus->reset_stats(bus);
@@ -406,6 +414,7 @@ static PyObject *reset_bus_stats(PyObject *m, PyObject *obj) {
 }
 
 static PyObject *display_stats(PyObject *m, PyObject *obj) {
+    (void)m;
     if (c9py_check_type(obj, &c9py_BusDisplay_Type, "display") < 0 || c9py_ready(obj) < 0) {
         return NULL;
     }
@@ -422,6 +431,7 @@ static PyObject *display_stats(PyObject *m, PyObject *obj) {
 }
 
 static PyObject *virtual_clock(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
     static const c9py_arg_t allowed[] = {{"on", C9PY_ARG_OBJ}};
     c9py_argval_t a[1];
     if (c9py_arg_parse(args, kw, allowed, 1, a) < 0) {
@@ -438,10 +448,13 @@ static PyObject *virtual_clock(PyObject *m, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *now_ms(PyObject *m, PyObject *u) {
+    (void)m;
+    (void)u;
     return PyLong_FromUnsignedLongLong(c9_port_now_ns() / 1000000u);
 }
 
 static PyObject *sleep_ms(PyObject *m, PyObject *arg) {
+    (void)m;
     long ms;
     if (c9py_int(arg, "ms", &ms) < 0 || c9py_check_min(ms, 0, "ms") < 0) {
         return NULL;
