@@ -15,7 +15,6 @@
 typedef struct {
     C9PY_OBJECT_HEAD c9_sdspi_t sd;
     PyObject *spi_obj; /* the busio.SPI (kept alive) */
-    c9_port_spi_t *spi;
     int cs;
     bool deinited;
 } sdcard_obj_t;
@@ -24,22 +23,31 @@ typedef struct {
 
 /* ---- the driver's SPI operations ---------------------------------------------------------------- */
 
+/* The controller, NULL once the busio.SPI was deinitialised (its handle is gone then). */
+static c9_port_spi_t *bus(const sdcard_obj_t *c) {
+    const c9py_spi_obj_t *s = (const c9py_spi_obj_t *)c->spi_obj;
+    return s && !s->deinited ? s->spi : NULL;
+}
+
 static c9_err_t op_transfer(void *ctx, const uint8_t *tx, uint8_t *rx, size_t len) {
-    sdcard_obj_t *c = ctx;
+    c9_port_spi_t *spi = bus(ctx);
+    if (!spi) {
+        return C9_ERR_BADF;
+    }
     if (tx && rx) {
-        return c9_port_spi_transfer(c->spi, tx, rx, len);
+        return c9_port_spi_transfer(spi, tx, rx, len);
     }
     if (rx) {
-        return c9_port_spi_read(c->spi, rx, len, 0xFF);
+        return c9_port_spi_read(spi, rx, len, 0xFF);
     }
     if (tx) {
-        return c9_port_spi_write(c->spi, tx, len);
+        return c9_port_spi_write(spi, tx, len);
     }
     uint8_t ones[64];
     memset(ones, 0xFF, sizeof ones);
     for (size_t done = 0; done < len;) {
         size_t n = C9_MIN(len - done, sizeof ones);
-        c9_err_t err = c9_port_spi_write(c->spi, ones, n);
+        c9_err_t err = c9_port_spi_write(spi, ones, n);
         if (err != C9_OK) {
             return err;
         }
@@ -54,18 +62,21 @@ static void op_select(void *ctx, bool selected) {
 }
 
 static c9_err_t op_set_baudrate(void *ctx, uint32_t hz) {
-    sdcard_obj_t *c = ctx;
-    return c9_port_spi_configure(c->spi, hz, 0, 0, 8);
+    c9_port_spi_t *spi = bus(ctx);
+    return spi ? c9_port_spi_configure(spi, hz, 0, 0, 8) : C9_ERR_BADF;
 }
 
+/* A bus that is gone is not "busy": the transfer that follows reports it. */
 static bool op_try_lock(void *ctx) {
-    sdcard_obj_t *c = ctx;
-    return c9_port_spi_try_lock(c->spi);
+    c9_port_spi_t *spi = bus(ctx);
+    return !spi || c9_port_spi_try_lock(spi);
 }
 
 static void op_unlock(void *ctx) {
-    sdcard_obj_t *c = ctx;
-    c9_port_spi_unlock(c->spi);
+    c9_port_spi_t *spi = bus(ctx);
+    if (spi) {
+        c9_port_spi_unlock(spi);
+    }
 }
 
 static uint64_t op_now_ms(void *ctx) {
@@ -131,7 +142,7 @@ static int sdcard_construct(PyObject *self, PyObject *args, PyObject *kw) {
     }
     /* Chip select is a DigitalInOut driven high (card not selected) until a transfer. */
     c9_err_t err = c9_port_pin_output(cs, true, C9_PORT_DRIVE_PUSH_PULL);
-    SELF->spi = spi->spi;
+    SELF->spi_obj = Py_NewRef((PyObject *)spi);
     SELF->cs = cs;
     c9_sdspi_ops_t ops = {.transfer = op_transfer,
                           .select = op_select,
@@ -146,10 +157,10 @@ static int sdcard_construct(PyObject *self, PyObject *args, PyObject *kw) {
     }
     if (err != C9_OK) {
         c9_port_pin_release(cs);
+        Py_CLEAR(SELF->spi_obj);
         raise_sd(err, true);
         return -1;
     }
-    SELF->spi_obj = Py_NewRef((PyObject *)spi);
     SELF->deinited = false;
     return 0;
 }

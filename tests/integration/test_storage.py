@@ -175,7 +175,8 @@ def attempt(f, *a):
         return r
     except Exception as e:
         print(type(e).__name__, e)
-card = attempt(sdcardio.SDCard, board.SPI(), board.CARD_CS)
+spi = board.SPI()
+card = attempt(sdcardio.SDCard, spi, board.CARD_CS)
 if card:
     vfs = storage.VfsFat(card)
     attempt(storage.mount, vfs, '/sd')
@@ -187,6 +188,11 @@ if card:
     print(vfs.label == '', vfs.readonly)
     card.deinit()
     attempt(card.count)
+    attempt(vfs.mkdir, '/after_deinit')
+    card = sdcardio.SDCard(spi, board.CARD_CS)
+    vfs = storage.VfsFat(card)
+    spi.deinit()
+    attempt(vfs.mkdir, '/after_spi_deinit')
 """)
     b = board(drive, "--runs", "1")
     b.expect("code.py output:\nOSError no SD card\n")
@@ -196,7 +202,8 @@ if card:
     out = b.expect("\nCode done running.").splitlines()
     assert out[0].startswith("ok <")
     assert out[1:] == ["OSError [Errno 19] No such device", "ok None", "True False",
-                       "ValueError Object has been deinitialized and can no longer be used. Create a new object."]
+                       "ValueError Object has been deinitialized and can no longer be used. Create a new object.",
+                       "OSError [Errno 9] Bad file descriptor", "OSError [Errno 9] Bad file descriptor"]
     assert b.wait() == 0
     fsck_clean(blank)
     assert mtype(blank, "new.txt") == b"on a card formatted by the board"
