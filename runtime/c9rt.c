@@ -6,10 +6,13 @@
 #include "circuit9/port.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 c9rt_t c9rt = {.autoreload = true, .serial_connected = true, .usb_drive_enabled = true};
 
@@ -32,6 +35,14 @@ const char *const c9rt_safe_mode_names[] = {"NONE",
                                             "USER",
                                             "WATCHDOG",
                                             NULL};
+
+PyObject *c9rt_reload_exception(void) {
+    if (!c9rt.reload_exception) {
+        /* A BaseException, so that `except Exception:` in user code cannot swallow a reload. */
+        c9rt.reload_exception = PyErr_NewException("supervisor.ReloadException", PyExc_BaseException, NULL);
+    }
+    return c9rt.reload_exception;
+}
 
 uint64_t c9rt_now_ns(void) {
     return c9_port_now_ns(); /* the machine's one clock, counting from the board's start */
@@ -125,29 +136,63 @@ int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly
     return c9rt_vfs_resolve(path, host, host_size, readonly);
 }
 
+/* A file of the host's tree, read as the drive's settings.toml is (see c9rt_read_settings). */
 static char *read_host_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* Not blocking on a FIFO, and only a regular file: a device (a link to /dev/zero) or a pipe
+     * never ends, and a board's drive holds neither. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         return NULL;
     }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) {
+    for (;;) {
+        if (!buf) {
+            close(fd);
+            PyErr_NoMemory();
+            return NULL;
+        }
+        if (n == cap) {
+            if (cap > C9RT_SETTINGS_MAX) {
+                free(buf);
+                close(fd);
+                c9rt_raise_errno(EFBIG);
+                return NULL;
+            }
+            size_t bigger = C9_MIN(cap * 2, (size_t)C9RT_SETTINGS_MAX + 1);
+            char *more = realloc(buf, bigger);
+            if (!more) {
+                free(buf);
+            }
+            buf = more;
+            cap = bigger;
+            continue;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
             break;
         }
-        char *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
+        const char *nul = memchr(buf + n, 0, (size_t)got);
+        if (nul) {
+            n = (size_t)(nul - buf); /* the scanner stops here anyway: so does the read */
             break;
         }
-        buf = bigger;
-        cap *= 2;
+        n += (size_t)got;
     }
-    fclose(f);
+    close(fd);
+    if (n > C9RT_SETTINGS_MAX) {
+        free(buf);
+        c9rt_raise_errno(EFBIG);
+        return NULL;
+    }
     *len = n;
     return buf;
 }
@@ -164,10 +209,22 @@ char *c9rt_read_settings(size_t *len) {
         PyErr_Clear();
         return NULL;
     }
-    char *buf = malloc((size_t)PyBytes_GET_SIZE(data) + 1);
+    size_t n = (size_t)PyBytes_GET_SIZE(data);
+    const char *nul = memchr(PyBytes_AS_STRING(data), 0, n);
+    if (nul) {
+        n = (size_t)(nul - PyBytes_AS_STRING(data)); /* the scanner's end of file */
+    }
+    if (n > C9RT_SETTINGS_MAX) {
+        Py_DECREF(data);
+        c9rt_raise_errno(EFBIG);
+        return NULL;
+    }
+    char *buf = malloc(n + 1);
     if (buf) {
-        *len = (size_t)PyBytes_GET_SIZE(data);
-        memcpy(buf, PyBytes_AS_STRING(data), *len);
+        *len = n;
+        memcpy(buf, PyBytes_AS_STRING(data), n);
+    } else {
+        PyErr_NoMemory();
     }
     Py_DECREF(data);
     return buf;

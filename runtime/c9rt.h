@@ -102,6 +102,11 @@ typedef struct c9rt {
 
 extern c9rt_t c9rt;
 
+/* The exception that stops user code for a reload or a reset (c9rt.reload_exception), created on
+ * first use: microcontroller.reset(), supervisor.reload() and auto-reload all raise it, whichever
+ * modules user code imported. NULL with an exception if it cannot be made. */
+PyObject *c9rt_reload_exception(void);
+
 /* Monotonic nanoseconds since the board started (time.monotonic_ns, supervisor.ticks_ms). */
 uint64_t c9rt_now_ns(void);
 
@@ -115,9 +120,17 @@ int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly
  * from "/x" is "/x/b"; ".." stops at the root). */
 int c9rt_abspath(const char *path, char *out, size_t out_size);
 
-/* Reads /settings.toml into a new buffer (free()), NULL if there is none: the drive's under
- * `circuit9 run`, the file system's at "/" in a script, except that the host's own tree (the
- * unix port's VfsPosix) is read from the current directory, as circuit9 always has. */
+/* settings.toml is read up to its first NUL byte (the scanner's end of file) and at most this
+ * many bytes: a larger file is an error, not a read that never ends. A CIRCUITPY drive's
+ * settings are a few hundred bytes; many boards' whole drive is smaller than this. */
+#define C9RT_SETTINGS_MAX (1024 * 1024)
+
+/* Reads /settings.toml into a new buffer (free()) of *len bytes, up to its first NUL byte: the
+ * drive's under `circuit9 run`, the file system's at "/" in a script, except that the host's own
+ * tree (the unix port's VfsPosix) is read from the current directory, as circuit9 always has.
+ * NULL without an exception when there is none or it is not a regular file (as a board treats a
+ * file it cannot open); NULL with OSError [Errno 27] (EFBIG) when it holds more than
+ * C9RT_SETTINGS_MAX bytes before a NUL, or MemoryError. */
 char *c9rt_read_settings(size_t *len);
 
 /* OSError(errno, "<text>") with CircuitPython's wording ("[Errno 2] No such file/directory"). */

@@ -53,7 +53,7 @@ const char *c9rt_path_arg(PyObject *path) {
         PyErr_Format(PyExc_TypeError, "can't convert '%s' object to str implicitly", c9py_type_name(path));
         return NULL;
     }
-    return PyUnicode_AsUTF8(path);
+    return c9py_cstr(path); /* open("/code.py\0x") must not open /code.py */
 }
 
 /* ---- the table ------------------------------------------------------------------------------ */

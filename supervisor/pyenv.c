@@ -2,6 +2,7 @@
  * `circuit9 SCRIPT.py` (main.c). */
 #include "pyenv.h"
 
+#include "c9py.h"
 #include "c9rt.h"
 #include "console.h"
 #include "cpmods_py.h"

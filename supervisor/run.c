@@ -271,9 +271,10 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
 }
 
 /* Soft reboots until a hard reset or the end: code.py, the REPL on a key, again on a reload.
- * *hard_reset tells whether microcontroller.reset() ended it. Returns the last run's result. */
-static int soft_reboots(const run_options_t *opt, bool *hard_reset) {
-    loop_t L = {.opt = opt};
+ * *hard_reset tells whether microcontroller.reset() ended it (and the board starts again);
+ * *runs_done counts code runs across resets (--runs). Returns the last run's result. */
+static int soft_reboots(const run_options_t *opt, bool *hard_reset, int *runs_done) {
+    loop_t L = {.opt = opt, .runs_done = *runs_done};
     int exit_code = EXEC_FORCED_EXIT;
     bool skip_repl = true, simulate_reset = true;
     *hard_reset = false;
@@ -298,13 +299,14 @@ static int soft_reboots(const run_options_t *opt, bool *hard_reset) {
         simulate_reset = false;
         skip_repl = run_code_py(&L);
         if (L.last_result == EXEC_HARD_RESET) {
-            *hard_reset = true;
+            *hard_reset = !L.exit_now; /* the last of --runs: the board stops instead */
             break;
         }
         if (L.exit_now) {
             break;
         }
     }
+    *runs_done = L.runs_done;
     return L.last_result;
 }
 
@@ -322,6 +324,7 @@ int run_board(const run_options_t *opt) {
         return rc;
     }
     int status = 0;
+    int runs_done = 0; /* code runs so far, across resets (--runs) */
     for (bool hard_reset = true; hard_reset;) {
         c9rt.safe_mode = safe;
         c9rt.run_reason = C9RT_RUN_STARTUP;
@@ -335,7 +338,7 @@ int run_board(const run_options_t *opt) {
         if (!watching && c9rt.root[0] && watch_start(c9rt.root, run_autoreload_on_write) == 0) {
             watching = true;
         }
-        int last = soft_reboots(opt, &hard_reset);
+        int last = soft_reboots(opt, &hard_reset, &runs_done);
         status = last == EXEC_EXCEPTION ? 1 : 0;
         if (hard_reset) {
             /* microcontroller.reset(): a new start, in safe mode if on_next_reset() asked. */

@@ -6,6 +6,7 @@
 
 #include "circuit9/port.h"
 #include "console.h"
+#include "displayio/displayio.h"
 #include "pyenv.h"
 
 #include <stdio.h>
@@ -68,14 +69,18 @@ static void end_of_program(const loop_t *L, int result) {
     } else {
         console_cookeds("\nCode done running.\n");
     }
-    /* The display as the program left it, before the board shows the terminal again. */
+    /* The displays as the program left them (the board's, and one it built itself, such as a
+     * breakout's), before the board shows the terminal again. */
     c9rt_background_run();
-    if (c9rt.display) {
-        PyObject *r = pyenv_call("_flush_display", "(O)", c9rt.display);
-        if (!r) {
-            PyErr_Print();
+    PyObject *shown[] = {c9rt.display, c9py_display_in_slot(0)};
+    for (size_t i = 0; i < C9_ARRAY_SIZE(shown); i++) {
+        if (shown[i] && (i == 0 || shown[i] != shown[0])) {
+            PyObject *r = pyenv_call("_flush_display", "(O)", shown[i]);
+            if (!r) {
+                PyErr_Print();
+            }
+            Py_XDECREF(r);
         }
-        Py_XDECREF(r);
     }
     if (L->opt->screenshot) {
         c9_err_t err = c9_port_panel_screenshot(L->opt->screenshot);
@@ -171,7 +176,10 @@ bool run_code_py(loop_t *L) {
         ran = true;
         end_of_program(L, result);
         if (result == EXEC_HARD_RESET) {
+            /* microcontroller.reset() ends a run like any other: --runs counts it. */
             L->last_result = result;
+            L->runs_done++;
+            L->exit_now = L->opt->runs > 0 && L->runs_done >= L->opt->runs;
             return true;
         }
         what_next(result, options, &sticky_situation, &skip_repl, &skip_wait);

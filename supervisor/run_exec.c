@@ -68,7 +68,7 @@ int run_finish_exec(PyObject *result, bool store_traceback) {
         }
         return EXEC_OK;
     }
-    if (PyErr_ExceptionMatches(c9rt.reload_exception)) {
+    if (c9rt.reload_exception && PyErr_ExceptionMatches(c9rt.reload_exception)) {
         PyErr_Clear();
         return c9rt.reset_requested ? EXEC_HARD_RESET : EXEC_RELOAD;
     }

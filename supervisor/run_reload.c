@@ -30,7 +30,10 @@ static int raise_reload(void *arg) {
         c9rt.reload_deferred = true;
         return 0;
     }
-    PyErr_SetNone(c9rt.reload_exception);
+    PyObject *e = c9rt_reload_exception();
+    if (e) {
+        PyErr_SetNone(e);
+    }
     return -1;
 }
 

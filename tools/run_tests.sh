@@ -6,7 +6,8 @@
 #      and a Cortex-M4F at -Os with warnings as errors over a config matrix, with the size table;
 #      the unit tests that need only the cores run under qemu-system-arm (M4F defaults, M0+ in a
 #      small-board config) and on the host with vector extensions and palette tables off
-#   4. a clang libFuzzer build: each fuzz target for a few seconds over its seed corpus
+#   4. a clang libFuzzer build: each fuzz target for a few seconds over its seed corpus, then the
+#      Python API fuzzer (tests/fuzz/pyfuzz.py) in the ASan build (320 cases per fuzz second)
 # Prints one summary line per stage and a final "N passed, N failed" line.
 set -u
 BUILD=${1:-build}; ASAN=${2:-build-asan}; FUZZ=${3:-build-fuzz}; SECONDS_PER_FUZZER=${4:-15}; JOBS=${5:-2}
@@ -42,14 +43,20 @@ mkdir -p "$BUILD"
 stage "tests ($BUILD)" "$BUILD/test.log" ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" --timeout 600
 
 echo "== building with AddressSanitizer + UndefinedBehaviorSanitizer ($ASAN)"
-if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON >"$ASAN.cmake.log" 2>&1 &&
+asan_ok=0
+if cmake -S . -B "$ASAN" -DC9_SANITIZE=ON -DC9_PYTHON=ON -DC9_PYFUZZ_CASES=$((SECONDS_PER_FUZZER * 320)) \
+        -DC9_PYFUZZ_SECONDS=$((SECONDS_PER_FUZZER * 8)) \
+        >"$ASAN.cmake.log" 2>&1 &&
    cmake --build "$ASAN" -j"$JOBS" >"$ASAN.build.log" 2>&1; then
     # The golden scripts run the circuit9 executable, itself built with the sanitizers; CPython's
     # own allocations are not instrumented, and leak checking is off because the interpreter
-    # keeps its arenas until exit.
-    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    # keeps its arenas until exit. Stack use after return is on (a view of a dead C stack frame
+    # handed to Python); the pytest entries get the same options from tests/CMakeLists.txt.
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:detect_stack_use_after_return=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         stage "sanitizer tests ($ASAN)" "$ASAN/test.log" \
-        ctest --test-dir "$ASAN" --output-on-failure -j"$JOBS" --timeout 900
+        ctest --test-dir "$ASAN" --output-on-failure -j"$JOBS" --timeout 900 -LE pyfuzz
+    asan_ok=1
 else
     tail -n 40 "$ASAN.build.log" "$ASAN.cmake.log" 2>/dev/null
     stages_failed+=("asan build"); failed=$((failed + 1))
@@ -77,6 +84,15 @@ if ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
         tail -n 40 "$FUZZ.build.log" "$FUZZ.cmake.log" 2>/dev/null
         stages_failed+=("fuzz build"); failed=$((failed + 1))
     fi
+fi
+
+# The Python API fuzzer: random calls into every binding, in the sanitizer build (seed printed).
+if [ "$asan_ok" -eq 1 ]; then
+    echo "== Python API fuzzer in $ASAN, seed 1, $((SECONDS_PER_FUZZER * 320)) cases"
+    last="$ASAN/Testing/Temporary/LastTest.log" # keep the sanitizer stage's log for the case counts
+    cp "$last" "$last.sanitizer" 2>/dev/null
+    stage "python API fuzz ($ASAN)" "$ASAN/pyfuzz.log" ctest --test-dir "$ASAN" --output-on-failure -L pyfuzz
+    mv "$last.sanitizer" "$last" 2>/dev/null
 fi
 
 # The pytest and cmocka entries each hold many cases: report those too (for information; the

@@ -40,6 +40,37 @@ static int get_mask(PyObject *obj, const c9_bitmap_t **out) {
     return *out ? 0 : -1;
 }
 
+/* ---- bitmaps in use without the GIL ---------------------------------------------------------- */
+
+/* The bitmaps a filter reads or writes are locked while the GIL is released, so that another
+ * thread's deinit() raises instead of freeing pixels the filter is using. Locking checks them
+ * again: converting the other arguments may have run Python code (a __getitem__, a lookup
+ * function) that deinitialised one. */
+typedef struct {
+    PyObject *obj[4];
+    int n;
+} held_t;
+
+/* Locks obj (None for an absent mask gives NULL) and returns its bitmap through *out. */
+static int hold(held_t *h, PyObject *obj, const char *name, c9_bitmap_t **out) {
+    *out = NULL;
+    if (obj == Py_None) {
+        return 0;
+    }
+    *out = c9py_bitmap_lock(obj, name);
+    if (!*out) {
+        return -1;
+    }
+    h->obj[h->n++] = obj;
+    return 0;
+}
+
+static void release(held_t *h) {
+    while (h->n > 0) {
+        c9py_bitmap_unlock(h->obj[--h->n]);
+    }
+}
+
 /* ---- morph ---------------------------------------------------------------------------------- */
 
 static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
@@ -77,9 +108,9 @@ static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
                         "weights must be a sequence with an odd square number of elements (usually 9 or 25)");
         return NULL;
     }
-    int32_t *w = PyMem_Malloc((size_t)n * sizeof(int32_t));
+    int32_t *w = c9py_malloc((size_t)n * sizeof(int32_t));
     if (!w) {
-        return PyErr_NoMemory();
+        return NULL;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *key = PyLong_FromSsize_t(i);
@@ -88,7 +119,7 @@ static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
         int bad = !item || c9py_mp_int(item, &w[i]) < 0;
         Py_XDECREF(item);
         if (bad) {
-            PyMem_Free(w);
+            c9py_free(w, (size_t)n * sizeof(int32_t));
             return NULL;
         }
     }
@@ -97,14 +128,22 @@ static PyObject *morph(PyObject *self, PyObject *args, PyObject *kw) {
     if (mul_obj != Py_None) {
         m.has_mul = true;
         if (get_real(mul_obj, &m.mul) < 0) {
-            PyMem_Free(w);
+            c9py_free(w, (size_t)n * sizeof(int32_t));
             return NULL;
         }
     }
     c9_filter_opts_t opts = {.allocator = c9py_allocator()};
     c9_err_t err;
-    Py_BEGIN_ALLOW_THREADS err = c9_filter_morph(bitmap, mask, &m, &opts);
-    Py_END_ALLOW_THREADS PyMem_Free(w);
+    held_t h = {{NULL}, 0};
+    c9_bitmap_t *held_mask;
+    if (hold(&h, bitmap_obj, "bitmap", &bitmap) < 0 || hold(&h, mask_obj, "mask", &held_mask) < 0) {
+        release(&h);
+        c9py_free(w, (size_t)n * sizeof(int32_t));
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_morph(bitmap, held_mask, &m, &opts);
+    Py_END_ALLOW_THREADS release(&h);
+    c9py_free(w, (size_t)n * sizeof(int32_t));
     if (err != C9_OK) {
         return raise_filter(err, (size_t)(side / 2 + 1) * bitmap->width * 2);
     }
@@ -162,8 +201,15 @@ static PyObject *mix(PyObject *self, PyObject *args, PyObject *kw) {
     }
     c9_filter_opts_t opts = {.allocator = c9py_allocator()};
     c9_err_t err;
-    Py_BEGIN_ALLOW_THREADS err = c9_filter_mix(bitmap, mask, matrix, &opts);
-    Py_END_ALLOW_THREADS if (err != C9_OK) {
+    held_t h = {{NULL}, 0};
+    c9_bitmap_t *held_mask;
+    if (hold(&h, bitmap_obj, "bitmap", &bitmap) < 0 || hold(&h, mask_obj, "mask", &held_mask) < 0) {
+        release(&h);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_mix(bitmap, held_mask, matrix, &opts);
+    Py_END_ALLOW_THREADS release(&h);
+    if (err != C9_OK) {
         return raise_filter(err, 0);
     }
     Py_INCREF(bitmap_obj);
@@ -195,8 +241,15 @@ static PyObject *solarize(PyObject *self, PyObject *args, PyObject *kw) {
     }
     c9_filter_opts_t opts = {.allocator = c9py_allocator()};
     c9_err_t err;
-    Py_BEGIN_ALLOW_THREADS err = c9_filter_solarize(bitmap, mask, threshold, &opts);
-    Py_END_ALLOW_THREADS if (err != C9_OK) {
+    held_t h = {{NULL}, 0};
+    c9_bitmap_t *held_mask;
+    if (hold(&h, bitmap_obj, "bitmap", &bitmap) < 0 || hold(&h, mask_obj, "mask", &held_mask) < 0) {
+        release(&h);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_solarize(bitmap, held_mask, threshold, &opts);
+    Py_END_ALLOW_THREADS release(&h);
+    if (err != C9_OK) {
         return raise_filter(err, 0);
     }
     Py_INCREF(bitmap_obj);
@@ -267,8 +320,15 @@ static PyObject *lookup(PyObject *self, PyObject *args, PyObject *kw) {
     }
     c9_filter_opts_t opts = {.allocator = c9py_allocator()};
     c9_err_t err;
-    Py_BEGIN_ALLOW_THREADS err = c9_filter_lookup(bitmap, mask, &table, &opts);
-    Py_END_ALLOW_THREADS if (err != C9_OK) {
+    held_t h = {{NULL}, 0};
+    c9_bitmap_t *held_mask;
+    if (hold(&h, bitmap_obj, "bitmap", &bitmap) < 0 || hold(&h, mask_obj, "mask", &held_mask) < 0) {
+        release(&h);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_lookup(bitmap, held_mask, &table, &opts);
+    Py_END_ALLOW_THREADS release(&h);
+    if (err != C9_OK) {
         return raise_filter(err, 0);
     }
     Py_INCREF(bitmap_obj);
@@ -308,8 +368,15 @@ static PyObject *false_color(PyObject *self, PyObject *args, PyObject *kw) {
     }
     c9_filter_opts_t opts = {.allocator = c9py_allocator()};
     c9_err_t err;
-    Py_BEGIN_ALLOW_THREADS err = c9_filter_false_color(bitmap, mask, colors, &opts);
-    Py_END_ALLOW_THREADS if (err != C9_OK) {
+    held_t h = {{NULL}, 0};
+    c9_bitmap_t *held_mask;
+    if (hold(&h, bitmap_obj, "bitmap", &bitmap) < 0 || hold(&h, mask_obj, "mask", &held_mask) < 0) {
+        release(&h);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_false_color(bitmap, held_mask, colors, &opts);
+    Py_END_ALLOW_THREADS release(&h);
+    if (err != C9_OK) {
         return raise_filter(err, 0);
     }
     Py_INCREF(bitmap_obj);
@@ -428,8 +495,18 @@ static PyObject *blend(PyObject *self, PyObject *args, PyObject *kw) {
     }
     c9_filter_opts_t opts = {.allocator = c9py_allocator()};
     c9_err_t err;
-    Py_BEGIN_ALLOW_THREADS err = c9_filter_blend(dest, src1, src2, mask, view.buf, &opts);
-    Py_END_ALLOW_THREADS PyBuffer_Release(&view);
+    held_t h = {{NULL}, 0};
+    c9_bitmap_t *held_mask;
+    if (hold(&h, dest_obj, "dest", &dest) < 0 || hold(&h, src1_obj, "src1", &src1) < 0 ||
+        hold(&h, src2_obj, "src2", &src2) < 0 || hold(&h, mask_obj, "mask", &held_mask) < 0) {
+        release(&h);
+        PyBuffer_Release(&view);
+        Py_DECREF(table);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS err = c9_filter_blend(dest, src1, src2, held_mask, view.buf, &opts);
+    Py_END_ALLOW_THREADS release(&h);
+    PyBuffer_Release(&view);
     Py_DECREF(table);
     if (err != C9_OK) {
         return raise_filter(err, 0);

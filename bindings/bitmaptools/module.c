@@ -67,8 +67,9 @@ static int get_buffer(PyObject *o, Py_buffer *view) {
 
 /* ---- long work without the GIL ------------------------------------------------------------- */
 
-/* Bitmaps taking part in one call. While the GIL is released they count as exported, so that
- * another thread's deinit() fails instead of freeing memory still in use. */
+/* Bitmaps taking part in one call. They are locked (c9py_bitmap_lock) for the call: converting
+ * the other arguments may have run Python code, so they are checked again, and while the GIL is
+ * released another thread's deinit() fails instead of freeing memory still in use. */
 typedef struct {
     PyObject *objs[3];
     int n;
@@ -77,24 +78,29 @@ typedef struct {
 
 #define GIL_THRESHOLD (1L << 16) /* pixels; below this the release costs more than it frees */
 
-static void work_begin(work_t *w, long pixels) {
+static int work_begin(work_t *w, long pixels) {
     w->ts = NULL;
-    if (pixels < GIL_THRESHOLD) {
-        return;
-    }
     for (int i = 0; i < w->n; i++) {
-        ((c9py_bitmap_obj_t *)w->objs[i])->exports++;
+        if (!c9py_bitmap_lock(w->objs[i], "bitmap")) {
+            while (i-- > 0) {
+                c9py_bitmap_unlock(w->objs[i]);
+            }
+            w->n = 0;
+            return -1;
+        }
     }
-    w->ts = PyEval_SaveThread();
+    if (pixels >= GIL_THRESHOLD) {
+        w->ts = PyEval_SaveThread();
+    }
+    return 0;
 }
 
 static void work_end(work_t *w) {
-    if (!w->ts) {
-        return;
+    if (w->ts) {
+        PyEval_RestoreThread(w->ts);
     }
-    PyEval_RestoreThread(w->ts);
     for (int i = 0; i < w->n; i++) {
-        ((c9py_bitmap_obj_t *)w->objs[i])->exports--;
+        c9py_bitmap_unlock(w->objs[i]);
     }
 }
 
@@ -151,7 +157,9 @@ static PyObject *bt_blit(PyObject *mod, PyObject *args, PyObject *kw) {
         return NULL;
     }
     work_t w = {{a[0], a[1]}, 2, NULL};
-    work_begin(&w, (long)(area.x2 - area.x1) * (area.y2 - area.y1));
+    if (work_begin(&w, (long)(area.x2 - area.x1) * (area.y2 - area.y1)) < 0) {
+        return NULL;
+    }
     c9_err_t err = c9_bitmaptools_blit(dest, src, (int)x, (int)y, &area, skip_s, skip_d);
     work_end(&w);
     return done(err);
@@ -249,7 +257,9 @@ static PyObject *bt_rotozoom(PyObject *mod, PyObject *args, PyObject *kw) {
     p.angle = (float)angle;
     p.scale = (float)scale;
     work_t w = {{a[0], a[1]}, 2, NULL};
-    work_begin(&w, (long)dest->width * dest->height);
+    if (work_begin(&w, (long)dest->width * dest->height) < 0) {
+        return NULL;
+    }
     c9_err_t err = c9_bitmaptools_rotozoom(dest, src, &p);
     work_end(&w);
     return done(err);
@@ -352,7 +362,9 @@ static PyObject *bt_alphablend(PyObject *mod, PyObject *args, PyObject *kw) {
         return NULL;
     }
     work_t w = {{a[0], a[1], a[2]}, 3, NULL};
-    work_begin(&w, (long)dest->width * dest->height);
+    if (work_begin(&w, (long)dest->width * dest->height) < 0) {
+        return NULL;
+    }
     c9_err_t err = c9_bitmaptools_alphablend(dest, s1, s2, (c9_colorspace_t)cs, (float)f1, (float)f2,
                                              (c9_blendmode_t)mode, k1, k2);
     work_end(&w);
@@ -378,7 +390,9 @@ static PyObject *bt_fill_region(PyObject *mod, PyObject *args, PyObject *kw) {
         return NULL;
     }
     work_t w = {{a[0]}, 1, NULL};
-    work_begin(&w, (long)(r.x2 - r.x1) * (r.y2 - r.y1));
+    if (work_begin(&w, (long)(r.x2 - r.x1) * (r.y2 - r.y1)) < 0) {
+        return NULL;
+    }
     c9_err_t err = c9_bitmaptools_fill_region(dest, r.x1, r.y1, r.x2, r.y2, (uint32_t)value);
     work_end(&w);
     return done(err);
@@ -414,7 +428,9 @@ static PyObject *bt_boundary_fill(PyObject *mod, PyObject *args, PyObject *kw) {
     }
     uint32_t rep = (uint32_t)replaced;
     work_t w = {{a[0]}, 1, NULL};
-    work_begin(&w, (long)dest->width * dest->height);
+    if (work_begin(&w, (long)dest->width * dest->height) < 0) {
+        return NULL;
+    }
     c9_err_t err = c9_bitmaptools_boundary_fill(dest, x16, y16, (uint32_t)fill, replaced == INT_MAX ? NULL : &rep,
                                                 c9py_allocator());
     work_end(&w);
@@ -561,10 +577,8 @@ static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
     } else if (nx != ny) {
         PyErr_SetString(PyExc_ValueError, "Coordinate arrays have different lengths");
     } else if (check_value(dest, value, "out of range of target") == 0) {
-        pts = PyMem_Malloc((nx ? nx : 1) * 2 * sizeof(int32_t));
-        if (!pts) {
-            PyErr_NoMemory();
-        } else {
+        pts = c9py_malloc((nx ? nx : 1) * 2 * sizeof(int32_t));
+        if (pts) {
             for (size_t i = 0; i < nx; i++) {
                 pts[i] = format_item((const uint8_t *)bx.buf + i * sx, cx);
                 pts[nx + i] = format_item((const uint8_t *)by.buf + i * sy, cy);
@@ -572,7 +586,7 @@ static PyObject *bt_draw_polygon(PyObject *mod, PyObject *args, PyObject *kw) {
             result = done(c9_bitmaptools_draw_polygon(dest, pts, pts + nx, nx, (uint32_t)value, close));
         }
     }
-    PyMem_Free(pts);
+    c9py_free(pts, (nx ? nx : 1) * 2 * sizeof(int32_t));
     PyBuffer_Release(&bx);
     PyBuffer_Release(&by);
     return result;
@@ -641,44 +655,44 @@ static PyObject *bt_arrayblit(PyObject *mod, PyObject *args, PyObject *kw) {
 /* ---- readinto ------------------------------------------------------------------------------ */
 
 typedef struct {
-    PyObject *file;
     PyObject *readinto; /* bound method or NULL */
     PyObject *read;     /* bound method or NULL */
-    PyObject *rowbuf;   /* bytearray holding the row: it outlives any view the file keeps */
 } stream_t;
 
 /* Reads through file.readinto(view) when there is one, else file.read(n). A Python exception
- * is left set and reported as C9_ERR_IO. */
+ * is left set and reported as C9_ERR_IO. Python never sees the row buffer: readinto() fills a
+ * bytearray of its own and the bytes are copied out after the call, so a file object that keeps
+ * the view, or resizes the array, cannot reach memory the core owns. */
 static long stream_read(void *ctx, void *buf, size_t len) {
     stream_t *s = ctx;
     if (s->readinto) {
-        Py_ssize_t off = (uint8_t *)buf - (uint8_t *)PyByteArray_AS_STRING(s->rowbuf);
-        PyObject *whole = PyMemoryView_FromObject(s->rowbuf);
-        PyObject *mv = NULL;
-        if (whole) {
-            PyObject *slice = PySlice_New(PyLong_FromSsize_t(off), PyLong_FromSsize_t(off + (Py_ssize_t)len), NULL);
-            mv = slice ? PyObject_GetItem(whole, slice) : NULL;
-            Py_XDECREF(slice);
-            Py_DECREF(whole);
-        }
-        if (!mv) {
-            return C9_ERR_IO;
-        }
-        PyObject *r = PyObject_CallOneArg(s->readinto, mv);
-        Py_DECREF(mv);
-        if (!r) {
-            return C9_ERR_IO;
-        }
+        PyObject *ba = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)len);
+        PyObject *mv = ba ? PyMemoryView_FromObject(ba) : NULL;
+        PyObject *r = mv ? PyObject_CallOneArg(s->readinto, mv) : NULL;
+        Py_XDECREF(mv);
+        long n = -1;
         if (r == Py_None) { /* non-blocking stream with nothing ready: treat as end */
-            Py_DECREF(r);
-            return 0;
+            n = 0;
+        } else if (r) {
+            n = PyLong_AsLong(r);
+            if (n == -1 && PyErr_Occurred()) {
+                n = -2;
+            }
         }
-        long n = PyLong_AsLong(r);
-        Py_DECREF(r);
-        if (n == -1 && PyErr_Occurred()) {
+        Py_XDECREF(r);
+        if (n < -1 || !r) {
+            Py_XDECREF(ba);
             return C9_ERR_IO;
         }
-        return n < 0 ? 0 : n;
+        n = n < 0 ? 0 : n;
+        /* More than asked for is the core's EOF error; what the array no longer holds is unread. */
+        size_t avail = C9_MIN(len, (size_t)PyByteArray_GET_SIZE(ba));
+        if ((size_t)n <= len && (size_t)n > avail) {
+            n = (long)avail;
+        }
+        memcpy(buf, PyByteArray_AS_STRING(ba), C9_MIN((size_t)n, avail));
+        Py_DECREF(ba);
+        return n;
     }
     PyObject *r = PyObject_CallFunction(s->read, "n", (Py_ssize_t)len);
     if (!r) {
@@ -737,7 +751,7 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
         }
         return NULL;
     }
-    stream_t s = {a[1], NULL, NULL, NULL};
+    stream_t s = {NULL, NULL};
     if (PyObject_HasAttrString(a[1], "readinto")) {
         s.readinto = PyObject_GetAttrString(a[1], "readinto");
     } else if (PyObject_HasAttrString(a[1], "read")) {
@@ -749,19 +763,27 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
         }
         return NULL;
     }
-    size_t rowsize = c9_bitmaptools_readinto_row_size(dest->width, (unsigned)bpp, (unsigned)esize);
+    /* The file's methods run Python code while rows are stored: the bitmap stays locked. */
+    dest = c9py_bitmap_lock(a[0], "bitmap");
+    size_t rowsize = dest ? c9_bitmaptools_readinto_row_size(dest->width, (unsigned)bpp, (unsigned)esize) : 0;
     size_t bufsize = ((rowsize + 3) & ~(size_t)3) + 4;
-    s.rowbuf = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)bufsize);
+    void *rowbuf = dest ? c9py_malloc(bufsize) : NULL;
+    bool ready = rowbuf != NULL;
     c9_err_t err = C9_ERR_NOMEM;
-    if (s.rowbuf) {
+    if (ready) {
         unsigned flags = (rev_pix ? C9_READINTO_REVERSE_PIXELS : 0) | (swap ? C9_READINTO_SWAP_BYTES : 0) |
                          (rev_rows ? C9_READINTO_REVERSE_ROWS : 0);
-        err = c9_bitmaptools_readinto(dest, stream_read, &s, (unsigned)bpp, (unsigned)esize, flags,
-                                      PyByteArray_AS_STRING(s.rowbuf), bufsize);
+        err = c9_bitmaptools_readinto(dest, stream_read, &s, (unsigned)bpp, (unsigned)esize, flags, rowbuf, bufsize);
+        c9py_free(rowbuf, bufsize);
     }
-    Py_XDECREF(s.rowbuf);
+    if (dest) {
+        c9py_bitmap_unlock(a[0]);
+    }
     Py_XDECREF(s.readinto);
     Py_XDECREF(s.read);
+    if (!ready) {
+        return NULL;
+    }
     if (err == C9_OK) {
         Py_RETURN_NONE;
     }
@@ -771,9 +793,6 @@ static PyObject *bt_readinto(PyObject *mod, PyObject *args, PyObject *kw) {
     if (err == C9_ERR_BITMAPTOOLS_EOF) {
         PyErr_SetNone(PyExc_EOFError);
         return NULL;
-    }
-    if (err == C9_ERR_NOMEM) {
-        return PyErr_NoMemory();
     }
     return c9py_raise(err);
 }
@@ -831,15 +850,18 @@ static PyObject *bt_dither(PyObject *mod, PyObject *args, PyObject *kw) {
     default: PyErr_SetString(PyExc_TypeError, "unsupported colorspace for dither"); return NULL;
     }
     size_t size = c9_bitmaptools_dither_work_size(dest->width);
-    void *work = PyMem_Malloc(size);
+    void *work = c9py_malloc(size);
     if (!work) {
-        return PyErr_NoMemory();
+        return NULL;
     }
     work_t w = {{a[0], a[1]}, 2, NULL};
-    work_begin(&w, (long)dest->width * dest->height);
+    if (work_begin(&w, (long)dest->width * dest->height) < 0) {
+        c9py_free(work, size);
+        return NULL;
+    }
     c9_err_t err = c9_bitmaptools_dither(dest, src, (c9_colorspace_t)cs, (c9_dither_algorithm_t)alg, work, size);
     work_end(&w);
-    PyMem_Free(work);
+    c9py_free(work, size);
     return done(err);
 }
 

@@ -32,8 +32,11 @@ static int start_background_thread(void) {
     started = true;
     PyObject *fn = PyCFunction_New(&background_def, NULL);
     PyObject *globals = PyDict_New();
-    if (!fn || !globals || PyDict_SetItemString(globals, "bg", fn) < 0 ||
-        PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()) < 0) {
+    /* CPython's own builtins, not the caller's: a display user code builds first (a breakout on a
+     * board without a display) must not depend on user code being allowed `import threading`. */
+    PyObject *builtins = PyImport_AddModule("builtins"); /* borrowed */
+    if (!fn || !globals || !builtins || PyDict_SetItemString(globals, "bg", fn) < 0 ||
+        PyDict_SetItemString(globals, "__builtins__", PyModule_GetDict(builtins)) < 0) {
         Py_XDECREF(fn);
         Py_XDECREF(globals);
         return -1;
@@ -311,18 +314,26 @@ static int bd_construct(PyObject *self, PyObject *args, PyObject *kw) {
     }
     Py_INCREF(a[ARG_display_bus].u_obj);
     SELF->bus = a[ARG_display_bus].u_obj;
-    SELF->display = err == C9_OK ? PyMem_Calloc(1, sizeof(c9_display_t)) : NULL;
+    /* The driver state and its compose buffer are board memory, as the display's are on a board. */
+    SELF->display_allocator = c9py_allocator();
+    SELF->display = err == C9_OK ? c9_calloc(SELF->display_allocator, sizeof(c9_display_t)) : NULL;
     if (err == C9_OK) {
         err = SELF->display ? c9_display_init(SELF->display, &cfg) : C9_ERR_NOMEM;
     }
     PyBuffer_Release(&seq);
     if (err != C9_OK) {
         c9py_display_slot_drop(self);
-        PyMem_Free(SELF->display);
+        if (SELF->display) {
+            c9_free(SELF->display_allocator, SELF->display, sizeof(c9_display_t));
+        }
         SELF->display = NULL;
         backlight_release(self);
         Py_CLEAR(SELF->bus);
-        c9py_display_raise(err);
+        if (err == C9_ERR_NOMEM) {
+            c9py_raise_nomem(sizeof(c9_display_t));
+        } else {
+            c9py_display_raise(err);
+        }
         return -1;
     }
     show_console(self);
@@ -337,7 +348,7 @@ static void bd_dealloc(PyObject *self) {
     if (c9py_is_ready(self)) {
         if (SELF->display) {
             c9_display_release(SELF->display);
-            PyMem_Free(SELF->display);
+            c9_free(SELF->display_allocator, SELF->display, sizeof(c9_display_t));
         }
         backlight_release(self);
     }
@@ -379,9 +390,18 @@ static PyObject *bd_refresh(PyObject *self, PyObject *args, PyObject *kw) {
         PyErr_SetString(PyExc_ValueError, "target_frames_per_second must be >= 1");
         return NULL;
     }
+    if (c9py_refresh_enter(self, false) != 0) {
+        Py_RETURN_FALSE; /* being refreshed already: this call draws nothing */
+    }
     bool drawn = false;
     long mn = a[ARG_minimum_frames_per_second].u_int;
     c9_err_t err = c9_display_refresh(d, (uint32_t)t, (uint32_t)C9_MAX(mn, 0), &drawn);
+    c9py_refresh_exit(self);
+    if (err == C9_ERR_BUSY) {
+        /* CircuitPython skips a refresh whose bus it cannot lock (another user, or a deinitialised
+         * SPI/I2C bus) and returns True; the changes stay pending. */
+        Py_RETURN_TRUE;
+    }
     if (err != C9_OK) {
         return c9py_display_raise(err);
     }
@@ -414,7 +434,12 @@ static PyObject *bd_fill_row(PyObject *self, PyObject *args, PyObject *kw) {
         PyErr_SetString(PyExc_ValueError, "Buffer too small");
         return NULL;
     }
+    if (c9py_refresh_enter(self, true) != 0) {
+        PyBuffer_Release(&buf);
+        return PyErr_NoMemory();
+    }
     c9_err_t err = c9_display_fill_row(d, (int)y, buf.buf, (size_t)buf.len / 2);
+    c9py_refresh_exit(self);
     PyBuffer_Release(&buf);
     if (err != C9_OK) {
         return c9py_display_raise(err);
@@ -546,6 +571,9 @@ static int set_root_group(PyObject *self, PyObject *v, void *c) {
     c9_group_t *g = v == Py_None ? NULL : &((c9py_group_obj_t *)v)->group;
     if (v != Py_None && v == SELF->root) {
         return 0;
+    }
+    if (v != Py_None && c9py_refresh_pin(v) < 0) {
+        return -1;
     }
     if (c9_display_set_root_group(d, g) != C9_OK) {
         PyErr_SetString(PyExc_ValueError, "Group already used");

@@ -8,12 +8,14 @@
 
 typedef struct {
     C9PY_OBJECT_HEAD c9_display_t *display;
+    const c9_allocator_t *display_allocator; /* where `display` came from */
     PyObject *bus;
     PyObject *root; /* Group or None */
     int backlight_pin;
     bool backlight_pwm; /* the backlight pin runs PWM (else it is a plain output) */
     bool backlight_on_high;
     bool released;
+    bool refreshing; /* being composed (between c9py_refresh_enter() and exit()) */
 } c9py_busdisplay_obj_t;
 
 extern PyTypeObject c9py_BusDisplay_Type;

@@ -117,6 +117,77 @@ static PyObject *spi_deinit(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
+/* ---- the SPI and I2C buses as display buses see them (c9py_spi_hal, c9py_i2c_hal) ------------ */
+
+static bool hal_spi_try_lock(void *ctx) {
+    c9py_spi_obj_t *s = ctx;
+    if (!s->spi) {
+        return false; /* deinitialised: nobody can lock it, as on a board */
+    }
+    c9_hal_spi_t h = c9_port_spi_hal(s->spi);
+    return h.try_lock(h.ctx);
+}
+
+static void hal_spi_unlock(void *ctx) {
+    c9py_spi_obj_t *s = ctx;
+    if (s->spi) {
+        c9_hal_spi_t h = c9_port_spi_hal(s->spi);
+        h.unlock(h.ctx);
+    }
+}
+
+static c9_err_t hal_spi_configure(void *ctx, uint32_t baudrate, uint8_t polarity, uint8_t phase, uint8_t bits) {
+    c9py_spi_obj_t *s = ctx;
+    if (!s->spi) {
+        return C9_ERR_BADF;
+    }
+    c9_hal_spi_t h = c9_port_spi_hal(s->spi);
+    return h.configure(h.ctx, baudrate, polarity, phase, bits);
+}
+
+static c9_err_t hal_spi_write(void *ctx, const uint8_t *data, size_t len) {
+    c9py_spi_obj_t *s = ctx;
+    if (!s->spi) {
+        return C9_ERR_BADF;
+    }
+    c9_hal_spi_t h = c9_port_spi_hal(s->spi);
+    return h.write(h.ctx, data, len);
+}
+
+c9_hal_spi_t c9py_spi_hal(PyObject *spi) {
+    return (c9_hal_spi_t){hal_spi_try_lock, hal_spi_unlock, hal_spi_configure, hal_spi_write, spi};
+}
+
+static bool hal_i2c_try_lock(void *ctx) {
+    c9py_i2c_obj_t *b = ctx;
+    if (!b->i2c) {
+        return false;
+    }
+    c9_hal_i2c_t h = c9_port_i2c_hal(b->i2c);
+    return h.try_lock(h.ctx);
+}
+
+static void hal_i2c_unlock(void *ctx) {
+    c9py_i2c_obj_t *b = ctx;
+    if (b->i2c) {
+        c9_hal_i2c_t h = c9_port_i2c_hal(b->i2c);
+        h.unlock(h.ctx);
+    }
+}
+
+static c9_err_t hal_i2c_write(void *ctx, uint8_t address, const uint8_t *data, size_t len) {
+    c9py_i2c_obj_t *b = ctx;
+    if (!b->i2c) {
+        return C9_ERR_BADF;
+    }
+    c9_hal_i2c_t h = c9_port_i2c_hal(b->i2c);
+    return h.write(h.ctx, address, data, len);
+}
+
+c9_hal_i2c_t c9py_i2c_hal(PyObject *i2c) {
+    return (c9_hal_i2c_t){hal_i2c_try_lock, hal_i2c_unlock, hal_i2c_write, i2c};
+}
+
 static PyObject *spi_try_lock(PyObject *self, PyObject *unused) {
     (void)unused;
     if (spi_alive(self) < 0) {

@@ -23,4 +23,11 @@ typedef struct {
 
 extern PyTypeObject c9py_SPI_Type, c9py_I2C_Type;
 
+/* The bus of a busio.SPI / busio.I2C object for a display bus. ctx is the Python object, which the
+ * display bus keeps a reference to: after the object's deinit() (allowed while a display bus uses
+ * it, as in CircuitPython) try_lock() fails, so a refresh sends nothing, and nothing touches the
+ * released hardware. */
+c9_hal_spi_t c9py_spi_hal(PyObject *spi);
+c9_hal_i2c_t c9py_i2c_hal(PyObject *i2c);
+
 #endif

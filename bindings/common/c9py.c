@@ -13,6 +13,20 @@ PyObject *c9py_raise_nomem(size_t bytes) {
     return NULL;
 }
 
+void *c9py_malloc(size_t size) {
+    void *p = c9_alloc(c9py_allocator(), size ? size : 1);
+    if (!p) {
+        c9py_raise_nomem(size);
+    }
+    return p;
+}
+
+void c9py_free(void *p, size_t size) {
+    if (p) {
+        c9_free(c9py_allocator(), p, size ? size : 1);
+    }
+}
+
 const char *c9py_type_name(PyObject *obj) {
     const char *n = Py_TYPE(obj)->tp_name;
     const char *dot = strrchr(n, '.');
@@ -94,6 +108,16 @@ int c9py_float(PyObject *obj, const char *name, double *out) {
     }
     *out = v;
     return 0;
+}
+
+const char *c9py_cstr(PyObject *str) {
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(str, &len);
+    if (s && strlen(s) != (size_t)len) {
+        PyErr_SetString(PyExc_ValueError, "embedded null byte");
+        return NULL;
+    }
+    return s;
 }
 
 int c9py_int_strict(PyObject *obj, const char *name, long *out) {

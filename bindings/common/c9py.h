@@ -193,6 +193,10 @@ int c9py_setter_bool(PyObject *v);
 int c9py_setter_int_range(PyObject *v, long min, long max, const char *name, long *out);
 /* Converts int or float to double with TypeError("<name> must be of type float, not <T>"). */
 int c9py_float(PyObject *obj, const char *name, double *out);
+/* The UTF-8 text of a str for C code that takes NUL-terminated strings (paths, keys, names): a
+ * str holding a NUL character would silently name something else, so it raises
+ * ValueError("embedded null byte") as CPython's path functions do. NULL with an exception. */
+const char *c9py_cstr(PyObject *str);
 /* A coordinate as bitmaptools and jpegio check it: an int that is not a bool, else
  * TypeError("<name> must be of type int, not <T>"); then a machine word (c9py_mp_int). */
 int c9py_int_strict(PyObject *obj, const char *name, long *out);
@@ -228,6 +232,10 @@ extern const c9_allocator_t *c9py_runtime_allocator;
 const c9_allocator_t *c9py_allocator(void);
 /* MemoryError("memory allocation failed, allocating N bytes"); returns NULL. */
 PyObject *c9py_raise_nomem(size_t bytes);
+/* size bytes from c9py_allocator() (they count against the board's budget), or NULL with that
+ * MemoryError. Free with c9py_free(p, size). */
+void *c9py_malloc(size_t size);
+void c9py_free(void *p, size_t size);
 
 /* Adds a type to a module after PyType_Ready; returns 0 or -1. */
 int c9py_add_type(PyObject *module, const char *name, PyTypeObject *type);

@@ -280,3 +280,17 @@ c9_bitmap_t *c9py_bitmap_writable(PyObject *obj, const char *name) {
     }
     return b;
 }
+
+c9_bitmap_t *c9py_bitmap_lock(PyObject *obj, const char *name) {
+    c9_bitmap_t *b = c9py_bitmap(obj, name);
+    if (b) {
+        Py_INCREF(obj);
+        ((c9py_bitmap_obj_t *)obj)->exports++;
+    }
+    return b;
+}
+
+void c9py_bitmap_unlock(PyObject *obj) {
+    ((c9py_bitmap_obj_t *)obj)->exports--;
+    Py_DECREF(obj);
+}

@@ -56,7 +56,7 @@ static int group_construct(PyObject *self, PyObject *args, PyObject *kw) {
     if (!items) {
         return -1;
     }
-    c9_group_init(&SELF->group, NULL);
+    c9_group_init(&SELF->group, c9py_allocator());
     SELF->group.layer.user = self;
     SELF->group.scale = (uint16_t)a[ARG_scale].u_int;
     SELF->group.x = (int16_t)a[ARG_x].u_int;
@@ -128,7 +128,7 @@ static int norm_index(PyObject *self, PyObject *key, Py_ssize_t *out, bool for_i
 
 static int insert_at(PyObject *self, Py_ssize_t i, PyObject *layer) {
     c9_layer_t *l = layer_arg(layer);
-    if (!l || check_group_err(c9_group_insert(&SELF->group, (uint32_t)i, l)) < 0) {
+    if (!l || c9py_refresh_pin(layer) < 0 || check_group_err(c9_group_insert(&SELF->group, (uint32_t)i, l)) < 0) {
         return -1;
     }
     if (PyList_Insert(SELF->items, i, layer) < 0) {
@@ -229,16 +229,17 @@ static PyObject *group_sort(PyObject *self, PyObject *args, PyObject *kw) {
     }
     Py_DECREF(r);
     Py_ssize_t n = PyList_GET_SIZE(copy);
-    c9_layer_t **order = PyMem_Malloc(sizeof(*order) * (size_t)(n ? n : 1));
+    size_t order_size = sizeof(c9_layer_t *) * (size_t)(n ? n : 1);
+    c9_layer_t **order = c9py_malloc(order_size);
     if (!order) {
         Py_DECREF(copy);
-        return PyErr_NoMemory();
+        return NULL;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         order[i] = layer_of(PyList_GET_ITEM(copy, i));
     }
     c9_err_t err = c9_group_reorder(&SELF->group, order, (uint32_t)n);
-    PyMem_Free(order);
+    c9py_free(order, order_size);
     if (err != C9_OK) {
         Py_DECREF(copy);
         return c9py_raise(err);
@@ -268,7 +269,7 @@ static int group_setitem(PyObject *self, PyObject *key, PyObject *value) {
         return item ? 0 : -1;
     }
     c9_layer_t *l = layer_arg(value);
-    if (!l || check_group_err(c9_group_set(&SELF->group, (uint32_t)i, l)) < 0) {
+    if (!l || c9py_refresh_pin(value) < 0 || check_group_err(c9_group_set(&SELF->group, (uint32_t)i, l)) < 0) {
         return -1;
     }
     Py_INCREF(value);

@@ -2,36 +2,62 @@
 #include "c9py.h"
 #include "displayio/displayio.h"
 
+#include "c9rt.h"
+
 #define SELF ((c9py_ondiskbitmap_obj_t *)self)
 
 /* Reads through the Python file object: seek + readinto. The GIL is held (composition runs with
- * it), and a Python error becomes C9_ERR_IO with the exception cleared. */
+ * it), and a Python error becomes C9_ERR_IO with the exception cleared. The file object only ever
+ * sees a bytearray of its own, copied into `buf` after the call: `buf` may be the core's stack
+ * (the header) or the row cache, which must never outlive a view a file object keeps. Python code
+ * run here may change the display tree, so a refresh in progress pins what it uses first. */
 static c9_err_t file_read(void *ctx, uint32_t offset, void *buf, size_t len) {
     PyObject *file = ctx;
+    if (c9py_refresh_before_python() < 0) {
+        return C9_ERR_IO;
+    }
     PyObject *r = PyObject_CallMethod(file, "seek", "k", (unsigned long)offset);
     if (!r) {
         PyErr_Clear();
         return C9_ERR_IO;
     }
     Py_DECREF(r);
-    PyObject *view = PyMemoryView_FromMemory(buf, (Py_ssize_t)len, PyBUF_WRITE);
-    if (!view) {
-        PyErr_Clear();
-        return C9_ERR_IO;
+    PyObject *bytes = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)len);
+    PyObject *view = bytes ? PyMemoryView_FromObject(bytes) : NULL;
+    r = view ? PyObject_CallMethod(file, "readinto", "O", view) : NULL;
+    Py_XDECREF(view);
+    Py_ssize_t got = r ? PyLong_AsSsize_t(r) : -1;
+    Py_XDECREF(r);
+    /* The array may have been resized through a kept view's .obj: copy only what it holds. */
+    bool ok = bytes && got == (Py_ssize_t)len && PyByteArray_GET_SIZE(bytes) >= (Py_ssize_t)len;
+    if (ok) {
+        memcpy(buf, PyByteArray_AS_STRING(bytes), len);
     }
-    r = PyObject_CallMethod(file, "readinto", "O", view);
-    Py_DECREF(view);
-    if (!r) {
-        PyErr_Clear();
-        return C9_ERR_IO;
+    Py_XDECREF(bytes);
+    PyErr_Clear();
+    return ok ? C9_OK : C9_ERR_IO;
+}
+
+/* An OSError from opening a host path, raised again as CircuitPython words it (no host path). */
+static PyObject *raise_as_board(void) {
+    if (!PyErr_ExceptionMatches(PyExc_OSError)) {
+        return NULL;
     }
-    Py_ssize_t got = PyLong_AsSsize_t(r);
-    Py_DECREF(r);
-    if (got != (Py_ssize_t)len) {
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    PyObject *eno = value ? PyObject_GetAttrString(value, "errno") : NULL;
+    long err = eno && PyLong_Check(eno) ? PyLong_AsLong(eno) : -1;
+    Py_XDECREF(eno);
+    if (err <= 0) {
         PyErr_Clear();
-        return C9_ERR_IO;
+        PyErr_Restore(type, value, tb);
+        return NULL;
     }
-    return C9_OK;
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return c9rt_raise_errno((int)err);
 }
 
 static int is_binary_file(PyObject *f) {
@@ -74,6 +100,7 @@ static int odb_construct(PyObject *self, PyObject *args, PyObject *kw) {
         }
         file = PyObject_CallFunction(open, "Os", file, "rb");
         if (!file) {
+            raise_as_board(); /* the board's errno text, not the host's path */
             return -1;
         }
     } else {

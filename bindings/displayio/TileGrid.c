@@ -86,8 +86,12 @@ static int tilegrid_construct(PyObject *self, PyObject *args, PyObject *kw) {
     cfg.x = (int16_t)a[ARG_x].u_int;
     cfg.y = (int16_t)a[ARG_y].u_int;
     char bad = 0;
-    c9_err_t err = c9_tilegrid_init(&SELF->tg, &cfg, NULL, &bad);
+    c9_err_t err = c9_tilegrid_init(&SELF->tg, &cfg, c9py_allocator(), &bad);
     if (err != C9_OK) {
+        if (err == C9_ERR_NOMEM) { /* the tile array: counted against the board's memory */
+            c9py_raise_nomem((size_t)cfg.width * cfg.height * sizeof(uint16_t));
+            return -1;
+        }
         const c9py_err_override_t msg[] = {{C9_ERR_INVAL, NULL,
                                             bad == 'h' ? "Tile height must exactly divide bitmap height"
                                                        : "Tile width must exactly divide bitmap width"},
@@ -294,7 +298,7 @@ static int set_shader(PyObject *self, PyObject *v, void *c) {
     (void)c;
     c9_shader_type_t t;
     void *s;
-    if (!grid(self) || c9py_setter_present(v) < 0 || shader_of(v, &t, &s) < 0) {
+    if (!grid(self) || c9py_setter_present(v) < 0 || shader_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
         return -1;
     }
     c9_tilegrid_set_shader(&SELF->tg, t, s);
@@ -315,7 +319,7 @@ static int set_bitmap(PyObject *self, PyObject *v, void *c) {
     (void)c;
     c9_source_type_t t;
     void *s;
-    if (!grid(self) || c9py_setter_present(v) < 0 || source_of(v, &t, &s) < 0) {
+    if (!grid(self) || c9py_setter_present(v) < 0 || source_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
         return -1;
     }
     c9_err_t err = c9_tilegrid_set_source(&SELF->tg, t, s);

@@ -15,7 +15,9 @@ typedef enum { C9PY_BUS_FOURWIRE = 1, C9PY_BUS_PARALLEL, C9PY_BUS_I2C } c9py_bus
 
 typedef struct c9py_bus_obj {
     C9PY_OBJECT_HEAD c9py_bus_kind_t kind;
-    c9_display_bus_t bus;
+    c9_display_bus_t bus; /* after c9py_bus_register(): guarded ops over `inner` */
+    c9_display_bus_t inner;
+    bool in_transaction;
     c9_port_wiring_t wiring; /* what the port is told the bus runs on */
     bool deinited;
     void (*deinit)(struct c9py_bus_obj *self);
@@ -35,7 +37,9 @@ c9py_bus_obj_t *c9py_as_bus(PyObject *obj);
 int c9py_bus_slot_take(PyObject *bus);
 /* The last step of a bus constructor: tells the port the bus is there (c9_port_panel_connect)
  * and takes a slot (0), or deinitialises the bus (releasing its pins) and returns -1 with the
- * exception. */
+ * exception. It puts a guard in front of the bus's ops: once the bus is deinitialised
+ * (release_displays(), perhaps from Python code a refresh ran) begin() reports it busy and
+ * nothing reaches the hardware it released. */
 int c9py_bus_register(PyObject *bus);
 /* The bus a BusDisplay is given: ValueError("Unsupported display bus type") for anything but
  * the three bus classes (and subclasses), the not-constructed or deinitialised error; else the

@@ -6,10 +6,11 @@
 #include "circuit9/port.h"
 #include "displayio/bus.h"
 #include "displayio/displayio.h"
-
-#include <string.h>
 #include "fontio/fontio.h"
 #include "microcontroller/Pin.h"
+#include "vectorio/vectorio.h"
+
+#include <string.h>
 
 /* CircuitPython's default limit: one display bus and one display. */
 #define DISPLAY_LIMIT 1
@@ -45,8 +46,49 @@ void c9py_wiring_init(c9_port_wiring_t *w, c9_port_wiring_kind_t kind) {
     }
 }
 
+/* ---- the guard in front of a display bus ---------------------------------------------------- */
+
+static c9_err_t guard_begin(void *ctx) {
+    c9py_bus_obj_t *b = ctx;
+    if (b->deinited || !b->inner.ops->begin) {
+        return b->deinited ? C9_ERR_BUSY : C9_ERR_NOSYS;
+    }
+    c9_err_t err = b->inner.ops->begin(b->inner.ctx);
+    b->in_transaction = err == C9_OK;
+    return err;
+}
+
+static c9_err_t guard_send(void *ctx, c9_byte_type_t type, c9_cs_mode_t cs, const uint8_t *data, size_t len) {
+    c9py_bus_obj_t *b = ctx;
+    if (!b->in_transaction || !b->inner.ops->send) {
+        return b->in_transaction ? C9_ERR_NOSYS : C9_ERR_BUSY;
+    }
+    return b->inner.ops->send(b->inner.ctx, type, cs, data, len);
+}
+
+static void guard_end(void *ctx) {
+    c9py_bus_obj_t *b = ctx;
+    /* A transaction that began before a deinit still ends (and unlocks its SPI or I2C bus). */
+    if (b->in_transaction && b->inner.ops->end) {
+        b->inner.ops->end(b->inner.ctx);
+    }
+    b->in_transaction = false;
+}
+
+static c9_err_t guard_reset(void *ctx) {
+    c9py_bus_obj_t *b = ctx;
+    if (b->deinited) {
+        return C9_ERR_BADF;
+    }
+    return b->inner.ops->reset ? b->inner.ops->reset(b->inner.ctx) : C9_ERR_NOSYS;
+}
+
+static const c9_display_bus_ops_t guard_ops = {guard_begin, guard_send, guard_end, guard_reset};
+
 int c9py_bus_register(PyObject *bus) {
     c9py_bus_obj_t *head = (c9py_bus_obj_t *)bus;
+    head->inner = head->bus;
+    head->bus = (c9_display_bus_t){&guard_ops, head};
     /* The port learns what the bus runs on before anything is sent (the virtual board may wire a
      * stand-in breakout there). */
     c9_err_t err = c9_port_panel_connect(&head->wiring);
@@ -86,6 +128,10 @@ int c9py_display_slot_take(PyObject *display) {
     }
     PyErr_SetString(PyExc_RuntimeError, "Too many displays");
     return -1;
+}
+
+PyObject *c9py_display_in_slot(size_t index) {
+    return index < DISPLAY_LIMIT ? display_slots[index] : NULL;
 }
 
 void c9py_display_slot_drop(PyObject *display) {
@@ -128,11 +174,143 @@ void c9py_release_displays(void) {
 
 void c9py_displays_background(void) {
     for (int i = 0; i < DISPLAY_LIMIT; i++) {
-        c9py_busdisplay_obj_t *d = (c9py_busdisplay_obj_t *)display_slots[i];
-        if (d && d->display && !d->released) {
+        PyObject *obj = display_slots[i];
+        c9py_busdisplay_obj_t *d = (c9py_busdisplay_obj_t *)obj;
+        if (d && d->display && !d->released && c9py_refresh_enter(obj, false) == 0) {
             c9_display_background(d->display);
+            c9py_refresh_exit(obj);
         }
     }
+}
+
+/* ---- Python code running inside a refresh (c9py_display.h) ------------------------------------ */
+
+static PyObject *composing; /* list: the displays being composed, innermost last */
+static PyObject *pins;      /* list of pinned objects, or NULL while nothing is pinned */
+
+/* Appends obj and everything of the display tree it references to `pins`, breadth first through
+ * the list itself (no recursion: a tree may be 300,000 groups deep). Bitmaps are locked. */
+static int pin_tree(PyObject *obj) {
+    Py_ssize_t i = PyList_GET_SIZE(pins);
+    if (PyList_Append(pins, obj) < 0) {
+        return -1;
+    }
+    for (; i < PyList_GET_SIZE(pins); i++) {
+        PyObject *o = PyList_GET_ITEM(pins, i), *refs[3] = {NULL, NULL, NULL};
+        PyObject *items = NULL;
+        if (PyObject_TypeCheck(o, &c9py_Group_Type)) {
+            items = ((c9py_group_obj_t *)o)->items;
+        } else if (PyObject_TypeCheck(o, &c9py_TileGrid_Type)) {
+            refs[0] = ((c9py_tilegrid_obj_t *)o)->bitmap;
+            refs[1] = ((c9py_tilegrid_obj_t *)o)->shader;
+        } else if (PyObject_TypeCheck(o, &c9py_OnDiskBitmap_Type)) {
+            refs[0] = ((c9py_ondiskbitmap_obj_t *)o)->file;
+            refs[1] = ((c9py_ondiskbitmap_obj_t *)o)->shader;
+        } else if (PyObject_TypeCheck(o, &c9py_Circle_Type) || PyObject_TypeCheck(o, &c9py_Rectangle_Type) ||
+                   PyObject_TypeCheck(o, &c9py_Polygon_Type)) {
+            refs[0] = ((c9py_vectorshape_obj_t *)o)->shader; /* the points are the shape's own memory */
+        } else if (PyObject_TypeCheck(o, &c9py_BusDisplay_Type)) {
+            refs[0] = ((c9py_busdisplay_obj_t *)o)->root;
+            refs[1] = ((c9py_busdisplay_obj_t *)o)->bus;
+        } else if (PyObject_TypeCheck(o, &c9py_Bitmap_Type)) {
+            ((c9py_bitmap_obj_t *)o)->exports++; /* c9py_bitmap_lock's count; undone in unpin() */
+        }
+        for (Py_ssize_t k = 0; items && k < PyList_GET_SIZE(items); k++) {
+            if (PyList_Append(pins, PyList_GET_ITEM(items, k)) < 0) {
+                return -1;
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            if (refs[k] && PyList_Append(pins, refs[k]) < 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static void unpin(void) {
+    PyObject *p = pins;
+    pins = NULL;
+    for (Py_ssize_t i = 0; p && i < PyList_GET_SIZE(p); i++) {
+        PyObject *o = PyList_GET_ITEM(p, i);
+        if (PyObject_TypeCheck(o, &c9py_Bitmap_Type)) {
+            ((c9py_bitmap_obj_t *)o)->exports--;
+        }
+    }
+    Py_XDECREF(p); /* may free objects the refresh no longer needs, and run their Python code */
+}
+
+int c9py_refresh_enter(PyObject *display, bool nested) {
+    c9py_busdisplay_obj_t *d = (c9py_busdisplay_obj_t *)display;
+    if (d->refreshing && !nested) {
+        return 1;
+    }
+    if (!composing && !(composing = PyList_New(0))) {
+        PyErr_Clear();
+        return 1;
+    }
+    if (PyList_Append(composing, display) < 0 || (pins && pin_tree(display) < 0)) {
+        /* Cannot make it safe: do not compose now. */
+        PyErr_Clear();
+        Py_ssize_t n = PyList_GET_SIZE(composing);
+        if (n && PyList_GET_ITEM(composing, n - 1) == display) {
+            PyList_SetSlice(composing, n - 1, n, NULL);
+        }
+        return 1;
+    }
+    d->refreshing = true;
+    return 0;
+}
+
+void c9py_refresh_exit(PyObject *display) {
+    Py_ssize_t n = PyList_GET_SIZE(composing);
+    /* Displays are composed innermost last; the entry that goes is this call's. */
+    Py_INCREF(display);
+    PyList_SetSlice(composing, n - 1, n, NULL);
+    bool again = false;
+    for (Py_ssize_t i = 0; i < n - 1; i++) {
+        again = again || PyList_GET_ITEM(composing, i) == display;
+    }
+    if (!again) {
+        ((c9py_busdisplay_obj_t *)display)->refreshing = false;
+    }
+    if (n == 1) {
+        unpin();
+    }
+    Py_DECREF(display);
+}
+
+int c9py_refresh_before_python(void) {
+    if (!composing || PyList_GET_SIZE(composing) == 0 || pins) {
+        return 0;
+    }
+    if (!(pins = PyList_New(0))) {
+        PyErr_Clear();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(composing); i++) {
+        if (pin_tree(PyList_GET_ITEM(composing, i)) < 0) {
+            PyErr_Clear();
+            return -1; /* what is pinned stays pinned until the composition ends */
+        }
+    }
+    return 0;
+}
+
+int c9py_refresh_pin(PyObject *obj) {
+    if (!pins) {
+        return 0;
+    }
+    /* A layer that joins the tree now may be drawn in part by this refresh and then leave it
+     * before anything records where: the next refresh of these displays repaints everything. */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(composing); i++) {
+        c9py_busdisplay_obj_t *d = (c9py_busdisplay_obj_t *)PyList_GET_ITEM(composing, i);
+        if (d->display) {
+            c9_display_invalidate(d->display);
+        }
+    }
+    return pin_tree(obj);
 }
 
 PyObject *c9py_display_raise(c9_err_t err) {

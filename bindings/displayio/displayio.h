@@ -35,6 +35,15 @@ extern PyTypeObject *c9py_Colorspace_Type; /* created by displayio's init */
 c9_bitmap_t *c9py_bitmap(PyObject *obj, const char *name);
 /* Same, but writes must be allowed: raises on a read-only bitmap. */
 c9_bitmap_t *c9py_bitmap_writable(PyObject *obj, const char *name);
+/* Marks a bitmap in use by work that outlives the caller's hold on the GIL or that runs Python
+ * code (a filter or decode without the GIL, a display refresh reading a file): while locked,
+ * deinit() raises BufferError instead of freeing the pixels, and the object stays alive. The
+ * bitmap is checked again (type, not deinitialised) because Python code may have run since the
+ * caller last looked; returns it, or NULL with c9py_bitmap()'s exception. Every successful lock
+ * needs one c9py_bitmap_unlock(), with the GIL held. bitmaptools, bitmapfilter, jpegio and the
+ * display refresh all use this one mechanism. */
+c9_bitmap_t *c9py_bitmap_lock(PyObject *obj, const char *name);
+void c9py_bitmap_unlock(PyObject *obj);
 /* The Colorspace member as c9_colorspace_t, or -1 with
  * TypeError("<name> must be of type ColorSpace, not <T>"). */
 int c9py_colorspace(PyObject *obj, const char *name);
@@ -67,6 +76,9 @@ int c9py_display_types_ready(void);
 /* ---- displays ---------------------------------------------------------------------------------- */
 
 int c9py_display_slot_take(PyObject *display);
+/* The display in slot index (borrowed), NULL when the slot is empty or there is no such slot:
+ * the supervisor shows what the program left on them when it ends. */
+PyObject *c9py_display_in_slot(size_t index);
 /* Gives a display's slot back (construction failed). */
 void c9py_display_slot_drop(PyObject *display);
 /* release_displays(): every display lets go of its group, then every bus deinitialises. */
@@ -77,6 +89,31 @@ void c9py_displays_background(void);
 PyObject *c9py_display_raise(c9_err_t err);
 
 /* ---- the console's terminal ------------------------------------------------------------------- */
+
+/* ---- Python code running inside a refresh ----------------------------------------------------
+ * A refresh composes the display's tree in C; an OnDiskBitmap's file object is Python code the
+ * compositor calls, and that code (or another thread while it runs) may change or drop anything
+ * in the tree. Nothing the refresh uses may be freed before it ends:
+ *   - c9py_refresh_enter()/exit() bracket every composition (refresh(), the auto-refresh tick,
+ *     fill_row()) and hold the display;
+ *   - c9py_refresh_before_python() is called before C code that may run inside a composition
+ *     calls Python: the first call pins every object reachable from the displays being composed
+ *     (groups, tile grids, bitmaps, shaders, on-disk bitmaps with their files, the bus), and locks
+ *     their bitmaps (c9py_bitmap_lock: deinit() raises BufferError);
+ *   - c9py_refresh_pin() is called before an object joins a display tree (Group.append/insert/
+ *     [i]=, root_group=, TileGrid.bitmap=/pixel_shader=), so what enters the tree while pinned
+ *     is pinned too.
+ * The pins are released when the last composition ends. */
+
+/* 0: go ahead; 1: skip, because this display is already being composed and `nested` is false (a
+ * refresh that Python code started inside a composition, or another thread's while that code
+ * ran). fill_row() passes nested = true: it only reads the tree into the caller's buffer. */
+int c9py_refresh_enter(PyObject *display, bool nested);
+void c9py_refresh_exit(PyObject *display);
+/* 0, or -1 (pinning failed: do not call Python; the exception is cleared). */
+int c9py_refresh_before_python(void);
+/* 0, or -1 with MemoryError. No-op while nothing is pinned. */
+int c9py_refresh_pin(PyObject *obj);
 
 /* The CIRCUITPYTHON_TERMINAL group (created on first use; borrowed reference): the console's
  * scroll area and status bar (c9_terminal_t over two TileGrids of terminalio.FONT). */

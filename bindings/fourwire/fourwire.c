@@ -83,7 +83,7 @@ static int fw_construct(PyObject *self, PyObject *args, PyObject *kw) {
     SELF->spi = spi;
     c9_fourwire_t *fw = &SELF->fw;
     c9py_spi_obj_t *bus_spi = (c9py_spi_obj_t *)spi;
-    fw->spi = c9_port_spi_hal(bus_spi->spi);
+    fw->spi = c9py_spi_hal(spi); /* not the raw bus: spi.deinit() may release it while we live */
     fw->gpio = c9_port_gpio();
     fw->dc = dc;
     fw->cs = c;

@@ -65,7 +65,7 @@ static int ib_construct(PyObject *self, PyObject *args, PyObject *kw) {
     SELF->i2c = i2c;
     c9py_i2c_obj_t *bus_i2c = (c9py_i2c_obj_t *)i2c;
     uint8_t address = (uint8_t)a[ARG_device_address].u_int;
-    SELF->b.i2c = c9_port_i2c_hal(bus_i2c->i2c);
+    SELF->b.i2c = c9py_i2c_hal(i2c); /* not the raw bus: i2c.deinit() may release it while we live */
     SELF->b.gpio = c9_port_gpio();
     SELF->b.address = address;
     SELF->b.reset = r < 0 ? -1 : r;

@@ -513,20 +513,27 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
                            (uint16_t)(crop.y2 - crop.y1), 0};
     c9_jpeg_set_crop(SELF->dec, &area);
 
+    /* Locked again: reading the file's header and sizing the coefficients ran the stream's Python
+     * code, which may have deinitialised the bitmap. */
     PyObject *bitmap_obj = v[BITMAP].u_obj;
-    Py_INCREF(bitmap_obj);
-    ((c9py_bitmap_obj_t *)bitmap_obj)->exports++;
+    if (!(bm = c9py_bitmap_lock(bitmap_obj, "bitmap"))) {
+        if (coef) {
+            c9_free(SELF->alloc, coef, coef_size);
+        }
+        close_source(SELF);
+        return NULL;
+    }
+    out.bm = bm;
     SELF->busy = true;
     SELF->ts = PyEval_SaveThread();
     err = c9_jpeg_decode(SELF->dec, scale, flags, put_block, &out);
     PyEval_RestoreThread(SELF->ts);
     SELF->ts = NULL;
     SELF->busy = false;
-    ((c9py_bitmap_obj_t *)bitmap_obj)->exports--;
     if (!c9_rect_empty(&out.dirty)) {
         c9_bitmap_mark_dirty(bm, &out.dirty);
     }
-    Py_DECREF(bitmap_obj);
+    c9py_bitmap_unlock(bitmap_obj);
 
     if (coef) {
         c9_free(SELF->alloc, coef, coef_size);

@@ -77,7 +77,10 @@ static PyObject *mc_reset(PyObject *m, PyObject *noargs) {
         return NULL;
     }
     c9rt.reset_requested = true;
-    PyErr_SetNone(c9rt.reload_exception);
+    PyObject *e = c9rt_reload_exception();
+    if (e) {
+        PyErr_SetNone(e);
+    }
     return NULL;
 }
 

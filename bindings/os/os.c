@@ -63,7 +63,8 @@ static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
         PyErr_Format(PyExc_TypeError, "key must be of type str, not %s", c9py_type_name(key));
         return NULL;
     }
-    const char *k = PyUnicode_AsUTF8(key);
+    /* CircuitPython looks up the text before a NUL ("A\x00B" finds A): refused here. */
+    const char *k = c9py_cstr(key);
     if (!k) {
         return NULL;
     }
@@ -71,6 +72,9 @@ static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
     /* Re-read on every call, as CircuitPython does: an edited file takes effect at once. */
     char *text = c9rt_read_settings(&len);
     if (!text) {
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
         Py_INCREF(dflt);
         return dflt;
     }

@@ -125,7 +125,10 @@ static PyObject *sup_reload(PyObject *m, PyObject *noargs) {
     /* CircuitPython stops the program at once and restarts it without waiting. */
     c9rt.run_reason = C9RT_RUN_SUPERVISOR_RELOAD;
     c9rt.reload_requested = true;
-    PyErr_SetNone(c9rt.reload_exception);
+    PyObject *e = c9rt_reload_exception();
+    if (e) {
+        PyErr_SetNone(e);
+    }
     return NULL;
 }
 
@@ -152,7 +155,7 @@ static PyObject *sup_set_next_code_file(PyObject *m, PyObject *args, PyObject *k
             PyErr_Format(PyExc_TypeError, "filename must be of type str, not %s", c9py_type_name(filename));
             return NULL;
         }
-        const char *s = PyUnicode_AsUTF8(filename);
+        const char *s = c9py_cstr(filename);
         if (!s) {
             return NULL;
         }
@@ -209,12 +212,8 @@ PyObject *c9py_init_supervisor(void) {
             goto fail;
         }
     }
-    if (!c9rt.reload_exception) {
-        /* A BaseException, so that `except Exception:` in user code cannot swallow a reload. */
-        c9rt.reload_exception = PyErr_NewException("supervisor.ReloadException", PyExc_BaseException, NULL);
-        if (!c9rt.reload_exception) {
-            goto fail;
-        }
+    if (!c9rt_reload_exception()) {
+        goto fail;
     }
     PyObject *rt = c9py_object_new(&runtime_type);
     if (!rt || PyModule_AddObject(m, "runtime", rt) < 0) {

@@ -57,16 +57,19 @@ static int no_delete(PyObject *v) {
     return 0;
 }
 
+/* A Palette or ColorConverter (a subclass instance whose native part was never built raises
+ * NotImplementedError, as everywhere). A shader joining a shape while a refresh is under way is
+ * pinned with the tree (c9py_refresh_pin), so the shape never points into a freed one. */
 static int shader_of(PyObject *shader, c9_shader_type_t *type, void **out) {
     if (PyObject_TypeCheck(shader, &c9py_Palette_Type)) {
         *type = C9_SHADER_PALETTE;
         *out = &((c9py_palette_obj_t *)shader)->palette;
-        return 0;
+        return c9py_ready(shader) < 0 ? -1 : c9py_refresh_pin(shader);
     }
     if (PyObject_TypeCheck(shader, &c9py_ColorConverter_Type)) {
         *type = C9_SHADER_COLORCONVERTER;
         *out = &((c9py_colorconverter_obj_t *)shader)->cc;
-        return 0;
+        return c9py_ready(shader) < 0 ? -1 : c9py_refresh_pin(shader);
     }
     PyErr_SetString(PyExc_TypeError, "unsupported pixel_shader type");
     return -1;

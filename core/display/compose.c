@@ -155,13 +155,20 @@ static void pass1(c9_tilegrid_t *tg, const placement_t *p, bool visible, void *c
 /* ---- fetch --------------------------------------------------------------------------------- */
 
 static inline uint32_t sample(const c9_tilegrid_t *tg, int32_t cx, int32_t cy) {
+    /* This path reads on-disk bitmaps, whose read callback may resize the grid (or change its
+     * source) while a row is under way: a position the walk no longer covers reads as 0. */
+    if (cx < 0 || cy < 0 || cx >= (int32_t)tg->width * tg->tile_width || cy >= (int32_t)tg->height * tg->tile_height ||
+        !tg->tiles) {
+        return 0;
+    }
     int32_t tx = cx / tg->tile_width, ty = cy / tg->tile_height;
     int32_t col = (tx + tg->top_left_x) % tg->width, row = (ty + tg->top_left_y) % tg->height;
     uint32_t tile = tg->tiles[(size_t)row * tg->width + col];
     int32_t bx = (int32_t)(tile % tg->bitmap_width_in_tiles) * tg->tile_width + cx % tg->tile_width;
     int32_t by = (int32_t)(tile / tg->bitmap_width_in_tiles) * tg->tile_height + cy % tg->tile_height;
     if (tg->source_type == C9_SOURCE_BITMAP) {
-        return c9_bitmap_get(tg->source, bx, by);
+        const c9_bitmap_t *b = tg->source;
+        return b->data ? c9_bitmap_get(b, bx, by) : 0;
     }
     return c9_ondiskbitmap_get_pixel(tg->source, bx, by);
 }
@@ -617,7 +624,10 @@ static void render(compose_t *c, c9_tilegrid_t *tg, const placement_t *p) {
     uint32_t vals[SEG];
     /* Forward along content x: the row walks the bitmap's rows left to right. */
     bool forward = (lx_varies != tg->transpose_xy) && (tg->flip_x == (dl < 0));
-    bool fast = c->wide && scale == 1 && forward && tg->source_type == C9_SOURCE_BITMAP && (s.kind == 1 || s.kind == 3);
+    /* The converter's fast path copies 16-bit values: a bitmap of another depth shown through an
+     * RGB565 converter takes the general path. */
+    bool fast = c->wide && scale == 1 && forward && tg->source_type == C9_SOURCE_BITMAP &&
+                (s.kind == 1 || (s.kind == 3 && ((const c9_bitmap_t *)tg->source)->bits_per_value == 16));
     for (int py = ov.y1; py < ov.y2; py++) {
         int32_t px = ov.x1;
         /* physical -> logical */

@@ -368,7 +368,7 @@ static void collect_fn(c9_tilegrid_t *tg, const placement_t *p, bool visible, vo
 }
 
 static void collect_stale(c9_display_t *d, c9_group_t *g, bool clear, int depth) {
-    if (depth > 64) {
+    if (depth > C9_DISPLAY_MAX_DEPTH) {
         return;
     }
     for (uint32_t i = 0; i < g->stale_count; i++) {
@@ -626,12 +626,22 @@ static c9_err_t refresh_now(c9_display_t *d) {
     d->lut_count = 0;
     d->rect_count = 0;
     d->last_refresh = now_ms(d);
-    if (d->full_refresh) {
+    /* A refresh takes the changes made before it and marks them drawn before it sends anything:
+     * a change made while it runs (by code an on-disk bitmap's read callback runs, which may hide,
+     * move or drop layers or turn the display) is left for the next refresh. */
+    bool full = d->full_refresh;
+    d->full_refresh = false;
+    if (full) {
         c9_rect_t all = {0, 0, (int16_t)d->ram_width, (int16_t)d->ram_height};
         add_rect(d, &all);
     } else if (d->root) {
         c9__walk_layers(d->root, &base, collect_fn, shape_collect_fn, d);
         collect_stale(d, d->root, false, 0);
+    }
+    if (d->root) {
+        c9__walk_layers(d->root, &base, finish_fn, shape_finish_fn, d);
+        c9__walk_layers(d->root, &base, finish_clear_fn, shape_finish_clear_fn, d);
+        collect_stale(d, d->root, true, 0);
     }
     uint64_t union_px = 0;
     for (int i = 0; i < d->rect_count; i++) {
@@ -644,12 +654,10 @@ static c9_err_t refresh_now(c9_display_t *d) {
     for (int i = 0; i < d->rect_count && err == C9_OK; i++) {
         err = send_area(d, &d->rects[i]);
     }
-    if (d->root) {
-        c9__walk_layers(d->root, &base, finish_fn, shape_finish_fn, d);
-        c9__walk_layers(d->root, &base, finish_clear_fn, shape_finish_clear_fn, d);
-        collect_stale(d, d->root, true, 0);
+    if (err != C9_OK) {
+        /* Some areas were not sent (bus busy or failing): nothing of this refresh is lost. */
+        d->full_refresh = true;
     }
-    d->full_refresh = false;
     d->stats.refreshes++;
     return err;
 }

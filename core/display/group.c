@@ -27,13 +27,71 @@ void c9_group_release(c9_group_t *g) {
     g->count = g->capacity = 0;
 }
 
-static bool is_ancestor_or_self(const c9_layer_t *candidate, const c9_group_t *g) {
-    for (const c9_layer_t *l = &g->layer; l; l = l->parent ? &l->parent->layer : NULL) {
-        if (l == candidate) {
+/* Depth-first iteration over a subtree without recursion or memory: each group's walk_next says
+ * which of its items comes next, and the walk climbs back through parent pointers. Nothing may
+ * change the tree while one runs (no callbacks happen inside). */
+typedef struct subtree_iter {
+    c9_layer_t *root, *cur;
+} subtree_iter_t;
+
+static void iter_start(subtree_iter_t *it, c9_layer_t *root) {
+    it->root = root;
+    it->cur = NULL;
+}
+
+static c9_layer_t *iter_next(subtree_iter_t *it) {
+    c9_layer_t *node = it->cur;
+    if (!node) {
+        node = it->root;
+    } else {
+        for (;;) {
+            if (node->type == C9_LAYER_GROUP) {
+                c9_group_t *g = (c9_group_t *)node;
+                if (g->walk_next < g->count) {
+                    node = g->items[g->walk_next++];
+                    break;
+                }
+            }
+            if (node == it->root || !node->parent) {
+                return NULL;
+            }
+            node = &node->parent->layer;
+        }
+    }
+    if (node->type == C9_LAYER_GROUP) {
+        ((c9_group_t *)node)->walk_next = 0;
+    }
+    it->cur = node;
+    return node;
+}
+
+/* Whether candidate is g or one of its ancestors, i.e. whether g is in candidate's subtree. Climbs
+ * from g and walks candidate's subtree in step, so the cost is the smaller of the two. */
+static bool is_ancestor_or_self(c9_layer_t *candidate, const c9_group_t *g) {
+    if (candidate == &g->layer) {
+        return true;
+    }
+    if (candidate->type != C9_LAYER_GROUP || ((const c9_group_t *)candidate)->count == 0) {
+        return false; /* only a group with items has descendants */
+    }
+    subtree_iter_t it;
+    iter_start(&it, candidate);
+    iter_next(&it); /* the candidate itself */
+    for (const c9_group_t *up = g->layer.parent;; up = up->layer.parent) {
+        if (!up) {
+            return false;
+        }
+        if (&up->layer == candidate) {
+            return true;
+        }
+        c9_layer_t *down = iter_next(&it);
+        if (!down) {
+            return false;
+        }
+        if (down == &g->layer) {
             return true;
         }
     }
-    return false;
 }
 
 static c9_err_t grow(c9_group_t *g) {
@@ -147,7 +205,9 @@ c9_err_t c9_group_reorder(c9_group_t *g, c9_layer_t *const *order, uint32_t coun
     for (uint32_t i = 0; i < count; i++) {
         c9__forget_drawn(g->items[i], g);
     }
-    memcpy(g->items, order, count * sizeof(*order));
+    if (count) { /* an empty group may have no item array at all */
+        memcpy(g->items, order, count * sizeof(*order));
+    }
     return C9_OK;
 }
 
@@ -175,31 +235,32 @@ void c9__group_add_stale(c9_group_t *g, const c9_rect_t *r) {
 }
 
 void c9__forget_drawn(c9_layer_t *layer, c9_group_t *into) {
-    if (layer->type == C9_LAYER_TILEGRID) {
-        c9_tilegrid_t *tg = (c9_tilegrid_t *)layer;
-        c9__group_add_stale(into, &tg->drawn);
-        tg->drawn = (c9_rect_t){0, 0, 0, 0};
-        tg->full_change = true;
-    } else if (layer->type == C9_LAYER_VECTORSHAPE) {
-        c9_vectorshape_t *s = (c9_vectorshape_t *)layer;
-        c9__group_add_stale(into, &s->drawn);
-        s->drawn = (c9_rect_t){0, 0, 0, 0};
-        s->full_change = true;
-    } else if (layer->type == C9_LAYER_GROUP) {
-        c9_group_t *g = (c9_group_t *)layer;
-        for (uint32_t i = 0; i < g->stale_count; i++) {
-            c9__group_add_stale(into, &g->stale[i]);
-        }
-        g->stale_count = 0;
-        for (uint32_t i = 0; i < g->count; i++) {
-            c9__forget_drawn(g->items[i], into);
+    subtree_iter_t it;
+    iter_start(&it, layer);
+    for (c9_layer_t *l; (l = iter_next(&it)) != NULL;) {
+        if (l->type == C9_LAYER_TILEGRID) {
+            c9_tilegrid_t *tg = (c9_tilegrid_t *)l;
+            c9__group_add_stale(into, &tg->drawn);
+            tg->drawn = (c9_rect_t){0, 0, 0, 0};
+            tg->full_change = true;
+        } else if (l->type == C9_LAYER_VECTORSHAPE) {
+            c9_vectorshape_t *s = (c9_vectorshape_t *)l;
+            c9__group_add_stale(into, &s->drawn);
+            s->drawn = (c9_rect_t){0, 0, 0, 0};
+            s->full_change = true;
+        } else if (l->type == C9_LAYER_GROUP) {
+            c9_group_t *g = (c9_group_t *)l;
+            for (uint32_t i = 0; i < g->stale_count; i++) {
+                c9__group_add_stale(into, &g->stale[i]);
+            }
+            g->stale_count = 0;
         }
     }
 }
 
 static void walk(c9_group_t *g, placement_t p, bool visible, tilegrid_fn fn, shape_fn sfn, void *ctx, int depth) {
-    /* The binding forbids cycles; the depth cap only guards against a corrupted tree. */
-    if (depth > 64) {
+    /* Recursion bounds the stack: deeper layers are not drawn (C9_DISPLAY_MAX_DEPTH). */
+    if (depth > C9_DISPLAY_MAX_DEPTH) {
         return;
     }
     visible = visible && !g->hidden;

@@ -37,7 +37,12 @@ c9_err_t c9_tilegrid_init(c9_tilegrid_t *tg, const c9_tilegrid_config_t *cfg, co
     }
     memset(tg, 0, sizeof(*tg));
     tg->allocator = a ? a : c9_allocator_default();
-    size_t n = (size_t)cfg->width * cfg->height;
+    /* 65535 x 65535 cells are 8 GB: more than a 32-bit size_t holds. */
+    uint64_t cells = (uint64_t)cfg->width * cfg->height;
+    if (cells > SIZE_MAX / sizeof(uint16_t)) {
+        return C9_ERR_NOMEM;
+    }
+    size_t n = (size_t)cells;
     tg->tiles = c9_alloc(tg->allocator, n * sizeof(uint16_t));
     if (!tg->tiles) {
         return C9_ERR_NOMEM;
@@ -165,6 +170,9 @@ void c9_tilegrid_set_top_left(c9_tilegrid_t *tg, uint16_t x, uint16_t y) {
 c9_err_t c9_tilegrid_resize(c9_tilegrid_t *tg, uint16_t width, uint16_t height, uint16_t fill) {
     if (width == 0 || height == 0) {
         return C9_ERR_INVAL;
+    }
+    if ((uint64_t)width * height > SIZE_MAX / sizeof(uint16_t)) {
+        return C9_ERR_NOMEM;
     }
     size_t n = (size_t)width * height;
     uint16_t *tiles = c9_alloc(tg->allocator, n * sizeof(uint16_t));

@@ -78,6 +78,13 @@
 #define C9_DISPLAY_MAX_RECTS 48
 #endif
 
+/* Group nesting the compositor draws: layers inside more than this many nested groups are not
+ * drawn (composition recurses once per level, so this bounds its stack). Trees of any depth can be
+ * built, shown and dropped: nothing else in the core recurses over a tree. */
+#ifndef C9_DISPLAY_MAX_DEPTH
+#define C9_DISPLAY_MAX_DEPTH 64
+#endif
+
 /* Palettes whose display colours a refresh keeps in a table (1 KB each inside c9_display_t): a
  * palette pixel then costs one load. 0 keeps none, saving 4 KB of the default 9.8 KB display on a
  * small board; each palette pixel is then converted as it is composed (same pixels, slower). */

@@ -78,6 +78,7 @@ typedef struct c9_group {
     bool read_only; /* CIRCUITPYTHON_TERMINAL: mutations return C9_ERR_PERM */
     uint8_t stale_count;
     c9_rect_t stale[C9_GROUP_STALE_RECTS]; /* physical display coordinates */
+    uint32_t walk_next;                    /* scratch of the core's non-recursive tree walks: next item to visit */
     const c9_allocator_t *allocator;
 } c9_group_t;
 
@@ -85,7 +86,9 @@ c9_err_t c9_group_init(c9_group_t *g, const c9_allocator_t *a);
 /* Detaches every child (they become free layers) and frees the item array. */
 void c9_group_release(c9_group_t *g);
 /* Inserts at index (0..count; clamped as Python's list.insert does). C9_ERR_EXIST if the layer is
- * already in a group, C9_ERR_INVAL for a group inserted into itself or its own descendant. */
+ * already in a group, C9_ERR_INVAL for a group inserted into itself or its own descendant. The
+ * cycle check costs O(min(depth of g, size of the layer's subtree)), so building a chain of any
+ * depth from the top or from the bottom is linear. */
 c9_err_t c9_group_insert(c9_group_t *g, uint32_t index, c9_layer_t *layer);
 c9_err_t c9_group_append(c9_group_t *g, c9_layer_t *layer);
 /* Removes and returns the layer at index (C9_ERR_RANGE); its screen area is repainted. */

@@ -99,7 +99,9 @@ const c9_board_t *c9_port_board(void);
 
 /* The port's share of CircuitPython's RUN_BACKGROUND_TASKS: window events and redraws on the
  * host, nothing on most microcontrollers. The runtime calls it from its idle loops, from
- * time.sleep() and between statements of user code at a few hundred hertz at most. */
+ * time.sleep() and between statements of user code at a few hundred hertz at most, from any
+ * thread that runs Python code (user threads and the display refresh thread sleep too): a port
+ * whose work must stay on one thread (a window system's) does it only there. */
 void c9_port_background(void);
 
 /* Waits for at most max_ns or until something happens that the runtime must see (a signal, an

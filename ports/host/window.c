@@ -1,6 +1,7 @@
 /* An SDL2 window per shown panel, when SDL2 was found at build time and a display server is set. */
 #include "vpanel_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,13 @@ typedef struct win {
 } win_t;
 static win_t windows[MAX_WINDOWS];
 static bool sdl_up;
+/* SDL's video calls (X11, Wayland) belong to the thread that initialised it; c9_port_background()
+ * is called from every thread that sleeps, so the others leave the windows alone. */
+static pthread_t sdl_thread;
+
+static bool on_sdl_thread(void) {
+    return sdl_up && pthread_equal(pthread_self(), sdl_thread);
+}
 
 bool c9_window_available(void) {
     return getenv("DISPLAY") != NULL || getenv("WAYLAND_DISPLAY") != NULL;
@@ -36,12 +44,16 @@ c9_err_t c9_window_show(c9_vpanel_t *p, int scale) {
             return C9_ERR_NOSYS;
         }
         sdl_up = true;
+        sdl_thread = pthread_self();
+    }
+    if (!on_sdl_thread()) {
+        return C9_ERR_NOSYS; /* a display built in another thread runs without a window */
     }
     uint16_t vw, vh; /* the window shows the board as a person sees it */
     c9_vpanel_view_size(p, &vw, &vh);
     for (int i = 0; i < MAX_WINDOWS; i++) {
         win_t *w = &windows[i];
-        if (w->panel) {
+        if (w->panel || w->window) {
             continue;
         }
         if (scale < 1) {
@@ -69,11 +81,11 @@ c9_err_t c9_window_show(c9_vpanel_t *p, int scale) {
     return C9_ERR_NOMEM;
 }
 
-void c9_window_forget(c9_vpanel_t *p) {
+/* Destroys the windows whose panels were forgotten. */
+static void destroy_closed(void) {
     for (int i = 0; i < MAX_WINDOWS; i++) {
         win_t *w = &windows[i];
-        if (w->panel == p) {
-            c9_vpanel_set_listener(p, NULL, NULL);
+        if (!w->panel && w->window) {
             SDL_DestroyTexture(w->texture);
             SDL_DestroyRenderer(w->renderer);
             SDL_DestroyWindow(w->window);
@@ -82,10 +94,24 @@ void c9_window_forget(c9_vpanel_t *p) {
     }
 }
 
+void c9_window_forget(c9_vpanel_t *p) {
+    for (int i = 0; i < MAX_WINDOWS; i++) {
+        win_t *w = &windows[i];
+        if (w->panel == p) {
+            c9_vpanel_set_listener(p, NULL, NULL);
+            w->panel = NULL; /* the panel goes now; its window on the SDL thread (destroy_closed) */
+            if (on_sdl_thread()) {
+                destroy_closed();
+            }
+        }
+    }
+}
+
 void c9_window_poll(void) {
-    if (!sdl_up) {
+    if (!on_sdl_thread()) {
         return;
     }
+    destroy_closed();
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
     }

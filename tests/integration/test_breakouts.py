@@ -185,3 +185,44 @@ def test_builtin_display_is_no_breakout(board, drive):
     b = board(drive, "--board", "feather_s3_tft", "--runs", "1", "--screenshot", str(shot))
     b.wait()
     assert Image.open(shot).size == (240, 135)
+
+
+PICO_CODE = ST7789_DRIVER + '''
+import board, busio, displayio, fourwire, time
+import circuit9_board
+displayio.release_displays()
+spi = busio.SPI(board.GP18, board.GP19)
+bus = fourwire.FourWire(spi, command=board.GP16, chip_select=board.GP17)
+display = MyST7789(bus, width=240, height=240, rowstart=80, rotation=180)
+group = displayio.Group()
+bitmap = displayio.Bitmap(240, 240, 2)
+palette = displayio.Palette(2)
+palette[0] = 0x0000FF
+palette[1] = 0xFF0000
+for y in range(20):
+    for x in range(40):
+        bitmap[x, y] = 1
+group.append(displayio.TileGrid(bitmap, pixel_shader=palette))
+display.root_group = group
+# No refresh() here: the display refreshes itself, as on a board. Wait for the glass to show it
+# (the panel the screenshot comes from), at most some thousands of looks.
+panel = circuit9_board.last_panel()
+for _ in range(5000):
+    if panel.pixels()[:3] != b"\\x00\\x00\\x00":
+        print("refreshed by itself")
+        break
+    time.sleep(0.002)
+'''
+
+
+def test_breakout_on_a_board_without_display_refreshes_itself(board, drive):
+    """A Pico has no display: the program's breakout is its first display, and it refreshes in
+    the background as on a board; the screenshot shows what the program left."""
+    (drive / "code.py").write_text(PICO_CODE)
+    shot = drive.parent / "shot.png"
+    b = board(drive, "--board", "pico", "--runs", "1", "--screenshot", str(shot))
+    b.wait()
+    assert "refreshed by itself" in b.text, b.text
+    scene = [(0, 0, 240, 240, 0x0000FF), (0, 0, 40, 20, 0xFF0000)]
+    want = reference(scene, (240, 240), lambda c: ((c >> 16) & 255, (c >> 8) & 255, c & 255))
+    assert_same(Image.open(shot), want)

@@ -306,6 +306,22 @@ def test_subclasses():
     assert d.radius == 1 and g[0] is d
 
 
+def test_unconstructed_shader_is_refused():
+    """A Palette or ColorConverter whose native part was never built gives the subclass error
+    (docs/bindings.md), in the constructor and in the setter, and the shape keeps its shader."""
+    blank_pal = displayio.Palette.__new__(displayio.Palette)
+    blank_cc = displayio.ColorConverter.__new__(displayio.ColorConverter)
+    built = "Call super().__init__() before accessing native object."
+    for blank in (blank_pal, blank_cc):
+        raises(NotImplementedError, built, lambda: vectorio.Circle(pixel_shader=blank, radius=2))
+    pal = palette([0, 0xFFFFFF])
+    r = vectorio.Rectangle(pixel_shader=pal, width=2, height=2)
+    for blank in (blank_pal, blank_cc):
+        with pytest.raises(NotImplementedError):
+            r.pixel_shader = blank
+    assert r.pixel_shader is pal
+
+
 def test_shape_collected_while_in_a_cycle():
     pal = palette([0, 0xFFFFFF])
 

@@ -153,6 +153,10 @@ typedef struct rec {
     int ram_w, ram_h;         /* in bus units */
     uint64_t pixel_bytes;
     int sub; /* byte within a 16-bit pixel */
+    /* Called once at the first pixel byte: stands for code a refresh runs (an on-disk bitmap's
+     * read callback) changing the tree while the refresh is sending. */
+    void (*during)(struct rec *r);
+    void *during_ctx;
 } rec_t;
 
 static c9_err_t rec_begin(void *ctx) {
@@ -190,6 +194,11 @@ static c9_err_t rec_send(void *ctx, c9_byte_type_t t, c9_cs_mode_t cs, const uin
                 }
             }
         } else if (r->cmd == 0x2C) {
+            if (r->during) {
+                void (*fn)(struct rec *) = r->during;
+                r->during = NULL;
+                fn(r);
+            }
             r->pixel_bytes++;
             if (r->x < r->ram_w && r->y < r->ram_h) {
                 r->ram[((size_t)r->y * r->ram_w + r->x) * bpp + r->sub] = data[i];
@@ -251,7 +260,9 @@ static void random_tilegrid(scene_t *s, int i) {
     c9_tilegrid_config_t cfg = {0};
     int b = (int)rnd(4);
     cfg.source = &s->bitmaps[b];
-    if (s->bitmaps[b].bits_per_value == 16) {
+    /* 16-bit bitmaps go through a converter; so does, now and then, a bitmap of another depth
+     * (CircuitPython allows it: the values are colours of the converter's colour space). */
+    if (s->bitmaps[b].bits_per_value == 16 || rnd(4) == 0) {
         cfg.shader_type = C9_SHADER_COLORCONVERTER;
         cfg.shader = &s->cc[rnd(2)];
     } else {
@@ -490,6 +501,156 @@ static void test_partial_update_bytes(void **state) {
     free(d);
 }
 
+/* Changes made while a refresh sends (by code it calls back) are drawn by the next refresh. */
+static void change_scene(rec_t *r) {
+    scene_t *s = r->during_ctx;
+    for (int i = 0; i < s->ntg; i++) {
+        c9_tilegrid_t *tg = &s->tgs[i];
+        switch (rnd(4)) {
+        case 0: c9_tilegrid_set_position(tg, (int16_t)((int)rnd(50) - 10), (int16_t)((int)rnd(40) - 10)); break;
+        case 1: c9_tilegrid_set_hidden(tg, !tg->hidden); break;
+        case 2: c9_bitmap_set(tg->source, (int)rnd(8), (int)rnd(8), rnd(0x10000)); break;
+        default: c9_tilegrid_set_tile(tg, 0, 0, (uint16_t)rnd(4)); break;
+        }
+    }
+    c9_layer_t *removed;
+    if (s->groups[2].count && c9_group_remove_at(&s->groups[2], 0, &removed) == C9_OK) {
+        c9_group_append(&s->groups[1], removed);
+    }
+    if (rnd(3) == 0) {
+        c9_display_set_rotation(r->d, (int)(90 * rnd(4)));
+    }
+}
+
+static void test_changes_during_a_refresh_go_to_the_next(void **state) {
+    (void)state;
+    for (int iter = 0; iter < 40; iter++) {
+        scene_t s;
+        scene_build(&s);
+        c9_display_t *d = calloc(1, sizeof(*d));
+        rec_t r;
+        setup_display(d, &r, iter % 2 ? 16 : 8, 0, true, false);
+        assert_int_equal(c9_display_set_root_group(d, &s.groups[0]), C9_OK);
+        bool drawn;
+        assert_int_equal(c9_display_refresh(d, 0, 0, &drawn), C9_OK);
+        c9_display_invalidate(d); /* something to send in the next refresh */
+        r.during = change_scene;
+        r.during_ctx = &s;
+        assert_int_equal(c9_display_refresh(d, 0, 0, &drawn), C9_OK);
+        assert_null(r.during); /* the changes happened mid-refresh */
+        assert_int_equal(c9_display_refresh(d, 0, 0, &drawn), C9_OK);
+        check_ram(d, &r, &s);
+        c9_display_release(d);
+        scene_free(&s);
+        free(r.ram);
+        free(d);
+    }
+}
+
+/* Trees of any depth: built from the top or the bottom, checked for cycles, dropped, shown and
+ * un-shown without recursion (c9__forget_drawn recursed once per level: a stack overflow). */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#define DEEP 200000
+#else
+/* The emulated Cortex-M has 4 MB of RAM: 20,000 groups still need ten times the stack a
+ * recursive walk could have there. */
+#define DEEP 20000
+#endif
+
+static void test_deep_chains(void **state) {
+    (void)state;
+    c9_group_t *g = calloc(DEEP, sizeof(*g));
+    c9_group_t holder;
+    assert_non_null(g);
+    c9_group_init(&holder, NULL);
+    for (int i = 0; i < DEEP; i++) {
+        c9_group_init(&g[i], NULL);
+        if (i) { /* top-down: each appended to the deepest */
+            assert_int_equal(c9_group_append(&g[i - 1], &g[i].layer), C9_OK);
+        }
+    }
+    assert_int_equal(c9_group_append(&g[DEEP - 1], &g[0].layer), C9_ERR_INVAL); /* a cycle */
+    c9_bitmap_t b;
+    c9_palette_t p;
+    assert_int_equal(c9_bitmap_alloc(&b, 4, 4, 1, NULL), C9_OK);
+    assert_int_equal(c9_palette_alloc(&p, 2, false, NULL), C9_OK);
+    c9_tilegrid_config_t cfg = {C9_SOURCE_BITMAP, &b, C9_SHADER_PALETTE, &p, 1, 1, 0, 0, 0, 0, 0};
+    c9_tilegrid_t tg;
+    assert_int_equal(c9_tilegrid_init(&tg, &cfg, NULL, NULL), C9_OK);
+    assert_int_equal(c9_group_append(&g[DEEP - 1], &tg.layer), C9_OK);
+    tg.drawn = (c9_rect_t){5, 6, 9, 10};
+    g[DEEP / 2].stale[0] = (c9_rect_t){1, 1, 2, 2};
+    g[DEEP / 2].stale_count = 1;
+    assert_int_equal(c9_group_append(&holder, &g[0].layer), C9_OK);
+    c9_layer_t *out;
+    assert_int_equal(c9_group_remove_at(&holder, 0, &out), C9_OK);
+    /* what the deepest grid and a group halfway down had drawn is now the holder's to repaint */
+    assert_int_equal(holder.stale_count, 2);
+    assert_true(tg.full_change && c9_rect_empty(&tg.drawn) && g[DEEP / 2].stale_count == 0);
+    c9_display_t *d = calloc(1, sizeof(*d));
+    rec_t r;
+    setup_display(d, &r, 16, 0, true, false);
+    assert_int_equal(c9_display_set_root_group(d, &g[0]), C9_OK);
+    bool drawn;
+    assert_int_equal(c9_display_refresh(d, 0, 0, &drawn), C9_OK);
+    assert_int_equal(c9_display_set_rotation(d, 90), C9_OK);
+    assert_int_equal(c9_display_set_root_group(d, NULL), C9_OK);
+    /* bottom-up: each new top takes the chain so far */
+    for (int i = DEEP - 1; i > 0; i--) {
+        c9_layer_t *child;
+        assert_int_equal(c9_group_remove_at(&g[i - 1], 0, &child), C9_OK);
+    }
+    for (int i = DEEP - 1; i > 0; i--) {
+        assert_int_equal(c9_group_append(&g[i - 1], &g[i].layer), C9_OK);
+    }
+    assert_int_equal(c9_group_append(&g[DEEP / 2], &g[0].layer), C9_ERR_INVAL);
+    for (int i = 0; i < DEEP; i++) {
+        c9_group_release(&g[i]);
+    }
+    c9_tilegrid_release(&tg);
+    c9_bitmap_release(&b);
+    c9_palette_release(&p);
+    free(r.ram);
+    free(d);
+    free(g);
+}
+
+/* Allocations the caller's allocator refuses: 65535 x 65535 tiles is 8 GB, more than a 32-bit
+ * size_t counts. */
+static void *refusing_alloc(void *ctx, size_t size) {
+    (void)ctx;
+    return size > (1u << 20) ? NULL : malloc(size);
+}
+static void refusing_free(void *ctx, void *p, size_t size) {
+    (void)ctx;
+    (void)size;
+    free(p);
+}
+static void *refusing_realloc(void *ctx, void *p, size_t old, size_t size) {
+    (void)ctx;
+    (void)old;
+    return size > (1u << 20) ? NULL : realloc(p, size);
+}
+
+static void test_tilegrid_too_large(void **state) {
+    (void)state;
+    c9_allocator_t a = {refusing_alloc, refusing_free, refusing_realloc, NULL};
+    c9_bitmap_t b;
+    c9_palette_t p;
+    assert_int_equal(c9_bitmap_alloc(&b, 8, 8, 1, NULL), C9_OK);
+    assert_int_equal(c9_palette_alloc(&p, 2, false, NULL), C9_OK);
+    c9_tilegrid_config_t cfg = {C9_SOURCE_BITMAP, &b, C9_SHADER_PALETTE, &p, 65535, 65535, 1, 1, 1, 0, 0};
+    c9_tilegrid_t tg;
+    assert_int_equal(c9_tilegrid_init(&tg, &cfg, &a, NULL), C9_ERR_NOMEM);
+    cfg.width = cfg.height = 16;
+    assert_int_equal(c9_tilegrid_init(&tg, &cfg, &a, NULL), C9_OK);
+    assert_int_equal(c9_tilegrid_resize(&tg, 65535, 65535, 0), C9_ERR_NOMEM);
+    assert_int_equal(tg.width, 16); /* unchanged */
+    c9_tilegrid_release(&tg);
+    c9_bitmap_release(&b);
+    c9_palette_release(&p);
+}
+
 static void test_group_rules(void **state) {
     (void)state;
     c9_group_t a, b, c;
@@ -527,6 +688,9 @@ int main(void) {
         cmocka_unit_test(test_random_scenes_all_rotations_depths),
         cmocka_unit_test(test_partial_update_bytes),
         cmocka_unit_test(test_group_rules),
+        cmocka_unit_test(test_changes_during_a_refresh_go_to_the_next),
+        cmocka_unit_test(test_deep_chains),
+        cmocka_unit_test(test_tilegrid_too_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
  *
  * RGB565 is widened to 8 bits per channel by bit replication for PNG, PPM and 24-bit BMP.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,12 @@ static void le32(FILE *f, uint32_t v) {
     le16(f, v >> 16);
 }
 
+/* A BMP's file size is a 32-bit field. */
+static int bmp_fits(const img_t *im, int bits16) {
+    uint64_t stride = ((uint64_t)im->w * (bits16 ? 2u : 3u) + 3u) & ~(uint64_t)3u;
+    return 14u + 40u + 12u + stride * im->h <= UINT32_MAX;
+}
+
 static int write_bmp(const img_t *im, const char *path, int bits16) {
     FILE *f = fopen(path, "wb");
     if (!f)
@@ -92,6 +99,10 @@ static int write_bmp(const img_t *im, const char *path, int bits16) {
         le32(f, 0x001F);
     }
     uint8_t *row = calloc(stride, 1);
+    if (!row) {
+        fclose(f);
+        return -1;
+    }
     for (unsigned y = im->h; y-- > 0;) {
         const uint16_t *p = im->px + (size_t)y * im->w;
         for (unsigned x = 0; x < im->w; x++) {
@@ -133,6 +144,12 @@ static int write_png(const img_t *im, const char *path) {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png_create_info_struct(png);
     uint8_t *row = malloc((size_t)im->w * 3);
+    if (!png || !info || !row) {
+        png_destroy_write_struct(&png, &info);
+        free(row);
+        fclose(f);
+        return -1;
+    }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
         free(row);
@@ -212,7 +229,19 @@ int main(int argc, char **argv) {
         }
         im.w = w;
         im.h = h;
+        if (ends_with(out, ".bmp") && !bmp_fits(&im, bmp16)) {
+            fprintf(stderr, "%s: %ux%u is too large for a BMP file (4 GB)\n", in, im.w, im.h);
+            fclose(f);
+            return 1;
+        }
+        /* Up to 65535 x 65535 x 2 bytes (8 GB): say so instead of decoding into nothing. */
         im.px = calloc((size_t)w * h + 1, 2);
+        if (!im.px) {
+            fprintf(stderr, "%s: not enough memory for a %ux%u image (%llu bytes)\n", in, im.w, im.h,
+                    (unsigned long long)w * h * 2);
+            fclose(f);
+            return 1;
+        }
         /* Progressive files need coefficient memory (none at 1/8: the file can seek). */
         c9_jpeg_set_seek(d, file_seek);
         size_t need = 0;
