@@ -183,5 +183,6 @@ const c9_board_t c9_board_memento = {
     .led_count = C9_ARRAY_SIZE(leds),
     .buttons = buttons,
     .button_count = C9_ARRAY_SIZE(buttons),
-    .net_sockets = 8, /* CONFIG_LWIP_MAX_SOCKETS of CircuitPython's esp-idf-config */
+    .net_sockets = 8,   /* CONFIG_LWIP_MAX_SOCKETS of CircuitPython's esp-idf-config */
+    .sd_cs = "CARD_CS", /* the microSD slot on the board's SPI bus */
 };

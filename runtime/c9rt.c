@@ -1,11 +1,13 @@
-/* The shared board state (c9rt.h): path mapping onto the CIRCUITPY folder and its mounts,
+/* The shared board state (c9rt.h): paths through the file system (vfs.h), settings.toml,
  * the monotonic clock, CircuitPython's errno texts and interruptible sleeping. */
 #include "c9rt.h"
+#include "vfs.h"
 
 #include "circuit9/port.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-c9rt_t c9rt = {.cwd = "/", .autoreload = true, .serial_connected = true, .usb_drive_enabled = true};
+c9rt_t c9rt = {.autoreload = true, .serial_connected = true, .usb_drive_enabled = true};
 
 const char *const c9rt_safe_mode_names[] = {"NONE",
                                             "BROWNOUT",
@@ -81,7 +83,19 @@ PyObject *c9rt_raise_errno(int err) {
 
 int c9rt_abspath(const char *path, char *out, size_t out_size) {
     char buf[1024];
-    int n = path[0] == '/' ? snprintf(buf, sizeof buf, "%s", path) : snprintf(buf, sizeof buf, "%s/%s", c9rt.cwd, path);
+    int n;
+    if (path[0] == '/') {
+        n = snprintf(buf, sizeof buf, "%s", path);
+    } else {
+        PyObject *cwd = c9rt_vfs_getcwd();
+        const char *c = cwd ? PyUnicode_AsUTF8(cwd) : NULL;
+        if (!c) {
+            Py_XDECREF(cwd);
+            return -1;
+        }
+        n = snprintf(buf, sizeof buf, "%s/%s", c, path);
+        Py_DECREF(cwd);
+    }
     if (n < 0 || (size_t)n >= sizeof buf) {
         c9rt_raise_errno(ENAMETOOLONG);
         return -1;
@@ -119,69 +133,8 @@ int c9rt_abspath(const char *path, char *out, size_t out_size) {
     return 0;
 }
 
-/* True when path equals prefix or continues it with a '/'. */
-static bool under(const char *path, const char *prefix, const char **rest) {
-    size_t n = strlen(prefix);
-    if (n == 1 && prefix[0] == '/') {
-        *rest = path;
-        return true;
-    }
-    if (strncmp(path, prefix, n) || (path[n] && path[n] != '/')) {
-        return false;
-    }
-    *rest = path + n;
-    return true;
-}
-
 int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly) {
-    if (!c9rt.root[0]) {
-        if ((size_t)snprintf(host, host_size, "%s", path) >= host_size) {
-            c9rt_raise_errno(ENAMETOOLONG);
-            return -1;
-        }
-        *readonly = false;
-        return 0;
-    }
-    char abs[1024];
-    if (c9rt_abspath(path, abs, sizeof abs) < 0) {
-        return -1;
-    }
-    const char *base = c9rt.root, *rest = abs;
-    *readonly = !c9rt.root_writable;
-    size_t best = 0;
-    for (int i = 0; i < c9rt.mount_count; i++) {
-        const char *r;
-        size_t n = strlen(c9rt.mounts[i].path);
-        if (n > best && under(abs, c9rt.mounts[i].path, &r)) {
-            best = n;
-            base = c9rt.mounts[i].host;
-            rest = r;
-            *readonly = c9rt.mounts[i].readonly;
-        }
-    }
-    if (!base[0]) {
-        /* mounted object without a host folder (a user-defined VFS) */
-        c9rt_raise_errno(ENODEV);
-        return -1;
-    }
-    const c9_port_fs_t *drive = best ? NULL : c9_port_drive();
-    if (drive && drive->resolve) {
-        /* The drive itself: the machine says where its files are. */
-        c9_err_t err = drive->resolve(drive->ctx, abs, host, host_size);
-        if (err != C9_OK) {
-            c9rt_raise_errno(err == C9_ERR_NOMEM ? ENAMETOOLONG : err == C9_ERR_NOSYS ? ENODEV : EINVAL);
-            return -1;
-        }
-        return 0;
-    }
-    if (!strcmp(rest, "/")) {
-        rest = "";
-    }
-    if ((size_t)snprintf(host, host_size, "%s%s", base, rest) >= host_size) {
-        c9rt_raise_errno(ENAMETOOLONG);
-        return -1;
-    }
-    return 0;
+    return c9rt_vfs_resolve(path, host, host_size, readonly);
 }
 
 int c9rt_read_host_settings(const char *path, char **out, size_t *len) {
@@ -247,15 +200,57 @@ int c9rt_read_host_settings(const char *path, char **out, size_t *len) {
 }
 
 char *c9rt_read_settings(size_t *len) {
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s%s", c9rt.root[0] ? c9rt.root : ".", "/settings.toml");
-    char *buf;
-    int err = c9rt_read_host_settings(path, &buf, len);
-    if (err == ENOMEM) {
-        PyErr_NoMemory();
-    } else if (err && err != ENOENT) {
-        c9rt_raise_errno(err);
+    const char *rest;
+    PyObject *obj = c9rt_vfs_obj(c9rt_vfs_lookup("/settings.toml", &rest));
+    if (!obj) {
+        return NULL;
     }
+    /* A file of the host's tree (the drive's folder, the unix port's VfsPosix at ".") is read with
+     * the limits above: a link to /dev/zero or a FIFO on the drive never ends. */
+    char host[PATH_MAX + 16];
+    bool readonly;
+    const char *path = c9rt_vfs_is_posix(obj) ? "settings.toml" : NULL;
+    if (!path) {
+        if (c9rt_map_path("/settings.toml", host, sizeof host, &readonly) == 0) {
+            path = host;
+        } else {
+            PyErr_Clear(); /* a FAT volume: its file system reads it */
+        }
+    }
+    if (path) {
+        char *buf;
+        int err = c9rt_read_host_settings(path, &buf, len);
+        if (err == ENOMEM) {
+            PyErr_NoMemory();
+        } else if (err && err != ENOENT) {
+            c9rt_raise_errno(err);
+        }
+        return buf;
+    }
+    PyObject *data = c9rt_vfs_read_file("/settings.toml");
+    if (!data) {
+        /* No settings.toml (or no file system): every key has its default. */
+        PyErr_Clear();
+        return NULL;
+    }
+    size_t n = (size_t)PyBytes_GET_SIZE(data);
+    const char *nul = memchr(PyBytes_AS_STRING(data), 0, n);
+    if (nul) {
+        n = (size_t)(nul - PyBytes_AS_STRING(data)); /* the scanner's end of file */
+    }
+    if (n > C9RT_SETTINGS_MAX) {
+        Py_DECREF(data);
+        c9rt_raise_errno(EFBIG);
+        return NULL;
+    }
+    char *buf = malloc(n + 1);
+    if (buf) {
+        *len = n;
+        memcpy(buf, PyBytes_AS_STRING(data), n);
+    } else {
+        PyErr_NoMemory();
+    }
+    Py_DECREF(data);
     return buf;
 }
 
@@ -336,5 +331,78 @@ int c9rt_sleep_ns(uint64_t ns) {
         uint64_t slice = C9_MIN(end - now, (uint64_t)10000000);
         Py_BEGIN_ALLOW_THREADS c9_port_idle(slice);
         Py_END_ALLOW_THREADS
+    }
+}
+
+/* ---- holding interrupts during file system operations -------------------------------------- */
+
+static PyObject *saved_handler; /* SIGINT's Python handler while held, or NULL */
+static bool interrupt_pending;
+
+static PyObject *hold_handler(PyObject *self, PyObject *args) {
+    (void)self;
+    (void)args;
+    if (interrupt_pending) {
+        /* A second Ctrl-C: the operation may never end, so it is cut short now. */
+        interrupt_pending = false;
+        PyErr_SetNone(PyExc_KeyboardInterrupt);
+        return NULL;
+    }
+    interrupt_pending = true;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef hold_def = {"_c9_hold_interrupt", hold_handler, METH_VARARGS, NULL};
+
+static int raise_deferred_reload(void *arg) {
+    (void)arg;
+    PyObject *e = c9rt_reload_exception();
+    if (e) {
+        PyErr_SetNone(e);
+    }
+    return -1;
+}
+
+void c9rt_io_hold_begin(void) {
+    if (c9rt.io_hold++ > 0) {
+        return;
+    }
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyObject *signal = PyImport_ImportModuleLevel("signal", NULL, NULL, NULL, 0);
+    PyObject *fn = PyCFunction_New(&hold_def, NULL);
+    PyObject *old = signal && fn ? PyObject_CallMethod(signal, "signal", "iO", 2, fn) : NULL;
+    if (old) {
+        saved_handler = old;
+    } else {
+        PyErr_Clear(); /* not the main thread: nothing is held */
+    }
+    Py_XDECREF(fn);
+    Py_XDECREF(signal);
+    PyErr_Restore(t, v, tb);
+}
+
+void c9rt_io_hold_end(void) {
+    if (c9rt.io_hold == 0 || --c9rt.io_hold > 0) {
+        return;
+    }
+    if (saved_handler) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyObject *signal = PyImport_ImportModuleLevel("signal", NULL, NULL, NULL, 0);
+        PyObject *r = signal ? PyObject_CallMethod(signal, "signal", "iO", 2, saved_handler) : NULL;
+        Py_XDECREF(r);
+        Py_XDECREF(signal);
+        Py_CLEAR(saved_handler);
+        PyErr_Clear();
+        PyErr_Restore(t, v, tb);
+    }
+    if (interrupt_pending) {
+        interrupt_pending = false;
+        PyErr_SetInterrupt(); /* KeyboardInterrupt at the program's next step */
+    }
+    if (c9rt.reload_deferred) {
+        c9rt.reload_deferred = false;
+        Py_AddPendingCall(raise_deferred_reload, NULL);
     }
 }

@@ -57,25 +57,13 @@ enum {
     C9RT_NEXT_NEWLY_SET = 1 << 7,
 };
 
-#define C9RT_MAX_MOUNTS 8
-
-typedef struct c9rt_mount {
-    char path[256];      /* absolute CircuitPython path, "/sd" */
-    char host[PATH_MAX]; /* host directory standing for it */
-    PyObject *vfs;       /* the mounted object (strong reference) */
-    bool readonly;       /* to user code */
-} c9rt_mount_t;
-
 typedef struct c9rt {
     bool active;         /* under `circuit9 run` */
-    char root[PATH_MAX]; /* the CIRCUITPY folder (absolute), "" in the package */
-    char cwd[256];       /* os.getcwd() as CircuitPython sees it */
+    char root[PATH_MAX]; /* the CIRCUITPY folder (absolute); "" for a drive image, in a script and the package */
     const c9_board_t *board;
     bool root_writable; /* storage.remount("/", readonly=False) succeeded */
     bool in_boot_py;    /* remount of "/" is allowed (USB not yet "connected") */
     bool usb_drive_enabled;
-    c9rt_mount_t mounts[C9RT_MAX_MOUNTS];
-    int mount_count;
 
     /* supervisor.runtime */
     volatile bool autoreload; /* any thread */
@@ -104,6 +92,12 @@ typedef struct c9rt {
     /* Called for each file user code opens for writing inside the root (host path), so that
      * auto-reload can tell the program's own writes from an editor's. */
     void (*note_self_write)(const char *host_path);
+
+    /* A file system operation served by Python code (a Python block device) is running
+     * (c9rt_io_hold_begin): Ctrl-C and auto-reload wait for its end, so that they never cut a
+     * FAT operation short. reload_deferred: a reload came meanwhile. */
+    int io_hold;
+    bool reload_deferred;
 } c9rt_t;
 
 extern c9rt_t c9rt;
@@ -116,11 +110,14 @@ PyObject *c9rt_reload_exception(void);
 /* Monotonic nanoseconds since the board started (time.monotonic_ns, supervisor.ticks_ms). */
 uint64_t c9rt_now_ns(void);
 
-/* Maps a CircuitPython path (absolute, or relative to c9rt.cwd) to a host path. *readonly tells
- * whether user code may write there. In the package (no root) the path is used as is.
- * Returns 0, or -1 with a Python exception set (OSError ENAMETOOLONG). */
+/* The operating system's path of a CircuitPython path (absolute, or relative to os.getcwd())
+ * when the file system serving it is a directory of the operating system (the drive's folder,
+ * the host's tree in a script), and whether user code may write there. Returns 0, or -1 with a
+ * Python exception set (OSError ENODEV for a FAT volume or another file system object,
+ * ENAMETOOLONG). The file system itself is runtime/vfs.h. */
 int c9rt_map_path(const char *path, char *host, size_t host_size, bool *readonly);
-/* The absolute, normalised CircuitPython form of path ("a/../b" from "/x" is "/x/b"). */
+/* The absolute, normalised CircuitPython form of path, relative paths from os.getcwd() ("a/../b"
+ * from "/x" is "/x/b"; ".." stops at the root). */
 int c9rt_abspath(const char *path, char *out, size_t out_size);
 
 /* settings.toml is read up to its first NUL byte (the scanner's end of file) and at most this
@@ -128,9 +125,11 @@ int c9rt_abspath(const char *path, char *out, size_t out_size);
  * settings are a few hundred bytes; many boards' whole drive is smaller than this. */
 #define C9RT_SETTINGS_MAX (1024 * 1024)
 
-/* Reads settings.toml of the drive root into a new buffer (free()) of *len bytes, up to its first
- * NUL byte. NULL without an exception when there is none or it is not a regular file (as a board
- * treats a file it cannot open); NULL with OSError [Errno 27] (EFBIG) when it holds more than
+/* Reads /settings.toml into a new buffer (free()) of *len bytes, up to its first NUL byte: the
+ * drive's under `circuit9 run`, the file system's at "/" in a script, except that the host's own
+ * tree (the unix port's VfsPosix) is read from the current directory, as circuit9 always has.
+ * NULL without an exception when there is none or it is not a regular file (as a board treats a
+ * file it cannot open); NULL with OSError [Errno 27] (EFBIG) when it holds more than
  * C9RT_SETTINGS_MAX bytes before a NUL, or MemoryError. */
 char *c9rt_read_settings(size_t *len);
 /* The same read of a settings file of the host's tree at path, for the supervisor before Python
@@ -140,6 +139,13 @@ int c9rt_read_host_settings(const char *path, char **out, size_t *len);
 
 /* OSError(errno, "<text>") with CircuitPython's wording ("[Errno 2] No such file/directory"). */
 PyObject *c9rt_raise_errno(int err);
+
+/* Holds Ctrl-C (KeyboardInterrupt) and auto-reload while a file system operation runs Python
+ * code that must not be cut short: the first Ctrl-C waits for c9rt_io_hold_end(), which raises
+ * it then; a second one during the hold raises at once (a block device that never returns stays
+ * interruptible). Nests; main thread only (elsewhere nothing is held). */
+void c9rt_io_hold_begin(void);
+void c9rt_io_hold_end(void);
 
 /* Background work that must run while user code runs or sleeps (display auto-refresh, the
  * window's event pump), as CircuitPython's RUN_BACKGROUND_TASKS: registered functions are called

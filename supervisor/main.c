@@ -32,6 +32,7 @@ static void usage(FILE *f) {
           "                    [--audio-out FILE.wav] [--clock real|stepped]\n"
           "                    [--usb DEVICE]...  (keyboard[:type=TEXT], mouse, gamepad, midi:FILE.mid, cdc,\n"
           "                    hub, replay:FILE.pcap, libusb:VID:PID; for boards with a USB host port)\n"
+          "                    [--drive IMAGE] [--sd IMAGE]\n"
           "       circuit9 boards\n"
           "       circuit9 image DIR -o IMAGE [--size N] [--label NAME] | --extract IMAGE DIR\n"
           "SCRIPT.py runs with CircuitPython 9's modules (displayio, bitmaptools, ...) built in.\n"
@@ -44,7 +45,9 @@ static void usage(FILE *f) {
           "(lis3dh@i2c:0x18, model.py@spi:D5, neopixel,count=30@D6). docs/periph.md has the details.\n"
           "--audio-out records what the audio outputs play, sample for sample, on a stepped clock\n"
           "(time passes only while the program waits) unless --clock real.\n"
-          "--sockets N sets how many sockets the board's network has at once (8 on ESP32-S3 boards).\n",
+          "--sockets N sets how many sockets the board's network has at once (8 on ESP32-S3 boards).\n"
+          "--drive runs the board from a drive image (circuit9 image) instead of a folder; --sd puts a\n"
+          "card holding a disk image (mkfs.fat) in the board's SD card slot.\n",
           f);
 }
 
@@ -228,6 +231,10 @@ static int run_command(int argc, char **argv) {
                 return 2;
             }
             opt.breakouts = !strcmp(v, "on");
+        } else if ((v = option(argc, argv, &i, "--drive"))) {
+            opt.drive = v;
+        } else if ((v = option(argc, argv, &i, "--sd"))) {
+            opt.sd = v;
         } else if ((v = option(argc, argv, &i, "--serial"))) {
             if (!strcmp(v, "pty")) {
                 opt.pty = true;

@@ -7,9 +7,12 @@
 #include "console.h"
 #include "cpmods_py.h"
 #include "userenv_py.h"
+#include "vfs.h"
+#include "circuit9/settings.h"
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 PyObject *pyenv;
@@ -62,27 +65,85 @@ PyObject *pyenv_call(const char *fn, const char *fmt, ...) {
     return r;
 }
 
-static PyObject *py_map_path(PyObject *self, PyObject *arg) {
+/* open() of user code: the mount table's open (runtime/vfs.h). */
+static PyObject *py_vfs_open(PyObject *self, PyObject *args) {
     (void)self;
-    const char *s = c9py_cstr(arg); /* open("/code.py\0x") must not open /code.py */
-    char host[PATH_MAX + 256];
-    bool ro;
-    if (!s || c9rt_map_path(s, host, sizeof host, &ro) < 0) {
+    PyObject *file, *mode, *rest, *kw;
+    if (!PyArg_ParseTuple(args, "OOO!O!", &file, &mode, &PyTuple_Type, &rest, &PyDict_Type, &kw)) {
         return NULL;
     }
-    return Py_BuildValue("(sO)", host, ro ? Py_True : Py_False);
+    return c9rt_vfs_open(file, mode, rest, PyDict_GET_SIZE(kw) ? kw : NULL);
 }
 
-static PyObject *py_note_write(PyObject *self, PyObject *arg) {
+/* The importer's stat: 0 nothing, 1 a file, 2 a directory. */
+static PyObject *py_vfs_import_stat(PyObject *self, PyObject *arg) {
     (void)self;
     const char *s = PyUnicode_AsUTF8(arg);
-    if (!s) {
+    return s ? PyLong_FromLong(c9rt_vfs_import_stat(s)) : NULL;
+}
+
+static PyObject *py_vfs_read(PyObject *self, PyObject *arg) {
+    (void)self;
+    const char *s = PyUnicode_AsUTF8(arg);
+    return s ? c9rt_vfs_read_file(s) : NULL;
+}
+
+/* The unix coverage build's getenv_int()/getenv_str() globals (ports/unix/main.c), which
+ * CircuitPython's own getenv test calls: the value of a bare integer (strtol rules) or of a
+ * string, else None after "An error occurred while retrieving '<key>':" and the reason, for a
+ * value of the wrong kind or a bad file, on stdout. */
+static PyObject *getenv_typed(PyObject *arg, bool want_int) {
+    const char *key = PyUnicode_AsUTF8(arg);
+    if (!key) {
         return NULL;
     }
-    if (c9rt.note_self_write) {
-        c9rt.note_self_write(s);
+    size_t len = 0;
+    char *text = c9rt_read_settings(&len);
+    char value[4096];
+    size_t n = 0;
+    bool quoted = false;
+    int bad = 0;
+    int32_t iv = 0;
+    c9_err_t err = !text      ? C9_ERR_NOENT
+                   : want_int ? c9_settings_get_int(text, len, key, &iv, &bad)
+                              : c9_settings_get(text, len, key, value, sizeof value, &n, &quoted, &bad);
+    free(text);
+    if (err == C9_OK && !want_int && !quoted) {
+        err = C9_ERR_SETTINGS_BYTE;
+        bad = (unsigned char)value[0];
+    }
+    if (err == C9_OK) {
+        return want_int ? PyLong_FromLong(iv) : PyUnicode_DecodeUTF8(value, (Py_ssize_t)n, "surrogatepass");
+    }
+    if (err != C9_ERR_NOENT) {
+        char q[8];
+        PyObject *out = PySys_GetObject("stdout"); /* borrowed */
+        PyObject *msg =
+            err == C9_ERR_SETTINGS_BYTE
+                ? (c9_settings_quote_byte(bad, q), PyUnicode_FromFormat("An error occurred while retrieving '%s':\n"
+                                                                        "Invalid byte %s\n",
+                                                                        key, q))
+            : err == C9_ERR_SETTINGS_UNICODE
+                ? PyUnicode_FromFormat("An error occurred while retrieving '%s':\nInvalid unicode escape\n", key)
+                : PyUnicode_FromFormat("An error occurred while retrieving '%s':\nInternal error\n", key);
+        PyObject *r = out && msg ? PyObject_CallMethod(out, "write", "O", msg) : NULL;
+        Py_XDECREF(r);
+        Py_XDECREF(msg);
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
     }
     Py_RETURN_NONE;
+}
+
+static PyObject *py_getenv_int(PyObject *self, PyObject *arg) {
+    (void)self;
+    return getenv_typed(arg, true);
+}
+
+static PyObject *py_getenv_str(PyObject *self, PyObject *arg) {
+    (void)self;
+    return getenv_typed(arg, false);
 }
 
 static PyObject *py_serial_available(PyObject *self, PyObject *noargs) {
@@ -92,8 +153,11 @@ static PyObject *py_serial_available(PyObject *self, PyObject *noargs) {
 }
 
 static PyMethodDef env_methods[] = {
-    {"_map_path", py_map_path, METH_O, NULL},
-    {"_note_write", py_note_write, METH_O, NULL},
+    {"_vfs_open", py_vfs_open, METH_VARARGS, NULL},
+    {"_vfs_import_stat", py_vfs_import_stat, METH_O, NULL},
+    {"_vfs_read", py_vfs_read, METH_O, NULL},
+    {"getenv_int", py_getenv_int, METH_O, NULL},
+    {"getenv_str", py_getenv_str, METH_O, NULL},
     {"_serial_available", py_serial_available, METH_NOARGS, NULL},
     {NULL},
 };

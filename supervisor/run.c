@@ -19,6 +19,7 @@
 #include "circuit9/port.h"
 #include "console.h"
 #include "pyenv.h"
+#include "storage/storage.h"
 #include "watch.h"
 
 #include <limits.h>
@@ -90,7 +91,18 @@ static int setup_python(const c9_board_t *b) {
     PySys_SetObject("stdin", in);
     Py_DECREF(out);
     Py_DECREF(in);
-    return pyenv_start(b, c9rt.root, false);
+    if (pyenv_start(b, c9rt.root, false) < 0) {
+        return -1;
+    }
+    /* The supervisor module makes the exception that stops a program for a reload or a reset;
+     * it must exist before the first program runs, whether that program imports it or not. */
+    PyObject *sup = PyImport_ImportModule("supervisor");
+    if (!sup) {
+        PyErr_Print();
+        return -1;
+    }
+    Py_DECREF(sup);
+    return 0;
 }
 
 /* board.DISPLAY: the display modules build it from the board table, on the panel we wired. */
@@ -335,15 +347,61 @@ static int attach_devices(const run_options_t *opt) {
 
 /* The board around the interpreter: its drive, memory, the machine (pins, panels, window), the
  * runtime's hooks, the console and Python. 0, or the exit status. */
+/* Why a disk image given with --drive or --sd cannot be used. */
+static const char *image_problem(c9_err_t err) {
+    switch (err) {
+    case C9_ERR_NOENT: return "no such file";
+    case C9_ERR_PERM: return "cannot open it for reading and writing";
+    case C9_ERR_MBR_RANGE: return "its partition lies outside the file";
+    case C9_ERR_NODEV: return "the board has no SD card slot";
+    case C9_ERR_INVAL: return "too small for a card (512 KiB at least)";
+    default: return c9_strerror(err);
+    }
+}
+
+/* The drive at "/": the folder, or the FAT volume on block device "CIRCUITPY" (a drive image
+ * here, the flash on a microcontroller port). */
+static int mount_drive(const run_options_t *opt) {
+    const c9_port_fs_t *fs = opt->drive ? NULL : c9_port_drive();
+    const c9_blockdev_t *bd;
+    if (!fs && c9_port_blockdev("CIRCUITPY", &bd) != C9_OK) {
+        fprintf(stderr, "circuit9: the machine has no drive\n");
+        return -1;
+    }
+    if ((fs ? c9py_vfs_mount_drive_folder(fs) : c9py_vfs_mount_drive_blockdev(bd)) < 0) {
+        PyErr_Clear();
+        fprintf(stderr, "circuit9: %s holds no FAT volume\n", opt->drive ? opt->drive : "the drive");
+        return -1;
+    }
+    return 0;
+}
+
 static int start_board(const run_options_t *opt, const c9_board_t *b) {
     struct stat st;
-    if (!realpath(opt->dir, c9rt.root) || stat(c9rt.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+    if (opt->drive) {
+        c9rt.root[0] = 0; /* no folder: the drive is the image's FAT volume */
+    } else if (!realpath(opt->dir, c9rt.root) || stat(c9rt.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
         /* A board without its drive boots into safe mode; here the folder is all there is. */
         fprintf(stderr, "circuit9: %s is not a folder\n", opt->dir);
         return 2;
     }
     if (board_memory_init(b) < 0) {
         return 1;
+    }
+    /* The media first, the drive and then the card, so that a bad image is named; a bad image
+     * leaves nothing set up (port.h). */
+    if (opt->drive || opt->sd) {
+        c9_port_config_t media = {.board = b, .drive = c9rt.root, .drive_image = opt->drive};
+        const char *bad = opt->drive;
+        c9_err_t err = opt->drive ? c9_port_init(&media) : C9_OK;
+        if (err == C9_OK && opt->sd) {
+            media.sd_image = bad = opt->sd;
+            err = c9_port_init(&media);
+        }
+        if (err != C9_OK) {
+            fprintf(stderr, "circuit9: %s: %s\n", bad, image_problem(err));
+            return 2;
+        }
     }
     char why[512] = "";
     c9_port_config_t port = {.board = b,
@@ -353,7 +411,9 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
                              .usb_devices = opt->usb,
                              .usb_device_count = (size_t)opt->usb_count,
                              .message = why,
-                             .message_size = sizeof why};
+                             .message_size = sizeof why,
+                             .drive_image = opt->drive,
+                             .sd_image = opt->sd};
     int world = parse_world(opt, b, &port);
     if (world != 0) {
         return world;
@@ -385,7 +445,7 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
         console_close();
         return 1;
     }
-    if (attach_devices(opt) != 0) {
+    if (mount_drive(opt) < 0 || attach_devices(opt) != 0) {
         console_close();
         return 2;
     }
@@ -464,7 +524,8 @@ int run_board(const run_options_t *opt) {
         run_safemode_py();
         run_boot_py();
         static bool watching;
-        if (!watching && watch_start(c9rt.root, run_autoreload_on_write) == 0) {
+        /* A drive image is not watched: nothing else writes it while the board runs. */
+        if (!watching && c9rt.root[0] && watch_start(c9rt.root, run_autoreload_on_write) == 0) {
             watching = true;
         }
         int last = soft_reboots(opt, &hard_reset, &runs_done);

@@ -23,7 +23,9 @@ typedef struct run_options {
     const char *clock;            /* --clock real|stepped (NULL: stepped when recording audio) */
     const char *usb[8];           /* --usb DEVICE (repeatable): plugged into the board's USB host port */
     int usb_count;
-    unsigned sockets; /* --sockets N: the network's socket limit, 0 = the board's */
+    unsigned sockets;  /* --sockets N: the network's socket limit, 0 = the board's */
+    const char *drive; /* --drive IMG: the drive is this disk image instead of the folder */
+    const char *sd;    /* --sd IMG: a card with this image in the board's SD slot */
 } run_options_t;
 
 /* `circuit9 run`: the board's supervisor loop. Returns the process exit status. */

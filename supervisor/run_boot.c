@@ -4,6 +4,8 @@
 #include "run_internal.h"
 
 #include "console.h"
+#include "storage/storage.h"
+#include "vfs.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -91,25 +93,20 @@ void run_boot_py(void) {
     size_t len;
     char *text = console_capture_stop(&len);
     /* Rewritten only when the content changed, to spare the flash. */
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/boot_out.txt", c9rt.root);
-    bool write = true;
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        char *old = malloc(len + 2);
-        size_t got = old ? fread(old, 1, len + 1, f) : 0;
-        write = !old || got != len || memcmp(old, text, len) != 0;
-        free(old);
-        fclose(f);
-    }
-    if (write) {
-        f = fopen(path, "wb");
-        if (f) {
-            fwrite(text, 1, len, f);
-            fclose(f);
-        } else {
-            fprintf(stderr, "circuit9: cannot write %s: %s\n", path, strerror(errno));
-        }
+    PyObject *old = c9rt_vfs_read_file("/boot_out.txt");
+    bool write = !old || (size_t)PyBytes_GET_SIZE(old) != len || memcmp(PyBytes_AS_STRING(old), text, len) != 0;
+    Py_XDECREF(old);
+    PyErr_Clear();
+    if (write && c9py_vfs_drive_write("/boot_out.txt", text, len) < 0) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyObject *msg = v ? PyObject_Str(v) : NULL;
+        fprintf(stderr, "circuit9: cannot write boot_out.txt: %s\n", msg ? PyUnicode_AsUTF8(msg) : "?");
+        Py_XDECREF(msg);
+        Py_XDECREF(t);
+        Py_XDECREF(v);
+        Py_XDECREF(tb);
+        PyErr_Clear();
     }
     free(text);
     run_vm_cleanup();

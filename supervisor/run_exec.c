@@ -5,12 +5,12 @@
 
 #include "console.h"
 #include "pyenv.h"
+#include "vfs.h"
 #include "watch.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* The display's status bar (supervisor_status_bar_update()): the snake (not in the font, so not
  * drawn), what runs or how it ended, the version; an OSC title the terminal puts in its top row.
@@ -95,16 +95,21 @@ static void run_atexit(void) {
     }
 }
 
+/* The drive's path of a code file name ("code.py" is "/code.py"). */
+static void drive_path(const char *name, char *out, size_t size) {
+    snprintf(out, size, "%s%s", name[0] == '/' ? "" : "/", name);
+}
+
 static int exec_file(const char *name, bool store_traceback) {
-    char host[PATH_MAX + 256];
-    snprintf(host, sizeof host, "%s/%s", c9rt.root, name);
+    char path[PATH_MAX + 256];
+    drive_path(name, path, sizeof path);
     if (!c9rt.in_boot_py) {
         status_bar(name);
     }
     error_status[0] = 0;
     run_set_vm_running(true);
     console_set_interrupt(true);
-    PyObject *r = pyenv_call("_run_file", "(ss)", host, name);
+    PyObject *r = pyenv_call("_run_file", "(ss)", path, name);
     console_set_interrupt(false);
     run_set_vm_running(false);
     /* A Ctrl-C that arrived just as the program ended must not hit the supervisor. */
@@ -120,10 +125,9 @@ static int exec_file(const char *name, bool store_traceback) {
 }
 
 static bool is_file(const char *name) {
-    char host[PATH_MAX + 256];
-    struct stat st;
-    snprintf(host, sizeof host, "%s/%s", c9rt.root, name);
-    return stat(host, &st) == 0 && S_ISREG(st.st_mode);
+    char path[PATH_MAX + 256];
+    drive_path(name, path, sizeof path);
+    return c9rt_vfs_import_stat(path) == 1;
 }
 
 static const char *first_existing(const char *const *names, size_t n) {
@@ -147,7 +151,7 @@ int run_maybe_run_list(const char *const *names, size_t n, bool store_traceback)
 }
 
 void run_vm_start(void) {
-    strcpy(c9rt.cwd, "/");
+    c9rt_vfs_reset();
     c9rt.reload_requested = false;
     c9rt.reset_requested = false;
     watch_forget_self_writes();
@@ -156,6 +160,8 @@ void run_vm_start(void) {
 
 void run_vm_cleanup(void) {
     c9rt_reset_run();
+    /* The program's mounts go (an SD card is mounted again by the next run), the drive stays. */
+    c9rt_vfs_reset();
     PyObject *r = pyenv_call("_purge_drive_modules", "()");
     Py_XDECREF(r);
     r = pyenv_call("_reset_display", "(O)", c9rt.display ? c9rt.display : Py_None);

@@ -25,6 +25,11 @@ static int raise_reload(void *arg) {
     if (!vm_running) {
         return 0;
     }
+    if (c9rt.io_hold) {
+        /* A file system operation served by Python code finishes first (c9rt_io_hold_end). */
+        c9rt.reload_deferred = true;
+        return 0;
+    }
     PyObject *e = c9rt_reload_exception();
     if (e) {
         PyErr_SetNone(e);

@@ -7,8 +7,10 @@
 #   _overrides     circuit9's modules whose names CPython also uses (os, time, gc), by name
 #   _c_modules     every module circuit9 implements in C, registered as built-ins or in _overrides
 #   _cpmods        sources of the CircuitPython modules written in Python (supervisor/cpmods/*.py)
-#   _map_path      CircuitPython path -> (host path, read-only)
-#   _note_write    tells auto-reload that user code wrote a file
+#   _vfs_open      open() over the board's file system (runtime/vfs.h): (file, mode, args, kwargs)
+#   _vfs_import_stat  what a path is: 0 nothing, 1 a file, 2 a directory
+#   _vfs_read      a whole file of the board's file system, as bytes
+#   getenv_int, getenv_str  the unix coverage build's globals (a script's builtins)
 #   _serial_available  bytes waiting on the console (run mode)
 #
 # User code (boot.py, code.py, the REPL, modules from the drive, a script and its neighbours) runs
@@ -35,7 +37,6 @@ warnings.simplefilter("ignore")
 
 _real_import = builtins.__import__
 _real_open = builtins.open
-_WRITE_MODES = set("wax+")
 _COMPILE_FLAGS = __future__.annotations.compiler_flag
 _VERSION = (9, 2, 9)
 _VERSION_STR = "9.2.9"
@@ -361,22 +362,17 @@ def _make_sys():
 
 
 # ---- importing, as CircuitPython's py/builtinimport.c does ---------------------------------------
+# Paths are the board's (the file system of runtime/vfs.h: the drive, mounted cards, the host's
+# tree in a script), asked through mp_vfs_import_stat()'s rules.
 
-def _host_dir(entry):
-    """The host folder of a sys.path entry ("" is the current directory)."""
-    if not _root:
-        return entry or "."
-    return _map_path(entry or ".")[0]
-
-
-def _stat_module(cp_path, host_path):
-    """("dir" | "py" | "mpy", CircuitPython path, host path) or None, as stat_module()."""
-    if _os.path.isdir(host_path):
-        return "dir", cp_path, host_path
-    if _os.path.isfile(host_path + ".py"):
-        return "py", cp_path + ".py", host_path + ".py"
-    if _os.path.isfile(host_path + ".mpy"):
-        return "mpy", cp_path + ".mpy", host_path + ".mpy"
+def _stat_module(cp_path):
+    """("dir" | "py" | "mpy", CircuitPython path) or None, as stat_module()."""
+    if _vfs_import_stat(cp_path) == 2:
+        return "dir", cp_path
+    if _vfs_import_stat(cp_path + ".py") == 1:
+        return "py", cp_path + ".py"
+    if _vfs_import_stat(cp_path + ".mpy") == 1:
+        return "mpy", cp_path + ".mpy"
     return None
 
 
@@ -384,8 +380,7 @@ def _stat_top_level(name):
     for entry in list(_vm.path):
         if not isinstance(entry, str) or entry == ".frozen":
             continue
-        cp = entry + "/" + name if entry else name
-        found = _stat_module(cp, _host_dir(entry) + "/" + name)
+        found = _stat_module(entry + "/" + name if entry else name)
         if found:
             return found
     return None
@@ -396,9 +391,8 @@ def _compile_user(source, filename, mode="exec"):
     return compile(source, filename, mode, flags=_COMPILE_FLAGS, dont_inherit=True)
 
 
-def _exec_file(mod, cp_path, host_path):
-    with _real_open(host_path, "rb") as f:
-        source = f.read()
+def _exec_file(mod, cp_path):
+    source = _vfs_read(cp_path)
     mod.__dict__["__file__"] = cp_path
     exec(_compile_user(source, cp_path), mod.__dict__)
 
@@ -431,10 +425,10 @@ def _import_level(full, level_name, outer):
                 return sub
         pkg = outer.__dict__.get("__path__")
         if isinstance(pkg, str):
-            found = _stat_module(pkg + "/" + level_name, _host_dir(pkg) + "/" + level_name)
+            found = _stat_module(pkg + "/" + level_name)
     if found is None:
         raise ImportError("no module named '%s'" % full)
-    kind, cp_path, host_path = found
+    kind, cp_path = found
     if kind == "mpy":
         # MicroPython bytecode: circuit9 runs the .py bundle of a library.
         raise ValueError("incompatible .mpy file")
@@ -443,13 +437,13 @@ def _import_level(full, level_name, outer):
     try:
         if kind == "dir":
             mod.__dict__["__path__"] = cp_path
-            init = _stat_module(cp_path + "/__init__", host_path + "/__init__")
+            init = _stat_module(cp_path + "/__init__")
             if init is not None and init[0] == "py":
-                _exec_file(mod, init[1], init[2])
+                _exec_file(mod, init[1])
             elif init is not None and init[0] == "mpy":
                 raise ValueError("incompatible .mpy file")
         else:
-            _exec_file(mod, cp_path, host_path)
+            _exec_file(mod, cp_path)
     except BaseException:
         _vm.modules.pop(full, None)
         raise
@@ -508,12 +502,9 @@ def _user_import(name, globals=None, locals=None, fromlist=(), level=0):
 
 def _user_open(file, mode="r", *args, **kwargs):
     if isinstance(file, str):
-        host, readonly = _map_path(file)
-        if _WRITE_MODES.intersection(mode):
-            if readonly:
-                raise OSError(30, "Read-only filesystem")
-            _note_write(host)
-        file = host
+        # The file system mounted there opens it: the drive's VfsFat refuses writes until
+        # storage.remount(), a FAT volume gives MicroPython's file objects.
+        return _vfs_open(file, mode, args, kwargs)
     try:
         return _real_open(file, mode, *args, **kwargs)
     except OSError as e:
@@ -534,6 +525,10 @@ _user_builtins["open"] = _user_open
 _user_builtins["compile"] = _user_compile
 for _name in ("exit", "quit", "copyright", "credits", "license"):
     _user_builtins.pop(_name, None)  # site's interactive helpers; a board has none
+if _script:
+    # The unix coverage build, which CircuitPython's tests run on, has these as globals.
+    _user_builtins["getenv_int"] = getenv_int
+    _user_builtins["getenv_str"] = getenv_str
 
 
 def _purge_drive_modules():
@@ -551,11 +546,10 @@ def _new_globals(file=None):
     return g
 
 
-def _run_file(host_path, name):
-    with _real_open(host_path, "rb") as f:
-        source = f.read()
+def _run_file(path, name):
+    """Runs the file at path of the board's file system, named name in tracebacks."""
     g = _vm.main_globals = _new_globals(name)
-    exec(_compile_user(source, name), g)
+    exec(_compile_user(_vfs_read(path), name), g)
 
 
 def _run_script(path, argv):

@@ -38,7 +38,7 @@ static int raw_construct(PyObject *self, PyObject *args, PyObject *kw) {
         return -1;
     }
     Py_buffer view;
-    if (c9py_get_buffer(a[ARG_buffer].u_obj, &view, PyBUF_FORMAT) < 0) {
+    if (c9py_get_buffer(a[ARG_buffer].u_obj, &view, PyBUF_FORMAT | PyBUF_ND) < 0) {
         return -1;
     }
     char tc = typecode(&view);

@@ -12,7 +12,7 @@
  * array('H') has 2-byte items), as Python slices, clamped; *from and *len come back in bytes. */
 static int buffer_arg(PyObject *obj, int flags, long start, long end, Py_buffer *view, Py_ssize_t *from,
                       Py_ssize_t *len) {
-    if (c9py_get_buffer(obj, view, flags | PyBUF_FORMAT) < 0) {
+    if (c9py_get_buffer(obj, view, flags | PyBUF_FORMAT | PyBUF_ND) < 0) { /* a memoryview refuses FORMAT without ND */
         return -1;
     }
     Py_ssize_t item = view->itemsize > 0 ? view->itemsize : 1;
@@ -44,6 +44,7 @@ static PyObject *function_requires_lock(void) {
 /* ---- SPI ------------------------------------------------------------------------------------ */
 
 #define SPI ((c9py_spi_obj_t *)self)
+#define EIO_NUMBER 5 /* MP_EIO */
 
 static int spi_construct(PyObject *self, PyObject *args, PyObject *kw) {
     enum { ARG_clock, ARG_MOSI, ARG_MISO, ARG_half_duplex };

@@ -91,16 +91,14 @@ static int odb_construct(PyObject *self, PyObject *args, PyObject *kw) {
     }
     PyObject *file = PyTuple_GET_ITEM(args, 0);
     if (PyUnicode_Check(file)) {
-        /* CircuitPython opens the name with the VM's open(): a path on the board's drive. */
-        char host[PATH_MAX + 256];
-        bool readonly;
-        const char *path = c9py_cstr(file);
-        if (!path || c9rt_map_path(path, host, sizeof host, &readonly) < 0) {
+        /* The caller's open(): under the circuit9 runtime a path of the board's file system (the
+         * drive, a mounted SD card), elsewhere the host's. */
+        PyObject *open = PyDict_GetItemString(PyEval_GetBuiltins(), "open");
+        if (!open) {
+            PyErr_SetString(PyExc_NameError, "name 'open' isn't defined");
             return -1;
         }
-        PyObject *io = PyImport_ImportModule("io");
-        file = io ? PyObject_CallMethod(io, "open", "ss", host, "rb") : NULL;
-        Py_XDECREF(io);
+        file = PyObject_CallFunction(open, "Os", file, "rb");
         if (!file) {
             raise_as_board(); /* the board's errno text, not the host's path */
             return -1;

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 static PyObject *host_gc_call(const char *name, PyObject *arg) {
-    PyObject *gc = PyImport_ImportModule("gc");
+    /* CPython's own gc, imported past user code's __import__ (which would find this module, or
+     * fail when the host's gc is not in sys.modules yet). */
+    PyObject *gc = PyImport_ImportModuleLevel("gc", NULL, NULL, NULL, 0);
     if (!gc) {
         return NULL;
     }

@@ -1,50 +1,37 @@
-/* CircuitPython's os module: the CIRCUITPY folder (and what storage.mount() added) is the file
- * system, "/" is the drive root, settings.toml backs getenv(), and writes are refused unless
- * the drive was remounted writable, as on a board. */
+/* CircuitPython's os module: the files are the mount table's (runtime/vfs.h: the drive at "/" and
+ * what storage.mount() added on a board, the host's tree and os.mount()'s in a script),
+ * settings.toml backs getenv(), and the drive's VfsFat refuses writes unless it was remounted
+ * writable, as on a board. */
 #include "c9rt.h"
 #include "circuit9/port.h"
 #include "circuit9/settings.h"
+#include "storage/storage.h"
+#include "vfs.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
 #define C9_CP_VERSION "9.2.9"
 #define C9_BUILD_DATE "2025-03-11"
-
-static int map_arg(PyObject *arg, char *host, size_t n, bool *ro) {
-    if (!PyUnicode_Check(arg)) {
-        PyErr_Format(PyExc_TypeError, "can't convert '%s' object to str implicitly", c9py_type_name(arg));
-        return -1;
-    }
-    const char *s = c9py_cstr(arg);
-    return s ? c9rt_map_path(s, host, n, ro) : -1;
-}
-
-static int map_writable(PyObject *arg, char *host, size_t n) {
-    bool ro;
-    if (map_arg(arg, host, n, &ro) < 0) {
-        return -1;
-    }
-    if (ro) {
-        c9rt_raise_errno(EROFS);
-        return -1;
-    }
-    return 0;
-}
 
 /* ---- getenv ------------------------------------------------------------------------------ */
 
 static PyObject *int_from_bare(const char *s, size_t len) {
     c9_settings_int_t v;
     if (c9_settings_parse_int(s, len, &v) != C9_OK) {
-        PyErr_Format(PyExc_ValueError, "invalid syntax for integer with base %d", v.base);
+        if (c9rt.active) {
+            /* A board's build reports errors the NORMAL way */
+            PyErr_Format(PyExc_ValueError, "invalid syntax for integer with base %d", v.base);
+        } else {
+            /* the unix port's the DETAILED way, with the text */
+            PyObject *text = PyUnicode_DecodeUTF8(s, (Py_ssize_t)len, "surrogateescape");
+            if (text) {
+                PyErr_Format(PyExc_ValueError, "invalid syntax for integer with base %d: %R", v.base, text);
+                Py_DECREF(text);
+            }
+        }
         return NULL;
     }
     if (!v.overflow) {
@@ -123,10 +110,19 @@ static PyObject *os_getenv(PyObject *m, PyObject *args, PyObject *kw) {
     return r;
 }
 
-/* ---- files and directories ----------------------------------------------------------------- */
+/* ---- files and directories: the mount table (runtime/vfs.h) ----------------------------------- */
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+/* The board's os (shared-module/os) or, in a script and the package, the unix port's
+ * (extmod/vfs.c): directory paths lose a trailing '/', listdir() lists os.getcwd(). */
+static bool board_os(void) {
+    return c9rt.active;
+}
+
+static PyObject *none_or_null(int rc) {
+    if (rc < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
 }
 
 static PyObject *os_listdir(PyObject *m, PyObject *args, PyObject *kw) {
@@ -135,184 +131,140 @@ static PyObject *os_listdir(PyObject *m, PyObject *args, PyObject *kw) {
         return NULL;
     }
     PyObject *path = PyTuple_GET_SIZE(args) ? PyTuple_GET_ITEM(args, 0) : NULL;
-    char host[PATH_MAX];
-    bool ro;
-    if (path ? map_arg(path, host, sizeof host, &ro) < 0 : c9rt_map_path(".", host, sizeof host, &ro) < 0) {
+    if (path && board_os() && !c9rt_path_arg(path)) {
         return NULL;
     }
-    DIR *d = opendir(host);
-    if (!d) {
-        return c9rt_raise_errno(errno);
+    return c9rt_vfs_listdir(path, board_os());
+}
+
+static PyObject *os_ilistdir(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
+    if (c9py_arg_check_call(args, kw, 0, 0, 1, false) < 0) {
+        return NULL;
     }
-    size_t n = 0, cap = 16;
-    char **names = malloc(cap * sizeof *names);
-    struct dirent *e;
-    while (names && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
-            continue;
-        }
-        if (n == cap) {
-            char **more = realloc(names, 2 * cap * sizeof *names);
-            if (!more) {
-                break;
-            }
-            names = more;
-            cap *= 2;
-        }
-        names[n++] = strdup(e->d_name);
-    }
-    closedir(d);
-    if (!names) {
-        return PyErr_NoMemory();
-    }
-    /* FAT returns directory order; a host directory has none worth keeping, so sort. */
-    qsort(names, n, sizeof *names, cmp_str);
-    PyObject *list = PyList_New(0);
-    for (size_t i = 0; i < n; i++) {
-        PyObject *s = list && names[i] ? PyUnicode_DecodeFSDefault(names[i]) : NULL;
-        if (!s || PyList_Append(list, s) < 0) {
-            Py_CLEAR(list);
-        }
-        Py_XDECREF(s);
-        free(names[i]);
-    }
-    free(names);
-    return list;
+    return c9rt_vfs_ilistdir(PyTuple_GET_SIZE(args) ? PyTuple_GET_ITEM(args, 0) : NULL);
 }
 
 static PyObject *os_mkdir(PyObject *m, PyObject *path) {
     (void)m;
-    char host[PATH_MAX];
-    if (map_writable(path, host, sizeof host) < 0) {
-        return NULL;
-    }
-    if (mkdir(host, 0777) < 0) {
-        return c9rt_raise_errno(errno);
-    }
-    Py_RETURN_NONE;
+    return none_or_null(c9rt_vfs_mkdir(path, board_os()));
 }
 
 static PyObject *os_remove(PyObject *m, PyObject *path) {
     (void)m;
-    char host[PATH_MAX];
-    if (map_writable(path, host, sizeof host) < 0) {
-        return NULL;
-    }
-    struct stat st;
-    if (stat(host, &st) == 0 && S_ISDIR(st.st_mode)) {
-        return c9rt_raise_errno(EISDIR);
-    }
-    if (unlink(host) < 0) {
-        return c9rt_raise_errno(errno);
-    }
-    Py_RETURN_NONE;
+    return none_or_null(c9rt_vfs_remove(path));
 }
 
 static PyObject *os_rmdir(PyObject *m, PyObject *path) {
     (void)m;
-    char host[PATH_MAX];
-    if (map_writable(path, host, sizeof host) < 0) {
-        return NULL;
-    }
-    if (rmdir(host) < 0) {
-        return c9rt_raise_errno(errno);
-    }
-    Py_RETURN_NONE;
+    return none_or_null(c9rt_vfs_rmdir(path, board_os()));
 }
 
 static PyObject *os_rename(PyObject *m, PyObject *args, PyObject *kw) {
     (void)m;
-    char ha[PATH_MAX], hb[PATH_MAX];
-    if (c9py_arg_check_call(args, kw, 0, 2, 2, false) < 0 ||
-        map_writable(PyTuple_GET_ITEM(args, 0), ha, sizeof ha) < 0 ||
-        map_writable(PyTuple_GET_ITEM(args, 1), hb, sizeof hb) < 0) {
+    if (c9py_arg_check_call(args, kw, 0, 2, 2, false) < 0) {
         return NULL;
     }
-    if (rename(ha, hb) < 0) {
-        return c9rt_raise_errno(errno);
-    }
-    Py_RETURN_NONE;
+    return none_or_null(c9rt_vfs_rename(PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1)));
 }
 
 static PyObject *os_stat(PyObject *m, PyObject *path) {
     (void)m;
-    char host[PATH_MAX];
-    bool ro;
-    if (map_arg(path, host, sizeof host, &ro) < 0) {
-        return NULL;
-    }
-    struct stat st;
-    if (stat(host, &st) < 0) {
-        return c9rt_raise_errno(errno);
-    }
-    /* FAT knows only files and directories: mode is S_IFDIR or S_IFREG, no permission bits. */
-    long mode = S_ISDIR(st.st_mode) ? 0x4000 : 0x8000;
-    long long size = S_ISDIR(st.st_mode) ? 0 : (long long)st.st_size;
-    long long t = (long long)st.st_mtime;
-    return Py_BuildValue("(lllllLLLLL)", mode, 0L, 0L, 0L, 0L, 0L, size, t, t, t);
+    return c9rt_vfs_stat(path);
 }
 
 static PyObject *os_statvfs(PyObject *m, PyObject *path) {
     (void)m;
-    char host[PATH_MAX];
-    bool ro;
-    if (map_arg(path, host, sizeof host, &ro) < 0) {
+    return c9rt_vfs_statvfs(path);
+}
+
+static PyObject *os_utime(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
+    if (c9py_arg_check_call(args, kw, 0, 2, 2, false) < 0) {
         return NULL;
     }
-    struct statvfs v;
-    if (statvfs(host, &v) < 0) {
-        return c9rt_raise_errno(errno);
-    }
-    unsigned long flag = ro ? 1 : 0; /* ST_RDONLY as user code sees the drive */
-    return Py_BuildValue("(kkKKKkkkkk)", (unsigned long)v.f_bsize, (unsigned long)v.f_frsize,
-                         (unsigned long long)v.f_blocks, (unsigned long long)v.f_bfree, (unsigned long long)v.f_bavail,
-                         0UL, 0UL, 0UL, flag, (unsigned long)v.f_namemax);
+    return none_or_null(c9rt_vfs_utime(PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1)));
 }
 
 static PyObject *os_chdir(PyObject *m, PyObject *path) {
     (void)m;
-    char host[PATH_MAX], abs[256];
-    bool ro;
-    if (map_arg(path, host, sizeof host, &ro) < 0) {
-        return NULL;
-    }
-    struct stat st;
-    if (stat(host, &st) < 0) {
-        return c9rt_raise_errno(errno);
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        return c9rt_raise_errno(ENOTDIR);
-    }
-    if (c9rt.root[0]) {
-        const char *p = c9py_cstr(path);
-        if (!p || c9rt_abspath(p, abs, sizeof abs) < 0) {
-            return NULL;
-        }
-        strcpy(c9rt.cwd, abs);
-    } else if (chdir(host) < 0) {
-        return c9rt_raise_errno(errno);
-    }
-    Py_RETURN_NONE;
+    return none_or_null(c9rt_vfs_chdir(path));
 }
 
 static PyObject *os_getcwd(PyObject *m, PyObject *noargs) {
     (void)m;
     (void)noargs;
-    if (c9rt.root[0]) {
-        return PyUnicode_FromString(c9rt.cwd);
-    }
-    char buf[PATH_MAX];
-    if (!getcwd(buf, sizeof buf)) {
-        return c9rt_raise_errno(errno);
-    }
-    return PyUnicode_DecodeFSDefault(buf);
+    return c9rt_vfs_getcwd();
 }
 
 static PyObject *os_sync(PyObject *m, PyObject *noargs) {
     (void)m;
     (void)noargs;
-    Py_BEGIN_ALLOW_THREADS sync();
-    Py_END_ALLOW_THREADS Py_RETURN_NONE;
+    /* Every mounted file system of the runtime's own writes what it holds. */
+    for (int i = 0; i < c9rt_vfs_count(); i++) {
+        if (c9py_vfs_sync(c9rt_vfs_obj(i)) < 0) {
+            return NULL;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+/* mp_vfs_mount(): an object without a mount method is taken for a block device with a FAT
+ * volume; the object's mount(readonly, mkfs) runs before the mount point is checked, and the
+ * mount goes before the root's. Unix port only. */
+static PyObject *os_mount(PyObject *m, PyObject *args, PyObject *kw) {
+    (void)m;
+    static const c9py_arg_t allowed[] = {
+        {"fs", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"mount_point", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"readonly", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_False}},
+        {"mkfs", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_False}},
+    };
+    c9py_argval_t a[4];
+    char path[1024];
+    const char *p;
+    if (c9py_arg_parse(args, kw, allowed, 4, a) < 0 || !(p = c9rt_path_arg(a[1].u_obj)) ||
+        c9rt_abspath(p, path, sizeof path) < 0) {
+        return NULL;
+    }
+    PyObject *fs = Py_NewRef(a[0].u_obj);
+    if (!PyObject_HasAttrString(fs, "mount")) {
+        Py_SETREF(fs, PyObject_CallOneArg((PyObject *)&c9py_VfsFat_Type, fs));
+        if (!fs) {
+            return NULL;
+        }
+    }
+    PyObject *r = PyObject_CallMethod(fs, "mount", "OO", a[2].u_obj, a[3].u_obj);
+    if (!r) {
+        Py_DECREF(fs);
+        return NULL;
+    }
+    Py_DECREF(r);
+    const char *rest;
+    int existing = c9rt_vfs_lookup(path, &rest);
+    if (existing >= 0 && (!strcmp(path, "/") || strcmp(c9rt_vfs_mount_path(existing), "/") != 0)) {
+        Py_DECREF(fs);
+        return c9rt_raise_errno(EPERM); /* mount point in use */
+    }
+    int rc = c9rt_vfs_insert(fs, path, false, false);
+    Py_DECREF(fs);
+    return none_or_null(rc);
+}
+
+static PyObject *os_umount(PyObject *m, PyObject *arg) {
+    (void)m;
+    int index;
+    if (PyUnicode_Check(arg)) {
+        char path[1024];
+        const char *p = c9rt_path_arg(arg);
+        if (!p || c9rt_abspath(p, path, sizeof path) < 0) {
+            return NULL;
+        }
+        index = c9rt_vfs_find_path(path);
+    } else {
+        index = c9rt_vfs_find_obj(arg);
+    }
+    return c9py_storage_umount_index(index);
 }
 
 static PyObject *os_urandom(PyObject *m, PyObject *arg) {
@@ -375,11 +327,20 @@ static PyMethodDef methods[] = {
     {"rename", (PyCFunction)(void (*)(void))os_rename, METH_VARARGS | METH_KEYWORDS, NULL},
     {"stat", os_stat, METH_O, NULL},
     {"statvfs", os_statvfs, METH_O, NULL},
+    {"utime", (PyCFunction)(void (*)(void))os_utime, METH_VARARGS | METH_KEYWORDS, NULL},
     {"chdir", os_chdir, METH_O, NULL},
     {"getcwd", os_getcwd, METH_NOARGS, NULL},
     {"sync", os_sync, METH_NOARGS, NULL},
     {"urandom", os_urandom, METH_O, NULL},
     {"uname", os_uname, METH_NOARGS, NULL},
+    {NULL},
+};
+
+/* What CircuitPython's unix port adds (extmod/modos.c with MICROPY_VFS): the script runner's. */
+static PyMethodDef unix_methods[] = {
+    {"ilistdir", (PyCFunction)(void (*)(void))os_ilistdir, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"mount", (PyCFunction)(void (*)(void))os_mount, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"umount", os_umount, METH_O, NULL},
     {NULL},
 };
 
@@ -392,9 +353,20 @@ PyObject *c9py_init_os(void) {
             return NULL;
         }
     }
+    if (c9py_vfs_setup() < 0) {
+        return NULL;
+    }
     PyObject *m = PyModule_Create(&def);
     if (m && PyModule_AddStringConstant(m, "sep", "/") < 0) {
         Py_CLEAR(m);
+    }
+    if (m && !c9rt.active) {
+        /* Under `circuit9 run` os is the board's; elsewhere the unix port's, with its VFS. */
+        if (PyModule_AddFunctions(m, unix_methods) < 0 ||
+            PyModule_AddObject(m, "VfsFat", Py_NewRef((PyObject *)&c9py_VfsFat_Type)) < 0 ||
+            PyModule_AddObject(m, "VfsPosix", Py_NewRef((PyObject *)&c9py_VfsPosix_Type)) < 0) {
+            Py_CLEAR(m);
+        }
     }
     return m;
 }

@@ -123,6 +123,9 @@ typedef struct c9_board {
     /* Sockets the board's network stack has at once (lwIP's CONFIG_LWIP_MAX_SOCKETS, 8 in
      * CircuitPython's Espressif builds); 0 for a board without a network. */
     uint8_t net_sockets;
+    /* The SD card slot: the board pin name of its chip select, the card on the board's SPI bus
+     * (spi_clock, spi_mosi, spi_miso); NULL: no slot. */
+    const char *sd_cs;
 } c9_board_t;
 
 /* The boards compiled in, in a stable order; the first is the default. */

@@ -104,12 +104,21 @@ typedef struct c9_port_config {
     const char *net_hosts;
     const char *ca_file;
     unsigned net_sockets;
+    /* The CIRCUITPY drive as a disk image (a file holding an MBR and a FAT partition, or a bare
+     * FAT volume) instead of a directory: the port offers the FAT volume as block device
+     * "CIRCUITPY" (c9_port_blockdev), c9_port_drive() is NULL and the runtime mounts the volume
+     * itself. NULL: none. Real hardware ignores it (the drive is its flash). */
+    const char *drive_image;
+    /* Virtual boards: a card in the board's SD card slot (c9_board_t.sd_cs), its contents the
+     * whole of this disk image. The card answers on the board's SPI bus while the slot's chip
+     * select is low, as a card would. NULL: the slot is empty. */
+    const char *sd_image;
 } c9_port_config_t;
 
 /* Brings the machine up for a board: its pins exist afterwards and its built-in display's panel
  * is wired. Calling it again reconfigures (a new board gets its pins; panels already wired
- * stay). Functions called before c9_port_init() act on the port's default board with the
- * defaults (no drive, no window, no breakouts).
+ * stay; an image given before is closed). Functions called before c9_port_init() act on the
+ * port's default board with the defaults (no drive, no window, no breakouts).
  * @retval C9_OK
  * @retval C9_ERR_NOTSUP  the board is not one this port can be (real hardware)
  * @retval C9_ERR_NOMEM   no memory for the board's pins or panels
@@ -117,7 +126,14 @@ typedef struct c9_port_config {
  * @retval C9_ERR_INVAL   an input or event value a pin cannot take (not 0/1 or volts), or a USB
  *                        device that cannot be made (bad description, unreadable file, no such
  *                        real device; cfg->message says which)
- * @retval C9_ERR_NOSYS   the port has no board support yet */
+ * @retval C9_ERR_NOSYS   the port has no board support yet
+ * Only with drive_image or sd_image (nothing else is set up then):
+ * @retval C9_ERR_NOENT   the image file does not exist
+ * @retval C9_ERR_PERM    it cannot be opened for reading and writing
+ * @retval C9_ERR_IO      reading it failed
+ * @retval C9_ERR_MBR_RANGE the drive image's partition lies outside the file
+ * @retval C9_ERR_NODEV   sd_image on a board without an SD card slot
+ * @retval C9_ERR_INVAL   an SD card image under 512 KiB or over 2 TiB */
 c9_err_t c9_port_init(const c9_port_config_t *cfg);
 
 /* The board c9_port_init() was given (the default board before). Never NULL. */
@@ -584,10 +600,23 @@ typedef struct c9_port_fs {
     c9_err_t (*rename)(void *ctx, const char *from, const char *to);
     c9_err_t (*statvfs)(void *ctx, c9_port_statvfs_t *out);
     void *ctx;
+    /* Volumes whose current directory the operating system keeps (c9_port_host_fs): the
+     * directory relative paths start from, as an absolute path, and changing it. NULL for the
+     * others (the runtime keeps theirs). C9_ERR_NOMEM when size is too small. */
+    c9_err_t (*getcwd)(void *ctx, char *buf, size_t size);
+    c9_err_t (*chdir)(void *ctx, const char *path);
 } c9_port_fs_t;
 
-/* The CIRCUITPY drive's volume, or NULL when the machine has none (the Python package). */
+/* The CIRCUITPY drive's volume when it is a directory of the machine's operating system, or
+ * NULL: then the drive is the FAT volume on block device "CIRCUITPY" (c9_port_blockdev), which
+ * the runtime mounts itself, or the machine has no drive (the Python package). */
 const c9_port_fs_t *c9_port_drive(void);
+
+/* The operating system's own file tree as a volume, as CircuitPython's unix port mounts it at
+ * "/" (VfsPosix) for `circuit9 SCRIPT.py` and the Python package. Unlike the drive's, its paths
+ * may also be relative to the process's current directory (getcwd/chdir), and "." and ".." are
+ * the operating system's. NULL when the machine has no operating system. */
+const c9_port_fs_t *c9_port_host_fs(void);
 
 /* ---- USB host controllers ---------------------------------------------------------------------- */
 

@@ -40,24 +40,34 @@ static bool clean(const char *path) {
     return true;
 }
 
+/* ctx of the host's own file tree (c9_port_host_fs); the drive's ctx is NULL. */
+static char host_tree;
+#define IS_HOST_TREE(ctx) ((ctx) == &host_tree)
+
 static c9_err_t fs_resolve(void *ctx, const char *path, char *os_path, size_t size) {
-    (void)ctx;
-    if (!path || !clean(path)) {
+    int n;
+    if (!path) {
         return C9_ERR_INVAL;
     }
-    int n = snprintf(os_path, size, "%s%s", root, path);
+    if (IS_HOST_TREE(ctx)) {
+        n = snprintf(os_path, size, "%s", *path ? path : ".");
+    } else if (!clean(path)) {
+        return C9_ERR_INVAL;
+    } else {
+        n = snprintf(os_path, size, "%s%s", root, path);
+    }
     return n < 0 || (size_t)n >= size ? C9_ERR_NOMEM : C9_OK;
 }
 
-static c9_err_t host_path(const char *path, char out[PATH_MAX]) {
-    c9_err_t err = fs_resolve(NULL, path, out, PATH_MAX);
+static c9_err_t host_path(void *ctx, const char *path, char out[PATH_MAX]) {
+    c9_err_t err = fs_resolve(ctx, path, out, PATH_MAX);
     return err == C9_ERR_NOMEM ? -ENAMETOOLONG : err;
 }
 
 static c9_err_t fs_open(void *ctx, const char *path, unsigned flags, void **file) {
     (void)ctx;
     char p[PATH_MAX];
-    c9_err_t err = host_path(path, p);
+    c9_err_t err = host_path(ctx, path, p);
     if (err != C9_OK) {
         return err;
     }
@@ -156,7 +166,7 @@ static c9_err_t fs_stat(void *ctx, const char *path, c9_port_stat_t *st) {
     (void)ctx;
     char p[PATH_MAX];
     struct stat s;
-    c9_err_t err = host_path(path, p);
+    c9_err_t err = host_path(ctx, path, p);
     if (err != C9_OK) {
         return err;
     }
@@ -170,7 +180,7 @@ static c9_err_t fs_stat(void *ctx, const char *path, c9_port_stat_t *st) {
 static c9_err_t fs_dir_open(void *ctx, const char *path, void **dir) {
     (void)ctx;
     char p[PATH_MAX];
-    c9_err_t err = host_path(path, p);
+    c9_err_t err = host_path(ctx, path, p);
     if (err != C9_OK) {
         return err;
     }
@@ -213,9 +223,9 @@ static c9_err_t fs_dir_close(void *ctx, void *dir) {
     return closedir(dir) == 0 ? C9_OK : neg_errno();
 }
 
-static c9_err_t path_call(const char *path, int (*fn)(const char *)) {
+static c9_err_t path_call(void *ctx, const char *path, int (*fn)(const char *)) {
     char p[PATH_MAX];
-    c9_err_t err = host_path(path, p);
+    c9_err_t err = host_path(ctx, path, p);
     if (err != C9_OK) {
         return err;
     }
@@ -228,12 +238,12 @@ static int make_dir(const char *p) {
 
 static c9_err_t fs_mkdir(void *ctx, const char *path) {
     (void)ctx;
-    return path_call(path, make_dir);
+    return path_call(ctx, path, make_dir);
 }
 
 static c9_err_t fs_rmdir(void *ctx, const char *path) {
     (void)ctx;
-    return path_call(path, rmdir);
+    return path_call(ctx, path, rmdir);
 }
 
 static int remove_file(const char *p) {
@@ -247,15 +257,15 @@ static int remove_file(const char *p) {
 
 static c9_err_t fs_remove(void *ctx, const char *path) {
     (void)ctx;
-    return path_call(path, remove_file);
+    return path_call(ctx, path, remove_file);
 }
 
 static c9_err_t fs_rename(void *ctx, const char *from, const char *to) {
     (void)ctx;
     char a[PATH_MAX], b[PATH_MAX];
-    c9_err_t err = host_path(from, a);
+    c9_err_t err = host_path(ctx, from, a);
     if (err == C9_OK) {
-        err = host_path(to, b);
+        err = host_path(ctx, to, b);
     }
     if (err != C9_OK) {
         return err;
@@ -264,9 +274,8 @@ static c9_err_t fs_rename(void *ctx, const char *from, const char *to) {
 }
 
 static c9_err_t fs_statvfs(void *ctx, c9_port_statvfs_t *out) {
-    (void)ctx;
     struct statvfs v;
-    if (statvfs(root, &v) < 0) {
+    if (statvfs(IS_HOST_TREE(ctx) ? "/" : root[0] ? root : "/", &v) < 0) {
         return neg_errno();
     }
     out->block_size = (uint32_t)v.f_frsize;
@@ -296,6 +305,44 @@ static const c9_port_fs_t drive_fs = {
     .statvfs = fs_statvfs,
     .ctx = NULL,
 };
+
+static c9_err_t fs_getcwd(void *ctx, char *buf, size_t size) {
+    (void)ctx;
+    if (getcwd(buf, size)) {
+        return C9_OK;
+    }
+    return errno == ERANGE ? C9_ERR_NOMEM : neg_errno();
+}
+
+static c9_err_t fs_chdir(void *ctx, const char *path) {
+    return path_call(ctx, path, chdir);
+}
+
+static const c9_port_fs_t host_fs = {
+    .resolve = fs_resolve,
+    .open = fs_open,
+    .close = fs_close,
+    .read = fs_read,
+    .write = fs_write,
+    .seek = fs_seek,
+    .sync = fs_sync,
+    .stat = fs_stat,
+    .dir_open = fs_dir_open,
+    .dir_read = fs_dir_read,
+    .dir_close = fs_dir_close,
+    .mkdir = fs_mkdir,
+    .rmdir = fs_rmdir,
+    .remove = fs_remove,
+    .rename = fs_rename,
+    .statvfs = fs_statvfs,
+    .ctx = &host_tree,
+    .getcwd = fs_getcwd,
+    .chdir = fs_chdir,
+};
+
+const c9_port_fs_t *c9_port_host_fs(void) {
+    return &host_fs;
+}
 
 void c9__port_set_drive(const char *dir) {
     have_root = false;

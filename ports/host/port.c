@@ -36,16 +36,27 @@ bool c9_host_breakouts(void) {
 static c9_err_t builtin_panel(const c9_board_t *b);
 
 c9_err_t c9_port_init(const c9_port_config_t *cfg) {
+    const c9_board_t *prev = board;
     board = cfg && cfg->board ? cfg->board : c9_board_default();
+    /* The media first: a missing image stops the start before anything else is set up. */
+    c9_err_t err = c9__port_set_drive_image(cfg ? cfg->drive_image : NULL);
+    if (err == C9_OK) {
+        c9__vboard_add_board_pins(board);
+        err = c9__port_set_sd_card(board, cfg ? cfg->sd_image : NULL);
+    }
+    if (err != C9_OK) {
+        c9__port_set_drive_image(NULL);
+        board = prev;
+        return err;
+    }
     breakouts_on = cfg && cfg->breakouts;
     window_on = cfg && cfg->window && c9_window_available();
-    c9__port_set_drive(cfg ? cfg->drive : NULL);
+    c9__port_set_drive(cfg && !cfg->drive_image ? cfg->drive : NULL);
     c9_host_audio_record(cfg ? cfg->audio_out : NULL);
     c9_host_clock_set_stepped(cfg && cfg->stepped_clock);
-    c9__vboard_add_board_pins(board);
     c9__periph_board(board);
     c9__net_configure(cfg);
-    c9_err_t err = c9__world_init(cfg);
+    err = c9__world_init(cfg);
     if (err != C9_OK) {
         return err;
     }

@@ -481,6 +481,9 @@ c9_err_t c9_vboard_wire_spi_device(const c9_vdevice_t *dev, const void *owner, i
     w->dev = *dev;
     w->owner = owner;
     w->kind = WIRE_SPI_DEVICE;
+    if (dev->spi_select && cs >= 0) {
+        dev->spi_select(dev->ctx, !c9_vpin_read(cs)); /* where its chip select stands now */
+    }
     return C9_OK;
 }
 

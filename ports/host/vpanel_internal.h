@@ -96,4 +96,9 @@ void c9__port_set_drive(const char *dir);
 /* The network part of c9_port_init (net_board.c): access point, host table, CA file, socket limit. */
 void c9__net_configure(const c9_port_config_t *cfg);
 
+/* media.c: the drive as a disk image and the card in the SD slot (c9_port_config_t's
+ * drive_image and sd_image); NULL closes what was open. */
+c9_err_t c9__port_set_drive_image(const char *path);
+c9_err_t c9__port_set_sd_card(const c9_board_t *b, const char *path);
+
 #endif

@@ -16,8 +16,8 @@ static c9_port_config_t config;
 
 c9_err_t c9_port_init(const c9_port_config_t *cfg) {
     /* Check that cfg->board is this machine (its name or board_id), set the clocks and the pin
-     * multiplexer to their reset state, mount or locate the drive (cfg->drive), and remember the
-     * options the port cares about. */
+     * multiplexer to their reset state, locate the drive (cfg->drive; drive_image and sd_image
+     * are the virtual board's), and remember the options the port cares about. */
     if (cfg) {
         config = *cfg;
     }
@@ -659,9 +659,15 @@ c9_err_t c9_port_panel_screenshot(const char *path) {
 /* ---- the drive's file system ------------------------------------------------------------------- */
 
 const c9_port_fs_t *c9_port_drive(void) {
-    /* A table over the machine's drive: on Linux the POSIX calls under a directory (see
-     * ports/host/drive.c), on a microcontroller the FAT core (fat.h) over the flash's block
-     * device. NULL: no drive. */
+    /* A table over the machine's drive when it is a directory of an operating system (the POSIX
+     * calls under it, see ports/host/drive.c). A microcontroller returns NULL and offers its
+     * flash as block device "CIRCUITPY" instead: the runtime mounts the FAT volume there. */
+    return NULL;
+}
+
+const c9_port_fs_t *c9_port_host_fs(void) {
+    /* The operating system's own file tree (ports/host/drive.c on Linux); a bare
+     * microcontroller has none. */
     return NULL;
 }
 

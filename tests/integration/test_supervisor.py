@@ -103,7 +103,7 @@ def test_drive_read_only_to_code(drive, board):
           "import storage\ntry:\n    open('/x.txt', 'w')\nexcept OSError as e:\n    print(e.errno)\n"
           "try:\n    storage.remount('/', readonly=False)\nexcept RuntimeError as e:\n    print(e)\n")
     b = board(drive, "--runs", "1")
-    b.expect("code.py output:\n30\nCannot remount path when visible via USB.\n")
+    b.expect("code.py output:\n30\nCannot remount '/' when visible via USB.\n")
     assert not (drive / "x.txt").exists()
 
 
@@ -259,34 +259,44 @@ def test_settings_toml_quirks(drive, board):
     assert got == [exp for _, _, exp in SETTINGS]
 
 
-def test_storage_mount(drive, board, tmp_path):
-    card = tmp_path / "card"
-    card.mkdir()
-    (card / "on_card.txt").write_text("from the card")
+def test_storage_mount(drive, board):
     (drive / "sd").mkdir()
     write(drive / "afile", "")
-    write(drive / "code.py", f"""
+    write(drive / "code.py", """
 import os, storage
+class RamDisk:
+    def __init__(self, blocks):
+        self.data = bytearray(blocks * 512)
+    def readblocks(self, block, buf):
+        buf[:] = self.data[block * 512:block * 512 + len(buf)]
+    def writeblocks(self, block, buf):
+        self.data[block * 512:block * 512 + len(buf)] = buf
+    def ioctl(self, op, arg):
+        return len(self.data) // 512 if op == 4 else None
 def attempt(f, *a):
     try:
         f(*a)
         print('ok')
     except Exception as e:
         print(type(e).__name__, e)
-vfs = storage.VfsFat({str(card)!r})
+disk = RamDisk(256)
+storage.VfsFat.mkfs(disk)
+vfs = storage.VfsFat(disk)
+with vfs.open('/on_card.txt', 'w') as f:
+    f.write('from the card')
 attempt(storage.mount, vfs, '/missing')
 attempt(storage.mount, vfs, '/afile')
 attempt(storage.mount, object(), '/sd')
 attempt(storage.mount, vfs, '/sd')
 print(os.listdir('/sd'), open('/sd/on_card.txt').read())
-attempt(storage.mount, storage.VfsFat({str(card)!r}), '/sd')
+attempt(storage.mount, storage.VfsFat(disk), '/sd')
 print(storage.getmount('/sd') is vfs)
 with open('/sd/new.txt', 'w') as f:
     f.write('written')
 attempt(storage.getmount, '/nothing')
 storage.umount('/sd')
 attempt(storage.umount, '/sd')
-print(os.listdir('/sd'))
+print(os.listdir('/sd'), sorted(n for n, *_ in vfs.ilistdir('/')))
 """)
     b = board(drive, "--runs", "1")
     b.expect("code.py output:\n"
@@ -299,8 +309,7 @@ print(os.listdir('/sd'))
              "True\n"
              "OSError [Errno 22] Invalid argument\n"
              "OSError [Errno 22] Invalid argument\n"
-             "[]\n")
-    assert (card / "new.txt").read_text() == "written"
+             "[] ['new.txt', 'on_card.txt']\n")
 
 
 def test_memory_budget(drive, board):

@@ -25,6 +25,7 @@ static void test_machine_ops_report_nosys(void **state) {
     uint8_t b[4];
     assert_int_equal(c9_port_random(b, sizeof b), C9_ERR_NOSYS);
     assert_null(c9_port_drive());
+    assert_null(c9_port_host_fs());
 }
 
 static void test_pins_report_nosys(void **state) {

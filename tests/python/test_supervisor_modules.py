@@ -42,10 +42,15 @@ def test_time_and_supervisor():
     assert repr(supervisor.runtime.run_reason) == "supervisor.RunReason.STARTUP"
 
 
+class FakeVfs:
+    def mount(self, readonly, mkfs):
+        pass
+
+
 def test_storage_mount_checks(tmp_path):
     with pytest.raises(ValueError, match="filesystem must provide mount method"):
         storage.mount(object(), str(tmp_path))
     with pytest.raises(RuntimeError, match="Mount point directory missing"):
-        storage.mount(storage.VfsFat(str(tmp_path)), str(tmp_path / "nope"))
+        storage.mount(FakeVfs(), str(tmp_path / "nope"))
     with pytest.raises(OSError):
         storage.getmount("/not-mounted")
