@@ -101,7 +101,10 @@ static void decode_key(c9_usbh_hid_keys_t *k, uint8_t key, uint8_t mods, void (*
     } else if (key == KEY_ENTER && ctrl) {
         code = '\n';
     } else if (key >= KEY_ENTER && key <= KEY_SLASH) {
-        code = (uint8_t)(shift ? punct_shift : punct_plain)[key - KEY_ENTER];
+        /* Tables are picked through a pointer, here and below: GCC 12's -fsanitize=object-size
+         * misjudges an element of a conditional expression of arrays at -O1 and above. */
+        const char *punct = shift ? punct_shift : punct_plain;
+        code = (uint8_t)punct[key - KEY_ENTER];
     } else if (key >= KEY_KP_DIVIDE && key <= KEY_KP_DECIMAL) {
         if (k->num) {
             emit_str(emit, ctx, keypad_num[key - KEY_KP_DIVIDE]);
@@ -109,10 +112,12 @@ static void decode_key(c9_usbh_hid_keys_t *k, uint8_t key, uint8_t mods, void (*
         }
         code = keypad_plain[key - KEY_KP_DIVIDE];
     } else if (key >= KEY_INSERT && key <= KEY_UP) {
-        emit_str(emit, ctx, (ctrl ? nav_ctrl : nav_plain)[key - KEY_INSERT]);
+        const char *const *nav = ctrl ? nav_ctrl : nav_plain;
+        emit_str(emit, ctx, nav[key - KEY_INSERT]);
         return;
     } else if (key >= KEY_F1 && key <= KEY_F12) {
-        emit_str(emit, ctx, (ctrl ? fkey_ctrl : fkey_plain)[key - KEY_F1]);
+        const char *const *fkey = ctrl ? fkey_ctrl : fkey_plain;
+        emit_str(emit, ctx, fkey[key - KEY_F1]);
         return;
     } else if (key == KEY_PAUSE) {
         code = 0x1A;
