@@ -446,7 +446,7 @@ JP_NOINLINE c9_err_t c9_jpeg_restart(c9_jpeg_t *d, unsigned rst) {
         (void)c9_jpeg_slow_byte(d); /* skips stray bytes up to the marker */
     d->pad_bits = 0;
     if (d->marker != M_RST0 + (rst & 7u))
-        return d->marker == MARK_EOF ? (d->err ? d->err : C9_JPEG_ERR_TRUNCATED) : C9_JPEG_ERR_DATA;
+        return d->marker == MARK_EOF ? (d->err ? d->err : C9_ERR_JPEG_TRUNCATED) : C9_ERR_JPEG_DATA;
     d->in_ptr += 2;
     d->marker = 0;
     for (unsigned i = 0; i < d->ncomp; i++)
@@ -535,7 +535,7 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int e
                 br_save(d, &b);
                 if (d->err)
                     return d->err;
-                return d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : C9_JPEG_ERR_DATA;
+                return d->marker == MARK_EOF ? C9_ERR_JPEG_TRUNCATED : C9_ERR_JPEG_DATA;
             }
             c9_err_t e = emit(d, mx, my, tj, fast && !eighth);
             if (e != C9_OK) {

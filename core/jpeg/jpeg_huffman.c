@@ -16,7 +16,7 @@ JP_NOINLINE unsigned c9_jpeg_huff_slow(c9_jpeg_t *d, const huff_t *h, const uint
         first = (first + cnt) << 1;
     }
     if (!d->err)
-        d->err = C9_JPEG_ERR_DATA;
+        d->err = C9_ERR_JPEG_DATA;
     return 1u << 8;
 }
 
@@ -43,7 +43,7 @@ c9_err_t c9_jpeg_build_huff(c9_jpeg_t *d, unsigned cls, unsigned id) {
         }
         for (unsigned i = 0; i < h->counts[l - 1]; i++, k++, code++) {
             if (code >= (1u << l))
-                return C9_JPEG_ERR_FORMAT; /* more codes than the length allows */
+                return C9_ERR_JPEG_FORMAT; /* more codes than the length allows */
             unsigned sym = vals[k];
             if (l <= lb) {
                 unsigned n = 1u << (lb - l), base = code << (lb - l);
@@ -144,7 +144,7 @@ JP_NOINLINE void c9_jpeg_skip_careful(c9_jpeg_t *d, const huff_t *h, const uint8
         unsigned e = huff_walk(h, vals, (uint32_t)(b->bb >> (BB_BITS - 32)));
         if (!e) {
             if (!d->err)
-                d->err = C9_JPEG_ERR_DATA;
+                d->err = C9_ERR_JPEG_DATA;
             break;
         }
         unsigned one = skip_one(e);

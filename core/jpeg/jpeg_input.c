@@ -25,7 +25,7 @@ int c9_jpeg_get8(c9_jpeg_t *d) {
     if (JP_UNLIKELY(d->in_ptr == d->in_end)) {
         int32_t r = c9_jpeg_fill_input(d);
         if (r <= 0)
-            return r < 0 ? r : C9_JPEG_ERR_TRUNCATED;
+            return r < 0 ? r : C9_ERR_JPEG_TRUNCATED;
     }
     return *d->in_ptr++;
 }
@@ -45,7 +45,7 @@ c9_err_t c9_jpeg_skip_bytes(c9_jpeg_t *d, uint32_t n) {
         if (d->in_ptr == d->in_end) {
             int32_t r = c9_jpeg_fill_input(d);
             if (r <= 0)
-                return r < 0 ? r : C9_JPEG_ERR_TRUNCATED;
+                return r < 0 ? r : C9_ERR_JPEG_TRUNCATED;
         }
         uint32_t k = (uint32_t)(d->in_end - d->in_ptr);
         if (k > n)

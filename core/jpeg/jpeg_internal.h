@@ -266,7 +266,7 @@ c9_err_t c9_jpeg_reparse(c9_jpeg_t *d);
 /* ---- Huffman tables (jpeg_huffman.c) --------------------------------------------------------- */
 
 /* Codes longer than the lookup table: walk the canonical code lengths. Returns (length << 8) |
- * symbol like a table entry; an impossible code latches C9_JPEG_ERR_DATA and reads as a 1-bit
+ * symbol like a table entry; an impossible code latches C9_ERR_JPEG_DATA and reads as a 1-bit
  * symbol 0 (end of block), which ends the block so the MCU check can report it. */
 unsigned c9_jpeg_huff_slow(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, bb_t bb, unsigned lutbits);
 /* Builds the lookup tables of DHT table (cls, id) from its counts and values. */

@@ -206,7 +206,7 @@ static c9_err_t decode_scan(c9_jpeg_t *d) {
     if (d->ss != 0 && d->comp[d->order[0]].ck == 1) { /* an AC band of a plane keeping DCs only (1/8) */
         c9_err_t e = skip_to_marker(d);
         /* Unread, the scan cannot show it was whole: the input ending inside it is a cut. */
-        return e == C9_OK && d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : e;
+        return e == C9_OK && d->marker == MARK_EOF ? C9_ERR_JPEG_TRUNCATED : e;
     }
     br_t b;
     br_load(d, &b);
@@ -242,7 +242,7 @@ static c9_err_t decode_scan(c9_jpeg_t *d) {
                 br_save(d, &b);
                 if (d->err)
                     return d->err;
-                return d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : C9_JPEG_ERR_DATA;
+                return d->marker == MARK_EOF ? C9_ERR_JPEG_TRUNCATED : C9_ERR_JPEG_DATA;
             }
         }
     }
@@ -333,7 +333,7 @@ static c9_err_t survey(c9_jpeg_t *d, unsigned *n) {
         }
         e = skip_to_marker(d);
         if (e == C9_OK && d->marker == MARK_EOF)
-            e = C9_JPEG_ERR_TRUNCATED; /* inside a scan that was stepped over: cut */
+            e = C9_ERR_JPEG_TRUNCATED; /* inside a scan that was stepped over: cut */
         if (e != C9_OK)
             break;
         d->marker = 0;
@@ -408,7 +408,7 @@ static int32_t dc_diff_walk(c9_jpeg_t *d, dcscan_t *r, unsigned t) {
         first = (first + cnt) << 1;
     }
     if (!d->err)
-        d->err = C9_JPEG_ERR_DATA;
+        d->err = C9_ERR_JPEG_DATA;
     return 0;
 }
 
@@ -419,7 +419,7 @@ static c9_err_t dc_restart(c9_jpeg_t *d, dcscan_t *r) {
         (void)dc_byte(d, r);
     unsigned m = r->marker;
     if (m != M_RST0 + (r->rst & 7u))
-        return m == 0xFF ? (d->err ? d->err : C9_JPEG_ERR_TRUNCATED) : C9_JPEG_ERR_DATA;
+        return m == 0xFF ? (d->err ? d->err : C9_ERR_JPEG_TRUNCATED) : C9_ERR_JPEG_DATA;
     r->marker = 0;
     r->pad = 0;
     r->rst++;
@@ -468,7 +468,7 @@ static c9_err_t stream_decode(c9_jpeg_t *d, unsigned n) {
                 }
                 /* Zeros read past a marker in the middle of the scan: it was cut or broken. */
                 if (r->pad && r->nbits < 8u * r->pad)
-                    return r->marker == 0xFF ? (d->err ? d->err : C9_JPEG_ERR_TRUNCATED) : C9_JPEG_ERR_DATA;
+                    return r->marker == 0xFF ? (d->err ? d->err : C9_ERR_JPEG_TRUNCATED) : C9_ERR_JPEG_DATA;
             }
             if (d->err)
                 return d->err;
