@@ -76,13 +76,12 @@ def check_errors():
 
 # A knob default: "#ifndef C9_X" directly followed by "#define C9_X ...".
 KNOB_DEFAULT = re.compile(r"^#ifndef (C9_\w+)\n#define \1\b", re.M)
-KNOB_PENDING = {"include/circuit9/jpeg.h"}  # repeats config.h's JPEG defaults until it drops them
 
 
 def check_knobs():
     bad = []
     for n in c_files():
-        if n in ("include/circuit9/config.h",) or n in KNOB_PENDING or not n.startswith(("include/", "core/")):
+        if n == "include/circuit9/config.h" or not n.startswith(("include/", "core/")):
             continue
         text = read(n)
         for m in KNOB_DEFAULT.finditer(text):

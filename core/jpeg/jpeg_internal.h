@@ -81,9 +81,6 @@ typedef uint32_t bb_t;
 
 enum { ST_NONE = 0, ST_OPEN, ST_DONE };
 
-#if !C9_JPEG_TJPGD_MODE && !C9_JPEG_QUALITY_MODE
-#error "C9_JPEG_TJPGD_MODE and C9_JPEG_QUALITY_MODE are both 0: no arithmetic to decode with"
-#endif
 /* The arithmetic of the current decode, a constant when only one is compiled. */
 #if C9_JPEG_TJPGD_MODE && C9_JPEG_QUALITY_MODE
 #define IS_TJ(d) ((d)->tj)

@@ -51,28 +51,8 @@
 extern "C" {
 #endif
 
-/* 1: compile the FAST profile (lookup tables). 0 leaves only the compact code, for the smallest
- * firmware; opening with C9_JPEG_PROFILE_FAST then returns C9_ERR_NOTSUP. */
-#ifndef C9_JPEG_FAST_PROFILE
-#define C9_JPEG_FAST_PROFILE 1
-#endif
-
-/* Which arithmetics to compile (at least one): C9_JPEG_TJPGD_MODE, TJpgDec's (a board's pixels,
- * the C9_JPEG_TJPGD flag), and C9_JPEG_QUALITY_MODE, circuit9's own (decodes without that flag,
- * and files whose luma is not the most sampled component). Decodes that need an arithmetic left
- * out return C9_ERR_NOTSUP. */
-#ifndef C9_JPEG_TJPGD_MODE
-#define C9_JPEG_TJPGD_MODE 1
-#endif
-#ifndef C9_JPEG_QUALITY_MODE
-#define C9_JPEG_QUALITY_MODE 1
-#endif
-
-/* 1: decode progressive JPEG (SOF2). 0 leaves it out of the firmware; c9_jpeg_open() then
- * returns C9_ERR_JPEG_PROGRESSIVE for it. */
-#ifndef C9_JPEG_PROGRESSIVE
-#define C9_JPEG_PROGRESSIVE 1
-#endif
+/* Knobs (config.h, where their defaults and what each trades are): C9_JPEG_FAST_PROFILE,
+ * C9_JPEG_TJPGD_MODE, C9_JPEG_QUALITY_MODE, C9_JPEG_PROGRESSIVE. */
 
 /* Errors: the jpeg band of common.h's table (C9_ERR_JPEG_*, -1001..); c9_strerror() gives their
  * texts. Which function returns which is said at each function below:
