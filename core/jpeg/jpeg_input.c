@@ -22,7 +22,7 @@ int32_t c9_jpeg_fill_input(c9_jpeg_t *d) {
 }
 
 int c9_jpeg_get8(c9_jpeg_t *d) {
-    if (JP_UNLIKELY(d->in_ptr == d->in_end)) {
+    if (C9_UNLIKELY(d->in_ptr == d->in_end)) {
         int32_t r = c9_jpeg_fill_input(d);
         if (r <= 0)
             return r < 0 ? r : C9_ERR_JPEG_TRUNCATED;
@@ -56,7 +56,7 @@ c9_err_t c9_jpeg_skip_bytes(c9_jpeg_t *d, uint32_t n) {
     return C9_OK;
 }
 
-JP_NOINLINE unsigned c9_jpeg_slow_byte(c9_jpeg_t *d) {
+C9_NOINLINE unsigned c9_jpeg_slow_byte(c9_jpeg_t *d) {
     for (;;) {
         if (d->marker) {
             d->pad_bits += 8;

@@ -44,7 +44,7 @@ static uint64_t layout(c9_jpeg_t *d) {
 
 /* ---- Entropy decoding of the four kinds of scan --------------------------------------------- */
 
-JP_INLINE unsigned get_bits(c9_jpeg_t *d, br_t *b, unsigned n) {
+static C9_SPEED_INLINE unsigned get_bits(c9_jpeg_t *d, br_t *b, unsigned n) {
     if (b->n < (int32_t)n)
         br_fill(d, b);
     unsigned v = br_peek(b, n);
@@ -52,7 +52,7 @@ JP_INLINE unsigned get_bits(c9_jpeg_t *d, br_t *b, unsigned n) {
     return v;
 }
 
-JP_INLINE unsigned get_sym(c9_jpeg_t *d, br_t *b, unsigned cls, unsigned id) {
+static C9_SPEED_INLINE unsigned get_sym(c9_jpeg_t *d, br_t *b, unsigned cls, unsigned id) {
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
     if (cls)
@@ -99,7 +99,7 @@ static void ac_first(c9_jpeg_t *d, br_t *b, const comp_t *c, int16_t *blk) {
 }
 
 /* One correction bit for a coefficient already non-zero: adds 1 << Al away from zero. */
-JP_INLINE void correct(c9_jpeg_t *d, br_t *b, int16_t *coef, unsigned p1) {
+static C9_SPEED_INLINE void correct(c9_jpeg_t *d, br_t *b, int16_t *coef, unsigned p1) {
     if (get_bits(d, b, 1) && !((unsigned)(uint16_t)*coef & p1))
         *coef = (int16_t)(uint16_t)((unsigned)(uint16_t)*coef + (*coef >= 0 ? p1 : (unsigned)-p1));
 }
@@ -238,7 +238,7 @@ static c9_err_t decode_scan(c9_jpeg_t *d) {
                     }
                 }
             }
-            if (JP_UNLIKELY(d->err || d->pad_bits > b.n)) {
+            if (C9_UNLIKELY(d->err || d->pad_bits > b.n)) {
                 br_save(d, &b);
                 if (d->err)
                     return d->err;
