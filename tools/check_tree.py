@@ -58,15 +58,12 @@ def check_format():
 
 # A constant of an error enum or macro: C9_ERR_X = -12, C9_FOO_ERR_X = -1001, #define C9_ERR_X (-3).
 ERROR_DEF = re.compile(r"^\s*(?:#define\s+)?(C9_(?:\w+_)?ERR_\w+)\s*=?\s*\(?\s*-\s*\d+", re.M)
-# Headers whose codes are still waiting to move into the table; tests/unit/test_errors.c keeps
-# their values equal to the table's until then.
-ERROR_PENDING = {"include/circuit9/jpeg.h"}
 
 
 def check_errors():
     bad = []
     for n in c_files():
-        if n == "include/circuit9/common.h" or n in ERROR_PENDING:
+        if n == "include/circuit9/common.h":
             continue
         for m in ERROR_DEF.finditer(read(n)):
             line = read(n).count("\n", 0, m.start()) + 1
@@ -79,13 +76,12 @@ def check_errors():
 
 # A knob default: "#ifndef C9_X" directly followed by "#define C9_X ...".
 KNOB_DEFAULT = re.compile(r"^#ifndef (C9_\w+)\n#define \1\b", re.M)
-KNOB_PENDING = {"include/circuit9/jpeg.h"}  # repeats config.h's JPEG defaults until it drops them
 
 
 def check_knobs():
     bad = []
     for n in c_files():
-        if n in ("include/circuit9/config.h",) or n in KNOB_PENDING or not n.startswith(("include/", "core/")):
+        if n == "include/circuit9/config.h" or not n.startswith(("include/", "core/")):
             continue
         text = read(n)
         for m in KNOB_DEFAULT.finditer(text):

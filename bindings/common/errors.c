@@ -24,15 +24,15 @@
     X(C9_ERR_NOTSUP, PyExc_NotImplementedError, 0, "not supported")                                                    \
     X(C9_ERR_TIMEDOUT, PyExc_OSError, 116, "ETIMEDOUT") /* newlib's number, as CircuitPython's builds */               \
     /* jpegio: TJpgDec's result texts, as CircuitPython raises them */                                                 \
-    X(C9_JPEG_ERR_FORMAT, PyExc_RuntimeError, 0, "Data format error (may be broken data)")                             \
-    X(C9_JPEG_ERR_DATA, PyExc_RuntimeError, 0, "Data format error (may be broken data)")                               \
-    X(C9_JPEG_ERR_TRUNCATED, PyExc_RuntimeError, 0, "Device error or wrong termination of input stream")               \
-    X(C9_JPEG_ERR_PROGRESSIVE, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                   \
-    X(C9_JPEG_ERR_ARITHMETIC, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                    \
-    X(C9_JPEG_ERR_PRECISION, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                     \
-    X(C9_JPEG_ERR_LOSSLESS, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                      \
-    X(C9_JPEG_ERR_CMYK, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                          \
-    X(C9_JPEG_ERR_SAMPLING, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                      \
+    X(C9_ERR_JPEG_FORMAT, PyExc_RuntimeError, 0, "Data format error (may be broken data)")                             \
+    X(C9_ERR_JPEG_DATA, PyExc_RuntimeError, 0, "Data format error (may be broken data)")                               \
+    X(C9_ERR_JPEG_TRUNCATED, PyExc_RuntimeError, 0, "Device error or wrong termination of input stream")               \
+    X(C9_ERR_JPEG_PROGRESSIVE, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                   \
+    X(C9_ERR_JPEG_ARITHMETIC, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                    \
+    X(C9_ERR_JPEG_PRECISION, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                     \
+    X(C9_ERR_JPEG_LOSSLESS, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                      \
+    X(C9_ERR_JPEG_CMYK, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                          \
+    X(C9_ERR_JPEG_SAMPLING, PyExc_RuntimeError, 0, "Not supported JPEG standard")                                      \
     /* displayio and the display buses */                                                                              \
     X(C9_ERR_INITSEQ_TRUNCATED, PyExc_ValueError, 0, "init_sequence is truncated")                                     \
     X(C9_ERR_DISPLAY_FPS, PyExc_RuntimeError, 0, "Below minimum frame rate")                                           \

@@ -495,7 +495,7 @@ static PyObject *decoder_decode(PyObject *self, PyObject *args, PyObject *kw) {
     SELF->busy = false;
     if (err == C9_OK && coef_size) {
         coef = c9_alloc(SELF->alloc, coef_size);
-        err = coef ? c9_jpeg_set_coef_memory(SELF->dec, coef, coef_size) : C9_JPEG_ERR_PROGRESSIVE;
+        err = coef ? c9_jpeg_set_coef_memory(SELF->dec, coef, coef_size) : C9_ERR_JPEG_PROGRESSIVE;
     }
     if (err != C9_OK || SELF->py_error) {
         bool pending = SELF->py_error;

@@ -20,21 +20,21 @@ typedef struct cconv {
 static const cconv_t no_bias = {0, 0, 0};
 
 /* YCbCr -> RGB offsets with 16-bit fixed-point BT.601 factors (the JFIF definition). */
-JP_INLINE int32_t term_rcr(int cr, const cconv_t *cc) {
+static C9_SPEED_INLINE int32_t term_rcr(int cr, const cconv_t *cc) {
     return ((91881 * (cr - 128) + 32768) >> 16) + cc->br;
 }
-JP_INLINE int32_t term_gcr(int cr, const cconv_t *cc) {
+static C9_SPEED_INLINE int32_t term_gcr(int cr, const cconv_t *cc) {
     return -46802 * (cr - 128) + 32768 + (cc->bg << 16);
 }
-JP_INLINE int32_t term_gcb(int cb) {
+static C9_SPEED_INLINE int32_t term_gcb(int cb) {
     return -22554 * (cb - 128);
 }
-JP_INLINE int32_t term_bcb(int cb, const cconv_t *cc) {
+static C9_SPEED_INLINE int32_t term_bcb(int cb, const cconv_t *cc) {
     return ((116130 * (cb - 128) + 32768) >> 16) + cc->bb;
 }
 
-JP_INLINE void chroma_terms(const c9_jpeg_t *d, int cb, int cr, const cconv_t *cc, const int fast, int32_t *r,
-                            int32_t *g, int32_t *b) {
+static C9_SPEED_INLINE void chroma_terms(const c9_jpeg_t *d, int cb, int cr, const cconv_t *cc, const int fast,
+                                         int32_t *r, int32_t *g, int32_t *b) {
 #if C9_JPEG_FAST_PROFILE
     if (fast) {
         const fastx_t *fx = d->fx;
@@ -52,9 +52,9 @@ JP_INLINE void chroma_terms(const c9_jpeg_t *d, int cb, int cr, const cconv_t *c
     *b = term_bcb(cb, cc);
 }
 
-JP_INLINE uint16_t pack565(int32_t y, int32_t cr, int32_t cg, int32_t cb) {
+static C9_SPEED_INLINE uint16_t pack565(int32_t y, int32_t cr, int32_t cg, int32_t cb) {
     int32_t r = y + cr, g = y + cg, b = y + cb;
-    if (JP_UNLIKELY((uint32_t)(r | g | b) > 255u)) {
+    if (C9_UNLIKELY((uint32_t)(r | g | b) > 255u)) {
         r = r < 0 ? 0 : r > 255 ? 255 : r;
         g = g < 0 ? 0 : g > 255 ? 255 : g;
         b = b < 0 ? 0 : b > 255 ? 255 : b;
@@ -63,7 +63,7 @@ JP_INLINE uint16_t pack565(int32_t y, int32_t cr, int32_t cg, int32_t cb) {
 }
 
 /* Gray MCU: one plane at full output resolution (its shifts are 0). */
-JP_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast) {
+static C9_SPEED_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast) {
 #if !C9_JPEG_FAST_PROFILE
     (void)fast;
 #endif
@@ -89,8 +89,8 @@ JP_INLINE void convert_gray(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t 
  * (compile-time, so each common subsampling gets its own unrolled loop). Each chroma sample's
  * colour terms are computed once for its whole 2^SX x 2^SY cell. Partial MCUs at the right and
  * bottom edges go through convert_any(). */
-JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast, const unsigned sx,
-                           const unsigned sy) {
+static C9_SPEED_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *cc, const int fast,
+                                        const unsigned sx, const unsigned sy) {
     const comp_t *cy = &d->comp[0], *cb = &d->comp[1];
     const uint8_t *pY = d->u.q.planes + cy->poff, *pB = d->u.q.planes + cb->poff, *pR = d->u.q.planes + d->comp[2].poff;
     unsigned yw = cy->pw, cw = cb->pw;
@@ -125,9 +125,18 @@ JP_INLINE void convert_sub(c9_jpeg_t *d, unsigned w, unsigned h, const cconv_t *
     }
 }
 
+/* GCC unrolls convert_full's row of cells when told to; Clang, told to, makes jpeg_decode.c 45%
+ * larger (130 KB of code to 188 KB at -O2), so it is left to choose. Not at -Os either. */
+#if C9_OPTIMIZE_SIZE || defined(__clang__)
+#define UNROLL_CELLS
+#else
+#define UNROLL_CELLS C9_UNROLL(8)
+#endif
+
 /* A whole MCU at 1/1 with luma at output resolution and both chroma planes one 8x8 block
  * upsampled by 2^SX x 2^SY: every size and offset is a compile-time constant. */
-JP_INLINE void convert_full(c9_jpeg_t *d, const cconv_t *cc, const int fast, const unsigned sx, const unsigned sy) {
+static C9_SPEED_INLINE void convert_full(c9_jpeg_t *d, const cconv_t *cc, const int fast, const unsigned sx,
+                                         const unsigned sy) {
     const unsigned W = 8u << sx;
     const uint8_t *pY = d->u.q.planes + d->comp[0].poff, *pB = d->u.q.planes + d->comp[1].poff,
                   *pR = d->u.q.planes + d->comp[2].poff;
@@ -138,7 +147,7 @@ JP_INLINE void convert_full(c9_jpeg_t *d, const cconv_t *cc, const int fast, con
     for (unsigned cy = 0; cy < 8; cy++) {
         const uint8_t *bp = pB + cy * 8, *rp = pR + cy * 8, *yp = pY + (cy << sy) * W;
         uint16_t *o = d->u.q.m.out + (cy << sy) * W;
-        JP_UNROLL(8)
+        UNROLL_CELLS
         for (unsigned cx = 0; cx < 8; cx++) {
             int32_t ar, ag, ab;
             chroma_terms(d, bp[cx], rp[cx], cc, fast, &ar, &ag, &ab);
@@ -203,30 +212,31 @@ static inline void convert_any(c9_jpeg_t *d, unsigned w, unsigned h, const cconv
 /* Converts the MCU in the planes to RGB565 in u.q.m.out (w x h pixels, packed). kind: 0..3 luma
  * at output resolution with both chroma planes upsampled by (kind & 1, kind >> 1); 0xFE gray; 0xFF
  * any geometry. tab: use the FAST colour tables; full: 1/1 with a whole MCU. */
-JP_INLINE void convert_kind(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h, const int tab, const int full) {
+static C9_SPEED_INLINE void convert_kind(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h, const int tab,
+                                         const int full) {
     const cconv_t *cc = &no_bias;
     switch (kind) {
     case 0xFE: convert_gray(d, w, h, cc, tab); break;
     case 0:
-        if (full && !JP_SMALL)
+        if (full && !C9_OPTIMIZE_SIZE)
             convert_full(d, cc, tab, 0, 0);
         else
             convert_sub(d, w, h, cc, tab, 0, 0);
         break;
     case 1:
-        if (full && !JP_SMALL)
+        if (full && !C9_OPTIMIZE_SIZE)
             convert_full(d, cc, tab, 1, 0);
         else
             convert_sub(d, w, h, cc, tab, 1, 0);
         break;
     case 2:
-        if (full && !JP_SMALL)
+        if (full && !C9_OPTIMIZE_SIZE)
             convert_full(d, cc, tab, 0, 1);
         else
             convert_sub(d, w, h, cc, tab, 0, 1);
         break;
     case 3:
-        if (full && !JP_SMALL)
+        if (full && !C9_OPTIMIZE_SIZE)
             convert_full(d, cc, tab, 1, 1);
         else
             convert_sub(d, w, h, cc, tab, 1, 1);
@@ -238,12 +248,12 @@ JP_INLINE void convert_kind(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h,
 /* ---- TJpgDec's colour (C9_JPEG_TJPGD; the arithmetic is described in jpeg_tjpgd.c) ------------ */
 
 /* C's division by 1024 (toward zero). */
-JP_INLINE int32_t tj_div1024(int32_t v) {
+static C9_SPEED_INLINE int32_t tj_div1024(int32_t v) {
     return (v + (int32_t)((uint32_t)(v >> 31) & 1023u)) >> 10;
 }
 
 /* TJpgDec's clipping table: the low 10 bits, 0..255 kept, 256..511 saturated, the rest 0. */
-JP_INLINE int32_t tj_clip10(int32_t v) {
+static C9_SPEED_INLINE int32_t tj_clip10(int32_t v) {
     uint32_t u = (uint32_t)v & 1023u;
     return u < 256 ? (int32_t)u : u < 512 ? 255 : 0;
 }
@@ -252,20 +262,20 @@ typedef struct tj_terms {
     int32_t r, g, b; /* added to Y for R, subtracted for G, added for B */
 } tj_terms_t;
 
-JP_INLINE tj_terms_t tj_chroma(int32_t cb, int32_t cr) {
+static C9_SPEED_INLINE tj_terms_t tj_chroma(int32_t cb, int32_t cr) {
     cb -= 128;
     cr -= 128;
     tj_terms_t t = {tj_div1024(1435 * cr), tj_div1024(352 * cb + 731 * cr), tj_div1024(1814 * cb)};
     return t;
 }
 
-JP_INLINE uint16_t tj_pack(int32_t r, int32_t g, int32_t b) {
+static C9_SPEED_INLINE uint16_t tj_pack(int32_t r, int32_t g, int32_t b) {
     return (uint16_t)(((r & 0xF8) << 8) | ((g & 0xFC) << 3) | (b >> 3));
 }
 
-JP_INLINE uint16_t tj_pixel(int32_t y, tj_terms_t t) {
+static C9_SPEED_INLINE uint16_t tj_pixel(int32_t y, tj_terms_t t) {
     int32_t r = y + t.r, g = y - t.g, b = y + t.b;
-    if (JP_UNLIKELY((uint32_t)(r | g | b) > 255u)) {
+    if (C9_UNLIKELY((uint32_t)(r | g | b) > 255u)) {
         r = tj_clip10(r);
         g = tj_clip10(g);
         b = tj_clip10(b);
@@ -275,7 +285,7 @@ JP_INLINE uint16_t tj_pixel(int32_t y, tj_terms_t t) {
 
 /* A whole MCU at 1/1, luma at output resolution, both chroma planes upsampled by 2^SX x 2^SY
  * (compile-time): the output goes over the luma samples at the same indices. */
-JP_INLINE void tj_convert_full(c9_jpeg_t *d, const unsigned sx, const unsigned sy) {
+static C9_SPEED_INLINE void tj_convert_full(c9_jpeg_t *d, const unsigned sx, const unsigned sy) {
     const unsigned W = 8u << sx;
     int16_t *pY = d->u.t.yuv;
     const int16_t *pB = d->u.t.yuv + d->comp[1].poff, *pR = d->u.t.yuv + d->comp[2].poff;
@@ -355,7 +365,7 @@ static inline void tj_convert_scaled(c9_jpeg_t *d, unsigned w, unsigned h, unsig
 
 /* TJpgDec's colour for the MCU in u.t.yuv at the current scale, written over it as RGB565 (w x h
  * pixels, packed). kind as for convert_kind() (meaningful at 1/1 only). */
-JP_INLINE void tj_convert(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h) {
+static C9_SPEED_INLINE void tj_convert(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h) {
     const comp_t *c1 = &d->comp[1], *c2 = &d->comp[2];
     if (d->scale == 3 && (d->ncomp == 1 || (c1->pw == 1 && c1->ph == 1 && c2->pw == 1 && c2->ph == 1))) {
         /* 1/8 with one chroma sample per MCU: its terms once, then one luma sample a pixel. */
@@ -374,7 +384,7 @@ JP_INLINE void tj_convert(c9_jpeg_t *d, unsigned kind, unsigned w, unsigned h) {
         tj_convert_scaled(d, w, h, d->scale);
         return;
     }
-    if (d->scale == 0 && !JP_SMALL) {
+    if (d->scale == 0 && !C9_OPTIMIZE_SIZE) {
         switch (kind) {
         case 0: tj_convert_full(d, 0, 0); return;
         case 1: tj_convert_full(d, 1, 0); return;

@@ -35,7 +35,7 @@ static const uint8_t zz1[81] = {
 
 /* The DC difference of a block (bit buffer filled). FAST entries with the code and its extra
  * bits within the table hold the difference itself. */
-JP_INLINE int32_t dc_diff(c9_jpeg_t *d, br_t *b, const comp_t *c, const int fast) {
+static C9_SPEED_INLINE int32_t dc_diff(c9_jpeg_t *d, br_t *b, const comp_t *c, const int fast) {
     unsigned s;
 #if !C9_JPEG_FAST_PROFILE
     (void)fast;
@@ -43,11 +43,11 @@ JP_INLINE int32_t dc_diff(c9_jpeg_t *d, br_t *b, const comp_t *c, const int fast
 #if C9_JPEG_FAST_PROFILE
     if (fast) {
         unsigned e = d->fx->dc[c->td][br_peek(b, FAST_DC_BITS)];
-        if (JP_LIKELY(e & 0x8000u)) {
+        if (C9_LIKELY(e & 0x8000u)) {
             br_drop(b, (e >> 8) & 15);
             return (int32_t)(e & 0xFFu) - (int32_t)((e & 0x80u) << 1);
         }
-        if (JP_UNLIKELY(!e))
+        if (C9_UNLIKELY(!e))
             e = c9_jpeg_huff_slow(d, &d->hdc[c->td], d->dcval[c->td], b->bb, DC_LUT_BITS);
         br_drop(b, e >> 8);
         s = e & 15;
@@ -60,7 +60,7 @@ JP_INLINE int32_t dc_diff(c9_jpeg_t *d, br_t *b, const comp_t *c, const int fast
 /* Dequantised coefficient v at natural position pos: v * q for the quality arithmetic, and as
  * TJpgDec does, v times q times the AAN prescale factor, descaled by 8 bits, for its own. Both
  * wrap as 32-bit integers do on the board when corrupt data overflows them. */
-JP_INLINE void put_coef(void *blk, unsigned pos, int32_t v, unsigned q, const int tj) {
+static C9_SPEED_INLINE void put_coef(void *blk, unsigned pos, int32_t v, unsigned q, const int tj) {
     if (tj)
         ((int32_t *)blk)[pos] = (int32_t)((uint32_t)v * (q * (uint32_t)c9_jpeg_tj_ipsf[pos])) >> 8;
     else
@@ -71,7 +71,8 @@ JP_INLINE void put_coef(void *blk, unsigned pos, int32_t v, unsigned q, const in
  * zeroed by the caller). Returns the bitmap of the natural positions written (bit 0, the DC,
  * always set); *flat tells whether the first AC code was the end of block, TJpgDec's test for
  * filling the block with its DC value. */
-JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, void *blk, const int fast, const int tj, int *flat) {
+static C9_SPEED_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, void *blk, const int fast, const int tj,
+                                             int *flat) {
     const uint16_t *q = d->qt[c->tq];
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
@@ -94,7 +95,7 @@ JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, void *blk, con
 #if C9_JPEG_FAST_PROFILE
         if (fast) {
             uint32_t e = fac[br_peek(b, FAST_BITS)];
-            if (JP_LIKELY(e & 0x80u)) {
+            if (C9_LIKELY(e & 0x80u)) {
                 br_drop(b, e & 31);
                 k += (e >> 8) & 31;
                 unsigned pos = zz1[k];
@@ -135,15 +136,15 @@ JP_INLINE uint64_t decode_block(c9_jpeg_t *d, br_t *b, comp_t *c, void *blk, con
 /* ---- 1/8 scale: skipping AC coefficients (tables: jpeg_huffman.c) ---------------------------- */
 
 /* Steps over the AC coefficients of a block (after its DC) with a skip table. */
-JP_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned bits, const huff_t *h,
-                       const uint8_t *vals) {
+static C9_SPEED_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned bits, const huff_t *h,
+                                    const uint8_t *vals) {
     unsigned k = 1;
     for (;;) {
         if (b->n < SKIP_REFILL_AT)
             br_fill(d, b);
         unsigned e = st[br_peek(b, bits)];
         k += e >> 5;
-        if (JP_UNLIKELY(k >= 64)) { /* the block's end, or SKIP_LONG */
+        if (C9_UNLIKELY(k >= 64)) { /* the block's end, or SKIP_LONG */
             k -= e >> 5;
             if (e == SKIP_LONG) {
                 e = skip_one(c9_jpeg_huff_slow(d, h, vals, b->bb, AC_LUT_BITS));
@@ -156,7 +157,7 @@ JP_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned
             /* Valid only if the block had room: no coefficient before the end-of-block code went
              * past 63, or without one the entry ends exactly at 64. */
             unsigned plain = (e >> 5) & 63;
-            if (JP_UNLIKELY((e & (64u << 5)) ? k + plain > 63 : k + (e >> 5) != 64)) {
+            if (C9_UNLIKELY((e & (64u << 5)) ? k + plain > 63 : k + (e >> 5) != 64)) {
                 br_save(d, b);
                 c9_jpeg_skip_careful(d, h, vals, k);
                 br_load(d, b);
@@ -171,7 +172,7 @@ JP_INLINE void skip_ac(c9_jpeg_t *d, br_t *b, const uint16_t *st, const unsigned
 
 /* 1/8 scale for a block reduced to one sample: decode DC, step over the AC coefficients without
  * decoding, dequantising or storing them. Returns the DC value (quantised). */
-JP_INLINE int32_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
+static C9_SPEED_INLINE int32_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
     int32_t diff = dc_diff(d, b, c, fast);
@@ -181,7 +182,7 @@ JP_INLINE int32_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
         skip_ac(d, b, d->fx->u.skip[c->ta], SKIP_BITS, &d->hac[c->ta], d->acval[c->ta]);
     else
 #endif
-        if (JP_LIKELY(d->skipfmt & (1u << c->ta)))
+        if (C9_LIKELY(d->skipfmt & (1u << c->ta)))
         skip_ac(d, b, d->aclut[c->ta], AC_LUT_BITS, &d->hac[c->ta], d->acval[c->ta]);
     else {
         br_save(d, b); /* table shared with a decoded plane */
@@ -192,7 +193,7 @@ JP_INLINE int32_t skip_block(c9_jpeg_t *d, br_t *b, comp_t *c, const int fast) {
 }
 
 /* The sample of a block reduced to its DC: the mean of its full inverse DCT, rounded. */
-JP_INLINE uint8_t dc_sample(int32_t dc, unsigned q0) {
+static C9_SPEED_INLINE uint8_t dc_sample(int32_t dc, unsigned q0) {
     int32_t v = ((int32_t)(int16_t)(uint16_t)((uint32_t)dc * q0) + 4 + 1024) >> 3;
     if ((uint32_t)v > 255u)
         v = (~v >> 31) & 255;
@@ -201,11 +202,11 @@ JP_INLINE uint8_t dc_sample(int32_t dc, unsigned q0) {
 
 /* TJpgDec's value for a block filled with its DC (each block at 1/8, a block without AC
  * otherwise): the prescaled DC divided by 256 as C divides (toward zero), plus 128. */
-JP_INLINE int16_t tj_dc_sample(int32_t prescaled) {
+static C9_SPEED_INLINE int16_t tj_dc_sample(int32_t prescaled) {
     return (int16_t)(prescaled / 256 + 128);
 }
 
-JP_INLINE int32_t tj_dc_prescaled(int32_t dc, unsigned q0) {
+static C9_SPEED_INLINE int32_t tj_dc_prescaled(int32_t dc, unsigned q0) {
     return (int32_t)((uint32_t)dc * (q0 * (uint32_t)c9_jpeg_tj_ipsf[0])) >> 8;
 }
 
@@ -229,7 +230,8 @@ static void reduce_block(const uint8_t *src, unsigned size, unsigned fh, unsigne
 
 /* Transforms the block in u.q.coef / u.t.coef (nz: its non-zero positions; flat: TJpgDec fills
  * it with its DC) into block slot i of the MCU's planes, and clears the coefficients again. */
-JP_INLINE void transform_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat, const int full, const int tj) {
+static C9_SPEED_INLINE void transform_block(c9_jpeg_t *d, unsigned i, uint64_t nz, int flat, const int full,
+                                            const int tj) {
     const comp_t *c = &d->comp[d->blk_comp[i]];
 #if !C9_JPEG_TJPGD_MODE
     (void)flat;
@@ -305,7 +307,8 @@ void c9_jpeg_put_dc(c9_jpeg_t *d, unsigned i, int32_t dc) {
 
 /* Decodes one MCU into the component planes at the current scale: TJpgDec's arithmetic when tj
  * (into u.t.yuv), else the quality arithmetic (into u.q.planes). */
-JP_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full, const int eighth, const int tj) {
+static C9_SPEED_INLINE void decode_mcu(c9_jpeg_t *d, br_t *b, const int fast, const int full, const int eighth,
+                                       const int tj) {
     for (unsigned i = 0; i < d->nblk; i++) {
         comp_t *c = &d->comp[d->blk_comp[i]];
         if (eighth && (tj || c->fh == 3)) { /* fv is 3 too at 1/8 (setup_scale) */
@@ -439,14 +442,14 @@ static void setup_skip(c9_jpeg_t *d) {
     }
 }
 
-JP_NOINLINE c9_err_t c9_jpeg_restart(c9_jpeg_t *d, unsigned rst) {
+C9_NOINLINE c9_err_t c9_jpeg_restart(c9_jpeg_t *d, unsigned rst) {
     d->bb = 0;
     d->nbits = 0;
     while (!d->marker)
         (void)c9_jpeg_slow_byte(d); /* skips stray bytes up to the marker */
     d->pad_bits = 0;
     if (d->marker != M_RST0 + (rst & 7u))
-        return d->marker == MARK_EOF ? (d->err ? d->err : C9_JPEG_ERR_TRUNCATED) : C9_JPEG_ERR_DATA;
+        return d->marker == MARK_EOF ? (d->err ? d->err : C9_ERR_JPEG_TRUNCATED) : C9_ERR_JPEG_DATA;
     d->in_ptr += 2;
     d->marker = 0;
     for (unsigned i = 0; i < d->ncomp; i++)
@@ -458,7 +461,7 @@ JP_NOINLINE c9_err_t c9_jpeg_restart(c9_jpeg_t *d, unsigned rst) {
 /* Converts the MCU at (mx, my) to RGB565 and hands it to the output callback (nothing for an MCU
  * that TJpgDec's rounding leaves without pixels). tj, fast: as the caller knows them at compile
  * time (-1: look at d). */
-JP_INLINE c9_err_t emit(c9_jpeg_t *d, unsigned mx, unsigned my, const int tj, const int fast) {
+static C9_SPEED_INLINE c9_err_t emit(c9_jpeg_t *d, unsigned mx, unsigned my, const int tj, const int fast) {
     unsigned mw = (8u * d->hmax) >> d->scale, mh = (8u * d->vmax) >> d->scale;
     c9_jpeg_rect_t r;
     r.x = (uint16_t)(mx * mw);
@@ -513,7 +516,7 @@ c9_err_t c9_jpeg_emit(c9_jpeg_t *d, unsigned mx, unsigned my) {
 }
 #endif
 
-JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int eighth, const int tj) {
+static C9_SPEED_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int eighth, const int tj) {
     br_t b;
     br_load(d, &b);
     unsigned togo = d->ri, rst = 0;
@@ -531,11 +534,11 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int e
                 togo--;
             }
             decode_mcu(d, &b, fast, full, eighth, tj);
-            if (JP_UNLIKELY(d->err || d->pad_bits > b.n)) {
+            if (C9_UNLIKELY(d->err || d->pad_bits > b.n)) {
                 br_save(d, &b);
                 if (d->err)
                     return d->err;
-                return d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : C9_JPEG_ERR_DATA;
+                return d->marker == MARK_EOF ? C9_ERR_JPEG_TRUNCATED : C9_ERR_JPEG_DATA;
             }
             c9_err_t e = emit(d, mx, my, tj, fast && !eighth);
             if (e != C9_OK) {
@@ -553,7 +556,7 @@ JP_INLINE c9_err_t run(c9_jpeg_t *d, const int fast, const int full, const int e
  * DC only (1/8, either arithmetic). */
 enum { RUN_FULL, RUN_SCALED, RUN_TJ, RUN_EIGHTH };
 
-static JP_NOINLINE c9_err_t run_compact(c9_jpeg_t *d, unsigned how) {
+static C9_NOINLINE c9_err_t run_compact(c9_jpeg_t *d, unsigned how) {
     switch (how) {
 #if C9_JPEG_QUALITY_MODE
     case RUN_FULL: return run(d, 0, 1, 0, 0);
@@ -566,7 +569,7 @@ static JP_NOINLINE c9_err_t run_compact(c9_jpeg_t *d, unsigned how) {
     }
 }
 #if C9_JPEG_FAST_PROFILE
-static JP_NOINLINE c9_err_t run_fast(c9_jpeg_t *d, unsigned how) {
+static C9_NOINLINE c9_err_t run_fast(c9_jpeg_t *d, unsigned how) {
     switch (how) {
 #if C9_JPEG_QUALITY_MODE
     case RUN_FULL: return run(d, 1, 1, 0, 0);

@@ -31,18 +31,7 @@ size_t c9_jpeg_workspace_size(c9_jpeg_profile_t profile) {
 }
 
 const char *c9_jpeg_strerror(c9_err_t err) {
-    switch (err) {
-    case C9_JPEG_ERR_FORMAT: return "not a JPEG file or broken header";
-    case C9_JPEG_ERR_DATA: return "corrupt JPEG data";
-    case C9_JPEG_ERR_TRUNCATED: return "JPEG data ends early";
-    case C9_JPEG_ERR_PROGRESSIVE: return "this kind of progressive JPEG is not supported";
-    case C9_JPEG_ERR_ARITHMETIC: return "arithmetic-coded JPEG not supported";
-    case C9_JPEG_ERR_PRECISION: return "only 8-bit JPEG supported";
-    case C9_JPEG_ERR_LOSSLESS: return "lossless JPEG not supported";
-    case C9_JPEG_ERR_CMYK: return "CMYK JPEG not supported";
-    case C9_JPEG_ERR_SAMPLING: return "JPEG sampling factors not supported";
-    default: return c9_strerror(err);
-    }
+    return c9_strerror(err); /* common.h's table has every code's text */
 }
 
 #define TRY(x)                                                                                                         \
@@ -61,7 +50,7 @@ static c9_err_t parse_dht(c9_jpeg_t *d) {
         TRY(tc = c9_jpeg_get8(d));
         unsigned cls = (unsigned)tc >> 4, id = (unsigned)tc & 15;
         if (cls > 1 || id > 3)
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
         if (id > 1)
             return C9_ERR_NOTSUP; /* only baseline's two table slots are kept */
         huff_t *h = cls ? &d->hac[id] : &d->hdc[id];
@@ -74,7 +63,7 @@ static c9_err_t parse_dht(c9_jpeg_t *d) {
         }
         len -= 17;
         if (total > (cls ? 256u : 16u) || (int)total > len)
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
         len -= (int)total;
         d->hdef |= (uint8_t)(1u << (cls * 2 + id));
         if (cls && d->surveying) { /* AC tables are not used then, and their memory is taken */
@@ -89,7 +78,7 @@ static c9_err_t parse_dht(c9_jpeg_t *d) {
         }
         TRY(c9_jpeg_build_huff(d, cls, id));
     }
-    return len == 0 ? C9_OK : C9_JPEG_ERR_FORMAT;
+    return len == 0 ? C9_OK : C9_ERR_JPEG_FORMAT;
 }
 
 static c9_err_t parse_dqt(c9_jpeg_t *d) {
@@ -101,10 +90,10 @@ static c9_err_t parse_dqt(c9_jpeg_t *d) {
         TRY(pt = c9_jpeg_get8(d));
         unsigned pq = (unsigned)pt >> 4, id = (unsigned)pt & 15;
         if (pq > 1 || id > 3)
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
         len -= 1 + 64 * (int)(pq + 1);
         if (len < 0)
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
         for (int k = 0; k < 64; k++) {
             int v;
             TRY(v = pq ? c9_jpeg_get16(d) : c9_jpeg_get8(d));
@@ -112,28 +101,28 @@ static c9_err_t parse_dqt(c9_jpeg_t *d) {
         }
         d->qdef |= (uint8_t)(1u << id);
     }
-    return len == 0 ? C9_OK : C9_JPEG_ERR_FORMAT;
+    return len == 0 ? C9_OK : C9_ERR_JPEG_FORMAT;
 }
 
 static c9_err_t parse_sof(c9_jpeg_t *d) {
     int len, p, hgt, wid, nf;
     if (d->sof)
-        return C9_JPEG_ERR_FORMAT;
+        return C9_ERR_JPEG_FORMAT;
     TRY(len = c9_jpeg_get16(d));
     TRY(p = c9_jpeg_get8(d));
     TRY(hgt = c9_jpeg_get16(d));
     TRY(wid = c9_jpeg_get16(d));
     TRY(nf = c9_jpeg_get8(d));
     if (p != 8)
-        return C9_JPEG_ERR_PRECISION;
+        return C9_ERR_JPEG_PRECISION;
     if (nf == 4)
-        return C9_JPEG_ERR_CMYK;
+        return C9_ERR_JPEG_CMYK;
     if (nf == 0 || len != 8 + 3 * nf)
-        return C9_JPEG_ERR_FORMAT;
+        return C9_ERR_JPEG_FORMAT;
     if (nf != 1 && nf != 3)
         return C9_ERR_NOTSUP;
     if (wid == 0 || hgt == 0)
-        return C9_JPEG_ERR_FORMAT; /* height 0 would need DNL; width 0 is invalid */
+        return C9_ERR_JPEG_FORMAT; /* height 0 would need DNL; width 0 is invalid */
     d->width = (uint16_t)wid;
     d->height = (uint16_t)hgt;
     d->ncomp = (uint8_t)nf;
@@ -148,7 +137,7 @@ static c9_err_t parse_sof(c9_jpeg_t *d) {
         c->v = (uint8_t)(hv & 15);
         c->tq = (uint8_t)tq;
         if (c->h < 1 || c->h > 4 || c->v < 1 || c->v > 4 || tq > 3)
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
     }
     d->sof = 1;
     return C9_OK;
@@ -171,10 +160,10 @@ static c9_err_t frame_geometry(c9_jpeg_t *d) {
         blocks += (unsigned)c->h * c->v;
     }
     if (blocks > MAX_BLOCKS)
-        return C9_JPEG_ERR_SAMPLING;
+        return C9_ERR_JPEG_SAMPLING;
     for (int i = 0; i < d->ncomp; i++) {
         if (!pow2_ratio(hmax, d->comp[i].h) || !pow2_ratio(vmax, d->comp[i].v))
-            return C9_JPEG_ERR_SAMPLING;
+            return C9_ERR_JPEG_SAMPLING;
     }
     d->hmax = (uint8_t)hmax;
     d->vmax = (uint8_t)vmax;
@@ -188,11 +177,11 @@ static c9_err_t frame_geometry(c9_jpeg_t *d) {
 static c9_err_t parse_sos(c9_jpeg_t *d) {
     int len, ns;
     if (!d->sof)
-        return C9_JPEG_ERR_FORMAT;
+        return C9_ERR_JPEG_FORMAT;
     TRY(len = c9_jpeg_get16(d));
     TRY(ns = c9_jpeg_get8(d));
     if (ns < 1 || ns > 4 || len != 6 + 2 * ns || ns > d->ncomp)
-        return C9_JPEG_ERR_FORMAT;
+        return C9_ERR_JPEG_FORMAT;
     if (ns != d->ncomp && !d->prog)
         return C9_ERR_NOTSUP; /* baseline components in separate scans need a whole-image buffer */
     unsigned used = 0;
@@ -208,13 +197,13 @@ static c9_err_t parse_sos(c9_jpeg_t *d) {
             }
         }
         if (ci < 0)
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
         used |= 1u << ci;
         comp_t *c = &d->comp[ci];
         c->td = (uint8_t)(t >> 4);
         c->ta = (uint8_t)(t & 15);
         if (c->td > 3 || c->ta > 3)
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
         if (c->td > 1 || c->ta > 1)
             return C9_ERR_NOTSUP;
         d->order[i] = (uint8_t)ci;
@@ -230,9 +219,9 @@ static c9_err_t parse_sos(c9_jpeg_t *d) {
     d->al = (uint8_t)(a & 15);
     if (!d->prog) {
         if (ss != 0 || se != 63 || a != 0)
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
     } else if (ss > se || se > 63 || (ss == 0 && se != 0) || (ss && ns != 1) || d->ah > 13 || d->al > 13) {
-        return C9_JPEG_ERR_FORMAT;
+        return C9_ERR_JPEG_FORMAT;
     }
     /* The tables this scan uses: DC tables for the first DC scan, AC tables for AC scans. */
     bool dc_tab = !d->prog || (ss == 0 && d->ah == 0), ac_tab = !d->prog || ss != 0;
@@ -240,7 +229,7 @@ static c9_err_t parse_sos(c9_jpeg_t *d) {
         const comp_t *c = &d->comp[d->order[i]];
         if (!(d->qdef & (1u << c->tq)) || (dc_tab && !(d->hdef & (1u << c->td))) ||
             (ac_tab && !(d->hdef & (4u << c->ta))))
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
     }
     return frame_geometry(d);
 }
@@ -251,7 +240,7 @@ c9_err_t c9_jpeg_markers(c9_jpeg_t *d, bool *eoi) {
         int m;
         TRY(m = c9_jpeg_get8(d));
         if (m != 0xFF)
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
         do {
             TRY(m = c9_jpeg_get8(d));
         } while (m == 0xFF);
@@ -264,17 +253,17 @@ c9_err_t c9_jpeg_markers(c9_jpeg_t *d, bool *eoi) {
             d->prog = 1;
             break;
 #else
-            return C9_JPEG_ERR_PROGRESSIVE;
+            return C9_ERR_JPEG_PROGRESSIVE;
 #endif
-        case 0xC6: return C9_JPEG_ERR_PROGRESSIVE; /* differential (hierarchical) progressive */
+        case 0xC6: return C9_ERR_JPEG_PROGRESSIVE; /* differential (hierarchical) progressive */
         case 0xC3:
         case 0xC7:
         case 0xCB:
-        case 0xCF: return C9_JPEG_ERR_LOSSLESS;
+        case 0xCF: return C9_ERR_JPEG_LOSSLESS;
         case 0xC9:
         case 0xCA:
         case 0xCD:
-        case 0xCE: return C9_JPEG_ERR_ARITHMETIC;
+        case 0xCE: return C9_ERR_JPEG_ARITHMETIC;
         case 0xC5: return C9_ERR_NOTSUP; /* hierarchical */
         case M_DHT: TRY(parse_dht(d)); break;
         case M_DQT: TRY(parse_dqt(d)); break;
@@ -283,7 +272,7 @@ c9_err_t c9_jpeg_markers(c9_jpeg_t *d, bool *eoi) {
             TRY(len = c9_jpeg_get16(d));
             TRY(ri = c9_jpeg_get16(d));
             if (len != 4)
-                return C9_JPEG_ERR_FORMAT;
+                return C9_ERR_JPEG_FORMAT;
             d->ri = (uint16_t)ri;
             break;
         }
@@ -293,16 +282,16 @@ c9_err_t c9_jpeg_markers(c9_jpeg_t *d, bool *eoi) {
                 *eoi = true; /* after the last scan of a progressive image */
                 return C9_OK;
             }
-            return C9_JPEG_ERR_FORMAT;
+            return C9_ERR_JPEG_FORMAT;
         case M_SOI:
-        case 0x00: return C9_JPEG_ERR_FORMAT;
+        case 0x00: return C9_ERR_JPEG_FORMAT;
         default:
             if (m == M_TEM || (m >= M_RST0 && m <= M_RST0 + 7))
                 break; /* no length */
             int len;
             TRY(len = c9_jpeg_get16(d));
             if (len < 2)
-                return C9_JPEG_ERR_FORMAT;
+                return C9_ERR_JPEG_FORMAT;
             TRY(c9_jpeg_skip_bytes(d, (uint32_t)len - 2));
             break;
         }
@@ -322,7 +311,7 @@ static c9_err_t parse_headers(c9_jpeg_t *d) {
         }
         d->soi_off = d->in_base + (uint32_t)(d->in_ptr - d->inbuf) - 2u;
     } else if (a != 0xFF || b != M_SOI) {
-        return C9_JPEG_ERR_FORMAT;
+        return C9_ERR_JPEG_FORMAT;
     }
     bool eoi;
     return c9_jpeg_markers(d, &eoi);

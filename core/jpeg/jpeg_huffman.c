@@ -5,7 +5,7 @@
  */
 #include "jpeg_internal.h"
 
-JP_NOINLINE unsigned c9_jpeg_huff_slow(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, bb_t bb, unsigned lutbits) {
+C9_NOINLINE unsigned c9_jpeg_huff_slow(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, bb_t bb, unsigned lutbits) {
     uint32_t first = h->first, index = h->index;
     for (unsigned l = lutbits + 1; l <= 16; l++) {
         uint32_t code = (uint32_t)(bb >> (BB_BITS - l));
@@ -16,7 +16,7 @@ JP_NOINLINE unsigned c9_jpeg_huff_slow(c9_jpeg_t *d, const huff_t *h, const uint
         first = (first + cnt) << 1;
     }
     if (!d->err)
-        d->err = C9_JPEG_ERR_DATA;
+        d->err = C9_ERR_JPEG_DATA;
     return 1u << 8;
 }
 
@@ -43,7 +43,7 @@ c9_err_t c9_jpeg_build_huff(c9_jpeg_t *d, unsigned cls, unsigned id) {
         }
         for (unsigned i = 0; i < h->counts[l - 1]; i++, k++, code++) {
             if (code >= (1u << l))
-                return C9_JPEG_ERR_FORMAT; /* more codes than the length allows */
+                return C9_ERR_JPEG_FORMAT; /* more codes than the length allows */
             unsigned sym = vals[k];
             if (l <= lb) {
                 unsigned n = 1u << (lb - l), base = code << (lb - l);
@@ -135,7 +135,7 @@ void c9_jpeg_build_skip(const huff_t *h, const uint8_t *vals, uint16_t *st, unsi
 
 /* Exact one-coefficient-at-a-time skip from zigzag index k: used at a block's end when a table
  * entry reaches past it (a block whose last coefficient is at 63 has no end-of-block code). */
-JP_NOINLINE void c9_jpeg_skip_careful(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, unsigned k) {
+C9_NOINLINE void c9_jpeg_skip_careful(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, unsigned k) {
     br_t bs, *b = &bs; /* the bit reader is in d (see do_restart) */
     br_load(d, b);
     while (k < 64) {
@@ -144,7 +144,7 @@ JP_NOINLINE void c9_jpeg_skip_careful(c9_jpeg_t *d, const huff_t *h, const uint8
         unsigned e = huff_walk(h, vals, (uint32_t)(b->bb >> (BB_BITS - 32)));
         if (!e) {
             if (!d->err)
-                d->err = C9_JPEG_ERR_DATA;
+                d->err = C9_ERR_JPEG_DATA;
             break;
         }
         unsigned one = skip_one(e);

@@ -30,7 +30,7 @@ typedef uint32_t u32;
 #define K_3_072 25172u
 
 /* Index of the highest set bit (v != 0). */
-JP_INLINE unsigned top_bit(uint64_t v) {
+static C9_SPEED_INLINE unsigned top_bit(uint64_t v) {
 #if defined(__GNUC__)
     return 63u - (unsigned)__builtin_clzll(v);
 #else
@@ -42,7 +42,7 @@ JP_INLINE unsigned top_bit(uint64_t v) {
 }
 
 /* Largest row and column with a bit set in nz (nz != 0). */
-JP_INLINE void bounds(uint64_t nz, unsigned *maxrow, unsigned *maxcol) {
+static C9_SPEED_INLINE void bounds(uint64_t nz, unsigned *maxrow, unsigned *maxcol) {
     *maxrow = top_bit(nz) >> 3;
     uint32_t c = (uint32_t)(nz | nz >> 32);
     c |= c >> 16;
@@ -53,7 +53,7 @@ JP_INLINE void bounds(uint64_t nz, unsigned *maxrow, unsigned *maxcol) {
 /* One 8-point pass. x0s is the DC input already scaled by 2^13 with the pass's rounding (and
  * level shift) added, so that every output gets it from one addition. Called with literal zeros
  * for absent inputs so that the compiler drops their work. */
-JP_INLINE void idct1d(u32 x0s, u32 x1, u32 x2, u32 x3, u32 x4, u32 x5, u32 x6, u32 x7, u32 *o) {
+static C9_SPEED_INLINE void idct1d(u32 x0s, u32 x1, u32 x2, u32 x3, u32 x4, u32 x5, u32 x6, u32 x7, u32 *o) {
     /* Even half: inputs 0, 2, 4, 6. */
     u32 z1 = (x2 + x6) * K_0_541;
     u32 t2 = z1 - x6 * K_1_847;
@@ -83,7 +83,7 @@ JP_INLINE void idct1d(u32 x0s, u32 x1, u32 x2, u32 x3, u32 x4, u32 x5, u32 x6, u
     o[4] = e3 - a0;
 }
 
-JP_INLINE uint8_t clamp8(int32_t v) {
+static C9_SPEED_INLINE uint8_t clamp8(int32_t v) {
     if ((u32)v > 255u)
         v = (~v >> 31) & 255;
     return (uint8_t)v;
@@ -91,14 +91,14 @@ JP_INLINE uint8_t clamp8(int32_t v) {
 
 /* Second pass: descale by 2^18 (13 constant bits, 2 pass bits, 3 for the 1/8 normalisation);
  * x0s carries round-half and the +128 level shift as (16 + 4096) << 13. */
-JP_INLINE void row_out(const u32 *o, uint8_t *out) {
+static C9_SPEED_INLINE void row_out(const u32 *o, uint8_t *out) {
     int32_t v[8];
     u32 any = 0;
     for (int i = 0; i < 8; i++) {
         v[i] = (int32_t)o[i] >> 18;
         any |= (u32)v[i];
     }
-    if (JP_LIKELY(any <= 255u)) {
+    if (C9_LIKELY(any <= 255u)) {
         for (int i = 0; i < 8; i++)
             out[i] = (uint8_t)v[i];
     } else {
@@ -107,7 +107,7 @@ JP_INLINE void row_out(const u32 *o, uint8_t *out) {
     }
 }
 
-JP_INLINE void fill8(uint8_t *out, uint8_t v) {
+static C9_SPEED_INLINE void fill8(uint8_t *out, uint8_t v) {
     uint64_t w = v * 0x0101010101010101u;
     memcpy(out, &w, 8);
 }
@@ -115,17 +115,17 @@ JP_INLINE void fill8(uint8_t *out, uint8_t v) {
 /* Targets with 128-bit SIMD (and not optimising for size) run the first pass over all eight
  * columns at once when any column but the first has AC: plain C that compilers vectorise, the
  * columns being independent. Elsewhere empty columns are skipped one by one. */
-#if defined(__GNUC__) && !JP_SMALL &&                                                                                  \
+#if C9_GNUC && !C9_OPTIMIZE_SIZE &&                                                                                    \
     (defined(__SSE2__) || defined(__ARM_NEON) || defined(__aarch64__) || defined(__wasm_simd128__))
-#define JP_VEC_COLUMNS 1
+#define VEC_COLUMNS 1
 #else
-#define JP_VEC_COLUMNS 0
+#define VEC_COLUMNS 0
 #endif
 
-#if JP_VEC_COLUMNS
+#if VEC_COLUMNS
 /* Pass 1 on every column; rows 4..7 are known zero when `half`. Same arithmetic, and so the same
  * results, as the column-by-column code (a column of zeros gives zeros, a lone DC gives 4 DC). */
-JP_INLINE void pass1_all(const int16_t *in, int32_t *ws, const int half) {
+static C9_SPEED_INLINE void pass1_all(const int16_t *in, int32_t *ws, const int half) {
     for (int c = 0; c < 8; c++) {
         const int16_t *p = in + c;
         u32 o[8];
@@ -180,7 +180,7 @@ void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, uint64_t nz
         return;
     }
 
-#if JP_VEC_COLUMNS
+#if VEC_COLUMNS
     if (maxcol >= 1) {
         if (maxrow >= 4)
             pass1_all(in, ws, 0);
@@ -218,7 +218,7 @@ void c9_jpeg_idct8(const int16_t *in, uint8_t *out, unsigned stride, uint64_t nz
             ws[r * 8 + c] = 0;
     }
 
-#if JP_VEC_COLUMNS
+#if VEC_COLUMNS
 pass2:
 #endif
     /* Pass 2: rows. */

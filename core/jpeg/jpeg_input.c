@@ -22,10 +22,10 @@ int32_t c9_jpeg_fill_input(c9_jpeg_t *d) {
 }
 
 int c9_jpeg_get8(c9_jpeg_t *d) {
-    if (JP_UNLIKELY(d->in_ptr == d->in_end)) {
+    if (C9_UNLIKELY(d->in_ptr == d->in_end)) {
         int32_t r = c9_jpeg_fill_input(d);
         if (r <= 0)
-            return r < 0 ? r : C9_JPEG_ERR_TRUNCATED;
+            return r < 0 ? r : C9_ERR_JPEG_TRUNCATED;
     }
     return *d->in_ptr++;
 }
@@ -45,7 +45,7 @@ c9_err_t c9_jpeg_skip_bytes(c9_jpeg_t *d, uint32_t n) {
         if (d->in_ptr == d->in_end) {
             int32_t r = c9_jpeg_fill_input(d);
             if (r <= 0)
-                return r < 0 ? r : C9_JPEG_ERR_TRUNCATED;
+                return r < 0 ? r : C9_ERR_JPEG_TRUNCATED;
         }
         uint32_t k = (uint32_t)(d->in_end - d->in_ptr);
         if (k > n)
@@ -56,7 +56,7 @@ c9_err_t c9_jpeg_skip_bytes(c9_jpeg_t *d, uint32_t n) {
     return C9_OK;
 }
 
-JP_NOINLINE unsigned c9_jpeg_slow_byte(c9_jpeg_t *d) {
+C9_NOINLINE unsigned c9_jpeg_slow_byte(c9_jpeg_t *d) {
     for (;;) {
         if (d->marker) {
             d->pad_bits += 8;

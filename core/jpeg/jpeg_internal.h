@@ -9,37 +9,6 @@
 
 #include "circuit9/jpeg.h"
 
-/* 1 in size-optimised builds (-Os): fewer specialised copies of the hot loops. */
-#if defined(__OPTIMIZE_SIZE__)
-#define JP_SMALL 1
-#else
-#define JP_SMALL 0
-#endif
-
-#if defined(__GNUC__)
-#define JP_LIKELY(x) __builtin_expect(!!(x), 1)
-#define JP_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#if defined(__OPTIMIZE_SIZE__)
-/* -Os: let the compiler share the specialised copies instead of forcing one per use. */
-#define JP_INLINE static inline
-#else
-#define JP_INLINE static inline __attribute__((always_inline))
-#endif
-#define JP_NOINLINE __attribute__((noinline))
-#if defined(__OPTIMIZE_SIZE__) || defined(__clang__)
-#define JP_UNROLL(n)
-#else
-#define JP_PRAGMA(x) _Pragma(#x)
-#define JP_UNROLL(n) JP_PRAGMA(GCC unroll n)
-#endif
-#else
-#define JP_UNROLL(n)
-#define JP_LIKELY(x) (x)
-#define JP_UNLIKELY(x) (x)
-#define JP_INLINE static inline
-#define JP_NOINLINE
-#endif
-
 #if UINTPTR_MAX > 0xFFFFFFFFu
 typedef uint64_t bb_t; /* bit buffer: next bits at the top */
 #define BB_BITS 64
@@ -81,9 +50,6 @@ typedef uint32_t bb_t;
 
 enum { ST_NONE = 0, ST_OPEN, ST_DONE };
 
-#if !C9_JPEG_TJPGD_MODE && !C9_JPEG_QUALITY_MODE
-#error "C9_JPEG_TJPGD_MODE and C9_JPEG_QUALITY_MODE are both 0: no arithmetic to decode with"
-#endif
 /* The arithmetic of the current decode, a constant when only one is compiled. */
 #if C9_JPEG_TJPGD_MODE && C9_JPEG_QUALITY_MODE
 #define IS_TJ(d) ((d)->tj)
@@ -266,7 +232,7 @@ c9_err_t c9_jpeg_reparse(c9_jpeg_t *d);
 /* ---- Huffman tables (jpeg_huffman.c) --------------------------------------------------------- */
 
 /* Codes longer than the lookup table: walk the canonical code lengths. Returns (length << 8) |
- * symbol like a table entry; an impossible code latches C9_JPEG_ERR_DATA and reads as a 1-bit
+ * symbol like a table entry; an impossible code latches C9_ERR_JPEG_DATA and reads as a 1-bit
  * symbol 0 (end of block), which ends the block so the MCU check can report it. */
 unsigned c9_jpeg_huff_slow(c9_jpeg_t *d, const huff_t *h, const uint8_t *vals, bb_t bb, unsigned lutbits);
 /* Builds the lookup tables of DHT table (cls, id) from its counts and values. */
@@ -284,28 +250,28 @@ typedef struct br {
     const uint8_t *p, *e;
 } br_t;
 
-JP_INLINE void br_load(const c9_jpeg_t *d, br_t *b) {
+static C9_SPEED_INLINE void br_load(const c9_jpeg_t *d, br_t *b) {
     b->bb = d->bb;
     b->n = d->nbits;
     b->p = d->in_ptr;
     b->e = d->in_end;
 }
 
-JP_INLINE void br_save(c9_jpeg_t *d, const br_t *b) {
+static C9_SPEED_INLINE void br_save(c9_jpeg_t *d, const br_t *b) {
     d->bb = b->bb;
     d->nbits = b->n;
     d->in_ptr = b->p;
     d->in_end = b->e;
 }
 
-JP_INLINE void br_fill(c9_jpeg_t *d, br_t *b) {
+static C9_SPEED_INLINE void br_fill(c9_jpeg_t *d, br_t *b) {
 #if BB_BITS == 64 && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* Whole bytes at once when the next 8 hold no 0xFF (no stuffing, no marker). */
-    if (JP_LIKELY(b->e - b->p >= 8)) {
+    if (C9_LIKELY(b->e - b->p >= 8)) {
         uint64_t w;
         memcpy(&w, b->p, 8);
         uint64_t nw = ~w;
-        if (JP_LIKELY(((nw - 0x0101010101010101u) & ~nw & 0x8080808080808080u) == 0)) {
+        if (C9_LIKELY(((nw - 0x0101010101010101u) & ~nw & 0x8080808080808080u) == 0)) {
             unsigned k = (unsigned)(63 - b->n) >> 3; /* 1..7 bytes fit */
             uint64_t be = __builtin_bswap64(w) >> (64 - 8 * k);
             b->bb |= be << (64 - 8 * k - (unsigned)b->n);
@@ -317,7 +283,7 @@ JP_INLINE void br_fill(c9_jpeg_t *d, br_t *b) {
 #endif
     while (b->n <= BB_BITS - 8) {
         unsigned c;
-        if (JP_LIKELY(b->p < b->e) && (c = *b->p) != 0xFF) {
+        if (C9_LIKELY(b->p < b->e) && (c = *b->p) != 0xFF) {
             b->p++;
         } else {
             d->in_ptr = b->p;
@@ -330,21 +296,21 @@ JP_INLINE void br_fill(c9_jpeg_t *d, br_t *b) {
     }
 }
 
-JP_INLINE unsigned br_peek(const br_t *b, unsigned k) {
+static C9_SPEED_INLINE unsigned br_peek(const br_t *b, unsigned k) {
     return (unsigned)(b->bb >> (BB_BITS - k));
 }
 
-JP_INLINE void br_drop(br_t *b, unsigned k) {
+static C9_SPEED_INLINE void br_drop(br_t *b, unsigned k) {
     b->bb <<= k;
     b->n -= (int32_t)k;
 }
 
 /* JPEG's sign extension of an s-bit magnitude category value (1 <= s <= 15). */
-JP_INLINE int32_t extend(unsigned v, unsigned s) {
+static C9_SPEED_INLINE int32_t extend(unsigned v, unsigned s) {
     return v < (1u << (s - 1)) ? (int32_t)v - (int32_t)(1u << s) + 1 : (int32_t)v;
 }
 
-JP_INLINE int32_t br_value(c9_jpeg_t *d, br_t *b, unsigned s) {
+static C9_SPEED_INLINE int32_t br_value(c9_jpeg_t *d, br_t *b, unsigned s) {
 #if BB_BITS == 32
     if (b->n < (int32_t)s)
         br_fill(d, b);
@@ -358,10 +324,10 @@ JP_INLINE int32_t br_value(c9_jpeg_t *d, br_t *b, unsigned s) {
 
 /* lutbits: the table's index width; slowbits: the compact table's width for this class, where
  * the canonical walk in huff_t starts. */
-JP_INLINE unsigned huff_get(c9_jpeg_t *d, br_t *b, const uint16_t *lut, unsigned lutbits, unsigned slowbits,
-                            const huff_t *h, const uint8_t *vals) {
+static C9_SPEED_INLINE unsigned huff_get(c9_jpeg_t *d, br_t *b, const uint16_t *lut, unsigned lutbits,
+                                         unsigned slowbits, const huff_t *h, const uint8_t *vals) {
     unsigned e = lut[br_peek(b, lutbits)];
-    if (JP_UNLIKELY(!e))
+    if (C9_UNLIKELY(!e))
         e = c9_jpeg_huff_slow(d, h, vals, b->bb, slowbits);
     br_drop(b, e >> 8);
     return e & 0xFF;
@@ -372,7 +338,7 @@ JP_INLINE unsigned huff_get(c9_jpeg_t *d, br_t *b, const uint16_t *lut, unsigned
 #define SKIP_LONG (127u << 5)
 
 /* Skip entry of a single coefficient from its decoded (length << 8) | symbol. */
-JP_INLINE unsigned skip_one(unsigned e) {
+static C9_SPEED_INLINE unsigned skip_one(unsigned e) {
     unsigned sym = e & 0xFF, s = sym & 15, r = sym >> 4;
     unsigned adv = s ? r + 1 : r == 15 ? 16u : 64u;
     return ((e >> 8) + s) | (adv << 5);

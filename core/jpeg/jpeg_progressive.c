@@ -44,7 +44,7 @@ static uint64_t layout(c9_jpeg_t *d) {
 
 /* ---- Entropy decoding of the four kinds of scan --------------------------------------------- */
 
-JP_INLINE unsigned get_bits(c9_jpeg_t *d, br_t *b, unsigned n) {
+static C9_SPEED_INLINE unsigned get_bits(c9_jpeg_t *d, br_t *b, unsigned n) {
     if (b->n < (int32_t)n)
         br_fill(d, b);
     unsigned v = br_peek(b, n);
@@ -52,7 +52,7 @@ JP_INLINE unsigned get_bits(c9_jpeg_t *d, br_t *b, unsigned n) {
     return v;
 }
 
-JP_INLINE unsigned get_sym(c9_jpeg_t *d, br_t *b, unsigned cls, unsigned id) {
+static C9_SPEED_INLINE unsigned get_sym(c9_jpeg_t *d, br_t *b, unsigned cls, unsigned id) {
     if (b->n < BB_REFILL_AT)
         br_fill(d, b);
     if (cls)
@@ -99,7 +99,7 @@ static void ac_first(c9_jpeg_t *d, br_t *b, const comp_t *c, int16_t *blk) {
 }
 
 /* One correction bit for a coefficient already non-zero: adds 1 << Al away from zero. */
-JP_INLINE void correct(c9_jpeg_t *d, br_t *b, int16_t *coef, unsigned p1) {
+static C9_SPEED_INLINE void correct(c9_jpeg_t *d, br_t *b, int16_t *coef, unsigned p1) {
     if (get_bits(d, b, 1) && !((unsigned)(uint16_t)*coef & p1))
         *coef = (int16_t)(uint16_t)((unsigned)(uint16_t)*coef + (*coef >= 0 ? p1 : (unsigned)-p1));
 }
@@ -206,7 +206,7 @@ static c9_err_t decode_scan(c9_jpeg_t *d) {
     if (d->ss != 0 && d->comp[d->order[0]].ck == 1) { /* an AC band of a plane keeping DCs only (1/8) */
         c9_err_t e = skip_to_marker(d);
         /* Unread, the scan cannot show it was whole: the input ending inside it is a cut. */
-        return e == C9_OK && d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : e;
+        return e == C9_OK && d->marker == MARK_EOF ? C9_ERR_JPEG_TRUNCATED : e;
     }
     br_t b;
     br_load(d, &b);
@@ -238,11 +238,11 @@ static c9_err_t decode_scan(c9_jpeg_t *d) {
                     }
                 }
             }
-            if (JP_UNLIKELY(d->err || d->pad_bits > b.n)) {
+            if (C9_UNLIKELY(d->err || d->pad_bits > b.n)) {
                 br_save(d, &b);
                 if (d->err)
                     return d->err;
-                return d->marker == MARK_EOF ? C9_JPEG_ERR_TRUNCATED : C9_JPEG_ERR_DATA;
+                return d->marker == MARK_EOF ? C9_ERR_JPEG_TRUNCATED : C9_ERR_JPEG_DATA;
             }
         }
     }
@@ -333,7 +333,7 @@ static c9_err_t survey(c9_jpeg_t *d, unsigned *n) {
         }
         e = skip_to_marker(d);
         if (e == C9_OK && d->marker == MARK_EOF)
-            e = C9_JPEG_ERR_TRUNCATED; /* inside a scan that was stepped over: cut */
+            e = C9_ERR_JPEG_TRUNCATED; /* inside a scan that was stepped over: cut */
         if (e != C9_OK)
             break;
         d->marker = 0;
@@ -408,7 +408,7 @@ static int32_t dc_diff_walk(c9_jpeg_t *d, dcscan_t *r, unsigned t) {
         first = (first + cnt) << 1;
     }
     if (!d->err)
-        d->err = C9_JPEG_ERR_DATA;
+        d->err = C9_ERR_JPEG_DATA;
     return 0;
 }
 
@@ -419,7 +419,7 @@ static c9_err_t dc_restart(c9_jpeg_t *d, dcscan_t *r) {
         (void)dc_byte(d, r);
     unsigned m = r->marker;
     if (m != M_RST0 + (r->rst & 7u))
-        return m == 0xFF ? (d->err ? d->err : C9_JPEG_ERR_TRUNCATED) : C9_JPEG_ERR_DATA;
+        return m == 0xFF ? (d->err ? d->err : C9_ERR_JPEG_TRUNCATED) : C9_ERR_JPEG_DATA;
     r->marker = 0;
     r->pad = 0;
     r->rst++;
@@ -468,7 +468,7 @@ static c9_err_t stream_decode(c9_jpeg_t *d, unsigned n) {
                 }
                 /* Zeros read past a marker in the middle of the scan: it was cut or broken. */
                 if (r->pad && r->nbits < 8u * r->pad)
-                    return r->marker == 0xFF ? (d->err ? d->err : C9_JPEG_ERR_TRUNCATED) : C9_JPEG_ERR_DATA;
+                    return r->marker == 0xFF ? (d->err ? d->err : C9_ERR_JPEG_TRUNCATED) : C9_ERR_JPEG_DATA;
             }
             if (d->err)
                 return d->err;

@@ -46,13 +46,13 @@ const uint16_t c9_jpeg_tj_ipsf[64] = {
 #define K_D 7568u
 
 /* v * k descaled by 12 bits (arithmetic shift), as TJpgDec computes it on 32-bit integers. */
-JP_INLINE u32 mul12(u32 v, u32 k) {
+static C9_SPEED_INLINE u32 mul12(u32 v, u32 k) {
     return (u32)((int32_t)(v * k) >> 12);
 }
 
 /* One 8-point AAN pass; o may alias nothing the caller still needs. Absent inputs are passed as
  * literal zeros so that their work folds away (every step is exact for a zero). */
-JP_INLINE void aan8(u32 x0, u32 x1, u32 x2, u32 x3, u32 x4, u32 x5, u32 x6, u32 x7, u32 o[8]) {
+static C9_SPEED_INLINE void aan8(u32 x0, u32 x1, u32 x2, u32 x3, u32 x4, u32 x5, u32 x6, u32 x7, u32 o[8]) {
     /* Even half. */
     u32 a = x0 + x4, b = x0 - x4;
     u32 s26 = x2 + x6;
@@ -75,7 +75,7 @@ JP_INLINE void aan8(u32 x0, u32 x1, u32 x2, u32 x3, u32 x4, u32 x5, u32 x6, u32 
     o[4] = e3 - p4;
 }
 
-JP_INLINE int16_t descale8(u32 v) {
+static C9_SPEED_INLINE int16_t descale8(u32 v) {
     return (int16_t)(uint16_t)(u32)((int32_t)v >> 8);
 }
 

@@ -64,8 +64,7 @@ extern "C" {
  * (1..999 for ERRNO). Each header still documents which codes each of its functions returns.
  * Two entries with one value cannot build: core/common/common.c holds a switch over the table, and a
  * repeated case value is a compile error; it also checks each n against its band. Codes are never defined anywhere else
- * (tools/check_tree.py enforces it; jpeg.h still spells its codes C9_JPEG_ERR_*, with the values of C9_ERR_JPEG_*,
- * until it takes these names).
+ * (tools/check_tree.py enforces it).
  */
 #define C9_ERR_BAND_ERRNO 0
 #define C9_ERR_BAND_JPEG (-1000)
@@ -121,7 +120,7 @@ extern "C" {
     X(JPEG, JPEG_FORMAT, 1, "not a JPEG file or broken header")                                                        \
     X(JPEG, JPEG_DATA, 2, "corrupt JPEG data") /* bad Huffman code, lost restart */                                    \
     X(JPEG, JPEG_TRUNCATED, 3, "JPEG data ends early")                                                                 \
-    X(JPEG, JPEG_PROGRESSIVE, 4, "progressive JPEG not supported")                                                     \
+    X(JPEG, JPEG_PROGRESSIVE, 4, "this kind of progressive JPEG is not supported")                                     \
     X(JPEG, JPEG_ARITHMETIC, 5, "arithmetic-coded JPEG not supported")                                                 \
     X(JPEG, JPEG_PRECISION, 6, "only 8-bit JPEG supported")                                                            \
     X(JPEG, JPEG_LOSSLESS, 7, "lossless JPEG not supported")                                                           \

@@ -51,41 +51,20 @@
 extern "C" {
 #endif
 
-/* 1: compile the FAST profile (lookup tables). 0 leaves only the compact code, for the smallest
- * firmware; opening with C9_JPEG_PROFILE_FAST then returns C9_ERR_NOTSUP. */
-#ifndef C9_JPEG_FAST_PROFILE
-#define C9_JPEG_FAST_PROFILE 1
-#endif
+/* Knobs (config.h, where their defaults and what each trades are): C9_JPEG_FAST_PROFILE,
+ * C9_JPEG_TJPGD_MODE, C9_JPEG_QUALITY_MODE, C9_JPEG_PROGRESSIVE. */
 
-/* Which arithmetics to compile (at least one): C9_JPEG_TJPGD_MODE, TJpgDec's (a board's pixels,
- * the C9_JPEG_TJPGD flag), and C9_JPEG_QUALITY_MODE, circuit9's own (decodes without that flag,
- * and files whose luma is not the most sampled component). Decodes that need an arithmetic left
- * out return C9_ERR_NOTSUP. */
-#ifndef C9_JPEG_TJPGD_MODE
-#define C9_JPEG_TJPGD_MODE 1
-#endif
-#ifndef C9_JPEG_QUALITY_MODE
-#define C9_JPEG_QUALITY_MODE 1
-#endif
-
-/* 1: decode progressive JPEG (SOF2). 0 leaves it out of the firmware; c9_jpeg_open() then
- * returns C9_JPEG_ERR_PROGRESSIVE for it. */
-#ifndef C9_JPEG_PROGRESSIVE
-#define C9_JPEG_PROGRESSIVE 1
-#endif
-
-/* Domain error codes (below -1000). */
-enum {
-    C9_JPEG_ERR_FORMAT = -1001,      /* not a JPEG, or a broken header (bad marker, bad length, ...) */
-    C9_JPEG_ERR_DATA = -1002,        /* corrupt entropy-coded data (bad Huffman code, lost restart) */
-    C9_JPEG_ERR_TRUNCATED = -1003,   /* the input ended before the image did */
-    C9_JPEG_ERR_PROGRESSIVE = -1004, /* progressive: differential (SOF6), or SOF2 in a build without it */
-    C9_JPEG_ERR_ARITHMETIC = -1005,  /* arithmetic coding (SOF9, SOF10, SOF13, SOF14) */
-    C9_JPEG_ERR_PRECISION = -1006,   /* sample precision other than 8 bits (12-bit, ...) */
-    C9_JPEG_ERR_LOSSLESS = -1007,    /* lossless (SOF3, SOF7, SOF11, SOF15) */
-    C9_JPEG_ERR_CMYK = -1008,        /* four components (CMYK or YCCK) */
-    C9_JPEG_ERR_SAMPLING = -1009,    /* sampling factors this decoder does not handle */
-};
+/* Errors: the jpeg band of common.h's table (C9_ERR_JPEG_*, -1001..); c9_strerror() gives their
+ * texts. Which function returns which is said at each function below:
+ *   C9_ERR_JPEG_FORMAT       not a JPEG, or a broken header (bad marker, bad length, ...)
+ *   C9_ERR_JPEG_DATA         corrupt entropy-coded data (bad Huffman code, lost restart)
+ *   C9_ERR_JPEG_TRUNCATED    the input ended before the image did
+ *   C9_ERR_JPEG_PROGRESSIVE  progressive: differential (SOF6), or SOF2 in a build without it
+ *   C9_ERR_JPEG_ARITHMETIC   arithmetic coding (SOF9, SOF10, SOF13, SOF14)
+ *   C9_ERR_JPEG_PRECISION    sample precision other than 8 bits (12-bit, ...)
+ *   C9_ERR_JPEG_LOSSLESS     lossless (SOF3, SOF7, SOF11, SOF15)
+ *   C9_ERR_JPEG_CMYK         four components (CMYK or YCCK)
+ *   C9_ERR_JPEG_SAMPLING     sampling factors this decoder does not handle */
 
 typedef enum c9_jpeg_profile {
     C9_JPEG_PROFILE_COMPACT = 0,
@@ -147,9 +126,9 @@ size_t c9_jpeg_workspace_size(c9_jpeg_profile_t profile);
  * Returns C9_OK, C9_ERR_INVAL (NULL argument or unknown profile), C9_ERR_NOTSUP (profile compiled
  * out, or a valid file this decoder does not handle: 2 components, a baseline image in several
  * scans, a table id above 1, hierarchical), C9_ERR_NOMEM (work smaller than
- * c9_jpeg_workspace_size()), C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED, C9_JPEG_ERR_PROGRESSIVE
- * (differential, or progressive in a build without it), C9_JPEG_ERR_ARITHMETIC,
- * C9_JPEG_ERR_PRECISION, C9_JPEG_ERR_LOSSLESS, C9_JPEG_ERR_CMYK, C9_JPEG_ERR_SAMPLING, or an
+ * c9_jpeg_workspace_size()), C9_ERR_JPEG_FORMAT, C9_ERR_JPEG_TRUNCATED, C9_ERR_JPEG_PROGRESSIVE
+ * (differential, or progressive in a build without it), C9_ERR_JPEG_ARITHMETIC,
+ * C9_ERR_JPEG_PRECISION, C9_ERR_JPEG_LOSSLESS, C9_ERR_JPEG_CMYK, C9_ERR_JPEG_SAMPLING, or an
  * error from the read callback. */
 c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile, c9_jpeg_read_fn read,
                       void *read_ctx);
@@ -157,7 +136,7 @@ c9_err_t c9_jpeg_open(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_pro
 /* c9_jpeg_open() for an input that may carry other bytes before the image, read as TJpgDec
  * (and so CircuitPython's jpegio) reads it: everything before the first FF D8 is skipped
  * (c9_jpeg_info_t.soi_offset says how much). Returns what c9_jpeg_open() returns, with
- * C9_JPEG_ERR_TRUNCATED when the input ends before an FF D8 (TJpgDec's JDR_INP). */
+ * C9_ERR_JPEG_TRUNCATED when the input ends before an FF D8 (TJpgDec's JDR_INP). */
 c9_err_t c9_jpeg_open_scan(c9_jpeg_t **out, void *work, size_t work_size, c9_jpeg_profile_t profile,
                            c9_jpeg_read_fn read, void *read_ctx);
 
@@ -180,7 +159,7 @@ c9_err_t c9_jpeg_set_seek(c9_jpeg_t *dec, c9_jpeg_seek_fn seek);
  * side by side (the decoder reads through the file once to find out, then seeks back).
  * Returns C9_OK, C9_ERR_INVAL (NULL argument, scale > 3), C9_ERR_BADF (not open), C9_ERR_NOTSUP
  * (the arithmetic compiled out, or more memory than size_t counts), or, when it reads,
- * C9_JPEG_ERR_FORMAT, C9_JPEG_ERR_TRUNCATED or an error from the callbacks. */
+ * C9_ERR_JPEG_FORMAT, C9_ERR_JPEG_TRUNCATED or an error from the callbacks. */
 c9_err_t c9_jpeg_coef_size(c9_jpeg_t *dec, unsigned scale, unsigned flags, size_t *bytes);
 
 /* Coefficient memory for the decode (any alignment; the caller keeps it until the decode
@@ -198,14 +177,14 @@ c9_err_t c9_jpeg_set_crop(c9_jpeg_t *dec, const c9_jpeg_rect_t *area);
  * (scale > 3, NULL output), C9_ERR_BADF (not opened, or already decoded), C9_ERR_NOTSUP (the
  * arithmetic the flags need is compiled out, or a progressive image too large to address),
  * C9_ERR_NOMEM (progressive without the coefficient
- * memory c9_jpeg_coef_size() asks for), C9_JPEG_ERR_DATA, C9_JPEG_ERR_FORMAT (a broken header
- * between progressive scans), C9_JPEG_ERR_TRUNCATED (the input ends inside the image data: for a
+ * memory c9_jpeg_coef_size() asks for), C9_ERR_JPEG_DATA, C9_ERR_JPEG_FORMAT (a broken header
+ * between progressive scans), C9_ERR_JPEG_TRUNCATED (the input ends inside the image data: for a
  * progressive file inside any scan), an error from the callbacks, or the first non-C9_OK value
  * returned by `output`. For a baseline file, MCUs before an error have been output; a
  * progressive file is output after its last scan, so an error leaves nothing output. */
 c9_err_t c9_jpeg_decode(c9_jpeg_t *dec, unsigned scale, unsigned flags, c9_jpeg_output_fn output, void *output_ctx);
 
-/* A short English description of a C9_JPEG_ERR_* code, or c9_strerror() for others. */
+/* Same as c9_strerror(). */
 const char *c9_jpeg_strerror(c9_err_t err);
 
 #ifdef __cplusplus

@@ -320,16 +320,16 @@ static void test_unsupported_and_broken_headers(void **state) {
     (void)state;
     /* Progressive files open; without coefficient memory they do not decode at 1/1. */
     expect_open_error("prog_420.jpg", C9_ERR_NOMEM);
-    expect_open_error("arith_420.jpg", C9_JPEG_ERR_ARITHMETIC);
-    expect_open_error("bad_12bit.jpg", C9_JPEG_ERR_PRECISION);
-    expect_open_error("bad_lossless.jpg", C9_JPEG_ERR_LOSSLESS);
-    expect_open_error("cmyk.jpg", C9_JPEG_ERR_CMYK);
-    expect_open_error("bad_nosoi.jpg", C9_JPEG_ERR_FORMAT);
-    expect_open_error("bad_width0.jpg", C9_JPEG_ERR_FORMAT);
-    expect_open_error("bad_trunc_header.jpg", C9_JPEG_ERR_TRUNCATED);
+    expect_open_error("arith_420.jpg", C9_ERR_JPEG_ARITHMETIC);
+    expect_open_error("bad_12bit.jpg", C9_ERR_JPEG_PRECISION);
+    expect_open_error("bad_lossless.jpg", C9_ERR_JPEG_LOSSLESS);
+    expect_open_error("cmyk.jpg", C9_ERR_JPEG_CMYK);
+    expect_open_error("bad_nosoi.jpg", C9_ERR_JPEG_FORMAT);
+    expect_open_error("bad_width0.jpg", C9_ERR_JPEG_FORMAT);
+    expect_open_error("bad_trunc_header.jpg", C9_ERR_JPEG_TRUNCATED);
     buf_t empty = {NULL, 0};
     img_t im;
-    assert_int_equal(decode(&empty, C9_JPEG_PROFILE_COMPACT, 0, 0, 1, &im), C9_JPEG_ERR_TRUNCATED);
+    assert_int_equal(decode(&empty, C9_JPEG_PROFILE_COMPACT, 0, 0, 1, &im), C9_ERR_JPEG_TRUNCATED);
 }
 
 static void test_truncated_data(void **state) {
@@ -337,7 +337,7 @@ static void test_truncated_data(void **state) {
     buf_t b = load("bad_trunc_data.jpg");
     for (unsigned scale = 0; scale < 4; scale++) {
         img_t im;
-        assert_int_equal(decode(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 33, &im), C9_JPEG_ERR_TRUNCATED);
+        assert_int_equal(decode(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 33, &im), C9_ERR_JPEG_TRUNCATED);
         /* The MCUs before the cut came out, the rest did not. */
         assert_true(im.calls > 0);
         assert_true(im.pixels < im.w * im.h);
@@ -352,7 +352,7 @@ static void test_corrupt_data(void **state) {
     for (int prof = 0; prof < 2; prof++) {
         for (unsigned scale = 0; scale < 4; scale++) {
             img_t im;
-            assert_int_equal(decode(&b, (c9_jpeg_profile_t)prof, scale, 0, 4096, &im), C9_JPEG_ERR_DATA);
+            assert_int_equal(decode(&b, (c9_jpeg_profile_t)prof, scale, 0, 4096, &im), C9_ERR_JPEG_DATA);
             free(im.px);
         }
     }
@@ -432,7 +432,9 @@ static void test_api_misuse(void **state) {
     im.px = calloc(64 * 48, 2);
     assert_int_equal(c9_jpeg_decode(d, 0, 0, put, &im), C9_ERR_IO);
     free(im.px);
-    assert_string_equal(c9_jpeg_strerror(C9_JPEG_ERR_CMYK), "CMYK JPEG not supported");
+#if C9_ERR_TEXTS
+    assert_string_equal(c9_jpeg_strerror(C9_ERR_JPEG_CMYK), "CMYK JPEG not supported");
+#endif
     free(b.p);
 }
 

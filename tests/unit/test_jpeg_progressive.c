@@ -321,7 +321,7 @@ static void test_broken_progressive(void **state) {
         for (unsigned scale = 0; scale < 4; scale += 3) {
             img_t im;
             c9_err_t e = decode_prog(&t, C9_JPEG_PROFILE_COMPACT, scale, 0, 4096, 0, &im, NULL);
-            if (e != C9_JPEG_ERR_TRUNCATED)
+            if (e != C9_ERR_JPEG_TRUNCATED)
                 fail_msg("cut at %zu 1/%u: %d", cut, 1u << scale, e);
             assert_int_equal(im.calls, 0u); /* a progressive image is output after its last scan */
             img_free(&im);
@@ -334,7 +334,7 @@ static void test_broken_progressive(void **state) {
         size_t need;
         unsigned seeks;
         c9_err_t e = decode_stream(&t, C9_JPEG_PROFILE_COMPACT, 0, 4096, &im, &need, &seeks);
-        if (e != C9_JPEG_ERR_TRUNCATED)
+        if (e != C9_ERR_JPEG_TRUNCATED)
             fail_msg("cut at %zu without memory: %d", cut, e);
         img_free(&im);
     }
@@ -345,7 +345,7 @@ static void test_broken_progressive(void **state) {
         c.p[i] = (uint8_t)(c.p[i] * 7 + 3);
     img_t im;
     c9_err_t e = decode_prog(&c, C9_JPEG_PROFILE_FAST, 0, 0, 4096, 0, &im, NULL);
-    assert_true(e == C9_OK || e == C9_JPEG_ERR_DATA || e == C9_JPEG_ERR_FORMAT || e == C9_JPEG_ERR_TRUNCATED);
+    assert_true(e == C9_OK || e == C9_ERR_JPEG_DATA || e == C9_ERR_JPEG_FORMAT || e == C9_ERR_JPEG_TRUNCATED);
     img_free(&im);
     free(c.p);
     free(prog.p);
@@ -371,7 +371,7 @@ static void test_open_scan_skips_to_soi(void **state) {
             c9_jpeg_t *d;
             assert_int_equal(
                 c9_jpeg_open(&d, work_mem + 1, C9_JPEG_WORKSPACE_COMPACT, C9_JPEG_PROFILE_COMPACT, src_read, &s),
-                C9_JPEG_ERR_FORMAT);
+                C9_ERR_JPEG_FORMAT);
             s = (src_t){.p = p, .n = n, .chunk = chunk, .base = p, .total = n};
             assert_int_equal(
                 c9_jpeg_open_scan(&d, work_mem + 1, C9_JPEG_WORKSPACE_COMPACT, C9_JPEG_PROFILE_COMPACT, src_read, &s),
@@ -407,7 +407,7 @@ static void test_open_scan_skips_to_soi(void **state) {
     c9_jpeg_t *d;
     assert_int_equal(
         c9_jpeg_open_scan(&d, work_mem + 1, C9_JPEG_WORKSPACE_COMPACT, C9_JPEG_PROFILE_COMPACT, src_read, &s),
-        C9_JPEG_ERR_TRUNCATED);
+        C9_ERR_JPEG_TRUNCATED);
     free(prog.p);
     free(base.p);
 }
