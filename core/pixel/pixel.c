@@ -140,7 +140,7 @@ int32_t c9_pixel_colorwheel(float pos) {
                                            : (int32_t)scaled;
     p = p < 256 ? p : 255;
     /* Shifts of negative values (a negative position) as the board's two's-complement shifts. */
-    uint32_t a = (uint32_t)p << shift1, b = (uint32_t)(255 - p) << shift2;
+    uint32_t a = (uint32_t)p << shift1, b = (255u - (uint32_t)p) << shift2; /* wraps as the board's does */
     return (int32_t)(a | b);
 }
 

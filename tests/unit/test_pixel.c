@@ -150,6 +150,9 @@ static void test_colorwheel(void **state) {
     /* A negative position: the board's conversion to unsigned gives 0 turns, (int)(-3.0) = -3,
      * and -3 << 8 | 258 << 16 is 0xFFFFFD00. */
     assert_int_equal(c9_pixel_colorwheel(-1), -768);
+    /* Far below: (int) saturates at INT32_MIN as Arm's conversion does, INT32_MIN << 8 is 0, and
+     * 255 - INT32_MIN wraps to 0x800000FF, whose << 16 keeps 0xFF0000 (fuzz/pixel found it). */
+    assert_int_equal(c9_pixel_colorwheel(-1e12f), 0xFF0000);
 }
 
 static void test_ws2812_spi(void **state) {
