@@ -18,14 +18,12 @@ static c9_layer_t *layer_of(PyObject *obj) {
 }
 
 static c9_layer_t *layer_arg(PyObject *obj) {
-    if (PyObject_TypeCheck(obj, &c9py_Group_Type) || PyObject_TypeCheck(obj, &c9py_TileGrid_Type)) {
+    if (PyObject_TypeCheck(obj, &c9py_Group_Type) || PyObject_TypeCheck(obj, &c9py_TileGrid_Type) ||
+        c9py_is_vectorshape(obj)) {
         return c9py_ready(obj) < 0 ? NULL : layer_of(obj);
     }
-    c9_layer_t *shape = c9py_vectorio_layer(obj);
-    if (!shape) {
-        PyErr_SetString(PyExc_ValueError, "Layer must be a Group or TileGrid subclass");
-    }
-    return shape;
+    PyErr_SetString(PyExc_ValueError, "Layer must be a Group or TileGrid subclass");
+    return NULL;
 }
 
 /* Where Group's messages differ from the table's. */

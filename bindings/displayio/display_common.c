@@ -206,8 +206,7 @@ static int pin_tree(PyObject *obj) {
         } else if (PyObject_TypeCheck(o, &c9py_OnDiskBitmap_Type)) {
             refs[0] = ((c9py_ondiskbitmap_obj_t *)o)->file;
             refs[1] = ((c9py_ondiskbitmap_obj_t *)o)->shader;
-        } else if (PyObject_TypeCheck(o, &c9py_Circle_Type) || PyObject_TypeCheck(o, &c9py_Rectangle_Type) ||
-                   PyObject_TypeCheck(o, &c9py_Polygon_Type)) {
+        } else if (c9py_is_vectorshape(o)) {
             refs[0] = ((c9py_vectorshape_obj_t *)o)->shader; /* the points are the shape's own memory */
         } else if (PyObject_TypeCheck(o, &c9py_BusDisplay_Type)) {
             refs[0] = ((c9py_busdisplay_obj_t *)o)->root;

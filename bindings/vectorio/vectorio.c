@@ -4,9 +4,9 @@
  * validates arguments with CircuitPython 9.2.9's messages and keeps the shader and the polygon's
  * points alive.
  *
- * Classes are subclassable as on MicroPython: __new__ only allocates (and takes any arguments),
- * __init__ validates everything before it changes anything, so calling it again is safe; a
- * subclass instance whose __init__ never reached ours raises instead of drawing garbage.
+ * The classes are native classes as docs/bindings.md describes: __new__ makes a blank shape,
+ * __init__ (or the metaclass after a subclass's __init__) builds it once, and a blank shape raises
+ * NotImplementedError wherever it is used.
  */
 #include "c9py.h"
 #include "displayio/displayio.h"
@@ -22,54 +22,32 @@
 /* CircuitPython counts polygon coordinates in a uint16 (2 per point). */
 #define POLYGON_MAX_POINTS 32767
 
+bool c9py_is_vectorshape(PyObject *obj) {
+    return PyObject_TypeCheck(obj, &c9py_Circle_Type) || PyObject_TypeCheck(obj, &c9py_Rectangle_Type) ||
+           PyObject_TypeCheck(obj, &c9py_Polygon_Type);
+}
+
 c9_layer_t *c9py_vectorio_layer(PyObject *obj) {
-    if ((PyObject_TypeCheck(obj, &c9py_Circle_Type) || PyObject_TypeCheck(obj, &c9py_Rectangle_Type) ||
-         PyObject_TypeCheck(obj, &c9py_Polygon_Type)) &&
-        ((c9py_vectorshape_obj_t *)obj)->ready) {
+    if (c9py_is_vectorshape(obj) && c9py_is_ready(obj)) {
         return &((c9py_vectorshape_obj_t *)obj)->shape.layer;
     }
     return NULL;
 }
 
-/* The base class's name for messages: "Circle" also for a subclass of it. */
-static const char *base_name(PyObject *self) {
-    if (PyObject_TypeCheck(self, &c9py_Circle_Type)) {
-        return "Circle";
-    }
-    return PyObject_TypeCheck(self, &c9py_Rectangle_Type) ? "Rectangle" : "Polygon";
-}
-
-static int check_ready(PyObject *self) {
-    if (!SELF->ready) {
-        PyErr_Format(PyExc_RuntimeError, "%s.__init__() was not called", base_name(self));
-        return -1;
-    }
-    return 0;
-}
-
 /* ---- argument helpers ------------------------------------------------------------------------- */
 
-static int no_delete(PyObject *v) {
-    if (!v) {
-        PyErr_SetString(PyExc_AttributeError, "can't delete attribute");
-        return -1;
-    }
-    return 0;
-}
-
-/* A Palette or ColorConverter (a subclass instance whose native part was never built raises
- * NotImplementedError, as everywhere). A shader joining a shape while a refresh is under way is
- * pinned with the tree (c9py_refresh_pin), so the shape never points into a freed one. */
+/* A Palette or ColorConverter; a subclass instance whose native part was never built raises
+ * NotImplementedError, as everywhere. */
 static int shader_of(PyObject *shader, c9_shader_type_t *type, void **out) {
     if (PyObject_TypeCheck(shader, &c9py_Palette_Type)) {
         *type = C9_SHADER_PALETTE;
         *out = &((c9py_palette_obj_t *)shader)->palette;
-        return c9py_ready(shader) < 0 ? -1 : c9py_refresh_pin(shader);
+        return c9py_ready(shader);
     }
     if (PyObject_TypeCheck(shader, &c9py_ColorConverter_Type)) {
         *type = C9_SHADER_COLORCONVERTER;
         *out = &((c9py_colorconverter_obj_t *)shader)->cc;
-        return c9py_ready(shader) < 0 ? -1 : c9py_refresh_pin(shader);
+        return c9py_ready(shader);
     }
     PyErr_SetString(PyExc_TypeError, "unsupported pixel_shader type");
     return -1;
@@ -85,7 +63,7 @@ static int get_int(PyObject *obj, long *out) {
     return 0;
 }
 
-/* A coordinate (position or contains() argument): ValueError("x must be -32768-32767"). */
+/* A coordinate property: ValueError("x must be -32768-32767"). */
 static int get_coord(PyObject *obj, const char *name, long *out) {
     return get_int(obj, out) < 0 ? -1 : c9py_check_range(*out, COORD_MIN, COORD_MAX, name);
 }
@@ -93,7 +71,7 @@ static int get_coord(PyObject *obj, const char *name, long *out) {
 /* A size property (radius, width, height): CircuitPython stores abs(value) in 16 bits. */
 static int get_size(PyObject *obj, const char *name, uint16_t *out) {
     long v;
-    if (no_delete(obj) < 0 || get_int(obj, &v) < 0) {
+    if (c9py_setter_present(obj) < 0 || get_int(obj, &v) < 0) {
         return -1;
     }
     v = v < 0 ? -v : v;
@@ -104,81 +82,10 @@ static int get_size(PyObject *obj, const char *name, uint16_t *out) {
     return 0;
 }
 
-/*
- * Keyword-only arguments checked in CircuitPython's order: a missing required one raises
- * TypeError("'<name>' argument required"), int ones convert as they come, and names not in kwlist
- * are reported last, so errors appear as CircuitPython's argument parser reports them. vals[i] is
- * NULL when absent; required and is_int are bit masks over the positions in kwlist.
- */
-static int parse_kwargs(PyObject *args, PyObject *kw, const char *const *kwlist, unsigned required, unsigned is_int,
-                        PyObject **vals, long *ints) {
-    if (PyTuple_GET_SIZE(args) > 0) {
-        PyErr_SetString(PyExc_TypeError, "extra positional arguments given");
-        return -1;
-    }
-    Py_ssize_t found = 0;
-    for (int i = 0; kwlist[i]; i++) {
-        vals[i] = kw ? PyDict_GetItemString(kw, kwlist[i]) : NULL; /* borrowed; kw outlives the call */
-        ints[i] = 0;
-        if (!vals[i]) {
-            if (required & (1u << i)) {
-                PyErr_Format(PyExc_TypeError, "'%s' argument required", kwlist[i]);
-                return -1;
-            }
-            continue;
-        }
-        found++;
-        if ((is_int & (1u << i)) && get_int(vals[i], &ints[i]) < 0) {
-            return -1;
-        }
-    }
-    if (kw && found < PyDict_GET_SIZE(kw)) {
-        PyErr_SetString(PyExc_TypeError, "extra keyword arguments given");
-        return -1;
-    }
-    return 0;
-}
-
-/* The VectorShape part every constructor ends with: shader type, then x and y in int16. */
-typedef struct common_args {
-    PyObject *shader;
-    c9_shader_type_t shader_type;
-    void *shader_core;
-    int16_t x, y;
-    uint16_t color_index;
-} common_args_t;
-
-static int check_common(PyObject *shader, PyObject *xo, long x, PyObject *yo, long y, PyObject *co, long color,
-                        common_args_t *out) {
-    if (shader_of(shader, &out->shader_type, &out->shader_core) < 0) {
-        return -1;
-    }
-    if ((xo && c9py_check_range(x, COORD_MIN, COORD_MAX, "x") < 0) ||
-        (yo && c9py_check_range(y, COORD_MIN, COORD_MAX, "y") < 0)) {
-        return -1;
-    }
-    out->shader = shader;
-    out->x = xo ? (int16_t)x : 0;
-    out->y = yo ? (int16_t)y : 0;
-    /* CircuitPython keeps the index in a uint16 */
-    out->color_index = co ? (uint16_t)(color & 0xFFFF) : 0;
-    return 0;
-}
-
-/* Applies validated common arguments; the geometry is set by the caller. Re-initialising keeps the
- * shape's place in its group and repaints where it was. */
-static void apply_common(PyObject *self, const common_args_t *a) {
-    c9_vectorshape_t *s = &SELF->shape;
-    if (!SELF->ready) {
-        c9_vectorshape_init(s, a->shader_type, a->shader_core, a->x, a->y, a->color_index);
-        s->layer.user = self;
-    } else {
-        c9_vectorshape_set_shader(s, a->shader_type, a->shader_core);
-        c9_vectorshape_set_position(s, a->x, a->y);
-        c9_vectorshape_set_color_index(s, a->color_index);
-    }
-    Py_INCREF(a->shader);
-    Py_XSETREF(SELF->shader, a->shader);
+/* A size argument of a constructor: CircuitPython's "<name> must be >= 1", then the 16 bits the
+ * core keeps (CircuitPython truncates silently; docs/display.md). */
+static int check_size_arg(long v, const char *name) {
+    return c9py_check_min(v, 1, name) < 0 ? -1 : c9py_check_range(v, 1, C9_SHAPE_MAX_SIZE, name);
 }
 
 /* ---- points ------------------------------------------------------------------------------------- */
@@ -249,33 +156,30 @@ static void set_points(PyObject *self, int16_t *p, uint32_t count) {
 
 /* ---- lifetime ------------------------------------------------------------------------------------ */
 
-static PyObject *shape_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
-    (void)args;
-    (void)kw;
-    PyObject *self = type->tp_alloc(type, 0);
-    if (self) {
-        c9_vectorshape_init(&SELF->shape, C9_SHADER_NONE, NULL, 0, 0, 0);
-        SELF->shape.layer.user = self;
-    }
-    return self;
-}
-
 static int shape_traverse(PyObject *self, visitproc visit, void *arg) {
     Py_VISIT(SELF->shader);
     return 0;
 }
 
+/* Also the cycle collector's tp_clear: the core must not keep a pointer into a shader this object
+ * no longer holds, and anything still holding the shape gets the not-constructed error (as for
+ * TileGrid). A blank shape owns nothing, so the polygon's points go too. */
 static int shape_clear(PyObject *self) {
-    /* The core must not keep a pointer into a shader this object no longer holds. */
-    SELF->shape.shader_type = C9_SHADER_NONE;
-    SELF->shape.shader = NULL;
+    if (c9py_is_ready(self)) {
+        c9_vectorshape_set_shader(&SELF->shape, C9_SHADER_NONE, NULL);
+        if (SELF->points) {
+            set_points(self, NULL, 0);
+        }
+        ((c9py_object_t *)self)->c9py_state = C9PY_BLANK;
+    }
     Py_CLEAR(SELF->shader);
     return 0;
 }
 
 static void shape_dealloc(PyObject *self) {
     PyObject_GC_UnTrack(self);
-    /* A cycle collection may free a shape before the group holding it: leave that group first. */
+    /* A cycle collection may free a shape before the group holding it: leave that group first (a
+     * shape never built has a zeroed layer: no parent). */
     c9_group_t *g = SELF->shape.layer.parent;
     if (g) {
         int32_t i = c9_group_index(g, &SELF->shape.layer);
@@ -286,86 +190,114 @@ static void shape_dealloc(PyObject *self) {
         }
         g->read_only = ro;
     }
-    shape_clear(self);
-    free_points(SELF->points, SELF->shape.point_count, SELF->points_allocator);
+    shape_clear(self); /* and the points */
     Py_TYPE(self)->tp_free(self);
 }
 
 /* ---- constructors -------------------------------------------------------------------------------- */
 
-static int circle_init(PyObject *self, PyObject *args, PyObject *kw) {
-    static const char *const kwlist[] = {"pixel_shader", "radius", "x", "y", "color_index", NULL};
-    PyObject *v[6];
-    long n[6];
-    common_args_t c;
-    if (parse_kwargs(args, kw, kwlist, 0x3, 0x1E, v, n) < 0 || c9py_check_min(n[1], 1, "radius") < 0 ||
-        c9py_check_range(n[1], 1, C9_SHAPE_MAX_SIZE, "radius") < 0 ||
-        check_common(v[0], v[2], n[2], v[3], n[3], v[4], n[4], &c) < 0) {
+/* The VectorShape part every constructor ends with, in CircuitPython's order: the shader's type,
+ * then x and y in int16 (color_index is kept in 16 bits, as CircuitPython does). Builds the blank
+ * shape; the caller sets the geometry. Nothing is taken on failure. */
+static int build_shape(PyObject *self, PyObject *shader, long x, long y, long color_index) {
+    c9_shader_type_t type;
+    void *core;
+    if (shader_of(shader, &type, &core) < 0 || c9py_check_range(x, COORD_MIN, COORD_MAX, "x") < 0 ||
+        c9py_check_range(y, COORD_MIN, COORD_MAX, "y") < 0) {
         return -1;
     }
-    apply_common(self, &c);
-    c9_vectorshape_set_circle(&SELF->shape, (uint16_t)n[1]);
-    SELF->ready = true;
+    c9_vectorshape_init(&SELF->shape, type, core, (int16_t)x, (int16_t)y, (uint16_t)(color_index & 0xFFFF));
+    SELF->shape.layer.user = self;
+    SELF->shader = Py_NewRef(shader);
     return 0;
 }
 
-static int rectangle_init(PyObject *self, PyObject *args, PyObject *kw) {
-    static const char *const kwlist[] = {"pixel_shader", "width", "height", "x", "y", "color_index", NULL};
-    PyObject *v[6];
-    long n[6];
-    common_args_t c;
-    if (parse_kwargs(args, kw, kwlist, 0x7, 0x3E, v, n) < 0 || c9py_check_min(n[1], 1, "width") < 0 ||
-        c9py_check_range(n[1], 1, C9_SHAPE_MAX_SIZE, "width") < 0 || c9py_check_min(n[2], 1, "height") < 0 ||
-        c9py_check_range(n[2], 1, C9_SHAPE_MAX_SIZE, "height") < 0 ||
-        check_common(v[0], v[3], n[3], v[4], n[4], v[5], n[5], &c) < 0) {
+static int circle_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_pixel_shader, ARG_radius, ARG_x, ARG_y, ARG_color_index };
+    static const c9py_arg_t allowed[] = {
+        {"pixel_shader", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"radius", C9PY_ARG_INT | C9PY_ARG_REQUIRED},
+        {"x", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"y", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"color_index", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+    };
+    c9py_argval_t a[5];
+    if (c9py_arg_parse(args, kw, allowed, 5, a) < 0 || check_size_arg(a[ARG_radius].u_int, "radius") < 0 ||
+        build_shape(self, a[ARG_pixel_shader].u_obj, a[ARG_x].u_int, a[ARG_y].u_int, a[ARG_color_index].u_int) < 0) {
         return -1;
     }
-    apply_common(self, &c);
-    c9_vectorshape_set_rectangle(&SELF->shape, (uint16_t)n[1], (uint16_t)n[2]);
-    SELF->ready = true;
+    c9_vectorshape_set_circle(&SELF->shape, (uint16_t)a[ARG_radius].u_int); /* in range: cannot fail */
     return 0;
 }
+C9PY_DEFINE_INIT(circle_init, circle_construct)
 
-static int polygon_init(PyObject *self, PyObject *args, PyObject *kw) {
-    static const char *const kwlist[] = {"pixel_shader", "points", "x", "y", "color_index", NULL};
-    PyObject *v[6];
-    long n[6];
-    common_args_t c;
+static int rectangle_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_pixel_shader, ARG_width, ARG_height, ARG_x, ARG_y, ARG_color_index };
+    static const c9py_arg_t allowed[] = {
+        {"pixel_shader", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"width", C9PY_ARG_INT | C9PY_ARG_REQUIRED},
+        {"height", C9PY_ARG_INT | C9PY_ARG_REQUIRED},
+        {"x", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"y", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"color_index", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+    };
+    c9py_argval_t a[6];
+    if (c9py_arg_parse(args, kw, allowed, 6, a) < 0 || check_size_arg(a[ARG_width].u_int, "width") < 0 ||
+        check_size_arg(a[ARG_height].u_int, "height") < 0 ||
+        build_shape(self, a[ARG_pixel_shader].u_obj, a[ARG_x].u_int, a[ARG_y].u_int, a[ARG_color_index].u_int) < 0) {
+        return -1;
+    }
+    c9_vectorshape_set_rectangle(&SELF->shape, (uint16_t)a[ARG_width].u_int, (uint16_t)a[ARG_height].u_int);
+    return 0;
+}
+C9PY_DEFINE_INIT(rectangle_init, rectangle_construct)
+
+static int polygon_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_pixel_shader, ARG_points, ARG_x, ARG_y, ARG_color_index };
+    static const c9py_arg_t allowed[] = {
+        {"pixel_shader", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"points", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED},
+        {"x", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"y", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+        {"color_index", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 0}},
+    };
+    c9py_argval_t a[5];
     int16_t *pts;
     uint32_t count;
-    if (parse_kwargs(args, kw, kwlist, 0x3, 0x1C, v, n) < 0 || parse_points(v[1], &pts, &count) < 0) {
+    if (c9py_arg_parse(args, kw, allowed, 5, a) < 0 || parse_points(a[ARG_points].u_obj, &pts, &count) < 0) {
         return -1;
     }
-    if (check_common(v[0], v[2], n[2], v[3], n[3], v[4], n[4], &c) < 0) {
+    if (build_shape(self, a[ARG_pixel_shader].u_obj, a[ARG_x].u_int, a[ARG_y].u_int, a[ARG_color_index].u_int) < 0) {
         free_points(pts, count, c9py_allocator());
         return -1;
     }
-    apply_common(self, &c);
     set_points(self, pts, count);
-    SELF->ready = true;
     return 0;
 }
+C9PY_DEFINE_INIT(polygon_init, polygon_construct)
 
 /* ---- VectorShape's members ------------------------------------------------------------------------ */
 
-static PyObject *shape_contains(PyObject *self, PyObject *args) {
-    PyObject *xo, *yo;
-    long x, y;
-    if (check_ready(self) < 0 || !PyArg_ParseTuple(args, "OO:contains", &xo, &yo) || get_coord(xo, "x", &x) < 0 ||
-        get_coord(yo, "y", &y) < 0) {
+/* contains(x, y): both converted (mp_obj_get_int), then both checked against int16, as
+ * CircuitPython does. */
+static PyObject *shape_contains(PyObject *self, PyObject *args, PyObject *kw) {
+    int32_t x, y;
+    if (c9py_ready(self) < 0 || c9py_arg_check_call(args, kw, 1, 3, 3, false) < 0 ||
+        c9py_mp_int(PyTuple_GET_ITEM(args, 0), &x) < 0 || c9py_mp_int(PyTuple_GET_ITEM(args, 1), &y) < 0 ||
+        c9py_check_range(x, COORD_MIN, COORD_MAX, "x") < 0 || c9py_check_range(y, COORD_MIN, COORD_MAX, "y") < 0) {
         return NULL;
     }
-    return PyBool_FromLong(c9_vectorshape_contains(&SELF->shape, (int32_t)x, (int32_t)y));
+    return PyBool_FromLong(c9_vectorshape_contains(&SELF->shape, x, y));
 }
 
 static PyObject *get_x(PyObject *self, void *c) {
     (void)c;
-    return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.x);
+    return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.x);
 }
 static int set_x(PyObject *self, PyObject *v, void *c) {
     (void)c;
     long x;
-    if (check_ready(self) < 0 || no_delete(v) < 0 || get_coord(v, "x", &x) < 0) {
+    if (c9py_ready(self) < 0 || c9py_setter_present(v) < 0 || get_coord(v, "x", &x) < 0) {
         return -1;
     }
     c9_vectorshape_set_position(&SELF->shape, (int16_t)x, SELF->shape.y);
@@ -373,12 +305,12 @@ static int set_x(PyObject *self, PyObject *v, void *c) {
 }
 static PyObject *get_y(PyObject *self, void *c) {
     (void)c;
-    return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.y);
+    return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.y);
 }
 static int set_y(PyObject *self, PyObject *v, void *c) {
     (void)c;
     long y;
-    if (check_ready(self) < 0 || no_delete(v) < 0 || get_coord(v, "y", &y) < 0) {
+    if (c9py_ready(self) < 0 || c9py_setter_present(v) < 0 || get_coord(v, "y", &y) < 0) {
         return -1;
     }
     c9_vectorshape_set_position(&SELF->shape, SELF->shape.x, (int16_t)y);
@@ -387,11 +319,11 @@ static int set_y(PyObject *self, PyObject *v, void *c) {
 
 static PyObject *get_location(PyObject *self, void *c) {
     (void)c;
-    return check_ready(self) < 0 ? NULL : Py_BuildValue("(ii)", SELF->shape.x, SELF->shape.y);
+    return c9py_ready(self) < 0 ? NULL : Py_BuildValue("(ii)", SELF->shape.x, SELF->shape.y);
 }
 static int set_location(PyObject *self, PyObject *v, void *c) {
     (void)c;
-    if (check_ready(self) < 0 || no_delete(v) < 0) {
+    if (c9py_ready(self) < 0 || c9py_setter_present(v) < 0) {
         return -1;
     }
     if (!PyTuple_Check(v) && !PyList_Check(v)) {
@@ -415,12 +347,12 @@ static int set_location(PyObject *self, PyObject *v, void *c) {
 
 static PyObject *get_hidden(PyObject *self, void *c) {
     (void)c;
-    return check_ready(self) < 0 ? NULL : PyBool_FromLong(SELF->shape.hidden);
+    return c9py_ready(self) < 0 ? NULL : PyBool_FromLong(SELF->shape.hidden);
 }
 static int set_hidden(PyObject *self, PyObject *v, void *c) {
     (void)c;
     int h;
-    if (check_ready(self) < 0 || (h = c9py_setter_bool(v)) < 0) {
+    if (c9py_ready(self) < 0 || (h = c9py_setter_bool(v)) < 0) {
         return -1;
     }
     c9_vectorshape_set_hidden(&SELF->shape, h);
@@ -429,7 +361,7 @@ static int set_hidden(PyObject *self, PyObject *v, void *c) {
 
 static PyObject *get_shader(PyObject *self, void *c) {
     (void)c;
-    if (check_ready(self) < 0) {
+    if (c9py_ready(self) < 0) {
         return NULL;
     }
     PyObject *s = SELF->shader ? SELF->shader : Py_None;
@@ -440,10 +372,12 @@ static int set_shader(PyObject *self, PyObject *v, void *c) {
     (void)c;
     c9_shader_type_t t;
     void *s;
-    if (check_ready(self) < 0 || no_delete(v) < 0) {
+    if (c9py_ready(self) < 0 || c9py_setter_present(v) < 0) {
         return -1;
     }
-    if (shader_of(v, &t, &s) < 0) {
+    /* A shader joining a shape while a refresh is under way is pinned with the tree, so the shape
+     * never points into a freed one. */
+    if (shader_of(v, &t, &s) < 0 || c9py_refresh_pin(v) < 0) {
         return -1;
     }
     c9_vectorshape_set_shader(&SELF->shape, t, s);
@@ -454,12 +388,12 @@ static int set_shader(PyObject *self, PyObject *v, void *c) {
 
 static PyObject *get_color_index(PyObject *self, void *c) {
     (void)c;
-    return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.color_index);
+    return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.color_index);
 }
 static int set_color_index(PyObject *self, PyObject *v, void *c) {
     (void)c;
     long i;
-    if (check_ready(self) < 0 || no_delete(v) < 0) {
+    if (c9py_ready(self) < 0 || c9py_setter_present(v) < 0) {
         return -1;
     }
     if (get_int(v, &i) < 0) {
@@ -473,12 +407,12 @@ static int set_color_index(PyObject *self, PyObject *v, void *c) {
 
 static PyObject *get_radius(PyObject *self, void *c) {
     (void)c;
-    return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.radius);
+    return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.radius);
 }
 static int set_radius(PyObject *self, PyObject *v, void *c) {
     (void)c;
     uint16_t r;
-    if (check_ready(self) < 0 || get_size(v, "radius", &r) < 0) {
+    if (c9py_ready(self) < 0 || get_size(v, "radius", &r) < 0) {
         return -1;
     }
     c9_vectorshape_set_circle(&SELF->shape, r);
@@ -487,12 +421,12 @@ static int set_radius(PyObject *self, PyObject *v, void *c) {
 
 static PyObject *get_width(PyObject *self, void *c) {
     (void)c;
-    return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.width);
+    return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.width);
 }
 static int set_width(PyObject *self, PyObject *v, void *c) {
     (void)c;
     uint16_t w;
-    if (check_ready(self) < 0 || get_size(v, "width", &w) < 0) {
+    if (c9py_ready(self) < 0 || get_size(v, "width", &w) < 0) {
         return -1;
     }
     c9_vectorshape_set_rectangle(&SELF->shape, w, SELF->shape.height);
@@ -500,12 +434,12 @@ static int set_width(PyObject *self, PyObject *v, void *c) {
 }
 static PyObject *get_height(PyObject *self, void *c) {
     (void)c;
-    return check_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.height);
+    return c9py_ready(self) < 0 ? NULL : PyLong_FromLong(SELF->shape.height);
 }
 static int set_height(PyObject *self, PyObject *v, void *c) {
     (void)c;
     uint16_t h;
-    if (check_ready(self) < 0 || get_size(v, "height", &h) < 0) {
+    if (c9py_ready(self) < 0 || get_size(v, "height", &h) < 0) {
         return -1;
     }
     c9_vectorshape_set_rectangle(&SELF->shape, SELF->shape.width, h);
@@ -514,7 +448,7 @@ static int set_height(PyObject *self, PyObject *v, void *c) {
 
 static PyObject *get_points(PyObject *self, void *c) {
     (void)c;
-    if (check_ready(self) < 0) {
+    if (c9py_ready(self) < 0) {
         return NULL;
     }
     uint32_t n = SELF->shape.point_count;
@@ -533,7 +467,7 @@ static int set_points_prop(PyObject *self, PyObject *v, void *c) {
     (void)c;
     int16_t *p;
     uint32_t n;
-    if (check_ready(self) < 0 || no_delete(v) < 0) {
+    if (c9py_ready(self) < 0 || c9py_setter_present(v) < 0) {
         return -1;
     }
     /* A bad list raises and leaves the old points (CircuitPython empties the polygon). */
@@ -547,7 +481,8 @@ static int set_points_prop(PyObject *self, PyObject *v, void *c) {
 /* ---- types ----------------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
-    {"contains", shape_contains, METH_VARARGS, "contains(x, y): True if (x, y) lies inside the shape."},
+    {"contains", (PyCFunction)(void (*)(void))shape_contains, METH_VARARGS | METH_KEYWORDS,
+     "contains(x, y): True if (x, y) lies inside the shape."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -584,7 +519,7 @@ static PyGetSetDef polygon_getset[] = {
         .tp_basicsize = sizeof(c9py_vectorshape_obj_t),                                                                \
         .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,                                     \
         .tp_doc = doc,                                                                                                 \
-        .tp_new = shape_new,                                                                                           \
+        .tp_new = c9py_native_new,                                                                                     \
         .tp_init = init_fn,                                                                                            \
         .tp_dealloc = shape_dealloc,                                                                                   \
         .tp_traverse = shape_traverse,                                                                                 \

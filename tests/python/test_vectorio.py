@@ -165,7 +165,11 @@ def test_constructor_errors():
     raises(TypeError, "'radius' argument required", lambda: vectorio.Circle(pixel_shader=pal))
     raises(TypeError, "'height' argument required", lambda: vectorio.Rectangle(pixel_shader=pal, width=3))
     raises(TypeError, "'points' argument required", lambda: vectorio.Polygon(pixel_shader=pal))
-    raises(TypeError, "extra keyword arguments given", lambda: vectorio.Circle(pixel_shader=pal, radius=2, z=1))
+    # CircuitPython's full builds (every board with a display) name the unexpected keyword
+    raises(TypeError, "unexpected keyword argument 'z'", lambda: vectorio.Circle(pixel_shader=pal, radius=2, z=1))
+    raises(TypeError, "unexpected keyword argument 'radius'",
+           lambda: vectorio.Rectangle(pixel_shader=pal, width=2, height=2, radius=1))
+    raises(TypeError, "'width' argument required", lambda: vectorio.Rectangle(pixel_shader=pal, height=2, z=1))
     raises(TypeError, "can't convert str to int", lambda: vectorio.Circle(pixel_shader=pal, radius="2"))
     raises(TypeError, "can't convert float to int", lambda: vectorio.Rectangle(pixel_shader=pal, width=2,
                                                                                height=2, x=1.5))
@@ -230,6 +234,12 @@ def test_property_errors():
     assert c.location == (0, 0)
     raises(ValueError, "x must be -32768-32767", lambda: c.contains(32768, 0))
     raises(TypeError, "can't convert float to int", lambda: c.contains(0, 0.5))
+    # contains() is a fixed-arity function: MicroPython's messages (self counts), and both values are
+    # converted before either is range-checked
+    raises(TypeError, "function takes 3 positional arguments but 2 were given", lambda: c.contains(1))
+    raises(TypeError, "function takes 3 positional arguments but 4 were given", lambda: c.contains(1, 2, 3))
+    raises(TypeError, "function doesn't take keyword arguments", lambda: c.contains(x=1, y=2))
+    raises(TypeError, "can't convert str to int", lambda: c.contains(99999, "1"))
     with pytest.raises(AttributeError):
         del c.x
     with pytest.raises(AttributeError):
@@ -273,37 +283,213 @@ def test_groups_accept_shapes():
     assert g.pop() is shapes[2]
 
 
-def test_subclasses():
+# ---- subclasses: the native-class rules every binding follows (docs/bindings.md) -------------
+
+NOT_BUILT = "Call super().__init__() before accessing native object."
+
+
+def shape_cases():
+    """For each shape: the keyword arguments of a working constructor call and a check of the
+    built shape that reads its own properties and the core's pixel rule (contains)."""
     pal = palette([0, 0xFFFFFF])
+    tri = [(0, 0), (6, 0), (0, 6)]
+    return {
+        "Circle": ({"pixel_shader": pal, "radius": 4, "x": 10, "y": 20, "color_index": 1},
+                   lambda s: (s.radius, s.location, s.color_index) == (4, (10, 20), 1)
+                   and s.contains(14, 20) and not s.contains(14, 21)),
+        "Rectangle": ({"pixel_shader": pal, "width": 5, "height": 2, "x": -3},
+                      lambda s: (s.width, s.height, s.location) == (5, 2, (-3, 0))
+                      and s.contains(1, 1) and not s.contains(2, 1)),
+        "Polygon": ({"pixel_shader": pal, "points": tri, "y": 7},
+                    lambda s: (s.points, s.location) == (tri, (0, 7)) and s.contains(2, 10)
+                    and not s.contains(4, 10)),
+    }
+
+
+SHAPES = ["Circle", "Rectangle", "Polygon"]
+
+
+def shape_case(name):
+    kw, works = shape_cases()[name]
+    return getattr(vectorio, name), kw, works
+
+
+def error(fn, *args, **kw):
+    with pytest.raises(Exception) as e:
+        fn(*args, **kw)
+    return type(e.value).__name__, str(e.value)
+
+
+def test_shapes_have_the_native_metaclass():
+    for name in SHAPES:
+        assert type(getattr(vectorio, name)) is type(displayio.Group)
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_library_shaped_subclass(name):
+    """Its own signature: attributes set before the native part exists, extra keywords, the
+    base's arguments passed on; the instance has a __dict__ and is a layer like the base."""
+    base, kw, works = shape_case(name)
+
+    class Widget(base):
+        def __init__(self, label, *, base_kw, tint=0x123456, **extra):
+            self.caption = label
+            self.extra = extra
+            super().__init__(**base_kw)
+            self.tint = tint
+
+    w = Widget("w", base_kw=kw, anchor_point=(0.5, 1.0), tint=7)
+    assert isinstance(w, base) and type(w) is Widget
+    assert (w.caption, w.tint, w.extra) == ("w", 7, {"anchor_point": (0.5, 1.0)})
+    w.more = [1, 2]
+    assert w.__dict__["more"] == [1, 2]
+    assert works(w)
+    g = displayio.Group()
+    g.append(w)
+    assert g[0] is w and g.index(w) == 0
+    # arguments are checked by super().__init__(), with the base class's messages
+    bad = dict(kw, x=40000)
+    assert error(Widget, "w", base_kw=bad) == ("ValueError", "x must be -32768-32767")
+    assert error(Widget, "w", base_kw=dict(kw, z=1)) == ("TypeError", "unexpected keyword argument 'z'")
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_native_part_built_after_init_with_the_call_arguments(name):
+    base, kw, works = shape_case(name)
+    seen = []
+
+    class Lazy(base):
+        def __init__(self, *args, **kwargs):
+            seen.append(sorted(kwargs))  # never calls super().__init__()
+
+    obj = Lazy(**kw)
+    assert seen == [sorted(kw)] and works(obj)
+    g = displayio.Group()
+    g.append(obj)
+    assert g[0] is obj
+
+    class Plain(base):
+        pass
+
+    assert works(Plain(**kw))
+    # the call's arguments reach the base class and are refused there, when the class is called
+    assert error(Lazy) == ("TypeError", "'pixel_shader' argument required")
+    assert error(Lazy, kw["pixel_shader"], **kw) == ("TypeError", "extra positional arguments given")
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_second_init_is_refused_and_changes_nothing(name):
+    base, kw, works = shape_case(name)
+    obj = base(**kw)
+    g = displayio.Group()
+    g.append(obj)
+    other = dict(kw, x=1, y=2, color_index=0)
+    assert error(obj.__init__, **other) == ("RuntimeError", f"{name}.__init__() already called")
+    assert works(obj) and g[0] is obj
+    assert error(obj.__init__) == ("RuntimeError", f"{name}.__init__() already called")
+
+    class Twice(base):
+        def __init__(self, **k):
+            super().__init__(**k)
+            super().__init__(**k)
+
+    assert error(Twice, **kw) == ("RuntimeError", f"{name}.__init__() already called")
+    gc.collect()  # the refused instance lives in the exception's frames until collected
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_blank_shape_raises_everywhere(name):
+    """A shape whose native part was never built: every property, contains() and every Group
+    method given it raise CircuitPython's NotImplementedError and change nothing."""
+    base, kw, works = shape_case(name)
+    caught = []
+
+    class Early(base):
+        def __init__(self, **k):
+            try:
+                works(self)
+            except NotImplementedError as e:
+                caught.append(str(e))
+            super().__init__(**k)
+
+    obj = Early(**kw)
+    assert caught == [NOT_BUILT] and works(obj)
+
+    blank = base.__new__(base)
+    own = {"Circle": ["radius"], "Rectangle": ["width", "height"], "Polygon": ["points"]}[name]
+    for prop in ["x", "y", "location", "hidden", "pixel_shader", "color_index"] + own:
+        assert error(getattr, blank, prop) == ("NotImplementedError", NOT_BUILT), prop
+        value = kw.get(prop, (1, 2) if prop == "location" else 1)
+        assert error(setattr, blank, prop, value) == ("NotImplementedError", NOT_BUILT), prop
+    assert error(blank.contains, 0, 0) == ("NotImplementedError", NOT_BUILT)
+    g = displayio.Group()
+    g.append(base(**kw))
+    assert error(g.append, blank) == ("NotImplementedError", NOT_BUILT)
+    assert error(g.insert, 0, blank) == ("NotImplementedError", NOT_BUILT)
+    assert error(g.__setitem__, 0, blank) == ("NotImplementedError", NOT_BUILT)
+    assert len(g) == 1 and blank not in g
+    # building it later makes it an ordinary shape
+    blank.__init__(**kw)
+    assert works(blank)
+    g.append(blank)
+    assert g[1] is blank
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_failed_init_leaves_the_shape_blank(name):
+    """A construction that fails takes nothing (a polygon's parsed points are given back), so the
+    subclass can try again."""
+    base, kw, works = shape_case(name)
+    errors = []
+
+    class Retry(base):
+        def __init__(self, **k):
+            for attempt in (dict(k, pixel_shader=None), dict(k, y=-40000), k):
+                try:
+                    super().__init__(**attempt)
+                    return
+                except (TypeError, ValueError) as e:
+                    errors.append(str(e))
+                    assert error(getattr, self, "x") == ("NotImplementedError", NOT_BUILT)
+
+    obj = Retry(**kw)
+    assert errors == ["unsupported pixel_shader type", "y must be -32768-32767"]
+    assert works(obj)
+
+
+def test_subclass_shapes_on_st7789(clean):
+    """Shapes built each way (super().__init__(), by the metaclass after __init__, no __init__ at
+    all) are drawn as the documented pixel rules say."""
+    panel, display = st7789(clean, 64, 48)
+    pal = palette([0x000000, 0xFF0000, 0x00FF00, 0x0000FF])
 
     class Dot(vectorio.Circle):
-        def __init__(self, where, size=2):
-            super().__init__(pixel_shader=pal, radius=size, x=where[0], y=where[1])
-            self.tag = "dot"
+        def __init__(self, where, size):
+            super().__init__(pixel_shader=pal, radius=size, x=where[0], y=where[1], color_index=1)
 
-    d = Dot((3, 4), size=5)
-    assert (d.radius, d.location, d.tag) == (5, (3, 4), "dot")
-    assert isinstance(d, vectorio.Circle)
-    g = displayio.Group()
-    g.append(d)
-    assert g[0] is d
+    class Box(vectorio.Rectangle):
+        def __init__(self, **kw):
+            self.kw = kw  # the metaclass builds it with the call's arguments
 
-    class Lazy(vectorio.Rectangle):
-        def __init__(self):
-            pass  # never calls the base class
+    class Tri(vectorio.Polygon):
+        pass
 
-    lazy = Lazy()
-    raises(RuntimeError, "Rectangle.__init__() was not called", lambda: lazy.width)
-    raises(RuntimeError, "Rectangle.__init__() was not called", lambda: lazy.contains(0, 0))
-    with pytest.raises(ValueError):
-        g.append(lazy)
-
-    # __init__ again re-initialises in place; a failing one changes nothing
-    d.__init__((9, 9), size=1)
-    assert (d.radius, d.location) == (1, (9, 9))
-    with pytest.raises(ValueError):
-        d.__init__((9, 9), size=0)
-    assert d.radius == 1 and g[0] is d
+    tri = [(0, 0), (20, 3), (5, 16)]
+    root = displayio.Group()
+    root.append(Box(pixel_shader=pal, width=30, height=10, x=30, y=35, color_index=2))
+    root.append(Dot((16, 16), 9))
+    root.append(Tri(pixel_shader=pal, points=tri, x=36, y=4, color_index=3))
+    display.root_group = root
+    assert display.refresh() is True
+    ref = Image.new("RGB", (64, 48), (0, 0, 0))
+    ImageDraw.Draw(ref).rectangle([30, 35, 59, 44], fill=rgb(0x00FF00))
+    for y in range(48):
+        for x in range(64):
+            if in_circle(9, x - 16, y - 16):
+                ref.putpixel((x, y), rgb(0xFF0000))
+            if in_polygon(tri, x - 36, y - 4):
+                ref.putpixel((x, y), rgb(0x0000FF))
+    assert_same(panel_image(panel).crop((0, 0, 64, 48)), q565(ref))
 
 
 def test_unconstructed_shader_is_refused():
