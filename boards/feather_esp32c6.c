@@ -175,4 +175,5 @@ const c9_board_t c9_board_feather_esp32c6 = {
     .led_count = C9_ARRAY_SIZE(leds),
     .buttons = buttons,
     .button_count = C9_ARRAY_SIZE(buttons),
+    .net_sockets = 8, /* CONFIG_LWIP_MAX_SOCKETS of CircuitPython's esp-idf-config (all its chips) */
 };

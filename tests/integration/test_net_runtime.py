@@ -504,3 +504,32 @@ print("answer", bytes(buf[:sock.recv_into(buf)]).split(b"\\r\\n")[0])
         server.stop()
     assert "resolves ('127.0.0.1', 443)" in out, out
     assert "answer b'HTTP/1.0 200 ok'" in out, out
+
+
+@pytest.mark.parametrize("board", ["feather_esp32c6", "samd21_oled"])
+def test_which_boards_have_a_network(tmp_path, board):
+    # Every ESP32 build of CircuitPython has wifi and 8 lwIP sockets, the C6 Feather too; a
+    # SAMD21 build has no socketpool at all.
+    port = peers.free_port()
+    code = f"""
+try:
+    import wifi, socketpool
+except ImportError as e:
+    print("ImportError", e)
+else:
+    pool = socketpool.SocketPool(wifi.radio)
+    srv = pool.socket()
+    srv.bind(("127.0.0.1", {port}))
+    srv.listen(1)
+    socks = []
+    try:
+        while True:
+            socks.append(pool.socket())
+    except RuntimeError as e:
+        print(len(socks) + 1, "sockets then", e)
+"""
+    out = run(make_drive(tmp_path, code), "--board", board)
+    if board == "samd21_oled":
+        assert out.startswith("ImportError no module named 'wifi'"), out
+    else:
+        assert out.startswith("8 sockets then Out of sockets"), out
