@@ -218,10 +218,12 @@ static void device_name(const char *spec, char *out, size_t size) {
 
 /* A name the board knows: one of its pins, a microcontroller pin, or DEVICE.PROPERTY of a --device. */
 static bool known_name(const run_options_t *opt, const c9_board_t *b, const char *name) {
-    (void)b;
     const char *dot = strchr(name, '.');
     if (!dot) {
         return true; /* a pin: the port knows its pins once it is up (bad_input() reports) */
+    }
+    if (b->touch_x1 && (size_t)(dot - name) == strlen("touchscreen") && !strncmp(name, "touchscreen", 11)) {
+        return true; /* the board's own touchscreen */
     }
     for (int i = 0; i < opt->device_count; i++) {
         char dev[C9_STIM_NAME_MAX];

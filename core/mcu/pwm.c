@@ -3,14 +3,41 @@
 
 #include <string.h>
 
+/* ---- SAMD21 and SAMD51: TC and TCC -------------------------------------------------------------- */
+
+/* What differs between the two chips' timers (the ports' tcc_sizes and tcc_cc_num tables). */
+typedef struct samd_chip {
+    uint8_t tc_count, tcc_count;
+    uint8_t timers_per_pin;
+    uint8_t tcc_bits[C9_SAMD51_TCC_COUNT];
+    uint8_t tcc_cc_num[C9_SAMD51_TCC_COUNT];
+} samd_chip_t;
+
+static const samd_chip_t samd21_chip = {C9_SAMD21_TC_COUNT, C9_SAMD21_TCC_COUNT, 2, {24, 24, 16}, {4, 2, 2}};
+static const samd_chip_t samd51_chip = {
+    C9_SAMD51_TC_COUNT, C9_SAMD51_TCC_COUNT, 3, {24, 24, 16, 16, 16}, {6, 4, 3, 2, 2}};
+
+static const samd_chip_t *samd_chip(const c9_pwm_state_t *st) {
+    return st->mcu && st->mcu->family == C9_MCU_SAMD51 ? &samd51_chip : &samd21_chip;
+}
+
+/* The compare channels a TCC lacks count as taken. */
+static void samd_reset_tcc(c9_pwm_state_t *st, uint8_t i) {
+    const samd_chip_t *c = samd_chip(st);
+    st->tcc_channels[i] = i < c->tcc_count ? (uint8_t)(0xFFu << c->tcc_cc_num[i]) : 0xFF;
+}
+
+static void samd_reset_channels(c9_pwm_state_t *st) {
+    for (uint8_t i = 0; i < C9_SAMD51_TCC_COUNT; i++) {
+        samd_reset_tcc(st, i);
+    }
+}
+
 void c9_pwm_state_init(c9_pwm_state_t *st, const c9_mcu_t *mcu) {
     memset(st, 0, sizeof(*st));
     st->mcu = mcu;
     memset(st->channel_timer, 0xFF, sizeof st->channel_timer);
-    /* TCC0 has four compare channels, TCC1 and TCC2 two: the ones they lack count as taken. */
-    st->tcc_channels[0] = 0xF0;
-    st->tcc_channels[1] = 0xFC;
-    st->tcc_channels[2] = 0xFC;
+    samd_reset_channels(st);
 }
 
 static uint8_t family(const c9_pwm_state_t *st) {
@@ -210,22 +237,22 @@ static void rp_close(c9_pwm_state_t *st, c9_pwm_out_t *out) {
     }
 }
 
-/* ---- SAMD21: TC and TCC ------------------------------------------------------------------------- */
+/* ---- SAMD: allocation ---------------------------------------------------------------------------- */
 
 static const uint16_t prescalers[8] = {1, 2, 4, 8, 16, 64, 256, 1024};
-static const uint8_t tcc_bits[C9_SAMD21_TCC_COUNT] = {24, 24, 16};
-static const uint8_t tcc_cc_num[C9_SAMD21_TCC_COUNT] = {4, 2, 2};
 
-static uint8_t tcc_channel(const c9_mcu_timer_t *t) {
-    return (uint8_t)(t->wave_output % tcc_cc_num[t->index]);
+/* The SAMD51 port keeps the output matrix at 0, which maps wave outputs as the SAMD21 does. */
+static uint8_t tcc_channel(const c9_pwm_state_t *st, const c9_mcu_timer_t *t) {
+    return (uint8_t)(t->wave_output % samd_chip(st)->tcc_cc_num[t->index]);
 }
 
 static bool channel_ok(const c9_pwm_state_t *st, const c9_mcu_timer_t *t) {
-    return t->is_tc || !(st->tcc_channels[t->index] & (1u << tcc_channel(t)));
+    return t->is_tc || !(st->tcc_channels[t->index] & (1u << tcc_channel(st, t)));
 }
 
-static bool timer_exists(const c9_mcu_timer_t *t) {
-    return t->is_tc ? t->index < C9_SAMD21_TC_COUNT : t->index < C9_SAMD21_TCC_COUNT;
+static bool timer_exists(const c9_pwm_state_t *st, const c9_mcu_timer_t *t) {
+    const samd_chip_t *c = samd_chip(st);
+    return t->is_tc ? t->index < c->tc_count : t->index < c->tcc_count;
 }
 
 /* The smallest prescaler whose period fits the timer's counter: the finest duty resolution. */
@@ -253,8 +280,11 @@ static void samd_set_duty(c9_pwm_state_t *st, c9_pwm_out_t *out, uint16_t duty) 
 
 static c9_err_t samd_open(c9_pwm_state_t *st, const c9_mcu_pin_t *pin, uint32_t frequency, uint16_t duty, bool variable,
                           c9_pwm_out_t *out) {
-    /* The port's test, which looks at the first entry as a TC and the second as a TCC. */
-    if (pin->timers[0].index >= C9_SAMD21_TC_COUNT && pin->timers[1].index >= C9_SAMD21_TCC_COUNT) {
+    const samd_chip_t *chip = samd_chip(st);
+    int per_pin = chip->timers_per_pin;
+    /* The port's test, which looks at the first entry as a TC and the others as TCCs. */
+    if (pin->timers[0].index >= chip->tc_count && pin->timers[1].index >= chip->tcc_count &&
+        (per_pin < 3 || pin->timers[2].index >= chip->tcc_count)) {
         return C9_ERR_NOTSUP;
     }
     uint32_t clk = st->mcu->cpu_hz;
@@ -263,16 +293,15 @@ static c9_err_t samd_open(c9_pwm_state_t *st, const c9_mcu_pin_t *pin, uint32_t 
     }
     const c9_mcu_timer_t *timer = NULL;
     /* A TCC already at this frequency with this pin's channel free is shared. */
-    for (uint8_t i = 0; !variable && i < C9_SAMD21_TCC_COUNT && !timer; i++) {
+    for (uint8_t i = 0; !variable && i < chip->tcc_count && !timer; i++) {
         if (st->tcc_frequency[i] != frequency) {
             continue;
         }
-        for (int j = 0; j < 2 && !timer; j++) {
+        for (int j = 0; j < per_pin && !timer; j++) {
             const c9_mcu_timer_t *t = &pin->timers[j];
-            if (t->index == i && !t->is_tc && t->index < C9_SAMD21_TCC_COUNT && st->tcc_enabled[i] &&
-                channel_ok(st, t)) {
+            if (t->index == i && !t->is_tc && t->index < chip->tcc_count && st->tcc_enabled[i] && channel_ok(st, t)) {
                 timer = t;
-                st->tcc_channels[i] |= (uint8_t)(1u << tcc_channel(t));
+                st->tcc_channels[i] |= (uint8_t)(1u << tcc_channel(st, t));
                 st->tcc_refcount[i]++;
             }
         }
@@ -280,10 +309,10 @@ static c9_err_t samd_open(c9_pwm_state_t *st, const c9_mcu_pin_t *pin, uint32_t 
     if (!timer) {
         /* A new timer: fixed frequencies look at the TCC entry first (it can be shared later),
          * variable ones at the TC (a whole timer for one output). */
-        int start = variable ? 0 : 1, step = variable ? 1 : -1;
-        for (int j = start; j >= 0 && j < 2 && !timer; j += step) {
+        int start = variable ? 0 : per_pin - 1, step = variable ? 1 : -1;
+        for (int j = start; j >= 0 && j < per_pin && !timer; j += step) {
             const c9_mcu_timer_t *t = &pin->timers[j];
-            if (!timer_exists(t)) {
+            if (!timer_exists(st, t)) {
                 continue;
             }
             if (t->is_tc ? !st->tc_enabled[t->index] && t->wave_output == 1
@@ -294,7 +323,7 @@ static c9_err_t samd_open(c9_pwm_state_t *st, const c9_mcu_pin_t *pin, uint32_t 
         if (!timer) {
             return C9_ERR_BUSY;
         }
-        uint8_t bits = timer->is_tc ? 16 : tcc_bits[timer->index];
+        uint8_t bits = timer->is_tc ? 16 : chip->tcc_bits[timer->index];
         uint8_t prescaler;
         uint32_t top;
         samd_period(clk, frequency, bits, &prescaler, &top);
@@ -310,7 +339,7 @@ static c9_err_t samd_open(c9_pwm_state_t *st, const c9_mcu_pin_t *pin, uint32_t 
             st->tcc_frequency[i] = frequency;
             st->tcc_refcount[i]++;
             /* A variable frequency changes the whole timer: it takes every channel. */
-            st->tcc_channels[i] |= variable ? 0xFF : (uint8_t)(1u << tcc_channel(timer));
+            st->tcc_channels[i] |= variable ? 0xFF : (uint8_t)(1u << tcc_channel(st, timer));
         }
     }
     *out = (c9_pwm_out_t){
@@ -327,13 +356,12 @@ static void samd_close(c9_pwm_state_t *st, c9_pwm_out_t *out) {
     uint8_t i = out->timer;
     c9_mcu_timer_t t = {i, false, out->channel};
     st->tcc_refcount[i]--;
-    st->tcc_channels[i] &= (uint8_t) ~(1u << tcc_channel(&t));
+    st->tcc_channels[i] &= (uint8_t) ~(1u << tcc_channel(st, &t));
     if (st->tcc_refcount[i] == 0) {
-        static const uint8_t unused[C9_SAMD21_TCC_COUNT] = {0xF0, 0xFC, 0xFC};
         st->tcc_frequency[i] = 0;
         st->tcc_enabled[i] = false;
         /* Back to the channels it has: a variable-frequency output had taken all of them. */
-        st->tcc_channels[i] = unused[i];
+        samd_reset_tcc(st, i);
     }
 }
 
@@ -342,7 +370,7 @@ static c9_err_t samd_set_frequency(c9_pwm_state_t *st, c9_pwm_out_t *out, uint32
     if (frequency == 0 || frequency > clk / 2) {
         return C9_ERR_INVAL;
     }
-    uint8_t bits = out->is_tc ? 16 : tcc_bits[out->timer];
+    uint8_t bits = out->is_tc ? 16 : samd_chip(st)->tcc_bits[out->timer];
     uint8_t prescaler;
     uint32_t top;
     samd_period(clk, frequency, bits, &prescaler, &top);
@@ -366,6 +394,7 @@ c9_err_t c9_pwm_open(c9_pwm_state_t *st, const c9_mcu_pin_t *pin, uint32_t frequ
     }
     switch (family(st)) {
     case C9_MCU_RP2040: return rp_open(st, pin, frequency, duty, variable_frequency, out);
+    case C9_MCU_SAMD51:
     case C9_MCU_SAMD21: return samd_open(st, pin, frequency, duty, variable_frequency, out);
     default: return ledc_open(st, frequency, duty, variable_frequency, out);
     }
@@ -374,6 +403,7 @@ c9_err_t c9_pwm_open(c9_pwm_state_t *st, const c9_mcu_pin_t *pin, uint32_t frequ
 void c9_pwm_close(c9_pwm_state_t *st, c9_pwm_out_t *out) {
     switch (family(st)) {
     case C9_MCU_RP2040: rp_close(st, out); break;
+    case C9_MCU_SAMD51:
     case C9_MCU_SAMD21: samd_close(st, out); break;
     default: ledc_close(st, out); break;
     }
@@ -382,6 +412,7 @@ void c9_pwm_close(c9_pwm_state_t *st, c9_pwm_out_t *out) {
 void c9_pwm_set_duty(c9_pwm_state_t *st, c9_pwm_out_t *out, uint16_t duty) {
     switch (family(st)) {
     case C9_MCU_RP2040: rp_set_duty(st, out, duty); break;
+    case C9_MCU_SAMD51:
     case C9_MCU_SAMD21: samd_set_duty(st, out, duty); break;
     default:
         out->duty = duty;
@@ -393,6 +424,7 @@ void c9_pwm_set_duty(c9_pwm_state_t *st, c9_pwm_out_t *out, uint16_t duty) {
 uint16_t c9_pwm_duty(const c9_pwm_state_t *st, const c9_pwm_out_t *out) {
     switch (family(st)) {
     case C9_MCU_RP2040: return out->duty;
+    case C9_MCU_SAMD51:
     case C9_MCU_SAMD21: {
         uint32_t period = samd_timer_period(st, out);
         /* The TC's compare register is 16 bits wide; the port computes in 32 bits. */
@@ -406,6 +438,7 @@ uint16_t c9_pwm_duty(const c9_pwm_state_t *st, const c9_pwm_out_t *out) {
 c9_err_t c9_pwm_set_frequency(c9_pwm_state_t *st, c9_pwm_out_t *out, uint32_t frequency) {
     switch (family(st)) {
     case C9_MCU_RP2040: return rp_set_frequency(st, out, frequency);
+    case C9_MCU_SAMD51:
     case C9_MCU_SAMD21: return samd_set_frequency(st, out, frequency);
     default: {
         if (frequency == 0) {
@@ -433,7 +466,7 @@ c9_err_t c9_pwm_set_frequency(c9_pwm_state_t *st, c9_pwm_out_t *out, uint32_t fr
 }
 
 uint32_t c9_pwm_frequency(const c9_pwm_state_t *st, const c9_pwm_out_t *out) {
-    if (family(st) == C9_MCU_SAMD21) {
+    if (family(st) == C9_MCU_SAMD21 || family(st) == C9_MCU_SAMD51) {
         uint8_t p = out->is_tc ? st->tc_prescaler[out->timer] : st->tcc_prescaler[out->timer];
         return st->mcu->cpu_hz / prescalers[p] / (samd_timer_period(st, out) + 1);
     }

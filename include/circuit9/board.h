@@ -126,6 +126,9 @@ typedef struct c9_board {
     /* The SD card slot: the board pin name of its chip select, the card on the board's SPI bus
      * (spi_clock, spi_mosi, spi_miso); NULL: no slot. */
     const char *sd_cs;
+    /* A 4-wire resistive touchscreen over the display: board pin names of the X plate's ends and
+     * the Y plate's (x-, x+, y-, y+: adafruit_touchscreen's x1, x2, y1, y2); NULL: none. */
+    const char *touch_x1, *touch_x2, *touch_y1, *touch_y2;
 } c9_board_t;
 
 /* The boards compiled in, in a stable order; the first is the default. */

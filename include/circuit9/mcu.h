@@ -3,7 +3,7 @@
  * their CircuitPython ports use them. Which pins have an ADC, a DAC or a touch channel; how a
  * voltage becomes AnalogIn.value; and how pwmio gets a PWM timer: the ESP32's LEDC (timers shared
  * by frequency, duty resolution from the frequency), the RP2040's slices (two channels fixed by
- * the pin), the SAMD21's TC and TCC timers (each pin on one or two of them). A port on the real
+ * the pin), the SAMD21's and SAMD51's TC and TCC timers (each pin on up to two or three of them). A port on the real
  * chip does what these functions describe in hardware; the virtual board runs them.
  *
  * Nothing here allocates or touches hardware; a PWM allocator is a plain struct the caller keeps
@@ -31,27 +31,28 @@ typedef enum c9_mcu_family {
     C9_MCU_ESP32C6 = 1,
     C9_MCU_RP2040 = 2,
     C9_MCU_SAMD21 = 3,
+    C9_MCU_SAMD51 = 4,
 } c9_mcu_family_t;
 
 /* Errors: C9_ERR_MCU_* of common.h's table, each one of CircuitPython's messages. */
 
-/* One of a SAMD21 pin's timer outputs (its PIN() table entry). */
+/* One of a SAMD pin's timer outputs (its PIN() table entry). */
 typedef struct c9_mcu_timer {
-    uint8_t index; /* TC: 0 for TC3 .. 2 for TC5; TCC: 0..2; 0xF: none */
+    uint8_t index; /* SAMD21 TC: 0 for TC3 .. 2 for TC5; SAMD51 TC: 0..5 for TC0..TC5; TCC: its number; 0xF: none */
     bool is_tc;
     uint8_t wave_output;
 } c9_mcu_timer_t;
 
 typedef struct c9_mcu_pin {
-    uint8_t number;           /* GPIOn's n; SAMD21: port * 32 + pin (PB02 is 34) */
+    uint8_t number;           /* GPIOn's n; SAMD: port * 32 + pin (PB02 is 34) */
     uint8_t adc;              /* ADC channel, 0xFF: none */
-    uint8_t touch;            /* touch channel (ESP32 touch pad, SAMD21 Y line), 0xFF: none */
+    uint8_t touch;            /* touch channel (ESP32 touch pad, SAMD Y line), 0xFF: none */
     bool dac;                 /* has a DAC output */
-    c9_mcu_timer_t timers[2]; /* SAMD21 */
+    c9_mcu_timer_t timers[3]; /* SAMD21 (two), SAMD51 (three) */
 } c9_mcu_pin_t;
 
 typedef struct c9_mcu {
-    const char *name; /* the board's MCU name: "ESP32S3", "ESP32C6", "rp2040", "samd21g18" */
+    const char *name; /* the board's MCU name: "ESP32S3", "ESP32C6", "rp2040", "samd21g18", "samd51j20" */
     uint8_t family;   /* c9_mcu_family_t */
     uint32_t cpu_hz;  /* the clock its CircuitPython port runs PWM timers from */
     /* touchio: true when the chip senses touch in hardware (ESP32-S3 touch pads, SAMD21 PTC);
@@ -68,11 +69,11 @@ bool c9_mcu_pin(const c9_mcu_t *mcu, const char *name, c9_mcu_pin_t *out);
 
 /* AnalogIn.value for a voltage on the pin, as the chip's CircuitPython port scales it: on the
  * ESP32s the calibrated millivolts (the ADC reads no higher than about 3.1 V on the S3) times
- * 65535 / 3300; on RP2040 and SAMD21 the 12-bit conversion of 0..3.3 V widened to 16 bits
- * ((raw << 4) | (raw >> 8)). */
+ * 65535 / 3300; on RP2040, SAMD21 and SAMD51 the 12-bit conversion of 0..3.3 V widened to 16
+ * bits ((raw << 4) | (raw >> 8)). */
 uint16_t c9_mcu_adc_value(const c9_mcu_t *mcu, uint32_t millivolts);
-/* The millivolts a DAC puts out for AnalogOut.value (SAMD21: 10 bits of 3.3 V). 0 when the chip
- * has no DAC. */
+/* The millivolts a DAC puts out for AnalogOut.value (SAMD21: the top 10 bits of 3.3 V, SAMD51:
+ * the top 12). 0 when the chip has no DAC. */
 uint32_t c9_mcu_dac_millivolts(const c9_mcu_t *mcu, uint16_t value);
 
 /* ---- PWM ------------------------------------------------------------------------------------- */
@@ -91,20 +92,20 @@ typedef struct c9_pwm_state {
     uint32_t slice_frequency[C9_PWM_MAX_TIMERS]; /* target frequency, 0: unused */
     uint32_t channel_use;                        /* bit slice * 2 + channel */
     uint8_t slice_variable;                      /* bit per slice */
-    /* SAMD21 TC3..TC5 and TCC0..TCC2 */
-    bool tc_enabled[3], tcc_enabled[3];
-    uint8_t tc_prescaler[3], tcc_prescaler[3]; /* index into the prescaler table */
-    uint32_t tc_period[3], tcc_period[3];
-    uint32_t tcc_frequency[3];
-    uint8_t tcc_refcount[3];
-    uint8_t tcc_channels[3]; /* bits of channels in use (the ones the TCC lacks start set) */
+    /* SAMD21 TC3..TC5 and TCC0..TCC2; SAMD51 TC0..TC5 and TCC0..TCC4 */
+    bool tc_enabled[6], tcc_enabled[5];
+    uint8_t tc_prescaler[6], tcc_prescaler[5]; /* index into the prescaler table */
+    uint32_t tc_period[6], tcc_period[5];
+    uint32_t tcc_frequency[5];
+    uint8_t tcc_refcount[5];
+    uint8_t tcc_channels[5]; /* bits of channels in use (the ones the TCC lacks start set) */
 } c9_pwm_state_t;
 
 /* One PWMOut. */
 typedef struct c9_pwm_out {
-    uint8_t timer;   /* LEDC timer, RP2040 slice, SAMD21 TC/TCC index */
-    uint8_t channel; /* LEDC channel, RP2040 A/B, SAMD21 wave output */
-    bool is_tc;      /* SAMD21 */
+    uint8_t timer;   /* LEDC timer, RP2040 slice, SAMD TC/TCC index */
+    uint8_t channel; /* LEDC channel, RP2040 A/B, SAMD wave output */
+    bool is_tc;      /* SAMD */
     bool variable_frequency;
     uint8_t bits;     /* LEDC duty resolution */
     uint16_t duty;    /* what the program set (RP2040, SAMD21 keep it for a frequency change) */
@@ -118,7 +119,7 @@ void c9_pwm_state_init(c9_pwm_state_t *st, const c9_mcu_t *mcu);
 /* Takes a timer and channel for the pin at frequency (pwmio.PWMOut's constructor).
  * @retval C9_OK
  * @retval C9_ERR_NOTSUP   the pin has no PWM output ("Invalid pin")
- * @retval C9_ERR_INVAL    frequency 0, above half the CPU clock (RP2040, SAMD21) or too high for
+ * @retval C9_ERR_INVAL    frequency 0, above half the CPU clock (RP2040, SAMD) or too high for
  *                         one bit of duty resolution (ESP32) ("Invalid frequency"); also a fixed
  *                         frequency that differs from the one the pin's RP2040 slice runs at
  * @retval C9_ERR_MCU_VARIABLE_FREQUENCY  RP2040: variable frequency on a slice already running
@@ -130,7 +131,7 @@ c9_err_t c9_pwm_open(c9_pwm_state_t *st, const c9_mcu_pin_t *pin, uint32_t frequ
 void c9_pwm_close(c9_pwm_state_t *st, c9_pwm_out_t *out);
 void c9_pwm_set_duty(c9_pwm_state_t *st, c9_pwm_out_t *out, uint16_t duty);
 /* PWMOut.duty_cycle as the port reads it back: ESP32 the compare value shifted back up (the low
- * bits lost), RP2040 what was set, SAMD21 the compare value scaled back (rounded down). */
+ * bits lost), RP2040 what was set, SAMD the compare value scaled back (rounded down). */
 uint16_t c9_pwm_duty(const c9_pwm_state_t *st, const c9_pwm_out_t *out);
 /* Changes the frequency of a variable-frequency output, keeping the duty cycle.
  * @retval C9_OK  @retval C9_ERR_INVAL  frequency out of range (as c9_pwm_open)  @retval C9_ERR_IO */

@@ -413,7 +413,7 @@ void c9_port_i2c_reset_stats(c9_port_i2c_t *i2c);
 typedef struct c9_port_parallel c9_port_parallel_t;
 
 /* The 8 data pins of a bus given by its first pin (ParallelBus(data0=...)): data0 and the next
- * seven in the port's GPIO numbering.
+ * seven in the port's GPIO numbering (on a SAMD, data0 is pin 0, 8, 16 or 24 of its port).
  * @retval C9_OK
  * @retval C9_ERR_INVAL   data0 cannot start a bus ("Data 0 pin must be byte aligned")
  * @retval C9_ERR_NOENT   a following pin does not exist */

@@ -237,6 +237,19 @@ c9_err_t c9_host_touchscreen_attach(const char *name, int xm, int xp, int ym, in
     return C9_ERR_NOMEM;
 }
 
+c9_err_t c9__periph_board_devices(const c9_board_t *b) {
+    if (!b->touch_x1) {
+        return C9_OK;
+    }
+    const c9_board_pin_t *x1 = c9_board_pin(b, b->touch_x1), *x2 = c9_board_pin(b, b->touch_x2),
+                         *y1 = c9_board_pin(b, b->touch_y1), *y2 = c9_board_pin(b, b->touch_y2);
+    if (!x1 || !x2 || !y1 || !y2) {
+        return C9_ERR_INVAL;
+    }
+    return c9_host_touchscreen_attach("touchscreen", c9_vpin(x1->mcu_pin), c9_vpin(x2->mcu_pin), c9_vpin(y1->mcu_pin),
+                                      c9_vpin(y2->mcu_pin));
+}
+
 /* ---- analog in and out --------------------------------------------------------------------------- */
 
 c9_err_t c9_port_analog_in_open(int pin) {
@@ -290,7 +303,8 @@ c9_err_t c9_port_analog_out_open(int pin) {
     ensure();
     switch (family()) {
     case C9_MCU_RP2040: return C9_ERR_MCU_NO_ANALOGOUT;
-    case C9_MCU_SAMD21: {
+    case C9_MCU_SAMD21:
+    case C9_MCU_SAMD51: {
         c9_mcu_pin_t info;
         if (!pin_info(pin, &info) || !info.dac) {
             return C9_ERR_NOTSUP;

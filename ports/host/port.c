@@ -57,6 +57,9 @@ c9_err_t c9_port_init(const c9_port_config_t *cfg) {
     c9__periph_board(board);
     c9__net_configure(cfg);
     err = c9__world_init(cfg);
+    if (err == C9_OK) {
+        err = c9__periph_board_devices(board);
+    }
     if (err != C9_OK) {
         return err;
     }
@@ -166,6 +169,17 @@ static c9_err_t builtin_panel(const c9_board_t *b) {
     pc.mount_rotation = d->rotation;
     pc.glass_x = (uint16_t)d->colstart;
     pc.glass_y = (uint16_t)d->rowstart;
+    /* A DCS module is mounted the way the board's own sequence addresses it: its last MADCTL (the
+     * PyPortal's ILI9341 is driven row/column-exchanged into a 320x240 landscape). */
+    if (strcmp(pc.controller, "SSD1306") != 0) {
+        size_t pos = 0;
+        c9_initseq_cmd_t cmd;
+        while (c9_initseq_next(d->init_sequence, d->init_sequence_len, &pos, &cmd) == C9_OK) {
+            if (cmd.cmd == 0x36 && cmd.param_count >= 1) {
+                pc.glass_madctl = (uint8_t)(cmd.params[0] & 0xE0);
+            }
+        }
+    }
     c9_port_wiring_t w;
     memset(&w, 0xFF, sizeof w); /* every pin -1 */
     w.width = 0;

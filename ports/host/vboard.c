@@ -918,13 +918,26 @@ struct c9_port_parallel {
 
 c9_err_t c9_port_parallel_data_pins(int data0, int out[8]) {
     int num = -1;
-    char tail;
-    if (sscanf(c9_vpin_name(data0), "GPIO%d%c", &num, &tail) != 1 || num < 0) {
-        return C9_ERR_INVAL; /* only GPIOn pins have a number to count on from */
+    char tail, port = 0;
+    const char *name0 = c9_vpin_name(data0);
+    if (sscanf(name0, "P%c%2d%c", &port, &num, &tail) == 2 && port >= 'A' && port <= 'D' && num >= 0 && num < 32) {
+        /* A SAMD port writes the bus as one byte of a port's output register: data0 is pin 0, 8,
+         * 16 or 24 of its port. */
+        if (num % 8 != 0) {
+            return C9_ERR_INVAL;
+        }
+    } else if (sscanf(name0, "GPIO%d%c", &num, &tail) != 1 || num < 0) {
+        return C9_ERR_INVAL; /* only GPIOn and Pxnn pins have a number to count on from */
+    } else {
+        port = 0;
     }
     for (int i = 0; i < 8; i++) {
         char name[24];
-        snprintf(name, sizeof name, "GPIO%d", num + i);
+        if (port) {
+            snprintf(name, sizeof name, "P%c%02d", port, num + i);
+        } else {
+            snprintf(name, sizeof name, "GPIO%d", num + i);
+        }
         if ((out[i] = c9_vpin_find(name)) < 0) {
             return C9_ERR_NOENT;
         }

@@ -70,6 +70,9 @@ const c9_mcu_t *c9__periph_mcu(void);
 const c9_pixel_chain_t *c9__pixels_on(int pin);
 /* periph.c: set up for a board (its LED chains, its buttons' pull-ups). */
 void c9__periph_board(const c9_board_t *b);
+/* The board's own devices that take --set inputs (its touchscreen, named "touchscreen"): attached
+ * once c9__world_init() knows the inputs. */
+c9_err_t c9__periph_board_devices(const c9_board_t *b);
 
 /* world.c: applies what the world did up to the clock's now (events whose time has come). */
 void c9__world_catch_up(void);

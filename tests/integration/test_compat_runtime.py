@@ -119,6 +119,12 @@ def test_module_set_is_the_boards(drive, board):
                       "jpegio no\nparalleldisplaybus yes\ndisplayio yes\nerrno yes\nsys yes\ngc yes\n"
                       "analogio yes\nAtmel SAMD21 circuit9 SAMD21 OLED with samd21g18\n")
     assert "bitmapfilter yes\n" in tdisplay and "paralleldisplaybus yes\n" in tdisplay
+    status, pyportal, _ = run_code(board, drive, probe, "--board", "pyportal")
+    assert status == 0
+    # pyportal: a SAMD51 build with json, ulab and jpegio but no bitmapfilter.
+    assert pyportal == ("json yes\nio yes\nselect yes\nre yes\ntraceback yes\nulab yes\nbitmapfilter no\n"
+                        "jpegio yes\nparalleldisplaybus yes\ndisplayio yes\nerrno yes\nsys yes\ngc yes\n"
+                        "analogio yes\nMicroChip SAMD51 Adafruit PyPortal with samd51j20\n")
 
 
 def test_traceback_format_in_code_py(drive, board):

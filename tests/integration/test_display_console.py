@@ -136,7 +136,7 @@ print(d.width, d.height, d.rotation)
 """
 
 
-@pytest.mark.parametrize("name", ["memento", "tdisplay_s3", "feather_s3_tft", "samd21_oled"])
+@pytest.mark.parametrize("name", ["memento", "tdisplay_s3", "feather_s3_tft", "samd21_oled", "pyportal"])
 def test_screenshot_as_seen_on_the_board(name, drive, board):
     b, img = run_board(board, drive, "orient_" + name, ORIENTATION_CODE, "--board", name)
     w, h, rot = (int(v) for v in b.text.split("code.py output:\n")[1].split("\n")[0].split())

@@ -50,6 +50,20 @@ static void test_lists_differ_per_build(void **state) {
         assert_false(c9_board_has_module(m0, absent[k]));
     }
     assert_string_equal(m0->platform, "Atmel SAMD21");
+    /* The PyPortal's SAMD51 build: jpegio, json and ulab, the parallel bus, no bitmapfilter or wifi
+     * (its ESP32 co-processor is reached through a library, not a module). */
+    const c9_board_t *pp = board("pyportal");
+    static const char *const pp_has[] = {"jpegio",          "json",     "ulab",    "paralleldisplaybus",
+                                         "paralleldisplay", "sdcardio", "audioio", "analogio",
+                                         "touchio"};
+    for (size_t k = 0; k < sizeof pp_has / sizeof pp_has[0]; k++) {
+        assert_true(c9_board_has_module(pp, pp_has[k]));
+    }
+    assert_false(c9_board_has_module(pp, "bitmapfilter"));
+    assert_false(c9_board_has_module(pp, "wifi"));
+    assert_string_equal(pp->platform, "MicroChip SAMD51");
+    assert_non_null(c9_board_pin(pp, "TOUCH_XL"));
+    assert_string_equal(c9_board_pin_name(pp, "PB23"), "LED");
     assert_string_equal(board("memento")->platform, "Espressif");
 }
 

@@ -230,11 +230,67 @@ static void test_samd21_timers(void **state) {
     assert_int_equal(c9_pwm_open(&st, &pa14, 1000, 0, false, &a), C9_OK);
 }
 
+/* The SAMD51J20 as CircuitPython's atmel-samd port drives it: 120 MHz timer clock, TC0-TC5,
+ * TCC0-TCC4 with 6/4/3/2/2 channels, three timer entries a pin, two DACs of 12 bits. */
+static void test_samd51(void **state) {
+    (void)state;
+    const c9_mcu_t *m4 = mcu("samd51j20");
+    assert_false(m4->native_touch);
+    c9_mcu_pin_t pa02 = pin(m4, "PA02"), pa05 = pin(m4, "PA05"), pa04 = pin(m4, "PA04"), pb04 = pin(m4, "PB04");
+    assert_true(pa02.dac);
+    assert_true(pa05.dac);
+    assert_false(pa04.dac);
+    assert_int_equal(pa04.adc, 4);
+    assert_int_not_equal(pb04.adc, 0xFF); /* on ADC1 only */
+    assert_int_equal(pin(m4, "PB22").adc, 0xFF);
+    c9_mcu_pin_t none;
+    assert_false(c9_mcu_pin(m4, "PC00", &none)); /* not on the 64-pin J */
+    assert_false(c9_mcu_pin(m4, "PB18", &none));
+    /* The DAC takes the top 12 bits of the value. */
+    assert_int_equal(c9_mcu_dac_millivolts(m4, 32768), 2048u * 3300u / 4095u);
+    assert_int_equal(c9_mcu_dac_millivolts(m4, 0xFFFF), 3300);
+    assert_int_equal(c9_mcu_adc_value(m4, 3300), 0xFFFF);
+
+    c9_pwm_state_t st;
+    c9_pwm_state_init(&st, m4);
+    c9_pwm_out_t a, b, c, d;
+    c9_mcu_pin_t pb23 = pin(m4, "PB23"), pb31 = pin(m4, "PB31"), pb30 = pin(m4, "PB30"), pa16 = pin(m4, "PA16");
+    assert_int_equal(c9_pwm_open(&st, &pb23, 500, 0, false, &a), C9_ERR_NOTSUP); /* TC7 only: not on the J */
+    /* PA04's only timer is TC0 wave 0, which sets a TC's period. */
+    assert_int_equal(c9_pwm_open(&st, &pa04, 1000, 0, false, &a), C9_ERR_BUSY);
+    /* PA05: TC0 wave 1, 16 bits: 120e6 / 1000 - 1 does not fit, prescaler 2 gives 59999. */
+    assert_int_equal(c9_pwm_open(&st, &pa05, 1000, 32768, false, &a), C9_OK);
+    assert_true(a.is_tc);
+    assert_int_equal(a.timer, 0);
+    assert_int_equal(c9_pwm_frequency(&st, &a), 1000);
+    assert_int_equal(a.compare, (uint32_t)(59999ull * 32768 / 65535));
+    /* PB31's entries are TC0 (taken), TCC4, TCC0 wave 7: a fixed frequency looks at the last first,
+     * TCC0 channel 7 % 6 = 1; 24 bits hold 120e6 / 500 - 1 = 239999. */
+    assert_int_equal(c9_pwm_open(&st, &pb31, 500, 0, false, &b), C9_OK);
+    assert_false(b.is_tc);
+    assert_int_equal(b.timer, 0);
+    assert_int_equal(c9_pwm_frequency(&st, &b), 500);
+    /* PB30 (TCC0 wave 6: channel 0) and PA16 (TCC0 wave 4: channel 4) share TCC0 at 500 Hz. */
+    assert_int_equal(c9_pwm_open(&st, &pb30, 500, 0, false, &c), C9_OK);
+    assert_int_equal(c.timer, 0);
+    assert_int_equal(c9_pwm_open(&st, &pa16, 500, 0, false, &d), C9_OK);
+    assert_int_equal(d.timer, 0);
+    assert_false(d.is_tc);
+    c9_pwm_close(&st, &d);
+    /* At another frequency PA16 takes TCC1 (wave 0) rather than its TC2. */
+    assert_int_equal(c9_pwm_open(&st, &pa16, 2000, 0, false, &d), C9_OK);
+    assert_false(d.is_tc);
+    assert_int_equal(d.timer, 1);
+    assert_int_equal(c9_pwm_frequency(&st, &d), 2000);
+    assert_int_equal(c9_pwm_open(&st, &pa02, 500, 0, false, &a), C9_ERR_NOTSUP);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pins),          cmocka_unit_test(test_adc_scaling),
         cmocka_unit_test(test_esp32_ledc),    cmocka_unit_test(test_esp32_frequency_limits),
         cmocka_unit_test(test_rp2040_slices), cmocka_unit_test(test_samd21_timers),
+        cmocka_unit_test(test_samd51),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

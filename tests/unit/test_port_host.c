@@ -359,8 +359,17 @@ static void test_parallel_bus(void **state) {
         assert_int_equal(data[i], pin(name));
     }
     assert_int_equal(c9_port_parallel_data_pins(pin("GPIO44"), data), C9_ERR_NOENT); /* GPIO48..51 do not exist */
-    int named = c9_vpin("PA08");
-    assert_int_equal(c9_port_parallel_data_pins(named, data), C9_ERR_INVAL);
+    /* A SAMD port writes a byte of a port: data0 is pin 0, 8, 16 or 24 of it. */
+    assert_int_equal(c9_port_parallel_data_pins(c9_vpin("PA09"), data), C9_ERR_INVAL);
+    assert_int_equal(c9_port_parallel_data_pins(c9_vpin("PA08"), data), C9_ERR_NOENT); /* PA09.. not made */
+    for (int i = 0; i < 8; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "PB%02d", 8 + i);
+        c9_vpin(name);
+    }
+    assert_int_equal(c9_port_parallel_data_pins(c9_vpin("PB08"), data), C9_OK);
+    assert_int_equal(data[7], c9_vpin_find("PB15"));
+    assert_int_equal(c9_port_parallel_data_pins(c9_vpin("XYZ"), data), C9_ERR_INVAL);
     c9_port_parallel_data_pins(pin("GPIO30"), data);
     int cs = pin("GPIO22"), dc = pin("GPIO23"), wr = pin("GPIO24");
     rec_t r = {0};
