@@ -583,36 +583,9 @@ static int matrix_construct(PyObject *self, PyObject *args, PyObject *kw) {
 }
 C9PY_DEFINE_INIT(matrix_init, matrix_construct)
 
-static int shift_construct(PyObject *self, PyObject *args, PyObject *kw) {
-    enum {
-        ARG_clock,
-        ARG_data,
-        ARG_latch,
-        ARG_value_to_latch,
-        ARG_key_count,
-        ARG_value_when_pressed,
-        ARG_interval,
-        ARG_max_events,
-        ARG_debounce_threshold
-    };
-    static const c9py_arg_t allowed[] = {
-        {"clock", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
-        {"data", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
-        {"latch", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
-        {"value_to_latch", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = true}},
-        {"key_count", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
-        {"value_when_pressed", C9PY_ARG_BOOL | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
-        {"interval", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
-        {"max_events", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 64}},
-        {"debounce_threshold", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 1}},
-    };
-    c9py_argval_t a[9];
-    SC->clock = SC->latch = -1;
-    if (c9py_arg_parse(args, kw, allowed, 9, a) < 0) {
-        return -1;
-    }
-    /* data: one Pin or a sequence of them, each a free pin. */
-    PyObject *data = a[ARG_data].u_obj;
+/* ShiftRegisterKeys' data: one Pin or a sequence of them, each a free pin (checked here, claimed
+ * later with the others). pins gets PyMem memory. */
+static int shift_data_pins(PyObject *data, int **pins_out, size_t *npins_out) {
     int *pins = NULL;
     size_t npins = 0;
     if (PyObject_TypeCheck(data, &c9py_Pin_Type)) {
@@ -653,76 +626,142 @@ static int shift_construct(PyObject *self, PyObject *args, PyObject *kw) {
             return -1;
         }
     }
-    /* key_count: an int or a sequence, one per data pin, each >= 1. */
-    PyObject *kc = a[ARG_key_count].u_obj;
-    uint16_t *counts = PyMem_Malloc(sizeof(uint16_t) * (npins ? npins : 1));
-    int rc = counts ? 0 : -1;
-    if (!counts) {
-        PyErr_NoMemory();
-    } else if (PyLong_Check(kc)) {
-        long v;
-        if (npins != 1) {
-            PyErr_Format(PyExc_ValueError, "key_count length must be %d", (int)npins);
-            rc = -1;
-        } else if (c9py_int(kc, "key_count", &v) < 0 || c9py_check_min(v, 1, "key_count") < 0 ||
-                   c9py_check_range(v, 1, C9_KEYPAD_MAX_KEYS, "key_count") < 0) {
-            rc = -1;
-        } else {
-            counts[0] = (uint16_t)v;
-        }
-    } else {
-        Py_ssize_t n = PyObject_Length(kc);
-        if (n < 0) {
-            rc = -1;
-        } else if ((size_t)n != npins) {
-            PyErr_Format(PyExc_ValueError, "key_count length must be %d", (int)npins);
-            rc = -1;
-        }
-        for (Py_ssize_t i = 0; rc == 0 && i < n; i++) {
-            PyObject *item = PySequence_GetItem(kc, i);
-            int32_t v;
-            rc = item && c9py_mp_int(item, &v) == 0 && c9py_check_min(v, 1, "key_count") == 0 &&
+    *pins_out = pins;
+    *npins_out = npins;
+    return 0;
+}
+
+/* key_count as a plain int: only with one data pin. */
+static int shift_key_count_int(PyObject *kc, size_t npins, uint16_t *counts) {
+    long v;
+    if (npins != 1) {
+        PyErr_Format(PyExc_ValueError, "key_count length must be %d", (int)npins);
+        return -1;
+    }
+    if (c9py_int(kc, "key_count", &v) < 0 || c9py_check_min(v, 1, "key_count") < 0 ||
+        c9py_check_range(v, 1, C9_KEYPAD_MAX_KEYS, "key_count") < 0) {
+        return -1;
+    }
+    counts[0] = (uint16_t)v;
+    return 0;
+}
+
+/* key_count as a sequence: one per data pin. */
+static int shift_key_count_seq(PyObject *kc, size_t npins, uint16_t *counts) {
+    Py_ssize_t n = PyObject_Length(kc);
+    if (n < 0) {
+        return -1;
+    }
+    if ((size_t)n != npins) {
+        PyErr_Format(PyExc_ValueError, "key_count length must be %d", (int)npins);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_GetItem(kc, i);
+        int32_t v;
+        int rc = item && c9py_mp_int(item, &v) == 0 && c9py_check_min(v, 1, "key_count") == 0 &&
                          c9py_check_range(v, 1, C9_KEYPAD_MAX_KEYS, "key_count") == 0
                      ? 0
                      : -1;
-            if (rc == 0) {
-                counts[i] = (uint16_t)v;
-            }
-            Py_XDECREF(item);
+        Py_XDECREF(item);
+        if (rc < 0) {
+            return -1;
         }
+        counts[i] = (uint16_t)v;
     }
-    int clock = -1, latch = -1;
-    common_t common;
-    if (rc == 0) {
-        clock = c9py_pin_arg(a[ARG_clock].u_obj, "clock", false);
-        rc = clock < 0 ? -1 : 0;
-        if (rc == 0 && c9_port_pin_in_use(clock)) {
-            PyErr_Format(PyExc_ValueError, "%s in use", c9py_pin_name(clock, NULL));
-            rc = -1;
-        }
+    return 0;
+}
+
+/* key_count: an int or a sequence, one per data pin, each 1..C9_KEYPAD_MAX_KEYS. counts gets
+ * PyMem memory. */
+static int shift_key_counts(PyObject *kc, size_t npins, uint16_t **counts_out) {
+    uint16_t *counts = PyMem_Malloc(sizeof(uint16_t) * (npins ? npins : 1));
+    if (!counts) {
+        PyErr_NoMemory();
+        return -1;
     }
-    if (rc == 0) {
-        latch = c9py_pin_arg(a[ARG_latch].u_obj, "latch", false);
-        rc = latch < 0 ? -1 : 0;
-        if (rc == 0 && c9_port_pin_in_use(latch)) {
-            PyErr_Format(PyExc_ValueError, "%s in use", c9py_pin_name(latch, NULL));
-            rc = -1;
-        }
+    int rc = PyLong_Check(kc) ? shift_key_count_int(kc, npins, counts) : shift_key_count_seq(kc, npins, counts);
+    if (rc < 0) {
+        PyMem_Free(counts);
+        return -1;
     }
-    if (rc == 0) {
-        rc = common_args(a[ARG_interval].u_obj, a[ARG_max_events].u_int, a[ARG_debounce_threshold].u_int, &common);
+    *counts_out = counts;
+    return 0;
+}
+
+/* clock or latch: a Pin that nothing holds ("<pin> in use"), not claimed yet. */
+static int shift_free_pin(PyObject *obj, const char *name) {
+    int id = c9py_pin_arg(obj, name, false);
+    if (id < 0) {
+        return -1;
     }
-    if (rc == 0 && (c9py_pin_claim(clock, "clock") < 0)) {
-        rc = -1;
-    } else if (rc == 0 && c9py_pin_claim(latch, "latch") < 0) {
+    if (c9_port_pin_in_use(id)) {
+        PyErr_Format(PyExc_ValueError, "%s in use", c9py_pin_name(id, NULL));
+        return -1;
+    }
+    return id;
+}
+
+/* Claims clock, latch, then the data pins; on failure gives back those it took. */
+static int shift_claim(int clock, int latch, const int *pins, size_t npins) {
+    if (c9py_pin_claim(clock, "clock") < 0) {
+        return -1;
+    }
+    if (c9py_pin_claim(latch, "latch") < 0) {
         c9_port_pin_release(clock);
-        rc = -1;
-    } else if (rc == 0 && claim_all(pins, npins) < 0) {
+        return -1;
+    }
+    if (claim_all(pins, npins) < 0) {
         c9_port_pin_release(clock);
         c9_port_pin_release(latch);
-        rc = -1;
+        return -1;
     }
-    if (rc < 0) {
+    return 0;
+}
+
+static int shift_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum {
+        ARG_clock,
+        ARG_data,
+        ARG_latch,
+        ARG_value_to_latch,
+        ARG_key_count,
+        ARG_value_when_pressed,
+        ARG_interval,
+        ARG_max_events,
+        ARG_debounce_threshold
+    };
+    static const c9py_arg_t allowed[] = {
+        {"clock", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
+        {"data", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
+        {"latch", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
+        {"value_to_latch", C9PY_ARG_BOOL | C9PY_ARG_KW_ONLY, {.u_bool = true}},
+        {"key_count", C9PY_ARG_OBJ | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
+        {"value_when_pressed", C9PY_ARG_BOOL | C9PY_ARG_REQUIRED | C9PY_ARG_KW_ONLY},
+        {"interval", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY},
+        {"max_events", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 64}},
+        {"debounce_threshold", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 1}},
+    };
+    c9py_argval_t a[9];
+    SC->clock = SC->latch = -1;
+    if (c9py_arg_parse(args, kw, allowed, 9, a) < 0) {
+        return -1;
+    }
+    int *pins = NULL;
+    size_t npins = 0;
+    if (shift_data_pins(a[ARG_data].u_obj, &pins, &npins) < 0) {
+        return -1;
+    }
+    /* The order of the checks (data, key_count, clock, latch, the common arguments) decides which
+     * error a call with several bad arguments gets; nothing is claimed until all of them passed. */
+    uint16_t *counts = NULL;
+    int clock = -1, latch = -1;
+    common_t common;
+    if (shift_key_counts(a[ARG_key_count].u_obj, npins, &counts) < 0 ||
+        (clock = shift_free_pin(a[ARG_clock].u_obj, "clock")) < 0 ||
+        (latch = shift_free_pin(a[ARG_latch].u_obj, "latch")) < 0 ||
+        common_args(a[ARG_interval].u_obj, a[ARG_max_events].u_int, a[ARG_debounce_threshold].u_int, &common) < 0 ||
+        shift_claim(clock, latch, pins, npins) < 0) {
         PyMem_Free(pins);
         PyMem_Free(counts);
         return -1;

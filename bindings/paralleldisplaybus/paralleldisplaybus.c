@@ -52,80 +52,86 @@ static void release_list(const int *pins, int n) {
     }
 }
 
-static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
-    enum { ARG_data0, ARG_data_pins, ARG_command, ARG_chip_select, ARG_write, ARG_read, ARG_reset, ARG_frequency };
-    static const c9py_arg_t allowed[] = {
-        {"data0", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
-        {"data_pins", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
-        {"command", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
-        {"chip_select", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
-        {"write", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
-        {"read", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
-        {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
-        {"frequency", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 30000000}},
-    };
-    c9py_argval_t a[8];
-    if (c9py_arg_parse(args, kw, allowed, 8, a) < 0) {
+/* The control lines, in the order they are checked and claimed; read and reset are optional
+ * (-1 when absent). */
+enum { CTL_COMMAND, CTL_CHIP_SELECT, CTL_WRITE, CTL_READ, CTL_RESET, CTL_COUNT };
+
+/* data0: the port gives the 8 pins that follow it. */
+static int data_from_data0(PyObject *data0, int pins[16]) {
+    int first = c9py_pin_arg(data0, "data0", false);
+    if (first < 0) {
         return -1;
     }
-    PyObject *data0 = a[ARG_data0].u_obj, *data_pins = a[ARG_data_pins].u_obj, *command = a[ARG_command].u_obj,
-             *cs = a[ARG_chip_select].u_obj, *wr = a[ARG_write].u_obj, *rd = a[ARG_read].u_obj,
-             *reset = a[ARG_reset].u_obj;
-    long freq = a[ARG_frequency].u_int;
+    c9_err_t err = c9_port_parallel_data_pins(first, pins);
+    if (err != C9_OK) {
+        static const c9py_err_override_t data0_errors[] = {
+            {C9_ERR_INVAL, &PyExc_ValueError, "Data 0 pin must be byte aligned"},
+            {C9_ERR_NOENT, &PyExc_ValueError, "Invalid pins"},
+            {C9_OK},
+        };
+        return c9py_fail(err, data0_errors);
+    }
+    return 8;
+}
+
+/* data_pins: any 8 or 16 pins. The length limit is checked before the 8-or-16 rule, so that a
+ * long list gets the limit's message. */
+static int data_from_list(PyObject *data_pins, int pins[16]) {
+    PyObject *seq = PySequence_Fast(data_pins, "data_pins must be a sequence");
+    if (!seq) {
+        return -1;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if (n > 16) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "data_pins length must be <= 16");
+        return -1;
+    }
+    if (n != 8 && n != 16) {
+        Py_DECREF(seq);
+        PyErr_Format(PyExc_ValueError, "Number of data_pins must be 8 or 16, not %zd", n);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        pins[i] = c9py_pin_arg(PySequence_Fast_GET_ITEM(seq, i), "data_pins", false);
+        if (pins[i] < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+    }
+    Py_DECREF(seq);
+    return (int)n;
+}
+
+/* The data lines from exactly one of data0 and data_pins; returns their number or -1. */
+static int data_lines(PyObject *data0, PyObject *data_pins, int pins[16]) {
     if ((data0 == Py_None) == (data_pins == Py_None)) {
         PyErr_SetString(PyExc_ValueError, "Specify exactly one of data0 or data_pins");
         return -1;
     }
-    int pins[16], width;
-    if (data0 != Py_None) {
-        int first = c9py_pin_arg(data0, "data0", false);
-        if (first < 0) {
-            return -1;
-        }
-        c9_err_t err = c9_port_parallel_data_pins(first, pins);
-        if (err != C9_OK) {
-            static const c9py_err_override_t data0_errors[] = {
-                {C9_ERR_INVAL, &PyExc_ValueError, "Data 0 pin must be byte aligned"},
-                {C9_ERR_NOENT, &PyExc_ValueError, "Invalid pins"},
-                {C9_OK},
-            };
-            return c9py_fail(err, data0_errors);
-        }
-        width = 8;
-    } else {
-        PyObject *seq = PySequence_Fast(data_pins, "data_pins must be a sequence");
-        if (!seq) {
-            return -1;
-        }
-        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-        if (n > 16) {
-            Py_DECREF(seq);
-            PyErr_SetString(PyExc_ValueError, "data_pins length must be <= 16");
-            return -1;
-        }
-        if (n != 8 && n != 16) {
-            Py_DECREF(seq);
-            PyErr_Format(PyExc_ValueError, "Number of data_pins must be 8 or 16, not %zd", n);
-            return -1;
-        }
-        for (Py_ssize_t i = 0; i < n; i++) {
-            pins[i] = c9py_pin_arg(PySequence_Fast_GET_ITEM(seq, i), "data_pins", false);
-            if (pins[i] < 0) {
-                Py_DECREF(seq);
-                return -1;
-            }
-        }
-        Py_DECREF(seq);
-        width = (int)n;
-    }
+    return data0 != Py_None ? data_from_data0(data0, pins) : data_from_list(data_pins, pins);
+}
+
+/* All five are converted before any result is looked at, so with several bad pins the last
+ * one's TypeError is the one raised. */
+static int control_lines(PyObject *command, PyObject *cs, PyObject *wr, PyObject *rd, PyObject *reset,
+                         int ctl[CTL_COUNT]) {
     int dc = c9py_pin_arg(command, "command", false), c = c9py_pin_arg(cs, "chip_select", false),
         w = c9py_pin_arg(wr, "write", false), r = c9py_pin_arg(rd, "read", true),
         rs = c9py_pin_arg(reset, "reset", true);
     if (dc < 0 || c < 0 || w < 0 || r == -1 || rs == -1) {
         return -1;
     }
-    r = r < 0 ? -1 : r;
-    rs = rs < 0 ? -1 : rs;
+    ctl[CTL_COMMAND] = dc;
+    ctl[CTL_CHIP_SELECT] = c;
+    ctl[CTL_WRITE] = w;
+    ctl[CTL_READ] = r < 0 ? -1 : r;
+    ctl[CTL_RESET] = rs < 0 ? -1 : rs;
+    return 0;
+}
+
+/* Claims the data lines, then the control lines; on failure gives back those it took. */
+static int claim_lines(const int *pins, int width, const int ctl[CTL_COUNT]) {
     for (int i = 0; i < width; i++) {
         if (c9_port_pin_claim(pins[i]) != C9_OK) {
             release_list(pins, i);
@@ -133,31 +139,20 @@ static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
             return -1;
         }
     }
-    int ctl[5] = {dc, c, w, r, rs};
-    static const char *const ctl_names[5] = {"command", "chip_select", "write", "read", "reset"};
-    for (int i = 0; i < 5; i++) {
+    static const char *const ctl_names[CTL_COUNT] = {"command", "chip_select", "write", "read", "reset"};
+    for (int i = 0; i < CTL_COUNT; i++) {
         if (ctl[i] >= 0 && c9py_pin_claim(ctl[i], ctl_names[i]) < 0) {
             release_list(pins, width);
             release_list(ctl, i);
             return -1;
         }
     }
-    SELF->head.kind = C9PY_BUS_PARALLEL;
-    SELF->head.deinited = false;
-    SELF->head.deinit = pb_deinit;
-    SELF->head.stats = pb_stats;
-    SELF->head.reset_stats = pb_reset_stats;
-    c9_err_t err = c9_port_parallel_open(pins, width, c, dc, w, (uint32_t)freq, &SELF->port);
-    if (err != C9_OK) {
-        release_list(pins, width);
-        release_list(ctl, 5);
-        static const c9py_err_override_t open_errors[] = {
-            {C9_ERR_NOTSUP, &PyExc_ValueError, "Invalid pins"},
-            {C9_ERR_BUSY, &PyExc_ValueError, "All parallel peripherals are in use"},
-            {C9_OK},
-        };
-        return c9py_fail(err, open_errors);
-    }
+    return 0;
+}
+
+/* The opened port's bus, its idle line levels and the wiring the virtual panel sees. */
+static void wire_bus(PyObject *self, const int *pins, int width, const int ctl[CTL_COUNT], long freq) {
+    int dc = ctl[CTL_COMMAND], c = ctl[CTL_CHIP_SELECT], w = ctl[CTL_WRITE], r = ctl[CTL_READ], rs = ctl[CTL_RESET];
     memcpy(SELF->data, pins, sizeof(int) * (size_t)width);
     c9_parallelbus_t *pb = &SELF->pb;
     pb->port = c9_port_parallel_hal(SELF->port);
@@ -182,6 +177,51 @@ static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
     SELF->head.wiring.command = dc;
     SELF->head.wiring.chip_select = c;
     SELF->head.wiring.reset = rs;
+}
+
+static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
+    enum { ARG_data0, ARG_data_pins, ARG_command, ARG_chip_select, ARG_write, ARG_read, ARG_reset, ARG_frequency };
+    static const c9py_arg_t allowed[] = {
+        {"data0", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"data_pins", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"command", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"chip_select", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"write", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY | C9PY_ARG_REQUIRED},
+        {"read", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"reset", C9PY_ARG_OBJ | C9PY_ARG_KW_ONLY, {.u_obj = Py_None}},
+        {"frequency", C9PY_ARG_INT | C9PY_ARG_KW_ONLY, {.u_int = 30000000}},
+    };
+    c9py_argval_t a[8];
+    if (c9py_arg_parse(args, kw, allowed, 8, a) < 0) {
+        return -1;
+    }
+    long freq = a[ARG_frequency].u_int;
+    int pins[16], ctl[CTL_COUNT];
+    int width = data_lines(a[ARG_data0].u_obj, a[ARG_data_pins].u_obj, pins);
+    if (width < 0 ||
+        control_lines(a[ARG_command].u_obj, a[ARG_chip_select].u_obj, a[ARG_write].u_obj, a[ARG_read].u_obj,
+                      a[ARG_reset].u_obj, ctl) < 0 ||
+        claim_lines(pins, width, ctl) < 0) {
+        return -1;
+    }
+    SELF->head.kind = C9PY_BUS_PARALLEL;
+    SELF->head.deinited = false;
+    SELF->head.deinit = pb_deinit;
+    SELF->head.stats = pb_stats;
+    SELF->head.reset_stats = pb_reset_stats;
+    c9_err_t err = c9_port_parallel_open(pins, width, ctl[CTL_CHIP_SELECT], ctl[CTL_COMMAND], ctl[CTL_WRITE],
+                                         (uint32_t)freq, &SELF->port);
+    if (err != C9_OK) {
+        release_list(pins, width);
+        release_list(ctl, CTL_COUNT);
+        static const c9py_err_override_t open_errors[] = {
+            {C9_ERR_NOTSUP, &PyExc_ValueError, "Invalid pins"},
+            {C9_ERR_BUSY, &PyExc_ValueError, "All parallel peripherals are in use"},
+            {C9_OK},
+        };
+        return c9py_fail(err, open_errors);
+    }
+    wire_bus(self, pins, width, ctl, freq);
     return c9py_bus_register(self);
 }
 C9PY_DEFINE_INIT(pb_init, pb_construct)

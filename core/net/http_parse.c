@@ -310,73 +310,134 @@ static int hexval(uint8_t b) {
     return -1;
 }
 
+/* The size line ended: a zero size is the last chunk, and the trailer section follows. */
+static void size_line_done(c9_http_chunked_t *c) {
+    c->state = c->remaining ? CK_DATA : CK_TRAILER;
+}
+
+/* CK_SIZE0 / CK_SIZE: hex digits (at least one), then whitespace, an extension or the line end. */
+static c9_err_t ck_size(c9_http_chunked_t *c, uint8_t b) {
+    int v = hexval(b);
+    if (v >= 0) {
+        if (c->remaining > (UINT64_C(1) << 62) >> 4) {
+            return C9_ERR_HTTP_BAD_CHUNK; /* larger than any body we count */
+        }
+        c->remaining = c->remaining << 4 | (uint64_t)v;
+        c->state = CK_SIZE;
+    } else if (c->state == CK_SIZE0) {
+        return C9_ERR_HTTP_BAD_CHUNK;
+    } else if (is_ows(b)) {
+        c->state = CK_SIZE_WS;
+    } else if (b == ';') {
+        c->state = CK_EXT;
+    } else if (b == '\r') {
+        c->state = CK_SIZE_LF;
+    } else if (b == '\n') {
+        size_line_done(c);
+    } else {
+        return C9_ERR_HTTP_BAD_CHUNK;
+    }
+    return C9_OK;
+}
+
+static c9_err_t ck_size_ws(c9_http_chunked_t *c, uint8_t b) {
+    if (b == ';') {
+        c->state = CK_EXT;
+    } else if (b == '\r') {
+        c->state = CK_SIZE_LF;
+    } else if (b == '\n') {
+        size_line_done(c);
+    } else if (!is_ows(b)) {
+        return C9_ERR_HTTP_BAD_CHUNK;
+    }
+    return C9_OK;
+}
+
+/* Extensions are skipped, but only CK_MAX_EXT bytes of them per chunk: a peer cannot keep the
+ * decoder busy without data. */
+static c9_err_t ck_ext(c9_http_chunked_t *c, uint8_t b) {
+    if (b == '\r') {
+        c->state = CK_SIZE_LF;
+    } else if (b == '\n') {
+        size_line_done(c);
+    } else if (!is_text(b) || ++c->ext_len > CK_MAX_EXT) {
+        return C9_ERR_HTTP_BAD_CHUNK;
+    }
+    return C9_OK;
+}
+
+/* CK_DATA_CR / CK_DATA_LF: the CR is optional, the LF is not. */
+static c9_err_t ck_data_end(c9_http_chunked_t *c, uint8_t b) {
+    if (b == '\r' && c->state == CK_DATA_CR) {
+        c->state = CK_DATA_LF;
+    } else if (b == '\n') {
+        c->state = CK_SIZE0;
+        c->ext_len = 0;
+    } else {
+        return C9_ERR_HTTP_BAD_CHUNK;
+    }
+    return C9_OK;
+}
+
+/* Trailer lines are kept whole, line ends included, for the caller to parse as fields. */
+static c9_err_t ck_trailer_line(c9_http_chunked_t *c, uint8_t b) {
+    if (c->trailer_len == c->trailer_cap) {
+        return C9_ERR_HTTP_HEADERS_TOO_LARGE;
+    }
+    c->trailer[c->trailer_len++] = b;
+    if (b == '\n') {
+        c->state = CK_TRAILER;
+    }
+    return C9_OK;
+}
+
+/* The start of a line after the last chunk: an empty line ends the body, anything else starts a
+ * trailer line. */
+static c9_err_t ck_trailer(c9_http_chunked_t *c, uint8_t b) {
+    if (b == '\r') {
+        c->state = CK_END_LF;
+        return C9_OK;
+    }
+    if (b == '\n') {
+        c->state = CK_DONE;
+        return C9_OK;
+    }
+    c->state = CK_TRAILER_LINE;
+    return ck_trailer_line(c, b);
+}
+
+/* A line end where only the LF may come next (CK_SIZE_LF, CK_END_LF). */
+static c9_err_t ck_lf(c9_http_chunked_t *c, uint8_t b, uint8_t next) {
+    if (b != '\n') {
+        return C9_ERR_HTTP_BAD_CHUNK;
+    }
+    c->state = next;
+    return C9_OK;
+}
+
+/* One byte of everything but chunk data; it is consumed unless an error is returned. */
+static c9_err_t ck_byte(c9_http_chunked_t *c, uint8_t b) {
+    switch (c->state) {
+    case CK_SIZE0:
+    case CK_SIZE: return ck_size(c, b);
+    case CK_SIZE_WS: return ck_size_ws(c, b);
+    case CK_EXT: return ck_ext(c, b);
+    case CK_SIZE_LF: return ck_lf(c, b, c->remaining ? CK_DATA : CK_TRAILER);
+    case CK_DATA_CR:
+    case CK_DATA_LF: return ck_data_end(c, b);
+    case CK_TRAILER: return ck_trailer(c, b);
+    case CK_TRAILER_LINE: return ck_trailer_line(c, b);
+    case CK_END_LF: return ck_lf(c, b, CK_DONE);
+    default: return C9_ERR_HTTP_BAD_CHUNK; /* CK_DATA and CK_DONE never come here */
+    }
+}
+
 c9_err_t c9_http_chunked_decode(c9_http_chunked_t *c, uint8_t *buf, size_t len, size_t *consumed, size_t *produced) {
     size_t i = 0, out = 0;
     c9_err_t err = C9_OK;
     while (i < len && c->state != CK_DONE) {
-        uint8_t b = buf[i];
-        switch (c->state) {
-        case CK_SIZE0:
-        case CK_SIZE: {
-            int v = hexval(b);
-            if (v >= 0) {
-                if (c->remaining > (UINT64_C(1) << 62) >> 4) {
-                    err = C9_ERR_HTTP_BAD_CHUNK; /* larger than any body we count */
-                    goto stop;
-                }
-                c->remaining = c->remaining << 4 | (uint64_t)v;
-                c->state = CK_SIZE;
-            } else if (c->state == CK_SIZE0) {
-                err = C9_ERR_HTTP_BAD_CHUNK;
-                goto stop;
-            } else if (is_ows(b)) {
-                c->state = CK_SIZE_WS;
-            } else if (b == ';') {
-                c->state = CK_EXT;
-            } else if (b == '\r') {
-                c->state = CK_SIZE_LF;
-            } else if (b == '\n') {
-                c->state = c->remaining ? CK_DATA : CK_TRAILER;
-            } else {
-                err = C9_ERR_HTTP_BAD_CHUNK;
-                goto stop;
-            }
-            i++;
-            break;
-        }
-        case CK_SIZE_WS:
-            if (b == ';') {
-                c->state = CK_EXT;
-            } else if (b == '\r') {
-                c->state = CK_SIZE_LF;
-            } else if (b == '\n') {
-                c->state = c->remaining ? CK_DATA : CK_TRAILER;
-            } else if (!is_ows(b)) {
-                err = C9_ERR_HTTP_BAD_CHUNK;
-                goto stop;
-            }
-            i++;
-            break;
-        case CK_EXT:
-            if (b == '\r') {
-                c->state = CK_SIZE_LF;
-            } else if (b == '\n') {
-                c->state = c->remaining ? CK_DATA : CK_TRAILER;
-            } else if (!is_text(b) || ++c->ext_len > CK_MAX_EXT) {
-                err = C9_ERR_HTTP_BAD_CHUNK;
-                goto stop;
-            }
-            i++;
-            break;
-        case CK_SIZE_LF:
-            if (b != '\n') {
-                err = C9_ERR_HTTP_BAD_CHUNK;
-                goto stop;
-            }
-            c->state = c->remaining ? CK_DATA : CK_TRAILER;
-            i++;
-            break;
-        case CK_DATA: {
+        if (c->state == CK_DATA) {
+            /* Data is moved in one piece, as much of the chunk as this input holds. */
             size_t n = (size_t)C9_MIN((uint64_t)(len - i), c->remaining);
             memmove(buf + out, buf + i, n);
             out += n;
@@ -385,56 +446,14 @@ c9_err_t c9_http_chunked_decode(c9_http_chunked_t *c, uint8_t *buf, size_t len, 
             if (c->remaining == 0) {
                 c->state = CK_DATA_CR;
             }
+            continue;
+        }
+        err = ck_byte(c, buf[i]);
+        if (err != C9_OK) {
             break;
         }
-        case CK_DATA_CR:
-        case CK_DATA_LF:
-            if (b == '\r' && c->state == CK_DATA_CR) {
-                c->state = CK_DATA_LF;
-            } else if (b == '\n') {
-                c->state = CK_SIZE0;
-                c->ext_len = 0;
-            } else {
-                err = C9_ERR_HTTP_BAD_CHUNK;
-                goto stop;
-            }
-            i++;
-            break;
-        case CK_TRAILER:
-            if (b == '\r') {
-                c->state = CK_END_LF;
-                i++;
-                break;
-            }
-            if (b == '\n') {
-                c->state = CK_DONE;
-                i++;
-                break;
-            }
-            c->state = CK_TRAILER_LINE;
-            C9_FALLTHROUGH; /* the byte starts a trailer line */
-        case CK_TRAILER_LINE:
-            if (c->trailer_len == c->trailer_cap) {
-                err = C9_ERR_HTTP_HEADERS_TOO_LARGE;
-                goto stop;
-            }
-            c->trailer[c->trailer_len++] = b;
-            if (b == '\n') {
-                c->state = CK_TRAILER;
-            }
-            i++;
-            break;
-        case CK_END_LF:
-            if (b != '\n') {
-                err = C9_ERR_HTTP_BAD_CHUNK;
-                goto stop;
-            }
-            c->state = CK_DONE;
-            i++;
-            break;
-        }
+        i++;
     }
-stop:
     c->done = c->state == CK_DONE;
     *consumed = i;
     *produced = out;

@@ -212,19 +212,97 @@ static void start_write(c9_sdcard_t *c, uint32_t block, uint8_t token) {
     c->state = ST_WRITE_WAIT;
 }
 
+// A card powers up in SD mode and enters SPI mode on a CMD0 (with a valid CRC) received while
+// CS is low. Anything else gets no answer.
+static void sd_mode_command(c9_sdcard_t *c, uint8_t index, bool crc_ok) {
+    if (index == 0 && crc_ok) {
+        c->spi_mode = true;
+        c->idle = true;
+        q_r1(c, R1_IDLE);
+    }
+}
+
+// The command after CMD55: ACMD41 (initialisation), or CMD55 again.
+static void app_command(c9_sdcard_t *c, uint8_t index, uint32_t arg, uint8_t r1) {
+    if (index == 41) {
+        if (c->idle) {
+            // An SDHC card stays busy for a host that does not claim high-capacity support.
+            if ((c->cfg.sdsc || (arg & HCS)) && c->polls++ >= c->cfg.init_polls) {
+                c->idle = false;
+                c->ready = true;
+            }
+        }
+        q_r1(c, c->idle ? R1_IDLE : 0);
+    } else if (index == 55) {
+        c->app_cmd = true;
+        q_r1(c, r1);
+    } else {
+        q_r1(c, r1 | R1_ILLEGAL);
+    }
+}
+
+// CMD0 in SPI mode: back to the idle state, CRC checking off.
+static void go_idle(c9_sdcard_t *c) {
+    c->idle = true;
+    c->ready = false;
+    c->polls = 0;
+    c->crc_on = false;
+    c->state = ST_CMD;
+    q_r1(c, R1_IDLE);
+}
+
+// CMD8: a version 1 card does not know it; a version 2 card echoes the check pattern and says
+// whether it takes the voltage asked for (2.7-3.6 V only).
+static void send_if_cond(c9_sdcard_t *c, uint32_t arg, uint8_t r1) {
+    if (c->cfg.v1) {
+        q_r1(c, r1 | R1_ILLEGAL);
+        return;
+    }
+    uint8_t r7[5] = {r1, 0x00, 0x00, (uint8_t)(((arg >> 8) & 0xF) == 1 ? 1 : 0), (uint8_t)arg};
+    q_response(c, r7, 5);
+}
+
+// CMD17/18 (read one / many) and CMD24/25 (write one / many). A standard-capacity card is
+// addressed in bytes, which must fall on a block; a high-capacity one in blocks.
+static void block_command(c9_sdcard_t *c, uint8_t index, uint32_t arg, uint8_t r1) {
+    if (c->cfg.sdsc && arg % C9_BLOCK_SIZE) {
+        q_r1(c, r1 | R1_ADDRESS);
+        return;
+    }
+    uint32_t block = c->cfg.sdsc ? arg / C9_BLOCK_SIZE : arg;
+    if (block >= c->blocks) {
+        q_r1(c, r1 | R1_PARAMETER);
+        return;
+    }
+    if ((index == 24 || index == 25) && !c->cfg.bdev.write) {
+        q_r1(c, r1 | R1_PARAMETER); // no write-protect switch to report, so: refused
+        return;
+    }
+    q_r1(c, r1);
+    c->addr = block;
+    if (index == 17) {
+        q_read(c);
+    } else if (index == 18) {
+        c->state = ST_READ;
+    } else {
+        start_write(c, block, index == 24 ? TOKEN_SINGLE : TOKEN_MULTI);
+    }
+}
+
+// CMD58: the OCR, with the ready and capacity bits once initialisation is done.
+static void read_ocr(c9_sdcard_t *c, uint8_t r1) {
+    uint32_t ocr = OCR_VOLTAGES | (c->ready ? OCR_READY : 0) | (c->ready && !c->cfg.sdsc ? OCR_CCS : 0);
+    uint8_t r3[5] = {r1, (uint8_t)(ocr >> 24), (uint8_t)(ocr >> 16), (uint8_t)(ocr >> 8), (uint8_t)ocr};
+    q_response(c, r3, 5);
+}
+
 static void command(c9_sdcard_t *c) {
     const uint8_t *f = c->cmd;
     uint8_t index = f[0] & 0x3F;
     uint32_t arg = (uint32_t)f[1] << 24 | (uint32_t)f[2] << 16 | (uint32_t)f[3] << 8 | f[4];
     bool crc_ok = (uint8_t)(c9_sd_crc7(f, 5) << 1 | 1) == f[5];
     if (!c->spi_mode) {
-        // A card powers up in SD mode and enters SPI mode on a CMD0 (with a valid CRC) received
-        // while CS is low. Anything else gets no answer.
-        if (index == 0 && crc_ok) {
-            c->spi_mode = true;
-            c->idle = true;
-            q_r1(c, R1_IDLE);
-        }
+        sd_mode_command(c, index, crc_ok);
         return;
     }
     bool app = c->app_cmd;
@@ -236,21 +314,7 @@ static void command(c9_sdcard_t *c) {
         return;
     }
     if (app) {
-        if (index == 41) {
-            if (c->idle) {
-                // An SDHC card stays busy for a host that does not claim high-capacity support.
-                if ((c->cfg.sdsc || (arg & HCS)) && c->polls++ >= c->cfg.init_polls) {
-                    c->idle = false;
-                    c->ready = true;
-                }
-            }
-            q_r1(c, c->idle ? R1_IDLE : 0);
-        } else if (index == 55) {
-            c->app_cmd = true;
-            q_r1(c, r1);
-        } else {
-            q_r1(c, r1 | R1_ILLEGAL);
-        }
+        app_command(c, index, arg, r1);
         return;
     }
     // In the idle state only the initialisation commands are accepted.
@@ -259,22 +323,8 @@ static void command(c9_sdcard_t *c) {
         return;
     }
     switch (index) {
-    case 0:
-        c->idle = true;
-        c->ready = false;
-        c->polls = 0;
-        c->crc_on = false;
-        c->state = ST_CMD;
-        q_r1(c, R1_IDLE);
-        break;
-    case 8:
-        if (c->cfg.v1) {
-            q_r1(c, r1 | R1_ILLEGAL);
-        } else {
-            uint8_t r7[5] = {r1, 0x00, 0x00, (uint8_t)(((arg >> 8) & 0xF) == 1 ? 1 : 0), (uint8_t)arg};
-            q_response(c, r7, 5);
-        }
-        break;
+    case 0: go_idle(c); break;
+    case 8: send_if_cond(c, arg, r1); break;
     case 9:
     case 10:
         q_r1(c, 0);
@@ -295,41 +345,12 @@ static void command(c9_sdcard_t *c) {
     case 17:
     case 18:
     case 24:
-    case 25: {
-        if (c->cfg.sdsc && arg % C9_BLOCK_SIZE) {
-            q_r1(c, r1 | R1_ADDRESS);
-            break;
-        }
-        uint32_t block = c->cfg.sdsc ? arg / C9_BLOCK_SIZE : arg;
-        if (block >= c->blocks) {
-            q_r1(c, r1 | R1_PARAMETER);
-            break;
-        }
-        if ((index == 24 || index == 25) && !c->cfg.bdev.write) {
-            q_r1(c, r1 | R1_PARAMETER); // no write-protect switch to report, so: refused
-            break;
-        }
-        q_r1(c, r1);
-        c->addr = block;
-        if (index == 17) {
-            q_read(c);
-        } else if (index == 18) {
-            c->state = ST_READ;
-        } else {
-            start_write(c, block, index == 24 ? TOKEN_SINGLE : TOKEN_MULTI);
-        }
-        break;
-    }
+    case 25: block_command(c, index, arg, r1); break;
     case 55:
         c->app_cmd = true;
         q_r1(c, r1);
         break;
-    case 58: {
-        uint32_t ocr = OCR_VOLTAGES | (c->ready ? OCR_READY : 0) | (c->ready && !c->cfg.sdsc ? OCR_CCS : 0);
-        uint8_t r3[5] = {r1, (uint8_t)(ocr >> 24), (uint8_t)(ocr >> 16), (uint8_t)(ocr >> 8), (uint8_t)ocr};
-        q_response(c, r3, 5);
-        break;
-    }
+    case 58: read_ocr(c, r1); break;
     case 59:
         c->crc_on = arg & 1;
         q_r1(c, r1);

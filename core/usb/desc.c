@@ -201,6 +201,170 @@ static void parse_class_desc(c9_usb_config_info_t *out, c9_usb_itf_info_t *itf, 
     }
 }
 
+/* An interface that declared more endpoints than followed it (or fewer) is a quirk, checked
+ * when the next interface starts and at the end of the chain. */
+static void check_endpoint_count(c9_usb_config_info_t *out, const c9_usb_itf_info_t *itf) {
+    if (itf != NULL && itf->ep_count != itf->num_endpoints) {
+        out->quirks |= C9_USB_QUIRK_NUM_ENDPOINTS;
+    }
+}
+
+/* seen is a bit set of interface numbers: alternate settings repeat a number, and only distinct
+ * numbers count against bNumInterfaces. */
+static c9_err_t add_interface(c9_usb_config_info_t *out, uint8_t seen[32], const uint8_t *buf, const uint8_t *d,
+                              c9_usb_itf_info_t **cur) {
+    if (d[0] < 9) {
+        return C9_ERR_USB_DESC_LENGTH;
+    }
+    check_endpoint_count(out, *cur);
+    if (out->itf_count >= C9_USB_DESC_MAX_INTERFACES) {
+        return C9_ERR_USB_DESC_LIMIT;
+    }
+    c9_usb_itf_info_t *itf = &out->itf[out->itf_count++];
+    *cur = itf;
+    itf->number = d[2];
+    itf->alt = d[3];
+    itf->num_endpoints = d[4];
+    itf->cls = d[5];
+    itf->subclass = d[6];
+    itf->protocol = d[7];
+    itf->iInterface = d[8];
+    itf->ep_first = out->ep_count;
+    itf->offset = (uint16_t)(d - buf);
+    if (!(seen[itf->number >> 3] & (1u << (itf->number & 7)))) {
+        seen[itf->number >> 3] |= (uint8_t)(1u << (itf->number & 7));
+        out->interfaces++;
+    }
+    // IADs come before the interfaces they group, so every one that covers this number is known.
+    for (uint8_t i = 0; i < out->iad_count; i++) {
+        const c9_usb_iad_info_t *a = &out->iad[i];
+        if (itf->number >= a->first && itf->number - a->first < a->count) {
+            itf->iad = (uint8_t)(i + 1);
+        }
+    }
+    return C9_OK;
+}
+
+static c9_err_t add_endpoint(c9_usb_config_info_t *out, c9_usb_itf_info_t *itf, const uint8_t *d) {
+    uint8_t dlen = d[0];
+    if (dlen < 7) {
+        return C9_ERR_USB_DESC_LENGTH;
+    }
+    if ((d[2] & 0x0F) == 0) {
+        return C9_ERR_USB_DESC_VALUE;
+    }
+    if (itf == NULL) {
+        out->quirks |= C9_USB_QUIRK_ORPHAN;
+        return C9_OK;
+    }
+    if (out->ep_count >= C9_USB_DESC_MAX_ENDPOINTS) {
+        return C9_ERR_USB_DESC_LIMIT;
+    }
+    for (uint8_t i = itf->ep_first; i < out->ep_count; i++) {
+        if (out->ep[i].address == d[2]) {
+            out->quirks |= C9_USB_QUIRK_DUP_ENDPOINT;
+        }
+    }
+    c9_usb_ep_info_t *ep = &out->ep[out->ep_count++];
+    ep->address = d[2];
+    ep->attributes = d[3];
+    uint16_t wmps = rd16(d + 4);
+    ep->max_packet = wmps & 0x7FF;
+    ep->mult = (uint8_t)((wmps >> 11) & 3);
+    ep->interval = d[6];
+    ep->itf_index = (uint8_t)(itf - out->itf);
+    ep->length = dlen;
+    itf->ep_count++;
+    if (d[2] & 0x70) {
+        out->quirks |= C9_USB_QUIRK_EP_RESERVED;
+    }
+    if (ep->max_packet == 0 && (d[3] & 3) != C9_USB_XFER_ISOCHRONOUS) {
+        out->quirks |= C9_USB_QUIRK_EP_ZERO_SIZE;
+    }
+    return C9_OK;
+}
+
+static c9_err_t add_iad(c9_usb_config_info_t *out, const uint8_t *d) {
+    if (d[0] < 8) {
+        return C9_ERR_USB_DESC_LENGTH;
+    }
+    if (d[3] == 0) {
+        return C9_ERR_USB_DESC_VALUE;
+    }
+    if (out->iad_count >= C9_USB_DESC_MAX_IADS) {
+        return C9_ERR_USB_DESC_LIMIT;
+    }
+    c9_usb_iad_info_t *a = &out->iad[out->iad_count++];
+    a->first = d[2];
+    a->count = d[3];
+    a->cls = d[4];
+    a->subclass = d[5];
+    a->protocol = d[6];
+    a->iFunction = d[7];
+    return C9_OK;
+}
+
+/* HID 1.11 6.2.1: 6 bytes plus bDescriptorType/wDescriptorLength per descriptor. Unlike other
+ * class descriptors a bad one is an error: the report length is what the host reads next. */
+static c9_err_t parse_hid_desc(c9_usb_itf_info_t *itf, const uint8_t *d) {
+    uint8_t dlen = d[0];
+    if (dlen < 6) {
+        return C9_ERR_USB_DESC_LENGTH;
+    }
+    uint8_t n = d[5];
+    if (n == 0) {
+        return C9_ERR_USB_DESC_VALUE;
+    }
+    if (dlen < 6u + 3u * n) {
+        return C9_ERR_USB_DESC_LENGTH;
+    }
+    itf->hid_country = d[4];
+    for (uint8_t i = 0; i < n; i++) {
+        if (d[6 + 3 * i] == C9_USB_DESC_HID_REPORT && itf->hid_report_len == 0) {
+            itf->hid_report_len = rd16(d + 7 + 3 * i);
+        }
+    }
+    itf->class_descs++;
+    return C9_OK;
+}
+
+static void parse_cs_endpoint(c9_usb_config_info_t *out, c9_usb_itf_info_t *itf, const uint8_t *d) {
+    uint8_t dlen = d[0];
+    itf->class_descs++;
+    // MIDI 1.0 6.2.2: MS_GENERAL is 4 + bNumEmbMIDIJack bytes, after its endpoint.
+    if (dlen >= 4 && d[2] == 1 && itf->cls == C9_USB_CLASS_AUDIO && itf->subclass == C9_USB_SUBCLASS_MIDI_STREAMING &&
+        out->ep_count > itf->ep_first) {
+        if (dlen < 4u + d[3]) {
+            out->quirks |= C9_USB_QUIRK_SHORT_CLASS;
+        } else {
+            out->ep[out->ep_count - 1].midi_jacks = d[3];
+        }
+    }
+}
+
+/* Every descriptor that is not an interface, endpoint, IAD or header: class-specific (0x21-0x2F)
+ * or vendor ones, which belong to the interface before them. */
+static c9_err_t parse_other_desc(c9_usb_config_info_t *out, c9_usb_itf_info_t *itf, const uint8_t *d) {
+    uint8_t type = d[1];
+    if (itf == NULL) {
+        if (type >= 0x21 && type <= 0x2F) {
+            out->quirks |= C9_USB_QUIRK_ORPHAN;
+        }
+        return C9_OK;
+    }
+    if (type == C9_USB_DESC_HID && itf->cls == C9_USB_CLASS_HID) {
+        return parse_hid_desc(itf, d);
+    }
+    if (type == C9_USB_DESC_CS_ENDPOINT) {
+        parse_cs_endpoint(out, itf, d);
+    } else if (type >= 0x21 && type <= 0x2F && itf->cls != C9_USB_CLASS_VENDOR) {
+        parse_class_desc(out, itf, d);
+    } else {
+        itf->vendor_descs++;
+    }
+    return C9_OK;
+}
+
 c9_err_t c9_usb_desc_parse_config(const uint8_t *buf, size_t len, c9_usb_config_info_t *out) {
     if (buf == NULL || out == NULL) {
         return C9_ERR_INVAL;
@@ -217,156 +381,31 @@ c9_err_t c9_usb_desc_parse_config(const uint8_t *buf, size_t len, c9_usb_config_
     if (len > total) {
         out->quirks |= C9_USB_QUIRK_TRAILING;
     }
-    uint8_t seen[32] = {0}; // bit set of interface numbers
+    uint8_t seen[32] = {0};
     c9_usb_itf_info_t *itf = NULL;
     size_t off = buf[0];
     const uint8_t *d;
     while ((err = c9_usb_desc_next(buf, total, &off, &d)) == C9_OK) {
-        uint8_t dlen = d[0], type = d[1];
-        switch (type) {
-        case C9_USB_DESC_INTERFACE: {
-            if (dlen < 9) {
-                return C9_ERR_USB_DESC_LENGTH;
-            }
-            if (itf != NULL && itf->ep_count != itf->num_endpoints) {
-                out->quirks |= C9_USB_QUIRK_NUM_ENDPOINTS;
-            }
-            if (out->itf_count >= C9_USB_DESC_MAX_INTERFACES) {
-                return C9_ERR_USB_DESC_LIMIT;
-            }
-            itf = &out->itf[out->itf_count++];
-            itf->number = d[2];
-            itf->alt = d[3];
-            itf->num_endpoints = d[4];
-            itf->cls = d[5];
-            itf->subclass = d[6];
-            itf->protocol = d[7];
-            itf->iInterface = d[8];
-            itf->ep_first = out->ep_count;
-            itf->offset = (uint16_t)(d - buf);
-            if (!(seen[itf->number >> 3] & (1u << (itf->number & 7)))) {
-                seen[itf->number >> 3] |= (uint8_t)(1u << (itf->number & 7));
-                out->interfaces++;
-            }
-            for (uint8_t i = 0; i < out->iad_count; i++) {
-                const c9_usb_iad_info_t *a = &out->iad[i];
-                if (itf->number >= a->first && itf->number - a->first < a->count) {
-                    itf->iad = (uint8_t)(i + 1);
-                }
-            }
-            break;
-        }
-        case C9_USB_DESC_ENDPOINT: {
-            if (dlen < 7) {
-                return C9_ERR_USB_DESC_LENGTH;
-            }
-            if ((d[2] & 0x0F) == 0) {
-                return C9_ERR_USB_DESC_VALUE;
-            }
-            if (itf == NULL) {
-                out->quirks |= C9_USB_QUIRK_ORPHAN;
-                break;
-            }
-            if (out->ep_count >= C9_USB_DESC_MAX_ENDPOINTS) {
-                return C9_ERR_USB_DESC_LIMIT;
-            }
-            for (uint8_t i = itf->ep_first; i < out->ep_count; i++) {
-                if (out->ep[i].address == d[2]) {
-                    out->quirks |= C9_USB_QUIRK_DUP_ENDPOINT;
-                }
-            }
-            c9_usb_ep_info_t *ep = &out->ep[out->ep_count++];
-            ep->address = d[2];
-            ep->attributes = d[3];
-            uint16_t wmps = rd16(d + 4);
-            ep->max_packet = wmps & 0x7FF;
-            ep->mult = (uint8_t)((wmps >> 11) & 3);
-            ep->interval = d[6];
-            ep->itf_index = (uint8_t)(itf - out->itf);
-            ep->length = dlen;
-            itf->ep_count++;
-            if (d[2] & 0x70) {
-                out->quirks |= C9_USB_QUIRK_EP_RESERVED;
-            }
-            if (ep->max_packet == 0 && (d[3] & 3) != C9_USB_XFER_ISOCHRONOUS) {
-                out->quirks |= C9_USB_QUIRK_EP_ZERO_SIZE;
-            }
-            break;
-        }
-        case C9_USB_DESC_IAD: {
-            if (dlen < 8) {
-                return C9_ERR_USB_DESC_LENGTH;
-            }
-            if (d[3] == 0) {
-                return C9_ERR_USB_DESC_VALUE;
-            }
-            if (out->iad_count >= C9_USB_DESC_MAX_IADS) {
-                return C9_ERR_USB_DESC_LIMIT;
-            }
-            c9_usb_iad_info_t *a = &out->iad[out->iad_count++];
-            a->first = d[2];
-            a->count = d[3];
-            a->cls = d[4];
-            a->subclass = d[5];
-            a->protocol = d[6];
-            a->iFunction = d[7];
-            break;
-        }
+        c9_err_t derr;
+        switch (d[1]) {
+        case C9_USB_DESC_INTERFACE: derr = add_interface(out, seen, buf, d, &itf); break;
+        case C9_USB_DESC_ENDPOINT: derr = add_endpoint(out, itf, d); break;
+        case C9_USB_DESC_IAD: derr = add_iad(out, d); break;
         case C9_USB_DESC_CONFIGURATION:
         case C9_USB_DESC_DEVICE:
             // A second configuration header inside wTotalLength is a broken chain, not data.
-            return C9_ERR_USB_DESC_TYPE;
-        default:
-            if (itf == NULL) {
-                if (type >= 0x21 && type <= 0x2F) {
-                    out->quirks |= C9_USB_QUIRK_ORPHAN;
-                }
-                break;
-            }
-            if (type == C9_USB_DESC_HID && itf->cls == C9_USB_CLASS_HID) {
-                // HID 1.11 6.2.1: 6 bytes plus bDescriptorType/wDescriptorLength per descriptor.
-                if (dlen < 6) {
-                    return C9_ERR_USB_DESC_LENGTH;
-                }
-                uint8_t n = d[5];
-                if (n == 0) {
-                    return C9_ERR_USB_DESC_VALUE;
-                }
-                if (dlen < 6u + 3u * n) {
-                    return C9_ERR_USB_DESC_LENGTH;
-                }
-                itf->hid_country = d[4];
-                for (uint8_t i = 0; i < n; i++) {
-                    if (d[6 + 3 * i] == C9_USB_DESC_HID_REPORT && itf->hid_report_len == 0) {
-                        itf->hid_report_len = rd16(d + 7 + 3 * i);
-                    }
-                }
-                itf->class_descs++;
-            } else if (type == C9_USB_DESC_CS_ENDPOINT) {
-                itf->class_descs++;
-                // MIDI 1.0 6.2.2: MS_GENERAL is 4 + bNumEmbMIDIJack bytes, after its endpoint.
-                if (dlen >= 4 && d[2] == 1 && itf->cls == C9_USB_CLASS_AUDIO &&
-                    itf->subclass == C9_USB_SUBCLASS_MIDI_STREAMING && out->ep_count > itf->ep_first) {
-                    if (dlen < 4u + d[3]) {
-                        out->quirks |= C9_USB_QUIRK_SHORT_CLASS;
-                    } else {
-                        out->ep[out->ep_count - 1].midi_jacks = d[3];
-                    }
-                }
-            } else if (type >= 0x21 && type <= 0x2F && itf->cls != C9_USB_CLASS_VENDOR) {
-                parse_class_desc(out, itf, d);
-            } else {
-                itf->vendor_descs++;
-            }
+            derr = C9_ERR_USB_DESC_TYPE;
             break;
+        default: derr = parse_other_desc(out, itf, d); break;
+        }
+        if (derr != C9_OK) {
+            return derr;
         }
     }
     if (err != C9_ERR_NOENT) {
         return err;
     }
-    if (itf != NULL && itf->ep_count != itf->num_endpoints) {
-        out->quirks |= C9_USB_QUIRK_NUM_ENDPOINTS;
-    }
+    check_endpoint_count(out, itf);
     if (out->interfaces != out->header.bNumInterfaces) {
         out->quirks |= C9_USB_QUIRK_NUM_INTERFACES;
     }

@@ -851,138 +851,169 @@ static uint8_t alloc_address(c9_usbh_t *h) {
     return 0;
 }
 
-static void enum_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
-    c9_err_t res = x->result;
-    uint8_t addr = h->enum_addr;
+/* A fresh slot for the device being enumerated. The generation moves on (never 0) so that
+ * handles to the address's previous device stop working. */
+static void new_device(c9_usbh_t *h, uint8_t a, uint16_t mps0) {
+    c9_usbh_device_t *nd = &h->dev[a];
+    uint8_t gen = (uint8_t)(nd->gen + 1);
+    memset(nd, 0, offsetof(c9_usbh_device_t, config));
+    nd->gen = gen ? gen : 1;
+    nd->state = DEV_ENUM;
+    nd->speed = h->enum_speed;
+    nd->hub_addr = h->enum_hub;
+    nd->hub_port = h->enum_port;
+    nd->mps0 = mps0;
+}
+
+/* The first 8 bytes of the device descriptor at address 0: endpoint 0's packet size, then an
+ * address for the device. */
+static void enum_got_mps0(c9_usbh_t *h, const c9_usbh_xfer_t *x) {
+    if (x->result != C9_OK) {
+        enum_fail(h, x->result);
+        return;
+    }
+    uint16_t mps;
+    c9_err_t err = c9_usb_desc_max_packet0(h->enum_buf, x->actual, &mps);
+    if (err != C9_OK) {
+        enum_fail(h, err);
+        return;
+    }
+    h->dev[0].mps0 = mps;
+    uint8_t a = alloc_address(h);
+    if (a == 0) {
+        enum_fail(h, C9_ERR_NOMEM);
+        return;
+    }
+    h->enum_addr = a;
+    new_device(h, a, mps);
+    if (hcd_open_ep0(h, 0, &h->dev[0]) != C9_OK) { // the real packet size for SET_ADDRESS
+        enum_fail(h, C9_ERR_IO);
+        return;
+    }
+    enum_control(h, 0, C9_USB_RECIP_DEVICE, C9_USB_REQ_SET_ADDRESS, a, 0, NULL, 0, E_SET_ADDR);
+}
+
+/* SET_ADDRESS done: address 0 is free for the next device; the device gets its recovery time
+ * (enum_step) before the next request. */
+static void enum_address_set(c9_usbh_t *h, const c9_usbh_xfer_t *x, uint8_t addr) {
+    if (x->result != C9_OK) {
+        enum_fail(h, x->result);
+        return;
+    }
+    hcd_device_close(h, 0);
+    memset(&h->dev[0], 0, offsetof(c9_usbh_device_t, config));
+    c9_err_t err = hcd_open_ep0(h, addr, &h->dev[addr]);
+    if (err != C9_OK) {
+        enum_fail(h, err);
+        return;
+    }
+    h->enum_state = E_SET_ADDR_WAIT;
+    h->enum_due = c9__usbh_now(h) + C9_USBH_SET_ADDRESS_RECOVERY_MS;
+}
+
+/* The whole device descriptor: the language of its strings next if it has any, else the
+ * configuration header. */
+static void enum_got_device(c9_usbh_t *h, const c9_usbh_xfer_t *x, uint8_t addr) {
     c9_usbh_device_t *dev = &h->dev[addr];
-    switch (h->enum_state) {
-    case E_ADDR0: {
-        if (res != C9_OK) {
-            enum_fail(h, res);
-            return;
-        }
-        uint16_t mps;
-        c9_err_t err = c9_usb_desc_max_packet0(h->enum_buf, x->actual, &mps);
-        if (err != C9_OK) {
-            enum_fail(h, err);
-            return;
-        }
-        h->dev[0].mps0 = mps;
-        uint8_t a = alloc_address(h);
-        if (a == 0) {
-            enum_fail(h, C9_ERR_NOMEM);
-            return;
-        }
-        h->enum_addr = a;
-        c9_usbh_device_t *nd = &h->dev[a];
-        uint8_t gen = (uint8_t)(nd->gen + 1);
-        memset(nd, 0, offsetof(c9_usbh_device_t, config));
-        nd->gen = gen ? gen : 1;
-        nd->state = DEV_ENUM;
-        nd->speed = h->enum_speed;
-        nd->hub_addr = h->enum_hub;
-        nd->hub_port = h->enum_port;
-        nd->mps0 = mps;
-        if (hcd_open_ep0(h, 0, &h->dev[0]) != C9_OK) { // the real packet size for SET_ADDRESS
-            enum_fail(h, C9_ERR_IO);
-            return;
-        }
-        enum_control(h, 0, C9_USB_RECIP_DEVICE, C9_USB_REQ_SET_ADDRESS, a, 0, NULL, 0, E_SET_ADDR);
+    if (x->result != C9_OK) {
+        enum_fail(h, x->result);
         return;
     }
-    case E_SET_ADDR: {
-        if (res != C9_OK) {
-            enum_fail(h, res);
-            return;
-        }
-        hcd_device_close(h, 0);
-        memset(&h->dev[0], 0, offsetof(c9_usbh_device_t, config));
-        c9_err_t err = hcd_open_ep0(h, addr, dev);
-        if (err != C9_OK) {
-            enum_fail(h, err);
-            return;
-        }
-        h->enum_state = E_SET_ADDR_WAIT;
-        h->enum_due = c9__usbh_now(h) + C9_USBH_SET_ADDRESS_RECOVERY_MS;
+    c9_usb_device_desc_t dd;
+    c9_err_t err = c9_usb_desc_parse_device(dev->desc, x->actual, &dd);
+    if (err != C9_OK) {
+        enum_fail(h, err);
         return;
     }
-    case E_DEV_DESC: {
-        if (res != C9_OK) {
-            enum_fail(h, res);
-            return;
-        }
-        c9_usb_device_desc_t dd;
-        c9_err_t err = c9_usb_desc_parse_device(dev->desc, x->actual, &dd);
-        if (err != C9_OK) {
-            enum_fail(h, err);
-            return;
-        }
-        if (dd.bMaxPacketSize0 != dev->mps0) {
-            enum_fail(h, C9_ERR_USB_DESC_VALUE); // the device changed its mind about endpoint 0
-            return;
-        }
-        if (dd.iManufacturer || dd.iProduct || dd.iSerialNumber) {
-            get_desc(h, addr, C9_USB_DESC_STRING, 0, 0, h->enum_buf, 4, E_LANGID);
-        } else {
-            get_desc(h, addr, C9_USB_DESC_CONFIGURATION, 0, 0, dev->config, 9, E_CFG_HDR);
-        }
+    if (dd.bMaxPacketSize0 != dev->mps0) {
+        enum_fail(h, C9_ERR_USB_DESC_VALUE); // the device changed its mind about endpoint 0
         return;
     }
-    case E_LANGID:
-        // A device without string 0 keeps langid 0; strings then read as absent.
-        if (res == C9_OK && x->actual >= 4 && h->enum_buf[1] == C9_USB_DESC_STRING && h->enum_buf[0] >= 4) {
-            dev->langid = rd16(h->enum_buf + 2);
-        } else if (res != C9_OK && res != C9_ERR_USB_STALL) {
-            enum_fail(h, res);
-            return;
-        }
+    if (dd.iManufacturer || dd.iProduct || dd.iSerialNumber) {
+        get_desc(h, addr, C9_USB_DESC_STRING, 0, 0, h->enum_buf, 4, E_LANGID);
+    } else {
         get_desc(h, addr, C9_USB_DESC_CONFIGURATION, 0, 0, dev->config, 9, E_CFG_HDR);
-        return;
-    case E_CFG_HDR: {
-        if (res != C9_OK) {
-            enum_fail(h, res);
-            return;
-        }
-        c9_usb_config_header_t hdr;
-        c9_err_t err = c9_usb_desc_parse_config_header(dev->config, x->actual, &hdr);
-        if (err == C9_OK && hdr.wTotalLength > C9_USBH_CONFIG_DESC_MAX) {
-            err = C9_ERR_NOMEM;
-        }
-        if (err != C9_OK) {
-            dev->config_error = err;
-            dev->config_len = 0;
-            mount(h, addr);
-            return;
-        }
-        get_desc(h, addr, C9_USB_DESC_CONFIGURATION, 0, 0, dev->config, hdr.wTotalLength, E_CFG_FULL);
+    }
+}
+
+static void enum_got_langid(c9_usbh_t *h, const c9_usbh_xfer_t *x, uint8_t addr) {
+    c9_usbh_device_t *dev = &h->dev[addr];
+    c9_err_t res = x->result;
+    // A device without string 0 keeps langid 0; strings then read as absent.
+    if (res == C9_OK && x->actual >= 4 && h->enum_buf[1] == C9_USB_DESC_STRING && h->enum_buf[0] >= 4) {
+        dev->langid = rd16(h->enum_buf + 2);
+    } else if (res != C9_OK && res != C9_ERR_USB_STALL) {
+        enum_fail(h, res);
         return;
     }
-    case E_CFG_FULL: {
-        if (res != C9_OK) {
-            enum_fail(h, res);
-            return;
-        }
-        dev->config_len = (uint16_t)x->actual;
-        dev->config_index = 0;
-        dev->config_error = check_config(dev->config, x->actual);
-        if (dev->config_error != C9_OK || h->cfg.no_auto_configure) {
-            mount(h, addr);
-            return;
-        }
-        enum_control(h, addr, C9_USB_RECIP_DEVICE, C9_USB_REQ_SET_CONFIGURATION, dev->config[5], 0, NULL, 0, E_SET_CFG);
+    get_desc(h, addr, C9_USB_DESC_CONFIGURATION, 0, 0, dev->config, 9, E_CFG_HDR);
+}
+
+/* The configuration header gives wTotalLength. A bad or oversized one does not fail
+ * enumeration: the device is mounted without a configuration and config_error says why. */
+static void enum_got_config_header(c9_usbh_t *h, const c9_usbh_xfer_t *x, uint8_t addr) {
+    c9_usbh_device_t *dev = &h->dev[addr];
+    if (x->result != C9_OK) {
+        enum_fail(h, x->result);
         return;
     }
-    case E_SET_CFG:
-        if (res == C9_OK) {
-            dev->config_value = dev->config[5];
-        } else if (res == C9_ERR_USB_NO_DEVICE) {
-            enum_fail(h, res);
-            return;
-        } else {
-            dev->config_error = res;
-        }
+    c9_usb_config_header_t hdr;
+    c9_err_t err = c9_usb_desc_parse_config_header(dev->config, x->actual, &hdr);
+    if (err == C9_OK && hdr.wTotalLength > C9_USBH_CONFIG_DESC_MAX) {
+        err = C9_ERR_NOMEM;
+    }
+    if (err != C9_OK) {
+        dev->config_error = err;
+        dev->config_len = 0;
         mount(h, addr);
         return;
+    }
+    get_desc(h, addr, C9_USB_DESC_CONFIGURATION, 0, 0, dev->config, hdr.wTotalLength, E_CFG_FULL);
+}
+
+static void enum_got_config(c9_usbh_t *h, const c9_usbh_xfer_t *x, uint8_t addr) {
+    c9_usbh_device_t *dev = &h->dev[addr];
+    if (x->result != C9_OK) {
+        enum_fail(h, x->result);
+        return;
+    }
+    dev->config_len = (uint16_t)x->actual;
+    dev->config_index = 0;
+    dev->config_error = check_config(dev->config, x->actual);
+    if (dev->config_error != C9_OK || h->cfg.no_auto_configure) {
+        mount(h, addr);
+        return;
+    }
+    enum_control(h, addr, C9_USB_RECIP_DEVICE, C9_USB_REQ_SET_CONFIGURATION, dev->config[5], 0, NULL, 0, E_SET_CFG);
+}
+
+/* Only a device that went away fails enumeration here; one that refused its configuration is
+ * mounted unconfigured with the reason in config_error. */
+static void enum_configured(c9_usbh_t *h, const c9_usbh_xfer_t *x, uint8_t addr) {
+    c9_usbh_device_t *dev = &h->dev[addr];
+    c9_err_t res = x->result;
+    if (res == C9_OK) {
+        dev->config_value = dev->config[5];
+    } else if (res == C9_ERR_USB_NO_DEVICE) {
+        enum_fail(h, res);
+        return;
+    } else {
+        dev->config_error = res;
+    }
+    mount(h, addr);
+}
+
+/* The end of each enumeration request: the state says which one it was. */
+static void enum_cb(c9_usbh_t *h, c9_usbh_xfer_t *x) {
+    uint8_t addr = h->enum_addr;
+    switch (h->enum_state) {
+    case E_ADDR0: enum_got_mps0(h, x); return;
+    case E_SET_ADDR: enum_address_set(h, x, addr); return;
+    case E_DEV_DESC: enum_got_device(h, x, addr); return;
+    case E_LANGID: enum_got_langid(h, x, addr); return;
+    case E_CFG_HDR: enum_got_config_header(h, x, addr); return;
+    case E_CFG_FULL: enum_got_config(h, x, addr); return;
+    case E_SET_CFG: enum_configured(h, x, addr); return;
     default: return;
     }
 }
