@@ -112,14 +112,15 @@ static int data_lines(PyObject *data0, PyObject *data_pins, int pins[16]) {
     return data0 != Py_None ? data_from_data0(data0, pins) : data_from_list(data_pins, pins);
 }
 
-/* All five are converted before any result is looked at, so with several bad pins the last
- * one's TypeError is the one raised. */
+/* The control lines, checked before the data lines as CircuitPython's constructor does. */
 static int control_lines(PyObject *command, PyObject *cs, PyObject *wr, PyObject *rd, PyObject *reset,
                          int ctl[CTL_COUNT]) {
-    int dc = c9py_pin_arg(command, "command", false), c = c9py_pin_arg(cs, "chip_select", false),
-        w = c9py_pin_arg(wr, "write", false), r = c9py_pin_arg(rd, "read", true),
-        rs = c9py_pin_arg(reset, "reset", true);
-    if (dc < 0 || c < 0 || w < 0 || r == -1 || rs == -1) {
+    /* One at a time, in CircuitPython's order: the first bad pin is the one named, and no call
+     * runs with an exception already set. */
+    int dc, c, w, r, rs;
+    if ((dc = c9py_pin_arg(command, "command", false)) < 0 || (c = c9py_pin_arg(cs, "chip_select", false)) < 0 ||
+        (w = c9py_pin_arg(wr, "write", false)) < 0 || (r = c9py_pin_arg(rd, "read", true)) == -1 ||
+        (rs = c9py_pin_arg(reset, "reset", true)) == -1) {
         return -1;
     }
     ctl[CTL_COMMAND] = dc;
@@ -130,20 +131,21 @@ static int control_lines(PyObject *command, PyObject *cs, PyObject *wr, PyObject
     return 0;
 }
 
-/* Claims the data lines, then the control lines; on failure gives back those it took. */
+/* Claims the control lines, then the data lines (CircuitPython's order of "in use" errors); on
+ * failure gives back those it took. */
 static int claim_lines(const int *pins, int width, const int ctl[CTL_COUNT]) {
-    for (int i = 0; i < width; i++) {
-        if (c9_port_pin_claim(pins[i]) != C9_OK) {
-            release_list(pins, i);
-            PyErr_Format(PyExc_ValueError, "Bus pin %d is already in use", i);
-            return -1;
-        }
-    }
     static const char *const ctl_names[CTL_COUNT] = {"command", "chip_select", "write", "read", "reset"};
     for (int i = 0; i < CTL_COUNT; i++) {
         if (ctl[i] >= 0 && c9py_pin_claim(ctl[i], ctl_names[i]) < 0) {
-            release_list(pins, width);
             release_list(ctl, i);
+            return -1;
+        }
+    }
+    for (int i = 0; i < width; i++) {
+        if (c9_port_pin_claim(pins[i]) != C9_OK) {
+            release_list(pins, i);
+            release_list(ctl, CTL_COUNT);
+            PyErr_Format(PyExc_ValueError, "Bus pin %d is already in use", i);
             return -1;
         }
     }
@@ -197,11 +199,12 @@ static int pb_construct(PyObject *self, PyObject *args, PyObject *kw) {
     }
     long freq = a[ARG_frequency].u_int;
     int pins[16], ctl[CTL_COUNT];
+    if (control_lines(a[ARG_command].u_obj, a[ARG_chip_select].u_obj, a[ARG_write].u_obj, a[ARG_read].u_obj,
+                      a[ARG_reset].u_obj, ctl) < 0) {
+        return -1;
+    }
     int width = data_lines(a[ARG_data0].u_obj, a[ARG_data_pins].u_obj, pins);
-    if (width < 0 ||
-        control_lines(a[ARG_command].u_obj, a[ARG_chip_select].u_obj, a[ARG_write].u_obj, a[ARG_read].u_obj,
-                      a[ARG_reset].u_obj, ctl) < 0 ||
-        claim_lines(pins, width, ctl) < 0) {
+    if (width < 0 || claim_lines(pins, width, ctl) < 0) {
         return -1;
     }
     SELF->head.kind = C9PY_BUS_PARALLEL;

@@ -219,6 +219,11 @@ def test_fourwire_and_parallel_messages(clean):
     with pytest.raises(ValueError, match="Number of data_pins must be 8 or 16, not 9"):
         paralleldisplaybus.ParallelBus(data_pins=[P("GPIO%d" % i) for i in range(9)], command=P("GPIO30"),
                                        chip_select=P("GPIO31"), write=P("GPIO32"))
+    # CircuitPython checks the control lines first, one by one: the first bad one is named.
+    with pytest.raises(TypeError, match="^command must be of type Pin, not int$"):
+        paralleldisplaybus.ParallelBus(data0=3, command=1, chip_select=P("GPIO31"), write=2)
+    with pytest.raises(TypeError, match="^chip_select must be of type Pin, not int$"):
+        paralleldisplaybus.ParallelBus(data0=3, command=P("GPIO30"), chip_select=1, write=2)
     with pytest.raises(ValueError, match="Bus pin 3 is already in use"):
         paralleldisplaybus.ParallelBus(data0=P("GPIO8"), command=P("GPIO30"), chip_select=P("GPIO31"),
                                        write=P("GPIO32"))
