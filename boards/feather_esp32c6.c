@@ -170,6 +170,8 @@ const c9_board_t c9_board_feather_esp32c6 = {
     .uart_tx = "TX",
     .uart_rx = "RX",
     .platform = "Espressif",
+    .bus_objects = C9_BOARD_HAS_SPI | C9_BOARD_HAS_I2C | C9_BOARD_HAS_STEMMA_I2C |
+                   C9_BOARD_HAS_UART, /* as its pins.c lists them */
     .modules = modules,
     .leds = leds,
     .led_count = C9_ARRAY_SIZE(leds),

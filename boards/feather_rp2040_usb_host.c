@@ -167,5 +167,7 @@ const c9_board_t c9_board_feather_rp2040_usb_host = {
     .usb_host_dm = "USB_HOST_DATA_MINUS",
     .usb_host_power = "USB_HOST_5V_POWER",
     .platform = "RP2040",
+    .bus_objects = C9_BOARD_HAS_SPI | C9_BOARD_HAS_I2C | C9_BOARD_HAS_STEMMA_I2C |
+                   C9_BOARD_HAS_UART, /* as its pins.c lists them */
     .modules = modules,
 };

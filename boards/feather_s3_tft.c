@@ -202,7 +202,9 @@ const c9_board_t c9_board_feather_s3_tft = {
     .display = &display,
     .platform = "Espressif",
     .modules = modules,
-    .net_sockets = 8, /* CONFIG_LWIP_MAX_SOCKETS of CircuitPython's esp-idf-config */
+    .bus_objects = C9_BOARD_HAS_SPI | C9_BOARD_HAS_I2C | C9_BOARD_HAS_STEMMA_I2C |
+                   C9_BOARD_HAS_UART, /* as its pins.c lists them */
+    .net_sockets = 8,                 /* CONFIG_LWIP_MAX_SOCKETS of CircuitPython's esp-idf-config */
     .usb_host_ports = 1,
     .leds = leds,
     .led_count = C9_ARRAY_SIZE(leds),

@@ -179,6 +179,7 @@ const c9_board_t c9_board_memento = {
     .display = &display,
     .platform = "Espressif",
     .modules = modules,
+    .bus_objects = C9_BOARD_HAS_SPI | C9_BOARD_HAS_I2C | C9_BOARD_HAS_STEMMA_I2C, /* as its pins.c lists them */
     .leds = leds,
     .led_count = C9_ARRAY_SIZE(leds),
     .buttons = buttons,

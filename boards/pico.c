@@ -141,6 +141,7 @@ const c9_board_t c9_board_pico = {
     .i2c_sda = "GP4",
     .platform = "RP2040",
     .modules = modules,
+    .bus_objects = C9_BOARD_HAS_STEMMA_I2C, /* as its pins.c lists them */
     .leds = leds,
     .led_count = C9_ARRAY_SIZE(leds),
     .usb_host_ports = 1, /* PIO-USB on any two adjacent GPIOs: usb_host.Port(board.GP16, board.GP17) */

@@ -190,6 +190,7 @@ const c9_board_t c9_board_pyportal = {
     .i2c_sda = "SDA",
     .display = &display,
     .platform = "MicroChip SAMD51",
+    .bus_objects = C9_BOARD_HAS_SPI | C9_BOARD_HAS_I2C | C9_BOARD_HAS_STEMMA_I2C, /* as its pins.c lists them */
     .modules = modules,
     .leds = leds,
     .led_count = C9_ARRAY_SIZE(leds),

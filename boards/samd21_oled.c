@@ -154,6 +154,7 @@ const c9_board_t c9_board_samd21_oled = {
     .display = &display,
     .platform = "Atmel SAMD21",
     .modules = modules,
+    .bus_objects = C9_BOARD_HAS_SPI | C9_BOARD_HAS_I2C | C9_BOARD_HAS_UART, /* as its pins.c lists them */
     .leds = leds,
     .led_count = C9_ARRAY_SIZE(leds),
     .buttons = buttons,

@@ -200,6 +200,7 @@ const c9_board_t c9_board_tdisplay_s3 = {
     .display = &display,
     .platform = "Espressif",
     .modules = modules,
+    .bus_objects = 0, /* as its pins.c lists them */
     .buttons = buttons,
     .button_count = C9_ARRAY_SIZE(buttons),
     .net_sockets = 8, /* CONFIG_LWIP_MAX_SOCKETS of CircuitPython's esp-idf-config */

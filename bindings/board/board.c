@@ -174,6 +174,20 @@ PyObject *c9py_init_board(void) {
         }
     }
     Py_DECREF(pins);
+    /* The bus objects the board's pins.c does not list are not attributes at all (board.SPI is
+     * an AttributeError on a Pico), so `hasattr(board, "SPI")` tells what it tells on the board. */
+    static const struct {
+        const char *name;
+        uint8_t bit;
+    } buses[] = {{"SPI", C9_BOARD_HAS_SPI},
+                 {"I2C", C9_BOARD_HAS_I2C},
+                 {"STEMMA_I2C", C9_BOARD_HAS_STEMMA_I2C},
+                 {"UART", C9_BOARD_HAS_UART}};
+    for (size_t i = 0; i < C9_ARRAY_SIZE(buses); i++) {
+        if (!(b->bus_objects & buses[i].bit) && PyObject_DelAttrString(m, buses[i].name) < 0) {
+            goto fail;
+        }
+    }
     return m;
 fail:
     Py_DECREF(m);

@@ -84,6 +84,14 @@ typedef struct c9_board_button {
     bool pulled;        /* the board has a resistor holding the pin at the released level */
 } c9_board_button_t;
 
+/* c9_board_t.bus_objects */
+enum {
+    C9_BOARD_HAS_SPI = 1,        /* board.SPI() */
+    C9_BOARD_HAS_I2C = 2,        /* board.I2C() */
+    C9_BOARD_HAS_STEMMA_I2C = 4, /* board.STEMMA_I2C(), the same bus as board.I2C's pins */
+    C9_BOARD_HAS_UART = 8,       /* board.UART() */
+};
+
 typedef struct c9_board {
     const char *name;        /* --board NAME */
     const char *board_id;    /* board.board_id, "Board ID:" in boot_out.txt */
@@ -101,6 +109,9 @@ typedef struct c9_board {
     const char *spi_clock, *spi_mosi, *spi_miso;
     const char *i2c_scl, *i2c_sda;
     const char *uart_tx, *uart_rx;
+    /* Which bus objects the board module has (C9_BOARD_HAS_*), as the board's pins.c lists them:
+     * a Pico has only board.STEMMA_I2C, a T-Display S3 none, though their pins are known. */
+    uint8_t bus_objects;
     const c9_board_display_t *display; /* NULL: no built-in display */
     /* USB host ports usb_host.Port can start (0: the board's build has no usb_host). When dp and
      * dm name board pins, the board starts that port itself at power-on (its board_init() does,

@@ -266,3 +266,20 @@ def test_repl_and_boot_py_use_circuitpython_rules(drive, board):
     b.expect('Traceback (most recent call last):\n  File "<stdin>", line 1, in <module>\n'
              "ImportError: no module named 'typing'\n>>> ")
     assert (drive / "boot_out.txt").read_text().endswith("boot.py output:\nboot circuitpython\n")
+
+
+def test_board_bus_objects_are_the_boards(drive, board):
+    # Each board module has the bus objects its CircuitPython pins.c lists, and no others: a Pico
+    # only STEMMA_I2C, a T-Display S3 none, the camera board no UART. A missing one is an
+    # AttributeError, so `hasattr(board, "SPI")` branches as on the board.
+    probe = ("import board\nprint(*(n for n in ('SPI', 'I2C', 'STEMMA_I2C', 'UART') if hasattr(board, n)))\n"
+             "try:\n    board.SPI()\nexcept AttributeError as e:\n    print('AttributeError', e)\n")
+    seen = {}
+    for name in ("pico", "tdisplay_s3", "memento", "feather_s3_tft"):
+        status, out, _ = run_code(board, drive, probe, "--board", name)
+        assert status == 0
+        seen[name] = out
+    assert seen["pico"] == "STEMMA_I2C\nAttributeError 'module' object has no attribute 'SPI'\n"
+    assert seen["tdisplay_s3"] == "\nAttributeError 'module' object has no attribute 'SPI'\n"
+    assert seen["memento"] == "SPI I2C STEMMA_I2C\n"
+    assert seen["feather_s3_tft"] == "SPI I2C STEMMA_I2C UART\n"
