@@ -1017,21 +1017,30 @@ static PyObject *uart_read(PyObject *self, PyObject *args) {
     return r;
 }
 
-static PyObject *uart_readinto(PyObject *self, PyObject *arg) {
-    Py_buffer buf;
-    if (uart_alive(self) < 0 || c9py_get_buffer(arg, &buf, PyBUF_WRITABLE) < 0) {
+/* MicroPython's stream readinto: readinto(buf[, nbytes]), at most nbytes (clamped to the buffer). */
+static PyObject *uart_readinto(PyObject *self, PyObject *args) {
+    if (c9py_arg_check_call(args, NULL, 1, 2, 3, false) < 0) {
         return NULL;
     }
+    int32_t want = -1;
+    if (PyTuple_GET_SIZE(args) == 2 && c9py_mp_int(PyTuple_GET_ITEM(args, 1), &want) < 0) {
+        return NULL;
+    }
+    Py_buffer buf;
+    if (uart_alive(self) < 0 || c9py_get_buffer(PyTuple_GET_ITEM(args, 0), &buf, PyBUF_WRITABLE) < 0) {
+        return NULL;
+    }
+    size_t limit = want < 0 ? (size_t)buf.len : C9_MIN((size_t)want, (size_t)buf.len);
     size_t n = 0;
     Py_ssize_t got = 0;
-    while (n < (size_t)buf.len && (got = uart_read_some(self, (uint8_t *)buf.buf + n, (size_t)buf.len - n)) > 0) {
+    while (n < limit && (got = uart_read_some(self, (uint8_t *)buf.buf + n, limit - n)) > 0) {
         n += (size_t)got;
     }
     PyBuffer_Release(&buf);
     if (got < 0) {
         return NULL;
     }
-    return n || buf.len == 0 ? PyLong_FromSize_t(n) : Py_NewRef(Py_None);
+    return n || limit == 0 ? PyLong_FromSize_t(n) : Py_NewRef(Py_None);
 }
 
 /* One byte at a time up to and including '\n', each byte waiting the timeout; None when the first
@@ -1073,20 +1082,34 @@ static PyObject *uart_readline(PyObject *self, PyObject *unused) {
     return r;
 }
 
-static PyObject *uart_write(PyObject *self, PyObject *arg) {
-    Py_buffer buf;
-    if (uart_alive(self) < 0 || c9py_get_buffer(arg, &buf, PyBUF_SIMPLE) < 0) {
+/* MicroPython's stream write: write(buf), write(buf, max_len), write(buf, off, max_len), as
+ * adafruit_midi calls it (`write(packet, num)`); the offset is clamped to the buffer. */
+static PyObject *uart_write(PyObject *self, PyObject *args) {
+    if (c9py_arg_check_call(args, NULL, 1, 2, 4, false) < 0) {
         return NULL;
     }
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    int32_t off = 0, max_len = -1;
+    if ((n == 2 && c9py_mp_int(PyTuple_GET_ITEM(args, 1), &max_len) < 0) ||
+        (n == 3 &&
+         (c9py_mp_int(PyTuple_GET_ITEM(args, 1), &off) < 0 || c9py_mp_int(PyTuple_GET_ITEM(args, 2), &max_len) < 0))) {
+        return NULL;
+    }
+    Py_buffer buf;
+    if (uart_alive(self) < 0 || c9py_get_buffer(PyTuple_GET_ITEM(args, 0), &buf, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    /* size_t arithmetic as MicroPython's: a negative count is a huge one, a negative offset too */
+    size_t from = C9_MIN((size_t)(uint32_t)off, (size_t)buf.len);
+    size_t len = C9_MIN((size_t)buf.len - from, max_len < 0 && n == 1 ? SIZE_MAX : (size_t)(uint32_t)max_len);
     c9_err_t err;
-    Py_BEGIN_ALLOW_THREADS err = c9_port_uart_write(UART->uart, buf.buf, (size_t)buf.len);
-    Py_END_ALLOW_THREADS Py_ssize_t len = buf.len;
-    PyBuffer_Release(&buf);
+    Py_BEGIN_ALLOW_THREADS err = c9_port_uart_write(UART->uart, (const uint8_t *)buf.buf + from, len);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&buf);
     if (err != C9_OK) {
         static const c9py_err_override_t errors[] = {{C9_ERR_NOSYS, &PyExc_ValueError, "No TX pin"}, {C9_OK}};
         return c9py_raise_err(err, errors);
     }
-    return PyLong_FromSsize_t(len);
+    return PyLong_FromSize_t(len);
 }
 
 static PyObject *uart_reset_input_buffer(PyObject *self, PyObject *unused) {
@@ -1159,9 +1182,9 @@ static PyMethodDef uart_methods[] = {
     {"__enter__", ctx_enter, METH_NOARGS, NULL},
     {"__exit__", uart_exit, METH_VARARGS, NULL},
     {"read", uart_read, METH_VARARGS, "Read bytes."},
-    {"readinto", uart_readinto, METH_O, "Read bytes into the buf."},
+    {"readinto", uart_readinto, METH_VARARGS, "Read bytes into the buf."},
     {"readline", uart_readline, METH_NOARGS, "Read a line, ending in a newline character."},
-    {"write", uart_write, METH_O, "Write the buffer of bytes to the bus."},
+    {"write", uart_write, METH_VARARGS, "Write the buffer of bytes to the bus."},
     {"reset_input_buffer", uart_reset_input_buffer, METH_NOARGS, "Discard any unread characters in the input buffer."},
     {NULL, NULL, 0, NULL},
 };

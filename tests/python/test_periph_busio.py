@@ -201,6 +201,17 @@ def test_uart_on_a_pseudo_terminal():
             assert uart.readinto(buf) == 2 and buf[:2] == b"st"
             assert uart.write(b"AT\r\n") == 4
             assert os.read(fd, 16) == b"AT\r\n"
+            # MicroPython's stream forms, as adafruit_midi writes: write(buf, n), write(buf, off, n)
+            assert uart.write(b"\x90\x3c\x7f\x00", 3) == 3
+            assert uart.write(b"xxNOTEyy", 2, 4) == 4
+            assert uart.write(b"ab", 9, 1) == 0  # the offset is clamped to the buffer
+            assert os.read(fd, 16) == b"\x90\x3c\x7fNOTE"
+            with pytest.raises(TypeError, match="^function expected at most 4 arguments, got 5$"):
+                uart.write(b"ab", 0, 1, 2)
+            os.write(fd, b"12345")
+            buf = bytearray(8)
+            assert uart.readinto(buf, 3) == 3 and buf[:3] == b"123"
+            assert uart.readinto(buf, 99) == 2 and buf[:2] == b"45"
             assert (uart.baudrate, uart.timeout) == (115200, 0.0)
             uart.timeout = 1.5
             assert uart.timeout == 1.5
