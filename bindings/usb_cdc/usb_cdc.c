@@ -102,8 +102,11 @@ static Py_ssize_t serial_move(int ch, uint8_t *buf, size_t len, bool writing) {
         return 0; /* no channel to wait for */
     }
     uint64_t start = c9rt_now_ns(), limit = t > 0 ? (uint64_t)(t * 1e9) : 0;
+    /* Slices that brought nothing count as waited even when the board's clock stood still
+     * meanwhile (the stepped clock moves only in the runtime's own sleeps). */
+    uint64_t waited = 0;
     while (t != 0 && total < len) {
-        uint64_t elapsed = c9rt_now_ns() - start;
+        uint64_t elapsed = C9_MAX(c9rt_now_ns() - start, waited);
         if (t > 0 && elapsed > limit) {
             break;
         }
@@ -119,6 +122,9 @@ static Py_ssize_t serial_move(int ch, uint8_t *buf, size_t len, bool writing) {
                      : chan_read_now(ch, buf + total, len - total, slice, &n);
         if (rc < 0) {
             return -1;
+        }
+        if (n == 0) {
+            waited += (uint64_t)slice * 1000000u;
         }
         total += n;
     }
@@ -504,6 +510,12 @@ static PyGetSetDef serial_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+/* MicroPython's print of a type without its own: the type's name in angle brackets. */
+static PyObject *serial_repr(PyObject *self) {
+    (void)self;
+    return PyUnicode_FromString("<Serial>");
+}
+
 static PyObject *serial_new_forbidden(PyTypeObject *t, PyObject *a, PyObject *k) {
     (void)t;
     (void)a;
@@ -518,6 +530,7 @@ static PyTypeObject Serial_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Receives cdc commands over USB",
     .tp_new = serial_new_forbidden,
+    .tp_repr = serial_repr,
     .tp_iter = serial_iter,
     .tp_iternext = serial_next,
     .tp_methods = serial_methods,

@@ -155,3 +155,28 @@ def test_board_without_usb_cdc(board, drive):
     b = board(drive, "--board", "feather_esp32c6", "--runs", "1")
     assert b.wait() == 1
     assert "ImportError: no module named 'usb_cdc'" in b.text
+
+
+def test_data_is_pollable(board, drive):
+    """select.poll() (Adafruit's asyncio waits this way) sees bytes arrive on usb_cdc.data."""
+    (drive / "boot.py").write_text(DATA_BOOT)
+    (drive / "code.py").write_text(
+        "import select, usb_cdc\n"
+        "d = usb_cdc.data\n"
+        "print(repr(d), d.ioctl(3, 1 | 4))\n"
+        "p = select.poll()\n"
+        "p.register(d, select.POLLIN)\n"
+        "d.write(b'waiting\\n')\n"
+        "print('ready', p.poll(), d.in_waiting > 0, d.read(5))\n"
+    )
+    b = board(drive, "--runs", "1")
+    fd = data_pty(b)
+    try:
+        read_until(fd, b"waiting\n")
+        os.write(fd, b"12345")
+        assert b.wait() == 0
+        # before anything moved: nothing to read (no POLLIN), nothing queued (POLLOUT)
+        assert "<Serial> 4\n" in b.text
+        assert re.search(r"ready \[\(<Serial>, 1\)\] True b'12345'", b.text), b.text
+    finally:
+        os.close(fd)
