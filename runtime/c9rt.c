@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-c9rt_t c9rt = {.autoreload = true, .serial_connected = true, .usb_drive_enabled = true};
+c9rt_t c9rt = {.autoreload = true, .serial_connected = true, .usb_drive_enabled = true, .usb_cdc_console = true};
 
 const char *const c9rt_safe_mode_names[] = {"NONE",
                                             "BROWNOUT",
@@ -404,5 +404,24 @@ void c9rt_io_hold_end(void) {
     if (c9rt.reload_deferred) {
         c9rt.reload_deferred = false;
         Py_AddPendingCall(raise_deferred_reload, NULL);
+    }
+}
+
+void c9rt_usb_cdc_set_defaults(void) {
+    c9rt.usb_cdc_console = true;
+    c9rt.usb_cdc_data = false;
+}
+
+void c9rt_usb_cdc_connect(void) {
+    if (c9rt.usb_cdc_data && !c9rt.usb_cdc_data_port) {
+        /* TinyUSB numbers the enabled channels from 0: data is 1 behind a console, else 0. */
+        c9_err_t err = c9_port_cdc_open(c9rt.usb_cdc_console ? 1 : 0, "usb_cdc.data", &c9rt.usb_cdc_data_port);
+        if (err != C9_OK) {
+            c9rt.usb_cdc_data_port = NULL;
+            fprintf(stderr, "circuit9: usb_cdc.data has no channel (%s)\n", c9_strerror(err));
+        }
+    } else if (!c9rt.usb_cdc_data && c9rt.usb_cdc_data_port) {
+        c9_port_cdc_close(c9rt.usb_cdc_data_port);
+        c9rt.usb_cdc_data_port = NULL;
     }
 }

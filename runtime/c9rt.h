@@ -98,6 +98,17 @@ typedef struct c9rt {
      * FAT operation short. reload_deferred: a reload came meanwhile. */
     int io_hold;
     bool reload_deferred;
+
+    /* usb_cdc: the channels chosen for the next USB set-up (usb_cdc.enable() in boot.py; console
+     * on and data off by default), and the data channel while USB is up (c9rt_usb_cdc_connect). */
+    bool usb_cdc_console, usb_cdc_data;
+    struct c9_port_cdc *usb_cdc_data_port;
+    /* The console as usb_cdc.console sees it, set by the supervisor (NULL in a script and the
+     * package): raw bytes out (no line-end cooking, not on the display); a byte in, or -1 when
+     * none came within timeout_ms (0: only what is queued); the queued input dropped. */
+    void (*console_write)(const uint8_t *data, size_t len);
+    int (*console_read)(int timeout_ms);
+    void (*console_clear_input)(void);
 } c9rt_t;
 
 extern c9rt_t c9rt;
@@ -162,6 +173,13 @@ void c9rt_background_run(void);
  * entry. Returns 0, or -1 when the table (16 entries) is full. */
 int c9rt_reset_add(void (*fn)(void *ctx), void *ctx);
 void c9rt_reset_run(void);
+
+/* USB set-up, as CircuitPython's usb_set_defaults() before boot.py and its USB start after it:
+ * defaults puts usb_cdc back to console only; connect opens the data channel (the host announces
+ * its pseudo-terminal) when boot.py enabled it, or closes it when a later boot disabled it. An open
+ * channel stays open across reloads, as the board's USB stays up. */
+void c9rt_usb_cdc_set_defaults(void);
+void c9rt_usb_cdc_connect(void);
 
 /* Sleeps in slices, giving pending calls (auto-reload) and signals (Ctrl-C) a chance to raise.
  * Returns 0, or -1 with the exception they raised. */

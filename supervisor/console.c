@@ -82,6 +82,10 @@ static void display_cooked(const char *s, size_t len) {
     c9py_terminal_write(s + start, len - start);
 }
 
+void console_serial_write(const char *s, size_t len) {
+    write_all(s, len);
+}
+
 void console_display(const char *s, size_t len) {
     c9py_terminal_write(s, len);
 }
@@ -265,6 +269,12 @@ size_t console_available(void) {
     size_t n = count;
     pthread_mutex_unlock(&lock);
     return n;
+}
+
+void console_clear_input(void) {
+    pthread_mutex_lock(&lock);
+    count = 0;
+    pthread_mutex_unlock(&lock);
 }
 
 bool console_eof(void) {

@@ -24,6 +24,9 @@ void console_close(void);
 void console_raw(const char *s);
 void console_cooked(const char *s, size_t len);
 void console_cookeds(const char *s);
+/* Bytes for the serial side only, exactly as given (usb_cdc.console.write): no line-end cooking,
+ * not on the display, not captured for boot_out.txt (on a board they wait for USB). */
+void console_serial_write(const char *s, size_t len);
 /* Bytes for the display's terminal only (the status bar's OSC title), never serial or capture. */
 void console_display(const char *s, size_t len);
 /* CircuitPython's "\x1b[2K\x1b[0G", sent to terminals (and the display) only and never captured. */
@@ -40,6 +43,8 @@ char *console_capture_stop(size_t *len);
  * is released while waiting. */
 int console_getc(int timeout_ms, volatile bool *wake);
 size_t console_available(void);
+/* Drops the input queued and not read yet (usb_cdc.console.reset_input_buffer()). */
+void console_clear_input(void);
 /* Input from elsewhere than the serial port (a USB keyboard on the host port), treated as if it
  * had been typed: Ctrl-C interrupts while code runs. Any thread; must not be called with the
  * console's own lock held. */

@@ -38,6 +38,16 @@ static size_t serial_available(void) {
     return console_available();
 }
 
+/* usb_cdc.console's side of the console (c9rt.console_*). */
+static void cdc_console_write(const uint8_t *data, size_t len) {
+    console_serial_write((const char *)data, len);
+}
+
+static int cdc_console_read(int timeout_ms) {
+    int c = console_getc(timeout_ms, NULL);
+    return c >= 0 ? c : -1; /* end of input (a pipe): nothing more comes, as a silent host */
+}
+
 static size_t mem_free(void) {
     return board_memory_free();
 }
@@ -439,6 +449,9 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
     c9rt.mem_free = mem_free;
     c9rt.mem_alloc = mem_alloc;
     c9rt.serial_bytes_available = serial_available;
+    c9rt.console_write = cdc_console_write;
+    c9rt.console_read = cdc_console_read;
+    c9rt.console_clear_input = console_clear_input;
     c9rt.note_self_write = note_self_write;
     if (console_open(opt->pty) < 0) {
         return 1;

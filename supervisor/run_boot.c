@@ -73,7 +73,11 @@ void run_safemode_py(void) {
 
 void run_boot_py(void) {
     run_vm_start();
+    /* USB's defaults come before boot.py (which may change them) and USB starts after it, safe
+     * mode or not (CircuitPython's usb_set_defaults() and usb_setup_with_vm()). */
+    c9rt_usb_cdc_set_defaults();
     if (c9rt.safe_mode != C9RT_SAFE_NONE) {
+        c9rt_usb_cdc_connect();
         return;
     }
     console_capture_start();
@@ -110,4 +114,5 @@ void run_boot_py(void) {
     }
     free(text);
     run_vm_cleanup();
+    c9rt_usb_cdc_connect();
 }

@@ -475,6 +475,41 @@ c9_err_t c9_port_uart_set_baudrate(c9_port_uart_t *uart, uint32_t baudrate);
 uint32_t c9_port_uart_baudrate(const c9_port_uart_t *uart);
 void c9_port_uart_set_timeout(c9_port_uart_t *uart, uint32_t timeout_ms);
 
+/* ---- USB CDC serial channels ------------------------------------------------------------------- */
+
+/* The board's second USB serial channel (usb_cdc.data; the first is the console, which the
+ * supervisor owns). On a board it is TinyUSB's CDC interface `index`, there from the moment USB
+ * is set up after boot.py. On the host it is a pseudo-terminal announced on stderr as
+ * "circuit9: usb_cdc.data on /dev/pts/N", the other end a host program (a terminal, pyserial)
+ * opens. Bytes are raw both ways. */
+typedef struct c9_port_cdc c9_port_cdc_t;
+
+/* Opens channel `index` (TinyUSB's numbering: enabled channels counted from 0) for the Python
+ * object `name` ("usb_cdc.data"), which the host's announcement names.
+ * @retval C9_OK
+ * @retval C9_ERR_BUSY    no channel to spare (the host has no pseudo-terminal left)
+ * @retval C9_ERR_NOMEM
+ * @retval C9_ERR_NOSYS   the port has no USB device side */
+c9_err_t c9_port_cdc_open(unsigned index, const char *name, c9_port_cdc_t **out);
+void c9_port_cdc_close(c9_port_cdc_t *cdc);
+/* Reads what the host sent, up to len bytes, waiting at most wait_ms for the first one; *got is
+ * 0 when nothing came. The runtime loops on short waits so that Ctrl-C stays prompt.
+ * @retval C9_OK  @retval C9_ERR_IO */
+c9_err_t c9_port_cdc_read(c9_port_cdc_t *cdc, uint8_t *data, size_t len, uint32_t wait_ms, size_t *got);
+/* Queues up to len bytes for the host, waiting at most wait_ms for room; *done may be less than
+ * len (0 when the host has read nothing and the queue is full).
+ * @retval C9_OK  @retval C9_ERR_IO */
+c9_err_t c9_port_cdc_write(c9_port_cdc_t *cdc, const uint8_t *data, size_t len, uint32_t wait_ms, size_t *done);
+/* Bytes received and not read yet (Serial.in_waiting); bytes queued for the host and not taken
+ * by it yet (Serial.out_waiting). */
+size_t c9_port_cdc_in_waiting(c9_port_cdc_t *cdc);
+size_t c9_port_cdc_out_waiting(c9_port_cdc_t *cdc);
+/* Drop what was received / what is queued for the host. */
+void c9_port_cdc_clear_rx(c9_port_cdc_t *cdc);
+void c9_port_cdc_clear_tx(c9_port_cdc_t *cdc);
+/* Whether the host has the channel open (DTR on a board). */
+bool c9_port_cdc_connected(c9_port_cdc_t *cdc);
+
 /* ---- display panels ---------------------------------------------------------------------------- */
 
 /*

@@ -631,6 +631,67 @@ void c9_port_uart_set_timeout(c9_port_uart_t *uart, uint32_t timeout_ms) {
     (void)timeout_ms;
 }
 
+/* ---- USB CDC serial channels ------------------------------------------------------------------- */
+
+struct c9_port_cdc {
+    int unused;
+};
+
+c9_err_t c9_port_cdc_open(unsigned index, const char *name, c9_port_cdc_t **out) {
+    /* With TinyUSB: the CDC interface `index` of the descriptor built after boot.py (tud_cdc_n_*). */
+    (void)index;
+    (void)name;
+    (void)out;
+    return C9_ERR_NOSYS;
+}
+
+void c9_port_cdc_close(c9_port_cdc_t *cdc) {
+    (void)cdc;
+}
+
+c9_err_t c9_port_cdc_read(c9_port_cdc_t *cdc, uint8_t *data, size_t len, uint32_t wait_ms, size_t *got) {
+    /* tud_cdc_n_read, idling (c9_port_idle) up to wait_ms while the FIFO is empty. */
+    (void)cdc;
+    (void)data;
+    (void)len;
+    (void)wait_ms;
+    *got = 0;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_cdc_write(c9_port_cdc_t *cdc, const uint8_t *data, size_t len, uint32_t wait_ms, size_t *done) {
+    /* tud_cdc_n_write + tud_cdc_n_write_flush, idling up to wait_ms while the FIFO is full. */
+    (void)cdc;
+    (void)data;
+    (void)len;
+    (void)wait_ms;
+    *done = 0;
+    return C9_ERR_NOSYS;
+}
+
+size_t c9_port_cdc_in_waiting(c9_port_cdc_t *cdc) {
+    (void)cdc;
+    return 0;
+}
+
+size_t c9_port_cdc_out_waiting(c9_port_cdc_t *cdc) {
+    (void)cdc;
+    return 0;
+}
+
+void c9_port_cdc_clear_rx(c9_port_cdc_t *cdc) {
+    (void)cdc;
+}
+
+void c9_port_cdc_clear_tx(c9_port_cdc_t *cdc) {
+    (void)cdc;
+}
+
+bool c9_port_cdc_connected(c9_port_cdc_t *cdc) {
+    (void)cdc;
+    return false;
+}
+
 /* ---- display panels ---------------------------------------------------------------------------- */
 
 c9_err_t c9_port_panel_connect(const c9_port_wiring_t *wiring) {

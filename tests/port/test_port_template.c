@@ -93,6 +93,9 @@ static void test_buses_report_nosys(void **state) {
     assert_int_equal(c9_port_parallel_open(pins, 8, 8, 9, 10, 1000000, &par), C9_ERR_NOSYS);
     c9_port_uart_config_t uc = {.tx = 0, .rx = 1, .rts = -1, .cts = -1, .baudrate = 9600, .bits = 8, .stop = 1};
     assert_int_equal(c9_port_uart_open(&uc, &uart), C9_ERR_NOSYS);
+    c9_port_cdc_t *cdc = NULL;
+    assert_int_equal(c9_port_cdc_open(0, "usb_cdc.data", &cdc), C9_ERR_NOSYS);
+    assert_null(cdc);
     assert_null(spi);
     assert_null(i2c);
     assert_null(par);

@@ -774,6 +774,59 @@ static void test_uart_on_a_pseudo_terminal(void **state) {
     c9_port_uart_close(u);
 }
 
+/* usb_cdc.data's channel: output waits in the terminal for a client that opens it later, the
+ * queue is counted and can be dropped, input arrives with a bounded wait. */
+static void test_cdc_channel_on_a_pseudo_terminal(void **state) {
+    (void)state;
+    c9_port_cdc_t *c;
+    assert_int_equal(c9_port_cdc_open(1, "usb_cdc.data", &c), C9_OK);
+    const char *dev = c9_host_cdc_device(c);
+    assert_true(strncmp(dev, "/dev/pts/", 9) == 0);
+    assert_true(c9_port_cdc_connected(c));
+    size_t done, n;
+    assert_int_equal(c9_port_cdc_write(c, (const uint8_t *)"dropped", 7, 0, &done), C9_OK);
+    assert_int_equal(done, 7);
+    c9_port_cdc_clear_tx(c);
+    assert_int_equal(c9_port_cdc_out_waiting(c), 0);
+    assert_int_equal(c9_port_cdc_write(c, (const uint8_t *)"hi\r\n", 4, 0, &done), C9_OK);
+    assert_int_equal(done, 4);
+    /* Opened after the write: the bytes waited, raw (no newline translation). */
+    int other = open(dev, O_RDWR | O_NOCTTY);
+    assert_true(other >= 0);
+    char got[8] = {0};
+    size_t have = 0;
+    while (have < 4) {
+        ssize_t r = read(other, got + have, 4 - have);
+        assert_true(r > 0);
+        have += (size_t)r;
+    }
+    assert_memory_equal(got, "hi\r\n", 4);
+    assert_int_equal(c9_port_cdc_out_waiting(c), 0);
+    uint8_t in[8];
+    assert_int_equal(c9_port_cdc_read(c, in, sizeof in, 0, &n), C9_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(write(other, "abc", 3), 3);
+    tcdrain(other);
+    /* The wait ends when the bytes are there (a generous bound, never reached). */
+    have = 0;
+    while (have < 3) {
+        assert_int_equal(c9_port_cdc_read(c, in + have, 3 - have, 10000, &n), C9_OK);
+        assert_true(n > 0);
+        have += n;
+    }
+    assert_memory_equal(in, "abc", 3);
+    assert_int_equal(write(other, "zz", 2), 2);
+    tcdrain(other);
+    while (c9_port_cdc_in_waiting(c) < 2) {
+        assert_int_equal(c9_port_cdc_read(c, in, 0, 0, &n), C9_OK); /* len 0 reads nothing */
+        assert_int_equal(n, 0);
+    }
+    c9_port_cdc_clear_rx(c);
+    assert_int_equal(c9_port_cdc_in_waiting(c), 0);
+    close(other);
+    c9_port_cdc_close(c);
+}
+
 /* ---- tables and odds and ends ------------------------------------------------------------------- */
 
 static void test_tables_registered_elsewhere(void **state) {
@@ -1012,6 +1065,7 @@ int main(void) {
         cmocka_unit_test(test_panel_feed_and_reset_through_wires),
         cmocka_unit_test(test_drive_is_a_directory),
         cmocka_unit_test(test_uart_on_a_pseudo_terminal),
+        cmocka_unit_test(test_cdc_channel_on_a_pseudo_terminal),
         cmocka_unit_test(test_tables_registered_elsewhere),
         cmocka_unit_test(test_wifi_station),
         cmocka_unit_test(test_disk_images),

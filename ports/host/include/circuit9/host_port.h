@@ -115,6 +115,8 @@ c9_err_t c9_host_touchscreen_attach(const char *name, int xm, int xp, int ym, in
 /* The pseudo-terminal a UART of the virtual board is connected to ("/dev/pts/7"): what a host
  * program opens to be the device on the other end of TX and RX. */
 const char *c9_host_uart_device(const c9_port_uart_t *uart);
+/* The pseudo-terminal a host program opens to talk to a USB CDC channel (usb_cdc.data). */
+const char *c9_host_cdc_device(const c9_port_cdc_t *cdc);
 
 #ifdef __cplusplus
 }
