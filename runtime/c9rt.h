@@ -98,6 +98,13 @@ typedef struct c9rt {
      * FAT operation short. reload_deferred: a reload came meanwhile. */
     int io_hold;
     bool reload_deferred;
+
+    /* The RTC (rtc.RTC().datetime): seconds added to the machine's clock (c9_port_rtc_get) by
+     * setting it, kept across reloads as the chip keeps its RTC; and rtc.set_time_source()'s
+     * object (strong reference; NULL: the RTC), which time.time() and time.localtime() read,
+     * dropped when the program ends. */
+    int64_t rtc_offset;
+    PyObject *time_source;
 } c9rt_t;
 
 extern c9rt_t c9rt;
