@@ -8,7 +8,7 @@
 #include <string.h>
 
 typedef struct {
-    PyObject_HEAD
+    C9PY_OBJECT_HEAD
 } nvm_obj_t;
 
 static PyObject *singleton;

@@ -6,7 +6,7 @@
 #include "time/time.h"
 
 typedef struct {
-    PyObject_HEAD
+    C9PY_OBJECT_HEAD
 } rtc_obj_t;
 
 static PyTypeObject rtc_type;
