@@ -109,6 +109,12 @@ typedef struct c9rt {
     void (*console_write)(const uint8_t *data, size_t len);
     int (*console_read)(int timeout_ms);
     void (*console_clear_input)(void);
+    /* The RTC (rtc.RTC().datetime): seconds added to the machine's clock (c9_port_rtc_get) by
+     * setting it, kept across reloads as the chip keeps its RTC; and rtc.set_time_source()'s
+     * object (strong reference; NULL: the RTC), which time.time() and time.localtime() read,
+     * dropped when the program ends. */
+    int64_t rtc_offset;
+    PyObject *time_source;
 } c9rt_t;
 
 extern c9rt_t c9rt;

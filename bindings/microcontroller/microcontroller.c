@@ -3,6 +3,7 @@
 #include "circuit9/port.h"
 #include "microcontroller/Pin.h"
 #include "microcontroller/microcontroller.h"
+#include "nvm/ByteArray.h"
 
 #include <string.h>
 
@@ -140,6 +141,14 @@ PyObject *c9py_init_microcontroller(void) {
     PyObject *pins = make_pin_module();
     if (!pins || PyModule_AddObject(m, "pin", pins) < 0) {
         Py_XDECREF(pins);
+        Py_DECREF(m);
+        return NULL;
+    }
+    /* The board's non-volatile memory, or None where its build has no nvm module, as
+     * CircuitPython's module table has it. */
+    PyObject *nvm = c9py_nvm_get();
+    if (!nvm || PyModule_AddObject(m, "nvm", nvm) < 0) {
+        Py_XDECREF(nvm);
         Py_DECREF(m);
         return NULL;
     }

@@ -4,12 +4,12 @@
 #include <string.h>
 
 static const c9_mcu_t mcus[] = {
-    {"ESP32S3", C9_MCU_ESP32S3, 240000000, true},
-    {"ESP32C6", C9_MCU_ESP32C6, 160000000, false},
-    {"rp2040", C9_MCU_RP2040, 125000000, false},
-    {"samd21g18", C9_MCU_SAMD21, 48000000, true},
+    {"ESP32S3", C9_MCU_ESP32S3, 240000000, true, 8192, 0x00},
+    {"ESP32C6", C9_MCU_ESP32C6, 160000000, false, 8192, 0x00},
+    {"rp2040", C9_MCU_RP2040, 125000000, false, 4096, 0xFF},
+    {"samd21g18", C9_MCU_SAMD21, 48000000, true, 256, 0xFF},
     /* The SAMD51 port has no native touchio (CIRCUITPY_TOUCHIO_USE_NATIVE = 0): software touch. */
-    {"samd51j20", C9_MCU_SAMD51, 120000000, false},
+    {"samd51j20", C9_MCU_SAMD51, 120000000, false, 8192, 0xFF},
 };
 
 static int lower(int c) {

@@ -59,6 +59,11 @@ typedef struct c9_mcu {
      * false: CircuitPython's software touch on any pin (RP2040), which needs a pull-down
      * resistor; chips without touchio in their module list never get asked. */
     bool native_touch;
+    /* microcontroller.nvm: its size (CircuitPython's CIRCUITPY_INTERNAL_NVM_SIZE for the chip)
+     * and what bytes never written read as (flash erased to 0xFF; the ESP32s' NVS blob, not yet
+     * written, reads as zeros). */
+    uint32_t nvm_size;
+    uint8_t nvm_erased;
 } c9_mcu_t;
 
 /* By the board's MCU name (case-insensitive); NULL when there is no model of it. */

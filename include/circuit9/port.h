@@ -174,6 +174,18 @@ c9_clock_t c9_port_clock(void);
  * @retval C9_ERR_NOSYS  the machine has no real-time clock (time.time() counts from 2000) */
 c9_err_t c9_port_rtc_get(int64_t *seconds);
 
+/* The real-time clock's frequency correction (rtc.RTC().calibration), in the chip's own steps
+ * (SAMD: the FREQCORR register, -127..127, each step about 1 ppm). range gives the values set
+ * takes; get gives the one in force (0 until set); set puts one in force until the machine
+ * loses power. The runtime checks the range before it calls set.
+ * @retval C9_OK
+ * @retval C9_ERR_NOSYS  the chip's RTC has no correction (ESP32, RP2040: CircuitPython reads 0 and
+ *                       raises NotImplementedError "calibration" on a set)
+ * @retval C9_ERR_RANGE  (set) a value outside the range */
+c9_err_t c9_port_rtc_calibration_range(int *min, int *max);
+c9_err_t c9_port_rtc_calibration_get(int *value);
+c9_err_t c9_port_rtc_calibration_set(int value);
+
 /* ---- pins -------------------------------------------------------------------------------------- */
 
 /* Pins the machine has now, numbered 0..count-1. */
@@ -867,6 +879,30 @@ c9_err_t c9_port_audio_write(c9_port_audio_t *a, const uint16_t *values, size_t 
 /* Stops the output and gives the peripheral back (the pins stay claimed; the caller releases
  * them). NULL: nothing. */
 void c9_port_audio_close(c9_port_audio_t *a);
+
+/* ---- non-volatile memory ----------------------------------------------------------------------- */
+
+/* Bytes of the chip's memory that survive a reset and a power cycle, for microcontroller.nvm
+ * (CircuitPython's CIRCUITPY_INTERNAL_NVM_SIZE for the chip: ESP32-S3 and ESP32-C6 8192, RP2040
+ * 4096, SAMD21 256, SAMD51 8192). 0: the machine has none (microcontroller.nvm is None). */
+size_t c9_port_nvm_size(void);
+
+/* Reads len bytes at offset. Memory never written reads as the chip leaves it (flash erased to
+ * 0xFF on RP2040 and SAMD; 0 on the ESP32s, whose NVS blob does not exist yet).
+ * @retval C9_OK
+ * @retval C9_ERR_RANGE  offset + len beyond c9_port_nvm_size()
+ * @retval C9_ERR_NOSYS  no non-volatile memory
+ * @retval C9_ERR_IO     the stored bytes cannot be read (buf is left as it was) */
+c9_err_t c9_port_nvm_read(size_t offset, void *buf, size_t len);
+
+/* Writes len bytes at offset; they are stored when it returns (the next run of the machine reads
+ * them).
+ * @retval C9_OK
+ * @retval C9_ERR_RANGE  offset + len beyond c9_port_nvm_size()
+ * @retval C9_ERR_NOSYS  no non-volatile memory
+ * @retval C9_ERR_IO     storing failed; the memory holds what it held before (CircuitPython:
+ *                       RuntimeError "Unable to write to nvm.") */
+c9_err_t c9_port_nvm_write(size_t offset, const void *buf, size_t len);
 
 /* ---- odds and ends ----------------------------------------------------------------------------- */
 

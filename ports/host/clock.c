@@ -82,6 +82,43 @@ c9_err_t c9_port_rtc_get(int64_t *seconds) {
     return C9_OK;
 }
 
+/* The SAMD ports' RTC has a frequency correction register (-127..127); the ESP32 and RP2040
+ * ports have none. The value lasts while the machine runs, as the register does. */
+static int rtc_calibration;
+
+static bool has_rtc_calibration(void) {
+    const c9_mcu_t *mcu = c9_mcu_find(c9_port_board()->mcu);
+    return mcu && (mcu->family == C9_MCU_SAMD21 || mcu->family == C9_MCU_SAMD51);
+}
+
+c9_err_t c9_port_rtc_calibration_range(int *min, int *max) {
+    if (!has_rtc_calibration()) {
+        return C9_ERR_NOSYS;
+    }
+    *min = -127;
+    *max = 127;
+    return C9_OK;
+}
+
+c9_err_t c9_port_rtc_calibration_get(int *value) {
+    if (!has_rtc_calibration()) {
+        return C9_ERR_NOSYS;
+    }
+    *value = rtc_calibration;
+    return C9_OK;
+}
+
+c9_err_t c9_port_rtc_calibration_set(int value) {
+    if (!has_rtc_calibration()) {
+        return C9_ERR_NOSYS;
+    }
+    if (value < -127 || value > 127) {
+        return C9_ERR_RANGE;
+    }
+    rtc_calibration = value;
+    return C9_OK;
+}
+
 static uint64_t clock_now_ms(void *ctx) {
     (void)ctx;
     return c9_port_now_ns() / 1000000u;

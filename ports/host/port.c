@@ -52,6 +52,7 @@ c9_err_t c9_port_init(const c9_port_config_t *cfg) {
     breakouts_on = cfg && cfg->breakouts;
     window_on = cfg && cfg->window && c9_window_available();
     c9__port_set_drive(cfg && !cfg->drive_image ? cfg->drive : NULL);
+    c9__port_set_nvm(board, cfg ? (cfg->drive_image ? cfg->drive_image : cfg->drive) : NULL);
     c9_host_audio_record(cfg ? cfg->audio_out : NULL);
     c9_host_clock_set_stepped(cfg && cfg->stepped_clock);
     c9__periph_board(board);

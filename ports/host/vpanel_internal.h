@@ -96,6 +96,9 @@ const void *c9__vboard_i2c_owner(int scl, int sda, uint8_t address, bool *is_pan
 
 /* drive.c: the directory standing for the CIRCUITPY drive (NULL: none). */
 void c9__port_set_drive(const char *dir);
+/* nvm.c: the board whose chip's non-volatile memory microcontroller.nvm is, and the drive
+ * (directory or image, NULL: none) it is kept next to; forgets what was loaded before. */
+void c9__port_set_nvm(const c9_board_t *b, const char *drive);
 /* The network part of c9_port_init (net_board.c): access point, host table, CA file, socket limit. */
 void c9__net_configure(const c9_port_config_t *cfg);
 

@@ -75,6 +75,25 @@ c9_err_t c9_port_rtc_get(int64_t *seconds) {
     return C9_ERR_NOSYS;
 }
 
+c9_err_t c9_port_rtc_calibration_range(int *min, int *max) {
+    /* The correction register's range, where the RTC has one (SAMD FREQCORR: -127..127). */
+    (void)min;
+    (void)max;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_rtc_calibration_get(int *value) {
+    /* Read the correction register back. */
+    (void)value;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_rtc_calibration_set(int value) {
+    /* Write the correction register (sign and magnitude on a SAMD). */
+    (void)value;
+    return C9_ERR_NOSYS;
+}
+
 /* ---- pins -------------------------------------------------------------------------------------- */
 
 int c9_port_pin_count(void) {
@@ -904,6 +923,30 @@ c9_err_t c9_port_audio_write(c9_port_audio_t *a, const uint16_t *values, size_t 
 void c9_port_audio_close(c9_port_audio_t *a) {
     /* Stop the DMA, release the timer or the I2S unit. */
     (void)a;
+}
+
+/* ---- non-volatile memory ----------------------------------------------------------------------- */
+
+size_t c9_port_nvm_size(void) {
+    /* The flash (or EEPROM, or NVS blob) set aside for microcontroller.nvm; 0: none. */
+    return 0;
+}
+
+c9_err_t c9_port_nvm_read(size_t offset, void *buf, size_t len) {
+    /* Copy from the reserved flash region (memory-mapped on most chips). */
+    (void)offset;
+    (void)buf;
+    (void)len;
+    return C9_ERR_NOSYS;
+}
+
+c9_err_t c9_port_nvm_write(size_t offset, const void *buf, size_t len) {
+    /* Read-modify-erase-write the flash rows the bytes fall in (a SAMD erases 256-byte rows), or
+     * rewrite the NVS blob; return only once the bytes are stored. */
+    (void)offset;
+    (void)buf;
+    (void)len;
+    return C9_ERR_NOSYS;
 }
 
 /* ---- odds and ends ----------------------------------------------------------------------------- */

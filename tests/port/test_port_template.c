@@ -17,6 +17,14 @@ static void test_machine_ops_report_nosys(void **state) {
     c9_port_idle(1000);
     int64_t t;
     assert_int_equal(c9_port_rtc_get(&t), C9_ERR_NOSYS);
+    int lo, hi, cal;
+    assert_int_equal(c9_port_rtc_calibration_range(&lo, &hi), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_rtc_calibration_get(&cal), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_rtc_calibration_set(1), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_nvm_size(), 0);
+    uint8_t nv[2] = {0};
+    assert_int_equal(c9_port_nvm_read(0, nv, 1), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_nvm_write(0, nv, 1), C9_ERR_NOSYS);
     assert_true(c9_port_now_ns() != 0);
     c9_port_delay_ms(1);
     c9_clock_t clock = c9_port_clock();

@@ -652,6 +652,87 @@ static void test_panel_feed_and_reset_through_wires(void **state) {
     assert_null(c9_vboard_owner_on(rst));
 }
 
+/* ---- non-volatile memory and the RTC's correction ------------------------------------------------ */
+
+static void test_nvm_kept_beside_the_drive(void **state) {
+    (void)state;
+    char parent[] = "/tmp/c9_nvm_XXXXXX";
+    assert_non_null(mkdtemp(parent));
+    char drive[64];
+    snprintf(drive, sizeof drive, "%s/CIRCUITPY", parent);
+    assert_int_equal(mkdir(drive, 0755), 0);
+    c9_port_config_t cfg = {.board = c9_board_find("pico"), .drive = drive};
+    assert_int_equal(c9_port_init(&cfg), C9_OK);
+    /* CircuitPython's CIRCUITPY_INTERNAL_NVM_SIZE for the RP2040; erased flash reads 0xFF. */
+    assert_int_equal(c9_port_nvm_size(), 4096);
+    uint8_t b[4] = {0};
+    assert_int_equal(c9_port_nvm_read(4092, b, 4), C9_OK);
+    assert_int_equal(b[0] & b[1] & b[2] & b[3], 0xFF);
+    assert_int_equal(c9_port_nvm_read(4093, b, 4), C9_ERR_RANGE);
+    assert_int_equal(c9_port_nvm_read(SIZE_MAX, b, 2), C9_ERR_RANGE);
+    assert_int_equal(c9_port_nvm_write(4096, b, 1), C9_ERR_RANGE);
+    assert_int_equal(c9_port_nvm_write(1, (const uint8_t[]){1, 2, 3}, 3), C9_OK);
+
+    /* Power cycle: a new init forgets the memory it had; the file brings it back. */
+    assert_int_equal(c9_port_init(&cfg), C9_OK);
+    assert_int_equal(c9_port_nvm_read(0, b, 4), C9_OK);
+    assert_int_equal(b[0], 0xFF);
+    assert_int_equal(b[1], 1);
+    assert_int_equal(b[2], 2);
+    assert_int_equal(b[3], 3);
+    char file[96];
+    snprintf(file, sizeof file, "%s/.CIRCUITPY.pico.nvm", parent);
+    struct stat st;
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_size, 4096);
+
+    /* The memory is the chip's: another board on the same drive has its own, and an ESP32-S3's
+     * NVS reads zeros until written. */
+    c9_port_config_t s3 = {.board = c9_board_find("memento"), .drive = drive};
+    assert_int_equal(c9_port_init(&s3), C9_OK);
+    assert_int_equal(c9_port_nvm_size(), 8192);
+    assert_int_equal(c9_port_nvm_read(1, b, 1), C9_OK);
+    assert_int_equal(b[0], 0);
+    int lo, hi, cal;
+    assert_int_equal(c9_port_rtc_calibration_range(&lo, &hi), C9_ERR_NOSYS);
+    assert_int_equal(c9_port_rtc_calibration_set(3), C9_ERR_NOSYS);
+
+    /* A write that cannot be stored changes nothing. */
+    c9_port_config_t samd = {.board = c9_board_find("samd21_oled"), .drive = drive};
+    assert_int_equal(c9_port_init(&samd), C9_OK);
+    assert_int_equal(c9_port_nvm_size(), 256);
+    /* A directory where the port writes its new file makes the store fail, even for root. */
+    char blocker[112];
+    snprintf(blocker, sizeof blocker, "%s/.CIRCUITPY.samd21_oled.nvm.tmp", parent);
+    assert_int_equal(mkdir(blocker, 0755), 0);
+    assert_int_equal(c9_port_nvm_write(0, (const uint8_t[]){7}, 1), C9_ERR_IO);
+    assert_int_equal(c9_port_nvm_read(0, b, 1), C9_OK);
+    assert_int_equal(b[0], 0xFF);
+    assert_int_equal(rmdir(blocker), 0);
+    assert_int_equal(c9_port_nvm_write(0, (const uint8_t[]){7}, 1), C9_OK);
+    assert_int_equal(c9_port_nvm_read(0, b, 1), C9_OK);
+    assert_int_equal(b[0], 7);
+    assert_int_equal(c9_port_rtc_calibration_range(&lo, &hi), C9_OK);
+    assert_int_equal(lo, -127);
+    assert_int_equal(hi, 127);
+    assert_int_equal(c9_port_rtc_calibration_set(-128), C9_ERR_RANGE);
+    assert_int_equal(c9_port_rtc_calibration_set(-5), C9_OK);
+    assert_int_equal(c9_port_rtc_calibration_get(&cal), C9_OK);
+    assert_int_equal(cal, -5);
+    assert_int_equal(c9_port_rtc_calibration_set(0), C9_OK);
+
+    snprintf(file, sizeof file, "%s/.CIRCUITPY.samd21_oled.nvm", parent);
+    assert_int_equal(unlink(file), 0);
+    snprintf(file, sizeof file, "%s/.CIRCUITPY.memento.nvm", parent);
+    unlink(file);
+    snprintf(file, sizeof file, "%s/.CIRCUITPY.pico.nvm", parent);
+    assert_int_equal(unlink(file), 0);
+    assert_int_equal(rmdir(drive), 0);
+    assert_int_equal(rmdir(parent), 0);
+    c9_port_config_t none = {0};
+    assert_int_equal(c9_port_init(&none), C9_OK);
+}
+
 /* ---- the drive ---------------------------------------------------------------------------------- */
 
 static void test_drive_is_a_directory(void **state) {
@@ -1064,6 +1145,7 @@ int main(void) {
         cmocka_unit_test(test_i2c_breakout_answers_the_probe),
         cmocka_unit_test(test_panel_feed_and_reset_through_wires),
         cmocka_unit_test(test_drive_is_a_directory),
+        cmocka_unit_test(test_nvm_kept_beside_the_drive),
         cmocka_unit_test(test_uart_on_a_pseudo_terminal),
         cmocka_unit_test(test_cdc_channel_on_a_pseudo_terminal),
         cmocka_unit_test(test_tables_registered_elsewhere),
