@@ -4,6 +4,7 @@ I2C and SPI. Expected values come from the LIS3DH datasheet: WHO_AM_I 0x33, 1/2/
 12-bit high-resolution mode, 4/8/16/48 in 10-bit normal mode, 16/32/64/192 in 8-bit low-power mode,
 left-justified in OUT_X_L..OUT_Z_H, bit 7 of the I2C sub-address (bits 7 and 6 of the SPI command)
 for multiple bytes."""
+import os
 import struct
 
 import pytest
@@ -212,3 +213,20 @@ def test_attach_spec_errors():
     assert name == "tilt"
     with pytest.raises(ValueError, match="a device answers at 0x19 already"):
         cb.attach_spec("lis3dh@i2c:0x19")
+
+
+def test_model_file_path_is_a_path(tmp_path):
+    # An int is not a file name: open(3) would take over (and close) file descriptor 3 (pyfuzz
+    # found the harness's own progress file closed under it).
+    r, w = os.pipe()
+    try:
+        with pytest.raises(TypeError, match="^path must be a str, not int$"):
+            cb.load_model_file(w)
+        os.write(w, b"still open")
+        assert os.read(r, 16) == b"still open"
+    finally:
+        os.close(r)
+        os.close(w)
+    model = tmp_path / "m.py"
+    model.write_text("class Device(RegisterDevice):\n    pass\n")
+    assert issubclass(cb.load_model_file(str(model)), cb.RegisterDevice)

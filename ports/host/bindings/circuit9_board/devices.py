@@ -238,6 +238,9 @@ MODELS = {"lis3dh": LIS3DH}
 
 def load_model_file(path):
     """The Device class of a model file: the file runs in a namespace of its own."""
+    if not isinstance(path, str):
+        # open() of an int would wrap (and then close) that file descriptor of the process
+        raise TypeError("path must be a str, not %s" % type(path).__name__)
     namespace = {"__name__": "circuit9_device", "__file__": path, "RegisterDevice": RegisterDevice}
     with open(path, encoding="utf-8") as f:
         exec(compile(f.read(), path, "exec"), namespace)
