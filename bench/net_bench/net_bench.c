@@ -10,7 +10,7 @@
  *                                     (instructions per request: see run.sh); a reuse run
  *                                     connects before counting starts
  */
-#include "../../tests/net/peers.h"
+#include "peers.h"
 
 #include <valgrind/callgrind.h>
 

@@ -8,7 +8,7 @@
 
 #include "circuit9/http.h"
 
-#include "../net/fake_net.h"
+#include "fake_net.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) {

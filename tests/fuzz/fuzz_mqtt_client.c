@@ -6,7 +6,7 @@
 
 #include "circuit9/mqtt.h"
 
-#include "../net/fake_net.h"
+#include "fake_net.h"
 
 static unsigned delivered;
 

@@ -14,7 +14,7 @@
 #include "circuit9/http.h"
 #include "circuit9/mqtt.h"
 
-#include "../net/fake_net.h"
+#include "fake_net.h"
 
 /* ---- HTTP ---- */
 

@@ -13,7 +13,7 @@
 
 #include "circuit9/net.h"
 
-#include "../net/fake_net.h"
+#include "fake_net.h"
 
 typedef struct {
     fake_net_t f;

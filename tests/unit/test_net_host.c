@@ -2,7 +2,7 @@
  * socket limit and recovery, CircuitPython's timeout meanings, connect/accept/send/recv/
  * sendto/recvfrom, end of stream and resets, the explicit SO_REUSEADDR rule of CircuitPython 9
  * in both directions, setsockopt, getaddrinfo, interruption and close from another thread. */
-#include "../net/peers.h"
+#include "peers.h"
 
 #include <pthread.h>
 #include <setjmp.h>

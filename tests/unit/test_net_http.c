@@ -4,7 +4,7 @@
  * (Python's http.server answering badly on purpose). Connections are counted on the server
  * side: nginx's access log ($connection, $connection_requests) and the odd server's counter.
  * Skips, with the reason, when nginx or python3 is missing. */
-#include "../net/peers.h"
+#include "peers.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * messages, wills, CONNACK refusals, keep-alive pings, unsubscribe, oversized messages, TLS,
  * and reconnection after a broker restart, with and without a kept session.
  * Skips, with the reason, when mosquitto is missing. */
-#include "../net/peers.h"
+#include "peers.h"
 
 #include <pwd.h>
 #include <setjmp.h>

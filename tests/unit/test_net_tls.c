@@ -6,7 +6,7 @@
  * certificates, CERT_NONE and check_hostname, the TLS server side against s_client, timeouts
  * that leave the connection usable, and contexts released under open sockets.
  * Skips, with the reason, without openssl or mbedTLS. */
-#include "../net/peers.h"
+#include "peers.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

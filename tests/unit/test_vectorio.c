@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../core/display/display_internal.h"
+#include "display/display_internal.h"
 #include "circuit9/display.h"
 
 static uint32_t rng_state = 1;
