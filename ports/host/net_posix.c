@@ -290,6 +290,21 @@ static c9_err_t wait_ready(c9_host_net_t *n, hsock_t *s, short events, uint64_t 
     }
 }
 
+/* After a socket call failed: whether to make it again. Interrupted: at once; would block: once
+ * the socket is ready for events within its timeout (counted from start); anything else, or a
+ * wait that ends without it, sets *err. */
+static bool call_again(c9_host_net_t *n, hsock_t *s, short events, uint64_t start, c9_err_t *err) {
+    if (errno == EINTR) {
+        return true;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        *err = map_errno(errno);
+        return false;
+    }
+    *err = wait_ready(n, s, events, start);
+    return *err == C9_OK;
+}
+
 /* ---- operations ---- */
 
 static c9_err_t op_open(void *ctx, int family, int type, int proto, c9_sock_t *out) {
@@ -554,15 +569,7 @@ static c9_err_t op_accept(void *ctx, c9_sock_t h, c9_sock_t *out, c9_net_addr_t 
             }
             break;
         }
-        if (errno == EINTR) {
-            continue;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            err = map_errno(errno);
-            break;
-        }
-        err = wait_ready(n, s, POLLIN, start);
-        if (err != C9_OK) {
+        if (!call_again(n, s, POLLIN, start, &err)) {
             break;
         }
     }
@@ -655,14 +662,9 @@ static c9_err_t op_send(void *ctx, c9_sock_t h, const void *buf, size_t len, siz
             *sent = (size_t)r;
             break;
         }
-        if (errno == EINTR) {
-            continue;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            err = map_errno(errno);
+        if (!call_again(n, s, POLLOUT, start, &err)) {
             break;
         }
-        err = wait_ready(n, s, POLLOUT, start);
     }
     release(n, s);
     return err;
@@ -683,15 +685,7 @@ static c9_err_t op_recv(void *ctx, c9_sock_t h, void *buf, size_t len, size_t *r
             *received = (size_t)r;
             break;
         }
-        if (errno == EINTR) {
-            continue;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            err = map_errno(errno);
-            break;
-        }
-        err = wait_ready(n, s, POLLIN, start);
-        if (err != C9_OK) {
+        if (!call_again(n, s, POLLIN, start, &err)) {
             break;
         }
     }
@@ -716,14 +710,9 @@ static c9_err_t op_sendto(void *ctx, c9_sock_t h, const void *buf, size_t len, c
             *sent = (size_t)r;
             break;
         }
-        if (errno == EINTR) {
-            continue;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            err = map_errno(errno);
+        if (!call_again(n, s, POLLOUT, start, &err)) {
             break;
         }
-        err = wait_ready(n, s, POLLOUT, start);
     }
     release(n, s);
     return err;
@@ -749,15 +738,7 @@ static c9_err_t op_recvfrom(void *ctx, c9_sock_t h, void *buf, size_t len, size_
             }
             break;
         }
-        if (errno == EINTR) {
-            continue;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            err = map_errno(errno);
-            break;
-        }
-        err = wait_ready(n, s, POLLIN, start);
-        if (err != C9_OK) {
+        if (!call_again(n, s, POLLIN, start, &err)) {
             break;
         }
     }
