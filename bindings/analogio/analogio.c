@@ -12,23 +12,7 @@ typedef struct {
 #define SELF ((analog_obj_t *)self)
 
 static int alive(PyObject *self) {
-    if (c9py_ready(self) < 0) {
-        return -1;
-    }
-    if (SELF->deinited) {
-        c9py_raise_deinited();
-        return -1;
-    }
-    return 0;
-}
-
-static PyObject *ctx_enter(PyObject *self, PyObject *u) {
-    (void)u;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    Py_INCREF(self);
-    return self;
+    return c9py_alive(self, SELF->deinited);
 }
 
 /* ---- AnalogIn --------------------------------------------------------------------------------- */
@@ -107,7 +91,7 @@ static PyObject *in_reference_voltage(PyObject *self, void *c) {
 
 static PyMethodDef in_methods[] = {
     {"deinit", in_deinit, METH_NOARGS, "Turn off the AnalogIn and release the pin for other use."},
-    {"__enter__", ctx_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", in_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
@@ -207,7 +191,7 @@ static int out_set_value(PyObject *self, PyObject *v, void *c) {
 
 static PyMethodDef out_methods[] = {
     {"deinit", out_deinit, METH_NOARGS, "Turn off the AnalogOut and release the pin for other use."},
-    {"__enter__", ctx_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", out_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

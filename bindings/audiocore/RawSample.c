@@ -95,11 +95,6 @@ static PyObject *raw_deinit(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-static PyObject *raw_enter(PyObject *self, PyObject *unused) {
-    (void)unused;
-    return c9py_ready(self) < 0 ? NULL : Py_NewRef(self);
-}
-
 static PyObject *raw_exit(PyObject *self, PyObject *args) {
     (void)args;
     return raw_deinit(self, NULL);
@@ -107,7 +102,7 @@ static PyObject *raw_exit(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"deinit", raw_deinit, METH_NOARGS, "Deinitialises the RawSample and releases its buffer."},
-    {"__enter__", raw_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", raw_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

@@ -236,11 +236,6 @@ static PyObject *wave_deinit(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-static PyObject *wave_enter(PyObject *self, PyObject *unused) {
-    (void)unused;
-    return c9py_ready(self) < 0 ? NULL : Py_NewRef(self);
-}
-
 static PyObject *wave_exit(PyObject *self, PyObject *args) {
     (void)args;
     return wave_deinit(self, NULL);
@@ -248,7 +243,7 @@ static PyObject *wave_exit(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"deinit", wave_deinit, METH_NOARGS, "Deinitialises the WaveFile and releases all memory resources for reuse."},
-    {"__enter__", wave_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", wave_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

@@ -209,14 +209,6 @@ static PyObject *out_deinit(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-static PyObject *out_enter(PyObject *self, PyObject *unused) {
-    (void)unused;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    return Py_NewRef(self);
-}
-
 static PyObject *out_exit(PyObject *self, PyObject *args) {
     (void)args;
     return out_deinit(self, NULL);
@@ -364,7 +356,7 @@ static PyObject *out_get_paused(PyObject *self, void *closure) {
 
 PyMethodDef c9py_audioout_methods[] = {
     {"deinit", out_deinit, METH_NOARGS, "Deinitialises the output and releases its pins."},
-    {"__enter__", out_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", out_exit, METH_VARARGS, NULL},
     {"play", (PyCFunction)(void (*)(void))out_play, METH_VARARGS | METH_KEYWORDS,
      "Plays the sample once when loop=False and continuously when loop=True. Does not block."},

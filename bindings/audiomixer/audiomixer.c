@@ -215,11 +215,6 @@ static PyObject *mixer_deinit(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-static PyObject *mixer_enter(PyObject *self, PyObject *unused) {
-    (void)unused;
-    return c9py_ready(self) < 0 ? NULL : Py_NewRef(self);
-}
-
 static PyObject *mixer_exit(PyObject *self, PyObject *args) {
     (void)args;
     return mixer_deinit(self, NULL);
@@ -286,7 +281,7 @@ static PyObject *mixer_get_voice(PyObject *self, void *closure) {
 
 static PyMethodDef mixer_methods[] = {
     {"deinit", mixer_deinit, METH_NOARGS, "Deinitialises the Mixer and releases any hardware resources for reuse."},
-    {"__enter__", mixer_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", mixer_exit, METH_VARARGS, NULL},
     {"play", (PyCFunction)(void (*)(void))mixer_play, METH_VARARGS | METH_KEYWORDS,
      "Plays the sample once when loop=False and continuously when loop=True."},

@@ -27,15 +27,6 @@ static int buffer_arg(PyObject *obj, int flags, long start, long end, Py_buffer 
     return 0;
 }
 
-static PyObject *ctx_enter(PyObject *self, PyObject *unused) {
-    (void)unused;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    Py_INCREF(self);
-    return self;
-}
-
 static PyObject *function_requires_lock(void) {
     PyErr_SetString(PyExc_RuntimeError, "Function requires lock");
     return NULL;
@@ -134,14 +125,7 @@ static void spi_dealloc(PyObject *self) {
 }
 
 static int spi_alive(PyObject *self) {
-    if (c9py_ready(self) < 0) {
-        return -1;
-    }
-    if (SPI->deinited) {
-        c9py_raise_deinited();
-        return -1;
-    }
-    return 0;
+    return c9py_alive(self, SPI->deinited);
 }
 
 /* Around a transfer that may run a device model's Python code. */
@@ -438,7 +422,7 @@ static PyMethodDef spi_methods[] = {
      "Read into buffer while writing write_value for each byte read."},
     {"write_readinto", (PyCFunction)(void (*)(void))spi_write_readinto, METH_VARARGS | METH_KEYWORDS,
      "Write out the data in out_buffer while simultaneously reading data into in_buffer."},
-    {"__enter__", ctx_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", spi_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
@@ -534,14 +518,7 @@ static void i2c_dealloc(PyObject *self) {
 }
 
 static int i2c_alive(PyObject *self) {
-    if (c9py_ready(self) < 0) {
-        return -1;
-    }
-    if (I2C->deinited) {
-        c9py_raise_deinited();
-        return -1;
-    }
-    return 0;
+    return c9py_alive(self, I2C->deinited);
 }
 
 static int i2c_locked(PyObject *self) {
@@ -755,7 +732,7 @@ static PyMethodDef i2c_methods[] = {
     {"writeto", (PyCFunction)(void (*)(void))i2c_writeto, METH_VARARGS | METH_KEYWORDS, "Write to a device."},
     {"writeto_then_readfrom", (PyCFunction)(void (*)(void))i2c_writeto_then_readfrom, METH_VARARGS | METH_KEYWORDS,
      "Write the bytes from out_buffer to the device, then read into in_buffer after a repeated start."},
-    {"__enter__", ctx_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", i2c_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
@@ -928,14 +905,7 @@ static void uart_dealloc(PyObject *self) {
 }
 
 static int uart_alive(PyObject *self) {
-    if (c9py_ready(self) < 0) {
-        return -1;
-    }
-    if (UART->deinited) {
-        c9py_raise_deinited();
-        return -1;
-    }
-    return 0;
+    return c9py_alive(self, UART->deinited);
 }
 
 static PyObject *uart_deinit(PyObject *self, PyObject *unused) {
@@ -1179,7 +1149,7 @@ static int uart_set_timeout(PyObject *self, PyObject *v, void *c) {
 
 static PyMethodDef uart_methods[] = {
     {"deinit", uart_deinit, METH_NOARGS, "Deinitialises the UART and releases any hardware resources for reuse."},
-    {"__enter__", ctx_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", uart_exit, METH_VARARGS, NULL},
     {"read", uart_read, METH_VARARGS, "Read bytes."},
     {"readinto", uart_readinto, METH_VARARGS, "Read bytes into the buf."},

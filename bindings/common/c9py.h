@@ -81,6 +81,11 @@ static inline bool c9py_is_ready(PyObject *obj) {
 /* 0 when obj's native part is constructed; else -1 with CircuitPython's
  * NotImplementedError("Call super().__init__() before accessing native object."). */
 int c9py_ready(PyObject *obj);
+/* c9py_ready, then ValueError (c9py_raise_deinited) when the object was deinitialised: the check
+ * every method of a deinit()-able object starts with. */
+int c9py_alive(PyObject *obj, bool deinited);
+/* __enter__ of a native object with deinit(): the object itself, once constructed. */
+PyObject *c9py_enter(PyObject *self, PyObject *unused);
 /* fontio.Glyph is a tuple, so it cannot start with the head: true while its items are unset. */
 extern PyTypeObject c9py_Glyph_Type;
 int c9py_glyph_is_blank(PyObject *obj);

@@ -118,6 +118,22 @@ int c9py_ready(PyObject *obj) {
     return 0;
 }
 
+int c9py_alive(PyObject *obj, bool deinited) {
+    if (c9py_ready(obj) < 0) {
+        return -1;
+    }
+    if (deinited) {
+        c9py_raise_deinited();
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *c9py_enter(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return c9py_ready(self) < 0 ? NULL : Py_NewRef(self);
+}
+
 PyObject *c9py_object_new(PyTypeObject *type) {
     if (c9py_type_ready(type) < 0) {
         return NULL;

@@ -69,14 +69,7 @@ static void dealloc(PyObject *self) {
 }
 
 static int alive(PyObject *self) {
-    if (c9py_ready(self) < 0) {
-        return -1;
-    }
-    if (SELF->deinited) {
-        c9py_raise_deinited();
-        return -1;
-    }
-    return 0;
+    return c9py_alive(self, SELF->deinited);
 }
 
 static PyObject *deinit(PyObject *self, PyObject *u) {
@@ -86,14 +79,6 @@ static PyObject *deinit(PyObject *self, PyObject *u) {
     }
     release(self);
     Py_RETURN_NONE;
-}
-
-static PyObject *ctx_enter(PyObject *self, PyObject *u) {
-    (void)u;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    return Py_NewRef(self);
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
@@ -133,7 +118,7 @@ static PyObject *reset(PyObject *self, PyObject *u) {
 static PyMethodDef methods[] = {
     {"deinit", deinit, METH_NOARGS, "Deinitializes the Counter and releases any hardware resources for reuse."},
     {"reset", reset, METH_NOARGS, "Resets the count back to 0."},
-    {"__enter__", ctx_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", ctx_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

@@ -130,14 +130,7 @@ static void dio_dealloc(PyObject *self) {
 }
 
 static int alive(PyObject *self) {
-    if (c9py_ready(self) < 0) {
-        return -1;
-    }
-    if (SELF->deinited) {
-        c9py_raise_deinited();
-        return -1;
-    }
-    return 0;
+    return c9py_alive(self, SELF->deinited);
 }
 
 int c9py_digitalinout_pin(PyObject *obj, const char *name) {
@@ -279,15 +272,6 @@ static int set_pull(PyObject *self, PyObject *v, void *c) {
     return pull < 0 ? -1 : set_input(self, (uint8_t)pull);
 }
 
-static PyObject *ctx_enter(PyObject *self, PyObject *u) {
-    (void)u;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    Py_INCREF(self);
-    return self;
-}
-
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
     (void)args;
     if (c9py_ready(self) < 0) {
@@ -303,7 +287,7 @@ static PyMethodDef methods[] = {
      "Set the drive mode and value and then switch to writing out digital values."},
     {"switch_to_input", (PyCFunction)(void (*)(void))switch_to_input, METH_VARARGS | METH_KEYWORDS,
      "Set the pull and then switch to read in digital values."},
-    {"__enter__", ctx_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", ctx_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

@@ -824,14 +824,6 @@ static PyObject *scanner_events(PyObject *self, void *c) {
     return Py_NewRef(SC->events);
 }
 
-static PyObject *scanner_enter(PyObject *self, PyObject *unused) {
-    (void)unused;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    return Py_NewRef(self);
-}
-
 static PyObject *scanner_exit(PyObject *self, PyObject *args) {
     (void)args;
     return scanner_deinit(self, NULL);
@@ -864,7 +856,7 @@ static PyObject *row_column_to_key_number(PyObject *self, PyObject *args) {
     {"deinit", scanner_deinit, METH_NOARGS, "Stop scanning and release the pins."},                                    \
         {"reset", scanner_reset, METH_NOARGS,                                                                          \
          "Reset the internal state of the scanner to assume that all keys are now released."},                         \
-        {"__enter__", scanner_enter, METH_NOARGS, NULL}, {                                                             \
+        {"__enter__", c9py_enter, METH_NOARGS, NULL}, {                                                                \
         "__exit__", scanner_exit, METH_VARARGS, NULL                                                                   \
     }
 

@@ -64,14 +64,7 @@ static void dealloc(PyObject *self) {
 }
 
 static int alive(PyObject *self) {
-    if (c9py_ready(self) < 0) {
-        return -1;
-    }
-    if (SELF->deinited) {
-        c9py_raise_deinited();
-        return -1;
-    }
-    return 0;
+    return c9py_alive(self, SELF->deinited);
 }
 
 static PyObject *deinit(PyObject *self, PyObject *u) {
@@ -81,14 +74,6 @@ static PyObject *deinit(PyObject *self, PyObject *u) {
     }
     release(self);
     Py_RETURN_NONE;
-}
-
-static PyObject *ctx_enter(PyObject *self, PyObject *u) {
-    (void)u;
-    if (c9py_ready(self) < 0) {
-        return NULL;
-    }
-    return Py_NewRef(self);
 }
 
 static PyObject *ctx_exit(PyObject *self, PyObject *args) {
@@ -143,7 +128,7 @@ static int set_divisor(PyObject *self, PyObject *v, void *c) {
 static PyMethodDef methods[] = {
     {"deinit", deinit, METH_NOARGS,
      "Deinitializes the IncrementalEncoder and releases any hardware resources for reuse."},
-    {"__enter__", ctx_enter, METH_NOARGS, NULL},
+    {"__enter__", c9py_enter, METH_NOARGS, NULL},
     {"__exit__", ctx_exit, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

@@ -174,14 +174,7 @@ static void sdcard_dealloc(PyObject *self) {
 }
 
 static int alive(PyObject *self) {
-    if (c9py_ready(self) < 0) {
-        return -1;
-    }
-    if (SELF->deinited) {
-        c9py_raise_deinited();
-        return -1;
-    }
-    return 0;
+    return c9py_alive(self, SELF->deinited);
 }
 
 static PyObject *sdcard_count(PyObject *self, PyObject *noargs) {
