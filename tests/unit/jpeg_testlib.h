@@ -49,13 +49,15 @@ static buf_t load(const char *name) {
     return b;
 }
 
-/* A source that hands out at most `chunk` bytes per call; seekable when base is set. */
+/* A source that hands out at most `chunk` bytes per call, or fails with `fail` once empty;
+ * seekable when base is set. */
 typedef struct src {
     const uint8_t *p;
     size_t n, chunk;
     const uint8_t *base;
     size_t total;
     unsigned seeks;
+    c9_err_t fail;
 } src_t;
 
 static c9_err_t src_seek(void *ctx, uint32_t off) {
@@ -70,6 +72,8 @@ static c9_err_t src_seek(void *ctx, uint32_t off) {
 
 static int32_t src_read(void *ctx, uint8_t *out, uint32_t len) {
     src_t *s = ctx;
+    if (s->n == 0 && s->fail)
+        return s->fail;
     size_t k = C9_MIN((size_t)len, C9_MIN(s->n, s->chunk));
     if (k)
         memcpy(out, s->p, k);
@@ -85,12 +89,15 @@ typedef struct img {
     uint16_t *px;
     uint8_t *hits;
     unsigned w, h;
-    unsigned calls;
+    unsigned calls, pixels; /* output calls, pixels output in all */
+    unsigned abort_after;   /* >0: put() returns C9_ERR_BUSY on that call */
 } img_t;
 
 static c9_err_t put(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels) {
     img_t *im = ctx;
     im->calls++;
+    if (im->abort_after && im->calls == im->abort_after)
+        return C9_ERR_BUSY;
     if (r->w == 0 || r->h == 0 || r->x + r->w > im->w || r->y + r->h > im->h)
         fail_msg("output rectangle %u,%u %ux%u outside %ux%u", r->x, r->y, r->w, r->h, im->w, im->h);
     for (unsigned y = 0; y < r->h; y++) {
@@ -100,6 +107,7 @@ static c9_err_t put(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels) 
             im->hits[i]++;
         }
     }
+    im->pixels += (unsigned)r->w * r->h;
     return C9_OK;
 }
 

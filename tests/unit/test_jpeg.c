@@ -3,150 +3,14 @@
  * scale in both profiles and compared with libjpeg-turbo's accurate decode (linked into this test),
  * plus error codes for each broken or unsupported file, streaming, byte order and API misuse.
  */
-#include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-#include <jpeglib.h>
-
-#include "circuit9/jpeg.h"
-
-#define FIX C9_SOURCE_DIR "/tests/fixtures/jpeg/"
-
-typedef struct buf {
-    uint8_t *p;
-    size_t n;
-} buf_t;
-
-static buf_t load(const char *name) {
-    char path[512];
-    snprintf(path, sizeof path, FIX "%s", name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf_t b = {malloc((size_t)n), (size_t)n};
-    assert_int_equal(fread(b.p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return b;
-}
-
-/* A source that hands out at most `chunk` bytes per call, or fails with `fail` once empty. */
-typedef struct src {
-    const uint8_t *p;
-    size_t n, chunk;
-    c9_err_t fail;
-} src_t;
-
-static int32_t src_read(void *ctx, uint8_t *out, uint32_t len) {
-    src_t *s = ctx;
-    if (s->n == 0 && s->fail)
-        return s->fail;
-    size_t k = C9_MIN((size_t)len, C9_MIN(s->n, s->chunk));
-    if (k)
-        memcpy(out, s->p, k);
-    s->p += k;
-    s->n -= k;
-    return (int32_t)k;
-}
-
-typedef struct img {
-    uint16_t *px;
-    unsigned w, h;
-    unsigned calls, pixels;
-    int abort_after; /* >0: return C9_ERR_BUSY on that call */
-} img_t;
-
-static c9_err_t put(void *ctx, const c9_jpeg_rect_t *r, const uint16_t *pixels) {
-    img_t *im = ctx;
-    im->calls++;
-    if (im->abort_after && (int)im->calls == im->abort_after)
-        return C9_ERR_BUSY;
-    assert_true(r->w > 0 && r->h > 0);
-    assert_true(r->x + r->w <= im->w && r->y + r->h <= im->h);
-    for (unsigned y = 0; y < r->h; y++)
-        memcpy(im->px + (size_t)(r->y + y) * im->w + r->x, pixels + (size_t)y * r->w, r->w * 2u);
-    im->pixels += (unsigned)r->w * r->h;
-    return C9_OK;
-}
-
-static uint8_t work_mem[C9_JPEG_WORKSPACE_FAST + 8];
-
-static c9_err_t decode(const buf_t *b, c9_jpeg_profile_t prof, unsigned scale, unsigned flags, size_t chunk,
-                       img_t *im) {
-    src_t s = {b->p, b->n, chunk, 0};
-    c9_jpeg_t *d;
-    memset(im, 0, sizeof *im);
-    /* Deliberately misaligned work memory: the decoder aligns it itself. */
-    c9_err_t e = c9_jpeg_open(&d, work_mem + 1, c9_jpeg_workspace_size(prof), prof, src_read, &s);
-    if (e != C9_OK)
-        return e;
-    uint16_t w, h;
-    c9_jpeg_scaled_size(d, scale, &w, &h);
-    im->w = w;
-    im->h = h;
-    im->px = calloc((size_t)w * h, 2);
-    return c9_jpeg_decode(d, scale, flags, put, im);
-}
-
-/* ---- libjpeg-turbo reference ---------------------------------------------------------------- */
-
-typedef struct ljerr {
-    struct jpeg_error_mgr mgr;
-    jmp_buf jb;
-} ljerr_t;
-
-static void lj_fail(j_common_ptr ci) {
-    longjmp(((ljerr_t *)ci->err)->jb, 1);
-}
-static void lj_quiet(j_common_ptr ci) {
-    (void)ci;
-}
-
-static uint8_t *reference(const buf_t *b, unsigned scale, unsigned *w, unsigned *h) {
-    struct jpeg_decompress_struct ci;
-    ljerr_t err;
-    ci.err = jpeg_std_error(&err.mgr);
-    err.mgr.error_exit = lj_fail;
-    err.mgr.output_message = lj_quiet;
-    uint8_t *out = NULL;
-    if (setjmp(err.jb)) {
-        jpeg_destroy_decompress(&ci);
-        free(out);
-        return NULL;
-    }
-    jpeg_create_decompress(&ci);
-    jpeg_mem_src(&ci, b->p, (unsigned long)b->n);
-    jpeg_read_header(&ci, TRUE);
-    ci.scale_num = 1;
-    ci.scale_denom = 1u << scale;
-    ci.dct_method = JDCT_ISLOW;
-    ci.out_color_space = JCS_RGB;
-    jpeg_start_decompress(&ci);
-    *w = ci.output_width;
-    *h = ci.output_height;
-    out = malloc((size_t)*w * *h * 3);
-    while (ci.output_scanline < ci.output_height) {
-        JSAMPROW row = out + (size_t)ci.output_scanline * *w * 3;
-        jpeg_read_scanlines(&ci, &row, 1);
-    }
-    jpeg_finish_decompress(&ci);
-    jpeg_destroy_decompress(&ci);
-    return out;
-}
+#include "jpeg_testlib.h"
 
 /* libjpeg-turbo's full-size decode averaged over 2^scale squares (edges: the pixels there).
  * At 1/2 and 1/4 with unequal chroma subsampling libjpeg-turbo point-samples chroma through
  * reduced transforms, so its scaled output is no reference for a decoder that averages. */
 static uint8_t *reference_box(const buf_t *b, unsigned scale, unsigned *w, unsigned *h) {
     unsigned fw, fh;
-    uint8_t *full = reference(b, 0, &fw, &fh);
+    uint8_t *full = lj_decode(b, 0, &fw, &fh);
     if (!full)
         return NULL;
     unsigned f = 1u << scale;
@@ -215,11 +79,11 @@ static void test_fixtures_match_libjpeg(void **state) {
         for (unsigned scale = 0; scale < 4; scale++) {
             unsigned rw, rh;
             uint8_t *ref =
-                scale == 1 || scale == 2 ? reference_box(&b, scale, &rw, &rh) : reference(&b, scale, &rw, &rh);
+                scale == 1 || scale == 2 ? reference_box(&b, scale, &rw, &rh) : lj_decode(&b, scale, &rw, &rh);
             assert_non_null(ref);
             img_t c, f;
-            assert_int_equal(decode(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 4096, &c), C9_OK);
-            assert_int_equal(decode(&b, C9_JPEG_PROFILE_FAST, scale, 0, 4096, &f), C9_OK);
+            assert_int_equal(decode_img(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 4096, 0, &c), C9_OK);
+            assert_int_equal(decode_img(&b, C9_JPEG_PROFILE_FAST, scale, 0, 4096, 0, &f), C9_OK);
             assert_int_equal(c.w, rw);
             assert_int_equal(c.h, rh);
             assert_int_equal(c.pixels, rw * rh); /* every pixel output exactly once */
@@ -230,8 +94,8 @@ static void test_fixtures_match_libjpeg(void **state) {
                 printf("%s 1/%u: %.2f dB\n", fixtures[i].name, 1u << scale, db);
             else if (db < fixtures[i].min_db[scale])
                 fail_msg("%s at 1/%u: %.2f dB < %.1f", fixtures[i].name, 1u << scale, db, fixtures[i].min_db[scale]);
-            free(c.px);
-            free(f.px);
+            img_free(&c);
+            img_free(&f);
             free(ref);
         }
         free(b.p);
@@ -243,12 +107,12 @@ static void test_byte_swap(void **state) {
     buf_t b = load("s420.jpg");
     for (int prof = 0; prof < 2; prof++) {
         img_t a, s;
-        assert_int_equal(decode(&b, (c9_jpeg_profile_t)prof, 0, 0, 4096, &a), C9_OK);
-        assert_int_equal(decode(&b, (c9_jpeg_profile_t)prof, 0, C9_JPEG_SWAP_BYTES, 4096, &s), C9_OK);
+        assert_int_equal(decode_img(&b, (c9_jpeg_profile_t)prof, 0, 0, 4096, 0, &a), C9_OK);
+        assert_int_equal(decode_img(&b, (c9_jpeg_profile_t)prof, 0, C9_JPEG_SWAP_BYTES, 4096, 0, &s), C9_OK);
         for (size_t i = 0; i < (size_t)a.w * a.h; i++)
             assert_int_equal(s.px[i], (uint16_t)((a.px[i] >> 8) | (a.px[i] << 8)));
-        free(a.px);
-        free(s.px);
+        img_free(&a);
+        img_free(&s);
     }
     free(b.p);
 }
@@ -259,15 +123,15 @@ static void test_streaming_chunks(void **state) {
     for (size_t n = 0; n < C9_ARRAY_SIZE(names); n++) {
         buf_t b = load(names[n]);
         img_t whole;
-        assert_int_equal(decode(&b, C9_JPEG_PROFILE_COMPACT, 0, 0, 1u << 20, &whole), C9_OK);
+        assert_int_equal(decode_img(&b, C9_JPEG_PROFILE_COMPACT, 0, 0, 1u << 20, 0, &whole), C9_OK);
         static const size_t chunks[] = {1, 2, 7, 255};
         for (size_t k = 0; k < C9_ARRAY_SIZE(chunks); k++) {
             img_t part;
-            assert_int_equal(decode(&b, C9_JPEG_PROFILE_FAST, 0, 0, chunks[k], &part), C9_OK);
+            assert_int_equal(decode_img(&b, C9_JPEG_PROFILE_FAST, 0, 0, chunks[k], 0, &part), C9_OK);
             assert_memory_equal(whole.px, part.px, (size_t)whole.w * whole.h * 2);
-            free(part.px);
+            img_free(&part);
         }
-        free(whole.px);
+        img_free(&whole);
         free(b.p);
     }
 }
@@ -278,11 +142,11 @@ static void test_restart_intervals_same_pixels(void **state) {
     buf_t a = load("s420.jpg"), b = load("rst1_420.jpg");
     img_t x, y;
     for (unsigned scale = 0; scale < 4; scale++) {
-        assert_int_equal(decode(&a, C9_JPEG_PROFILE_COMPACT, scale, 0, 64, &x), C9_OK);
-        assert_int_equal(decode(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 64, &y), C9_OK);
+        assert_int_equal(decode_img(&a, C9_JPEG_PROFILE_COMPACT, scale, 0, 64, 0, &x), C9_OK);
+        assert_int_equal(decode_img(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 64, 0, &y), C9_OK);
         assert_memory_equal(x.px, y.px, (size_t)x.w * x.h * 2);
-        free(x.px);
-        free(y.px);
+        img_free(&x);
+        img_free(&y);
     }
     free(a.p);
     free(b.p);
@@ -294,11 +158,11 @@ static void test_missing_eoi(void **state) {
     assert_int_equal(b.n, a.n - 2);
     for (int prof = 0; prof < 2; prof++) {
         img_t x, y;
-        assert_int_equal(decode(&a, (c9_jpeg_profile_t)prof, 0, 0, 100, &x), C9_OK);
-        assert_int_equal(decode(&b, (c9_jpeg_profile_t)prof, 0, 0, 100, &y), C9_OK);
+        assert_int_equal(decode_img(&a, (c9_jpeg_profile_t)prof, 0, 0, 100, 0, &x), C9_OK);
+        assert_int_equal(decode_img(&b, (c9_jpeg_profile_t)prof, 0, 0, 100, 0, &y), C9_OK);
         assert_memory_equal(x.px, y.px, (size_t)x.w * x.h * 2);
-        free(x.px);
-        free(y.px);
+        img_free(&x);
+        img_free(&y);
     }
     free(a.p);
     free(b.p);
@@ -308,10 +172,10 @@ static void expect_open_error(const char *name, c9_err_t want) {
     buf_t b = load(name);
     for (int prof = 0; prof < 2; prof++) {
         img_t im;
-        c9_err_t e = decode(&b, (c9_jpeg_profile_t)prof, 0, 0, 4096, &im);
+        c9_err_t e = decode_img(&b, (c9_jpeg_profile_t)prof, 0, 0, 4096, 0, &im);
         if (e != want)
             fail_msg("%s: got %d (%s), want %d", name, e, c9_jpeg_strerror(e), want);
-        free(im.px);
+        img_free(&im);
     }
     free(b.p);
 }
@@ -329,7 +193,7 @@ static void test_unsupported_and_broken_headers(void **state) {
     expect_open_error("bad_trunc_header.jpg", C9_ERR_JPEG_TRUNCATED);
     buf_t empty = {NULL, 0};
     img_t im;
-    assert_int_equal(decode(&empty, C9_JPEG_PROFILE_COMPACT, 0, 0, 1, &im), C9_ERR_JPEG_TRUNCATED);
+    assert_int_equal(decode_img(&empty, C9_JPEG_PROFILE_COMPACT, 0, 0, 1, 0, &im), C9_ERR_JPEG_TRUNCATED);
 }
 
 static void test_truncated_data(void **state) {
@@ -337,11 +201,11 @@ static void test_truncated_data(void **state) {
     buf_t b = load("bad_trunc_data.jpg");
     for (unsigned scale = 0; scale < 4; scale++) {
         img_t im;
-        assert_int_equal(decode(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 33, &im), C9_ERR_JPEG_TRUNCATED);
+        assert_int_equal(decode_img(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 33, 0, &im), C9_ERR_JPEG_TRUNCATED);
         /* The MCUs before the cut came out, the rest did not. */
         assert_true(im.calls > 0);
         assert_true(im.pixels < im.w * im.h);
-        free(im.px);
+        img_free(&im);
     }
     free(b.p);
 }
@@ -352,8 +216,8 @@ static void test_corrupt_data(void **state) {
     for (int prof = 0; prof < 2; prof++) {
         for (unsigned scale = 0; scale < 4; scale++) {
             img_t im;
-            assert_int_equal(decode(&b, (c9_jpeg_profile_t)prof, scale, 0, 4096, &im), C9_ERR_JPEG_DATA);
-            free(im.px);
+            assert_int_equal(decode_img(&b, (c9_jpeg_profile_t)prof, scale, 0, 4096, 0, &im), C9_ERR_JPEG_DATA);
+            img_free(&im);
         }
     }
     free(b.p);
@@ -362,7 +226,7 @@ static void test_corrupt_data(void **state) {
 static void test_info_and_sizes(void **state) {
     (void)state;
     buf_t b = load("rst5_444.jpg");
-    src_t s = {b.p, b.n, 4096, 0};
+    src_t s = {.p = b.p, .n = b.n, .chunk = 4096};
     c9_jpeg_t *d;
     assert_int_equal(c9_jpeg_open(&d, work_mem, sizeof work_mem, C9_JPEG_PROFILE_COMPACT, src_read, &s), C9_OK);
     c9_jpeg_info_t info;
@@ -377,7 +241,7 @@ static void test_info_and_sizes(void **state) {
     free(b.p);
 
     b = load("odd_420_37x29.jpg");
-    s = (src_t){b.p, b.n, 4096, 0};
+    s = (src_t){.p = b.p, .n = b.n, .chunk = 4096};
     assert_int_equal(c9_jpeg_open(&d, work_mem, sizeof work_mem, C9_JPEG_PROFILE_FAST, src_read, &s), C9_OK);
     assert_int_equal(c9_jpeg_get_info(d, &info), C9_OK);
     assert_int_equal(info.h_samp, 2);
@@ -400,17 +264,15 @@ static void test_info_and_sizes(void **state) {
 static void test_api_misuse(void **state) {
     (void)state;
     buf_t b = load("s420.jpg");
-    src_t s = {b.p, b.n, 4096, 0};
+    src_t s = {.p = b.p, .n = b.n, .chunk = 4096};
     c9_jpeg_t *d;
     size_t need = c9_jpeg_workspace_size(C9_JPEG_PROFILE_COMPACT);
     assert_int_equal(c9_jpeg_open(&d, work_mem, need - 1, C9_JPEG_PROFILE_COMPACT, src_read, &s), C9_ERR_NOMEM);
     assert_int_equal(c9_jpeg_open(&d, work_mem, need, (c9_jpeg_profile_t)7, src_read, &s), C9_ERR_INVAL);
     assert_int_equal(c9_jpeg_open(&d, NULL, need, C9_JPEG_PROFILE_COMPACT, src_read, &s), C9_ERR_INVAL);
     assert_int_equal(c9_jpeg_open(&d, work_mem, need, C9_JPEG_PROFILE_COMPACT, src_read, &s), C9_OK);
-    img_t im = {0};
-    im.w = 64;
-    im.h = 48;
-    im.px = calloc(64 * 48, 2);
+    img_t im;
+    img_init(&im, 64, 48);
     assert_int_equal(c9_jpeg_decode(d, 4, 0, put, &im), C9_ERR_INVAL);
     assert_int_equal(c9_jpeg_decode(d, 0, 0, NULL, &im), C9_ERR_INVAL);
     /* The output callback stops the decode with its own code. */
@@ -419,19 +281,16 @@ static void test_api_misuse(void **state) {
     assert_int_equal(im.calls, 3);
     /* One decode per open. */
     assert_int_equal(c9_jpeg_decode(d, 0, 0, put, &im), C9_ERR_BADF);
-    free(im.px);
+    img_free(&im);
 
     /* A read error comes back unchanged, from open or from decode. */
-    s = (src_t){b.p, 100, 4096, C9_ERR_IO};
+    s = (src_t){.p = b.p, .n = 100, .chunk = 4096, .fail = C9_ERR_IO};
     assert_int_equal(c9_jpeg_open(&d, work_mem, need, C9_JPEG_PROFILE_COMPACT, src_read, &s), C9_ERR_IO);
-    s = (src_t){b.p, b.n / 2, 64, C9_ERR_IO};
+    s = (src_t){.p = b.p, .n = b.n / 2, .chunk = 64, .fail = C9_ERR_IO};
     assert_int_equal(c9_jpeg_open(&d, work_mem, need, C9_JPEG_PROFILE_COMPACT, src_read, &s), C9_OK);
-    memset(&im, 0, sizeof im);
-    im.w = 64;
-    im.h = 48;
-    im.px = calloc(64 * 48, 2);
+    img_init(&im, 64, 48);
     assert_int_equal(c9_jpeg_decode(d, 0, 0, put, &im), C9_ERR_IO);
-    free(im.px);
+    img_free(&im);
 #if C9_ERR_TEXTS
     assert_string_equal(c9_jpeg_strerror(C9_ERR_JPEG_CMYK), "CMYK JPEG not supported");
 #endif
@@ -507,11 +366,11 @@ static void test_generated_dense_and_shared_tables(void **state) {
         for (unsigned scale = 0; scale < 4; scale++) {
             unsigned rw, rh;
             uint8_t *ref =
-                scale == 1 || scale == 2 ? reference_box(&b, scale, &rw, &rh) : reference(&b, scale, &rw, &rh);
+                scale == 1 || scale == 2 ? reference_box(&b, scale, &rw, &rh) : lj_decode(&b, scale, &rw, &rh);
             assert_non_null(ref);
             img_t c, f;
-            assert_int_equal(decode(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 100, &c), C9_OK);
-            assert_int_equal(decode(&b, C9_JPEG_PROFILE_FAST, scale, 0, 100, &f), C9_OK);
+            assert_int_equal(decode_img(&b, C9_JPEG_PROFILE_COMPACT, scale, 0, 100, 0, &c), C9_OK);
+            assert_int_equal(decode_img(&b, C9_JPEG_PROFILE_FAST, scale, 0, 100, 0, &f), C9_OK);
             assert_int_equal(c.w, rw);
             assert_int_equal(c.h, rh);
             assert_int_equal(c.pixels, rw * rh);
@@ -521,8 +380,8 @@ static void test_generated_dense_and_shared_tables(void **state) {
                 printf("generated case %zu 1/%u: %.2f dB\n", n, 1u << scale, db);
             else if (db < cases[n].min_db[scale])
                 fail_msg("generated case %zu at 1/%u: %.2f dB < %.1f", n, 1u << scale, db, cases[n].min_db[scale]);
-            free(c.px);
-            free(f.px);
+            img_free(&c);
+            img_free(&f);
             free(ref);
         }
         free(b.p);
