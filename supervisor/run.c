@@ -360,17 +360,6 @@ static int attach_devices(const run_options_t *opt) {
 /* The board around the interpreter: its drive, memory, the machine (pins, panels, window), the
  * runtime's hooks, the console and Python. 0, or the exit status. */
 /* Why a disk image given with --drive or --sd cannot be used. */
-static const char *image_problem(c9_err_t err) {
-    switch (err) {
-    case C9_ERR_NOENT: return "no such file";
-    case C9_ERR_PERM: return "cannot open it for reading and writing";
-    case C9_ERR_MBR_RANGE: return "its partition lies outside the file";
-    case C9_ERR_NODEV: return "the board has no SD card slot";
-    case C9_ERR_INVAL: return "too small for a card (512 KiB at least)";
-    default: return c9_strerror(err);
-    }
-}
-
 /* The drive at "/": the folder, or the FAT volume on block device "CIRCUITPY" (a drive image
  * here, the flash on a microcontroller port). */
 static int mount_drive(const run_options_t *opt) {
@@ -399,21 +388,6 @@ static int start_board(const run_options_t *opt, const c9_board_t *b) {
     }
     if (board_memory_init(b) < 0) {
         return 1;
-    }
-    /* The media first, the drive and then the card, so that a bad image is named; a bad image
-     * leaves nothing set up (port.h). */
-    if (opt->drive || opt->sd) {
-        c9_port_config_t media = {.board = b, .drive = c9rt.root, .drive_image = opt->drive};
-        const char *bad = opt->drive;
-        c9_err_t err = opt->drive ? c9_port_init(&media) : C9_OK;
-        if (err == C9_OK && opt->sd) {
-            media.sd_image = bad = opt->sd;
-            err = c9_port_init(&media);
-        }
-        if (err != C9_OK) {
-            fprintf(stderr, "circuit9: %s: %s\n", bad, image_problem(err));
-            return 2;
-        }
     }
     char why[512] = "";
     c9_port_config_t port = {.board = b,

@@ -127,7 +127,7 @@ typedef struct c9_port_config {
  *                        device that cannot be made (bad description, unreadable file, no such
  *                        real device; cfg->message says which)
  * @retval C9_ERR_NOSYS   the port has no board support yet
- * Only with drive_image or sd_image (nothing else is set up then):
+ * Only with drive_image or sd_image (nothing else is set up then; cfg->message names the image):
  * @retval C9_ERR_NOENT   the image file does not exist
  * @retval C9_ERR_PERM    it cannot be opened for reading and writing
  * @retval C9_ERR_IO      reading it failed

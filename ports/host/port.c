@@ -35,18 +35,35 @@ bool c9_host_breakouts(void) {
 
 static c9_err_t builtin_panel(const c9_board_t *b);
 
+/* What is wrong with a --drive or --sd image, in words for the user. */
+static const char *media_problem(c9_err_t err) {
+    switch (err) {
+    case C9_ERR_NOENT: return "no such file";
+    case C9_ERR_PERM: return "cannot open it for reading and writing";
+    case C9_ERR_MBR_RANGE: return "its partition lies outside the file";
+    case C9_ERR_NODEV: return "the board has no SD card slot";
+    case C9_ERR_INVAL: return "too small for a card (512 KiB at least)";
+    default: return c9_strerror(err);
+    }
+}
+
 c9_err_t c9_port_init(const c9_port_config_t *cfg) {
     const c9_board_t *prev = board;
     board = cfg && cfg->board ? cfg->board : c9_board_default();
     /* The media first: a missing image stops the start before anything else is set up. */
     c9_err_t err = c9__port_set_drive_image(cfg ? cfg->drive_image : NULL);
+    const char *media = cfg ? cfg->drive_image : NULL;
     if (err == C9_OK) {
         c9__vboard_add_board_pins(board);
-        err = c9__port_set_sd_card(board, cfg ? cfg->sd_image : NULL);
+        media = cfg ? cfg->sd_image : NULL;
+        err = c9__port_set_sd_card(board, media);
     }
     if (err != C9_OK) {
         c9__port_set_drive_image(NULL);
         board = prev;
+        if (cfg && cfg->message && cfg->message_size) { /* which image, and what is wrong with it */
+            snprintf(cfg->message, cfg->message_size, "%s: %s", media, media_problem(err));
+        }
         return err;
     }
     breakouts_on = cfg && cfg->breakouts;
