@@ -354,6 +354,20 @@ static PyObject *hold_handler(PyObject *self, PyObject *args) {
 
 static PyMethodDef hold_def = {"_c9_hold_interrupt", hold_handler, METH_VARARGS, NULL};
 
+/* signal.signal(SIGINT, handler). CPython runs the pending signal handlers before it changes one:
+ * a Ctrl-C that arrived just before (or that the last hold's end passed on) raises
+ * KeyboardInterrupt there. That is the interrupt the hold defers, not a failure: it is kept
+ * pending and the handler is set again. */
+static PyObject *set_sigint(PyObject *signal, PyObject *handler) {
+    PyObject *old = PyObject_CallMethod(signal, "signal", "iO", 2, handler);
+    if (!old && PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
+        PyErr_Clear();
+        interrupt_pending = true;
+        old = PyObject_CallMethod(signal, "signal", "iO", 2, handler);
+    }
+    return old;
+}
+
 static int raise_deferred_reload(void *arg) {
     (void)arg;
     PyObject *e = c9rt_reload_exception();
@@ -371,7 +385,7 @@ void c9rt_io_hold_begin(void) {
     PyErr_Fetch(&t, &v, &tb);
     PyObject *signal = PyImport_ImportModuleLevel("signal", NULL, NULL, NULL, 0);
     PyObject *fn = PyCFunction_New(&hold_def, NULL);
-    PyObject *old = signal && fn ? PyObject_CallMethod(signal, "signal", "iO", 2, fn) : NULL;
+    PyObject *old = signal && fn ? set_sigint(signal, fn) : NULL;
     if (old) {
         saved_handler = old;
     } else {
@@ -390,7 +404,7 @@ void c9rt_io_hold_end(void) {
         PyObject *t, *v, *tb;
         PyErr_Fetch(&t, &v, &tb);
         PyObject *signal = PyImport_ImportModuleLevel("signal", NULL, NULL, NULL, 0);
-        PyObject *r = signal ? PyObject_CallMethod(signal, "signal", "iO", 2, saved_handler) : NULL;
+        PyObject *r = signal ? set_sigint(signal, saved_handler) : NULL;
         Py_XDECREF(r);
         Py_XDECREF(signal);
         Py_CLEAR(saved_handler);
