@@ -19,6 +19,8 @@ BARE_METAL = {
     "stdbool.h", "stddef.h", "stdint.h", "stdio.h", "stdlib.h", "string.h", "cmocka.h",
 }
 HOST_CALLS = re.compile(r"\b(system|popen|fork|exec[lv]p?e?|will_return|expect_value|expect_string|mock_type|mock)\s*\(")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+QUOTE_PATH = (os.path.join(ROOT, "core"), os.path.join(ROOT, "tests", "net"))
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
 
@@ -39,9 +41,11 @@ def reason_for(path, seen):
             continue
         if name.startswith("circuit9/"):
             continue
-        local = os.path.join(os.path.dirname(path), name)
-        if not os.path.exists(local):
+        # the file's folder, then the folders the unit tests' build puts on the include path
+        found = [d for d in (os.path.dirname(path), *QUOTE_PATH) if os.path.exists(os.path.join(d, name))]
+        if not found:
             return f'includes "{name}"'
+        local = os.path.join(found[0], name)
         why = reason_for(local, seen)
         if why:
             return f"{name} {why}"
